@@ -1,0 +1,15 @@
+//! Roster's pure domain: parsed value types, the permission catalogue, the built-in roles and
+//! the policy function. No I/O lives here; every rule is cited by its `R-…` id.
+#![deny(clippy::unwrap_used)]
+
+pub mod fields;
+pub mod permission;
+pub mod policy;
+pub mod role;
+pub mod types;
+
+pub use fields::{FieldError, FieldErrors};
+pub use permission::{Permission, PermissionSet};
+pub use policy::{Action, Actor, Denied, MembershipFacts, MembershipStatus, authorize};
+pub use role::BuiltinRole;
+pub use types::{AccountName, Email, Login, Password, PersonName, Slug};

@@ -1,0 +1,138 @@
+//! Roster's persistence: one trait family ([`Store`], [`Tx`] and the `*Repo` traits), two
+//! backends (SQLite and PostgreSQL) compiled from one body of SQL in `sql/`.
+//!
+//! Each backend module (`sqlite.rs`, `postgres.rs`) names its `Db` type and the few things
+//! that differ (pool set-up, time encoding, locking) and then includes `sql/` as a child module,
+//! so the queries are written once and type-checked against both drivers.
+#![deny(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+mod error;
+pub mod model;
+pub mod postgres;
+pub mod sqlite;
+
+pub use error::StoreError;
+pub use model::*;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Pool figures for `/metrics`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+}
+
+/// A database: hands out units of work and answers operational questions.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+    /// A unit of work that writes: everything in it commits together or not at all.
+    async fn begin(&self) -> Result<Box<dyn Tx>>;
+    /// A unit of work that only reads (no transaction on PostgreSQL, a read connection on SQLite).
+    async fn read(&self) -> Result<Box<dyn Tx>>;
+    /// Applies pending migrations; safe to call from several replicas at once.
+    async fn migrate(&self) -> Result<()>;
+    /// True when the database answers and every migration is applied (`/readyz`).
+    async fn ready(&self) -> bool;
+    fn pool_stats(&self) -> PoolStats;
+    async fn close(&self);
+}
+
+/// One unit of work. Dropping it without [`Tx::commit`] rolls everything back.
+#[async_trait]
+pub trait Tx: UserRepo + AccountRepo + SessionRepo + AuditRepo + SchemaRepo + Send {
+    async fn commit(self: Box<Self>) -> Result<()>;
+}
+
+#[async_trait]
+pub trait UserRepo {
+    async fn insert_user(&mut self, user: &UserRow) -> Result<()>;
+    async fn user_by_id(&mut self, id: Uuid) -> Result<Option<UserRow>>;
+    async fn user_by_email(&mut self, email: &str) -> Result<Option<UserRow>>;
+    async fn user_by_username(&mut self, username: &str) -> Result<Option<UserRow>>;
+    async fn operator_exists(&mut self) -> Result<bool>;
+    /// Replaces any earlier setup token: only the newest link works.
+    async fn replace_setup_token(&mut self, token_hash: &[u8], expires_at: OffsetDateTime) -> Result<()>;
+    /// Consumes a setup token; true when it existed and had not expired.
+    async fn take_setup_token(&mut self, token_hash: &[u8], now: OffsetDateTime) -> Result<bool>;
+    async fn setup_token_valid(&mut self, token_hash: &[u8], now: OffsetDateTime) -> Result<bool>;
+}
+
+#[async_trait]
+pub trait AccountRepo {
+    /// Inserts the account and its owner's membership together (R-OWN-1).
+    async fn insert_account(&mut self, account: &AccountRow, owner: &MembershipRow) -> Result<()>;
+    async fn insert_membership(&mut self, m: &MembershipRow) -> Result<()>;
+    async fn account_by_id(&mut self, id: Uuid) -> Result<Option<AccountRow>>;
+    async fn account_by_slug(&mut self, slug: &str) -> Result<Option<AccountRow>>;
+    async fn slug_taken(&mut self, slug: &str) -> Result<bool>;
+    async fn membership(&mut self, account_id: Uuid, user_id: Uuid) -> Result<Option<MembershipRow>>;
+    /// The user's memberships with their accounts, ordered by account name.
+    async fn memberships_of_user(&mut self, user_id: Uuid) -> Result<Vec<(AccountRow, MembershipRow)>>;
+    /// Every account, for the operator, ordered by name then id, keyset-paged.
+    async fn all_accounts(&mut self, after: Option<&AccountCursor>, limit: i64) -> Result<Vec<AccountRow>>;
+    /// Members ordered by `sort_name` then user id, keyset-paged.
+    async fn list_members(
+        &mut self,
+        account_id: Uuid,
+        after: Option<&MemberCursor>,
+        limit: i64,
+    ) -> Result<Vec<MemberRow>>;
+    async fn set_membership_status(&mut self, account_id: Uuid, user_id: Uuid, status: &str) -> Result<bool>;
+    async fn delete_membership(&mut self, account_id: Uuid, user_id: Uuid) -> Result<bool>;
+    /// Moves ownership (R-OWN-3); the database refuses a target that is not an active member.
+    async fn set_owner(&mut self, account_id: Uuid, user_id: Uuid) -> Result<bool>;
+    async fn set_membership_role(&mut self, account_id: Uuid, user_id: Uuid, role: &str) -> Result<bool>;
+    async fn touch_last_sign_in(&mut self, account_id: Uuid, user_id: Uuid, at: OffsetDateTime) -> Result<()>;
+}
+
+#[async_trait]
+pub trait SessionRepo {
+    async fn insert_session(&mut self, s: &SessionRow) -> Result<()>;
+    /// The live session for a token hash with its user, if it has not expired at `now`.
+    async fn session_by_hash(
+        &mut self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Option<(SessionRow, UserRow)>>;
+    async fn touch_session(&mut self, id: Uuid, now: OffsetDateTime, idle_expires_at: OffsetDateTime) -> Result<()>;
+    async fn delete_session(&mut self, id: Uuid) -> Result<bool>;
+    async fn delete_sessions_of_user(&mut self, user_id: Uuid) -> Result<u64>;
+}
+
+#[async_trait]
+pub trait AuditRepo {
+    async fn insert_audit(&mut self, e: &AuditRow) -> Result<()>;
+    async fn audit_of_account(&mut self, account_id: Uuid, limit: i64) -> Result<Vec<AuditRow>>;
+}
+
+#[async_trait]
+pub trait SchemaRepo {
+    /// `(table, column, not_null)` of every application table, sorted: compared across backends.
+    async fn schema_shape(&mut self) -> Result<Vec<(String, String, bool)>>;
+}
+
+/// Opens the database a URL names: `sqlite://path` or `postgres://…`.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(postgres::PgStore::open(url).await?))
+    } else {
+        Err(StoreError::Config(format!("unsupported database URL scheme in {url:?}: use sqlite:// or postgres://")))
+    }
+}

@@ -1,0 +1,130 @@
+//! Rows as the store reads and writes them. Parsing into domain types happens in the service.
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub username: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub password_hash: Option<String>,
+    pub time_zone: String,
+    pub is_operator: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl UserRow {
+    /// The key members are listed by: lower-cased "first last".
+    pub fn sort_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name).to_lowercase()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRow {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub owner_id: Uuid,
+    pub invite_policy: String,
+    pub invitation_ttl_days: i32,
+    pub public_signup: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipRow {
+    pub account_id: Uuid,
+    pub user_id: Uuid,
+    /// A built-in role key, or `custom` with `custom_role_id` set.
+    pub role: String,
+    pub custom_role_id: Option<Uuid>,
+    /// Explicit permission ids (comma-separated); `None` means the role's defaults.
+    pub permissions: Option<String>,
+    pub status: String,
+    pub landing_page: String,
+    pub contact_tab: String,
+    pub show_calendar: bool,
+    pub daily_reminders: bool,
+    pub last_sign_in_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    /// Read from `accounts.owner_id`; ignored on insert.
+    pub is_owner: bool,
+}
+
+impl MembershipRow {
+    /// A fresh active membership with default preferences.
+    pub fn new(account_id: Uuid, user_id: Uuid, role: &str, now: OffsetDateTime) -> Self {
+        Self {
+            account_id,
+            user_id,
+            role: role.to_owned(),
+            custom_role_id: None,
+            permissions: None,
+            status: "active".to_owned(),
+            landing_page: "dashboard".to_owned(),
+            contact_tab: "overview".to_owned(),
+            show_calendar: true,
+            daily_reminders: false,
+            last_sign_in_at: None,
+            created_at: now,
+            is_owner: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRow {
+    pub user: UserRow,
+    pub membership: MembershipRow,
+}
+
+/// Position after which the next page of members starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberCursor {
+    pub sort_name: String,
+    pub user_id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountCursor {
+    pub name: String,
+    pub id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id: Uuid,
+    pub token_hash: Vec<u8>,
+    pub user_id: Uuid,
+    pub account_id: Option<Uuid>,
+    /// `console` (cookie) or `api` (bearer).
+    pub kind: String,
+    pub csrf_token: String,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub idle_expires_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub id: Uuid,
+    pub account_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
+    pub impersonator_id: Option<Uuid>,
+    pub action: String,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub ip: Option<String>,
+    pub details: Option<String>,
+    pub at: OffsetDateTime,
+}
