@@ -1,0 +1,316 @@
+//! Getting in: the one-time operator setup, password sign-in, sessions and sign-out.
+use roster_core::{Email, FieldErrors, Login, Password, PersonName};
+use roster_store::{AuditRow, MembershipRow, SessionRow, Tx, UserRow};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::views::{MeView, MembershipSummary, UserView};
+use crate::{Meta, Result, Service, ServiceError, hash_token, new_secret, now};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// The console's cookie session: slides, needs the CSRF token for unsafe requests.
+    Console,
+    /// A bearer token from `POST /api/v1/auth/token`.
+    Api,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Console => "console",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+/// A signed-in request's identity.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub session_id: Uuid,
+    pub user: UserRow,
+    pub account_id: Option<Uuid>,
+    pub csrf_token: String,
+    pub kind: SessionKind,
+}
+
+/// A fresh session: the secret is in `token` and is never stored.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub token: String,
+    pub csrf_token: String,
+    pub user: UserRow,
+    pub account_id: Option<Uuid>,
+    pub accounts: Vec<MembershipSummary>,
+    pub expires_in: u64,
+}
+
+/// The operator's details as typed into the setup page or `roster operator create`.
+#[derive(Debug, Clone, Default)]
+pub struct NewPerson {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub password: String,
+}
+
+pub(crate) struct ParsedPerson {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: Email,
+    pub password: Password,
+}
+
+impl NewPerson {
+    pub(crate) fn parse(&self) -> Result<ParsedPerson> {
+        let mut errs = FieldErrors::new();
+        let first_name = errs.check("first_name", PersonName::parse(&self.first_name));
+        let last_name = errs.check("last_name", PersonName::parse(&self.last_name));
+        let email = errs.check("email", Email::parse(&self.email));
+        let password = errs.check("password", Password::parse(&self.password));
+        if let (Some(e), Some(_)) = (&email, &password)
+            && self.password.trim().eq_ignore_ascii_case(e.as_str())
+        {
+            errs.add("password", "Choose a password that is not your email address.");
+        }
+        match (first_name, last_name, email, password) {
+            (Some(first_name), Some(last_name), Some(email), Some(password)) if errs.is_empty() => {
+                Ok(ParsedPerson { first_name, last_name, email, password })
+            }
+            _ => Err(ServiceError::Invalid(errs)),
+        }
+    }
+}
+
+pub(crate) fn audit(
+    action: &str,
+    actor: Option<Uuid>,
+    account: Option<Uuid>,
+    target: (&str, String),
+    meta: &Meta,
+) -> AuditRow {
+    AuditRow {
+        id: Uuid::now_v7(),
+        account_id: account,
+        actor_id: actor,
+        impersonator_id: None,
+        action: action.to_owned(),
+        target_type: Some(target.0.to_owned()),
+        target_id: Some(target.1),
+        ip: meta.ip.clone(),
+        details: None,
+        at: now(),
+    }
+}
+
+impl Service {
+    /// True while the installation has no operator: `serve` then prints a setup link.
+    pub async fn needs_setup(&self) -> Result<bool> {
+        let mut tx = self.store.read().await?;
+        Ok(!tx.operator_exists().await?)
+    }
+
+    /// Issues the one-time setup link's secret, replacing any earlier one; `None` once an
+    /// operator exists.
+    pub async fn issue_setup_token(&self) -> Result<Option<String>> {
+        let mut tx = self.store.begin().await?;
+        if tx.operator_exists().await? {
+            return Ok(None);
+        }
+        let secret = new_secret("setup_")?;
+        tx.replace_setup_token(&hash_token(&secret), now() + self.sessions.setup_link).await?;
+        tx.commit().await?;
+        Ok(Some(secret))
+    }
+
+    pub async fn setup_token_valid(&self, secret: &str) -> Result<bool> {
+        let mut tx = self.store.read().await?;
+        Ok(tx.setup_token_valid(&hash_token(secret), now()).await?)
+    }
+
+    /// Creates the first operator from the setup link and signs them in (console session).
+    pub async fn complete_setup(&self, secret: &str, person: &NewPerson, meta: &Meta) -> Result<SignedIn> {
+        let parsed = person.parse()?;
+        let hash = self.hasher.hash(&parsed.password).await?;
+        let mut tx = self.store.begin().await?;
+        if !tx.take_setup_token(&hash_token(secret), now()).await? {
+            return Err(ServiceError::Gone("This setup link has expired or was already used."));
+        }
+        let user = new_user(&parsed, Some(hash), true);
+        tx.insert_user(&user).await?;
+        tx.insert_audit(&audit("operator.created", Some(user.id), None, ("user", user.id.to_string()), meta)).await?;
+        let signed_in = self.open_session(tx.as_mut(), user, None, SessionKind::Console, meta).await?;
+        tx.commit().await?;
+        Ok(signed_in)
+    }
+
+    /// `roster operator create`: an operator without the setup link (the CLI is trusted).
+    pub async fn create_operator(&self, person: &NewPerson) -> Result<UserView> {
+        let parsed = person.parse()?;
+        let hash = self.hasher.hash(&parsed.password).await?;
+        let mut tx = self.store.begin().await?;
+        let user = new_user(&parsed, Some(hash), true);
+        tx.insert_user(&user).await?;
+        tx.insert_audit(&audit("operator.created", None, None, ("user", user.id.to_string()), &Meta::default()))
+            .await?;
+        tx.commit().await?;
+        Ok(UserView::from(&user))
+    }
+
+    /// Password sign-in (R-AUTH-1). The answer for an unknown login is the one for a wrong
+    /// password, after the same hashing work (R-AUTH-7).
+    pub async fn sign_in(
+        &self,
+        login: &str,
+        password: &str,
+        account_id: Option<Uuid>,
+        kind: SessionKind,
+        meta: &Meta,
+    ) -> Result<SignedIn> {
+        let login = Login::parse(login).ok();
+        let user = match &login {
+            Some(Login::Email(e)) => self.store.read().await?.user_by_email(e.as_str()).await?,
+            Some(Login::Username(u)) => self.store.read().await?.user_by_username(u).await?,
+            None => None,
+        };
+        let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
+        let ok = self.hasher.verify(password, hash).await?;
+        let Some(user) = user.filter(|_| ok) else {
+            return Err(ServiceError::InvalidCredentials);
+        };
+        let mut tx = self.store.begin().await?;
+        let memberships = tx.memberships_of_user(user.id).await?;
+        let active: Vec<&MembershipRow> = memberships.iter().map(|(_, m)| m).filter(|m| m.status == "active").collect();
+        let chosen = match account_id {
+            Some(a) => match active.iter().find(|m| m.account_id == a) {
+                Some(m) => Some(m.account_id),
+                None => {
+                    return Err(ServiceError::invalid("account_id", "You are not an active member of that account."));
+                }
+            },
+            None if active.len() == 1 => active.first().map(|m| m.account_id),
+            None => None,
+        };
+        if active.is_empty() && !user.is_operator {
+            // Same answer as a wrong password: a disabled person learns nothing new.
+            return Err(ServiceError::InvalidCredentials);
+        }
+        if let Some(a) = chosen {
+            tx.touch_last_sign_in(a, user.id, now()).await?;
+        }
+        tx.insert_audit(&audit("session.signed_in", Some(user.id), chosen, ("user", user.id.to_string()), meta))
+            .await?;
+        let signed_in = self.open_session(tx.as_mut(), user, chosen, kind, meta).await?;
+        tx.commit().await?;
+        Ok(signed_in)
+    }
+
+    async fn open_session(
+        &self,
+        tx: &mut dyn Tx,
+        user: UserRow,
+        account_id: Option<Uuid>,
+        kind: SessionKind,
+        meta: &Meta,
+    ) -> Result<SignedIn> {
+        let t = now();
+        let (idle, absolute) = match kind {
+            SessionKind::Console => (self.sessions.console_idle, self.sessions.console_absolute),
+            SessionKind::Api => (self.sessions.api_lifetime, self.sessions.api_lifetime),
+        };
+        let token = new_secret(match kind {
+            SessionKind::Console => "rst_",
+            SessionKind::Api => "roster_at_",
+        })?;
+        let csrf = new_secret("")?;
+        let session = SessionRow {
+            id: Uuid::now_v7(),
+            token_hash: hash_token(&token),
+            user_id: user.id,
+            account_id,
+            kind: kind.as_str().to_owned(),
+            csrf_token: csrf.clone(),
+            user_agent: meta.user_agent.as_ref().map(|s| s.chars().take(300).collect()),
+            ip: meta.ip.clone(),
+            created_at: t,
+            last_seen_at: t,
+            idle_expires_at: t + idle,
+            expires_at: t + absolute,
+        };
+        tx.insert_session(&session).await?;
+        let accounts = tx
+            .memberships_of_user(user.id)
+            .await?
+            .iter()
+            .filter(|(_, m)| m.status == "active")
+            .map(|(a, m)| MembershipSummary::new(a, m))
+            .collect();
+        Ok(SignedIn { token, csrf_token: csrf, user, account_id, accounts, expires_in: absolute.as_secs() })
+    }
+
+    /// Resolves a session secret (cookie or bearer) to its principal; slides console sessions.
+    /// Nothing is cached: a revoked session is dead on every replica at once.
+    pub async fn authenticate(&self, secret: &str) -> Result<Principal> {
+        let t = now();
+        let found = self.store.read().await?.session_by_hash(&hash_token(secret), t).await?;
+        let Some((session, user)) = found else {
+            return Err(ServiceError::Unauthenticated);
+        };
+        let kind = if session.kind == "api" { SessionKind::Api } else { SessionKind::Console };
+        // Slide at most once a minute, so reads stay reads.
+        if kind == SessionKind::Console && t - session.last_seen_at > time::Duration::minutes(1) {
+            let idle = (t + self.sessions.console_idle).min(session.expires_at);
+            let mut tx = self.store.begin().await?;
+            tx.touch_session(session.id, t, idle).await?;
+            tx.commit().await?;
+        }
+        Ok(Principal {
+            session_id: session.id,
+            user,
+            account_id: session.account_id,
+            csrf_token: session.csrf_token,
+            kind,
+        })
+    }
+
+    /// Ends the session or bearer token at once (`POST /auth/logout`).
+    pub async fn sign_out(&self, p: &Principal, meta: &Meta) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        tx.delete_session(p.session_id).await?;
+        tx.insert_audit(&audit(
+            "session.signed_out",
+            Some(p.user.id),
+            p.account_id,
+            ("user", p.user.id.to_string()),
+            meta,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn me(&self, p: &Principal) -> Result<MeView> {
+        let mut tx = self.store.read().await?;
+        let memberships =
+            tx.memberships_of_user(p.user.id).await?.iter().map(|(a, m)| MembershipSummary::new(a, m)).collect();
+        Ok(MeView { user: UserView::from(&p.user), memberships, current_account_id: p.account_id })
+    }
+}
+
+pub(crate) fn new_user(p: &ParsedPerson, password_hash: Option<String>, is_operator: bool) -> UserRow {
+    let t: OffsetDateTime = now();
+    UserRow {
+        id: Uuid::now_v7(),
+        email: p.email.as_str().to_owned(),
+        username: None,
+        first_name: p.first_name.as_str().to_owned(),
+        last_name: p.last_name.as_str().to_owned(),
+        phone: None,
+        company: None,
+        password_hash,
+        time_zone: "UTC".to_owned(),
+        is_operator,
+        created_at: t,
+        updated_at: t,
+    }
+}

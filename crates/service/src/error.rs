@@ -1,0 +1,70 @@
+use roster_core::{Denied, FieldErrors, Permission};
+use roster_store::StoreError;
+use thiserror::Error;
+
+/// Everything a use case can answer besides success. The web crate maps each variant to one
+/// HTTP status and problem type, in one place (`roster_web::error`).
+#[derive(Debug, Error)]
+pub enum ServiceError {
+    #[error("some fields are invalid")]
+    Invalid(FieldErrors),
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("the login or password is wrong")]
+    InvalidCredentials,
+    #[error("not found")]
+    NotFound,
+    #[error("you need the {} permission", .0.id())]
+    Forbidden(Permission),
+    /// A duplicate: `code` is stable snake_case, `message` a sentence for people.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// A product rule refused the request (`rule` is the `R-…` id).
+    #[error("{message}")]
+    Rule { rule: &'static str, code: &'static str, message: String },
+    /// An expired or used link.
+    #[error("{0}")]
+    Gone(&'static str),
+    #[error("the service is unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let mut e = FieldErrors::new();
+        e.add(field, message);
+        ServiceError::Invalid(e)
+    }
+}
+
+impl From<Denied> for ServiceError {
+    fn from(d: Denied) -> Self {
+        match d {
+            Denied::NotFound => ServiceError::NotFound,
+            Denied::Forbidden(p) => ServiceError::Forbidden(p),
+        }
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(what) => {
+                ServiceError::Conflict { code: "duplicate", message: format!("That {what} is already in use.") }
+            }
+            StoreError::Rule(rule) => ServiceError::Rule {
+                rule,
+                code: "owner_rule",
+                message: match rule {
+                    "R-OWN-4" => "The account owner cannot be disabled, archived, deleted or impersonated.".into(),
+                    "R-OWN-3" => "Ownership can only move to an active member.".into(),
+                    _ => "Every account has exactly one owner.".into(),
+                },
+            },
+            StoreError::Unavailable(m) => ServiceError::Unavailable(m),
+            other => ServiceError::Internal(other.to_string()),
+        }
+    }
+}

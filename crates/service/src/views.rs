@@ -1,0 +1,211 @@
+//! What use cases answer: plain serialisable views, shared by the API (JSON) and the console.
+use roster_core::{BuiltinRole, PermissionSet};
+use roster_store::{AccountRow, MemberRow, MembershipRow, UserRow};
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    pub username: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub time_zone: String,
+    pub is_operator: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<&UserRow> for UserView {
+    fn from(u: &UserRow) -> Self {
+        Self {
+            id: u.id,
+            email: u.email.clone(),
+            username: u.username.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            phone: u.phone.clone(),
+            company: u.company.clone(),
+            time_zone: u.time_zone.clone(),
+            is_operator: u.is_operator,
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// The caller's place in an account, when they have one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MyMembership {
+    pub role: String,
+    pub status: String,
+    pub is_owner: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccountView {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub owner_id: Uuid,
+    /// `owner_only` or `permission` (R-PERM-2).
+    pub invite_policy: String,
+    pub invitation_ttl_days: i32,
+    pub public_signup: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// The caller's membership; absent for an operator who is not a member.
+    pub membership: Option<MyMembership>,
+}
+
+impl AccountView {
+    pub fn new(a: &AccountRow, m: Option<&MembershipRow>) -> Self {
+        Self {
+            id: a.id,
+            name: a.name.clone(),
+            slug: a.slug.clone(),
+            owner_id: a.owner_id,
+            invite_policy: a.invite_policy.clone(),
+            invitation_ttl_days: a.invitation_ttl_days,
+            public_signup: a.public_signup,
+            created_at: a.created_at,
+            membership: m.map(|m| MyMembership {
+                role: m.role.clone(),
+                status: m.status.clone(),
+                is_owner: m.is_owner,
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Preferences {
+    pub landing_page: String,
+    pub contact_tab: String,
+    pub show_calendar: bool,
+    pub daily_reminders: bool,
+}
+
+/// A member of an account, as API.md names its fields.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberView {
+    pub user_id: Uuid,
+    pub email: String,
+    pub username: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub role: String,
+    /// Effective permission ids.
+    pub permissions: Vec<String>,
+    pub status: String,
+    pub is_owner: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_sign_in_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub preferences: Preferences,
+}
+
+impl From<&MemberRow> for MemberView {
+    fn from(r: &MemberRow) -> Self {
+        let (u, m) = (&r.user, &r.membership);
+        Self {
+            user_id: u.id,
+            email: u.email.clone(),
+            username: u.username.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            phone: u.phone.clone(),
+            company: u.company.clone(),
+            role: m.role.clone(),
+            permissions: effective_permissions(m).iter().map(|p| p.id().to_owned()).collect(),
+            status: m.status.clone(),
+            is_owner: m.is_owner,
+            last_sign_in_at: m.last_sign_in_at,
+            created_at: m.created_at,
+            preferences: Preferences {
+                landing_page: m.landing_page.clone(),
+                contact_tab: m.contact_tab.clone(),
+                show_calendar: m.show_calendar,
+                daily_reminders: m.daily_reminders,
+            },
+        }
+    }
+}
+
+impl MemberView {
+    pub fn role_label(&self) -> &str {
+        match BuiltinRole::parse(&self.role) {
+            Some(r) => r.label(),
+            None => &self.role,
+        }
+    }
+}
+
+/// A membership as `GET /me` lists it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MembershipSummary {
+    pub account_id: Uuid,
+    pub account_name: String,
+    pub account_slug: String,
+    pub role: String,
+    pub status: String,
+    pub is_owner: bool,
+}
+
+impl MembershipSummary {
+    pub fn new(a: &AccountRow, m: &MembershipRow) -> Self {
+        Self {
+            account_id: a.id,
+            account_name: a.name.clone(),
+            account_slug: a.slug.clone(),
+            role: m.role.clone(),
+            status: m.status.clone(),
+            is_owner: m.is_owner,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeView {
+    pub user: UserView,
+    pub memberships: Vec<MembershipSummary>,
+    pub current_account_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberPage {
+    pub items: Vec<MemberView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccountPage {
+    pub items: Vec<AccountView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PermissionView {
+    pub id: &'static str,
+    pub group: &'static str,
+    pub grants: &'static str,
+}
+
+/// A membership's effective permissions: the owner holds all (R-OWN-2); otherwise an explicit
+/// list wins over the role's defaults; an unknown role grants nothing.
+pub fn effective_permissions(m: &MembershipRow) -> PermissionSet {
+    if m.is_owner {
+        return PermissionSet::all();
+    }
+    if let Some(list) = &m.permissions {
+        return PermissionSet::from_ids(list).unwrap_or_default();
+    }
+    BuiltinRole::parse(&m.role).map_or(PermissionSet::EMPTY, BuiltinRole::permissions)
+}
