@@ -1,1 +1,109 @@
-fn main() {}
+//! `roster`: the server and its administration commands.
+#![deny(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+mod config;
+
+use config::{Config, ConfigError, Sources};
+
+/// Roster: accounts, team members, roles and permissions, sign-in and a client portal for
+/// small-business software, in one self-hosted server.
+#[derive(Parser)]
+#[command(
+    name = "roster",
+    version,
+    propagate_version = true,
+    after_help = "Settings come from roster.toml (or --config) and ROSTER_* variables; variables win.\nSee the README for the table of settings."
+)]
+struct Cli {
+    /// A configuration file (default: ./roster.toml when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (applies pending migrations first).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create a demo account with an owner, an admin, a standard user, a salesperson and a
+    /// customer, and print their sign-ins. Running it again changes nothing.
+    Demo,
+    /// Manage the installation's operators.
+    #[command(subcommand)]
+    Operator(OperatorCommand),
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Create an operator. The password is asked for on the terminal, or read from the first
+    /// line of standard input when it is not a terminal.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Roster")]
+        first_name: String,
+        #[arg(long, default_value = "Operator")]
+        last_name: String,
+    },
+}
+
+/// How a command failed: a user's mistake (exit 2, one line) or a failure (exit 1).
+pub enum Failure {
+    Config(ConfigError),
+    Runtime(String),
+}
+
+impl From<ConfigError> for Failure {
+    fn from(e: ConfigError) -> Self {
+        Failure::Config(e)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env = |k: &str| std::env::var(k).ok();
+    let config = match Config::load(&Sources { file: cli.config.as_deref(), env: &env }) {
+        Ok(c) => c,
+        Err(e) => return report(Failure::Config(e)),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => return report(Failure::Runtime(format!("cannot start the runtime: {e}"))),
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve => commands::serve(config).await,
+            Command::Migrate => commands::migrate(config).await,
+            Command::Demo => commands::demo(config).await,
+            Command::Operator(OperatorCommand::Create { email, first_name, last_name }) => {
+                commands::operator_create(config, email, first_name, last_name).await
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => report(f),
+    }
+}
+
+fn report(f: Failure) -> ExitCode {
+    match f {
+        Failure::Config(e) => {
+            eprintln!("roster: {e}");
+            ExitCode::from(2)
+        }
+        Failure::Runtime(m) => {
+            eprintln!("roster: {m}");
+            ExitCode::from(1)
+        }
+    }
+}

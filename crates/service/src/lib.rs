@@ -78,6 +78,9 @@ impl Service {
     }
 }
 
+/// The current time at the store's precision (microseconds), so what a use case returns is
+/// what a later read returns.
 fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
+    let t = time::OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
 }

@@ -1,0 +1,170 @@
+//! What each subcommand does.
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+
+use roster_service::{DemoOutcome, Hasher, NewPerson, Service, ServiceError, SessionPolicy};
+use roster_store::{Store, StoreError};
+use roster_web::{AppState, WebConfig};
+
+use crate::Failure;
+use crate::config::{Config, bad};
+
+fn init_logs(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if std::io::stderr().is_terminal() { builder.try_init() } else { builder.json().try_init() };
+}
+
+/// Opens and migrates the database; unreachable or unusable databases are the user's to fix.
+async fn open_store(config: &Config) -> Result<Arc<dyn Store>, Failure> {
+    if config.uses_sqlite() {
+        config.prepare_data_dir()?;
+    }
+    let store = roster_store::open(&config.database_url).await.map_err(|e| match e {
+        StoreError::Unavailable(m) => Failure::Config(bad(
+            "ROSTER_DATABASE_URL",
+            format!("cannot reach the database ({m}); start it or fix the URL"),
+        )),
+        StoreError::Config(m) => Failure::Config(bad("ROSTER_DATABASE_URL", format!("{m}; fix the URL"))),
+        other => Failure::Runtime(other.to_string()),
+    })?;
+    store.migrate().await.map_err(|e| Failure::Runtime(e.to_string()))?;
+    Ok(store)
+}
+
+fn service(store: Arc<dyn Store>) -> Result<Service, Failure> {
+    let hasher = Hasher::new().map_err(|e| Failure::Runtime(e.to_string()))?;
+    Ok(Service::new(store, hasher, SessionPolicy::default()))
+}
+
+fn runtime(e: ServiceError) -> Failure {
+    Failure::Runtime(e.to_string())
+}
+
+pub async fn serve(config: Config) -> Result<(), Failure> {
+    init_logs(&config);
+    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| {
+        Failure::Config(bad(
+            "ROSTER_LISTEN",
+            format!("cannot listen on {} ({e}); choose another address or port", config.listen),
+        ))
+    })?;
+    let store = open_store(&config).await?;
+    let service = service(store.clone())?;
+    tracing::info!(
+        database = if config.uses_sqlite() { "sqlite" } else { "postgres" },
+        mail_from = ?config.mail_from,
+        open_registration = config.open_registration,
+        "settings loaded"
+    );
+    if config.smtp_url.is_none() {
+        tracing::info!("ROSTER_SMTP_URL is not set: emails stay in the outbox");
+    }
+    println!("Roster is listening on {}", config.public_url);
+    if let Some(secret) = service.issue_setup_token().await.map_err(runtime)? {
+        println!("This installation has no operator yet. Open this one-time link to set it up:");
+        println!("  {}/setup?token={secret}", config.public_url);
+    }
+    let _ = std::io::stdout().flush();
+    let state = AppState::new(service, WebConfig { public_url: config.public_url.clone() });
+    roster_web::serve(listener, state, shutdown_signal()).await.map_err(|e| Failure::Runtime(e.to_string()))?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+pub async fn migrate(config: Config) -> Result<(), Failure> {
+    init_logs(&config);
+    let store = open_store(&config).await?;
+    store.close().await;
+    println!("The database is up to date.");
+    Ok(())
+}
+
+pub async fn demo(config: Config) -> Result<(), Failure> {
+    let store = open_store(&config).await?;
+    let outcome = service(store.clone())?.demo().await.map_err(runtime)?;
+    store.close().await;
+    match outcome {
+        DemoOutcome::Created(people) => {
+            println!(
+                "Created the demo account \"Demo Studio\" (slug demo). Sign in at {}/sign-in as:",
+                config.public_url
+            );
+            for p in people {
+                println!("  {:<12} {:<32} password {}", p.role, p.email, p.password.unwrap_or_default());
+            }
+        }
+        DemoOutcome::AlreadyExists(people) => {
+            println!("The demo account already exists (slug demo); nothing changed. Its sign-ins:");
+            for p in people {
+                println!("  {:<12} {}", p.role, p.email);
+            }
+            println!("Their passwords were printed when the demo was created.");
+        }
+    }
+    Ok(())
+}
+
+pub async fn operator_create(
+    config: Config,
+    email: String,
+    first_name: String,
+    last_name: String,
+) -> Result<(), Failure> {
+    let password = read_password().map_err(|e| Failure::Runtime(format!("cannot read the password: {e}")))?;
+    let store = open_store(&config).await?;
+    let person = NewPerson { first_name, last_name, email, password };
+    let result = service(store.clone())?.create_operator(&person).await;
+    store.close().await;
+    match result {
+        Ok(u) => {
+            println!("Operator {} created (id {}).", u.email, u.id);
+            Ok(())
+        }
+        Err(ServiceError::Invalid(errs)) => {
+            let lines: Vec<String> =
+                errs.0.iter().map(|e| format!("--{}: {}", e.field.replace('_', "-"), e.message)).collect();
+            Err(Failure::Config(bad("operator create", lines.join(" "))))
+        }
+        Err(ServiceError::Conflict { message, .. }) => Err(Failure::Config(bad("--email", message))),
+        Err(e) => Err(runtime(e)),
+    }
+}
+
+fn read_password() -> std::io::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (8 to 128 characters): ")?;
+        let again = rpassword::prompt_password("Repeat the password: ")?;
+        if first != again {
+            return Err(std::io::Error::other("the two passwords differ"));
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}

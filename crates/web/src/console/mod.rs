@@ -1,0 +1,137 @@
+//! The HTML console: server-rendered askama templates (auto-escaped), plain forms, no
+//! JavaScript needed. Unsafe requests carry the session's CSRF token in a hidden field.
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use roster_service::ServiceError;
+use uuid::Uuid;
+
+use crate::AppState;
+
+mod pages;
+mod session;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/static/roster.css", get(stylesheet))
+        .route("/setup", get(pages::setup_form).post(pages::setup_submit))
+        .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in_submit))
+        .route("/sign-out", axum::routing::post(pages::sign_out))
+        .route("/accounts", get(pages::accounts))
+        .route("/accounts/new", get(pages::new_account_form).post(pages::new_account_submit))
+        .route("/accounts/{account_id}/team", get(pages::team))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/roster.css"),
+    )
+}
+
+/// The account in the header.
+pub struct NavAccount {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// What the layout shows: who is signed in, the current account, the CSRF token for forms.
+#[derive(Default)]
+pub struct Nav {
+    pub user_name: Option<String>,
+    pub account: Option<NavAccount>,
+    pub csrf: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub nav: Nav,
+    pub title: String,
+    pub message: String,
+    pub link_href: Option<String>,
+    pub link_text: String,
+}
+
+impl MessagePage {
+    pub fn new(title: &str, message: &str) -> Self {
+        Self {
+            nav: Nav::default(),
+            title: title.to_owned(),
+            message: message.to_owned(),
+            link_href: None,
+            link_text: String::new(),
+        }
+    }
+
+    pub fn link(mut self, href: &str, text: &str) -> Self {
+        self.link_href = Some(href.to_owned());
+        self.link_text = text.to_owned();
+        self
+    }
+
+    pub fn with_nav(mut self, nav: Nav) -> Self {
+        self.nav = nav;
+        self
+    }
+}
+
+/// A console failure, answered as a helpful page with the right status.
+pub struct PageError(pub StatusCode, pub MessagePage);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        (self.0, self.1).into_response()
+    }
+}
+
+impl From<ServiceError> for PageError {
+    fn from(e: ServiceError) -> Self {
+        let (status, title, message) = match &e {
+            ServiceError::NotFound => {
+                (StatusCode::NOT_FOUND, "Not found", "There is nothing here, or it is not yours to see.".to_owned())
+            }
+            ServiceError::Forbidden(p) => (
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                format!("You need the “{}” permission for this. Ask the account's owner or an admin.", p.id()),
+            ),
+            ServiceError::Unauthenticated | ServiceError::InvalidCredentials => {
+                (StatusCode::UNAUTHORIZED, "Please sign in", "Your session has ended. Sign in again.".to_owned())
+            }
+            ServiceError::Conflict { message, .. } | ServiceError::Rule { message, .. } => {
+                (StatusCode::CONFLICT, "Not possible", message.clone())
+            }
+            ServiceError::Gone(m) => (StatusCode::GONE, "Link no longer valid", (*m).to_owned()),
+            ServiceError::Invalid(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "Check the form", "Some fields are invalid.".to_owned())
+            }
+            ServiceError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Try again shortly",
+                "The database is not answering right now.".to_owned(),
+            ),
+            ServiceError::Internal(m) => {
+                tracing::error!(error = %m, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "Something went wrong on our side.".to_owned(),
+                )
+            }
+        };
+        PageError(status, MessagePage::new(title, &message).link("/", "Go to the start"))
+    }
+}
+
+pub fn not_found_page() -> Response {
+    PageError(
+        StatusCode::NOT_FOUND,
+        MessagePage::new("Not found", "There is no page at this address.").link("/", "Go to the start"),
+    )
+    .into_response()
+}

@@ -1,0 +1,92 @@
+//! The console's session cookie, the signed-in extractor, and the checks on unsafe requests.
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use roster_service::{Principal, SessionKind};
+
+use super::{MessagePage, Nav, PageError};
+use crate::extract::{cookie, same_secret};
+use crate::{AppState, WebConfig};
+
+/// A signed-in console user; anyone else is sent to the sign-in page.
+pub struct ConsoleUser(pub Principal);
+
+impl FromRequestParts<AppState> for ConsoleUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token =
+            cookie(parts, state.config.session_cookie()).ok_or_else(|| Redirect::to("/sign-in").into_response())?;
+        match state.service.authenticate(token).await {
+            Ok(p) if p.kind == SessionKind::Console => Ok(ConsoleUser(p)),
+            Ok(_) | Err(roster_service::ServiceError::Unauthenticated) => Err(Redirect::to("/sign-in").into_response()),
+            Err(e) => Err(PageError::from(e).into_response()),
+        }
+    }
+}
+
+impl ConsoleUser {
+    pub fn nav(&self) -> Nav {
+        Nav {
+            user_name: Some(format!("{} {}", self.0.user.first_name, self.0.user.last_name)),
+            account: None,
+            csrf: self.0.csrf_token.clone(),
+        }
+    }
+
+    /// Refuses a form whose CSRF field is not this session's token.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), PageError> {
+        if same_secret(sent, &self.0.csrf_token) {
+            Ok(())
+        } else {
+            Err(PageError(
+                StatusCode::FORBIDDEN,
+                MessagePage::new(
+                    "Form expired",
+                    "This form was not sent from your current session. Go back, reload the page and try again.",
+                )
+                .link("/", "Go to the start"),
+            ))
+        }
+    }
+}
+
+/// For forms sent before there is a session (sign-in, setup): refuse cross-site posts.
+pub struct SameOrigin;
+
+impl<S: Send + Sync> FromRequestParts<S> for SameOrigin {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let fetch_site = parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+        let origin = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        let origin_ok = match (origin, host) {
+            (Some("null"), _) => false,
+            (Some(o), Some(h)) => o.split_once("://").is_some_and(|(_, rest)| rest == h),
+            _ => true,
+        };
+        if fetch_site == Some("cross-site") || !origin_ok {
+            return Err(PageError(
+                StatusCode::FORBIDDEN,
+                MessagePage::new("Refused", "This form was sent from another site.").link("/", "Go to the start"),
+            ));
+        }
+        Ok(SameOrigin)
+    }
+}
+
+/// `Set-Cookie` for a new session: HttpOnly, SameSite=Lax, and `Secure` + `__Host-` on HTTPS.
+pub fn session_cookie(config: &WebConfig, token: &str, max_age_secs: u64) -> HeaderValue {
+    let secure = if config.secure_cookies() { "; Secure" } else { "" };
+    let v =
+        format!("{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}", config.session_cookie());
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+pub fn clear_cookie(config: &WebConfig) -> HeaderValue {
+    let secure = if config.secure_cookies() { "; Secure" } else { "" };
+    let v = format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", config.session_cookie());
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}

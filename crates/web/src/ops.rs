@@ -1,0 +1,37 @@
+//! `/healthz`, `/readyz`, `/metrics`.
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// 200 while the process runs.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "The process runs")))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// 200 when the database answers and migrations are applied, else 503.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses(
+    (status = 200, description = "Ready"),
+    (status = 503, description = "Not ready", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    if state.service.store().ready().await {
+        Ok("ready")
+    } else {
+        Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "The database is not answering or not migrated.",
+        ))
+    }
+}
+
+/// Prometheus text.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let body = state.metrics.render(state.service.store().pool_stats());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
