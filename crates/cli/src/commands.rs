@@ -103,9 +103,11 @@ pub async fn migrate(config: Config) -> Result<(), Failure> {
     Ok(())
 }
 
-pub async fn demo(config: Config) -> Result<(), Failure> {
+pub async fn demo(config: Config, users: u32) -> Result<(), Failure> {
     let store = open_store(&config).await?;
-    let outcome = service(store.clone())?.demo().await.map_err(runtime)?;
+    let service = service(store.clone())?;
+    let outcome = service.demo().await.map_err(runtime)?;
+    let added = if users > 0 { service.demo_add_members(users).await.map_err(runtime)? } else { 0 };
     store.close().await;
     match outcome {
         DemoOutcome::Created(people) => {
@@ -124,6 +126,9 @@ pub async fn demo(config: Config) -> Result<(), Failure> {
             }
             println!("Their passwords were printed when the demo was created.");
         }
+    }
+    if added > 0 {
+        println!("Added {added} generated members to the demo account.");
     }
     Ok(())
 }

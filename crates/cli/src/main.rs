@@ -36,7 +36,11 @@ enum Command {
     Migrate,
     /// Create a demo account with an owner, an admin, a standard user, a salesperson and a
     /// customer, and print their sign-ins. Running it again changes nothing.
-    Demo,
+    Demo {
+        /// Also add this many generated members (standard users who cannot sign in).
+        #[arg(long, default_value_t = 0)]
+        users: u32,
+    },
     /// Manage the installation's operators.
     #[command(subcommand)]
     Operator(OperatorCommand),
@@ -83,7 +87,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve => commands::serve(config).await,
             Command::Migrate => commands::migrate(config).await,
-            Command::Demo => commands::demo(config).await,
+            Command::Demo { users } => commands::demo(config, users).await,
             Command::Operator(OperatorCommand::Create { email, first_name, last_name }) => {
                 commands::operator_create(config, email, first_name, last_name).await
             }

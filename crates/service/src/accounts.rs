@@ -55,10 +55,23 @@ impl Service {
         let mut errs = FieldErrors::new();
         let name = errs.check("name", AccountName::parse(name));
         let Some(name) = name else { return Err(ServiceError::Invalid(errs)) };
+        // Two replicas may pick the same free slug at once; the unique index refuses one, which
+        // then tries again with the next free slug.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match self.try_create_account(p, &name, meta).await {
+                Err(ServiceError::Conflict { code: "duplicate", .. }) if attempts < 5 => continue,
+                other => return other,
+            }
+        }
+    }
+
+    async fn try_create_account(&self, p: &Principal, name: &AccountName, meta: &Meta) -> Result<AccountView> {
         let mut tx = self.store.begin().await?;
         let (actor, _) = actor::for_principal(tx.as_mut(), p, None).await?;
         authorize(&actor, Action::CreateAccount)?;
-        let (account, owner) = new_account(tx.as_mut(), &name, p.user.id).await?;
+        let (account, owner) = new_account(tx.as_mut(), name, p.user.id).await?;
         tx.insert_account(&account, &owner).await?;
         tx.insert_audit(&audit(
             "account.created",

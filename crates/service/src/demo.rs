@@ -30,6 +30,15 @@ pub enum DemoOutcome {
     AlreadyExists(Vec<DemoSignIn>),
 }
 
+const FIRST: &[&str] = &[
+    "Ava", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Keiko", "Liam", "Maya", "Noah",
+    "Olu", "Priya",
+];
+const LAST: &[&str] = &[
+    "Adams", "Bauer", "Chen", "Diaz", "Eriksen", "Fischer", "Garcia", "Haddad", "Ivanova", "Jones", "Kim", "Lopez",
+    "Moreau", "Novak", "Okafor", "Patel",
+];
+
 fn parse_err(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Internal(e.to_string())
 }
@@ -88,5 +97,34 @@ impl Service {
                 })
                 .collect(),
         ))
+    }
+
+    /// Adds `n` generated members (standard users without a password) to the demo account, in
+    /// one transaction. For benchmarks and trying the console with a full team.
+    pub async fn demo_add_members(&self, n: u32) -> Result<u32> {
+        let mut tx = self.store.begin().await?;
+        let account = tx.account_by_slug(DEMO_SLUG).await?.ok_or(ServiceError::NotFound)?;
+        for i in 0..n as usize {
+            let id = uuid::Uuid::now_v7();
+            let t = now();
+            let user = roster_store::UserRow {
+                id,
+                email: format!("member-{}@demo.roster.example", id.simple()),
+                username: None,
+                first_name: FIRST[i % FIRST.len()].to_owned(),
+                last_name: LAST[(i / FIRST.len()) % LAST.len()].to_owned(),
+                phone: None,
+                company: Some("Demo Studio".to_owned()),
+                password_hash: None,
+                time_zone: "UTC".to_owned(),
+                is_operator: false,
+                created_at: t,
+                updated_at: t,
+            };
+            tx.insert_user(&user).await?;
+            tx.insert_membership(&MembershipRow::new(account.id, id, BuiltinRole::Standard.key(), t)).await?;
+        }
+        tx.commit().await?;
+        Ok(n)
     }
 }

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Benchmarks the foundation slice: GET /api/v1/accounts/{id}/users with 50 members and a bearer
+# token, the idle RSS after start and the cold start (process start -> /readyz 200).
+# The server is pinned to core 0, the load tool (wrk) to core 1. Prints a table; asserts nothing.
+#   BACKEND=sqlite|postgres  DURATION=10s  CONNECTIONS=32  bash bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BACKEND="${BACKEND:-sqlite}"
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-32}"
+PORT="${PORT:-18080}"
+PG_ADMIN="${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+cargo build --release -q -p roster-cli
+BIN="$PWD/target/release/roster"
+WORK="$(mktemp -d)"
+trap 'kill "${PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+export ROSTER_DATA_DIR="$WORK/data" ROSTER_LISTEN="127.0.0.1:$PORT" ROSTER_LOG="${ROSTER_LOG:-info}"
+if [ "$BACKEND" = postgres ]; then
+  psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS roster_bench WITH (FORCE)" -c "CREATE DATABASE roster_bench"
+  export ROSTER_DATABASE_URL="${PG_ADMIN%/*}/roster_bench"
+fi
+
+# Seed: the demo account (5 people) plus 45 generated members = 50 members.
+"$BIN" demo --users 45 > "$WORK/demo.txt"
+OWNER_PW="$(awk '$1 == "owner" {print $4}' "$WORK/demo.txt")"
+
+# Cold start: process start -> /readyz answers 200.
+start=$(date +%s%N)
+taskset -c 0 "$BIN" serve > "$WORK/out.txt" 2> "$WORK/server.log" &
+PID=$!
+until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.005; done
+cold_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+sleep 1
+idle_rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")
+
+TOKEN=$(curl -sf "http://127.0.0.1:$PORT/api/v1/auth/token" -H 'content-type: application/json' \
+  -d "{\"login\":\"owner@demo.roster.example\",\"password\":\"$OWNER_PW\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+ACCOUNT=$(curl -sf "http://127.0.0.1:$PORT/api/v1/me" -H "authorization: Bearer $TOKEN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["current_account_id"])')
+URL="http://127.0.0.1:$PORT/api/v1/accounts/$ACCOUNT/users"
+count=$(curl -sf "$URL" -H "authorization: Bearer $TOKEN" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
+
+cat > "$WORK/report.lua" <<'LUA'
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %.0f %.2f %.2f %.2f %.2f %d %d\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout,
+    summary.requests))
+end
+LUA
+# Warm up, then measure.
+taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d2s -H "authorization: Bearer $TOKEN" "$URL" >/dev/null
+read -r _ rps p50 p95 p99 max errors total < <(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" \
+  -H "authorization: Bearer $TOKEN" -s "$WORK/report.lua" "$URL" | grep '^RESULT')
+busy_rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")
+
+printf '\nRoster foundation benchmark (%s, %s members listed, %s connections, %s, server on core 0, wrk on core 1)\n' "$BACKEND" "$count" "$CONNECTIONS" "$DURATION"
+printf '| figure | value | target |\n|---|---|---|\n'
+printf '| GET users req/s | %s | >= 5000 (SQLite) |\n' "$rps"
+printf '| latency p50 / p95 / p99 / max (ms) | %s / %s / %s / %s | p95 <= 10 |\n' "$p50" "$p95" "$p99" "$max"
+printf '| errors / requests | %s / %s | 0 |\n' "$errors" "$total"
+printf '| idle RSS after start (MB) | %.1f | <= 25 |\n' "$(echo "$idle_rss_kb / 1024" | bc -l)"
+printf '| RSS after load (MB) | %.1f | |\n' "$(echo "$busy_rss_kb / 1024" | bc -l)"
+printf '| cold start to /readyz 200 (ms) | %s | <= 1000 |\n' "$cold_ms"
