@@ -85,9 +85,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or_default();
-        serde_urlencoded::from_str(q).map(ApiQuery).map_err(|e| {
-            let message = e.to_string();
-            let field = message.split('`').nth(1).unwrap_or("query").to_owned();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
+            let message = e.inner().to_string();
+            let path = e.path().to_string();
+            let field = match path.as_str() {
+                "." | "" => message.split('`').nth(1).unwrap_or("query").to_owned(),
+                p => p.to_owned(),
+            };
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", "Some query parameters are invalid.")
                 .with_errors(vec![FieldError { field, message }])
         })

@@ -1,0 +1,179 @@
+//! `spawn_app()`: a real server on 127.0.0.1 port 0 over a fresh database, and helpers to
+//! sign in and to seed members directly through the store.
+use std::net::SocketAddr;
+
+use roster_service::{Hasher, NewPerson, Service, SessionPolicy};
+use roster_store::{Backend, MembershipRow, UserRow};
+use roster_web::{AppState, WebConfig};
+use serde_json::Value;
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use crate::db::{TestDb, fresh_db};
+
+/// The backend web tests run on: `ROSTER_TEST_BACKEND=postgres` or SQLite by default.
+pub fn backend_from_env() -> Backend {
+    match std::env::var("ROSTER_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    pub db: TestDb,
+    pub service: Service,
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Runs one test body against an app on every available backend (SQLite always, PostgreSQL
+/// when reachable; under `CI=true` PostgreSQL is required).
+pub async fn each_backend<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in crate::db::backends().await {
+        eprintln!("-- on {backend:?}");
+        test(spawn_app_on(backend).await).await;
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_on(backend_from_env()).await
+}
+
+pub async fn spawn_app_on(backend: Backend) -> TestApp {
+    let db = fresh_db(backend).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+    let addr = listener.local_addr().expect("local addr");
+    let url = format!("http://{addr}");
+    let service = Service::new(db.store.clone(), Hasher::for_tests().expect("hasher"), SessionPolicy::default());
+    let state = AppState::new(service.clone(), WebConfig { public_url: url.clone() });
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = roster_web::serve(listener, state, async move {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    TestApp { addr, url, db, service, client, stop: Some(stop) }
+}
+
+/// A person the tests can sign in as.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: Uuid,
+    pub email: String,
+    pub password: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    /// An operator made through the service, as `roster operator create` does.
+    pub async fn operator(&self, email: &str) -> TestUser {
+        let person = NewPerson {
+            first_name: "Olga".into(),
+            last_name: "Operator".into(),
+            email: email.into(),
+            password: PASSWORD.into(),
+        };
+        let u = self.service.create_operator(&person).await.expect("create operator");
+        TestUser { id: u.id, email: u.email, password: PASSWORD.into() }
+    }
+
+    /// A bearer token for `login`, optionally acting in `account_id`.
+    pub async fn token(&self, login: &str, account_id: Option<Uuid>) -> String {
+        let body = serde_json::json!({"login": login, "password": PASSWORD, "account_id": account_id});
+        let res = self.client.post(self.at("/api/v1/auth/token")).json(&body).send().await.expect("send");
+        assert_eq!(res.status(), 200, "sign-in of {login} failed");
+        let v: Value = res.json().await.expect("json");
+        v["access_token"].as_str().expect("access_token").to_owned()
+    }
+
+    /// Creates an account through the API and returns its id.
+    pub async fn create_account(&self, token: &str, name: &str) -> Uuid {
+        let res = self
+            .client
+            .post(self.at("/api/v1/accounts"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"name": name}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(res.status(), 201);
+        let v: Value = res.json().await.expect("json");
+        Uuid::parse_str(v["id"].as_str().expect("id")).expect("uuid")
+    }
+
+    /// Seeds users with a membership in `account_id`, straight through the store (the team
+    /// issue brings the use case; these tests only need people to exist). One transaction.
+    pub async fn seed_members(&self, account_id: Uuid, role: &str, people: &[(&str, &str, &str)]) -> Vec<TestUser> {
+        let hash = Hasher::for_tests().expect("hasher");
+        let pw = roster_core::Password::parse(PASSWORD).expect("password");
+        let password_hash = hash.hash(&pw).await.expect("hash");
+        let mut tx = self.db.store.begin().await.expect("begin");
+        let mut out = Vec::new();
+        for (first, last, email) in people {
+            let now = time::OffsetDateTime::now_utc();
+            let user = UserRow {
+                id: Uuid::now_v7(),
+                email: (*email).to_owned(),
+                username: None,
+                first_name: (*first).to_owned(),
+                last_name: (*last).to_owned(),
+                phone: None,
+                company: None,
+                password_hash: Some(password_hash.clone()),
+                time_zone: "UTC".into(),
+                is_operator: false,
+                created_at: now,
+                updated_at: now,
+            };
+            tx.insert_user(&user).await.expect("insert user");
+            tx.insert_membership(&MembershipRow::new(account_id, user.id, role, now)).await.expect("insert membership");
+            out.push(TestUser { id: user.id, email: user.email, password: PASSWORD.into() });
+        }
+        tx.commit().await.expect("commit");
+        out
+    }
+
+    /// GET with a bearer token, returning status and JSON body (Null when not JSON).
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut req = self.client.get(self.at(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("send");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POST a JSON body with a bearer token.
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+        let mut req = self.client.post(self.at(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("send");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+}

@@ -1,0 +1,388 @@
+//! A newcomer's journey through the console in headless Chromium, driven by chromedriver over
+//! the W3C WebDriver protocol: setup link, empty accounts page, create an account (a refused
+//! empty name first), the team page, sign out, sign in again.
+//!
+//! Needs `chromedriver` on `PATH` and `/usr/bin/chromium`. Without them the test is skipped,
+//! except in CI (`CI=true`), where the browser test is required and fails instead.
+//!
+//! The WebDriver client is a few JSON calls over `reqwest`: fantoccini is a dev-dependency with
+//! `default-features = false`, which leaves it without any connector this crate can name.
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// Panics with a formatted message, the browser's current URL and a piece of the page source.
+macro_rules! fail {
+    ($browser:expr, $($message:tt)+) => {
+        panic!("{}\n{}", format!($($message)+), $browser.context().await)
+    };
+}
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// How long to wait for chromedriver to listen, for a page to arrive or an element to appear.
+const WAIT: Duration = Duration::from_secs(10);
+/// The key of a web element reference in WebDriver answers.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+#[tokio::test]
+async fn newcomer_journey_setup_link_to_team_page() {
+    let Some(chromedriver) = browser_or_skip() else { return };
+    let app = roster_testkit::app::spawn_app().await;
+    let secret = app.service.issue_setup_token().await.unwrap().unwrap();
+    let driver = ChromeDriver::start(&chromedriver).await;
+    let b = Browser::open(&driver).await;
+
+    // The one-time setup link: the newcomer becomes the operator and is signed in.
+    b.goto(&app.at(&format!("/setup?token={secret}"))).await;
+    b.expect_text("h1", "Set up Roster").await;
+    b.type_into("#first_name", "Ada").await;
+    b.type_into("#last_name", "Lovelace").await;
+    b.type_into("#email", "ada@example.com").await;
+    b.type_into("#password", "correct horse battery").await;
+    b.click("form[action='/setup'] button[type='submit']").await;
+    b.expect_path("/accounts").await;
+    b.expect_text("p.empty", "No accounts yet. Create the first one: you will be its owner.").await;
+    b.expect_text("header .user-name", "Ada Lovelace").await;
+
+    // Create an account; an empty name is refused next to the field and the form stays.
+    b.click_link("Create account").await;
+    b.expect_path("/accounts/new").await;
+    b.click("form[action='/accounts/new'] button[type='submit']").await;
+    b.expect_text("#name + p.field-error#name-error", "Enter the account's name.").await;
+    b.expect_path("/accounts/new").await;
+    b.expect_text("main h1", "Create account").await;
+    b.expect_attr("#name", "aria-invalid", "true").await;
+    b.expect_attr("#name", "aria-describedby", "name-error").await;
+
+    b.type_into("#name", "Acme Studio").await;
+    b.click("form[action='/accounts/new'] button[type='submit']").await;
+    let team_path = b.expect_path_matching("/accounts/{id}/team", is_team_path).await;
+    b.expect_text("main h1", "Team of Acme Studio").await;
+    b.expect_text("header .current-account", "Acme Studio").await;
+    let rows = b.find_all("main table tbody tr").await;
+    if rows.len() != 1 {
+        fail!(b, "the new account's team should have exactly one member, found {} rows", rows.len());
+    }
+    b.expect_text("main tbody tr td:nth-child(1)", "Ada Lovelace").await;
+    b.expect_text("main tbody tr td:nth-child(1) span.badge", "Owner").await;
+    b.expect_text("main tbody tr td:nth-child(2)", "ada@example.com").await;
+
+    // Sign out from the header; the session is gone, so the console sends us back to sign in.
+    b.click("header form[action='/sign-out'] button[type='submit']").await;
+    b.expect_path("/sign-in").await;
+    b.goto(&app.at("/accounts")).await;
+    b.expect_path("/sign-in").await;
+
+    // Sign in again: with exactly one account, the console may open its team page directly.
+    b.type_into("#login", "ada@example.com").await;
+    b.type_into("#password", "correct horse battery").await;
+    b.click("form[action='/sign-in'] button[type='submit']").await;
+    let landed =
+        b.expect_path_matching("/accounts or the account's team page", |p| p == "/accounts" || p == team_path).await;
+    b.expect_text("main", "Acme Studio").await;
+    b.expect_text("header .user-name", "Ada Lovelace").await;
+    eprintln!("browser journey: signed in again and landed on {landed}");
+
+    b.quit().await;
+}
+
+fn is_team_path(path: &str) -> bool {
+    path.strip_prefix("/accounts/")
+        .and_then(|rest| rest.strip_suffix("/team"))
+        .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok())
+}
+
+/// The chromedriver to use, or `None` (after saying why) when the browser test is skipped.
+/// In CI the browser test is required: a missing browser fails it.
+fn browser_or_skip() -> Option<PathBuf> {
+    let chromedriver = std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join("chromedriver")).find(|p| p.is_file()));
+    let missing = match &chromedriver {
+        None => "`chromedriver` is not on PATH",
+        Some(_) if !Path::new(CHROMIUM).is_file() => "/usr/bin/chromium is missing",
+        Some(_) => return chromedriver,
+    };
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("the browser test is required in CI, but {missing}");
+    }
+    eprintln!("browser test newcomer_journey_setup_link_to_team_page skipped: {missing}");
+    None
+}
+
+/// A chromedriver child process on a free port, with a fresh Chromium profile directory. On drop
+/// it asks chromedriver to shut down (which also quits the browsers it started: killing it alone
+/// leaves Chromium running), then kills it and removes the profile.
+struct ChromeDriver {
+    child: Child,
+    port: u16,
+    profile: PathBuf,
+}
+
+impl ChromeDriver {
+    async fn start(binary: &Path) -> Self {
+        let port = {
+            let probe = TcpListener::bind("127.0.0.1:0").unwrap();
+            probe.local_addr().unwrap().port()
+        };
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let profile = std::env::temp_dir().join(format!("roster-browser-test-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&profile).unwrap();
+        let child = Command::new(binary)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {}: {e}", binary.display()));
+        let mut driver = ChromeDriver { child, port, profile };
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                return driver;
+            }
+            if let Ok(Some(status)) = driver.child.try_wait() {
+                panic!("chromedriver exited before listening on port {port}: {status}");
+            }
+            if Instant::now() > deadline {
+                panic!("chromedriver did not listen on port {port} within {WAIT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        use std::io::{Read, Write};
+        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
+        if let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_secs(1)) {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+            let request =
+                format!("GET /shutdown HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", self.port);
+            if s.write_all(request.as_bytes()).is_ok() {
+                let _ = s.read_to_end(&mut Vec::new());
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// One WebDriver session. Lookups wait up to [`WAIT`]; a failed expectation panics with the
+/// current URL and a piece of the page source.
+struct Browser {
+    http: reqwest::Client,
+    /// `http://127.0.0.1:PORT/session/ID`
+    session: String,
+}
+
+impl Browser {
+    async fn open(driver: &ChromeDriver) -> Self {
+        let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().unwrap();
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "pageLoadStrategy": "normal",
+            "timeouts": {"pageLoad": 30_000, "script": 10_000, "implicit": 0},
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-dev-shm-usage",
+                    format!("--user-data-dir={}", driver.profile.display()),
+                ],
+            },
+        }}});
+        let url = format!("{}/session", driver.url());
+        let value = send(&http, Method::POST, &url, Some(caps))
+            .await
+            .unwrap_or_else(|e| panic!("chromedriver could not start Chromium: {e}"));
+        let id = value["sessionId"].as_str().unwrap_or_else(|| panic!("no sessionId in {value}"));
+        Browser { session: format!("{url}/{id}"), http }
+    }
+
+    async fn cmd(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value, String> {
+        send(&self.http, method, &format!("{}{path}", self.session), body).await
+    }
+
+    async fn goto(&self, url: &str) {
+        if let Err(e) = self.cmd(Method::POST, "/url", Some(json!({"url": url}))).await {
+            fail!(self, "could not open {url}: {e}");
+        }
+    }
+
+    async fn current_url(&self) -> String {
+        match self.cmd(Method::GET, "/url", None).await {
+            Ok(v) => v.as_str().unwrap_or_default().to_owned(),
+            Err(e) => format!("(unknown: {e})"),
+        }
+    }
+
+    async fn current_path(&self) -> String {
+        let url = self.current_url().await;
+        url::Url::parse(&url).map(|u| u.path().to_owned()).unwrap_or(url)
+    }
+
+    /// The URL and the start of the page body, for failure messages.
+    async fn context(&self) -> String {
+        let url = self.current_url().await;
+        let source = match self.cmd(Method::GET, "/source", None).await {
+            Ok(v) => v.as_str().unwrap_or_default().to_owned(),
+            Err(e) => format!("(no page source: {e})"),
+        };
+        let body = source.find("<body").map_or(source.as_str(), |at| &source[at..]);
+        let snippet: String = body.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(2500).collect();
+        format!("current URL: {url}\npage source: {snippet}")
+    }
+
+    /// Waits until the URL's path satisfies `ok` and returns it.
+    async fn expect_path_matching(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let path = self.current_path().await;
+            if ok(&path) {
+                return path;
+            }
+            if Instant::now() > deadline {
+                fail!(self, "expected to be on {what}, but the path is {path}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn expect_path(&self, expected: &str) {
+        self.expect_path_matching(expected, |p| p == expected).await;
+    }
+
+    async fn find_all(&self, css: &str) -> Vec<String> {
+        let body = json!({"using": "css selector", "value": css});
+        match self.cmd(Method::POST, "/elements", Some(body)).await {
+            Ok(Value::Array(found)) => {
+                found.iter().filter_map(|e| e[ELEMENT_KEY].as_str().map(str::to_owned)).collect()
+            }
+            Ok(other) => fail!(self, "unexpected answer when looking for `{css}`: {other}"),
+            Err(e) => fail!(self, "could not look for `{css}`: {e}"),
+        }
+    }
+
+    /// The first element matching the locator, waiting for it to appear.
+    async fn find_by(&self, using: &str, value: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let body = json!({"using": using, "value": value});
+            let last_error = match self.cmd(Method::POST, "/element", Some(body)).await {
+                Ok(v) => match v[ELEMENT_KEY].as_str() {
+                    Some(id) => return id.to_owned(),
+                    None => format!("unexpected answer {v}"),
+                },
+                Err(e) => e,
+            };
+            if Instant::now() > deadline {
+                fail!(self, "no element for {using} `{value}` within {WAIT:?}: {last_error}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn find(&self, css: &str) -> String {
+        self.find_by("css selector", css).await
+    }
+
+    async fn element_cmd(&self, what: &str, method: Method, element: &str, path: &str, body: Option<Value>) -> Value {
+        match self.cmd(method, &format!("/element/{element}{path}"), body).await {
+            Ok(v) => v,
+            Err(e) => fail!(self, "{what} failed: {e}"),
+        }
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        self.element_cmd(&format!("clearing `{css}`"), Method::POST, &el, "/clear", Some(json!({}))).await;
+        let body = Some(json!({"text": text}));
+        self.element_cmd(&format!("typing into `{css}`"), Method::POST, &el, "/value", body).await;
+    }
+
+    async fn click(&self, css: &str) {
+        let el = self.find(css).await;
+        self.element_cmd(&format!("clicking `{css}`"), Method::POST, &el, "/click", Some(json!({}))).await;
+    }
+
+    async fn click_link(&self, text: &str) {
+        let el = self.find_by("link text", text).await;
+        self.element_cmd(&format!("clicking the link “{text}”"), Method::POST, &el, "/click", Some(json!({}))).await;
+    }
+
+    /// Waits until the first element matching `css` shows text containing `expected`.
+    async fn expect_text(&self, css: &str, expected: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let el = self.find(css).await;
+            // The element may go stale while a page loads; then look again.
+            let seen = match self.cmd(Method::GET, &format!("/element/{el}/text"), None).await {
+                Ok(v) => v.as_str().unwrap_or_default().to_owned(),
+                Err(e) => format!("(no text: {e})"),
+            };
+            if seen.contains(expected) {
+                return;
+            }
+            if Instant::now() > deadline {
+                fail!(self, "`{css}` should show “{expected}”, but shows “{seen}”");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn expect_attr(&self, css: &str, name: &str, expected: &str) {
+        let el = self.find(css).await;
+        let v = self
+            .element_cmd(&format!("reading {name} of `{css}`"), Method::GET, &el, &format!("/attribute/{name}"), None)
+            .await;
+        if v.as_str() != Some(expected) {
+            fail!(self, "`{css}` should have {name}=\"{expected}\", has {v}");
+        }
+    }
+
+    /// Ends the session, which closes Chromium.
+    async fn quit(self) {
+        if let Err(e) = self.cmd(Method::DELETE, "", None).await {
+            eprintln!("closing the WebDriver session failed: {e}");
+        }
+    }
+}
+
+/// One WebDriver command: the answer's `value`, or the error chromedriver gave.
+async fn send(http: &reqwest::Client, method: Method, url: &str, body: Option<Value>) -> Result<Value, String> {
+    let mut req = http.request(method.clone(), url);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.map_err(|e| format!("{method} {url}: {e}"))?;
+    let status = res.status();
+    let answer: Value = res.json().await.map_err(|e| format!("{method} {url}: {status}, not JSON: {e}"))?;
+    let value = answer.get("value").cloned().unwrap_or(Value::Null);
+    if status.is_success() {
+        Ok(value)
+    } else {
+        Err(format!("{method} {url}: {status} {}: {}", value["error"], value["message"]))
+    }
+}

@@ -1,0 +1,8 @@
+//! The web crate's one integration-test binary: the API, the console and a headless-browser
+//! journey, against a real server on port 0 (`roster_testkit::spawn_app`). The backend is
+//! SQLite, or PostgreSQL with `ROSTER_TEST_BACKEND=postgres`.
+#![allow(clippy::unwrap_used)]
+
+mod api;
+mod browser;
+mod console;
