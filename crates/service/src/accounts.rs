@@ -23,7 +23,7 @@ fn encode_cursor(key: &str, id: Uuid) -> String {
 
 fn decode_cursor(cursor: &str) -> Result<(String, Uuid)> {
     let bad = || ServiceError::invalid("cursor", "This cursor is not one this server gave out.");
-    if cursor.len() % 2 != 0 || cursor.len() > 2048 {
+    if !cursor.len().is_multiple_of(2) || cursor.len() > 2048 {
         return Err(bad());
     }
     let bytes: Option<Vec<u8>> = (0..cursor.len())

@@ -30,7 +30,11 @@ impl From<sqlx::Error> for StoreError {
                 }
                 if db.is_unique_violation() {
                     let what = format!("{msg} {}", db.constraint().unwrap_or_default());
-                    let key = if what.contains("one_owner") {
+                    // PostgreSQL names the index (`memberships_one_owner_role`); SQLite names only
+                    // its columns, and that partial index is the only unique key on
+                    // `memberships (account_id)` alone ("UNIQUE constraint failed:
+                    // memberships.account_id"; the primary key adds `memberships.user_id`).
+                    let key = if what.contains("one_owner") || msg.ends_with("memberships.account_id") {
                         return StoreError::Rule("R-OWN-1");
                     } else if what.contains("email") {
                         "email"

@@ -8,6 +8,8 @@ use time::OffsetDateTime;
 
 use crate::{Backend, PoolStats, Result, Store, StoreError, Tx};
 
+// `sql/` is compiled once per backend on purpose (see the crate docs).
+#[allow(clippy::duplicate_mod)]
 #[path = "sql/mod.rs"]
 mod sql;
 

@@ -1,1 +1,5 @@
-
+//! Test helpers: fresh databases on either backend, a running app, an SMTP sink.
+#![allow(clippy::unwrap_used)]
+pub mod app;
+pub mod db;
+pub use db::*;

@@ -27,11 +27,11 @@ pub struct Problem {
 
 /// An error on its way out of an API handler.
 #[derive(Debug)]
-pub struct ApiError(pub Problem);
+pub struct ApiError(pub Box<Problem>);
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
-        ApiError(Problem {
+        ApiError(Box::new(Problem {
             type_: format!("https://roster.dev/problems/{}", code.replace('_', "-")),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
@@ -39,7 +39,7 @@ impl ApiError {
             code: code.to_owned(),
             rule: None,
             errors: Vec::new(),
-        })
+        }))
     }
 
     pub fn with_rule(mut self, rule: &str) -> Self {
@@ -108,7 +108,7 @@ impl From<ServiceError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let mut res = (status, axum::Json(self.0)).into_response();
+        let mut res = (status, axum::Json(*self.0)).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         res
     }

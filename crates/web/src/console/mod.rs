@@ -81,11 +81,17 @@ impl MessagePage {
 }
 
 /// A console failure, answered as a helpful page with the right status.
-pub struct PageError(pub StatusCode, pub MessagePage);
+pub struct PageError(pub StatusCode, pub Box<MessagePage>);
+
+impl PageError {
+    pub fn new(status: StatusCode, page: MessagePage) -> Self {
+        PageError(status, Box::new(page))
+    }
+}
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        (self.0, self.1).into_response()
+        (self.0, *self.1).into_response()
     }
 }
 
@@ -124,12 +130,12 @@ impl From<ServiceError> for PageError {
                 )
             }
         };
-        PageError(status, MessagePage::new(title, &message).link("/", "Go to the start"))
+        PageError(status, Box::new(MessagePage::new(title, &message).link("/", "Go to the start")))
     }
 }
 
 pub fn not_found_page() -> Response {
-    PageError(
+    PageError::new(
         StatusCode::NOT_FOUND,
         MessagePage::new("Not found", "There is no page at this address.").link("/", "Go to the start"),
     )

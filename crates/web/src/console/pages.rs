@@ -69,7 +69,7 @@ pub struct SetupPage {
 }
 
 fn setup_done_page() -> PageError {
-    PageError(
+    PageError::new(
         StatusCode::GONE,
         MessagePage::new("Roster is already set up", "An operator exists. Sign in instead.")
             .link("/sign-in", "Sign in"),
@@ -81,7 +81,7 @@ pub async fn setup_form(State(state): State<AppState>, Query(q): Query<TokenQuer
         return Err(setup_done_page());
     }
     if !state.service.setup_token_valid(&q.token).await? {
-        return Err(PageError(
+        return Err(PageError::new(
             StatusCode::GONE,
             MessagePage::new(
                 "This setup link is not valid",
@@ -267,5 +267,5 @@ pub async fn team(
 /// An error page that keeps the header, for people who are signed in.
 fn with_nav(e: ServiceError, user: &ConsoleUser) -> PageError {
     let PageError(status, page) = PageError::from(e);
-    PageError(status, page.with_nav(user.nav()))
+    PageError(status, Box::new(page.with_nav(user.nav())))
 }

@@ -40,7 +40,7 @@ impl ConsoleUser {
         if same_secret(sent, &self.0.csrf_token) {
             Ok(())
         } else {
-            Err(PageError(
+            Err(PageError::new(
                 StatusCode::FORBIDDEN,
                 MessagePage::new(
                     "Form expired",
@@ -68,7 +68,7 @@ impl<S: Send + Sync> FromRequestParts<S> for SameOrigin {
             _ => true,
         };
         if fetch_site == Some("cross-site") || !origin_ok {
-            return Err(PageError(
+            return Err(PageError::new(
                 StatusCode::FORBIDDEN,
                 MessagePage::new("Refused", "This form was sent from another site.").link("/", "Go to the start"),
             ));

@@ -5,15 +5,16 @@
 //! Needs `chromedriver` on `PATH` and `/usr/bin/chromium`. Without them the test is skipped,
 //! except in CI (`CI=true`), where the browser test is required and fails instead.
 //!
-//! The WebDriver client is a few JSON calls over `reqwest`: fantoccini is a dev-dependency with
-//! `default-features = false`, which leaves it without any connector this crate can name.
+//! The WebDriver client is fantoccini over a plain-HTTP hyper connector (no TLS crates).
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use reqwest::Method;
-use serde_json::{Value, json};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
 
 /// Panics with a formatted message, the browser's current URL and a piece of the page source.
 macro_rules! fail {
@@ -25,8 +26,6 @@ macro_rules! fail {
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// How long to wait for chromedriver to listen, for a page to arrive or an element to appear.
 const WAIT: Duration = Duration::from_secs(10);
-/// The key of a web element reference in WebDriver answers.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 #[tokio::test]
 async fn newcomer_journey_setup_link_to_team_page() {
@@ -185,15 +184,12 @@ impl Drop for ChromeDriver {
 /// One WebDriver session. Lookups wait up to [`WAIT`]; a failed expectation panics with the
 /// current URL and a piece of the page source.
 struct Browser {
-    http: reqwest::Client,
-    /// `http://127.0.0.1:PORT/session/ID`
-    session: String,
+    client: Client,
 }
 
 impl Browser {
     async fn open(driver: &ChromeDriver) -> Self {
-        let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().unwrap();
-        let caps = json!({"capabilities": {"alwaysMatch": {
+        let caps = json!({
             "browserName": "chrome",
             "pageLoadStrategy": "normal",
             "timeouts": {"pageLoad": 30_000, "script": 10_000, "implicit": 0},
@@ -212,28 +208,25 @@ impl Browser {
                     format!("--user-data-dir={}", driver.profile.display()),
                 ],
             },
-        }}});
-        let url = format!("{}/session", driver.url());
-        let value = send(&http, Method::POST, &url, Some(caps))
+        });
+        let serde_json::Value::Object(caps) = caps else { unreachable!("a JSON object") };
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&driver.url())
             .await
             .unwrap_or_else(|e| panic!("chromedriver could not start Chromium: {e}"));
-        let id = value["sessionId"].as_str().unwrap_or_else(|| panic!("no sessionId in {value}"));
-        Browser { session: format!("{url}/{id}"), http }
-    }
-
-    async fn cmd(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value, String> {
-        send(&self.http, method, &format!("{}{path}", self.session), body).await
+        Browser { client }
     }
 
     async fn goto(&self, url: &str) {
-        if let Err(e) = self.cmd(Method::POST, "/url", Some(json!({"url": url}))).await {
+        if let Err(e) = self.client.goto(url).await {
             fail!(self, "could not open {url}: {e}");
         }
     }
 
     async fn current_url(&self) -> String {
-        match self.cmd(Method::GET, "/url", None).await {
-            Ok(v) => v.as_str().unwrap_or_default().to_owned(),
+        match self.client.current_url().await {
+            Ok(u) => u.to_string(),
             Err(e) => format!("(unknown: {e})"),
         }
     }
@@ -246,10 +239,7 @@ impl Browser {
     /// The URL and the start of the page body, for failure messages.
     async fn context(&self) -> String {
         let url = self.current_url().await;
-        let source = match self.cmd(Method::GET, "/source", None).await {
-            Ok(v) => v.as_str().unwrap_or_default().to_owned(),
-            Err(e) => format!("(no page source: {e})"),
-        };
+        let source = self.client.source().await.unwrap_or_else(|e| format!("(no page source: {e})"));
         let body = source.find("<body").map_or(source.as_str(), |at| &source[at..]);
         let snippet: String = body.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(2500).collect();
         format!("current URL: {url}\npage source: {snippet}")
@@ -274,72 +264,61 @@ impl Browser {
         self.expect_path_matching(expected, |p| p == expected).await;
     }
 
-    async fn find_all(&self, css: &str) -> Vec<String> {
-        let body = json!({"using": "css selector", "value": css});
-        match self.cmd(Method::POST, "/elements", Some(body)).await {
-            Ok(Value::Array(found)) => {
-                found.iter().filter_map(|e| e[ELEMENT_KEY].as_str().map(str::to_owned)).collect()
-            }
-            Ok(other) => fail!(self, "unexpected answer when looking for `{css}`: {other}"),
+    async fn find_all(&self, css: &str) -> Vec<Element> {
+        match self.client.find_all(Locator::Css(css)).await {
+            Ok(found) => found,
             Err(e) => fail!(self, "could not look for `{css}`: {e}"),
         }
     }
 
     /// The first element matching the locator, waiting for it to appear.
-    async fn find_by(&self, using: &str, value: &str) -> String {
+    async fn find_by(&self, locator: Locator<'_>) -> Element {
         let deadline = Instant::now() + WAIT;
         loop {
-            let body = json!({"using": using, "value": value});
-            let last_error = match self.cmd(Method::POST, "/element", Some(body)).await {
-                Ok(v) => match v[ELEMENT_KEY].as_str() {
-                    Some(id) => return id.to_owned(),
-                    None => format!("unexpected answer {v}"),
-                },
-                Err(e) => e,
+            let last_error = match self.client.find(locator).await {
+                Ok(el) => return el,
+                Err(e) => e.to_string(),
             };
             if Instant::now() > deadline {
-                fail!(self, "no element for {using} `{value}` within {WAIT:?}: {last_error}");
+                fail!(self, "no element for {locator:?} within {WAIT:?}: {last_error}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
-    async fn find(&self, css: &str) -> String {
-        self.find_by("css selector", css).await
-    }
-
-    async fn element_cmd(&self, what: &str, method: Method, element: &str, path: &str, body: Option<Value>) -> Value {
-        match self.cmd(method, &format!("/element/{element}{path}"), body).await {
-            Ok(v) => v,
-            Err(e) => fail!(self, "{what} failed: {e}"),
-        }
+    async fn find(&self, css: &str) -> Element {
+        self.find_by(Locator::Css(css)).await
     }
 
     async fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css).await;
-        self.element_cmd(&format!("clearing `{css}`"), Method::POST, &el, "/clear", Some(json!({}))).await;
-        let body = Some(json!({"text": text}));
-        self.element_cmd(&format!("typing into `{css}`"), Method::POST, &el, "/value", body).await;
+        if let Err(e) = el.clear().await {
+            fail!(self, "clearing `{css}` failed: {e}");
+        }
+        if let Err(e) = el.send_keys(text).await {
+            fail!(self, "typing into `{css}` failed: {e}");
+        }
     }
 
     async fn click(&self, css: &str) {
-        let el = self.find(css).await;
-        self.element_cmd(&format!("clicking `{css}`"), Method::POST, &el, "/click", Some(json!({}))).await;
+        if let Err(e) = self.find(css).await.click().await {
+            fail!(self, "clicking `{css}` failed: {e}");
+        }
     }
 
     async fn click_link(&self, text: &str) {
-        let el = self.find_by("link text", text).await;
-        self.element_cmd(&format!("clicking the link “{text}”"), Method::POST, &el, "/click", Some(json!({}))).await;
+        if let Err(e) = self.find_by(Locator::LinkText(text)).await.click().await {
+            fail!(self, "clicking the link “{text}” failed: {e}");
+        }
     }
 
     /// Waits until the first element matching `css` shows text containing `expected`.
     async fn expect_text(&self, css: &str, expected: &str) {
         let deadline = Instant::now() + WAIT;
         loop {
-            let el = self.find(css).await;
             // The element may go stale while a page loads; then look again.
-            let seen = match self.cmd(Method::GET, &format!("/element/{el}/text"), None).await {
-                Ok(v) => v.as_str().unwrap_or_default().to_owned(),
+            let seen = match self.find(css).await.text().await {
+                Ok(t) => t,
                 Err(e) => format!("(no text: {e})"),
             };
             if seen.contains(expected) {
@@ -353,36 +332,17 @@ impl Browser {
     }
 
     async fn expect_attr(&self, css: &str, name: &str, expected: &str) {
-        let el = self.find(css).await;
-        let v = self
-            .element_cmd(&format!("reading {name} of `{css}`"), Method::GET, &el, &format!("/attribute/{name}"), None)
-            .await;
-        if v.as_str() != Some(expected) {
-            fail!(self, "`{css}` should have {name}=\"{expected}\", has {v}");
+        let v = self.find(css).await.attr(name).await;
+        match v {
+            Ok(Some(v)) if v == expected => {}
+            other => fail!(self, "`{css}` should have {name}=\"{expected}\", has {other:?}"),
         }
     }
 
     /// Ends the session, which closes Chromium.
     async fn quit(self) {
-        if let Err(e) = self.cmd(Method::DELETE, "", None).await {
+        if let Err(e) = self.client.close().await {
             eprintln!("closing the WebDriver session failed: {e}");
         }
-    }
-}
-
-/// One WebDriver command: the answer's `value`, or the error chromedriver gave.
-async fn send(http: &reqwest::Client, method: Method, url: &str, body: Option<Value>) -> Result<Value, String> {
-    let mut req = http.request(method.clone(), url);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let res = req.send().await.map_err(|e| format!("{method} {url}: {e}"))?;
-    let status = res.status();
-    let answer: Value = res.json().await.map_err(|e| format!("{method} {url}: {status}, not JSON: {e}"))?;
-    let value = answer.get("value").cloned().unwrap_or(Value::Null);
-    if status.is_success() {
-        Ok(value)
-    } else {
-        Err(format!("{method} {url}: {status} {}: {}", value["error"], value["message"]))
     }
 }

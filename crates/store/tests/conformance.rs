@@ -1,0 +1,997 @@
+//! The store conformance suite: every test runs on SQLite and, when reachable (always under
+//! `CI=true`), on PostgreSQL, each on a fresh database from `roster_testkit`. Tests named after
+//! a rule (`r_own_…`) break that rule on purpose and expect the database itself to refuse.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use roster_store::{
+    AccountCursor, AccountRow, AuditRow, Backend, MemberCursor, MembershipRow, SessionRow, Store, StoreError, UserRow,
+};
+use roster_testkit::{TestDb, backends, for_each_backend, fresh_db, fresh_empty_db};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+/// Now, cut to whole microseconds: what both backends store.
+fn now() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1_000 * 1_000).unwrap()
+}
+
+fn unique() -> String {
+    Uuid::now_v7().simple().to_string()
+}
+
+/// A user with every optional field set.
+fn full_user(first: &str, last: &str) -> UserRow {
+    let u = unique();
+    let t = now();
+    UserRow {
+        id: Uuid::now_v7(),
+        email: format!("{first}.{u}@example.test").to_lowercase(),
+        username: Some(format!("user_{u}")),
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+        phone: Some("+1 555 0100".to_owned()),
+        company: Some("Acme & Sons".to_owned()),
+        password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned()),
+        time_zone: "Europe/Berlin".to_owned(),
+        is_operator: false,
+        created_at: t,
+        updated_at: t + Duration::microseconds(1),
+    }
+}
+
+/// A user with every optional field unset.
+fn bare_user(first: &str, last: &str) -> UserRow {
+    UserRow { username: None, phone: None, company: None, password_hash: None, ..full_user(first, last) }
+}
+
+fn account_row(name: &str, owner: Uuid) -> AccountRow {
+    let t = now();
+    AccountRow {
+        id: Uuid::now_v7(),
+        name: name.to_owned(),
+        slug: format!("{}-{}", name.to_lowercase().replace(' ', "-"), unique()),
+        owner_id: owner,
+        invite_policy: "owner_only".to_owned(),
+        invitation_ttl_days: 7,
+        public_signup: false,
+        created_at: t,
+        updated_at: t,
+    }
+}
+
+async fn insert_user(store: &Arc<dyn Store>, user: &UserRow) {
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_user(user).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn new_user(store: &Arc<dyn Store>, first: &str, last: &str) -> UserRow {
+    let u = bare_user(first, last);
+    insert_user(store, &u).await;
+    u
+}
+
+/// An account owned by a new user, with the owner's membership; committed.
+async fn new_account(store: &Arc<dyn Store>, name: &str) -> (AccountRow, UserRow) {
+    let owner = new_user(store, "Olivia", "Owner").await;
+    let account = account_row(name, owner.id);
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_account(&account, &MembershipRow::new(account.id, owner.id, "owner", now())).await.unwrap();
+    tx.commit().await.unwrap();
+    (account, owner)
+}
+
+/// A new user with a membership of `status` in the account; committed.
+async fn new_member(store: &Arc<dyn Store>, account_id: Uuid, role: &str, status: &str) -> UserRow {
+    let user = new_user(store, "Mia", "Member").await;
+    let mut m = MembershipRow::new(account_id, user.id, role, now());
+    m.status = status.to_owned();
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_membership(&m).await.unwrap();
+    tx.commit().await.unwrap();
+    user
+}
+
+async fn owner_of(store: &Arc<dyn Store>, account_id: Uuid) -> Uuid {
+    store.read().await.unwrap().account_by_id(account_id).await.unwrap().unwrap().owner_id
+}
+
+async fn membership(store: &Arc<dyn Store>, account_id: Uuid, user_id: Uuid) -> Option<MembershipRow> {
+    store.read().await.unwrap().membership(account_id, user_id).await.unwrap()
+}
+
+fn session_row(user_id: Uuid, account_id: Option<Uuid>, t: OffsetDateTime) -> SessionRow {
+    SessionRow {
+        id: Uuid::now_v7(),
+        token_hash: Uuid::now_v7().as_bytes().to_vec(),
+        user_id,
+        account_id,
+        kind: "console".to_owned(),
+        csrf_token: unique(),
+        user_agent: Some("Mozilla/5.0 (conformance)".to_owned()),
+        ip: Some("203.0.113.7".to_owned()),
+        created_at: t,
+        last_seen_at: t,
+        idle_expires_at: t + Duration::minutes(30),
+        expires_at: t + Duration::days(14),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// schema and migrations
+
+#[tokio::test]
+async fn schema_shape_is_the_same_on_both_backends() {
+    let sqlite = fresh_db(Backend::Sqlite).await;
+    let sqlite_shape = sqlite.store.read().await.unwrap().schema_shape().await.unwrap();
+    let tables: HashSet<&str> = sqlite_shape.iter().map(|(t, _, _)| t.as_str()).collect();
+    for t in ["users", "accounts", "roles", "memberships", "sessions", "setup_tokens", "audit_events"] {
+        assert!(tables.contains(t), "table {t} missing from the SQLite schema: {tables:?}");
+    }
+    assert!(!tables.contains("schema_migrations"), "schema_shape must leave out schema_migrations");
+    assert!(sqlite_shape.contains(&("users".into(), "email".into(), true)));
+    assert!(sqlite_shape.contains(&("users".into(), "username".into(), false)));
+    if !backends().await.contains(&Backend::Postgres) {
+        eprintln!("-- PostgreSQL unavailable: only the SQLite shape was checked");
+        return;
+    }
+    let pg = fresh_db(Backend::Postgres).await;
+    let pg_shape = pg.store.read().await.unwrap().schema_shape().await.unwrap();
+    let only_sqlite: Vec<_> = sqlite_shape.iter().filter(|c| !pg_shape.contains(c)).collect();
+    let only_pg: Vec<_> = pg_shape.iter().filter(|c| !sqlite_shape.contains(c)).collect();
+    assert!(
+        only_sqlite.is_empty() && only_pg.is_empty(),
+        "schemas differ: only in SQLite {only_sqlite:?}, only in PostgreSQL {only_pg:?}"
+    );
+    assert_eq!(sqlite_shape, pg_shape);
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent_and_ready_follows_them() {
+    for backend in backends().await {
+        eprintln!("-- store test on {backend:?}");
+        let db = fresh_empty_db(backend).await;
+        assert!(!db.store.ready().await, "{backend:?}: an unmigrated database must not be ready");
+        db.store.migrate().await.unwrap();
+        assert!(db.store.ready().await, "{backend:?}: ready after migrate");
+        let shape = db.store.read().await.unwrap().schema_shape().await.unwrap();
+        db.store.migrate().await.unwrap();
+        db.store.migrate().await.unwrap();
+        assert!(db.store.ready().await);
+        assert_eq!(db.store.read().await.unwrap().schema_shape().await.unwrap(), shape);
+        // Data survives a second migrate.
+        let u = new_user(&db.store, "Stay", "Put").await;
+        db.store.migrate().await.unwrap();
+        assert_eq!(db.store.read().await.unwrap().user_by_id(u.id).await.unwrap(), Some(u));
+    }
+}
+
+#[tokio::test]
+async fn migrations_from_two_replicas_at_once_apply_once() {
+    for backend in backends().await {
+        eprintln!("-- store test on {backend:?}");
+        let db = fresh_empty_db(backend).await;
+        let other = db.open_again().await;
+        let (a, b) = tokio::join!(db.store.migrate(), other.migrate());
+        a.unwrap();
+        b.unwrap();
+        assert!(db.store.ready().await && other.ready().await);
+        other.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_store_is_ready_and_reports_its_backend() {
+    for_each_backend(|db: TestDb| async move {
+        assert!(db.store.ready().await);
+        assert_eq!(db.store.backend(), db.backend);
+        assert!(db.store.pool_stats().size >= 1);
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// users
+
+#[tokio::test]
+async fn users_round_trip_every_field() {
+    for_each_backend(|db: TestDb| async move {
+        let full = full_user("Ada", "Lovelace");
+        let bare = bare_user("Bo", "Bare");
+        let mut tx = db.store.begin().await.unwrap();
+        tx.insert_user(&full).await.unwrap();
+        tx.insert_user(&bare).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut r = db.store.read().await.unwrap();
+        for u in [&full, &bare] {
+            assert_eq!(r.user_by_id(u.id).await.unwrap().as_ref(), Some(u));
+            assert_eq!(r.user_by_email(&u.email).await.unwrap().as_ref(), Some(u));
+        }
+        assert_eq!(r.user_by_username(full.username.as_deref().unwrap()).await.unwrap(), Some(full.clone()));
+        assert_eq!(r.user_by_id(Uuid::now_v7()).await.unwrap(), None);
+        assert_eq!(r.user_by_email("nobody@example.test").await.unwrap(), None);
+        assert_eq!(r.user_by_username("nobody").await.unwrap(), None);
+        // Microseconds survive the trip.
+        let back = r.user_by_id(full.id).await.unwrap().unwrap();
+        assert_eq!(back.updated_at - back.created_at, Duration::microseconds(1));
+        assert_eq!(back.created_at.offset(), time::UtcOffset::UTC);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn operator_exists_only_after_an_operator_is_inserted() {
+    for_each_backend(|db: TestDb| async move {
+        assert!(!db.store.read().await.unwrap().operator_exists().await.unwrap());
+        new_user(&db.store, "Not", "Operator").await;
+        assert!(!db.store.read().await.unwrap().operator_exists().await.unwrap());
+        insert_user(&db.store, &UserRow { is_operator: true, ..bare_user("Op", "Erator") }).await;
+        assert!(db.store.read().await.unwrap().operator_exists().await.unwrap());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn duplicate_email_is_a_conflict_on_email() {
+    for_each_backend(|db: TestDb| async move {
+        let first = full_user("Ann", "One");
+        insert_user(&db.store, &first).await;
+        let twin = UserRow { email: first.email.clone(), ..full_user("Ann", "Two") };
+        let mut tx = db.store.begin().await.unwrap();
+        let err = tx.insert_user(&twin).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict("email")), "got {err:?}");
+        drop(tx);
+        assert_eq!(db.store.read().await.unwrap().user_by_id(twin.id).await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn duplicate_username_is_a_conflict_on_username() {
+    for_each_backend(|db: TestDb| async move {
+        let first = full_user("Ben", "One");
+        insert_user(&db.store, &first).await;
+        let twin = UserRow { username: first.username.clone(), ..full_user("Ben", "Two") };
+        let mut tx = db.store.begin().await.unwrap();
+        let err = tx.insert_user(&twin).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict("username")), "got {err:?}");
+        drop(tx);
+        // Any number of users may have no username.
+        new_user(&db.store, "No", "Name").await;
+        new_user(&db.store, "No", "Name").await;
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// accounts and memberships
+
+#[tokio::test]
+async fn accounts_insert_with_the_owner_membership_and_round_trip() {
+    for_each_backend(|db: TestDb| async move {
+        let owner = new_user(&db.store, "Olivia", "Owner").await;
+        let account = AccountRow {
+            invite_policy: "permission".to_owned(),
+            invitation_ttl_days: 30,
+            public_signup: true,
+            ..account_row("Round Trip", owner.id)
+        };
+        let mut m = MembershipRow::new(account.id, owner.id, "owner", now());
+        m.permissions = Some("users.view,users.manage".to_owned());
+        m.landing_page = "contacts".to_owned();
+        m.contact_tab = "notes".to_owned();
+        m.show_calendar = false;
+        m.daily_reminders = true;
+        m.last_sign_in_at = Some(now() - Duration::hours(1));
+        let mut tx = db.store.begin().await.unwrap();
+        tx.insert_account(&account, &m).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut r = db.store.read().await.unwrap();
+        assert_eq!(r.account_by_id(account.id).await.unwrap(), Some(account.clone()));
+        assert_eq!(r.account_by_slug(&account.slug).await.unwrap(), Some(account.clone()));
+        assert!(r.slug_taken(&account.slug).await.unwrap());
+        assert!(!r.slug_taken("free-slug").await.unwrap());
+        assert_eq!(r.account_by_id(Uuid::now_v7()).await.unwrap(), None);
+        let back = r.membership(account.id, owner.id).await.unwrap().unwrap();
+        assert_eq!(back, MembershipRow { is_owner: true, ..m });
+        drop(r);
+
+        let at = now();
+        let mut tx = db.store.begin().await.unwrap();
+        tx.touch_last_sign_in(account.id, owner.id, at).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(membership(&db.store, account.id, owner.id).await.unwrap().last_sign_in_at, Some(at));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn duplicate_slug_is_a_conflict_on_slug() {
+    for_each_backend(|db: TestDb| async move {
+        let (first, _) = new_account(&db.store, "Taken").await;
+        let owner = new_user(&db.store, "Second", "Owner").await;
+        let twin = AccountRow { slug: first.slug.clone(), ..account_row("Taken Too", owner.id) };
+        let mut tx = db.store.begin().await.unwrap();
+        let err = tx.insert_account(&twin, &MembershipRow::new(twin.id, owner.id, "owner", now())).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict("slug")), "got {err:?}");
+        drop(tx);
+        assert_eq!(db.store.read().await.unwrap().account_by_id(twin.id).await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn duplicate_membership_is_a_conflict_on_membership() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, _) = new_account(&db.store, "Twice").await;
+        let member = new_member(&db.store, account.id, "standard", "active").await;
+        let mut tx = db.store.begin().await.unwrap();
+        let err = tx.insert_membership(&MembershipRow::new(account.id, member.id, "admin", now())).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict("membership")), "got {err:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn membership_is_owner_only_for_the_owner() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, owner) = new_account(&db.store, "Owned").await;
+        let admin = new_member(&db.store, account.id, "admin", "active").await;
+        let stranger = new_user(&db.store, "Sam", "Stranger").await;
+        let o = membership(&db.store, account.id, owner.id).await.unwrap();
+        assert!(o.is_owner);
+        assert_eq!(o.role, "owner");
+        let a = membership(&db.store, account.id, admin.id).await.unwrap();
+        assert!(!a.is_owner);
+        assert_eq!(a.role, "admin");
+        assert_eq!(membership(&db.store, account.id, stranger.id).await, None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn memberships_of_user_are_ordered_by_account_name_then_id() {
+    for_each_backend(|db: TestDb| async move {
+        let user = new_user(&db.store, "Multi", "Tenant").await;
+        let mut expected = Vec::new();
+        for name in ["charlie", "alpha", "bravo", "alpha"] {
+            let (account, _) = new_account(&db.store, name).await;
+            let mut tx = db.store.begin().await.unwrap();
+            tx.insert_membership(&MembershipRow::new(account.id, user.id, "standard", now())).await.unwrap();
+            tx.commit().await.unwrap();
+            expected.push((account.name.clone(), account.id));
+        }
+        // An account the user is not in stays out.
+        new_account(&db.store, "aaa other").await;
+        expected.sort();
+        let got = db.store.read().await.unwrap().memberships_of_user(user.id).await.unwrap();
+        let got_keys: Vec<_> = got.iter().map(|(a, _)| (a.name.clone(), a.id)).collect();
+        assert_eq!(got_keys, expected);
+        for (a, m) in &got {
+            assert_eq!(m.account_id, a.id);
+            assert_eq!(m.user_id, user.id);
+            assert!(!m.is_owner);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn all_accounts_pages_by_name_then_id() {
+    for_each_backend(|db: TestDb| async move {
+        let mut expected = Vec::new();
+        for i in 0..7 {
+            let (a, _) = new_account(&db.store, &format!("acct {}", i % 3)).await;
+            expected.push((a.name, a.id));
+        }
+        expected.sort();
+        let mut got = Vec::new();
+        let mut after: Option<AccountCursor> = None;
+        loop {
+            let page = db.store.read().await.unwrap().all_accounts(after.as_ref(), 3).await.unwrap();
+            assert!(page.len() <= 3);
+            let Some(last) = page.last() else { break };
+            after = Some(AccountCursor { name: last.name.clone(), id: last.id });
+            got.extend(page.into_iter().map(|a| (a.name, a.id)));
+        }
+        assert_eq!(got, expected);
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// R-OWN-*: the database refuses, whatever the service does
+
+#[tokio::test]
+async fn r_own_1_account_without_owner_membership_is_refused() {
+    for_each_backend(|db: TestDb| async move {
+        let owner = new_user(&db.store, "Olivia", "Owner").await;
+        let other = new_user(&db.store, "Oscar", "Other").await;
+        // The account names `owner`, but the only membership written is `other`'s.
+        let account = account_row("Ownerless", owner.id);
+        let mut tx = db.store.begin().await.unwrap();
+        let written = tx.insert_account(&account, &MembershipRow::new(account.id, other.id, "admin", now())).await;
+        let committed = match written {
+            Ok(()) => tx.commit().await,
+            Err(e) => Err(e),
+        };
+        let err = committed.expect_err("an account whose owner is not its member must not commit");
+        if db.backend == Backend::Postgres {
+            assert!(matches!(err, StoreError::Rule("R-OWN-1")), "got {err:?}");
+        }
+        assert_eq!(db.store.read().await.unwrap().account_by_id(account.id).await.unwrap(), None);
+        assert_eq!(membership(&db.store, account.id, other.id).await, None);
+        // The writer is usable again after the refused commit.
+        let (fine, _) = new_account(&db.store, "Fine").await;
+        assert_eq!(owner_of(&db.store, fine.id).await, fine.owner_id);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_own_1_account_whose_owner_membership_is_elsewhere_is_refused() {
+    for_each_backend(|db: TestDb| async move {
+        let (elsewhere, owner) = new_account(&db.store, "Elsewhere").await;
+        // `owner` is a member of another account only.
+        let account = account_row("Borrowed Owner", owner.id);
+        let other = new_user(&db.store, "Oscar", "Other").await;
+        let mut tx = db.store.begin().await.unwrap();
+        let written = tx.insert_account(&account, &MembershipRow::new(account.id, other.id, "admin", now())).await;
+        let committed = match written {
+            Ok(()) => tx.commit().await,
+            Err(e) => Err(e),
+        };
+        assert!(committed.is_err(), "the owner must be a member of this very account");
+        assert_eq!(db.store.read().await.unwrap().account_by_id(account.id).await.unwrap(), None);
+        assert!(membership(&db.store, elsewhere.id, owner.id).await.unwrap().is_owner);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_own_1_second_owner_role_is_refused() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, owner) = new_account(&db.store, "One Owner").await;
+        let hopeful = new_user(&db.store, "Hope", "Ful").await;
+        let mut tx = db.store.begin().await.unwrap();
+        let err = tx.insert_membership(&MembershipRow::new(account.id, hopeful.id, "owner", now())).await.unwrap_err();
+        assert!(matches!(err, StoreError::Rule("R-OWN-1")), "insert: got {err:?}");
+        drop(tx);
+        assert_eq!(membership(&db.store, account.id, hopeful.id).await, None);
+
+        // Promoting an existing member to the owner role is refused too.
+        let admin = new_member(&db.store, account.id, "admin", "active").await;
+        let mut tx = db.store.begin().await.unwrap();
+        let err = tx.set_membership_role(account.id, admin.id, "owner").await.unwrap_err();
+        assert!(matches!(err, StoreError::Rule("R-OWN-1")), "update: got {err:?}");
+        drop(tx);
+        assert_eq!(membership(&db.store, account.id, admin.id).await.unwrap().role, "admin");
+        assert_eq!(owner_of(&db.store, account.id).await, owner.id);
+
+        // Another account may have its own owner role, of course.
+        let (second, second_owner) = new_account(&db.store, "Another").await;
+        assert_eq!(membership(&db.store, second.id, second_owner.id).await.unwrap().role, "owner");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_own_4_owner_cannot_be_disabled() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, owner) = new_account(&db.store, "Keep Active").await;
+        let mut tx = db.store.begin().await.unwrap();
+        let err = tx.set_membership_status(account.id, owner.id, "disabled").await.unwrap_err();
+        assert!(matches!(err, StoreError::Rule("R-OWN-4")), "got {err:?}");
+        drop(tx);
+        assert_eq!(membership(&db.store, account.id, owner.id).await.unwrap().status, "active");
+
+        // Anyone else can be disabled and enabled again (R-DIS-1).
+        let member = new_member(&db.store, account.id, "standard", "active").await;
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(tx.set_membership_status(account.id, member.id, "disabled").await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(membership(&db.store, account.id, member.id).await.unwrap().status, "disabled");
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(tx.set_membership_status(account.id, member.id, "active").await.unwrap());
+        // The owner may be "set" to active: nothing changes, nothing is refused.
+        assert!(tx.set_membership_status(account.id, owner.id, "active").await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(membership(&db.store, account.id, member.id).await.unwrap().status, "active");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_own_4_owner_cannot_be_archived() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, owner) = new_account(&db.store, "Keep Listed").await;
+        let mut tx = db.store.begin().await.unwrap();
+        let err = tx.set_membership_status(account.id, owner.id, "archived").await.unwrap_err();
+        assert!(matches!(err, StoreError::Rule("R-OWN-4")), "got {err:?}");
+        drop(tx);
+        assert_eq!(membership(&db.store, account.id, owner.id).await.unwrap().status, "active");
+
+        let member = new_member(&db.store, account.id, "standard", "active").await;
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(tx.set_membership_status(account.id, member.id, "archived").await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(membership(&db.store, account.id, member.id).await.unwrap().status, "archived");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn membership_status_outside_the_three_is_refused() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, _) = new_account(&db.store, "Statuses").await;
+        let member = new_member(&db.store, account.id, "standard", "active").await;
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(tx.set_membership_status(account.id, member.id, "banished").await.is_err());
+        drop(tx);
+        assert_eq!(membership(&db.store, account.id, member.id).await.unwrap().status, "active");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_own_4_owner_membership_cannot_be_deleted() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, owner) = new_account(&db.store, "Keep Owner").await;
+        let mut tx = db.store.begin().await.unwrap();
+        let err = tx.delete_membership(account.id, owner.id).await.unwrap_err();
+        assert!(matches!(err, StoreError::Rule("R-OWN-4")), "got {err:?}");
+        drop(tx);
+        assert!(membership(&db.store, account.id, owner.id).await.unwrap().is_owner);
+
+        // Other memberships can be deleted; a second delete finds nothing.
+        let member = new_member(&db.store, account.id, "standard", "active").await;
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(tx.delete_membership(account.id, member.id).await.unwrap());
+        assert!(!tx.delete_membership(account.id, member.id).await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(membership(&db.store, account.id, member.id).await, None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_own_3_ownership_only_to_active_member() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, owner) = new_account(&db.store, "Handover").await;
+        let disabled = new_member(&db.store, account.id, "admin", "disabled").await;
+        let archived = new_member(&db.store, account.id, "admin", "archived").await;
+        let outsider = new_user(&db.store, "Out", "Sider").await;
+        let (other_account, _) = new_account(&db.store, "Other").await;
+        let member_elsewhere = new_member(&db.store, other_account.id, "admin", "active").await;
+        for (who, target) in [
+            ("a disabled member", disabled.id),
+            ("an archived member", archived.id),
+            ("a non-member", outsider.id),
+            ("a member of another account", member_elsewhere.id),
+            ("no user at all", Uuid::now_v7()),
+        ] {
+            let mut tx = db.store.begin().await.unwrap();
+            let refused = match tx.set_owner(account.id, target).await {
+                Ok(_) => tx.commit().await,
+                Err(e) => Err(e),
+            };
+            let err = refused.expect_err(who);
+            assert!(matches!(err, StoreError::Rule("R-OWN-3") | StoreError::Rule("R-OWN-1")), "{who}: got {err:?}");
+            assert_eq!(owner_of(&db.store, account.id).await, owner.id, "{who}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_own_3_ownership_moves_to_an_active_member() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, old) = new_account(&db.store, "Succession").await;
+        let heir = new_member(&db.store, account.id, "admin", "active").await;
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(tx.set_owner(account.id, heir.id).await.unwrap());
+        // Swap roles in the order the one-owner-role index allows.
+        assert!(tx.set_membership_role(account.id, old.id, "admin").await.unwrap());
+        assert!(tx.set_membership_role(account.id, heir.id, "owner").await.unwrap());
+        tx.commit().await.unwrap();
+
+        assert_eq!(owner_of(&db.store, account.id).await, heir.id);
+        let h = membership(&db.store, account.id, heir.id).await.unwrap();
+        assert!(h.is_owner);
+        assert_eq!(h.role, "owner");
+        let o = membership(&db.store, account.id, old.id).await.unwrap();
+        assert!(!o.is_owner);
+        assert_eq!(o.role, "admin");
+
+        // R-OWN-4 now protects the heir, not the old owner.
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(matches!(
+            tx.set_membership_status(account.id, heir.id, "disabled").await,
+            Err(StoreError::Rule("R-OWN-4"))
+        ));
+        drop(tx);
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(tx.set_membership_status(account.id, old.id, "disabled").await.unwrap());
+        tx.commit().await.unwrap();
+
+        // Unknown account: nothing to update.
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(!tx.set_owner(Uuid::now_v7(), heir.id).await.unwrap());
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// members list
+
+#[tokio::test]
+async fn list_members_pages_by_sort_name_then_id_without_archived() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, owner) = new_account(&db.store, "Big Team").await;
+        let mut all = vec![owner.clone()];
+        let mut tx = db.store.begin().await.unwrap();
+        for i in 0..120 {
+            // Groups of three share a sort name, so the id decides inside a group.
+            let u = bare_user(&format!("Member{:02}", (i * 7) % 40), "Person");
+            tx.insert_user(&u).await.unwrap();
+            tx.insert_membership(&MembershipRow::new(account.id, u.id, "standard", now())).await.unwrap();
+            all.push(u);
+        }
+        tx.commit().await.unwrap();
+        all.sort_by_key(|u| (u.sort_name(), u.id));
+
+        let mut seen = Vec::new();
+        let mut sizes = Vec::new();
+        let mut after: Option<MemberCursor> = None;
+        loop {
+            let page = db.store.read().await.unwrap().list_members(account.id, after.as_ref(), 50).await.unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(MemberCursor { sort_name: last.user.sort_name(), user_id: last.user.id });
+            sizes.push(page.len());
+            for m in page {
+                assert_eq!(m.membership.account_id, account.id);
+                assert_eq!(m.membership.user_id, m.user.id);
+                assert_eq!(m.membership.is_owner, m.user.id == owner.id);
+                seen.push(m.user);
+            }
+        }
+        assert_eq!(sizes, vec![50, 50, 21], "120 members and the owner in pages of 50");
+        let ids: HashSet<Uuid> = seen.iter().map(|u| u.id).collect();
+        assert_eq!(ids.len(), seen.len(), "no member twice");
+        assert_eq!(seen, all, "every member once, ordered by (sort_name, id), all fields intact");
+
+        // Archived members leave the list; disabled ones stay.
+        let mut tx = db.store.begin().await.unwrap();
+        let archived: HashSet<Uuid> =
+            all.iter().skip(1).step_by(20).map(|u| u.id).filter(|id| *id != owner.id).collect();
+        for id in &archived {
+            assert!(tx.set_membership_status(account.id, *id, "archived").await.unwrap());
+        }
+        let disabled = all.iter().find(|u| u.id != owner.id && !archived.contains(&u.id)).unwrap().id;
+        assert!(tx.set_membership_status(account.id, disabled, "disabled").await.unwrap());
+        tx.commit().await.unwrap();
+        let listed = db.store.read().await.unwrap().list_members(account.id, None, 1000).await.unwrap();
+        assert_eq!(listed.len(), all.len() - archived.len());
+        assert!(listed.iter().all(|m| !archived.contains(&m.user.id)));
+        assert!(listed.iter().any(|m| m.user.id == disabled && m.membership.status == "disabled"));
+
+        // Another account's list is its own.
+        let (other, other_owner) = new_account(&db.store, "Small Team").await;
+        let listed = db.store.read().await.unwrap().list_members(other.id, None, 50).await.unwrap();
+        assert_eq!(listed.iter().map(|m| m.user.id).collect::<Vec<_>>(), vec![other_owner.id]);
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// sessions
+
+#[tokio::test]
+async fn sessions_insert_and_find_by_hash_with_their_user() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, owner) = new_account(&db.store, "Sessions").await;
+        let t = now();
+        let s = session_row(owner.id, Some(account.id), t);
+        let api = SessionRow {
+            kind: "api".into(),
+            account_id: None,
+            user_agent: None,
+            ip: None,
+            ..session_row(owner.id, None, t)
+        };
+        let mut tx = db.store.begin().await.unwrap();
+        tx.insert_session(&s).await.unwrap();
+        tx.insert_session(&api).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut r = db.store.read().await.unwrap();
+        assert_eq!(r.session_by_hash(&s.token_hash, t).await.unwrap(), Some((s.clone(), owner.clone())));
+        assert_eq!(r.session_by_hash(&api.token_hash, t).await.unwrap(), Some((api.clone(), owner.clone())));
+        assert_eq!(r.session_by_hash(b"no such token hash", t).await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sessions_expire_absolutely_and_when_idle() {
+    for_each_backend(|db: TestDb| async move {
+        let user = new_user(&db.store, "Sally", "Session").await;
+        let t = now();
+        let s = SessionRow {
+            idle_expires_at: t + Duration::minutes(30),
+            expires_at: t + Duration::hours(8),
+            ..session_row(user.id, None, t)
+        };
+        let mut tx = db.store.begin().await.unwrap();
+        tx.insert_session(&s).await.unwrap();
+        tx.commit().await.unwrap();
+        let find = |at: OffsetDateTime| {
+            let store = db.store.clone();
+            let hash = s.token_hash.clone();
+            async move { store.read().await.unwrap().session_by_hash(&hash, at).await.unwrap().map(|(s, _)| s.id) }
+        };
+        assert_eq!(find(t + Duration::minutes(29)).await, Some(s.id));
+        assert_eq!(find(s.idle_expires_at - Duration::microseconds(1)).await, Some(s.id));
+        assert_eq!(find(s.idle_expires_at).await, None, "idle expiry is exclusive");
+        assert_eq!(find(t + Duration::minutes(31)).await, None, "idle-expired");
+
+        // Activity pushes the idle expiry, never the absolute one.
+        let seen = t + Duration::minutes(20);
+        let mut tx = db.store.begin().await.unwrap();
+        tx.touch_session(s.id, seen, seen + Duration::minutes(30)).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(find(t + Duration::minutes(31)).await, Some(s.id));
+        let (back, _) = db.store.read().await.unwrap().session_by_hash(&s.token_hash, seen).await.unwrap().unwrap();
+        assert_eq!(back.last_seen_at, seen);
+        assert_eq!(back.idle_expires_at, seen + Duration::minutes(30));
+        assert_eq!(back.expires_at, s.expires_at);
+        assert_eq!(back.created_at, s.created_at);
+
+        let late = t + Duration::hours(8) - Duration::minutes(1);
+        let mut tx = db.store.begin().await.unwrap();
+        tx.touch_session(s.id, late, late + Duration::minutes(30)).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(find(late).await, Some(s.id));
+        assert_eq!(find(s.expires_at).await, None, "absolute expiry wins over a fresh idle expiry");
+        assert_eq!(find(s.expires_at + Duration::seconds(1)).await, None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sessions_delete_one_and_all_of_a_user() {
+    for_each_backend(|db: TestDb| async move {
+        let alice = new_user(&db.store, "Alice", "A").await;
+        let bob = new_user(&db.store, "Bob", "B").await;
+        let t = now();
+        let a1 = session_row(alice.id, None, t);
+        let a2 = session_row(alice.id, None, t);
+        let a3 = session_row(alice.id, None, t);
+        let b1 = session_row(bob.id, None, t);
+        let mut tx = db.store.begin().await.unwrap();
+        for s in [&a1, &a2, &a3, &b1] {
+            tx.insert_session(s).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(tx.delete_session(a1.id).await.unwrap());
+        assert!(!tx.delete_session(a1.id).await.unwrap());
+        tx.commit().await.unwrap();
+        let mut r = db.store.read().await.unwrap();
+        assert_eq!(r.session_by_hash(&a1.token_hash, t).await.unwrap(), None);
+        assert!(r.session_by_hash(&a2.token_hash, t).await.unwrap().is_some());
+        drop(r);
+
+        let mut tx = db.store.begin().await.unwrap();
+        assert_eq!(tx.delete_sessions_of_user(alice.id).await.unwrap(), 2);
+        assert_eq!(tx.delete_sessions_of_user(alice.id).await.unwrap(), 0);
+        tx.commit().await.unwrap();
+        let mut r = db.store.read().await.unwrap();
+        assert_eq!(r.session_by_hash(&a2.token_hash, t).await.unwrap(), None);
+        assert_eq!(r.session_by_hash(&a3.token_hash, t).await.unwrap(), None);
+        assert_eq!(r.session_by_hash(&b1.token_hash, t).await.unwrap().map(|(s, _)| s.id), Some(b1.id));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn session_token_hashes_are_unique() {
+    for_each_backend(|db: TestDb| async move {
+        let user = new_user(&db.store, "Tom", "Token").await;
+        let s = session_row(user.id, None, now());
+        let twin = SessionRow { id: Uuid::now_v7(), ..s.clone() };
+        let mut tx = db.store.begin().await.unwrap();
+        tx.insert_session(&s).await.unwrap();
+        assert!(tx.insert_session(&twin).await.is_err());
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// setup tokens
+
+#[tokio::test]
+async fn setup_tokens_replace_take_and_valid() {
+    for_each_backend(|db: TestDb| async move {
+        let t = now();
+        let (old, new, stale) = (b"old-token-hash".to_vec(), b"new-token-hash".to_vec(), b"stale-hash".to_vec());
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(!tx.setup_token_valid(&old, t).await.unwrap());
+        tx.replace_setup_token(&old, t + Duration::hours(1)).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(db.store.read().await.unwrap().setup_token_valid(&old, t).await.unwrap());
+        assert!(!db.store.read().await.unwrap().setup_token_valid(&old, t + Duration::hours(1)).await.unwrap());
+
+        // Only the newest link works.
+        let mut tx = db.store.begin().await.unwrap();
+        tx.replace_setup_token(&new, t + Duration::hours(1)).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(!tx.setup_token_valid(&old, t).await.unwrap());
+        assert!(!tx.take_setup_token(&old, t).await.unwrap());
+        assert!(tx.setup_token_valid(&new, t).await.unwrap());
+        assert!(!tx.take_setup_token(&new, t + Duration::hours(2)).await.unwrap(), "expired");
+        assert!(tx.take_setup_token(&new, t).await.unwrap());
+        assert!(!tx.take_setup_token(&new, t).await.unwrap(), "single use");
+        tx.commit().await.unwrap();
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(!tx.setup_token_valid(&new, t).await.unwrap());
+        assert!(!tx.take_setup_token(&new, t).await.unwrap());
+
+        // An expired token is neither valid nor takeable.
+        tx.replace_setup_token(&stale, t - Duration::seconds(1)).await.unwrap();
+        assert!(!tx.setup_token_valid(&stale, t).await.unwrap());
+        assert!(!tx.take_setup_token(&stale, t).await.unwrap());
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn setup_token_taken_by_two_at_once_works_once() {
+    for_each_backend(|db: TestDb| async move {
+        let t = now();
+        let hash = b"race-token".to_vec();
+        let mut tx = db.store.begin().await.unwrap();
+        tx.replace_setup_token(&hash, t + Duration::hours(1)).await.unwrap();
+        tx.commit().await.unwrap();
+        let take = || {
+            let store = db.store.clone();
+            let hash = hash.clone();
+            async move {
+                let mut tx = store.begin().await.unwrap();
+                let took = tx.take_setup_token(&hash, t).await.unwrap();
+                tx.commit().await.unwrap();
+                took
+            }
+        };
+        let (a, b) = tokio::join!(take(), take());
+        assert!(a ^ b, "exactly one of two concurrent takes wins (got {a}, {b})");
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// audit
+
+#[tokio::test]
+async fn audit_events_round_trip_newest_first_per_account() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, owner) = new_account(&db.store, "Audited").await;
+        let (other, _) = new_account(&db.store, "Elsewhere").await;
+        let base = now();
+        let events: Vec<AuditRow> = (0..5)
+            .map(|i| AuditRow {
+                id: Uuid::now_v7(),
+                account_id: Some(if i == 2 { other.id } else { account.id }),
+                actor_id: Some(owner.id),
+                impersonator_id: if i == 3 { Some(Uuid::now_v7()) } else { None },
+                action: format!("test.action_{i}"),
+                target_type: Some("user".into()),
+                target_id: Some(owner.id.to_string()),
+                ip: Some("198.51.100.1".into()),
+                details: if i == 1 { None } else { Some(format!("{{\"n\":{i}}}")) },
+                at: base + Duration::milliseconds(i),
+            })
+            .collect();
+        let mut tx = db.store.begin().await.unwrap();
+        // Written out of order: the order comes from the ids.
+        for i in [4, 0, 2, 3, 1] {
+            tx.insert_audit(&events[i]).await.unwrap();
+        }
+        tx.insert_audit(&AuditRow {
+            id: Uuid::now_v7(),
+            account_id: None,
+            actor_id: None,
+            impersonator_id: None,
+            action: "installation.event".into(),
+            target_type: None,
+            target_id: None,
+            ip: None,
+            details: None,
+            at: base,
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut r = db.store.read().await.unwrap();
+        let mut expected: Vec<AuditRow> = events.iter().filter(|e| e.account_id == Some(account.id)).cloned().collect();
+        expected.sort_by_key(|e| std::cmp::Reverse(e.id));
+        assert_eq!(r.audit_of_account(account.id, 100).await.unwrap(), expected);
+        assert_eq!(r.audit_of_account(account.id, 2).await.unwrap(), expected[..2].to_vec());
+        assert_eq!(r.audit_of_account(other.id, 100).await.unwrap(), vec![events[2].clone()]);
+        assert!(r.audit_of_account(Uuid::now_v7(), 100).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// units of work
+
+#[tokio::test]
+async fn dropping_a_tx_without_commit_writes_nothing() {
+    for_each_backend(|db: TestDb| async move {
+        let user = full_user("Roll", "Back");
+        let account = account_row("Never", user.id);
+        let mut tx = db.store.begin().await.unwrap();
+        tx.insert_user(&user).await.unwrap();
+        tx.insert_account(&account, &MembershipRow::new(account.id, user.id, "owner", now())).await.unwrap();
+        tx.insert_session(&session_row(user.id, Some(account.id), now())).await.unwrap();
+        tx.replace_setup_token(b"rolled-back", now() + Duration::hours(1)).await.unwrap();
+        assert!(tx.user_by_id(user.id).await.unwrap().is_some(), "a tx sees its own writes");
+        drop(tx);
+
+        let mut r = db.store.read().await.unwrap();
+        assert_eq!(r.user_by_id(user.id).await.unwrap(), None);
+        assert_eq!(r.account_by_id(account.id).await.unwrap(), None);
+        assert_eq!(r.membership(account.id, user.id).await.unwrap(), None);
+        assert!(!r.setup_token_valid(b"rolled-back", now()).await.unwrap());
+        assert!(r.memberships_of_user(user.id).await.unwrap().is_empty());
+        drop(r);
+        // The writer is free again; the same rows can now be written for real.
+        let mut tx = db.store.begin().await.unwrap();
+        tx.insert_user(&user).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(db.store.read().await.unwrap().user_by_id(user.id).await.unwrap(), Some(user));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_refused_write_leaves_the_rest_of_the_unit_uncommitted() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, owner) = new_account(&db.store, "Atomic").await;
+        let newcomer = bare_user("New", "Comer");
+        let mut tx = db.store.begin().await.unwrap();
+        tx.insert_user(&newcomer).await.unwrap();
+        assert!(tx.delete_membership(account.id, owner.id).await.is_err());
+        drop(tx);
+        assert_eq!(db.store.read().await.unwrap().user_by_id(newcomer.id).await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn committed_writes_are_seen_by_other_stores_on_the_same_database() {
+    for_each_backend(|db: TestDb| async move {
+        let replica = db.open_again().await;
+        let (account, owner) = new_account(&db.store, "Shared").await;
+        let mut r = replica.read().await.unwrap();
+        assert_eq!(r.account_by_id(account.id).await.unwrap(), Some(account.clone()));
+        assert!(r.membership(account.id, owner.id).await.unwrap().unwrap().is_owner);
+        drop(r);
+        replica.close().await;
+    })
+    .await;
+}
