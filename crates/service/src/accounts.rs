@@ -125,14 +125,15 @@ impl Service {
         let after =
             cursor.map(decode_cursor).transpose()?.map(|(sort_name, user_id)| MemberCursor { sort_name, user_id });
         let mut tx = self.store.read().await?;
-        let (actor, _) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
+        let (actor, membership) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
         authorize(&actor, Action::ViewTeam(account_id))?;
-        if tx.account_by_id(account_id).await?.is_none() {
+        // A membership proves the account exists; an operator may name any id.
+        if membership.is_none() && tx.account_by_id(account_id).await?.is_none() {
             return Err(ServiceError::NotFound);
         }
         let mut rows = tx.list_members(account_id, after.as_ref(), limit + 1).await?;
         let next_cursor = next_cursor(&mut rows, limit, |r| encode_cursor(&r.user.sort_name(), r.user.id));
-        Ok(MemberPage { items: rows.iter().map(MemberView::from).collect(), next_cursor })
+        Ok(MemberPage { items: rows.into_iter().map(MemberView::from).collect(), next_cursor })
     }
 
     /// The permission catalogue of PRODUCT.md §3.

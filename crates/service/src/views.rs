@@ -102,7 +102,7 @@ pub struct MemberView {
     pub company: Option<String>,
     pub role: String,
     /// Effective permission ids.
-    pub permissions: Vec<String>,
+    pub permissions: Vec<&'static str>,
     pub status: String,
     pub is_owner: bool,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -112,26 +112,26 @@ pub struct MemberView {
     pub preferences: Preferences,
 }
 
-impl From<&MemberRow> for MemberView {
-    fn from(r: &MemberRow) -> Self {
-        let (u, m) = (&r.user, &r.membership);
+impl From<MemberRow> for MemberView {
+    fn from(r: MemberRow) -> Self {
+        let (u, m) = (r.user, r.membership);
         Self {
+            permissions: effective_permissions(&m).iter().map(|p| p.id()).collect(),
             user_id: u.id,
-            email: u.email.clone(),
-            username: u.username.clone(),
-            first_name: u.first_name.clone(),
-            last_name: u.last_name.clone(),
-            phone: u.phone.clone(),
-            company: u.company.clone(),
-            role: m.role.clone(),
-            permissions: effective_permissions(m).iter().map(|p| p.id().to_owned()).collect(),
-            status: m.status.clone(),
+            email: u.email,
+            username: u.username,
+            first_name: u.first_name,
+            last_name: u.last_name,
+            phone: u.phone,
+            company: u.company,
+            role: m.role,
+            status: m.status,
             is_owner: m.is_owner,
             last_sign_in_at: m.last_sign_in_at,
             created_at: m.created_at,
             preferences: Preferences {
-                landing_page: m.landing_page.clone(),
-                contact_tab: m.contact_tab.clone(),
+                landing_page: m.landing_page,
+                contact_tab: m.contact_tab,
                 show_calendar: m.show_calendar,
                 daily_reminders: m.daily_reminders,
             },

@@ -79,9 +79,28 @@ impl MembershipRow {
     }
 }
 
+/// The user columns a team list shows (no password hash, no installation flags).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberPerson {
+    pub id: Uuid,
+    pub email: String,
+    pub username: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+}
+
+impl MemberPerson {
+    /// The key members are listed by: lower-cased "first last" (as `users.sort_name`).
+    pub fn sort_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name).to_lowercase()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberRow {
-    pub user: UserRow,
+    pub user: MemberPerson,
     pub membership: MembershipRow,
 }
 

@@ -51,7 +51,10 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .statement_cache_capacity(256);
+        // A local file does not go stale: skip the ping sqlx sends before every acquire (it is a
+        // round trip to the connection's thread and cost as much as the query itself).
         let write = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(base.clone())
@@ -59,6 +62,7 @@ impl SqliteStore {
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let readers = std::thread::available_parallelism().map_or(4, |n| n.get() as u32 * 2).max(4);
         let read = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(readers)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))

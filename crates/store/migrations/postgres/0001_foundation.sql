@@ -52,10 +52,13 @@ CREATE TABLE memberships (
     daily_reminders BOOLEAN NOT NULL DEFAULT FALSE,
     last_sign_in_at TIMESTAMPTZ,
     created_at      TIMESTAMPTZ NOT NULL,
+    -- The member's users.sort_name, copied so the team list is one index range scan.
+    sort_name       TEXT NOT NULL,
     PRIMARY KEY (account_id, user_id),
     CONSTRAINT memberships_custom_role FOREIGN KEY (account_id, custom_role_id) REFERENCES roles (account_id, id)
 );
 CREATE INDEX memberships_user ON memberships (user_id);
+CREATE INDEX memberships_by_name ON memberships (account_id, sort_name, user_id);
 CREATE UNIQUE INDEX memberships_one_owner_role ON memberships (account_id) WHERE role = 'owner';
 
 -- R-OWN-1: exactly one owner by construction, and that owner is a member of this account.

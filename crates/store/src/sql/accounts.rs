@@ -3,9 +3,8 @@ use sqlx::Row;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::users::user_from_row;
 use super::{DbRow, SqlTx, opt_time, time, to_db, uuid};
-use crate::{AccountCursor, AccountRepo, AccountRow, MemberCursor, MemberRow, MembershipRow, Result};
+use crate::{AccountCursor, AccountRepo, AccountRow, MemberCursor, MemberPerson, MemberRow, MembershipRow, Result};
 
 fn account_from_row(r: &DbRow) -> Result<AccountRow> {
     Ok(AccountRow {
@@ -18,6 +17,18 @@ fn account_from_row(r: &DbRow) -> Result<AccountRow> {
         public_signup: r.try_get("a_public_signup")?,
         created_at: time(r, "a_created_at")?,
         updated_at: time(r, "a_updated_at")?,
+    })
+}
+
+fn person_from_row(r: &DbRow) -> Result<MemberPerson> {
+    Ok(MemberPerson {
+        id: uuid(r, "u_id")?,
+        email: r.try_get("u_email")?,
+        username: r.try_get("u_username")?,
+        first_name: r.try_get("u_first_name")?,
+        last_name: r.try_get("u_last_name")?,
+        phone: r.try_get("u_phone")?,
+        company: r.try_get("u_company")?,
     })
 }
 
@@ -60,13 +71,13 @@ const ALL_ACCOUNTS: &str = concat!(
 );
 /// Keyset paging on `(sort_name, user id)`: page 1,000 costs what page 1 costs.
 const LIST_MEMBERS: &str = concat!(
-    "SELECT ",
-    user_cols!(),
+    "SELECT u.id AS u_id, u.email AS u_email, u.username AS u_username, u.first_name AS u_first_name, \
+     u.last_name AS u_last_name, u.phone AS u_phone, u.company AS u_company",
     ", ",
     member_cols!(),
     " FROM memberships m JOIN users u ON u.id = m.user_id JOIN accounts a ON a.id = m.account_id \
-     WHERE m.account_id = $1 AND m.status <> 'archived' AND (u.sort_name, u.id) > ($2, $3) \
-     ORDER BY u.sort_name, u.id LIMIT $4"
+     WHERE m.account_id = $1 AND m.status <> 'archived' AND (m.sort_name, m.user_id) > ($2, $3) \
+     ORDER BY m.sort_name, m.user_id LIMIT $4"
 );
 
 #[async_trait]
@@ -93,8 +104,8 @@ impl AccountRepo for SqlTx {
     async fn insert_membership(&mut self, m: &MembershipRow) -> Result<()> {
         sqlx::query(
             "INSERT INTO memberships (account_id, user_id, role, custom_role_id, permissions, status, landing_page, \
-             contact_tab, show_calendar, daily_reminders, last_sign_in_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             contact_tab, show_calendar, daily_reminders, last_sign_in_at, created_at, sort_name) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, (SELECT sort_name FROM users WHERE id = $2))",
         )
         .bind(m.account_id)
         .bind(m.user_id)
@@ -153,7 +164,7 @@ impl AccountRepo for SqlTx {
         let (sort_name, id) = after.map_or((String::new(), Uuid::nil()), |c| (c.sort_name.clone(), c.user_id));
         let rows =
             sqlx::query(LIST_MEMBERS).bind(account_id).bind(sort_name).bind(id).bind(limit).fetch_all(self.c()).await?;
-        rows.iter().map(|r| Ok(MemberRow { user: user_from_row(r)?, membership: membership_from_row(r)? })).collect()
+        rows.iter().map(|r| Ok(MemberRow { user: person_from_row(r)?, membership: membership_from_row(r)? })).collect()
     }
 
     async fn set_membership_status(&mut self, account_id: Uuid, user_id: Uuid, status: &str) -> Result<bool> {
