@@ -18,44 +18,79 @@ pub enum StoreError {
     Migration { version: i64, message: String },
 }
 
+/// Reads a database's refusal: a rule a trigger raised, a unique key, or the owner's foreign key.
+/// `names` is the message plus, where the driver gives it, the constraint's name.
+fn classify(msg: &str, names: &str, unique: bool, foreign_key: bool) -> Option<StoreError> {
+    for rule in ["R-OWN-1", "R-OWN-3", "R-OWN-4"] {
+        if msg.contains(rule) {
+            return Some(StoreError::Rule(rule));
+        }
+    }
+    if unique {
+        // PostgreSQL names the index (`memberships_one_owner_role`); SQLite names only its
+        // columns, and that partial index is the only unique key on `memberships (account_id)`
+        // alone ("UNIQUE constraint failed: memberships.account_id"; the primary key adds
+        // `memberships.user_id`).
+        if names.contains("one_owner") || msg.ends_with("memberships.account_id") {
+            return Some(StoreError::Rule("R-OWN-1"));
+        }
+        let key = if names.contains("email") {
+            "email"
+        } else if names.contains("username") {
+            "username"
+        } else if names.contains("slug") {
+            "slug"
+        } else if names.contains("memberships") {
+            "membership"
+        } else {
+            "record"
+        };
+        return Some(StoreError::Conflict(key));
+    }
+    if foreign_key && (msg.contains("owner") || names.contains("owner")) {
+        return Some(StoreError::Rule("R-OWN-1"));
+    }
+    None
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::Database(db) => {
                 let msg = db.message();
-                for rule in ["R-OWN-1", "R-OWN-3", "R-OWN-4"] {
-                    if msg.contains(rule) {
-                        return StoreError::Rule(rule);
-                    }
-                }
-                if db.is_unique_violation() {
-                    let what = format!("{msg} {}", db.constraint().unwrap_or_default());
-                    // PostgreSQL names the index (`memberships_one_owner_role`); SQLite names only
-                    // its columns, and that partial index is the only unique key on
-                    // `memberships (account_id)` alone ("UNIQUE constraint failed:
-                    // memberships.account_id"; the primary key adds `memberships.user_id`).
-                    let key = if what.contains("one_owner") || msg.ends_with("memberships.account_id") {
-                        return StoreError::Rule("R-OWN-1");
-                    } else if what.contains("email") {
-                        "email"
-                    } else if what.contains("username") {
-                        "username"
-                    } else if what.contains("slug") {
-                        "slug"
-                    } else if what.contains("memberships") {
-                        "membership"
-                    } else {
-                        "record"
-                    };
-                    return StoreError::Conflict(key);
-                }
-                if db.is_foreign_key_violation() && msg.contains("owner") {
-                    return StoreError::Rule("R-OWN-1");
-                }
-                StoreError::Database(e.to_string())
+                let names = format!("{msg} {}", db.constraint().unwrap_or_default());
+                classify(msg, &names, db.is_unique_violation(), db.is_foreign_key_violation())
+                    .unwrap_or_else(|| StoreError::Database(e.to_string()))
             }
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
                 StoreError::Unavailable(e.to_string())
+            }
+            _ => StoreError::Database(e.to_string()),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ffi;
+        match &e {
+            rusqlite::Error::SqliteFailure(err, msg) => {
+                let msg = msg.as_deref().unwrap_or_default();
+                let unique =
+                    matches!(err.extended_code, ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY);
+                let foreign_key = err.extended_code == ffi::SQLITE_CONSTRAINT_FOREIGNKEY;
+                if let Some(known) = classify(msg, msg, unique, foreign_key) {
+                    return known;
+                }
+                match err.code {
+                    ffi::ErrorCode::DatabaseBusy | ffi::ErrorCode::DatabaseLocked => {
+                        StoreError::Unavailable(e.to_string())
+                    }
+                    ffi::ErrorCode::CannotOpen | ffi::ErrorCode::ReadOnly | ffi::ErrorCode::PermissionDenied => {
+                        StoreError::Unavailable(e.to_string())
+                    }
+                    _ => StoreError::Database(e.to_string()),
+                }
             }
             _ => StoreError::Database(e.to_string()),
         }

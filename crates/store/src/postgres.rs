@@ -1,19 +1,33 @@
-//! The PostgreSQL backend: one pool; several `roster serve` replicas may share the database.
+//! The PostgreSQL backend (sqlx): one pool; several `roster serve` replicas may share the
+//! database.
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{Pool, Postgres};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgArguments, PgPoolOptions, PgRow};
+use sqlx::{Pool, Postgres, Row};
 use time::OffsetDateTime;
 
 use crate::{Backend, PoolStats, Result, Store, StoreError, Tx};
+
+/// Binds values for one query: `args![a, b]` encodes them in order for `$1`, `$2`.
+macro_rules! args {
+    ($($a:expr),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut a = sqlx::postgres::PgArguments::default();
+        let r: std::result::Result<(), sqlx::error::BoxDynError> = Ok(());
+        $( let r = r.and_then(|()| sqlx::Arguments::add(&mut a, &$a)); )*
+        r.map(|()| a)
+    }};
+}
 
 // `sql/` is compiled once per backend on purpose (see the crate docs).
 #[allow(clippy::duplicate_mod)]
 #[path = "sql/mod.rs"]
 mod sql;
 
-type Db = Postgres;
+type DbRow<'a> = PgRow;
+type Args = std::result::Result<PgArguments, sqlx::error::BoxDynError>;
 type DbTime = OffsetDateTime;
 
 fn to_db(t: OffsetDateTime) -> DbTime {
@@ -24,15 +38,77 @@ fn from_db(v: DbTime) -> OffsetDateTime {
     v
 }
 
+/// One column of a row, decoded.
+fn get<T>(r: &PgRow, col: &str) -> Result<T>
+where
+    T: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+{
+    Ok(r.try_get(col)?)
+}
+
 const MIGRATIONS: &[(i64, &str, &str)] =
     &[(1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql"))];
-const BEGIN_WRITE: &str = "BEGIN";
-/// Replicas starting together apply migrations one at a time.
-const MIGRATION_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(72616237)");
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \
      WHERE table_schema = current_schema() AND table_name <> 'schema_migrations' \
      ORDER BY 1, 2";
+
+fn bound(args: Args) -> Result<PgArguments> {
+    args.map_err(|e| StoreError::Database(format!("cannot encode a value: {e}")))
+}
+
+enum Conn {
+    Tx(sqlx::Transaction<'static, Postgres>),
+    Plain(PoolConnection<Postgres>),
+}
+
+/// A unit of work on PostgreSQL: a transaction, or a plain pooled connection for reads.
+pub(crate) struct SqlTx {
+    conn: Conn,
+}
+
+impl SqlTx {
+    fn c(&mut self) -> &mut sqlx::PgConnection {
+        match &mut self.conn {
+            Conn::Tx(t) => t,
+            Conn::Plain(p) => p,
+        }
+    }
+
+    async fn opt<T>(
+        &mut self,
+        sql: &'static str,
+        args: Args,
+        f: impl Fn(&PgRow) -> Result<T> + Send,
+    ) -> Result<Option<T>> {
+        let row = sqlx::query_with(sql, bound(args)?).fetch_optional(self.c()).await?;
+        row.as_ref().map(f).transpose()
+    }
+
+    async fn all<T>(
+        &mut self,
+        sql: &'static str,
+        args: Args,
+        f: impl Fn(&PgRow) -> Result<T> + Send,
+    ) -> Result<Vec<T>> {
+        let rows = sqlx::query_with(sql, bound(args)?).fetch_all(self.c()).await?;
+        rows.iter().map(f).collect()
+    }
+
+    async fn exec(&mut self, sql: &'static str, args: Args) -> Result<u64> {
+        Ok(sqlx::query_with(sql, bound(args)?).execute(self.c()).await?.rows_affected())
+    }
+}
+
+#[async_trait]
+impl Tx for SqlTx {
+    async fn commit(self: Box<Self>) -> Result<()> {
+        if let Conn::Tx(t) = self.conn {
+            t.commit().await?;
+        }
+        Ok(())
+    }
+}
 
 pub struct PgStore {
     pool: Pool<Postgres>,
@@ -61,21 +137,50 @@ impl Store for PgStore {
     }
 
     async fn begin(&self) -> Result<Box<dyn Tx>> {
-        let tx = self.pool.begin_with(BEGIN_WRITE).await?;
-        Ok(Box::new(sql::SqlTx::new(sql::Conn::Tx(tx))))
+        let tx = self.pool.begin().await?;
+        Ok(Box::new(SqlTx { conn: Conn::Tx(tx) }))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
         let conn = self.pool.acquire().await?;
-        Ok(Box::new(sql::SqlTx::new(sql::Conn::Plain(conn))))
+        Ok(Box::new(SqlTx { conn: Conn::Plain(conn) }))
     }
 
+    /// Forward-only, in one transaction under an advisory lock: replicas starting together apply
+    /// each migration exactly once.
     async fn migrate(&self) -> Result<()> {
-        sql::migrate::run(&self.pool).await
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(72616237)").execute(&mut *tx).await?;
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT NOT NULL PRIMARY KEY, name TEXT NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(&mut *tx).await?;
+        for (version, name, sql) in MIGRATIONS {
+            if applied.contains(version) {
+                continue;
+            }
+            tracing::info!(version, name, "applying migration");
+            sqlx::raw_sql(*sql)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::Migration { version: *version, message: e.to_string() })?;
+            sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
+                .bind(version)
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn ready(&self) -> bool {
-        sql::migrate::is_current(&self.pool).await
+        let latest = MIGRATIONS.iter().map(|m| m.0).max().unwrap_or(0);
+        let found: std::result::Result<Option<i64>, sqlx::Error> =
+            sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations").fetch_one(&self.pool).await;
+        matches!(found, Ok(Some(v)) if v >= latest)
     }
 
     fn pool_stats(&self) -> PoolStats {

@@ -1,21 +1,61 @@
-//! The SQLite backend: WAL, `synchronous=FULL`, foreign keys on, a busy timeout; one writer
-//! connection (writes queue in-process instead of spinning on SQLITE_BUSY) and a read pool.
-use std::str::FromStr;
+//! The SQLite backend (rusqlite, bundled SQLite): WAL, `synchronous=FULL`, foreign keys on, a
+//! busy timeout. One writer connection behind an async mutex (writes queue in-process instead of
+//! spinning on `SQLITE_BUSY`) and a pool of read-only connections.
+//!
+//! Statements run inline on the calling task: a cached SQLite statement takes microseconds,
+//! while handing it to a connection thread and back (as sqlx's SQLite driver does) cost more
+//! than the query itself on a busy core. See docs/ARCHITECTURE.md, "Store".
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Pool, Sqlite};
+use rusqlite::{Connection, OpenFlags, ToSql};
 use time::OffsetDateTime;
+use tokio::sync::OwnedMutexGuard;
 
 use crate::{Backend, PoolStats, Result, Store, StoreError, Tx};
+
+/// Binds values for one query: `args![a, b]` for `$1`, `$2`.
+macro_rules! args {
+    ($($a:expr),* $(,)?) => {
+        &[$(&$a as &(dyn rusqlite::ToSql + Sync)),*]
+    };
+}
 
 // `sql/` is compiled once per backend on purpose (see the crate docs).
 #[allow(clippy::duplicate_mod)]
 #[path = "sql/mod.rs"]
 mod sql;
 
-type Db = Sqlite;
+type DbRow<'a> = SqlRow<'a>;
+
+/// A row with its statement's column names, read once per statement: looking a column up by
+/// name in SQLite itself (`sqlite3_column_name` per call) took a quarter of a list's time.
+struct SqlRow<'a> {
+    row: &'a rusqlite::Row<'a>,
+    names: &'a [String],
+    /// Decoders read columns mostly in order: try the one after the last first.
+    next: std::cell::Cell<usize>,
+}
+
+impl SqlRow<'_> {
+    fn index(&self, col: &str) -> Result<usize> {
+        let hint = self.next.get();
+        let i = match self.names.get(hint) {
+            Some(n) if n == col => hint,
+            _ => self
+                .names
+                .iter()
+                .position(|n| n == col)
+                .ok_or_else(|| StoreError::Database(format!("no column {col} in the result")))?,
+        };
+        self.next.set(i + 1);
+        Ok(i)
+    }
+}
+type Args<'a> = &'a [&'a (dyn ToSql + Sync)];
 /// Times are unix microseconds: integers sort and compare correctly, text would not.
 type DbTime = i64;
 
@@ -27,49 +67,213 @@ fn from_db(v: DbTime) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(v) * 1000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
+/// One column of a row, decoded.
+fn get<T: rusqlite::types::FromSql>(r: &SqlRow<'_>, col: &str) -> Result<T> {
+    Ok(r.row.get(r.index(col)?)?)
+}
+
 const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql"))];
-/// `BEGIN IMMEDIATE` takes the write lock up front, so a read-then-write unit never deadlocks.
-const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
-const MIGRATION_LOCK: Option<&str> = None;
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_info(m.name) p \
      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'schema_migrations' \
      ORDER BY 1, 2";
+/// Idle read connections kept open; more are opened under load and closed when returned.
+const IDLE_READERS: usize = 8;
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(128);
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
+    Ok(())
+}
+
+struct Shared {
+    path: PathBuf,
+    readers: Mutex<Vec<Connection>>,
+    opened: AtomicU32,
+    closed: AtomicBool,
+}
+
+impl Shared {
+    fn take_reader(self: &Arc<Self>) -> Result<Connection> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(StoreError::Unavailable("the database is closed".into()));
+        }
+        if let Some(c) = self.readers.lock().ok().and_then(|mut r| r.pop()) {
+            return Ok(c);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(&self.path, flags)?;
+        configure(&conn)?;
+        self.opened.fetch_add(1, Ordering::Relaxed);
+        Ok(conn)
+    }
+
+    fn give_back(&self, conn: Connection) {
+        if self.closed.load(Ordering::Acquire) {
+            self.opened.fetch_sub(1, Ordering::Relaxed);
+            return;
+        }
+        match self.readers.lock() {
+            Ok(mut r) if r.len() < IDLE_READERS => r.push(conn),
+            _ => {
+                self.opened.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+enum Conn {
+    Read { conn: Option<Connection>, shared: Arc<Shared> },
+    Write { guard: OwnedMutexGuard<Connection>, open: bool },
+}
+
+/// A unit of work on SQLite: a write transaction on the writer, or a read connection.
+pub(crate) struct SqlTx {
+    conn: Conn,
+}
+
+impl SqlTx {
+    fn c(&self) -> Result<&Connection> {
+        match &self.conn {
+            Conn::Read { conn: Some(c), .. } => Ok(c),
+            Conn::Read { conn: None, .. } => Err(StoreError::Unavailable("the connection was returned".into())),
+            Conn::Write { guard, .. } => Ok(guard),
+        }
+    }
+
+    async fn opt<T>(
+        &mut self,
+        sql: &'static str,
+        args: Args<'_>,
+        f: impl Fn(&DbRow<'_>) -> Result<T> + Send,
+    ) -> Result<Option<T>> {
+        let mut stmt = self.c()?.prepare_cached(sql)?;
+        bind(&mut stmt, args)?;
+        let names = column_names(&stmt);
+        let mut rows = stmt.raw_query();
+        match rows.next()? {
+            Some(row) => Ok(Some(f(&SqlRow { row, names: &names, next: std::cell::Cell::new(0) })?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn all<T>(
+        &mut self,
+        sql: &'static str,
+        args: Args<'_>,
+        f: impl Fn(&DbRow<'_>) -> Result<T> + Send,
+    ) -> Result<Vec<T>> {
+        let mut stmt = self.c()?.prepare_cached(sql)?;
+        bind(&mut stmt, args)?;
+        let names = column_names(&stmt);
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(f(&SqlRow { row, names: &names, next: std::cell::Cell::new(0) })?);
+        }
+        Ok(out)
+    }
+
+    async fn exec(&mut self, sql: &'static str, args: Args<'_>) -> Result<u64> {
+        let mut stmt = self.c()?.prepare_cached(sql)?;
+        bind(&mut stmt, args)?;
+        Ok(stmt.raw_execute()? as u64)
+    }
+}
+
+fn column_names(stmt: &rusqlite::Statement<'_>) -> Vec<String> {
+    stmt.column_names().into_iter().map(str::to_owned).collect()
+}
+
+/// Binds `$N` to `args[N-1]`. SQLite numbers parameters by first appearance, so `$3` written
+/// before `$1` would otherwise take the first value.
+fn bind(stmt: &mut rusqlite::Statement<'_>, args: Args<'_>) -> Result<()> {
+    for i in 1..=stmt.parameter_count() {
+        let n = stmt
+            .parameter_name(i)
+            .and_then(|name| name.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| StoreError::Database(format!("parameter {i} is not written $N")))?;
+        let value = args.get(n - 1).ok_or_else(|| StoreError::Database(format!("no value for ${n}")))?;
+        stmt.raw_bind_parameter(i, value)?;
+    }
+    Ok(())
+}
+
+impl Drop for SqlTx {
+    fn drop(&mut self) {
+        match &mut self.conn {
+            Conn::Read { conn, shared } => {
+                if let Some(c) = conn.take() {
+                    shared.give_back(c);
+                }
+            }
+            Conn::Write { guard, open } => {
+                if *open {
+                    if let Err(e) = guard.execute_batch("ROLLBACK") {
+                        tracing::warn!(error = %e, "rollback failed");
+                    }
+                    *open = false;
+                }
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Tx for SqlTx {
+    async fn commit(mut self: Box<Self>) -> Result<()> {
+        if let Conn::Write { guard, open } = &mut self.conn {
+            guard.execute_batch("COMMIT")?;
+            *open = false;
+        }
+        Ok(())
+    }
+}
 
 pub struct SqliteStore {
-    write: Pool<Sqlite>,
-    read: Pool<Sqlite>,
+    shared: Arc<Shared>,
+    writer: Arc<tokio::sync::Mutex<Connection>>,
+}
+
+/// The file a `sqlite:` URL names (`sqlite://path/to/db`, `sqlite:path`, `?mode=…` ignored).
+fn path_of(url: &str) -> Result<PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Err(StoreError::Config(format!("{url:?} names no database file; use sqlite://PATH")));
+    }
+    Ok(PathBuf::from(path))
 }
 
 impl SqliteStore {
     pub async fn open(url: &str) -> Result<Self> {
-        let base = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Config(e.to_string()))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            .statement_cache_capacity(256);
-        // A local file does not go stale: skip the ping sqlx sends before every acquire (it is a
-        // round trip to the connection's thread and cost as much as the query itself).
-        let write = SqlitePoolOptions::new()
-            .test_before_acquire(false)
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(base.clone())
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let readers = std::thread::available_parallelism().map_or(4, |n| n.get() as u32 * 2).max(4);
-        let read = SqlitePoolOptions::new()
-            .test_before_acquire(false)
-            .max_connections(readers)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(base.read_only(true))
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(Self { write, read })
+        let path = path_of(url)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let writer = Connection::open_with_flags(&path, flags)
+            .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+        configure(&writer)?;
+        let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Config(format!("{} cannot use WAL (journal mode {mode})", path.display())));
+        }
+        let shared = Arc::new(Shared {
+            path,
+            readers: Mutex::new(Vec::new()),
+            opened: AtomicU32::new(0),
+            closed: AtomicBool::new(false),
+        });
+        let first = shared.take_reader()?;
+        shared.give_back(first);
+        Ok(Self { shared, writer: Arc::new(tokio::sync::Mutex::new(writer)) })
+    }
+
+    async fn writer(&self) -> Result<OwnedMutexGuard<Connection>> {
+        if self.shared.closed.load(Ordering::Acquire) {
+            return Err(StoreError::Unavailable("the database is closed".into()));
+        }
+        Ok(self.writer.clone().lock_owned().await)
     }
 }
 
@@ -79,33 +283,65 @@ impl Store for SqliteStore {
         Backend::Sqlite
     }
 
+    /// `BEGIN IMMEDIATE` takes the write lock up front, so a read-then-write unit never
+    /// deadlocks with another writer (another process, such as `roster demo`).
     async fn begin(&self) -> Result<Box<dyn Tx>> {
-        let tx = self.write.begin_with(BEGIN_WRITE).await?;
-        Ok(Box::new(sql::SqlTx::new(sql::Conn::Tx(tx))))
+        let guard = self.writer().await?;
+        guard.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(Box::new(SqlTx { conn: Conn::Write { guard, open: true } }))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
-        let conn = self.read.acquire().await?;
-        Ok(Box::new(sql::SqlTx::new(sql::Conn::Plain(conn))))
+        let conn = self.shared.take_reader()?;
+        Ok(Box::new(SqlTx { conn: Conn::Read { conn: Some(conn), shared: self.shared.clone() } }))
     }
 
+    /// Forward-only, in one `BEGIN IMMEDIATE` transaction: a second process waits for the first.
     async fn migrate(&self) -> Result<()> {
-        sql::migrate::run(&self.write).await
+        let mut guard = self.writer().await?;
+        let tx = guard.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT NOT NULL PRIMARY KEY, name TEXT NOT NULL)",
+        )?;
+        let applied: Vec<i64> = {
+            let mut stmt = tx.prepare("SELECT version FROM schema_migrations")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        for (version, name, sql) in MIGRATIONS {
+            if applied.contains(version) {
+                continue;
+            }
+            tracing::info!(version, name, "applying migration");
+            tx.execute_batch(sql).map_err(|e| StoreError::Migration { version: *version, message: e.to_string() })?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
+                rusqlite::params![version, name],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     async fn ready(&self) -> bool {
-        sql::migrate::is_current(&self.read).await
+        let latest = MIGRATIONS.iter().map(|m| m.0).max().unwrap_or(0);
+        let Ok(conn) = self.shared.take_reader() else { return false };
+        let found: rusqlite::Result<Option<i64>> =
+            conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get(0));
+        self.shared.give_back(conn);
+        matches!(found, Ok(Some(v)) if v >= latest)
     }
 
     fn pool_stats(&self) -> PoolStats {
-        PoolStats {
-            size: self.write.size() + self.read.size(),
-            idle: (self.write.num_idle() + self.read.num_idle()) as u32,
-        }
+        let idle = self.shared.readers.lock().map_or(0, |r| r.len() as u32);
+        let writer_idle = u32::from(self.writer.try_lock().is_ok());
+        PoolStats { size: self.shared.opened.load(Ordering::Relaxed) + 1, idle: idle + writer_idle }
     }
 
     async fn close(&self) {
-        self.read.close().await;
-        self.write.close().await;
+        self.shared.closed.store(true, Ordering::Release);
+        if let Ok(mut r) = self.shared.readers.lock() {
+            r.clear();
+        }
     }
 }

@@ -7,7 +7,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use roster_store::{
-    AccountCursor, AccountRow, AuditRow, Backend, MemberCursor, MembershipRow, SessionRow, Store, StoreError, UserRow,
+    AccountCursor, AccountRow, AuditRow, Backend, MemberCursor, MemberPerson, MembershipRow, SessionRow, Store,
+    StoreError, UserRow,
 };
 use roster_testkit::{TestDb, backends, for_each_backend, fresh_db, fresh_empty_db};
 use time::{Duration, OffsetDateTime};
@@ -667,6 +668,7 @@ async fn list_members_pages_by_sort_name_then_id_without_archived() {
         assert_eq!(sizes, vec![50, 50, 21], "120 members and the owner in pages of 50");
         let ids: HashSet<Uuid> = seen.iter().map(|u| u.id).collect();
         assert_eq!(ids.len(), seen.len(), "no member twice");
+        let all: Vec<MemberPerson> = all.iter().map(MemberPerson::from).collect();
         assert_eq!(seen, all, "every member once, ordered by (sort_name, id), all fields intact");
 
         // Archived members leave the list; disabled ones stay.

@@ -1,13 +1,11 @@
 //! The queries, written once. This directory is compiled twice: as `sqlite::sql` and as
-//! `postgres::sql`; `super::Db`, `super::DbTime`, `super::to_db` and `super::from_db` are the
-//! backend's. Placeholders are `$1…`, which both drivers accept.
-use async_trait::async_trait;
-use sqlx::pool::PoolConnection;
-use sqlx::{Database, Row};
+//! `postgres::sql`. The parent module supplies the driver: `DbRow`, `get` (one column),
+//! `DbTime`/`to_db`/`from_db` (time encoding), the `args!` macro, and `SqlTx` with `opt`, `all`
+//! and `exec`. Placeholders are `$1…`, which both SQLite and PostgreSQL accept.
 use uuid::Uuid;
 
-use super::{Db, DbTime, from_db, to_db};
-use crate::{Result, Tx};
+use super::{DbRow, DbTime, from_db, get};
+use crate::Result;
 
 /// Column lists as literals, aliased by table (`u_*`, `m_*`, `a_*`), so queries can `concat!`
 /// them and joins can read several tables' columns side by side.
@@ -41,54 +39,18 @@ macro_rules! member_cols {
 
 mod accounts;
 mod audit;
-pub(super) mod migrate;
 mod schema;
 mod sessions;
 mod users;
 
-type DbRow = <Db as Database>::Row;
-type DbConn = <Db as Database>::Connection;
-
-pub(super) enum Conn {
-    Tx(sqlx::Transaction<'static, Db>),
-    Plain(PoolConnection<Db>),
+fn time(row: &DbRow<'_>, col: &str) -> Result<time::OffsetDateTime> {
+    Ok(from_db(get::<DbTime>(row, col)?))
 }
 
-pub(super) struct SqlTx {
-    conn: Conn,
+fn opt_time(row: &DbRow<'_>, col: &str) -> Result<Option<time::OffsetDateTime>> {
+    Ok(get::<Option<DbTime>>(row, col)?.map(from_db))
 }
 
-impl SqlTx {
-    pub(super) fn new(conn: Conn) -> Self {
-        Self { conn }
-    }
-
-    fn c(&mut self) -> &mut DbConn {
-        match &mut self.conn {
-            Conn::Tx(t) => t,
-            Conn::Plain(p) => p,
-        }
-    }
-}
-
-#[async_trait]
-impl Tx for SqlTx {
-    async fn commit(self: Box<Self>) -> Result<()> {
-        if let Conn::Tx(t) = self.conn {
-            t.commit().await?;
-        }
-        Ok(())
-    }
-}
-
-fn time(row: &DbRow, col: &str) -> Result<time::OffsetDateTime> {
-    Ok(from_db(row.try_get::<DbTime, _>(col)?))
-}
-
-fn opt_time(row: &DbRow, col: &str) -> Result<Option<time::OffsetDateTime>> {
-    Ok(row.try_get::<Option<DbTime>, _>(col)?.map(from_db))
-}
-
-fn uuid(row: &DbRow, col: &str) -> Result<Uuid> {
-    Ok(row.try_get::<Uuid, _>(col)?)
+fn uuid(row: &DbRow<'_>, col: &str) -> Result<Uuid> {
+    get::<Uuid>(row, col)
 }

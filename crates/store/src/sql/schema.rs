@@ -1,16 +1,11 @@
 use async_trait::async_trait;
-use sqlx::Row;
 
-use super::super::SCHEMA_SHAPE_SQL;
-use super::SqlTx;
+use super::super::{SCHEMA_SHAPE_SQL, SqlTx, get};
 use crate::{Result, SchemaRepo};
 
 #[async_trait]
 impl SchemaRepo for SqlTx {
     async fn schema_shape(&mut self) -> Result<Vec<(String, String, bool)>> {
-        let rows = sqlx::query(SCHEMA_SHAPE_SQL).fetch_all(self.c()).await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get::<String, _>("t")?, r.try_get::<String, _>("c")?, r.try_get::<bool, _>("nn")?)))
-            .collect()
+        self.all(SCHEMA_SHAPE_SQL, args![], |r| Ok((get(r, "t")?, get(r, "c")?, get(r, "nn")?))).await
     }
 }
