@@ -124,8 +124,15 @@ impl Shared {
 }
 
 enum Conn {
-    Read { conn: Option<Connection>, shared: Arc<Shared> },
-    Write { guard: OwnedMutexGuard<Connection>, open: bool },
+    Read {
+        conn: Option<Connection>,
+        shared: Arc<Shared>,
+    },
+    /// `None` once handed to the commit thread.
+    Write {
+        guard: Option<OwnedMutexGuard<Connection>>,
+        open: bool,
+    },
 }
 
 /// A unit of work on SQLite: a write transaction on the writer, or a read connection.
@@ -138,7 +145,8 @@ impl SqlTx {
         match &self.conn {
             Conn::Read { conn: Some(c), .. } => Ok(c),
             Conn::Read { conn: None, .. } => Err(StoreError::Unavailable("the connection was returned".into())),
-            Conn::Write { guard, .. } => Ok(guard),
+            Conn::Write { guard: Some(g), .. } => Ok(g),
+            Conn::Write { guard: None, .. } => Err(StoreError::Unavailable("the transaction has ended".into())),
         }
     }
 
@@ -209,26 +217,43 @@ impl Drop for SqlTx {
                     shared.give_back(c);
                 }
             }
-            Conn::Write { guard, open } => {
-                if *open {
-                    if let Err(e) = guard.execute_batch("ROLLBACK") {
-                        tracing::warn!(error = %e, "rollback failed");
-                    }
-                    *open = false;
+            Conn::Write { guard: Some(guard), open: open @ true } => {
+                if let Err(e) = guard.execute_batch("ROLLBACK") {
+                    tracing::warn!(error = %e, "rollback failed");
                 }
+                *open = false;
             }
+            Conn::Write { .. } => {}
         }
     }
 }
 
 #[async_trait]
 impl Tx for SqlTx {
+    /// `COMMIT` waits for the disk (`synchronous=FULL`): it runs on a blocking thread, not on
+    /// the request threads.
     async fn commit(mut self: Box<Self>) -> Result<()> {
-        if let Conn::Write { guard, open } = &mut self.conn {
-            guard.execute_batch("COMMIT")?;
+        if let Conn::Write { guard, open } = &mut self.conn
+            && let Some(g) = guard.take()
+        {
             *open = false;
+            // A refused COMMIT (a deferred foreign key) leaves the transaction open: end it.
+            return blocking(move || {
+                g.execute_batch("COMMIT").inspect_err(|_| {
+                    let _ = g.execute_batch("ROLLBACK");
+                })
+            })
+            .await;
         }
         Ok(())
+    }
+}
+
+/// Runs SQLite work that may wait (for the disk, for another process's lock) on a blocking thread.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> rusqlite::Result<T> + Send + 'static) -> Result<T> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => Ok(r?),
+        Err(e) => Err(StoreError::Database(format!("a database thread failed: {e}"))),
     }
 }
 
@@ -287,8 +312,9 @@ impl Store for SqliteStore {
     /// deadlocks with another writer (another process, such as `roster demo`).
     async fn begin(&self) -> Result<Box<dyn Tx>> {
         let guard = self.writer().await?;
-        guard.execute_batch("BEGIN IMMEDIATE")?;
-        Ok(Box::new(SqlTx { conn: Conn::Write { guard, open: true } }))
+        // Another process may hold the write lock: wait for it (busy timeout) off the request threads.
+        let guard = blocking(move || guard.execute_batch("BEGIN IMMEDIATE").map(|()| guard)).await?;
+        Ok(Box::new(SqlTx { conn: Conn::Write { guard: Some(guard), open: true } }))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
