@@ -3,7 +3,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use roster_service::{AccountPage, AccountView, MemberPage, PermissionView};
 
-use super::{CREATED, CreateAccountRequest, PageQuery, path_id};
+use super::{CREATED, CreateAccountRequest, PageQuery, SizedJson, path_id};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, Auth, ClientMeta};
@@ -65,9 +65,11 @@ pub async fn users(
     Auth(p): Auth,
     Path(account_id): Path<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<MemberPage>> {
+) -> ApiResult<SizedJson<MemberPage>> {
     let account_id = path_id(&account_id)?;
-    Ok(Json(state.service.list_members(&p, account_id, q.cursor.as_deref(), q.limit).await?))
+    let page = state.service.list_members(&p, account_id, q.cursor.as_deref(), q.limit).await?;
+    let size = 256 + page.items.len() * 768;
+    Ok(SizedJson(page, size))
 }
 
 /// The permission catalogue (PRODUCT.md §3).
