@@ -107,7 +107,7 @@ pub async fn demo(config: Config, users: u32) -> Result<(), Failure> {
     let store = open_store(&config).await?;
     let service = service(store.clone())?;
     let outcome = service.demo().await.map_err(runtime)?;
-    let added = if users > 0 { service.demo_add_members(users).await.map_err(runtime)? } else { 0 };
+    let added = add_demo_members(&service, users).await?;
     store.close().await;
     match outcome {
         DemoOutcome::Created(people) => {
@@ -131,6 +131,30 @@ pub async fn demo(config: Config, users: u32) -> Result<(), Failure> {
         println!("Added {added} generated members to the demo account.");
     }
     Ok(())
+}
+
+/// Adds generated members in batches of 1,000 (one transaction each), with a progress bar when
+/// standard error is a terminal and silence otherwise.
+async fn add_demo_members(service: &Service, users: u32) -> Result<u32, Failure> {
+    const BATCH: u32 = 1000;
+    if users == 0 {
+        return Ok(0);
+    }
+    let bar = if std::io::stderr().is_terminal() {
+        let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} members ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        indicatif::ProgressBar::new(u64::from(users)).with_style(style)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut added = 0;
+    while added < users {
+        let n = BATCH.min(users - added);
+        added += service.demo_add_members(n).await.map_err(runtime)?;
+        bar.set_position(u64::from(added));
+    }
+    bar.finish_and_clear();
+    Ok(added)
 }
 
 pub async fn operator_create(
