@@ -12,6 +12,15 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+/// The outbox columns, as a literal for `concat!` (used by the shared SQL and by each backend's
+/// claim query).
+macro_rules! email_cols {
+    () => {
+        "id, account_id, template, to_addr, from_addr, reply_to, bcc, subject, text_body, html_body, \
+         message_id, status, attempts, next_attempt_at, lease_until, last_error, created_at, sent_at"
+    };
+}
+
 mod error;
 pub mod model;
 pub mod postgres;
@@ -54,7 +63,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// One unit of work. Dropping it without [`Tx::commit`] rolls everything back.
 #[async_trait]
-pub trait Tx: UserRepo + AccountRepo + SessionRepo + AuditRepo + SchemaRepo + Send {
+pub trait Tx: UserRepo + AccountRepo + SessionRepo + AuditRepo + OutboxRepo + SchemaRepo + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
 }
 
@@ -118,6 +127,37 @@ pub trait SessionRepo {
 pub trait AuditRepo {
     async fn insert_audit(&mut self, e: &AuditRow) -> Result<()>;
     async fn audit_of_account(&mut self, account_id: Uuid, limit: i64) -> Result<Vec<AuditRow>>;
+}
+
+/// The email outbox (R-MAIL-1). `enqueue` runs inside the unit of work of the change that
+/// causes the email; workers claim due rows with a lease that another worker may take over once
+/// it has passed (a replica that died mid-send), so delivery is at least once.
+#[async_trait]
+pub trait OutboxRepo {
+    async fn enqueue_email(&mut self, e: &EmailRow) -> Result<()>;
+    /// Leases up to `limit` queued emails due at `now` until `lease_until`, oldest first.
+    async fn claim_due_emails(
+        &mut self,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: i64,
+    ) -> Result<Vec<EmailRow>>;
+    /// Records a delivery; false when this worker's lease was taken over meanwhile.
+    async fn mark_email_sent(&mut self, id: Uuid, lease_until: OffsetDateTime, at: OffsetDateTime) -> Result<bool>;
+    /// Records a failed attempt: queued again at `next_attempt_at`, or `failed` for good when
+    /// `next_attempt_at` is `None`.
+    async fn mark_email_attempt_failed(
+        &mut self,
+        id: Uuid,
+        lease_until: OffsetDateTime,
+        error: &str,
+        next_attempt_at: Option<OffsetDateTime>,
+    ) -> Result<bool>;
+    /// Puts a failed email back in the queue now ("retry now").
+    async fn requeue_email(&mut self, account_id: Option<Uuid>, id: Uuid, now: OffsetDateTime) -> Result<bool>;
+    async fn email_by_id(&mut self, id: Uuid) -> Result<Option<EmailRow>>;
+    /// An account's outbox, newest first, keyset-paged by id.
+    async fn emails_of_account(&mut self, account_id: Uuid, before: Option<Uuid>, limit: i64) -> Result<Vec<EmailRow>>;
 }
 
 #[async_trait]

@@ -161,3 +161,30 @@ pub struct AuditRow {
     pub details: Option<String>,
     pub at: OffsetDateTime,
 }
+
+/// One outbound email in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailRow {
+    pub id: Uuid,
+    /// `None` for installation mail (e.g. to an operator).
+    pub account_id: Option<Uuid>,
+    /// The template it was rendered from (`welcome`, `invitation`, …).
+    pub template: String,
+    pub to_addr: String,
+    pub from_addr: String,
+    pub reply_to: Option<String>,
+    pub bcc: Option<String>,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    /// The `Message-ID` header, the same for every attempt.
+    pub message_id: String,
+    /// `queued`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: OffsetDateTime,
+    pub lease_until: Option<OffsetDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub sent_at: Option<OffsetDateTime>,
+}

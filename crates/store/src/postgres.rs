@@ -30,8 +30,10 @@ type DbRow<'a> = PgRow;
 type Args = std::result::Result<PgArguments, sqlx::error::BoxDynError>;
 type DbTime = OffsetDateTime;
 
+/// PostgreSQL keeps microseconds (rounding); truncating here makes a value read back equal to
+/// the value written, as on SQLite.
 fn to_db(t: OffsetDateTime) -> DbTime {
-    t
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
 }
 
 fn from_db(v: DbTime) -> OffsetDateTime {
@@ -46,12 +48,22 @@ where
     Ok(r.try_get(col)?)
 }
 
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
+    (2, "outbox", include_str!("../migrations/postgres/0002_outbox.sql")),
+];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \
      WHERE table_schema = current_schema() AND table_name <> 'schema_migrations' \
      ORDER BY 1, 2";
+/// Claims due emails for one worker; `SKIP LOCKED` lets replicas claim side by side without
+/// ever taking the same row.
+const CLAIM_DUE_SQL: &str = concat!(
+    "UPDATE emails SET lease_until = $2 WHERE id IN (SELECT id FROM emails \
+     WHERE status = 'queued' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1) \
+     ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ",
+    email_cols!()
+);
 
 fn bound(args: Args) -> Result<PgArguments> {
     args.map_err(|e| StoreError::Database(format!("cannot encode a value: {e}")))

@@ -72,11 +72,22 @@ fn get<T: rusqlite::types::FromSql>(r: &SqlRow<'_>, col: &str) -> Result<T> {
     Ok(r.row.get(r.index(col)?)?)
 }
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
+    (2, "outbox", include_str!("../migrations/sqlite/0002_outbox.sql")),
+];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_info(m.name) p \
      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'schema_migrations' \
      ORDER BY 1, 2";
+/// Claims due emails for one worker: SQLite has one writer, so a plain UPDATE … RETURNING
+/// cannot hand a row to two workers.
+const CLAIM_DUE_SQL: &str = concat!(
+    "UPDATE emails SET lease_until = $2 WHERE id IN (SELECT id FROM emails \
+     WHERE status = 'queued' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1) \
+     ORDER BY next_attempt_at, id LIMIT $3) RETURNING ",
+    email_cols!()
+);
 /// Idle read connections kept open; more are opened under load and closed when returned.
 const IDLE_READERS: usize = 8;
 

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use roster_store::{
-    AccountCursor, AccountRow, AuditRow, Backend, MemberCursor, MemberPerson, MembershipRow, SessionRow, Store,
-    StoreError, UserRow,
+    AccountCursor, AccountRow, AuditRow, Backend, EmailRow, MemberCursor, MemberPerson, MembershipRow, SessionRow,
+    Store, StoreError, UserRow,
 };
 use roster_testkit::{TestDb, backends, for_each_backend, fresh_db, fresh_empty_db};
 use time::{Duration, OffsetDateTime};
@@ -994,6 +994,190 @@ async fn committed_writes_are_seen_by_other_stores_on_the_same_database() {
         assert!(r.membership(account.id, owner.id).await.unwrap().unwrap().is_owner);
         drop(r);
         replica.close().await;
+    })
+    .await;
+}
+
+// ---- The email outbox (R-MAIL-1) ----
+
+fn email_row(account_id: Option<Uuid>, due: OffsetDateTime) -> EmailRow {
+    let id = Uuid::now_v7();
+    EmailRow {
+        id,
+        account_id,
+        template: "welcome".to_owned(),
+        to_addr: format!("to.{}@example.test", unique()),
+        from_addr: "Roster <roster@example.test>".to_owned(),
+        reply_to: Some("ada@example.test".to_owned()),
+        bcc: None,
+        subject: "Welcome".to_owned(),
+        text_body: "Hello".to_owned(),
+        html_body: "<p>Hello</p>".to_owned(),
+        message_id: format!("<{id}@roster.test>"),
+        status: "queued".to_owned(),
+        attempts: 0,
+        next_attempt_at: due,
+        lease_until: None,
+        last_error: None,
+        created_at: now(),
+        sent_at: None,
+    }
+}
+
+async fn enqueue(store: &Arc<dyn Store>, e: &EmailRow) {
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue_email(e).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn claim(store: &Arc<dyn Store>, at: OffsetDateTime, lease: Duration, limit: i64) -> Vec<EmailRow> {
+    let mut tx = store.begin().await.unwrap();
+    let rows = tx.claim_due_emails(at, at + lease, limit).await.unwrap();
+    tx.commit().await.unwrap();
+    rows
+}
+
+#[tokio::test]
+async fn r_mail_1_an_email_enqueued_in_a_rolled_back_unit_never_exists() {
+    for_each_backend(|db| async move {
+        let e = email_row(None, now());
+        {
+            let mut tx = db.store.begin().await.unwrap();
+            tx.enqueue_email(&e).await.unwrap();
+            // dropped without commit
+        }
+        assert!(db.store.read().await.unwrap().email_by_id(e.id).await.unwrap().is_none());
+        assert!(claim(&db.store, now(), Duration::minutes(1), 10).await.is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_mail_1_outbox_round_trip_claim_and_send_once() {
+    for_each_backend(|db| async move {
+        let (account, _) = new_account(&db.store, "Mailers").await;
+        let e = email_row(Some(account.id), now());
+        enqueue(&db.store, &e).await;
+        assert_eq!(db.store.read().await.unwrap().email_by_id(e.id).await.unwrap().as_ref(), Some(&e));
+
+        let t = now();
+        let claimed = claim(&db.store, t, Duration::minutes(1), 10).await;
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].lease_until, Some(t + Duration::minutes(1)));
+        assert!(claim(&db.store, t, Duration::minutes(1), 10).await.is_empty(), "a leased row is not claimed twice");
+
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(tx.mark_email_sent(e.id, t + Duration::minutes(1), t).await.unwrap());
+        tx.commit().await.unwrap();
+        let sent = db.store.read().await.unwrap().email_by_id(e.id).await.unwrap().unwrap();
+        assert_eq!((sent.status.as_str(), sent.attempts, sent.sent_at), ("sent", 1, Some(t)));
+        assert!(claim(&db.store, t + Duration::hours(1), Duration::minutes(1), 10).await.is_empty());
+
+        let listed = db.store.read().await.unwrap().emails_of_account(account.id, None, 10).await.unwrap();
+        assert_eq!(listed.iter().map(|e| e.id).collect::<Vec<_>>(), vec![e.id]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_mail_1_failed_attempts_retry_later_then_fail_and_can_be_requeued() {
+    for_each_backend(|db| async move {
+        let e = email_row(None, now());
+        enqueue(&db.store, &e).await;
+        let t = now();
+        let lease = t + Duration::minutes(1);
+        claim(&db.store, t, Duration::minutes(1), 10).await;
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(
+            tx.mark_email_attempt_failed(e.id, lease, "421 try later", Some(t + Duration::minutes(5))).await.unwrap()
+        );
+        tx.commit().await.unwrap();
+        assert!(claim(&db.store, t + Duration::minutes(4), Duration::minutes(1), 10).await.is_empty(), "not due yet");
+        let again = claim(&db.store, t + Duration::minutes(6), Duration::minutes(1), 10).await;
+        assert_eq!(again.len(), 1);
+        assert_eq!((again[0].attempts, again[0].last_error.as_deref()), (1, Some("421 try later")));
+
+        let lease2 = t + Duration::minutes(7);
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(tx.mark_email_attempt_failed(e.id, lease2, "550 no such user", None).await.unwrap());
+        tx.commit().await.unwrap();
+        let failed = db.store.read().await.unwrap().email_by_id(e.id).await.unwrap().unwrap();
+        assert_eq!((failed.status.as_str(), failed.attempts), ("failed", 2));
+        assert!(claim(&db.store, t + Duration::days(1), Duration::minutes(1), 10).await.is_empty());
+
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(tx.requeue_email(None, e.id, t + Duration::minutes(8)).await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(claim(&db.store, t + Duration::minutes(8), Duration::minutes(1), 10).await.len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_mail_1_an_expired_lease_passes_to_another_worker_and_the_first_cannot_mark() {
+    for_each_backend(|db| async move {
+        let e = email_row(None, now());
+        enqueue(&db.store, &e).await;
+        let t = now();
+        let first = claim(&db.store, t, Duration::minutes(1), 10).await;
+        assert_eq!(first.len(), 1);
+        // The first worker died; after its lease another one takes the row over.
+        let later = t + Duration::minutes(2);
+        let second = claim(&db.store, later, Duration::minutes(1), 10).await;
+        assert_eq!(second.len(), 1);
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(!tx.mark_email_sent(e.id, t + Duration::minutes(1), later).await.unwrap(), "stale lease");
+        assert!(tx.mark_email_sent(e.id, later + Duration::minutes(1), later).await.unwrap());
+        tx.commit().await.unwrap();
+        let sent = db.store.read().await.unwrap().email_by_id(e.id).await.unwrap().unwrap();
+        assert_eq!((sent.status.as_str(), sent.attempts), ("sent", 1));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_mail_1_two_replicas_claim_500_emails_each_exactly_once() {
+    for_each_backend(|db| async move {
+        let mut tx = db.store.begin().await.unwrap();
+        let due = now();
+        for _ in 0..500 {
+            tx.enqueue_email(&email_row(None, due)).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let replicas = [db.store.clone(), db.open_again().await];
+        let mut workers = Vec::new();
+        for (w, store) in replicas.into_iter().enumerate() {
+            for k in 0..2 {
+                let store = store.clone();
+                workers.push(tokio::spawn(async move {
+                    let mut mine = Vec::new();
+                    loop {
+                        let t = now();
+                        let rows = claim(&store, t, Duration::minutes(5), 7).await;
+                        if rows.is_empty() {
+                            break;
+                        }
+                        let mut tx = store.begin().await.unwrap();
+                        for r in &rows {
+                            assert!(
+                                tx.mark_email_sent(r.id, r.lease_until.unwrap(), t).await.unwrap(),
+                                "worker {w}/{k}"
+                            );
+                            mine.push(r.id);
+                        }
+                        tx.commit().await.unwrap();
+                    }
+                    mine
+                }));
+            }
+        }
+        let mut all = Vec::new();
+        for w in workers {
+            all.extend(w.await.unwrap());
+        }
+        let distinct: HashSet<Uuid> = all.iter().copied().collect();
+        assert_eq!(all.len(), 500, "every email delivered once, none twice");
+        assert_eq!(distinct.len(), 500);
     })
     .await;
 }

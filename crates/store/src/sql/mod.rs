@@ -39,6 +39,7 @@ macro_rules! member_cols {
 
 mod accounts;
 mod audit;
+mod outbox;
 mod schema;
 mod sessions;
 mod users;
