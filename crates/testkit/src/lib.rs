@@ -2,4 +2,5 @@
 #![allow(clippy::unwrap_used)]
 pub mod app;
 pub mod db;
+pub mod smtp;
 pub use db::*;
