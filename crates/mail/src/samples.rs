@@ -1,0 +1,59 @@
+//! Sample data for previews: every token of a template filled with a plausible value.
+
+use serde_json::{Value, json};
+
+use crate::catalogue::TemplateName;
+
+const LINK_BASE: &str = "https://roster.example.com";
+
+impl TemplateName {
+    /// A context holding every token of this template with made-up values, for the editor's
+    /// preview and for [`validate`](crate::validate)'s trial render. Optional values (such as
+    /// `portal.password`) are present, so the preview shows the sections that depend on them.
+    pub fn sample_context(self) -> Value {
+        let user = json!({ "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com" });
+        let account = json!({ "name": "Analytical Engines Ltd" });
+        let expires_at = "14 March 2025, 09:30 UTC";
+        match self {
+            TemplateName::Welcome => json!({
+                "user": user,
+                "account": account,
+                "inviter": { "name": "Charles Babbage" },
+                "link": format!("{LINK_BASE}/set-password?token=setup_sample"),
+                "expires_at": expires_at,
+            }),
+            TemplateName::Invitation => json!({
+                "user": { "email": "ada@example.com" },
+                "account": account,
+                "inviter": { "name": "Charles Babbage" },
+                "link": format!("{LINK_BASE}/invitations/accept?token=invite_sample"),
+                "expires_at": "21 March 2025, 09:30 UTC",
+            }),
+            TemplateName::PasswordReset => json!({
+                "user": user,
+                "link": format!("{LINK_BASE}/password-reset?token=reset_sample"),
+                "expires_at": "13 March 2025, 10:30 UTC",
+            }),
+            TemplateName::PasswordChanged => json!({
+                "user": user,
+                "changed_at": "13 March 2025, 09:30 UTC",
+                "link": format!("{LINK_BASE}/password-reset"),
+            }),
+            TemplateName::ImpersonationNotice => json!({
+                "user": user,
+                "account": account,
+                "impersonator": { "name": "Charles Babbage" },
+                "started_at": "13 March 2025, 09:30 UTC",
+            }),
+            TemplateName::PortalLink => json!({
+                "contact": { "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.org" },
+                "account": account,
+                "sender": { "name": "Ada Lovelace" },
+                "portal": {
+                    "link": format!("{LINK_BASE}/portal/p_sample"),
+                    "password": "harbor-violet-42",
+                },
+            }),
+        }
+    }
+}

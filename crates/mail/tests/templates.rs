@@ -1,0 +1,460 @@
+//! The email templates (R-MAIL-4): snapshots of every built-in template with its sample data,
+//! escaping, the password section of seed 004, validation errors and the sandbox's limits.
+//!
+//! Snapshots live in `tests/snapshots/<name>.{subject,txt,html}`. A missing one is written on
+//! the first run; `UPDATE_SNAPSHOTS=1 cargo test -p roster-mail` rewrites them all.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use roster_mail::{
+    Limits, Location, MAX_SUBJECT_CHARS, Part, RenderError, RenderedEmail, TemplateError, TemplateName, TemplateSource,
+    UnknownTemplate, render, render_with_limits, validate,
+};
+use serde_json::{Value, json};
+
+// ---------------------------------------------------------------------------------------------
+// Snapshots
+
+fn snapshot_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("snapshots")
+}
+
+/// Compares `actual` with the snapshot `file`, writing it when it is missing or when
+/// `UPDATE_SNAPSHOTS=1`. Answers a description of the first difference.
+fn check_snapshot(file: &str, actual: &str) -> Result<(), String> {
+    let path = snapshot_dir().join(file);
+    let update = std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1");
+    if update || !path.exists() {
+        std::fs::create_dir_all(snapshot_dir()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return Ok(());
+    }
+    let expected = std::fs::read_to_string(&path).unwrap();
+    if expected == actual {
+        return Ok(());
+    }
+    let (exp, act): (Vec<_>, Vec<_>) = (expected.lines().collect(), actual.lines().collect());
+    let Some(line) = (0..exp.len().max(act.len())).find(|&i| exp.get(i) != act.get(i)) else {
+        return Err(format!(
+            "snapshot {} differs only in line endings or the final newline (rerun with UPDATE_SNAPSHOTS=1 to accept)",
+            path.display()
+        ));
+    };
+    Err(format!(
+        "snapshot {} differs at line {}:\n  - expected: {:?}\n  + actual:   {:?}\n  ({} lines expected, {} actual; \
+         rerun with UPDATE_SNAPSHOTS=1 to accept)",
+        path.display(),
+        line + 1,
+        exp.get(line).copied().unwrap_or("<end of file>"),
+        act.get(line).copied().unwrap_or("<end of file>"),
+        exp.len(),
+        act.len(),
+    ))
+}
+
+fn check_email_snapshots(stem: &str, email: &RenderedEmail) {
+    let failures: Vec<String> = [("subject", &email.subject), ("txt", &email.text), ("html", &email.html)]
+        .into_iter()
+        .filter_map(|(ext, actual)| check_snapshot(&format!("{stem}.{ext}"), actual).err())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn render_sample(name: TemplateName) -> RenderedEmail {
+    render(&name.builtin(), &name.sample_context()).unwrap()
+}
+
+macro_rules! snapshot_tests {
+    ($($test:ident => $name:expr),* $(,)?) => {$(
+        #[test]
+        fn $test() {
+            let name = $name;
+            check_email_snapshots(name.as_str(), &render_sample(name));
+        }
+    )*};
+}
+
+snapshot_tests! {
+    r_mail_4_snapshot_welcome => TemplateName::Welcome,
+    r_mail_4_snapshot_invitation => TemplateName::Invitation,
+    r_mail_4_snapshot_password_reset => TemplateName::PasswordReset,
+    r_mail_4_snapshot_password_changed => TemplateName::PasswordChanged,
+    r_mail_4_snapshot_impersonation_notice => TemplateName::ImpersonationNotice,
+    r_mail_4_snapshot_portal_link => TemplateName::PortalLink,
+}
+
+#[test]
+fn r_mail_4_snapshot_portal_link_without_a_password() {
+    check_email_snapshots("portal_link_without_password", &render_portal_link(Some(Value::Null)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The catalogue
+
+#[test]
+fn template_names_round_trip_through_their_ids() {
+    for name in TemplateName::ALL {
+        assert_eq!(name.as_str().parse::<TemplateName>(), Ok(name));
+        assert_eq!(name.to_string(), name.as_str());
+        assert_eq!(serde_json::to_value(name).unwrap(), json!(name.as_str()));
+    }
+}
+
+#[test]
+fn unknown_template_name_does_not_parse() {
+    assert_eq!("nope".parse::<TemplateName>(), Err(UnknownTemplate("nope".to_owned())));
+    assert_eq!("Welcome".parse::<TemplateName>(), Err(UnknownTemplate("Welcome".to_owned())));
+    assert_eq!(UnknownTemplate("nope".to_owned()).to_string(), "unknown email template `nope`");
+}
+
+/// The JSON value at a dotted path, if any.
+fn lookup<'a>(ctx: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(ctx, |v, key| v.get(key))
+}
+
+#[test]
+fn r_mail_4_every_token_is_described_and_filled_by_the_sample() {
+    for name in TemplateName::ALL {
+        let ctx = name.sample_context();
+        for (i, token) in name.tokens().iter().enumerate() {
+            assert!(!token.description.trim().is_empty(), "{name}: {} has no description", token.name);
+            assert!(name.tokens()[..i].iter().all(|t| t.name != token.name), "{name}: {} is listed twice", token.name);
+            let value = lookup(&ctx, token.name);
+            assert!(value.is_some_and(|v| !v.is_null()), "{name}: the sample has no {}", token.name);
+        }
+    }
+}
+
+#[test]
+fn r_mail_4_builtin_templates_pass_their_own_validation() {
+    for name in TemplateName::ALL {
+        assert_eq!(validate(name, &name.builtin()), Ok(()), "{name}");
+    }
+}
+
+#[test]
+fn r_mail_4_builtin_templates_take_links_from_the_context() {
+    for name in TemplateName::ALL {
+        let source = name.builtin();
+        for part in Part::ALL {
+            let text = source.part(part);
+            assert!(!text.contains("http:") && !text.contains("https:"), "{name} {part} hard-codes a link");
+        }
+    }
+}
+
+#[test]
+fn builtin_templates_render_well_within_the_fuel_budget() {
+    let tenth = Limits { fuel: Limits::default().fuel / 10, ..Limits::default() };
+    for name in TemplateName::ALL {
+        render_with_limits(&name.builtin(), &name.sample_context(), tenth).unwrap();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Escaping
+
+#[test]
+fn r_mail_4_html_body_escapes_values_and_text_does_not() {
+    let mut ctx = TemplateName::Welcome.sample_context();
+    ctx["user"]["first_name"] = json!("<script>alert(1)</script>");
+    ctx["account"]["name"] = json!("O'Brien & \"Sons\" <Ltd>");
+    let email = render(&TemplateName::Welcome.builtin(), &ctx).unwrap();
+
+    assert!(email.html.contains("Hello &lt;script&gt;alert(1)&lt;/script&gt;,"), "{}", email.html);
+    assert!(email.html.contains("O&#39;Brien &amp; &quot;Sons&quot; &lt;Ltd&gt;"), "{}", email.html);
+    assert!(!email.html.contains("<script>"));
+
+    assert!(email.text.contains("Hello <script>alert(1)</script>,"), "{}", email.text);
+    assert!(email.text.contains("O'Brien & \"Sons\" <Ltd>"), "{}", email.text);
+    assert_eq!(email.subject, "Welcome to O'Brien & \"Sons\" <Ltd>");
+}
+
+#[test]
+fn r_mail_4_links_keep_their_slashes_and_escape_ampersands_in_html() {
+    let mut ctx = TemplateName::PasswordReset.sample_context();
+    ctx["link"] = json!("https://roster.example.com/reset?token=a&next=/home");
+    let email = render(&TemplateName::PasswordReset.builtin(), &ctx).unwrap();
+    assert!(email.html.contains(r#"href="https://roster.example.com/reset?token=a&amp;next=/home""#), "{}", email.html);
+    assert!(email.text.contains("\nhttps://roster.example.com/reset?token=a&next=/home\n"), "{}", email.text);
+}
+
+#[test]
+fn r_mail_4_an_override_cannot_turn_html_escaping_off() {
+    let ctx = json!({ "user": { "first_name": "<b>x</b>" } });
+    let source = TemplateSource::new(
+        "s",
+        "t",
+        "{% autoescape false %}{{ user.first_name }}{% endautoescape %}|{{ user.first_name|e }}",
+    );
+    assert_eq!(render(&source, &ctx).unwrap().html, "&lt;b&gt;x&lt;/b&gt;|&lt;b&gt;x&lt;&#x2f;b&gt;");
+
+    let safe = TemplateSource::new("s", "t", "{{ user.first_name|safe }}");
+    assert!(
+        matches!(render(&safe, &ctx), Err(RenderError::Failed { part: Part::Html, ref message, .. }) if message.contains("safe")),
+        "{:?}",
+        render(&safe, &ctx)
+    );
+    assert!(matches!(validate(TemplateName::Welcome, &safe_override()), Err(TemplateError::Render(_))));
+}
+
+fn safe_override() -> TemplateSource {
+    let builtin = TemplateName::Welcome.builtin();
+    TemplateSource::new(builtin.subject, builtin.text, "<p>{{ user.first_name|safe }}</p>")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Missing values (seed 004)
+
+/// The portal email with `portal.password` set to `password` (`None`: the key is absent).
+fn render_portal_link(password: Option<Value>) -> RenderedEmail {
+    let mut ctx = TemplateName::PortalLink.sample_context();
+    let portal = ctx["portal"].as_object_mut().unwrap();
+    match password {
+        Some(value) => portal.insert("password".to_owned(), value),
+        None => portal.remove("password"),
+    };
+    render(&TemplateName::PortalLink.builtin(), &ctx).unwrap()
+}
+
+#[test]
+fn r_mail_4_password_section_disappears_without_a_password() {
+    let with = render_portal_link(Some(json!("harbor-violet-42")));
+    assert!(with.text.contains("\nYour password: harbor-violet-42\n"), "{}", with.text);
+    assert!(with.html.contains("Your password: <strong"), "{}", with.html);
+
+    for missing in [None, Some(Value::Null), Some(json!(""))] {
+        let without = render_portal_link(missing.clone());
+        for body in [&without.text, &without.html] {
+            assert!(!body.to_lowercase().contains("password"), "{missing:?}:\n{body}");
+        }
+        // The section leaves no gap behind.
+        assert!(!without.text.contains("\n\n\n"), "{missing:?}:\n{}", without.text);
+        assert!(
+            without.text.contains(&format!("\n{}\n\nKeep this email", "https://roster.example.com/portal/p_sample"))
+        );
+        assert_eq!(without.subject, with.subject);
+    }
+}
+
+#[test]
+fn r_mail_4_missing_values_render_as_nothing() {
+    let email = render(&TemplateName::Welcome.builtin(), &json!({})).unwrap();
+    assert!(email.text.starts_with("Hello there,\n\nYou have been added to .\n"), "{}", email.text);
+    assert_eq!(email.subject, "Welcome to");
+    let deep = TemplateSource::new("{{ a.b.c.d }}x", "{{ none }}{{ a }}", "{% if a.b %}no{% endif %}");
+    assert_eq!(
+        render(&deep, &json!({ "a": null })).unwrap(),
+        RenderedEmail { subject: "x".into(), text: String::new(), html: String::new() }
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The subject
+
+#[test]
+fn r_mail_4_subject_is_a_single_line() {
+    let source = TemplateSource::new("\n  Hello\n{{ user.first_name }}\r\nBcc: evil@example.com\n", "t", "h");
+    let ctx = json!({ "user": { "first_name": "Ada\r\nX-Injected: yes\t" } });
+    assert_eq!(render(&source, &ctx).unwrap().subject, "Hello Ada X-Injected: yes Bcc: evil@example.com");
+}
+
+#[test]
+fn r_mail_4_subject_is_capped() {
+    let source = TemplateSource::new("{{ s }}", "t", "h");
+    let subject = render(&source, &json!({ "s": "é".repeat(1000) })).unwrap().subject;
+    assert_eq!(subject.chars().count(), MAX_SUBJECT_CHARS);
+    assert!(subject.ends_with('…'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation of overrides
+
+fn welcome_with(part: Part, text: &str) -> TemplateSource {
+    let mut source = TemplateName::Welcome.builtin();
+    match part {
+        Part::Subject => source.subject = text.to_owned().into(),
+        Part::Text => source.text = text.to_owned().into(),
+        Part::Html => source.html = text.to_owned().into(),
+    }
+    source
+}
+
+#[test]
+fn r_mail_4_syntax_error_names_part_line_and_column() {
+    let source = welcome_with(Part::Html, "<p>Hello</p>\n  <p>{{ user.first_name }</p>\n");
+    let err = validate(TemplateName::Welcome, &source).unwrap_err();
+    let TemplateError::Syntax { part, location, ref message } = err else { panic!("{err:?}") };
+    assert_eq!(part, Part::Html);
+    assert_eq!(location, Some(Location { line: 2, column: 25 }));
+    assert!(message.contains("unexpected"), "{message}");
+    assert_eq!(err.to_string(), format!("HTML body, line 2, column 25: {message}"));
+    assert_eq!((err.part(), err.location()), (Part::Html, location));
+
+    let unclosed = welcome_with(Part::Text, "Hello\n\n{% if user.first_name %}\nhi\n");
+    let err = validate(TemplateName::Welcome, &unclosed).unwrap_err();
+    assert!(matches!(err, TemplateError::Syntax { part: Part::Text, location: Some(_), .. }), "{err:?}");
+    assert!(err.to_string().starts_with("text body, line "), "{err}");
+}
+
+#[test]
+fn r_mail_4_broken_override_fails_to_render_with_a_syntax_error() {
+    let source = welcome_with(Part::Subject, "Hi {{ user.first_name ");
+    let err = render(&source, &TemplateName::Welcome.sample_context()).unwrap_err();
+    assert!(matches!(err, RenderError::Syntax { part: Part::Subject, location: Some(_), .. }), "{err:?}");
+}
+
+#[test]
+fn r_mail_4_unknown_tokens_are_refused() {
+    let typo = welcome_with(Part::Subject, "Welcome,\n {{ user.frist_name }}");
+    assert_eq!(
+        validate(TemplateName::Welcome, &typo),
+        Err(TemplateError::UnknownToken {
+            part: Part::Subject,
+            token: "user.frist_name".to_owned(),
+            location: Some(Location { line: 2, column: 5 }),
+            known: TemplateName::Welcome.tokens(),
+        })
+    );
+    let message = validate(TemplateName::Welcome, &typo).unwrap_err().to_string();
+    assert!(
+        message.starts_with(
+            "subject, line 2, column 5: unknown token `user.frist_name`; this template can use `user.first_name`, "
+        ),
+        "{message}"
+    );
+
+    // The first unknown token in the source is the one reported.
+    let two = welcome_with(Part::Text, "{{ zzz }}\n{{ aaa }}");
+    assert!(matches!(
+        validate(TemplateName::Welcome, &two),
+        Err(TemplateError::UnknownToken { ref token, location: Some(Location { line: 1, column: 4 }), .. }) if token == "zzz"
+    ));
+
+    // A token of another template.
+    let foreign = welcome_with(Part::Text, "{{ portal.link }}");
+    assert!(matches!(
+        validate(TemplateName::Welcome, &foreign),
+        Err(TemplateError::UnknownToken { part: Part::Text, ref token, .. }) if token == "portal.link"
+    ));
+
+    // Objects holding tokens, set variables, loops and harmless globals are fine.
+    let fine = welcome_with(
+        Part::Text,
+        "{% if user %}{% set n = user.first_name %}{{ n }}{% endif %}{% for i in range(2) %}{{ loop.index }}{% endfor %}",
+    );
+    assert_eq!(validate(TemplateName::Welcome, &fine), Ok(()));
+}
+
+#[test]
+fn r_mail_4_empty_and_oversized_overrides_are_refused() {
+    assert_eq!(
+        validate(TemplateName::Welcome, &welcome_with(Part::Subject, "  \n")),
+        Err(TemplateError::Empty { part: Part::Subject })
+    );
+    let huge = "x".repeat(roster_mail::MAX_SOURCE_BYTES + 1);
+    assert!(matches!(
+        validate(TemplateName::Welcome, &welcome_with(Part::Html, &huge)),
+        Err(TemplateError::SourceTooLarge { part: Part::Html, .. })
+    ));
+}
+
+#[test]
+fn r_mail_4_override_failing_on_the_sample_is_refused() {
+    let err = validate(TemplateName::Welcome, &welcome_with(Part::Text, "{{ user.first_name + 1 }}")).unwrap_err();
+    assert!(matches!(err, TemplateError::Render(RenderError::Failed { part: Part::Text, .. })), "{err:?}");
+    assert_eq!(err.location(), Some(Location { line: 1, column: 4 }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sandbox
+
+#[test]
+fn r_mail_4_rendering_is_bounded_in_work() {
+    let start = Instant::now();
+    let loops = TemplateSource::new(
+        "s",
+        "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+        "h",
+    );
+    assert_eq!(
+        render(&loops, &json!({})),
+        Err(RenderError::OutOfFuel { part: Part::Text, fuel: Limits::default().fuel })
+    );
+
+    let big_string = TemplateSource::new("{{ 'x' * 100000000 }}", "t", "h");
+    assert!(matches!(render(&big_string, &json!({})), Err(RenderError::OutOfFuel { part: Part::Subject, .. })));
+    assert!(start.elapsed() < Duration::from_secs(10), "took {:?}", start.elapsed());
+}
+
+#[test]
+fn r_mail_4_rendering_is_bounded_in_size() {
+    let limit = Limits::default().max_part_bytes;
+    let large = TemplateSource::new("s", "t", "{{ 'x' * 300000 }}");
+    assert_eq!(render(&large, &json!({})), Err(RenderError::TooLarge { part: Part::Html, limit }));
+
+    let small = Limits { max_part_bytes: 10, ..Limits::default() };
+    let source = TemplateSource::new("s", "{{ text }}", "h");
+    assert!(render_with_limits(&source, &json!({ "text": "0123456789" }), small).is_ok());
+    assert_eq!(
+        render_with_limits(&source, &json!({ "text": "0123456789!" }), small),
+        Err(RenderError::TooLarge { part: Part::Text, limit: 10 })
+    );
+    assert_eq!(
+        RenderError::TooLarge { part: Part::Text, limit: 10 }.to_string(),
+        "text body: the rendered text is larger than 10 bytes"
+    );
+}
+
+#[test]
+fn r_mail_4_python_style_injection_renders_harmlessly() {
+    let tricks = [
+        "{{ ''.__class__ }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ self.__init__.__globals__ }}",
+        "{{ config }}{{ request }}{{ lipsum }}{{ cycler }}{{ joiner }}",
+        "{{ namespace.__init__ }}",
+        "{{ debug() }}",
+        "{{ range(999999999) }}",
+        "{{ range(999999999)|list|length }}",
+        "{% for x in range(99999) %}{{ x }}{% endfor %}",
+        "{{ [1] * 999999999 }}",
+        "{% include '/etc/passwd' %}",
+        "{% import 'x' as y %}",
+        "{% extends '/etc/passwd' %}",
+        "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+    ];
+    let ctx = json!({ "user": { "first_name": "Ada" } });
+    for trick in tricks {
+        let source = TemplateSource::new("s", trick, trick);
+        match render(&source, &ctx) {
+            Ok(email) => {
+                for out in [&email.text, &email.html] {
+                    assert!(out.len() < 1000 && !out.contains("class") && !out.contains("root:"), "{trick}: {out}");
+                }
+            }
+            Err(
+                RenderError::Syntax { .. }
+                | RenderError::Failed { .. }
+                | RenderError::OutOfFuel { .. }
+                | RenderError::TooLarge { .. },
+            ) => {}
+            Err(other) => panic!("{trick}: {other:?}"),
+        }
+        // Validation answers too (some tricks are harmless and pass), without panicking.
+        let _ = validate(TemplateName::Welcome, &welcome_with(Part::Text, trick));
+    }
+    for name in ["config", "request", "lipsum"] {
+        let err = validate(TemplateName::Welcome, &welcome_with(Part::Html, &format!("{{{{ {name} }}}}")));
+        assert!(matches!(err, Err(TemplateError::UnknownToken { ref token, .. }) if token == name), "{err:?}");
+    }
+}
+
+#[test]
+fn deep_nesting_fails_cleanly() {
+    let deep = format!("{{{{ {}1{} }}}}", "(".repeat(10_000), ")".repeat(10_000));
+    let source = TemplateSource::new("s", deep, "h");
+    assert!(matches!(render(&source, &json!({})), Err(RenderError::Syntax { part: Part::Text, .. })));
+}
