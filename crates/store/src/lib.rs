@@ -63,7 +63,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// One unit of work. Dropping it without [`Tx::commit`] rolls everything back.
 #[async_trait]
-pub trait Tx: UserRepo + AccountRepo + SessionRepo + AuditRepo + OutboxRepo + SchemaRepo + Send {
+pub trait Tx: UserRepo + AccountRepo + SessionRepo + AuditRepo + OutboxRepo + MailSettingsRepo + SchemaRepo + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
 }
 
@@ -135,12 +135,15 @@ pub trait AuditRepo {
 #[async_trait]
 pub trait OutboxRepo {
     async fn enqueue_email(&mut self, e: &EmailRow) -> Result<()>;
-    /// Leases up to `limit` queued emails due at `now` until `lease_until`, oldest first.
+    /// Leases up to `limit` queued emails due at `now` until `lease_until`, oldest first. With
+    /// `any_account` false, only emails of accounts with their own SMTP server are claimed (the
+    /// installation has none, so the others stay queued).
     async fn claim_due_emails(
         &mut self,
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
         limit: i64,
+        any_account: bool,
     ) -> Result<Vec<EmailRow>>;
     /// Records a delivery; false when this worker's lease was taken over meanwhile.
     async fn mark_email_sent(&mut self, id: Uuid, lease_until: OffsetDateTime, at: OffsetDateTime) -> Result<bool>;
@@ -158,6 +161,25 @@ pub trait OutboxRepo {
     async fn email_by_id(&mut self, id: Uuid) -> Result<Option<EmailRow>>;
     /// An account's outbox, newest first, keyset-paged by id.
     async fn emails_of_account(&mut self, account_id: Uuid, before: Option<Uuid>, limit: i64) -> Result<Vec<EmailRow>>;
+    /// Every account's outbox (and installation mail), newest first, for the operator.
+    async fn all_emails(&mut self, before: Option<Uuid>, limit: i64) -> Result<Vec<EmailRow>>;
+    /// How many emails are in each status (`queued`, `sent`, `failed`), for `/metrics`.
+    async fn email_counts(&mut self) -> Result<Vec<(String, i64)>>;
+}
+
+/// An account's mail settings: its own SMTP server and its template overrides.
+#[async_trait]
+pub trait MailSettingsRepo {
+    async fn smtp_settings(&mut self, account_id: Uuid) -> Result<Option<SmtpSettingsRow>>;
+    /// Inserts or replaces the account's server.
+    async fn put_smtp_settings(&mut self, s: &SmtpSettingsRow) -> Result<()>;
+    async fn delete_smtp_settings(&mut self, account_id: Uuid) -> Result<bool>;
+    async fn template_override(&mut self, account_id: Uuid, name: &str) -> Result<Option<TemplateRow>>;
+    /// The names of the templates the account overrides.
+    async fn template_overrides(&mut self, account_id: Uuid) -> Result<Vec<String>>;
+    /// Inserts or replaces an override.
+    async fn put_template_override(&mut self, t: &TemplateRow) -> Result<()>;
+    async fn delete_template_override(&mut self, account_id: Uuid, name: &str) -> Result<bool>;
 }
 
 #[async_trait]

@@ -188,3 +188,31 @@ pub struct EmailRow {
     pub created_at: OffsetDateTime,
     pub sent_at: Option<OffsetDateTime>,
 }
+
+/// An account's own outgoing server (R-MAIL-2). `password_enc` is sealed by the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpSettingsRow {
+    pub account_id: Uuid,
+    pub host: String,
+    pub port: i32,
+    /// `none`, `starttls`, `tls` or `opportunistic`.
+    pub security: String,
+    pub username: Option<String>,
+    pub password_enc: Option<Vec<u8>>,
+    /// The address mail of this account is sent from.
+    pub from_addr: String,
+    pub updated_at: OffsetDateTime,
+}
+
+/// An account's override of a built-in email template (R-MAIL-4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateRow {
+    pub account_id: Uuid,
+    /// The template id (`welcome`, `invitation`, …).
+    pub name: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub updated_by: Option<Uuid>,
+    pub updated_at: OffsetDateTime,
+}

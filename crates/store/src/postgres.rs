@@ -51,6 +51,7 @@ where
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
     (2, "outbox", include_str!("../migrations/postgres/0002_outbox.sql")),
+    (3, "mail_settings", include_str!("../migrations/postgres/0003_mail_settings.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \
@@ -61,6 +62,7 @@ const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text 
 const CLAIM_DUE_SQL: &str = concat!(
     "UPDATE emails SET lease_until = $2 WHERE id IN (SELECT id FROM emails \
      WHERE status = 'queued' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1) \
+     AND ($4 OR account_id IN (SELECT account_id FROM account_smtp)) \
      ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ",
     email_cols!()
 );

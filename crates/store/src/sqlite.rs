@@ -75,6 +75,7 @@ fn get<T: rusqlite::types::FromSql>(r: &SqlRow<'_>, col: &str) -> Result<T> {
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
     (2, "outbox", include_str!("../migrations/sqlite/0002_outbox.sql")),
+    (3, "mail_settings", include_str!("../migrations/sqlite/0003_mail_settings.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_info(m.name) p \
@@ -85,6 +86,7 @@ const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" A
 const CLAIM_DUE_SQL: &str = concat!(
     "UPDATE emails SET lease_until = $2 WHERE id IN (SELECT id FROM emails \
      WHERE status = 'queued' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1) \
+     AND ($4 OR account_id IN (SELECT account_id FROM account_smtp)) \
      ORDER BY next_attempt_at, id LIMIT $3) RETURNING ",
     email_cols!()
 );

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use roster_store::{
     AccountCursor, AccountRow, AuditRow, Backend, EmailRow, MemberCursor, MemberPerson, MembershipRow, SessionRow,
-    Store, StoreError, UserRow,
+    SmtpSettingsRow, Store, StoreError, TemplateRow, UserRow,
 };
 use roster_testkit::{TestDb, backends, for_each_backend, fresh_db, fresh_empty_db};
 use time::{Duration, OffsetDateTime};
@@ -1032,7 +1032,7 @@ async fn enqueue(store: &Arc<dyn Store>, e: &EmailRow) {
 
 async fn claim(store: &Arc<dyn Store>, at: OffsetDateTime, lease: Duration, limit: i64) -> Vec<EmailRow> {
     let mut tx = store.begin().await.unwrap();
-    let rows = tx.claim_due_emails(at, at + lease, limit).await.unwrap();
+    let rows = tx.claim_due_emails(at, at + lease, limit, true).await.unwrap();
     tx.commit().await.unwrap();
     rows
 }
@@ -1178,6 +1178,129 @@ async fn r_mail_1_two_replicas_claim_500_emails_each_exactly_once() {
         let distinct: HashSet<Uuid> = all.iter().copied().collect();
         assert_eq!(all.len(), 500, "every email delivered once, none twice");
         assert_eq!(distinct.len(), 500);
+    })
+    .await;
+}
+
+// ---- Mail settings (R-MAIL-2, R-MAIL-4) ----
+
+fn smtp_row(account_id: Uuid, host: &str) -> SmtpSettingsRow {
+    SmtpSettingsRow {
+        account_id,
+        host: host.to_owned(),
+        port: 587,
+        security: "starttls".to_owned(),
+        username: Some("mailer".to_owned()),
+        password_enc: Some(vec![0, 1, 2, 255]),
+        from_addr: "team@acme.test".to_owned(),
+        updated_at: now(),
+    }
+}
+
+#[tokio::test]
+async fn r_mail_2_account_smtp_settings_are_put_replaced_and_deleted() {
+    for_each_backend(|db| async move {
+        let (account, _) = new_account(&db.store, "Own Server").await;
+        let first = smtp_row(account.id, "smtp.one.test");
+        let mut tx = db.store.begin().await.unwrap();
+        assert_eq!(tx.smtp_settings(account.id).await.unwrap(), None);
+        tx.put_smtp_settings(&first).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(db.store.read().await.unwrap().smtp_settings(account.id).await.unwrap(), Some(first));
+        let second = SmtpSettingsRow { username: None, password_enc: None, ..smtp_row(account.id, "smtp.two.test") };
+        let mut tx = db.store.begin().await.unwrap();
+        tx.put_smtp_settings(&second).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(db.store.read().await.unwrap().smtp_settings(account.id).await.unwrap(), Some(second));
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(tx.delete_smtp_settings(account.id).await.unwrap());
+        assert!(!tx.delete_smtp_settings(account.id).await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(db.store.read().await.unwrap().smtp_settings(account.id).await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_mail_2_without_an_installation_server_only_accounts_with_their_own_are_claimed() {
+    for_each_backend(|db| async move {
+        let (own, _) = new_account(&db.store, "Has Server").await;
+        let (plain, _) = new_account(&db.store, "No Server").await;
+        let mut tx = db.store.begin().await.unwrap();
+        tx.put_smtp_settings(&smtp_row(own.id, "smtp.own.test")).await.unwrap();
+        tx.commit().await.unwrap();
+        let mine = email_row(Some(own.id), now());
+        let theirs = email_row(Some(plain.id), now());
+        let installation = email_row(None, now());
+        for e in [&mine, &theirs, &installation] {
+            enqueue(&db.store, e).await;
+        }
+        let at = now();
+        let mut tx = db.store.begin().await.unwrap();
+        let claimed = tx.claim_due_emails(at, at + Duration::minutes(1), 10, false).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(claimed.iter().map(|e| e.id).collect::<Vec<_>>(), vec![mine.id]);
+        let rest = claim(&db.store, now(), Duration::minutes(1), 10).await;
+        let mut ids: Vec<Uuid> = rest.iter().map(|e| e.id).collect();
+        ids.sort();
+        let mut want = vec![theirs.id, installation.id];
+        want.sort();
+        assert_eq!(ids, want);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_mail_4_template_overrides_round_trip_per_account() {
+    for_each_backend(|db| async move {
+        let (a, owner) = new_account(&db.store, "Templates A").await;
+        let (b, _) = new_account(&db.store, "Templates B").await;
+        let row = TemplateRow {
+            account_id: a.id,
+            name: "welcome".to_owned(),
+            subject: "Hi {{ user.first_name }}".to_owned(),
+            text_body: "Text".to_owned(),
+            html_body: "<p>Html</p>".to_owned(),
+            updated_by: Some(owner.id),
+            updated_at: now(),
+        };
+        let mut tx = db.store.begin().await.unwrap();
+        tx.put_template_override(&row).await.unwrap();
+        let changed = TemplateRow { subject: "Hello again".to_owned(), ..row.clone() };
+        tx.put_template_override(&changed).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut r = db.store.read().await.unwrap();
+        assert_eq!(r.template_override(a.id, "welcome").await.unwrap(), Some(changed));
+        assert_eq!(r.template_override(b.id, "welcome").await.unwrap(), None);
+        assert_eq!(r.template_overrides(a.id).await.unwrap(), vec!["welcome".to_owned()]);
+        assert!(r.template_overrides(b.id).await.unwrap().is_empty());
+        drop(r);
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(tx.delete_template_override(a.id, "welcome").await.unwrap());
+        assert!(!tx.delete_template_override(a.id, "welcome").await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(db.store.read().await.unwrap().template_override(a.id, "welcome").await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn outbox_lists_for_the_operator_and_counts_by_status() {
+    for_each_backend(|db| async move {
+        let (account, _) = new_account(&db.store, "Counted").await;
+        let first = email_row(Some(account.id), now());
+        let second = email_row(None, now());
+        enqueue(&db.store, &first).await;
+        enqueue(&db.store, &second).await;
+        let mut r = db.store.read().await.unwrap();
+        let all = r.all_emails(None, 500).await.unwrap();
+        let pos = |id| all.iter().position(|e| e.id == id).unwrap();
+        assert!(pos(second.id) < pos(first.id), "newest first");
+        let older = r.all_emails(Some(second.id), 500).await.unwrap();
+        assert!(older.iter().all(|e| e.id < second.id));
+        let counts = r.email_counts().await.unwrap();
+        let queued = counts.iter().find(|(s, _)| s == "queued").map(|(_, n)| *n).unwrap();
+        assert!(queued >= 2);
     })
     .await;
 }

@@ -39,6 +39,7 @@ macro_rules! member_cols {
 
 mod accounts;
 mod audit;
+mod mail_settings;
 mod outbox;
 mod schema;
 mod sessions;

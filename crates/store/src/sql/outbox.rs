@@ -30,6 +30,7 @@ fn email_from_row(r: &DbRow<'_>) -> Result<EmailRow> {
 }
 
 const EMAIL_BY_ID: &str = concat!("SELECT ", email_cols!(), " FROM emails WHERE id = $1");
+const ALL_EMAILS: &str = concat!("SELECT ", email_cols!(), " FROM emails WHERE id < $1 ORDER BY id DESC LIMIT $2");
 const EMAILS_OF_ACCOUNT: &str =
     concat!("SELECT ", email_cols!(), " FROM emails WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3");
 
@@ -72,8 +73,9 @@ impl OutboxRepo for SqlTx {
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
         limit: i64,
+        any_account: bool,
     ) -> Result<Vec<EmailRow>> {
-        self.all(CLAIM_DUE_SQL, args![to_db(now), to_db(lease_until), limit], email_from_row).await
+        self.all(CLAIM_DUE_SQL, args![to_db(now), to_db(lease_until), limit, any_account], email_from_row).await
     }
 
     async fn mark_email_sent(&mut self, id: Uuid, lease_until: OffsetDateTime, at: OffsetDateTime) -> Result<bool> {
@@ -133,5 +135,17 @@ impl OutboxRepo for SqlTx {
     async fn emails_of_account(&mut self, account_id: Uuid, before: Option<Uuid>, limit: i64) -> Result<Vec<EmailRow>> {
         let before = before.unwrap_or(Uuid::max());
         self.all(EMAILS_OF_ACCOUNT, args![account_id, before, limit], email_from_row).await
+    }
+
+    async fn all_emails(&mut self, before: Option<Uuid>, limit: i64) -> Result<Vec<EmailRow>> {
+        let before = before.unwrap_or(Uuid::max());
+        self.all(ALL_EMAILS, args![before, limit], email_from_row).await
+    }
+
+    async fn email_counts(&mut self) -> Result<Vec<(String, i64)>> {
+        self.all("SELECT status, COUNT(*) AS n FROM emails GROUP BY status ORDER BY status", args![], |r| {
+            Ok((get(r, "status")?, get(r, "n")?))
+        })
+        .await
     }
 }
