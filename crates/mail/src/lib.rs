@@ -1,10 +1,13 @@
 //! Roster's email templates (R-MAIL-4): the built-in templates, the catalogue of tokens each one
 //! may use, sample data for previews, sandboxed rendering and the validation of an account's
-//! override before it is saved.
+//! override before it is saved; and SMTP delivery: [`SmtpTarget`] (from `ROSTER_SMTP_URL`),
+//! [`build_message`] and [`Mailer`], which sends one message and classifies failures as
+//! [`SendError::Transient`] or [`SendError::Permanent`].
 //!
-//! No I/O lives here: no file is read at run time (the built-in templates are compiled in), no
-//! loader is set, nothing is sent. The outbox and the SMTP worker live elsewhere and call
-//! [`render`] with the context they built (links from `ROSTER_PUBLIC_URL`).
+//! Templates do no I/O: no file is read at run time (the built-in templates are compiled in), no
+//! loader is set. The only I/O is [`Mailer`]'s, to the SMTP server. The outbox and the SMTP
+//! worker live elsewhere: they call [`render`] with the context they built (links from
+//! `ROSTER_PUBLIC_URL`), then [`Mailer::send`], and decide about retries.
 //!
 //! Rendering rules:
 //! - the HTML body escapes every value; the subject and the text body do not;
@@ -17,13 +20,19 @@
 mod catalogue;
 mod engine;
 mod location;
+mod message;
 mod render;
 mod samples;
 mod source;
+mod target;
+mod transport;
 mod validate;
 
 pub use catalogue::{TemplateName, Token, UnknownTemplate};
 pub use location::Location;
+pub use message::{AutoSubmitted, Outgoing, build_message, mailbox};
 pub use render::{Limits, MAX_SUBJECT_CHARS, RenderError, RenderedEmail, render, render_with_limits};
 pub use source::{Part, TemplateSource};
+pub use target::{Security, SmtpTarget};
+pub use transport::{Mailer, SendError};
 pub use validate::{MAX_SOURCE_BYTES, TemplateError, validate};

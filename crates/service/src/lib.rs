@@ -10,16 +10,21 @@ use roster_store::Store;
 mod accounts;
 mod actor;
 mod auth;
+pub mod delivery;
 mod demo;
 mod error;
+pub mod mail;
 mod password;
+pub mod secret;
 mod token;
 mod views;
 
 pub use accounts::page_limit;
 pub use auth::{NewPerson, Principal, SessionKind, SignedIn};
+pub use delivery::{DeliveryOptions, DeliveryWorker};
 pub use demo::{DemoOutcome, DemoSignIn};
 pub use error::ServiceError;
+pub use mail::{Mail, MailConfig, Sender};
 pub use password::Hasher;
 pub use token::{hash_token, new_secret};
 pub use views::*;
@@ -62,11 +67,25 @@ pub struct Service {
     store: Arc<dyn Store>,
     hasher: Hasher,
     sessions: SessionPolicy,
+    mail: mail::SharedMail,
 }
 
 impl Service {
+    /// A service with local mail settings ([`MailConfig::local`]); see [`Service::with_mail`].
     pub fn new(store: Arc<dyn Store>, hasher: Hasher, sessions: SessionPolicy) -> Self {
-        Self { store, hasher, sessions }
+        let config = MailConfig {
+            public_url: "http://localhost:8080".to_owned(),
+            from: "Roster <roster@localhost>".to_owned(),
+            smtp: None,
+            key: secret::SecretKey::from_bytes(rand_key()),
+        };
+        Self { store, hasher, sessions, mail: Arc::new(mail::MailState { config, wakeup: Default::default() }) }
+    }
+
+    /// The same service with the installation's mail settings.
+    pub fn with_mail(mut self, config: MailConfig) -> Self {
+        self.mail = Arc::new(mail::MailState { config, wakeup: Default::default() });
+        self
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -76,6 +95,16 @@ impl Service {
     pub fn session_policy(&self) -> SessionPolicy {
         self.sessions
     }
+}
+
+/// A random key, or (only if the system has no randomness) zeros, which seal nothing that
+/// matters: a service made by [`Service::new`] is for tests until [`Service::with_mail`].
+fn rand_key() -> [u8; 32] {
+    let mut k = [0u8; 32];
+    if getrandom::fill(&mut k).is_err() {
+        tracing::warn!("no randomness for the default secret key");
+    }
+    k
 }
 
 /// The current time at the store's precision (microseconds), so what a use case returns is

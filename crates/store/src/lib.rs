@@ -63,7 +63,9 @@ pub trait Store: Send + Sync + 'static {
 
 /// One unit of work. Dropping it without [`Tx::commit`] rolls everything back.
 #[async_trait]
-pub trait Tx: UserRepo + AccountRepo + SessionRepo + AuditRepo + OutboxRepo + MailSettingsRepo + SchemaRepo + Send {
+pub trait Tx:
+    UserRepo + AccountRepo + SessionRepo + AuditRepo + OutboxRepo + MailSettingsRepo + SchemaRepo + Send
+{
     async fn commit(self: Box<Self>) -> Result<()>;
 }
 

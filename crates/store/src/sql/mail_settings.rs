@@ -86,8 +86,9 @@ impl MailSettingsRepo for SqlTx {
     }
 
     async fn delete_template_override(&mut self, account_id: Uuid, name: &str) -> Result<bool> {
-        let n =
-            self.exec("DELETE FROM email_templates WHERE account_id = $1 AND name = $2", args![account_id, name]).await?;
+        let n = self
+            .exec("DELETE FROM email_templates WHERE account_id = $1 AND name = $2", args![account_id, name])
+            .await?;
         Ok(n == 1)
     }
 }

@@ -1,0 +1,112 @@
+//! Reading an outbox and retrying a failed email (R-MAIL-1).
+use roster_core::Action;
+use roster_store::EmailRow;
+use uuid::Uuid;
+
+use super::templates::account_for;
+use super::{EmailDetail, EmailPage, EmailView};
+use crate::auth::{Principal, audit};
+use crate::{Meta, Result, Service, ServiceError, now, page_limit};
+
+fn cursor(c: Option<&str>) -> Result<Option<Uuid>> {
+    c.map(|c| {
+        Uuid::parse_str(c).map_err(|_| ServiceError::invalid("cursor", "This cursor is not one this server gave out."))
+    })
+    .transpose()
+}
+
+fn page(mut rows: Vec<EmailRow>, limit: i64) -> EmailPage {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let next_cursor = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|e| e.id.to_string())
+    } else {
+        None
+    };
+    EmailPage { items: rows.iter().map(EmailView::from).collect(), next_cursor }
+}
+
+impl Service {
+    /// The account's outbox, newest first.
+    pub async fn account_emails(
+        &self,
+        p: &Principal,
+        account_id: Uuid,
+        before: Option<&str>,
+        limit: Option<i64>,
+    ) -> Result<EmailPage> {
+        let limit = page_limit(limit)?;
+        let before = cursor(before)?;
+        let mut tx = self.store.read().await?;
+        account_for(tx.as_mut(), p, account_id, Action::ViewOutbox(account_id)).await?;
+        Ok(page(tx.emails_of_account(account_id, before, limit + 1).await?, limit))
+    }
+
+    /// Every account's outbox and the installation's own mail: the operator's view.
+    pub async fn all_emails(&self, p: &Principal, before: Option<&str>, limit: Option<i64>) -> Result<EmailPage> {
+        if !p.user.is_operator {
+            return Err(ServiceError::NotFound);
+        }
+        let limit = page_limit(limit)?;
+        let before = cursor(before)?;
+        let mut tx = self.store.read().await?;
+        Ok(page(tx.all_emails(before, limit + 1).await?, limit))
+    }
+
+    /// One email as sent, with both bodies. `account_id` `None` is the operator's view of any.
+    pub async fn email(&self, p: &Principal, account_id: Option<Uuid>, email_id: Uuid) -> Result<EmailDetail> {
+        let mut tx = self.store.read().await?;
+        match account_id {
+            Some(a) => {
+                account_for(tx.as_mut(), p, a, Action::ViewOutbox(a)).await?;
+            }
+            None if p.user.is_operator => {}
+            None => return Err(ServiceError::NotFound),
+        }
+        let email = tx.email_by_id(email_id).await?.ok_or(ServiceError::NotFound)?;
+        if account_id.is_some() && email.account_id != account_id {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(EmailDetail::from(&email))
+    }
+
+    /// "Retry now": a failed email goes back in the queue, due at once.
+    pub async fn retry_email(
+        &self,
+        p: &Principal,
+        account_id: Option<Uuid>,
+        email_id: Uuid,
+        meta: &Meta,
+    ) -> Result<EmailView> {
+        let mut tx = self.store.begin().await?;
+        match account_id {
+            Some(a) => {
+                account_for(tx.as_mut(), p, a, Action::RetryEmail(a)).await?;
+            }
+            None if p.user.is_operator => {}
+            None => return Err(ServiceError::NotFound),
+        }
+        let email = tx.email_by_id(email_id).await?.ok_or(ServiceError::NotFound)?;
+        if account_id.is_some() && email.account_id != account_id {
+            return Err(ServiceError::NotFound);
+        }
+        if !tx.requeue_email(email.account_id, email_id, now()).await? {
+            return Err(ServiceError::Conflict {
+                code: "not_failed",
+                message: format!("Only a failed email can be retried; this one is {}.", email.status),
+            });
+        }
+        tx.insert_audit(&audit(
+            "email.retried",
+            Some(p.user.id),
+            email.account_id,
+            ("email", email_id.to_string()),
+            meta,
+        ))
+        .await?;
+        let email = tx.email_by_id(email_id).await?.ok_or(ServiceError::NotFound)?;
+        tx.commit().await?;
+        self.mail_enqueued();
+        Ok(EmailView::from(&email))
+    }
+}

@@ -1,0 +1,199 @@
+//! What the email use cases answer (serialized as is by the API).
+use roster_mail::{RenderedEmail, TemplateName, Token};
+use roster_store::{EmailRow, SmtpSettingsRow};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// One email of an outbox, without its bodies.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EmailView {
+    pub id: Uuid,
+    /// `None` for installation mail.
+    pub account_id: Option<Uuid>,
+    pub template: String,
+    pub to: String,
+    pub subject: String,
+    /// `queued`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When the next attempt is due (queued mail).
+    #[serde(with = "time::serde::rfc3339")]
+    pub next_attempt_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub sent_at: Option<OffsetDateTime>,
+}
+
+impl From<&EmailRow> for EmailView {
+    fn from(e: &EmailRow) -> Self {
+        Self {
+            id: e.id,
+            account_id: e.account_id,
+            template: e.template.clone(),
+            to: e.to_addr.clone(),
+            subject: e.subject.clone(),
+            status: e.status.clone(),
+            attempts: e.attempts,
+            last_error: e.last_error.clone(),
+            created_at: e.created_at,
+            next_attempt_at: e.next_attempt_at,
+            sent_at: e.sent_at,
+        }
+    }
+}
+
+/// One email with its headers and both bodies, as it is (or was) sent.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EmailDetail {
+    #[serde(flatten)]
+    pub email: EmailView,
+    pub from: String,
+    pub reply_to: Option<String>,
+    pub bcc: Option<String>,
+    pub message_id: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl From<&EmailRow> for EmailDetail {
+    fn from(e: &EmailRow) -> Self {
+        Self {
+            email: EmailView::from(e),
+            from: e.from_addr.clone(),
+            reply_to: e.reply_to.clone(),
+            bcc: e.bcc.clone(),
+            message_id: e.message_id.clone(),
+            text: e.text_body.clone(),
+            html: e.html_body.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EmailPage {
+    pub items: Vec<EmailView>,
+    /// Pass as `cursor` for the next (older) page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A token a template may use.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenView {
+    /// As written in a template: `{{ user.first_name }}`.
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+impl From<&Token> for TokenView {
+    fn from(t: &Token) -> Self {
+        Self { name: t.name, description: t.description }
+    }
+}
+
+/// A template as an account sees it: its override, or the built-in one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TemplateView {
+    /// `welcome`, `invitation`, `password_reset`, `password_changed`, `impersonation_notice`,
+    /// `portal_link`.
+    pub name: &'static str,
+    /// What it is for, in a few words.
+    pub title: &'static str,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// False while the account uses the built-in template.
+    pub customized: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub updated_at: Option<OffsetDateTime>,
+    pub tokens: Vec<TokenView>,
+}
+
+/// The three parts of a template, as written in the editor.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct TemplateInput {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// A template rendered with sample data.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PreviewView {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl From<RenderedEmail> for PreviewView {
+    fn from(r: RenderedEmail) -> Self {
+        Self { subject: r.subject, text: r.text, html: r.html }
+    }
+}
+
+/// What a template is for, for lists and the editor.
+pub fn template_title(name: TemplateName) -> &'static str {
+    match name {
+        TemplateName::Welcome => "Welcome a new team member",
+        TemplateName::Invitation => "Invitation to join the account",
+        TemplateName::PasswordReset => "Password reset link",
+        TemplateName::PasswordChanged => "Password changed notice",
+        TemplateName::ImpersonationNotice => "Someone signed in as you",
+        TemplateName::PortalLink => "Client portal link",
+    }
+}
+
+/// An account's own outgoing server, as shown back: never the password.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SmtpSettingsView {
+    pub host: String,
+    pub port: u16,
+    /// `starttls`, `tls`, `opportunistic` or `none`.
+    pub security: String,
+    pub username: Option<String>,
+    /// True when a password is stored (it is never shown).
+    pub password_set: bool,
+    /// The address this account's mail is sent from.
+    pub from_address: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<&SmtpSettingsRow> for SmtpSettingsView {
+    fn from(s: &SmtpSettingsRow) -> Self {
+        Self {
+            host: s.host.clone(),
+            port: u16::try_from(s.port).unwrap_or(0),
+            security: s.security.clone(),
+            username: s.username.clone(),
+            password_set: s.password_enc.is_some(),
+            from_address: s.from_addr.clone(),
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+/// An account's own outgoing server, as set by an admin. Leaving `password` out keeps the one
+/// stored; an empty string removes it.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct SmtpSettingsInput {
+    pub host: String,
+    /// Default 587 (465 with `tls`).
+    pub port: Option<u16>,
+    /// `starttls` (default), `tls`, `opportunistic` or `none`.
+    pub security: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from_address: String,
+}
+
+/// The server's answer to a test.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SmtpTestView {
+    pub ok: bool,
+    /// The server's own words (or the connection error), one line.
+    pub message: String,
+}
