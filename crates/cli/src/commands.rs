@@ -2,7 +2,10 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
-use roster_service::{DemoOutcome, Hasher, NewPerson, Service, ServiceError, SessionPolicy};
+use roster_service::secret::SecretKey;
+use roster_service::{
+    DeliveryOptions, DemoOutcome, Hasher, MailConfig, NewPerson, Service, ServiceError, SessionPolicy,
+};
 use roster_store::{Store, StoreError};
 use roster_web::{AppState, WebConfig};
 
@@ -37,6 +40,30 @@ fn service(store: Arc<dyn Store>) -> Result<Service, Failure> {
     Ok(Service::new(store, hasher, SessionPolicy::default()))
 }
 
+/// The installation's mail settings; the secret key comes from `ROSTER_SECRET_KEY` or the
+/// data directory (made on first start).
+fn mail_config(config: &Config) -> Result<MailConfig, Failure> {
+    let key = match &config.secret_key {
+        Some(k) => k.clone(),
+        None => {
+            config.prepare_data_dir()?;
+            if !config.uses_sqlite() {
+                tracing::warn!(
+                    "ROSTER_SECRET_KEY is not set: this replica keeps its key in {}; replicas on one database must share one key",
+                    config.data_dir.display()
+                );
+            }
+            SecretKey::load_or_create(&config.data_dir).map_err(|e| Failure::Config(bad("ROSTER_DATA_DIR", e)))?
+        }
+    };
+    Ok(MailConfig {
+        public_url: config.public_url.trim_end_matches('/').to_owned(),
+        from: config.mail_from.clone().unwrap_or_else(|| "Roster <roster@localhost>".to_owned()),
+        smtp: config.smtp.clone(),
+        key,
+    })
+}
+
 fn runtime(e: ServiceError) -> Failure {
     Failure::Runtime(e.to_string())
 }
@@ -50,16 +77,23 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
         ))
     })?;
     let store = open_store(&config).await?;
-    let service = service(store.clone())?;
+    let service = service(store.clone())?.with_mail(mail_config(&config)?);
     tracing::info!(
         database = if config.uses_sqlite() { "sqlite" } else { "postgres" },
         mail_from = ?config.mail_from,
         open_registration = config.open_registration,
         "settings loaded"
     );
-    if config.smtp_url.is_none() {
-        tracing::info!("ROSTER_SMTP_URL is not set: emails stay in the outbox");
+    if config.smtp.is_none() {
+        tracing::info!(
+            "ROSTER_SMTP_URL is not set: emails stay in the outbox (accounts with their own server still send)"
+        );
     }
+    let worker = service.delivery_worker(DeliveryOptions::default()).map_err(runtime)?;
+    let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+    let delivery = tokio::spawn(worker.run(async move {
+        let _ = worker_stopped.await;
+    }));
     println!("Roster is listening on {}", config.public_url);
     if let Some(secret) = service.issue_setup_token().await.map_err(runtime)? {
         println!("This installation has no operator yet. Open this one-time link to set it up:");
@@ -67,7 +101,10 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
     }
     let _ = std::io::stdout().flush();
     let state = AppState::new(service, WebConfig { public_url: config.public_url.clone() });
-    roster_web::serve(listener, state, shutdown_signal()).await.map_err(|e| Failure::Runtime(e.to_string()))?;
+    let served = roster_web::serve(listener, state, shutdown_signal()).await;
+    let _ = stop_worker.send(());
+    let _ = delivery.await;
+    served.map_err(|e| Failure::Runtime(e.to_string()))?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -33,6 +33,7 @@ struct FileConfig {
     public_url: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    secret_key: Option<String>,
     open_registration: Option<bool>,
     log: Option<String>,
 }
@@ -43,8 +44,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub listen: SocketAddr,
     pub public_url: String,
-    pub smtp_url: Option<String>,
+    pub smtp: Option<roster_mail::SmtpTarget>,
     pub mail_from: Option<String>,
+    /// `ROSTER_SECRET_KEY`; without it the key lives in `data_dir/secret.key`.
+    pub secret_key: Option<roster_service::secret::SecretKey>,
     pub open_registration: bool,
     pub log: String,
 }
@@ -63,7 +66,7 @@ fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, ConfigError> {
     };
     toml::from_str(&text).map_err(|e| {
         let msg = e.message().to_owned();
-        bad(&path.display().to_string(), format!("{msg}; known keys are database_url, data_dir, listen, public_url, smtp_url, mail_from, open_registration, log"))
+        bad(&path.display().to_string(), format!("{msg}; known keys are database_url, data_dir, listen, public_url, smtp_url, mail_from, secret_key, open_registration, log"))
     })
 }
 
@@ -95,7 +98,11 @@ impl Config {
             None => format!("http://{listen}"),
         };
 
-        let smtp_url = env("ROSTER_SMTP_URL").or(file.smtp_url).map(|u| check_smtp_url(&u)).transpose()?;
+        let smtp = env("ROSTER_SMTP_URL").or(file.smtp_url).map(|u| check_smtp_url(&u)).transpose()?;
+        let secret_key = env("ROSTER_SECRET_KEY")
+            .or(file.secret_key)
+            .map(|k| roster_service::secret::SecretKey::from_hex(&k).map_err(|e| bad("ROSTER_SECRET_KEY", e)))
+            .transpose()?;
         let mail_from = env("ROSTER_MAIL_FROM").or(file.mail_from).map(|m| check_mail_from(&m)).transpose()?;
         let open_registration = match env("ROSTER_OPEN_REGISTRATION") {
             Some(v) => {
@@ -108,7 +115,7 @@ impl Config {
             bad("ROSTER_LOG", format!("{log:?} is not a log filter ({e}); use e.g. info or roster=debug"))
         })?;
 
-        Ok(Config { database_url, data_dir, listen, public_url, smtp_url, mail_from, open_registration, log })
+        Ok(Config { database_url, data_dir, listen, public_url, smtp, mail_from, secret_key, open_registration, log })
     }
 
     /// Creates the data directory if needed and proves it is writable.
@@ -163,13 +170,8 @@ fn check_http_url(u: &str) -> Result<String, ConfigError> {
     Ok(u.trim_end_matches('/').to_owned())
 }
 
-fn check_smtp_url(u: &str) -> Result<String, ConfigError> {
-    let parsed = url::Url::parse(u)
-        .map_err(|e| bad("ROSTER_SMTP_URL", format!("{e}; use smtp://user:pass@host:587 or smtps://host:465")))?;
-    if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host_str().is_none() {
-        return Err(bad("ROSTER_SMTP_URL", "use smtp://user:pass@host:587 or smtps://host:465"));
-    }
-    Ok(u.to_owned())
+fn check_smtp_url(u: &str) -> Result<roster_mail::SmtpTarget, ConfigError> {
+    roster_mail::SmtpTarget::from_url(u).map_err(|e| bad("ROSTER_SMTP_URL", e))
 }
 
 fn check_mail_from(m: &str) -> Result<String, ConfigError> {

@@ -30,7 +30,7 @@ mod validate;
 
 pub use catalogue::{TemplateName, Token, UnknownTemplate};
 pub use location::Location;
-pub use message::{AutoSubmitted, Outgoing, build_message, mailbox};
+pub use message::{AutoSubmitted, Outgoing, build_message, mailbox, with_address};
 pub use render::{Limits, MAX_SUBJECT_CHARS, RenderError, RenderedEmail, render, render_with_limits};
 pub use source::{Part, TemplateSource};
 pub use target::{Security, SmtpTarget};

@@ -83,6 +83,15 @@ pub fn mailbox(name: Option<&str>, addr: &str) -> Result<String, String> {
     Ok(Mailbox::new(name, address).to_string())
 }
 
+/// `mailbox` with its address replaced by `addr`, keeping the display name: mail queued before
+/// an account set (or removed) its own server is sent from the address of the server that
+/// actually delivers it, so SPF and DMARC still pass.
+pub fn with_address(mailbox: &str, addr: &str) -> Result<String, String> {
+    let parsed: Mailbox = mailbox.parse().map_err(|e| format!("invalid mailbox {mailbox:?}: {e}"))?;
+    let address = addr.trim().parse().map_err(|e| format!("invalid email address {addr:?}: {e}"))?;
+    Ok(Mailbox::new(parsed.name, address).to_string())
+}
+
 /// Parses one mailbox (lettre's parser refuses a list or trailing text).
 fn parse_mailbox(field: &str, value: &str) -> Result<Mailbox, SendError> {
     value.parse().map_err(|e| SendError::Permanent(format!("invalid {field} address {value:?}: {e}")))

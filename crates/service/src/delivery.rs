@@ -37,6 +37,8 @@ pub struct DeliveryOptions {
     pub idle_poll: Duration,
     /// Per SMTP command.
     pub smtp_timeout: Duration,
+    /// Waits after failed attempts 1 to 5 ([`BACKOFF`]; tests shorten them).
+    pub backoff: [Duration; 5],
 }
 
 impl Default for DeliveryOptions {
@@ -46,14 +48,15 @@ impl Default for DeliveryOptions {
             lease: Duration::from_secs(5 * 60),
             idle_poll: Duration::from_secs(2),
             smtp_timeout: Duration::from_secs(30),
+            backoff: BACKOFF,
         }
     }
 }
 
 /// When to try again after `attempts` failed attempts (counting this one), with ±10 % jitter so
 /// a burst of failures does not come back all at once; `None` when it is time to give up.
-pub fn next_attempt(attempts: i32, at: OffsetDateTime) -> Option<OffsetDateTime> {
-    let base = BACKOFF.get(usize::try_from(attempts).ok()?.checked_sub(1)?)?;
+pub fn next_attempt(backoff: &[Duration; 5], attempts: i32, at: OffsetDateTime) -> Option<OffsetDateTime> {
+    let base = backoff.get(usize::try_from(attempts).ok()?.checked_sub(1)?)?;
     let mut r = [0u8; 2];
     let jitter = if getrandom::fill(&mut r).is_ok() { f64::from(u16::from_le_bytes(r)) / 65535.0 } else { 0.5 };
     let factor = 0.9 + 0.2 * jitter;
@@ -144,7 +147,11 @@ impl DeliveryWorker {
 
     async fn deliver(&self, row: EmailRow, lease_until: OffsetDateTime) -> Result<Outcome> {
         let sent = match self.mailer_for(row.account_id).await {
-            Ok(Some(mailer)) => mailer.send(&outgoing(&row)).await,
+            Ok(Some((mailer, addr))) => {
+                // The address of the server that delivers it, whatever it was when queued.
+                let from = roster_mail::with_address(&row.from_addr, &addr).unwrap_or_else(|_| row.from_addr.clone());
+                mailer.send(&Outgoing { from: &from, ..outgoing(&row) }).await
+            }
             Ok(None) => Err(SendError::Transient("no outgoing server is set".to_owned())),
             Err(e) => Err(SendError::Transient(e.to_string())),
         };
@@ -155,7 +162,7 @@ impl DeliveryWorker {
             Err(e) => {
                 let next = match e {
                     SendError::Permanent(_) => None,
-                    SendError::Transient(_) => next_attempt(row.attempts + 1, at),
+                    SendError::Transient(_) => next_attempt(&self.opts.backoff, row.attempts + 1, at),
                 };
                 let outcome = if next.is_some() { Outcome::Retrying } else { Outcome::Failed };
                 (tx.mark_email_attempt_failed(row.id, lease_until, &e.to_string(), next).await?, outcome)
@@ -172,23 +179,27 @@ impl DeliveryWorker {
         Ok(outcome)
     }
 
-    /// The account's own server when it has one, else the installation's.
-    async fn mailer_for(&self, account_id: Option<Uuid>) -> Result<Option<Mailer>> {
-        let Some(account_id) = account_id else { return Ok(self.installation.clone()) };
+    /// The account's own server and address when it has one, else the installation's.
+    async fn mailer_for(&self, account_id: Option<Uuid>) -> Result<Option<(Mailer, String)>> {
+        let installation = || {
+            let addr = self.service.mail.config.sender_parts().1.to_owned();
+            self.installation.clone().map(|m| (m, addr))
+        };
+        let Some(account_id) = account_id else { return Ok(installation()) };
         let settings = self.service.store.read().await?.smtp_settings(account_id).await?;
         let Some(settings) = settings else {
             self.cache().remove(&account_id);
-            return Ok(self.installation.clone());
+            return Ok(installation());
         };
         if let Some((at, m)) = self.cache().get(&account_id)
             && *at == settings.updated_at
         {
-            return Ok(Some(m.clone()));
+            return Ok(Some((m.clone(), settings.from_addr)));
         }
         let target = self.service.smtp_target(&settings)?;
         let mailer = Mailer::new(&target, self.opts.smtp_timeout).map_err(ServiceError::Internal)?;
         self.cache().insert(account_id, (settings.updated_at, mailer.clone()));
-        Ok(Some(mailer))
+        Ok(Some((mailer, settings.from_addr)))
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, (OffsetDateTime, Mailer)>> {
@@ -224,13 +235,13 @@ mod tests {
         let t = now();
         let mut last = Duration::ZERO;
         for (attempt, base) in (1..=5).zip(BACKOFF) {
-            let next = next_attempt(attempt, t).expect("retry");
+            let next = next_attempt(&BACKOFF, attempt, t).expect("retry");
             let wait: Duration = (next - t).try_into().expect("positive");
             assert!(wait >= base.mul_f64(0.89) && wait <= base.mul_f64(1.11), "attempt {attempt}: {wait:?}");
             assert!(wait > last);
             last = wait;
         }
-        assert_eq!(next_attempt(6, t), None);
-        assert_eq!(next_attempt(0, t), None);
+        assert_eq!(next_attempt(&BACKOFF, 6, t), None);
+        assert_eq!(next_attempt(&BACKOFF, 0, t), None);
     }
 }

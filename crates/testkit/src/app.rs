@@ -2,7 +2,9 @@
 //! sign in and to seed members directly through the store.
 use std::net::SocketAddr;
 
-use roster_service::{Hasher, NewPerson, Service, SessionPolicy};
+use std::time::Duration;
+
+use roster_service::{DeliveryOptions, Hasher, MailConfig, NewPerson, Service, SessionPolicy};
 use roster_store::{Backend, MembershipRow, UserRow};
 use roster_web::{AppState, WebConfig};
 use serde_json::Value;
@@ -10,6 +12,7 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use crate::db::{TestDb, fresh_db};
+use crate::smtp::SmtpSink;
 
 /// The backend web tests run on: `ROSTER_TEST_BACKEND=postgres` or SQLite by default.
 pub fn backend_from_env() -> Backend {
@@ -26,6 +29,8 @@ pub struct TestApp {
     pub db: TestDb,
     pub service: Service,
     pub client: reqwest::Client,
+    /// The SMTP sink the installation delivers to (when started with one).
+    pub smtp: SmtpSink,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -54,22 +59,54 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_on(backend_from_env()).await
 }
 
+/// An app whose installation delivers to its own [`SmtpSink`] (`app.smtp`), with a delivery
+/// worker that polls often and retries after 200 ms instead of minutes.
 pub async fn spawn_app_on(backend: Backend) -> TestApp {
+    spawn_app_with(backend, true).await
+}
+
+/// Test delivery pacing: quick polls, short backoff.
+pub fn test_delivery() -> DeliveryOptions {
+    DeliveryOptions {
+        concurrency: 8,
+        lease: Duration::from_secs(30),
+        idle_poll: Duration::from_millis(50),
+        smtp_timeout: Duration::from_secs(5),
+        backoff: [Duration::from_millis(200); 5],
+    }
+}
+
+/// An app; with `installation_smtp` false, the installation has no server (mail stays queued
+/// unless an account sets its own), though `app.smtp` is still started for accounts to use.
+pub async fn spawn_app_with(backend: Backend, installation_smtp: bool) -> TestApp {
     let db = fresh_db(backend).await;
+    let smtp = SmtpSink::start().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let addr = listener.local_addr().expect("local addr");
     let url = format!("http://{addr}");
-    let service = Service::new(db.store.clone(), Hasher::for_tests().expect("hasher"), SessionPolicy::default());
+    let mut mail = MailConfig::local(&url).expect("mail config");
+    mail.from = "Roster Test <roster@example.test>".to_owned();
+    if installation_smtp {
+        mail.smtp = Some(roster_mail::SmtpTarget::from_url(&smtp.url()).expect("sink url"));
+    }
+    let service =
+        Service::new(db.store.clone(), Hasher::for_tests().expect("hasher"), SessionPolicy::default()).with_mail(mail);
     let state = AppState::new(service.clone(), WebConfig { public_url: url.clone() });
+    let worker = service.delivery_worker(test_delivery()).expect("delivery worker");
     let (stop, stopped) = oneshot::channel::<()>();
+    let (stop_worker, worker_stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = roster_web::serve(listener, state, async move {
             let _ = stopped.await;
         })
         .await;
+        let _ = stop_worker.send(());
     });
+    tokio::spawn(worker.run(async move {
+        let _ = worker_stopped.await;
+    }));
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    TestApp { addr, url, db, service, client, stop: Some(stop) }
+    TestApp { addr, url, db, service, client, smtp, stop: Some(stop) }
 }
 
 /// A person the tests can sign in as.

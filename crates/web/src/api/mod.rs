@@ -12,6 +12,7 @@ use crate::error::ApiError;
 
 mod accounts;
 mod auth;
+mod mail;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -22,6 +23,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::get))
         .routes(routes!(accounts::users))
         .routes(routes!(accounts::permissions))
+        .routes(routes!(mail::emails))
+        .routes(routes!(mail::email))
+        .routes(routes!(mail::retry))
+        .routes(routes!(mail::all_emails))
+        .routes(routes!(mail::templates))
+        .routes(routes!(mail::template, mail::put_template, mail::reset_template))
+        .routes(routes!(mail::preview))
+        .routes(routes!(mail::test_template))
+        .routes(routes!(mail::smtp, mail::put_smtp, mail::delete_smtp))
+        .routes(routes!(mail::test_smtp))
 }
 
 /// An id from the path; anything that is not an id is simply not found.

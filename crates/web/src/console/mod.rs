@@ -5,12 +5,14 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use roster_service::ServiceError;
 use uuid::Uuid;
 
 use crate::AppState;
 
+mod mail;
+mod mail_forms;
 mod pages;
 mod session;
 
@@ -20,10 +22,24 @@ pub fn routes() -> Router<AppState> {
         .route("/static/roster.css", get(stylesheet))
         .route("/setup", get(pages::setup_form).post(pages::setup_submit))
         .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in_submit))
-        .route("/sign-out", axum::routing::post(pages::sign_out))
+        .route("/sign-out", post(pages::sign_out))
         .route("/accounts", get(pages::accounts))
         .route("/accounts/new", get(pages::new_account_form).post(pages::new_account_submit))
         .route("/accounts/{account_id}/team", get(pages::team))
+        .route("/accounts/{account_id}/emails", get(mail::outbox))
+        .route("/accounts/{account_id}/emails/{email_id}", get(mail::email))
+        .route("/accounts/{account_id}/emails/{email_id}/retry", post(mail::retry))
+        .route("/emails", get(mail::all_outboxes))
+        .route("/emails/{email_id}", get(mail::any_email))
+        .route("/emails/{email_id}/retry", post(mail::retry_any))
+        .route("/accounts/{account_id}/email-templates", get(mail::templates))
+        .route("/accounts/{account_id}/email-templates/{name}", get(mail_forms::editor).post(mail_forms::save_template))
+        .route("/accounts/{account_id}/email-templates/{name}/preview", post(mail_forms::preview_template))
+        .route("/accounts/{account_id}/email-templates/{name}/reset", post(mail_forms::reset_template))
+        .route("/accounts/{account_id}/email-templates/{name}/test", post(mail_forms::test_template))
+        .route("/accounts/{account_id}/settings/email", get(mail_forms::smtp_form).post(mail_forms::smtp_save))
+        .route("/accounts/{account_id}/settings/email/delete", post(mail_forms::smtp_delete))
+        .route("/accounts/{account_id}/settings/email/test", post(mail_forms::smtp_test))
 }
 
 async fn stylesheet() -> impl IntoResponse {

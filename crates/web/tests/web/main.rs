@@ -6,3 +6,5 @@
 mod api;
 mod browser;
 mod console;
+mod console_mail;
+mod mail;
