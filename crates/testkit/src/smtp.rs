@@ -44,6 +44,7 @@ struct State {
     received: Vec<Received>,
     /// Replies to give to the next `DATA` ends instead of 250, in order.
     refusals: Vec<String>,
+    forgotten: usize,
 }
 
 /// A running sink; it stops when dropped.
@@ -61,7 +62,12 @@ impl Drop for SmtpSink {
 
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp sink");
+        Self::start_on(0).await
+    }
+
+    /// A sink on 127.0.0.1:`port` (0: any free port).
+    pub async fn start_on(port: u16) -> SmtpSink {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("bind smtp sink");
         let port = listener.local_addr().expect("addr").port();
         let state = Arc::new(Mutex::new(State::default()));
         let shared = state.clone();
@@ -82,6 +88,19 @@ impl SmtpSink {
     pub fn refuse_next(&self, n: usize, reply: &str) {
         let mut s = self.state.lock().expect("sink state");
         s.refusals.extend(std::iter::repeat_n(reply.to_owned(), n));
+    }
+
+    /// How many messages arrived so far (forgotten ones included).
+    pub fn count(&self) -> usize {
+        let s = self.state.lock().expect("sink state");
+        s.forgotten + s.received.len()
+    }
+
+    /// Drops the messages kept so far, keeping their count.
+    pub fn forget(&self) {
+        let mut s = self.state.lock().expect("sink state");
+        s.forgotten += s.received.len();
+        s.received.clear();
     }
 
     pub fn received(&self) -> Vec<Received> {
