@@ -77,7 +77,8 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
         ))
     })?;
     let store = open_store(&config).await?;
-    let service = service(store.clone())?.with_mail(mail_config(&config)?);
+    let service =
+        service(store.clone())?.with_mail(mail_config(&config)?).with_open_registration(config.open_registration);
     tracing::info!(
         database = if config.uses_sqlite() { "sqlite" } else { "postgres" },
         mail_from = ?config.mail_from,

@@ -3,12 +3,14 @@
 #![deny(clippy::unwrap_used)]
 
 pub mod fields;
+pub mod password_policy;
 pub mod permission;
 pub mod policy;
 pub mod role;
 pub mod types;
 
 pub use fields::{FieldError, FieldErrors};
+pub use password_policy::new_password;
 pub use permission::{Permission, PermissionSet};
 pub use policy::{Action, Actor, Denied, MembershipFacts, MembershipStatus, authorize};
 pub use role::BuiltinRole;

@@ -67,12 +67,10 @@ impl NewPerson {
         let first_name = errs.check("first_name", PersonName::parse(&self.first_name));
         let last_name = errs.check("last_name", PersonName::parse(&self.last_name));
         let email = errs.check("email", Email::parse(&self.email));
-        let password = errs.check("password", Password::parse(&self.password));
-        if let (Some(e), Some(_)) = (&email, &password)
-            && self.password.trim().eq_ignore_ascii_case(e.as_str())
-        {
-            errs.add("password", "Choose a password that is not your email address.");
-        }
+        let password = errs.check(
+            "password",
+            roster_core::new_password(&self.password, Some(self.email.trim()), &[&self.first_name, &self.last_name]),
+        );
         match (first_name, last_name, email, password) {
             (Some(first_name), Some(last_name), Some(email), Some(password)) if errs.is_empty() => {
                 Ok(ParsedPerson { first_name, last_name, email, password })
@@ -158,7 +156,8 @@ impl Service {
     }
 
     /// Password sign-in (R-AUTH-1). The answer for an unknown login is the one for a wrong
-    /// password, after the same hashing work (R-AUTH-7).
+    /// password, after the same hashing work (R-AUTH-7). Failures are throttled per login and per
+    /// address (`throttle.rs`): while blocked, the answer is `Throttled` without password work.
     pub async fn sign_in(
         &self,
         login: &str,
@@ -167,6 +166,10 @@ impl Service {
         kind: SessionKind,
         meta: &Meta,
     ) -> Result<SignedIn> {
+        // R-AUTH-7 throttle (throttle.rs): while the login or the address is blocked, stop here.
+        let throttle_keys = crate::throttle::Keys::new(login, meta.ip.as_deref());
+        self.check_throttle(&throttle_keys).await?;
+        // R-AUTH-7 end
         let login = Login::parse(login).ok();
         let user = match &login {
             Some(Login::Email(e)) => self.store.read().await?.user_by_email(e.as_str()).await?,
@@ -175,8 +178,10 @@ impl Service {
         };
         let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
         let ok = self.hasher.verify(password, hash).await?;
+        let user_id = user.as_ref().map(|u| u.id);
         let Some(user) = user.filter(|_| ok) else {
-            return Err(ServiceError::InvalidCredentials);
+            // R-AUTH-7: counted (and audited) alike for known and unknown logins.
+            return Err(self.sign_in_failed(&throttle_keys, user_id, meta).await);
         };
         let mut tx = self.store.begin().await?;
         let memberships = tx.memberships_of_user(user.id).await?;
@@ -192,9 +197,12 @@ impl Service {
             None => None,
         };
         if active.is_empty() && !user.is_operator {
-            // Same answer as a wrong password: a disabled person learns nothing new.
-            return Err(ServiceError::InvalidCredentials);
+            // Same answer as a wrong password, counted as one: a disabled person learns nothing new.
+            drop(tx);
+            return Err(self.sign_in_failed(&throttle_keys, Some(user.id), meta).await);
         }
+        // R-AUTH-7: a success forgets the failures of the login and the address.
+        crate::throttle::clear(tx.as_mut(), &throttle_keys).await?;
         if let Some(a) = chosen {
             tx.touch_last_sign_in(a, user.id, now()).await?;
         }
@@ -205,7 +213,7 @@ impl Service {
         Ok(signed_in)
     }
 
-    async fn open_session(
+    pub(crate) async fn open_session(
         &self,
         tx: &mut dyn Tx,
         user: UserRow,

@@ -12,6 +12,10 @@ pub enum ServiceError {
     Unauthenticated,
     #[error("the login or password is wrong")]
     InvalidCredentials,
+    /// Too many failed sign-ins for the login or the client address (R-AUTH-7); the attempt
+    /// was refused without looking at the password.
+    #[error("too many failed sign-ins; try again in {} s", crate::retry_after_secs(*retry_after))]
+    Throttled { retry_after: std::time::Duration },
     #[error("not found")]
     NotFound,
     #[error("you need the {} permission", .0.id())]
@@ -22,6 +26,9 @@ pub enum ServiceError {
     /// A product rule refused the request (`rule` is the `R-…` id).
     #[error("{message}")]
     Rule { rule: &'static str, code: &'static str, message: String },
+    /// Switched off for this installation or account (`code` e.g. `registration_closed`): 403.
+    #[error("{message}")]
+    Closed { code: &'static str, message: String },
     /// An expired or used link.
     #[error("{0}")]
     Gone(&'static str),

@@ -15,7 +15,11 @@ mod demo;
 mod error;
 pub mod mail;
 mod password;
+mod register;
+mod reset;
 pub mod secret;
+mod switch;
+mod throttle;
 mod token;
 mod views;
 
@@ -26,6 +30,8 @@ pub use demo::{DemoOutcome, DemoSignIn};
 pub use error::ServiceError;
 pub use mail::{Mail, MailConfig, Sender};
 pub use password::Hasher;
+pub use register::Registered;
+pub use throttle::{ThrottleLimit, ThrottlePolicy, retry_after_secs, too_many_attempts};
 pub use token::{hash_token, new_secret};
 pub use views::*;
 
@@ -68,6 +74,10 @@ pub struct Service {
     hasher: Hasher,
     sessions: SessionPolicy,
     mail: mail::SharedMail,
+    /// Failed sign-in throttling (R-AUTH-7); see [`Service::with_throttle`].
+    throttle: ThrottlePolicy,
+    /// `ROSTER_OPEN_REGISTRATION`: anyone may register and get an account (R-AUTH-3).
+    open_registration: bool,
 }
 
 impl Service {
@@ -79,7 +89,24 @@ impl Service {
             smtp: None,
             key: secret::SecretKey::from_bytes(rand_key()),
         };
-        Self { store, hasher, sessions, mail: Arc::new(mail::MailState { config, wakeup: Default::default() }) }
+        Self {
+            store,
+            hasher,
+            sessions,
+            mail: Arc::new(mail::MailState { config, wakeup: Default::default() }),
+            throttle: ThrottlePolicy::default(),
+            open_registration: false,
+        }
+    }
+
+    /// The same service with open registration on or off (off by default).
+    pub fn with_open_registration(mut self, open: bool) -> Self {
+        self.open_registration = open;
+        self
+    }
+
+    pub fn open_registration(&self) -> bool {
+        self.open_registration
     }
 
     /// The same service with the installation's mail settings.

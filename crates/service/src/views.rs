@@ -157,6 +157,9 @@ pub struct MembershipSummary {
     pub role: String,
     pub status: String,
     pub is_owner: bool,
+    /// When the user last signed in to this account (the chooser offers the latest first).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_sign_in_at: Option<OffsetDateTime>,
 }
 
 impl MembershipSummary {
@@ -168,6 +171,7 @@ impl MembershipSummary {
             role: m.role.clone(),
             status: m.status.clone(),
             is_owner: m.is_owner,
+            last_sign_in_at: m.last_sign_in_at,
         }
     }
 }

@@ -64,7 +64,16 @@ pub trait Store: Send + Sync + 'static {
 /// One unit of work. Dropping it without [`Tx::commit`] rolls everything back.
 #[async_trait]
 pub trait Tx:
-    UserRepo + AccountRepo + SessionRepo + AuditRepo + OutboxRepo + MailSettingsRepo + SchemaRepo + Send
+    UserRepo
+    + AccountRepo
+    + SessionRepo
+    + AuditRepo
+    + OutboxRepo
+    + MailSettingsRepo
+    + PasswordResetRepo
+    + ThrottleRepo
+    + SchemaRepo
+    + Send
 {
     async fn commit(self: Box<Self>) -> Result<()>;
 }
@@ -122,6 +131,8 @@ pub trait SessionRepo {
     ) -> Result<Option<(SessionRow, UserRow)>>;
     async fn touch_session(&mut self, id: Uuid, now: OffsetDateTime, idle_expires_at: OffsetDateTime) -> Result<()>;
     async fn delete_session(&mut self, id: Uuid) -> Result<bool>;
+    /// Moves a session to another account (the account chooser, `POST /auth/switch`).
+    async fn set_session_account(&mut self, id: Uuid, account_id: Option<Uuid>) -> Result<bool>;
     async fn delete_sessions_of_user(&mut self, user_id: Uuid) -> Result<u64>;
 }
 
@@ -182,6 +193,50 @@ pub trait MailSettingsRepo {
     /// Inserts or replaces an override.
     async fn put_template_override(&mut self, t: &TemplateRow) -> Result<()>;
     async fn delete_template_override(&mut self, account_id: Uuid, name: &str) -> Result<bool>;
+}
+
+/// Single-use password reset links (R-AUTH-5).
+#[async_trait]
+pub trait PasswordResetRepo {
+    async fn insert_password_reset(
+        &mut self,
+        token_hash: &[u8],
+        user_id: Uuid,
+        requested_by: Option<Uuid>,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<()>;
+    /// The user a live (unused, unexpired) reset link belongs to, without using it.
+    async fn password_reset_user(&mut self, token_hash: &[u8], now: OffsetDateTime) -> Result<Option<Uuid>>;
+    /// Uses a live link: true for exactly one of several concurrent callers.
+    async fn use_password_reset(&mut self, token_hash: &[u8], now: OffsetDateTime) -> Result<bool>;
+    /// Uses every other live link of the user (after a reset, older links die).
+    async fn expire_password_resets_of_user(&mut self, user_id: Uuid, now: OffsetDateTime) -> Result<u64>;
+    /// Links made for the user since `since` (to cap how many one address can be sent).
+    async fn password_resets_since(&mut self, user_id: Uuid, since: OffsetDateTime) -> Result<i64>;
+    async fn set_user_password(&mut self, user_id: Uuid, password_hash: &str, at: OffsetDateTime) -> Result<bool>;
+}
+
+/// Failed sign-ins per throttle key (R-AUTH-7), in the database so every replica sees them.
+/// The store counts; the service decides when a key is blocked and for how long.
+#[async_trait]
+pub trait ThrottleRepo {
+    async fn throttle_row(&mut self, key: &str) -> Result<Option<ThrottleRow>>;
+    /// Counts one failure, atomically: the first failure of a key, or the first once its window
+    /// began at or before `window_from`, starts a new window at `now` with a count of 1. Returns
+    /// the row as it now is (`blocked_until` unchanged); in a transaction the row stays locked.
+    async fn record_throttle_failure(
+        &mut self,
+        key: &str,
+        now: OffsetDateTime,
+        window_from: OffsetDateTime,
+    ) -> Result<ThrottleRow>;
+    async fn set_throttle_block(&mut self, key: &str, blocked_until: OffsetDateTime) -> Result<()>;
+    /// Forgets a key (after a success); returns the row it had, so a block set meanwhile shows.
+    async fn clear_throttle(&mut self, key: &str) -> Result<Option<ThrottleRow>>;
+    /// Deletes up to 100 rows whose window began before `window_from` and that are not blocked
+    /// at `now`; on PostgreSQL rows other units of work hold are skipped, never waited for.
+    async fn purge_throttle(&mut self, window_from: OffsetDateTime, now: OffsetDateTime) -> Result<u64>;
 }
 
 #[async_trait]

@@ -216,3 +216,13 @@ pub struct TemplateRow {
     pub updated_by: Option<Uuid>,
     pub updated_at: OffsetDateTime,
 }
+
+/// Failed sign-ins of one throttle key (R-AUTH-7): `login:…` or `ip:…`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThrottleRow {
+    pub key: String,
+    /// Failures since `window_start`.
+    pub failures: i64,
+    pub window_start: OffsetDateTime,
+    pub blocked_until: Option<OffsetDateTime>,
+}

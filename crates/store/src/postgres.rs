@@ -52,6 +52,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
     (2, "outbox", include_str!("../migrations/postgres/0002_outbox.sql")),
     (3, "mail_settings", include_str!("../migrations/postgres/0003_mail_settings.sql")),
+    (4, "password_reset", include_str!("../migrations/postgres/0004_password_reset.sql")),
+    (5, "sign_in_throttle", include_str!("../migrations/postgres/0005_sign_in_throttle.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \
@@ -66,6 +68,10 @@ const CLAIM_DUE_SQL: &str = concat!(
      ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ",
     email_cols!()
 );
+/// Deletes up to 100 stale sign-in throttle rows (window passed, no block left). `SKIP LOCKED`: a row another
+/// sign-in holds is left for later, so the purge never waits (and never deadlocks).
+const PURGE_THROTTLE_SQL: &str = "DELETE FROM sign_in_throttle WHERE throttle_key IN (SELECT throttle_key \
+     FROM sign_in_throttle WHERE window_start < $1 AND (blocked_until IS NULL OR blocked_until < $2) LIMIT 100 FOR UPDATE SKIP LOCKED)";
 
 fn bound(args: Args) -> Result<PgArguments> {
     args.map_err(|e| StoreError::Database(format!("cannot encode a value: {e}")))

@@ -76,6 +76,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
     (2, "outbox", include_str!("../migrations/sqlite/0002_outbox.sql")),
     (3, "mail_settings", include_str!("../migrations/sqlite/0003_mail_settings.sql")),
+    (4, "password_reset", include_str!("../migrations/sqlite/0004_password_reset.sql")),
+    (5, "sign_in_throttle", include_str!("../migrations/sqlite/0005_sign_in_throttle.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_info(m.name) p \
@@ -90,6 +92,10 @@ const CLAIM_DUE_SQL: &str = concat!(
      ORDER BY next_attempt_at, id LIMIT $3) RETURNING ",
     email_cols!()
 );
+/// Deletes up to 100 stale sign-in throttle rows (window passed, no block left). SQLite has one writer, so no
+/// row can be locked by another unit of work.
+const PURGE_THROTTLE_SQL: &str = "DELETE FROM sign_in_throttle WHERE throttle_key IN (SELECT throttle_key \
+     FROM sign_in_throttle WHERE window_start < $1 AND (blocked_until IS NULL OR blocked_until < $2) LIMIT 100)";
 /// Idle read connections kept open; more are opened under load and closed when returned.
 const IDLE_READERS: usize = 8;
 

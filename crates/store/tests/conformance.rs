@@ -1304,3 +1304,134 @@ async fn outbox_lists_for_the_operator_and_counts_by_status() {
     })
     .await;
 }
+
+// ---- Sign-in throttle (R-AUTH-7) ----
+
+async fn record_failure(store: &Arc<dyn Store>, key: &str, at: OffsetDateTime) -> roster_store::ThrottleRow {
+    let mut tx = store.begin().await.unwrap();
+    let row = tx.record_throttle_failure(key, at, at - Duration::minutes(15)).await.unwrap();
+    tx.commit().await.unwrap();
+    row
+}
+
+#[tokio::test]
+async fn r_auth_7_throttle_counts_failures_in_a_window_then_starts_over() {
+    for_each_backend(|db| async move {
+        let key = format!("login:{}", unique());
+        let other = format!("ip:{}", unique());
+        let t0 = now();
+        let first = record_failure(&db.store, &key, t0).await;
+        assert_eq!(
+            (first.key.as_str(), first.failures, first.window_start, first.blocked_until),
+            (key.as_str(), 1, t0, None)
+        );
+        let second = record_failure(&db.store, &key, t0 + Duration::seconds(1)).await;
+        assert_eq!((second.failures, second.window_start), (2, t0), "the window keeps its start");
+        assert_eq!(record_failure(&db.store, &other, t0).await.failures, 1, "keys count apart");
+
+        let blocked = t0 + Duration::seconds(10);
+        let mut tx = db.store.begin().await.unwrap();
+        tx.set_throttle_block(&key, blocked).await.unwrap();
+        tx.commit().await.unwrap();
+        let row = db.store.read().await.unwrap().throttle_row(&key).await.unwrap().unwrap();
+        assert_eq!((row.failures, row.blocked_until), (2, Some(blocked)));
+
+        // 16 minutes on, the window has passed: the count starts over, the block is kept as it was.
+        let later = t0 + Duration::minutes(16);
+        let fresh = record_failure(&db.store, &key, later).await;
+        assert_eq!((fresh.failures, fresh.window_start, fresh.blocked_until), (1, later, Some(blocked)));
+
+        // A rolled-back failure does not count.
+        let mut tx = db.store.begin().await.unwrap();
+        assert_eq!(tx.record_throttle_failure(&key, later, later - Duration::minutes(15)).await.unwrap().failures, 2);
+        drop(tx);
+        assert_eq!(db.store.read().await.unwrap().throttle_row(&key).await.unwrap().unwrap().failures, 1);
+
+        let mut tx = db.store.begin().await.unwrap();
+        let cleared = tx.clear_throttle(&key).await.unwrap().unwrap();
+        assert_eq!((cleared.failures, cleared.blocked_until), (1, Some(blocked)), "clear returns what was there");
+        assert_eq!(tx.clear_throttle(&key).await.unwrap(), None);
+        tx.commit().await.unwrap();
+        let mut r = db.store.read().await.unwrap();
+        assert_eq!(r.throttle_row(&key).await.unwrap(), None);
+        assert_eq!(r.throttle_row(&other).await.unwrap().unwrap().failures, 1, "clearing one key leaves the others");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_auth_7_throttle_failures_from_two_replicas_all_count() {
+    for_each_backend(|db| async move {
+        let key = format!("login:{}", unique());
+        let replicas = [db.store.clone(), db.open_again().await];
+        let mut tasks = Vec::new();
+        for store in replicas {
+            for _ in 0..2 {
+                let (store, key) = (store.clone(), key.clone());
+                tasks.push(tokio::spawn(async move {
+                    for _ in 0..10 {
+                        record_failure(&store, &key, now()).await;
+                    }
+                }));
+            }
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let row = db.store.read().await.unwrap().throttle_row(&key).await.unwrap().unwrap();
+        assert_eq!(row.failures, 40, "no failure is lost to a concurrent one");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_auth_7_throttle_purge_deletes_only_stale_unblocked_rows() {
+    for_each_backend(|db| async move {
+        let t0 = now();
+        let (stale, blocked, recent) =
+            (format!("ip:{}", unique()), format!("ip:{}", unique()), format!("ip:{}", unique()));
+        record_failure(&db.store, &stale, t0 - Duration::minutes(20)).await;
+        record_failure(&db.store, &blocked, t0 - Duration::minutes(20)).await;
+        record_failure(&db.store, &recent, t0 - Duration::minutes(5)).await;
+        let mut tx = db.store.begin().await.unwrap();
+        tx.set_throttle_block(&blocked, t0 + Duration::minutes(1)).await.unwrap();
+        assert_eq!(tx.purge_throttle(t0 - Duration::minutes(15), t0).await.unwrap(), 1);
+        tx.commit().await.unwrap();
+        let mut r = db.store.read().await.unwrap();
+        assert_eq!(r.throttle_row(&stale).await.unwrap(), None);
+        assert!(r.throttle_row(&blocked).await.unwrap().is_some(), "a block still running is kept");
+        assert!(r.throttle_row(&recent).await.unwrap().is_some());
+    })
+    .await;
+}
+
+// ---- Password reset links (R-AUTH-5) ----
+
+#[tokio::test]
+async fn r_auth_5_reset_links_are_single_use_and_expire() {
+    for_each_backend(|db| async move {
+        let user = new_user(&db.store, "Reset", "Me").await;
+        let t = now();
+        let mut tx = db.store.begin().await.unwrap();
+        tx.insert_password_reset(b"live", user.id, None, t, t + Duration::hours(1)).await.unwrap();
+        tx.insert_password_reset(b"old", user.id, None, t - Duration::hours(2), t - Duration::hours(1)).await.unwrap();
+        tx.insert_password_reset(b"other", user.id, None, t, t + Duration::hours(1)).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut r = db.store.read().await.unwrap();
+        assert_eq!(r.password_reset_user(b"live", now()).await.unwrap(), Some(user.id));
+        assert_eq!(r.password_reset_user(b"old", now()).await.unwrap(), None, "expired");
+        assert_eq!(r.password_resets_since(user.id, t - Duration::minutes(1)).await.unwrap(), 2);
+        drop(r);
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(!tx.use_password_reset(b"old", now()).await.unwrap());
+        assert!(tx.use_password_reset(b"live", now()).await.unwrap());
+        assert!(!tx.use_password_reset(b"live", now()).await.unwrap(), "single use");
+        assert!(tx.set_user_password(user.id, "$argon2id$new", now()).await.unwrap());
+        assert_eq!(tx.expire_password_resets_of_user(user.id, now()).await.unwrap(), 2, "other and old");
+        assert!(!tx.use_password_reset(b"other", now()).await.unwrap(), "older links die after a reset");
+        tx.commit().await.unwrap();
+        let stored = db.store.read().await.unwrap().user_by_id(user.id).await.unwrap().unwrap();
+        assert_eq!(stored.password_hash.as_deref(), Some("$argon2id$new"));
+    })
+    .await;
+}

@@ -79,6 +79,26 @@ pub fn test_delivery() -> DeliveryOptions {
 /// An app; with `installation_smtp` false, the installation has no server (mail stays queued
 /// unless an account sets its own), though `app.smtp` is still started for accounts to use.
 pub async fn spawn_app_with(backend: Backend, installation_smtp: bool) -> TestApp {
+    spawn_app_opts(backend, AppOptions { installation_smtp, ..AppOptions::default() }).await
+}
+
+/// How a test app is set up.
+#[derive(Debug, Clone, Copy)]
+pub struct AppOptions {
+    /// The installation delivers to `app.smtp` (else it has no server).
+    pub installation_smtp: bool,
+    /// `ROSTER_OPEN_REGISTRATION`.
+    pub open_registration: bool,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self { installation_smtp: true, open_registration: false }
+    }
+}
+
+pub async fn spawn_app_opts(backend: Backend, opts: AppOptions) -> TestApp {
+    let installation_smtp = opts.installation_smtp;
     let db = fresh_db(backend).await;
     let smtp = SmtpSink::start().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
@@ -89,8 +109,9 @@ pub async fn spawn_app_with(backend: Backend, installation_smtp: bool) -> TestAp
     if installation_smtp {
         mail.smtp = Some(roster_mail::SmtpTarget::from_url(&smtp.url()).expect("sink url"));
     }
-    let service =
-        Service::new(db.store.clone(), Hasher::for_tests().expect("hasher"), SessionPolicy::default()).with_mail(mail);
+    let service = Service::new(db.store.clone(), Hasher::for_tests().expect("hasher"), SessionPolicy::default())
+        .with_mail(mail)
+        .with_open_registration(opts.open_registration);
     let state = AppState::new(service.clone(), WebConfig { public_url: url.clone() });
     let worker = service.delivery_worker(test_delivery()).expect("delivery worker");
     let (stop, stopped) = oneshot::channel::<()>();

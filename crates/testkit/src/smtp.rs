@@ -39,6 +39,65 @@ impl Received {
     }
 }
 
+impl Received {
+    /// The decoded body of the first MIME part of `content_type` (e.g. `text/plain`), handling
+    /// quoted-printable, base64 and 7bit/8bit transfer encodings.
+    pub fn part(&self, content_type: &str) -> Option<String> {
+        let start = self.data.find(&format!("Content-Type: {content_type}"))?;
+        let rest = &self.data[start..];
+        let (head, body) = rest.split_once("\r\n\r\n")?;
+        let body = body.split("\r\n--").next().unwrap_or(body);
+        let encoding = head
+            .split("\r\n")
+            .find_map(|l| l.strip_prefix("Content-Transfer-Encoding:"))
+            .map(|e| e.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let bytes = match encoding.as_str() {
+            "quoted-printable" => quoted_printable(body),
+            "base64" => base64(body),
+            _ => body.as_bytes().to_vec(),
+        };
+        String::from_utf8(bytes).ok()
+    }
+}
+
+fn quoted_printable(body: &str) -> Vec<u8> {
+    let joined = body.replace("=\r\n", "");
+    let b = joined.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        if b[i] == b'='
+            && let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+fn base64(body: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in body.bytes() {
+        let Some(v) = ALPHABET.iter().position(|&a| a == c) else { continue };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
 #[derive(Default)]
 struct State {
     received: Vec<Received>,

@@ -23,6 +23,9 @@ pub struct Problem {
     /// Field-level messages of a 422.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Sent as the `Retry-After` header (seconds) of a 429, not in the body.
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 /// An error on its way out of an API handler.
@@ -39,6 +42,7 @@ impl ApiError {
             code: code.to_owned(),
             rule: None,
             errors: Vec::new(),
+            retry_after: None,
         }))
     }
 
@@ -77,6 +81,16 @@ impl From<ServiceError> for ApiError {
                 ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "The login or password is wrong.")
                     .with_rule("R-AUTH-7")
             }
+            ServiceError::Throttled { retry_after } => {
+                let mut e = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    roster_service::too_many_attempts(retry_after),
+                )
+                .with_rule("R-AUTH-7");
+                e.0.retry_after = Some(roster_service::retry_after_secs(retry_after));
+                e
+            }
             ServiceError::NotFound => ApiError::not_found(),
             ServiceError::Forbidden(p) => ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -89,6 +103,7 @@ impl From<ServiceError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, code, message).with_rule(rule)
             }
             ServiceError::Gone(m) => ApiError::new(StatusCode::GONE, "gone", m),
+            ServiceError::Closed { code, message } => ApiError::new(StatusCode::FORBIDDEN, code, message),
             ServiceError::Unavailable(m) => {
                 tracing::error!(error = %m, "database unavailable");
                 ApiError::new(
@@ -108,8 +123,12 @@ impl From<ServiceError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let retry_after = self.0.retry_after;
         let mut res = (status, axum::Json(*self.0)).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(secs) = retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         res
     }
 }

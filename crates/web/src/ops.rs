@@ -32,6 +32,12 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiEr
 /// Prometheus text.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let body = state.metrics.render(state.service.store().pool_stats());
+    let mut body = state.metrics.render(state.service.store().pool_stats());
+    if let Ok(counts) = state.service.outbox_counts().await {
+        body.push_str("# HELP roster_emails Emails in the outbox by status.\n# TYPE roster_emails gauge\n");
+        for (status, n) in counts {
+            body.push_str(&format!("roster_emails{{status=\"{status}\"}} {n}\n"));
+        }
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

@@ -27,6 +27,15 @@ fn page(mut rows: Vec<EmailRow>, limit: i64) -> EmailPage {
 }
 
 impl Service {
+    /// Emails by status (`queued`, `sent`, `failed`) for `/metrics`; every status is listed.
+    pub async fn outbox_counts(&self) -> Result<Vec<(&'static str, i64)>> {
+        let counts = self.store.read().await?.email_counts().await?;
+        Ok(["queued", "sent", "failed"]
+            .into_iter()
+            .map(|s| (s, counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n)))
+            .collect())
+    }
+
     /// The account's outbox, newest first.
     pub async fn account_emails(
         &self,

@@ -41,8 +41,10 @@ mod accounts;
 mod audit;
 mod mail_settings;
 mod outbox;
+mod password_resets;
 mod schema;
 mod sessions;
+mod throttle;
 mod users;
 
 fn time(row: &DbRow<'_>, col: &str) -> Result<time::OffsetDateTime> {

@@ -75,6 +75,10 @@ impl SessionRepo for SqlTx {
         Ok(())
     }
 
+    async fn set_session_account(&mut self, id: Uuid, account_id: Option<Uuid>) -> Result<bool> {
+        Ok(self.exec("UPDATE sessions SET account_id = $2 WHERE id = $1", args![id, account_id]).await? == 1)
+    }
+
     async fn delete_session(&mut self, id: Uuid) -> Result<bool> {
         Ok(self.exec("DELETE FROM sessions WHERE id = $1", args![id]).await? == 1)
     }

@@ -12,6 +12,8 @@ use crate::extract::{ApiJson, Auth, ClientMeta};
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "sign-in", request_body = TokenRequest, responses(
     (status = 200, body = TokenResponse),
     (status = 401, description = "invalid_credentials, the same for an unknown login", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "too_many_attempts: the login or the address is blocked for a while (R-AUTH-7); nothing was checked", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds until the block ends, rounded up"))),
     (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn token(
@@ -50,4 +52,110 @@ pub async fn logout(
 ))]
 pub async fn me(State(state): State<AppState>, Auth(p): Auth) -> ApiResult<Json<MeView>> {
     Ok(Json(state.service.me(&p).await?))
+}
+
+/// Emails a single-use reset link valid one hour (R-AUTH-5). Always 202: the answer never says
+/// whether the address belongs to someone.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "sign-in", request_body = PasswordResetRequest, responses(
+    (status = 202, description = "If the address belongs to someone, a link is on its way"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn password_reset(
+    State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
+    ApiJson(req): ApiJson<PasswordResetRequest>,
+) -> ApiResult<StatusCode> {
+    state.service.request_password_reset(&req.email, &meta).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Sets a new password from the emailed link; every session of the user ends and a "password
+/// changed" email is sent. 410 when the link was used or has expired.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "sign-in", request_body = PasswordResetConfirm, responses(
+    (status = 204, description = "Password changed"),
+    (status = 410, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn password_reset_confirm(
+    State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
+    ApiJson(req): ApiJson<PasswordResetConfirm>,
+) -> ApiResult<StatusCode> {
+    state.service.confirm_password_reset(&req.token, &req.password, &meta).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    pub email: String,
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirm {
+    /// From the emailed link.
+    pub token: String,
+    pub password: String,
+}
+
+/// Registers a login and a new account it owns (R-AUTH-3), when `ROSTER_OPEN_REGISTRATION` is
+/// on; 403 `registration_closed` otherwise. Sign in with `POST /auth/token` afterwards.
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "sign-in", request_body = RegisterRequest, responses(
+    (status = 201, body = RegisterResponse),
+    (status = 403, description = "registration_closed", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "email_taken", body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn register(
+    State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
+    ApiJson(req): ApiJson<RegisterRequest>,
+) -> ApiResult<(StatusCode, Json<RegisterResponse>)> {
+    let person = roster_service::NewPerson {
+        first_name: req.first_name,
+        last_name: req.last_name,
+        email: req.email,
+        password: req.password,
+    };
+    let r = state.service.register(&person, &req.account_name, None, &meta).await?;
+    Ok((StatusCode::CREATED, Json(RegisterResponse { user: r.user, account: r.account })))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub email: String,
+    pub password: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub account_name: String,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RegisterResponse {
+    pub user: roster_service::UserView,
+    pub account: roster_service::AccountView,
+}
+
+/// Moves the calling session or token to another account where the caller is an active member
+/// (R-AUTH-2); remembered as the last used account. Another account's id answers 404.
+#[utoipa::path(post, path = "/api/v1/auth/switch", tag = "sign-in", request_body = SwitchRequest, security(("bearer" = [])), responses(
+    (status = 200, body = roster_service::MembershipSummary),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn switch(
+    State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
+    Auth(p): Auth,
+    ApiJson(req): ApiJson<SwitchRequest>,
+) -> ApiResult<Json<roster_service::MembershipSummary>> {
+    Ok(Json(state.service.switch_account(&p, req.account_id, &meta).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SwitchRequest {
+    pub account_id: uuid::Uuid,
 }

@@ -11,9 +11,12 @@ use uuid::Uuid;
 
 use crate::AppState;
 
+mod chooser;
 mod mail;
 mod mail_forms;
 mod pages;
+mod register;
+mod reset;
 mod session;
 
 pub fn routes() -> Router<AppState> {
@@ -22,6 +25,10 @@ pub fn routes() -> Router<AppState> {
         .route("/static/roster.css", get(stylesheet))
         .route("/setup", get(pages::setup_form).post(pages::setup_submit))
         .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in_submit))
+        .route("/choose-account", get(chooser::page).post(chooser::choose))
+        .route("/register", get(register::form).post(register::submit))
+        .route("/forgot-password", get(reset::forgot_form).post(reset::forgot_submit))
+        .route("/password-reset", get(reset::reset_form).post(reset::reset_submit))
         .route("/sign-out", post(pages::sign_out))
         .route("/accounts", get(pages::accounts))
         .route("/accounts/new", get(pages::new_account_form).post(pages::new_account_submit))
@@ -122,6 +129,9 @@ impl From<ServiceError> for PageError {
                 "Not allowed",
                 format!("You need the “{}” permission for this. Ask the account's owner or an admin.", p.id()),
             ),
+            ServiceError::Throttled { retry_after } => {
+                (StatusCode::TOO_MANY_REQUESTS, "Too many attempts", roster_service::too_many_attempts(*retry_after))
+            }
             ServiceError::Unauthenticated | ServiceError::InvalidCredentials => {
                 (StatusCode::UNAUTHORIZED, "Please sign in", "Your session has ended. Sign in again.".to_owned())
             }
@@ -129,6 +139,7 @@ impl From<ServiceError> for PageError {
                 (StatusCode::CONFLICT, "Not possible", message.clone())
             }
             ServiceError::Gone(m) => (StatusCode::GONE, "Link no longer valid", (*m).to_owned()),
+            ServiceError::Closed { message, .. } => (StatusCode::FORBIDDEN, "Not available", message.clone()),
             ServiceError::Invalid(_) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "Check the form", "Some fields are invalid.".to_owned())
             }

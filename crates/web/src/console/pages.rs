@@ -46,9 +46,11 @@ pub async fn home(State(state): State<AppState>, parts: axum::http::request::Par
     Ok(Redirect::to(if signed_in { "/accounts" } else { "/sign-in" }).into_response())
 }
 
-fn after_sign_in(state: &AppState, s: &SignedIn) -> Response {
+pub(super) fn after_sign_in(state: &AppState, s: &SignedIn) -> Response {
+    let active = s.accounts.iter().filter(|m| m.status == "active").count();
     let to = match s.account_id {
         Some(a) => format!("/accounts/{a}/team"),
+        None if active > 1 => "/choose-account".to_owned(),
         None => "/accounts".to_owned(),
     };
     let max_age = state.service.session_policy().console_absolute.as_secs();
@@ -171,6 +173,17 @@ pub async fn sign_in_submit(
                 nav: Nav::default(),
                 login: f.login,
                 form_error: Some("The login or password is wrong.".into()),
+            },
+        )
+            .into_response()),
+        // R-AUTH-7: blocked for a while; the typed login stays in the form.
+        Err(ServiceError::Throttled { retry_after }) => Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, roster_service::retry_after_secs(retry_after).to_string())],
+            SignInPage {
+                nav: Nav::default(),
+                login: f.login,
+                form_error: Some(roster_service::too_many_attempts(retry_after)),
             },
         )
             .into_response()),

@@ -33,6 +33,7 @@ async fn health_ready_and_metrics() {
             "{metrics}"
         );
         assert!(metrics.contains("roster_db_pool_connections{state=\"idle\"}"), "{metrics}");
+        assert!(metrics.contains("roster_emails{status=\"queued\"} 0"), "{metrics}");
     })
     .await;
 }

@@ -5,6 +5,10 @@
 
 mod api;
 mod browser;
+mod chooser;
 mod console;
 mod console_mail;
 mod mail;
+mod register;
+mod reset;
+mod throttle;

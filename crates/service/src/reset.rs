@@ -1,0 +1,130 @@
+//! Forgotten passwords (R-AUTH-5): a single-use link by email, valid one hour; setting the new
+//! password ends every session of the user and sends a "password changed" notice.
+use std::time::Duration;
+
+use roster_core::{Email, new_password};
+use roster_mail::TemplateName;
+use serde_json::json;
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use crate::auth::audit;
+use crate::mail::{Mail, Sender};
+use crate::token::{hash_token, new_secret};
+use crate::{Meta, Result, Service, ServiceError, now};
+
+/// How long a reset link works.
+pub const RESET_LINK_LIFETIME: Duration = Duration::from_secs(3600);
+/// At most this many links per user per hour; more requests are answered the same and dropped.
+const RESETS_PER_HOUR: i64 = 5;
+
+const GONE: &str = "This password reset link has expired or was already used. Ask for a new one.";
+
+/// "14 March 2025, 09:30 UTC".
+pub(crate) fn written_out(t: OffsetDateTime) -> String {
+    let f = format_description!("[day padding:none] [month repr:long] [year], [hour]:[minute] UTC");
+    t.to_offset(time::UtcOffset::UTC).format(f).unwrap_or_else(|_| t.to_string())
+}
+
+impl Service {
+    /// Emails a reset link when `email` belongs to someone; the answer is the same either way
+    /// and nothing tells the caller which it was.
+    pub async fn request_password_reset(&self, email: &str, meta: &Meta) -> Result<()> {
+        let Ok(email) = Email::parse(email) else {
+            return Err(ServiceError::invalid("email", "Enter an email address, like ada@example.com."));
+        };
+        let mut tx = self.store.begin().await?;
+        let Some(user) = tx.user_by_email(email.as_str()).await? else { return Ok(()) };
+        let t = now();
+        if tx.password_resets_since(user.id, t - Duration::from_secs(3600)).await? >= RESETS_PER_HOUR {
+            tracing::warn!(user = %user.id, "password reset requested too often; not sent");
+            return Ok(());
+        }
+        let secret = new_secret("reset_")?;
+        let expires_at = t + RESET_LINK_LIFETIME;
+        tx.insert_password_reset(&hash_token(&secret), user.id, None, t, expires_at).await?;
+        let link = format!("{}/password-reset?token={secret}", self.mail_config().public_url);
+        let context = json!({
+            "user": { "first_name": user.first_name, "last_name": user.last_name, "email": user.email },
+            "link": link,
+            "expires_at": written_out(expires_at),
+        });
+        let mail = Mail {
+            account: None,
+            template: TemplateName::PasswordReset,
+            to: &user.email,
+            context,
+            sender: Sender::Installation,
+            bcc: None,
+        };
+        self.enqueue_email(tx.as_mut(), mail).await?;
+        tx.insert_audit(&audit(
+            "auth.password_reset_requested",
+            Some(user.id),
+            None,
+            ("user", user.id.to_string()),
+            meta,
+        ))
+        .await?;
+        tx.commit().await?;
+        self.mail_enqueued();
+        Ok(())
+    }
+
+    /// True while the link can still be used (the console shows the form or a friendly page).
+    pub async fn password_reset_valid(&self, secret: &str) -> Result<bool> {
+        Ok(self.store.read().await?.password_reset_user(&hash_token(secret), now()).await?.is_some())
+    }
+
+    /// Sets the new password from a reset link. Exactly one of several concurrent uses wins; the
+    /// others (and any later one) get `Gone`. A refused password leaves the link usable.
+    pub async fn confirm_password_reset(&self, secret: &str, password: &str, meta: &Meta) -> Result<()> {
+        let hash = hash_token(secret);
+        let user = {
+            let mut tx = self.store.read().await?;
+            let user_id = tx.password_reset_user(&hash, now()).await?.ok_or(ServiceError::Gone(GONE))?;
+            tx.user_by_id(user_id).await?.ok_or(ServiceError::Gone(GONE))?
+        };
+        let password = new_password(password, Some(&user.email), &[&user.first_name, &user.last_name])
+            .map_err(|e| ServiceError::invalid("password", e.0))?;
+        let password_hash = self.hasher.hash(&password).await?;
+        let mut tx = self.store.begin().await?;
+        let t = now();
+        if !tx.use_password_reset(&hash, t).await? {
+            return Err(ServiceError::Gone(GONE));
+        }
+        tx.set_user_password(user.id, &password_hash, t).await?;
+        tx.expire_password_resets_of_user(user.id, t).await?;
+        tx.delete_sessions_of_user(user.id).await?;
+        let context = json!({
+            "user": { "first_name": user.first_name, "last_name": user.last_name, "email": user.email },
+            "changed_at": written_out(t),
+            "link": format!("{}/forgot-password", self.mail_config().public_url),
+        });
+        let mail = Mail {
+            account: None,
+            template: TemplateName::PasswordChanged,
+            to: &user.email,
+            context,
+            sender: Sender::Installation,
+            bcc: None,
+        };
+        self.enqueue_email(tx.as_mut(), mail).await?;
+        tx.insert_audit(&audit("auth.password_reset", Some(user.id), None, ("user", user.id.to_string()), meta))
+            .await?;
+        tx.commit().await?;
+        self.mail_enqueued();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_written_out_for_people() {
+        let t = time::macros::datetime!(2025-03-14 09:30 UTC);
+        assert_eq!(written_out(t), "14 March 2025, 09:30 UTC");
+    }
+}

@@ -1,0 +1,65 @@
+//! Open registration (R-AUTH-3).
+use roster_testkit::app::{AppOptions, PASSWORD, spawn_app_opts};
+use roster_testkit::db::backends;
+use serde_json::json;
+
+fn registration(email: &str) -> serde_json::Value {
+    json!({ "email": email, "password": PASSWORD, "first_name": "Mary", "last_name": "Jackson",
+            "account_name": "Jackson Engineering" })
+}
+
+#[tokio::test]
+async fn r_auth_3_registration_creates_a_login_and_an_account_it_owns() {
+    for backend in backends().await {
+        let app = spawn_app_opts(backend, AppOptions { open_registration: true, ..AppOptions::default() }).await;
+        let (status, body) = app.post_json("/api/v1/auth/register", None, &registration("mary@example.test")).await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["user"]["email"], "mary@example.test");
+        assert_eq!(body["account"]["name"], "Jackson Engineering");
+        assert_eq!(body["account"]["membership"]["is_owner"], true);
+        assert_eq!(body["account"]["owner_id"], body["user"]["id"]);
+        let token = app.token("mary@example.test", None).await;
+        let (_, me) = app.get_json("/api/v1/me", Some(&token)).await;
+        assert_eq!(me["memberships"].as_array().unwrap().len(), 1, "{me}");
+
+        let (status, body) = app.post_json("/api/v1/auth/register", None, &registration("mary@example.test")).await;
+        assert_eq!((status, body["code"].as_str()), (409, Some("email_taken")), "{body}");
+        let bad = json!({ "email": "nope", "password": "password", "first_name": "", "last_name": "J",
+                          "account_name": "" });
+        let (status, body) = app.post_json("/api/v1/auth/register", None, &bad).await;
+        assert_eq!(status, 422);
+        let fields: Vec<&str> =
+            body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        for f in ["email", "password", "first_name", "account_name"] {
+            assert!(fields.contains(&f), "{f} in {body}");
+        }
+
+        let res = app
+            .client
+            .post(app.at("/register"))
+            .form(&[
+                ("first_name", "Dorothy"),
+                ("last_name", "Vaughan"),
+                ("email", "dorothy@example.test"),
+                ("password", PASSWORD),
+                ("account_name", "Vaughan & Co"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "signed in and sent to the new account");
+        assert!(res.headers()["set-cookie"].to_str().unwrap().contains("roster_session="));
+    }
+}
+
+#[tokio::test]
+async fn r_auth_3_registration_is_closed_by_default() {
+    for backend in backends().await {
+        let app = spawn_app_opts(backend, AppOptions::default()).await;
+        let (status, body) = app.post_json("/api/v1/auth/register", None, &registration("x@example.test")).await;
+        assert_eq!((status, body["code"].as_str()), (403, Some("registration_closed")), "{body}");
+        let res = app.client.get(app.at("/register")).send().await.unwrap();
+        assert_eq!(res.status(), 403);
+        assert!(res.text().await.unwrap().contains("Registration is closed"));
+    }
+}
