@@ -72,6 +72,7 @@ pub trait Tx:
     + MailSettingsRepo
     + PasswordResetRepo
     + ThrottleRepo
+    + ApiTokenRepo
     + SchemaRepo
     + Send
 {
@@ -90,6 +91,16 @@ pub trait UserRepo {
     /// Consumes a setup token; true when it existed and had not expired.
     async fn take_setup_token(&mut self, token_hash: &[u8], now: OffsetDateTime) -> Result<bool>;
     async fn setup_token_valid(&mut self, token_hash: &[u8], now: OffsetDateTime) -> Result<bool>;
+    /// Changes a user's name and time zone; the name is also refreshed on their memberships
+    /// (the team list's sort key).
+    async fn update_user_profile(
+        &mut self,
+        user_id: Uuid,
+        first_name: &str,
+        last_name: &str,
+        time_zone: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool>;
 }
 
 #[async_trait]
@@ -134,6 +145,10 @@ pub trait SessionRepo {
     /// Moves a session to another account (the account chooser, `POST /auth/switch`).
     async fn set_session_account(&mut self, id: Uuid, account_id: Option<Uuid>) -> Result<bool>;
     async fn delete_sessions_of_user(&mut self, user_id: Uuid) -> Result<u64>;
+    /// The user's live sessions and tokens, the most recently used first ("my sessions").
+    async fn sessions_of_user(&mut self, user_id: Uuid, now: OffsetDateTime) -> Result<Vec<SessionRow>>;
+    /// Ends every session of the user but `keep` (the one asking).
+    async fn delete_other_sessions_of_user(&mut self, user_id: Uuid, keep: Uuid) -> Result<u64>;
 }
 
 #[async_trait]
@@ -237,6 +252,34 @@ pub trait ThrottleRepo {
     /// Deletes up to 100 rows whose window began before `window_from` and that are not blocked
     /// at `now`; on PostgreSQL rows other units of work hold are skipped, never waited for.
     async fn purge_throttle(&mut self, window_from: OffsetDateTime, now: OffsetDateTime) -> Result<u64>;
+}
+
+/// Personal API tokens: long-lived bearer secrets of one person in one account, kept only as
+/// their SHA-256. The store finds and lists them; the service decides who may use them.
+#[async_trait]
+pub trait ApiTokenRepo {
+    async fn insert_api_token(&mut self, t: &ApiTokenRow) -> Result<()>;
+    /// The live token (not revoked, not expired at `now`) for a hash, with its user and the
+    /// status of the user's membership in the token's account (`None` without one). One query.
+    async fn api_token_by_hash(
+        &mut self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Option<(ApiTokenRow, UserRow, Option<String>)>>;
+    /// The person's tokens in the account that are not revoked (expired ones too), newest first.
+    async fn api_tokens_of(&mut self, account_id: Uuid, user_id: Uuid) -> Result<Vec<ApiTokenRow>>;
+    /// Revokes one of the person's tokens in the account; false when they have no such
+    /// unrevoked token (another person's or another account's id included).
+    async fn revoke_api_token(
+        &mut self,
+        account_id: Uuid,
+        user_id: Uuid,
+        id: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<bool>;
+    /// Records a use at `now` unless one was recorded after `unless_after` (at most one write
+    /// a minute per token, whatever the replicas do); true when it wrote.
+    async fn touch_api_token(&mut self, id: Uuid, now: OffsetDateTime, unless_after: OffsetDateTime) -> Result<bool>;
 }
 
 #[async_trait]

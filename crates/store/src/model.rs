@@ -226,3 +226,20 @@ pub struct ThrottleRow {
     pub window_start: OffsetDateTime,
     pub blocked_until: Option<OffsetDateTime>,
 }
+
+/// A personal API token of one person in one account. The secret itself is never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTokenRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub account_id: Uuid,
+    pub name: String,
+    /// SHA-256 of the secret.
+    pub token_hash: Vec<u8>,
+    /// The secret's first characters (`roster_pat_ab12`), shown in lists.
+    pub prefix: String,
+    pub created_at: OffsetDateTime,
+    pub expires_at: Option<OffsetDateTime>,
+    pub last_used_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+}

@@ -54,6 +54,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "mail_settings", include_str!("../migrations/postgres/0003_mail_settings.sql")),
     (4, "password_reset", include_str!("../migrations/postgres/0004_password_reset.sql")),
     (5, "sign_in_throttle", include_str!("../migrations/postgres/0005_sign_in_throttle.sql")),
+    (6, "api_tokens", include_str!("../migrations/postgres/0006_api_tokens.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \

@@ -78,6 +78,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "mail_settings", include_str!("../migrations/sqlite/0003_mail_settings.sql")),
     (4, "password_reset", include_str!("../migrations/sqlite/0004_password_reset.sql")),
     (5, "sign_in_throttle", include_str!("../migrations/sqlite/0005_sign_in_throttle.sql")),
+    (6, "api_tokens", include_str!("../migrations/sqlite/0006_api_tokens.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_info(m.name) p \

@@ -15,8 +15,40 @@ const SESSION_BY_HASH: &str = concat!(
      WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2"
 );
 
+fn session_from_row(r: &super::DbRow<'_>) -> Result<SessionRow> {
+    Ok(SessionRow {
+        id: uuid(r, "id")?,
+        token_hash: get(r, "token_hash")?,
+        user_id: uuid(r, "user_id")?,
+        account_id: get(r, "account_id")?,
+        kind: get(r, "kind")?,
+        csrf_token: get(r, "csrf_token")?,
+        user_agent: get(r, "user_agent")?,
+        ip: get(r, "ip")?,
+        created_at: time(r, "created_at")?,
+        last_seen_at: time(r, "last_seen_at")?,
+        idle_expires_at: time(r, "idle_expires_at")?,
+        expires_at: time(r, "expires_at")?,
+    })
+}
+
 #[async_trait]
 impl SessionRepo for SqlTx {
+    async fn sessions_of_user(&mut self, user_id: Uuid, now: OffsetDateTime) -> Result<Vec<SessionRow>> {
+        self.all(
+            "SELECT id, token_hash, user_id, account_id, kind, csrf_token, user_agent, ip, created_at, last_seen_at, \
+             idle_expires_at, expires_at FROM sessions \
+             WHERE user_id = $1 AND expires_at > $2 AND idle_expires_at > $2 ORDER BY last_seen_at DESC, id",
+            args![user_id, to_db(now)],
+            session_from_row,
+        )
+        .await
+    }
+
+    async fn delete_other_sessions_of_user(&mut self, user_id: Uuid, keep: Uuid) -> Result<u64> {
+        self.exec("DELETE FROM sessions WHERE user_id = $1 AND id <> $2", args![user_id, keep]).await
+    }
+
     async fn insert_session(&mut self, s: &SessionRow) -> Result<()> {
         self.exec(
             "INSERT INTO sessions (id, token_hash, user_id, account_id, kind, csrf_token, user_agent, ip, \
@@ -47,20 +79,7 @@ impl SessionRepo for SqlTx {
         now: OffsetDateTime,
     ) -> Result<Option<(SessionRow, UserRow)>> {
         self.opt(SESSION_BY_HASH, args![token_hash, to_db(now)], |r| {
-            let session = SessionRow {
-                id: uuid(r, "id")?,
-                token_hash: get(r, "token_hash")?,
-                user_id: uuid(r, "user_id")?,
-                account_id: get(r, "account_id")?,
-                kind: get(r, "kind")?,
-                csrf_token: get(r, "csrf_token")?,
-                user_agent: get(r, "user_agent")?,
-                ip: get(r, "ip")?,
-                created_at: time(r, "created_at")?,
-                last_seen_at: time(r, "last_seen_at")?,
-                idle_expires_at: time(r, "idle_expires_at")?,
-                expires_at: time(r, "expires_at")?,
-            };
+            let session = session_from_row(r)?;
             Ok((session, user_from_row(r)?))
         })
         .await

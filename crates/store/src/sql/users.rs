@@ -29,6 +29,26 @@ const USER_BY_USERNAME: &str = concat!("SELECT ", user_cols!(), " FROM users u W
 
 #[async_trait]
 impl UserRepo for SqlTx {
+    async fn update_user_profile(
+        &mut self,
+        user_id: Uuid,
+        first_name: &str,
+        last_name: &str,
+        time_zone: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool> {
+        let sort_name = format!("{first_name} {last_name}").to_lowercase();
+        let n = self
+            .exec(
+                "UPDATE users SET first_name = $2, last_name = $3, sort_name = $4, time_zone = $5, updated_at = $6 \
+                 WHERE id = $1",
+                args![user_id, first_name, last_name, sort_name, time_zone, to_db(at)],
+            )
+            .await?;
+        self.exec("UPDATE memberships SET sort_name = $2 WHERE user_id = $1", args![user_id, sort_name]).await?;
+        Ok(n == 1)
+    }
+
     async fn insert_user(&mut self, u: &UserRow) -> Result<()> {
         self.exec(
             "INSERT INTO users (id, email, username, first_name, last_name, sort_name, phone, company, \

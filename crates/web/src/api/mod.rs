@@ -13,12 +13,17 @@ use crate::error::ApiError;
 mod accounts;
 mod auth;
 mod mail;
+mod me;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(auth::token))
         .routes(routes!(auth::logout))
-        .routes(routes!(auth::me))
+        .routes(routes!(auth::me, me::update))
+        .routes(routes!(me::password))
+        .routes(routes!(me::sessions))
+        .routes(routes!(me::end_session))
+        .routes(routes!(me::end_others))
         .routes(routes!(auth::register))
         .routes(routes!(auth::switch))
         .routes(routes!(auth::password_reset))

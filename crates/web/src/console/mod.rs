@@ -14,6 +14,7 @@ use crate::AppState;
 mod chooser;
 mod mail;
 mod mail_forms;
+mod me;
 mod pages;
 mod register;
 mod reset;
@@ -25,6 +26,11 @@ pub fn routes() -> Router<AppState> {
         .route("/static/roster.css", get(stylesheet))
         .route("/setup", get(pages::setup_form).post(pages::setup_submit))
         .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in_submit))
+        .route("/me", get(me::profile_page).post(me::profile_submit))
+        .route("/me/password", axum::routing::post(me::password_submit))
+        .route("/me/sessions", get(me::sessions_page))
+        .route("/me/sessions/end-others", axum::routing::post(me::end_others))
+        .route("/me/sessions/{session_id}/end", axum::routing::post(me::end_session))
         .route("/choose-account", get(chooser::page).post(chooser::choose))
         .route("/register", get(register::form).post(register::submit))
         .route("/forgot-password", get(reset::forgot_form).post(reset::forgot_submit))

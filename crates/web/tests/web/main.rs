@@ -9,6 +9,7 @@ mod chooser;
 mod console;
 mod console_mail;
 mod mail;
+mod me;
 mod register;
 mod reset;
 mod throttle;

@@ -1,0 +1,116 @@
+//! Personal API tokens. Authentication reads the token, its user and the membership's status in
+//! one query; the service decides (an inactive membership refuses the token).
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::super::{SqlTx, get, to_db};
+use super::users::user_from_row;
+use super::{DbRow, opt_time, time, uuid};
+use crate::{ApiTokenRepo, ApiTokenRow, Result, UserRow};
+
+macro_rules! token_cols {
+    () => {
+        "t.id, t.user_id, t.account_id, t.name, t.token_hash, t.prefix, t.created_at, t.expires_at, \
+         t.last_used_at, t.revoked_at"
+    };
+}
+
+const TOKEN_BY_HASH: &str = concat!(
+    "SELECT ",
+    token_cols!(),
+    ", m.status AS m_status, ",
+    user_cols!(),
+    " FROM api_tokens t JOIN users u ON u.id = t.user_id \
+     LEFT JOIN memberships m ON m.account_id = t.account_id AND m.user_id = t.user_id \
+     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)"
+);
+
+const TOKENS_OF: &str = concat!(
+    "SELECT ",
+    token_cols!(),
+    " FROM api_tokens t WHERE t.account_id = $1 AND t.user_id = $2 AND t.revoked_at IS NULL \
+     ORDER BY t.created_at DESC, t.id DESC"
+);
+
+fn token_from_row(r: &DbRow<'_>) -> Result<ApiTokenRow> {
+    Ok(ApiTokenRow {
+        id: uuid(r, "id")?,
+        user_id: uuid(r, "user_id")?,
+        account_id: uuid(r, "account_id")?,
+        name: get(r, "name")?,
+        token_hash: get(r, "token_hash")?,
+        prefix: get(r, "prefix")?,
+        created_at: time(r, "created_at")?,
+        expires_at: opt_time(r, "expires_at")?,
+        last_used_at: opt_time(r, "last_used_at")?,
+        revoked_at: opt_time(r, "revoked_at")?,
+    })
+}
+
+#[async_trait]
+impl ApiTokenRepo for SqlTx {
+    async fn insert_api_token(&mut self, t: &ApiTokenRow) -> Result<()> {
+        self.exec(
+            "INSERT INTO api_tokens (id, user_id, account_id, name, token_hash, prefix, created_at, expires_at, \
+             last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            args![
+                t.id,
+                t.user_id,
+                t.account_id,
+                t.name,
+                t.token_hash,
+                t.prefix,
+                to_db(t.created_at),
+                t.expires_at.map(to_db),
+                t.last_used_at.map(to_db),
+                t.revoked_at.map(to_db)
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn api_token_by_hash(
+        &mut self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Option<(ApiTokenRow, UserRow, Option<String>)>> {
+        self.opt(TOKEN_BY_HASH, args![token_hash, to_db(now)], |r| {
+            Ok((token_from_row(r)?, user_from_row(r)?, get(r, "m_status")?))
+        })
+        .await
+    }
+
+    async fn api_tokens_of(&mut self, account_id: Uuid, user_id: Uuid) -> Result<Vec<ApiTokenRow>> {
+        self.all(TOKENS_OF, args![account_id, user_id], token_from_row).await
+    }
+
+    async fn revoke_api_token(
+        &mut self,
+        account_id: Uuid,
+        user_id: Uuid,
+        id: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        let n = self
+            .exec(
+                "UPDATE api_tokens SET revoked_at = $4 \
+                 WHERE id = $1 AND account_id = $2 AND user_id = $3 AND revoked_at IS NULL",
+                args![id, account_id, user_id, to_db(now)],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    async fn touch_api_token(&mut self, id: Uuid, now: OffsetDateTime, unless_after: OffsetDateTime) -> Result<bool> {
+        let n = self
+            .exec(
+                "UPDATE api_tokens SET last_used_at = $2 \
+                 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)",
+                args![id, to_db(now), to_db(unless_after)],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+}
