@@ -70,8 +70,13 @@ pub enum Action {
     ViewTeam(Uuid),
     /// Read the account's outbox (R-MAIL-1); the operator reads every account's.
     ViewOutbox(Uuid),
+    /// Send a member a reset link or set their password (R-AUTH-6).
+    ManageMembers(Uuid),
     /// Put a failed email back in the queue; the operator may, as delivery is theirs to run.
     RetryEmail(Uuid),
+    /// Create, list and revoke one's own personal API tokens in the account. Any active member
+    /// may; the operator too, but only with an active membership (a token acts as a member).
+    ManageOwnTokens(Uuid),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +96,8 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::ChangeAccountSettings(a) => (a, Some(Permission::AccountSettings), false),
         Action::ViewTeam(a) => (a, Some(Permission::UsersView), true),
         Action::ViewOutbox(a) | Action::RetryEmail(a) => (a, Some(Permission::AccountSettings), true),
+        Action::ManageOwnTokens(a) => (a, None, false),
+        Action::ManageMembers(a) => (a, Some(Permission::UsersManage), false),
     };
     let member =
         actor.membership.as_ref().filter(|m| m.account_id == account_id && m.status == MembershipStatus::Active);
@@ -138,6 +145,17 @@ mod tests {
         let customer = member(a, BuiltinRole::Customer, MembershipStatus::Active);
         assert_eq!(authorize(&customer, Action::ViewAccount(a)), Ok(()));
         assert_eq!(authorize(&customer, Action::ViewTeam(a)), Err(Denied::Forbidden(Permission::UsersView)));
+    }
+
+    #[test]
+    fn own_tokens_need_an_active_membership_even_for_the_operator() {
+        let a = Uuid::now_v7();
+        let customer = member(a, BuiltinRole::Customer, MembershipStatus::Active);
+        assert_eq!(authorize(&customer, Action::ManageOwnTokens(a)), Ok(()));
+        let disabled = member(a, BuiltinRole::Admin, MembershipStatus::Disabled);
+        assert_eq!(authorize(&disabled, Action::ManageOwnTokens(a)), Err(Denied::NotFound));
+        let operator = Actor { user_id: Uuid::now_v7(), is_operator: true, membership: None };
+        assert_eq!(authorize(&operator, Action::ManageOwnTokens(a)), Err(Denied::NotFound));
     }
 
     #[test]

@@ -27,11 +27,14 @@ impl SessionKind {
 /// A signed-in request's identity.
 #[derive(Debug, Clone)]
 pub struct Principal {
+    /// The session's id; for a personal API token, the token's id (which matches no session).
     pub session_id: Uuid,
     pub user: UserRow,
     pub account_id: Option<Uuid>,
     pub csrf_token: String,
     pub kind: SessionKind,
+    /// Set when the request came with a personal API token (`api_tokens.rs`; kind `Api`).
+    pub api_token_id: Option<Uuid>,
 }
 
 /// A fresh session: the secret is in `token` and is never stored.
@@ -259,6 +262,11 @@ impl Service {
     /// Resolves a session secret (cookie or bearer) to its principal; slides console sessions.
     /// Nothing is cached: a revoked session is dead on every replica at once.
     pub async fn authenticate(&self, secret: &str) -> Result<Principal> {
+        // Personal API tokens (api_tokens.rs): their own table and checks.
+        if secret.starts_with(crate::api_tokens::PREFIX) {
+            return self.authenticate_api_token(secret).await;
+        }
+        // Personal API tokens end
         let t = now();
         let found = self.store.read().await?.session_by_hash(&hash_token(secret), t).await?;
         let Some((session, user)) = found else {
@@ -278,11 +286,18 @@ impl Service {
             account_id: session.account_id,
             csrf_token: session.csrf_token,
             kind,
+            api_token_id: None,
         })
     }
 
-    /// Ends the session or bearer token at once (`POST /auth/logout`).
+    /// Ends the session or bearer token at once (`POST /auth/logout`); a personal API token is
+    /// revoked.
     pub async fn sign_out(&self, p: &Principal, meta: &Meta) -> Result<()> {
+        // Personal API tokens (api_tokens.rs): signing out with one revokes it.
+        if let Some(id) = p.api_token_id {
+            return self.revoke_api_token(p, id, meta).await;
+        }
+        // Personal API tokens end
         let mut tx = self.store.begin().await?;
         tx.delete_session(p.session_id).await?;
         tx.insert_audit(&audit(

@@ -7,24 +7,30 @@ use std::time::Duration;
 
 use roster_store::Store;
 
+mod account_settings;
 mod accounts;
 mod actor;
+mod api_tokens;
 mod auth;
 pub mod delivery;
 mod demo;
 mod error;
 pub mod mail;
+mod member_password;
 mod password;
 mod profile;
 mod register;
 mod reset;
 pub mod secret;
+mod signup;
 mod switch;
 mod throttle;
 mod token;
 mod views;
 
+pub use account_settings::AccountPatch;
 pub use accounts::page_limit;
+pub use api_tokens::{ApiTokenView, NewApiToken};
 pub use auth::{NewPerson, Principal, SessionKind, SignedIn};
 pub use delivery::{DeliveryOptions, DeliveryWorker};
 pub use demo::{DemoOutcome, DemoSignIn};
@@ -33,6 +39,7 @@ pub use mail::{Mail, MailConfig, Sender};
 pub use password::Hasher;
 pub use profile::SessionView;
 pub use register::Registered;
+pub use signup::{SignedUp, SignupTarget};
 pub use throttle::{ThrottleLimit, ThrottlePolicy, retry_after_secs, too_many_attempts};
 pub use token::{hash_token, new_secret};
 pub use views::*;

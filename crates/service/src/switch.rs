@@ -27,7 +27,11 @@ impl Service {
 
     /// Moves the caller's session (or token) to `account_id`, where they must be an active
     /// member; remembered as the last used account. Another account's id is simply not found.
+    /// A personal API token belongs to one account: switching with one is refused (409).
     pub async fn switch_account(&self, p: &Principal, account_id: Uuid, meta: &Meta) -> Result<MembershipSummary> {
+        if p.api_token_id.is_some() {
+            return Err(crate::api_tokens::bound_to_account());
+        }
         let mut tx = self.store.begin().await?;
         let (actor, membership) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
         authorize(&actor, Action::ViewAccount(account_id))?;

@@ -129,6 +129,8 @@ pub trait AccountRepo {
     async fn set_owner(&mut self, account_id: Uuid, user_id: Uuid) -> Result<bool>;
     async fn set_membership_role(&mut self, account_id: Uuid, user_id: Uuid, role: &str) -> Result<bool>;
     async fn touch_last_sign_in(&mut self, account_id: Uuid, user_id: Uuid, at: OffsetDateTime) -> Result<()>;
+    /// Writes the account's settings (name, invite policy, invitation lifetime, public sign-up).
+    async fn update_account_settings(&mut self, a: &AccountRow) -> Result<bool>;
 }
 
 #[async_trait]

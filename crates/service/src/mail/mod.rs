@@ -17,7 +17,7 @@ use crate::{Result, Service, ServiceError, now};
 
 mod outbox;
 mod settings;
-mod templates;
+pub(crate) mod templates;
 mod views;
 
 pub use views::*;

@@ -181,6 +181,17 @@ impl AccountRepo for SqlTx {
         Ok(n == 1)
     }
 
+    async fn update_account_settings(&mut self, a: &AccountRow) -> Result<bool> {
+        let n = self
+            .exec(
+                "UPDATE accounts SET name = $2, invite_policy = $3, invitation_ttl_days = $4, public_signup = $5, \
+                 updated_at = $6 WHERE id = $1",
+                args![a.id, a.name, a.invite_policy, a.invitation_ttl_days, a.public_signup, to_db(a.updated_at)],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
     async fn set_owner(&mut self, account_id: Uuid, user_id: Uuid) -> Result<bool> {
         Ok(self.exec("UPDATE accounts SET owner_id = $2 WHERE id = $1", args![account_id, user_id]).await? == 1)
     }

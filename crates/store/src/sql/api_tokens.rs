@@ -19,9 +19,9 @@ macro_rules! token_cols {
 const TOKEN_BY_HASH: &str = concat!(
     "SELECT ",
     token_cols!(),
-    ", m.status AS m_status, ",
+    ", ",
     user_cols!(),
-    " FROM api_tokens t JOIN users u ON u.id = t.user_id \
+    ", m.status AS m_status FROM api_tokens t JOIN users u ON u.id = t.user_id \
      LEFT JOIN memberships m ON m.account_id = t.account_id AND m.user_id = t.user_id \
      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)"
 );

@@ -38,6 +38,7 @@ macro_rules! member_cols {
 }
 
 mod accounts;
+mod api_tokens;
 mod audit;
 mod mail_settings;
 mod outbox;

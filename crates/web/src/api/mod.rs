@@ -10,10 +10,12 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::error::ApiError;
 
+mod account_admin;
 mod accounts;
 mod auth;
 mod mail;
 mod me;
+mod tokens;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -26,10 +28,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(me::end_others))
         .routes(routes!(auth::register))
         .routes(routes!(auth::switch))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
         .routes(routes!(auth::password_reset))
         .routes(routes!(auth::password_reset_confirm))
         .routes(routes!(accounts::list, accounts::create))
-        .routes(routes!(accounts::get))
+        .routes(routes!(accounts::get, account_admin::update))
+        .routes(routes!(account_admin::signup))
+        .routes(routes!(account_admin::member_reset))
+        .routes(routes!(account_admin::member_password))
         .routes(routes!(accounts::users))
         .routes(routes!(accounts::permissions))
         .routes(routes!(mail::emails))

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 
+mod account_settings;
 mod chooser;
 mod mail;
 mod mail_forms;
@@ -19,6 +20,8 @@ mod pages;
 mod register;
 mod reset;
 mod session;
+mod signup;
+mod tokens;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -31,7 +34,11 @@ pub fn routes() -> Router<AppState> {
         .route("/me/sessions", get(me::sessions_page))
         .route("/me/sessions/end-others", axum::routing::post(me::end_others))
         .route("/me/sessions/{session_id}/end", axum::routing::post(me::end_session))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{token_id}/revoke", post(tokens::revoke))
         .route("/choose-account", get(chooser::page).post(chooser::choose))
+        .route("/accounts/{account_id}/settings", get(account_settings::show).post(account_settings::save))
+        .route("/signup/{slug}", get(signup::form).post(signup::submit))
         .route("/register", get(register::form).post(register::submit))
         .route("/forgot-password", get(reset::forgot_form).post(reset::forgot_submit))
         .route("/password-reset", get(reset::reset_form).post(reset::reset_submit))

@@ -5,7 +5,9 @@
 //! Needs `chromedriver` on `PATH` and `/usr/bin/chromium`. Without them the test is skipped,
 //! except in CI (`CI=true`), where the browser test is required and fails instead.
 //!
-//! The WebDriver client is fantoccini over a plain-HTTP hyper connector (no TLS crates).
+//! The WebDriver client is fantoccini over a plain-HTTP hyper connector (no TLS crates). The
+//! helpers here ([`browser_or_skip`], [`ChromeDriver`], [`Browser`], [`fail!`]) also drive the
+//! journeys in `browser_journeys.rs`. Browser tests take turns: one Chromium at a time.
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -22,14 +24,19 @@ macro_rules! fail {
         panic!("{}\n{}", format!($($message)+), $browser.context().await)
     };
 }
+pub(crate) use fail;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// How long to wait for chromedriver to listen, for a page to arrive or an element to appear.
 const WAIT: Duration = Duration::from_secs(10);
 
+/// Held by each [`ChromeDriver`] while it lives, so browser tests run one at a time: several
+/// Chromiums at once on a small machine make page loads slow enough to be flaky.
+static ONE_BROWSER_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test]
 async fn newcomer_journey_setup_link_to_team_page() {
-    let Some(chromedriver) = browser_or_skip() else { return };
+    let Some(chromedriver) = browser_or_skip("newcomer_journey_setup_link_to_team_page") else { return };
     let app = roster_testkit::app::spawn_app().await;
     let secret = app.service.issue_setup_token().await.unwrap().unwrap();
     let driver = ChromeDriver::start(&chromedriver).await;
@@ -95,9 +102,9 @@ fn is_team_path(path: &str) -> bool {
         .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok())
 }
 
-/// The chromedriver to use, or `None` (after saying why) when the browser test is skipped.
+/// The chromedriver to use, or `None` (after saying why) when the browser test `test` is skipped.
 /// In CI the browser test is required: a missing browser fails it.
-fn browser_or_skip() -> Option<PathBuf> {
+pub(crate) fn browser_or_skip(test: &str) -> Option<PathBuf> {
     let chromedriver = std::env::var_os("PATH")
         .and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join("chromedriver")).find(|p| p.is_file()));
     let missing = match &chromedriver {
@@ -108,21 +115,25 @@ fn browser_or_skip() -> Option<PathBuf> {
     if std::env::var("CI").as_deref() == Ok("true") {
         panic!("the browser test is required in CI, but {missing}");
     }
-    eprintln!("browser test newcomer_journey_setup_link_to_team_page skipped: {missing}");
+    eprintln!("browser test {test} skipped: {missing}");
     None
 }
 
 /// A chromedriver child process on a free port, with a fresh Chromium profile directory. On drop
 /// it asks chromedriver to shut down (which also quits the browsers it started: killing it alone
-/// leaves Chromium running), then kills it and removes the profile.
-struct ChromeDriver {
+/// leaves Chromium running), then kills it, removes the profile and lets the next browser test
+/// start.
+pub(crate) struct ChromeDriver {
     child: Child,
     port: u16,
     profile: PathBuf,
+    /// Dropped after `Drop::drop` has shut Chromium down (fields drop after it).
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl ChromeDriver {
-    async fn start(binary: &Path) -> Self {
+    pub(crate) async fn start(binary: &Path) -> Self {
+        let turn = ONE_BROWSER_AT_A_TIME.lock().await;
         let port = {
             let probe = TcpListener::bind("127.0.0.1:0").unwrap();
             probe.local_addr().unwrap().port()
@@ -137,7 +148,7 @@ impl ChromeDriver {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("could not start {}: {e}", binary.display()));
-        let mut driver = ChromeDriver { child, port, profile };
+        let mut driver = ChromeDriver { child, port, profile, _turn: turn };
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let deadline = Instant::now() + WAIT;
         loop {
@@ -183,12 +194,12 @@ impl Drop for ChromeDriver {
 
 /// One WebDriver session. Lookups wait up to [`WAIT`]; a failed expectation panics with the
 /// current URL and a piece of the page source.
-struct Browser {
+pub(crate) struct Browser {
     client: Client,
 }
 
 impl Browser {
-    async fn open(driver: &ChromeDriver) -> Self {
+    pub(crate) async fn open(driver: &ChromeDriver) -> Self {
         let caps = json!({
             "browserName": "chrome",
             "pageLoadStrategy": "normal",
@@ -218,7 +229,7 @@ impl Browser {
         Browser { client }
     }
 
-    async fn goto(&self, url: &str) {
+    pub(crate) async fn goto(&self, url: &str) {
         if let Err(e) = self.client.goto(url).await {
             fail!(self, "could not open {url}: {e}");
         }
@@ -237,7 +248,7 @@ impl Browser {
     }
 
     /// The URL and the start of the page body, for failure messages.
-    async fn context(&self) -> String {
+    pub(crate) async fn context(&self) -> String {
         let url = self.current_url().await;
         let source = self.client.source().await.unwrap_or_else(|e| format!("(no page source: {e})"));
         let body = source.find("<body").map_or(source.as_str(), |at| &source[at..]);
@@ -246,7 +257,7 @@ impl Browser {
     }
 
     /// Waits until the URL's path satisfies `ok` and returns it.
-    async fn expect_path_matching(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    pub(crate) async fn expect_path_matching(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + WAIT;
         loop {
             let path = self.current_path().await;
@@ -260,11 +271,11 @@ impl Browser {
         }
     }
 
-    async fn expect_path(&self, expected: &str) {
+    pub(crate) async fn expect_path(&self, expected: &str) {
         self.expect_path_matching(expected, |p| p == expected).await;
     }
 
-    async fn find_all(&self, css: &str) -> Vec<Element> {
+    pub(crate) async fn find_all(&self, css: &str) -> Vec<Element> {
         match self.client.find_all(Locator::Css(css)).await {
             Ok(found) => found,
             Err(e) => fail!(self, "could not look for `{css}`: {e}"),
@@ -273,24 +284,18 @@ impl Browser {
 
     /// The first element matching the locator, waiting for it to appear.
     async fn find_by(&self, locator: Locator<'_>) -> Element {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let last_error = match self.client.find(locator).await {
-                Ok(el) => return el,
-                Err(e) => e.to_string(),
-            };
-            if Instant::now() > deadline {
-                fail!(self, "no element for {locator:?} within {WAIT:?}: {last_error}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        let found = self.client.wait().at_most(WAIT).every(Duration::from_millis(100)).for_element(locator).await;
+        match found {
+            Ok(el) => el,
+            Err(e) => fail!(self, "no element for {locator:?} within {WAIT:?}: {e}"),
         }
     }
 
-    async fn find(&self, css: &str) -> Element {
+    pub(crate) async fn find(&self, css: &str) -> Element {
         self.find_by(Locator::Css(css)).await
     }
 
-    async fn type_into(&self, css: &str, text: &str) {
+    pub(crate) async fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css).await;
         if let Err(e) = el.clear().await {
             fail!(self, "clearing `{css}` failed: {e}");
@@ -300,20 +305,52 @@ impl Browser {
         }
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         if let Err(e) = self.find(css).await.click().await {
             fail!(self, "clicking `{css}` failed: {e}");
         }
     }
 
-    async fn click_link(&self, text: &str) {
+    pub(crate) async fn click_link(&self, text: &str) {
         if let Err(e) = self.find_by(Locator::LinkText(text)).await.click().await {
             fail!(self, "clicking the link “{text}” failed: {e}");
         }
     }
 
+    /// Clicks the button whose whole text is `text` (inside `scope`, a CSS selector).
+    pub(crate) async fn click_button(&self, scope: &str, text: &str) {
+        let buttons = self.wait_for_all(&format!("{scope} button")).await;
+        for button in buttons {
+            if button.text().await.is_ok_and(|t| t.trim() == text) {
+                if let Err(e) = button.click().await {
+                    fail!(self, "clicking the button “{text}” failed: {e}");
+                }
+                return;
+            }
+        }
+        fail!(self, "no button “{text}” in `{scope}`");
+    }
+
+    /// The trimmed texts of all elements matching `css`, once at least one is there.
+    pub(crate) async fn texts(&self, css: &str) -> Vec<String> {
+        let mut texts = Vec::new();
+        for el in self.wait_for_all(css).await {
+            match el.text().await {
+                Ok(t) => texts.push(t.trim().to_owned()),
+                Err(e) => fail!(self, "could not read the text of `{css}`: {e}"),
+            }
+        }
+        texts
+    }
+
+    /// All elements matching `css`, after waiting for the first one to appear.
+    async fn wait_for_all(&self, css: &str) -> Vec<Element> {
+        self.find(css).await;
+        self.find_all(css).await
+    }
+
     /// Waits until the first element matching `css` shows text containing `expected`.
-    async fn expect_text(&self, css: &str, expected: &str) {
+    pub(crate) async fn expect_text(&self, css: &str, expected: &str) {
         let deadline = Instant::now() + WAIT;
         loop {
             // The element may go stale while a page loads; then look again.
@@ -331,7 +368,7 @@ impl Browser {
         }
     }
 
-    async fn expect_attr(&self, css: &str, name: &str, expected: &str) {
+    pub(crate) async fn expect_attr(&self, css: &str, name: &str, expected: &str) {
         let v = self.find(css).await.attr(name).await;
         match v {
             Ok(Some(v)) if v == expected => {}
@@ -340,7 +377,7 @@ impl Browser {
     }
 
     /// Ends the session, which closes Chromium.
-    async fn quit(self) {
+    pub(crate) async fn quit(self) {
         if let Err(e) = self.client.close().await {
             eprintln!("closing the WebDriver session failed: {e}");
         }

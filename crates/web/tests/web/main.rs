@@ -5,6 +5,7 @@
 
 mod api;
 mod browser;
+mod browser_journeys;
 mod chooser;
 mod console;
 mod console_mail;
@@ -12,4 +13,5 @@ mod mail;
 mod me;
 mod register;
 mod reset;
+mod signup;
 mod throttle;

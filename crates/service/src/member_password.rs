@@ -1,0 +1,117 @@
+//! An admin and a member's password (R-AUTH-5, R-AUTH-6): send them a reset link, or set it
+//! directly. Passwords are never emailed or shown.
+use roster_core::{Action, authorize, new_password};
+use roster_mail::TemplateName;
+use roster_store::{AccountRow, MembershipRow, Tx, UserRow};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::{Principal, audit};
+use crate::mail::{Mail, Sender};
+use crate::reset::{RESET_LINK_LIFETIME, written_out};
+use crate::token::{hash_token, new_secret};
+use crate::{Meta, Result, Service, ServiceError, actor, now};
+
+/// The target member after the checks every admin action on a member's password makes.
+async fn target(
+    tx: &mut dyn Tx,
+    p: &Principal,
+    account_id: Uuid,
+    user_id: Uuid,
+) -> Result<(AccountRow, MembershipRow, UserRow)> {
+    let (actor, _) = actor::for_principal(tx, p, Some(account_id)).await?;
+    authorize(&actor, Action::ManageMembers(account_id))?;
+    let account = tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;
+    let membership = tx.membership(account_id, user_id).await?.ok_or(ServiceError::NotFound)?;
+    let user = tx.user_by_id(user_id).await?.ok_or(ServiceError::NotFound)?;
+    if membership.is_owner && p.user.id != user_id {
+        return Err(ServiceError::Rule {
+            rule: "R-OWN-2",
+            code: "owner_rule",
+            message: "Nobody but the owner changes the owner's password.".to_owned(),
+        });
+    }
+    Ok((account, membership, user))
+}
+
+impl Service {
+    /// Emails the member a single-use reset link (valid one hour), sent by the account.
+    pub async fn send_member_reset(&self, p: &Principal, account_id: Uuid, user_id: Uuid, meta: &Meta) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        let (account, _, user) = target(tx.as_mut(), p, account_id, user_id).await?;
+        let secret = new_secret("reset_")?;
+        let t = now();
+        let expires_at = t + RESET_LINK_LIFETIME;
+        tx.insert_password_reset(&hash_token(&secret), user.id, Some(p.user.id), t, expires_at).await?;
+        let context = json!({
+            "user": { "first_name": user.first_name, "last_name": user.last_name, "email": user.email },
+            "account": { "name": account.name },
+            "link": format!("{}/password-reset?token={secret}", self.mail_config().public_url),
+            "expires_at": written_out(expires_at),
+        });
+        let mail = Mail {
+            account: Some(&account),
+            template: TemplateName::PasswordReset,
+            to: &user.email,
+            context,
+            sender: Sender::Account,
+            bcc: None,
+        };
+        self.enqueue_email(tx.as_mut(), mail).await?;
+        tx.insert_audit(&audit(
+            "member.password_reset_sent",
+            Some(p.user.id),
+            Some(account_id),
+            ("user", user_id.to_string()),
+            meta,
+        ))
+        .await?;
+        tx.commit().await?;
+        self.mail_enqueued();
+        Ok(())
+    }
+
+    /// Sets the member's password directly (R-AUTH-6); every session of theirs ends. Refused
+    /// when the person also belongs to another account: one account's admin must not take over
+    /// a login others depend on, so they get a reset link instead.
+    pub async fn set_member_password(
+        &self,
+        p: &Principal,
+        account_id: Uuid,
+        user_id: Uuid,
+        password: &str,
+        meta: &Meta,
+    ) -> Result<()> {
+        let user = {
+            let mut tx = self.store.read().await?;
+            target(tx.as_mut(), p, account_id, user_id).await?.2
+        };
+        let password = new_password(password, Some(&user.email), &[&user.first_name, &user.last_name])
+            .map_err(|e| ServiceError::invalid("password", e.0))?;
+        let hash = self.hasher.hash(&password).await?;
+        let mut tx = self.store.begin().await?;
+        target(tx.as_mut(), p, account_id, user_id).await?;
+        let elsewhere = tx.memberships_of_user(user_id).await?.iter().any(|(a, _)| a.id != account_id);
+        if elsewhere || user.is_operator {
+            return Err(ServiceError::Rule {
+                rule: "R-AUTH-6",
+                code: "shared_login",
+                message: "This person also signs in to other accounts; send them a reset link instead.".to_owned(),
+            });
+        }
+        let t = now();
+        tx.set_user_password(user_id, &hash, t).await?;
+        tx.delete_sessions_of_user(user_id).await?;
+        tx.expire_password_resets_of_user(user_id, t).await?;
+        tx.insert_audit(&audit(
+            "member.password_set",
+            Some(p.user.id),
+            Some(account_id),
+            ("user", user_id.to_string()),
+            meta,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
