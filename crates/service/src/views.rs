@@ -1,5 +1,5 @@
 //! What use cases answer: plain serialisable views, shared by the API (JSON) and the console.
-use roster_core::{BuiltinRole, PermissionSet};
+use roster_core::{BuiltinRole, Permission, PermissionSet};
 use roster_store::{AccountRow, MemberRow, MembershipRow, UserRow};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -160,6 +160,9 @@ pub struct MembershipSummary {
     /// When the user last signed in to this account (the chooser offers the latest first).
     #[serde(with = "time::serde::rfc3339::option")]
     pub last_sign_in_at: Option<OffsetDateTime>,
+    /// Where the console lands in this account: `team` for members who may see the team,
+    /// `home` (the account's page) for the others.
+    pub landing: &'static str,
 }
 
 impl MembershipSummary {
@@ -172,6 +175,7 @@ impl MembershipSummary {
             status: m.status.clone(),
             is_owner: m.is_owner,
             last_sign_in_at: m.last_sign_in_at,
+            landing: if effective_permissions(m).contains(Permission::UsersView) { "team" } else { "home" },
         }
     }
 }

@@ -33,8 +33,7 @@ pub struct ChooseForm {
     account_id: String,
 }
 
-/// Moves the session to the chosen account and lands on its team page (the default landing
-/// page until members choose their own).
+/// Moves the session to the chosen account and lands on its landing page ([`super::home::landing_path`]).
 pub async fn choose(
     State(state): State<AppState>,
     user: ConsoleUser,
@@ -43,6 +42,6 @@ pub async fn choose(
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
     let account_id = path_id(&f.account_id).map_err(|_| PageError::from(roster_service::ServiceError::NotFound))?;
-    state.service.switch_account(&user.0, account_id, &meta).await?;
-    Ok(Redirect::to(&format!("/accounts/{account_id}/team")).into_response())
+    let chosen = state.service.switch_account(&user.0, account_id, &meta).await?;
+    Ok(Redirect::to(&super::home::landing_path(account_id, &[chosen])).into_response())
 }

@@ -13,6 +13,7 @@ use crate::AppState;
 
 mod account_settings;
 mod chooser;
+mod home;
 mod mail;
 mod mail_forms;
 mod me;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(pages::sign_out))
         .route("/accounts", get(pages::accounts))
         .route("/accounts/new", get(pages::new_account_form).post(pages::new_account_submit))
+        .route("/accounts/{account_id}", get(home::page))
         .route("/accounts/{account_id}/team", get(pages::team))
         .route("/accounts/{account_id}/emails", get(mail::outbox))
         .route("/accounts/{account_id}/emails/{email_id}", get(mail::email))

@@ -15,3 +15,4 @@ mod register;
 mod reset;
 mod signup;
 mod throttle;
+mod tokens;

@@ -67,7 +67,12 @@ async fn r_auth_4_public_signup_is_off_by_default_then_joins_as_customer() {
             .await
             .unwrap();
         assert_eq!(res.status(), 303);
-        assert_eq!(res.headers()["location"], format!("/accounts/{account}/team"));
+        assert_eq!(res.headers()["location"], format!("/accounts/{account}"), "a customer lands on the account's home");
+        let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+        let home =
+            app.client.get(app.at(&format!("/accounts/{account}"))).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(home.status(), 200);
+        assert!(home.text().await.unwrap().contains("a member (customer)"));
     })
     .await;
 }
