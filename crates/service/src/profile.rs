@@ -1,16 +1,12 @@
 //! The signed-in person's own things: profile (name, time zone), password, sessions.
 use roster_core::{FieldErrors, PersonName, new_password};
-use roster_mail::TemplateName;
 use roster_store::SessionRow;
 use serde::Serialize;
-use serde_json::json;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Principal, audit};
-use crate::mail::{Mail, Sender};
-use crate::reset::written_out;
 use crate::views::UserView;
 use crate::{Meta, Result, Service, ServiceError, now};
 
@@ -148,20 +144,7 @@ impl Service {
         tx.delete_other_sessions_of_user(p.user.id, p.session_id).await?;
         tx.expire_password_resets_of_user(p.user.id, t).await?;
         let user = &p.user;
-        let context = json!({
-            "user": { "first_name": user.first_name, "last_name": user.last_name, "email": user.email },
-            "changed_at": written_out(t),
-            "link": format!("{}/forgot-password", self.mail_config().public_url),
-        });
-        let mail = Mail {
-            account: None,
-            template: TemplateName::PasswordChanged,
-            to: &user.email,
-            context,
-            sender: Sender::Installation,
-            bcc: None,
-        };
-        self.enqueue_email(tx.as_mut(), mail).await?;
+        self.enqueue_password_changed(tx.as_mut(), user, t).await?;
         tx.insert_audit(&audit(
             "user.password_changed",
             Some(user.id),

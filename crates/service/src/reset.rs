@@ -96,9 +96,26 @@ impl Service {
         tx.set_user_password(user.id, &password_hash, t).await?;
         tx.expire_password_resets_of_user(user.id, t).await?;
         tx.delete_sessions_of_user(user.id).await?;
+        self.enqueue_password_changed(tx.as_mut(), &user, t).await?;
+        tx.insert_audit(&audit("auth.password_reset", Some(user.id), None, ("user", user.id.to_string()), meta))
+            .await?;
+        tx.commit().await?;
+        self.mail_enqueued();
+        Ok(())
+    }
+}
+
+impl Service {
+    /// The "password changed" notice (never the password), from the installation.
+    pub(crate) async fn enqueue_password_changed(
+        &self,
+        tx: &mut dyn roster_store::Tx,
+        user: &roster_store::UserRow,
+        at: OffsetDateTime,
+    ) -> Result<()> {
         let context = json!({
             "user": { "first_name": user.first_name, "last_name": user.last_name, "email": user.email },
-            "changed_at": written_out(t),
+            "changed_at": written_out(at),
             "link": format!("{}/forgot-password", self.mail_config().public_url),
         });
         let mail = Mail {
@@ -109,11 +126,7 @@ impl Service {
             sender: Sender::Installation,
             bcc: None,
         };
-        self.enqueue_email(tx.as_mut(), mail).await?;
-        tx.insert_audit(&audit("auth.password_reset", Some(user.id), None, ("user", user.id.to_string()), meta))
-            .await?;
-        tx.commit().await?;
-        self.mail_enqueued();
+        self.enqueue_email(tx, mail).await?;
         Ok(())
     }
 }

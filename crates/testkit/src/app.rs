@@ -234,4 +234,36 @@ impl TestApp {
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }
+
+    /// A request with a bearer token and an optional JSON body; status and JSON (Null if none).
+    pub async fn send(&self, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = self.client.request(method, self.at(path)).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("send");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Signs in through the console form with [`PASSWORD`]; returns the `Cookie` header value.
+    pub async fn console_sign_in(&self, login: &str) -> String {
+        let form = [("login", login), ("password", PASSWORD)];
+        let res = self.client.post(self.at("/sign-in")).form(&form).send().await.expect("send");
+        assert_eq!(res.status(), 303, "sign-in should redirect");
+        let set_cookie = res.headers()["set-cookie"].to_str().expect("ascii").to_owned();
+        set_cookie.split(';').next().unwrap_or_default().to_owned()
+    }
+
+    /// A console page with a session cookie: status and HTML.
+    pub async fn page(&self, path: &str, cookie: &str) -> (u16, String) {
+        let res = self.client.get(self.at(path)).header("cookie", cookie).send().await.expect("send");
+        (res.status().as_u16(), res.text().await.expect("body"))
+    }
+}
+
+/// The CSRF token in a console page's first form.
+pub fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
+    html[at..].split('"').next().unwrap_or_default().to_owned()
 }

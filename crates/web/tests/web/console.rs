@@ -1,25 +1,6 @@
 //! The console over plain HTTP: forms, cookies, CSRF, escaping, error pages.
-use roster_testkit::app::{PASSWORD, TestApp, each_backend};
+use roster_testkit::app::{PASSWORD, csrf_of, each_backend};
 use serde_json::json;
-
-/// Signs in through the console form; returns the `Cookie` header value.
-async fn console_sign_in(app: &TestApp, login: &str) -> String {
-    let res =
-        app.client.post(app.at("/sign-in")).form(&[("login", login), ("password", PASSWORD)]).send().await.unwrap();
-    assert_eq!(res.status(), 303, "sign-in should redirect");
-    let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
-    set_cookie.split(';').next().unwrap().to_owned()
-}
-
-async fn page(app: &TestApp, path: &str, cookie: &str) -> (u16, String) {
-    let res = app.client.get(app.at(path)).header("cookie", cookie).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
-    html[at..].split('"').next().unwrap().to_owned()
-}
 
 #[tokio::test]
 async fn session_cookie_has_safe_flags() {
@@ -70,7 +51,7 @@ async fn failed_sign_in_keeps_the_login_but_not_the_password() {
 async fn csrf_is_required_for_console_forms_and_cookie_api_calls() {
     each_backend(|app| async move {
         app.operator("ada@example.com").await;
-        let cookie = console_sign_in(&app, "ada@example.com").await;
+        let cookie = app.console_sign_in("ada@example.com").await;
 
         // A console form without the token is refused with a page, and nothing is created.
         let res = app
@@ -82,7 +63,7 @@ async fn csrf_is_required_for_console_forms_and_cookie_api_calls() {
             .await
             .unwrap();
         assert_eq!(res.status(), 403);
-        let (_, html) = page(&app, "/accounts", &cookie).await;
+        let (_, html) = app.page("/accounts", &cookie).await;
         assert!(!html.contains("Acme"), "nothing was written");
 
         // The cookie also works for the API, but unsafe methods need X-CSRF-Token.
@@ -96,7 +77,7 @@ async fn csrf_is_required_for_console_forms_and_cookie_api_calls() {
             .unwrap();
         assert_eq!(res.status(), 403);
         assert_eq!(res.json::<serde_json::Value>().await.unwrap()["code"], "csrf_failed");
-        let (_, form) = page(&app, "/accounts/new", &cookie).await;
+        let (_, form) = app.page("/accounts/new", &cookie).await;
         let csrf = csrf_of(&form);
         let res = app
             .client
@@ -150,10 +131,10 @@ async fn cross_site_sign_in_posts_are_refused() {
 async fn setup_link_works_once() {
     each_backend(|app| async move {
         let secret = app.service.issue_setup_token().await.unwrap().unwrap();
-        let (status, html) = page(&app, &format!("/setup?token={secret}"), "").await;
+        let (status, html) = app.page(&format!("/setup?token={secret}"), "").await;
         assert_eq!(status, 200);
         assert!(html.contains("Set up Roster"));
-        let (status, _) = page(&app, "/setup?token=setup_wrong", "").await;
+        let (status, _) = app.page("/setup?token=setup_wrong", "").await;
         assert_eq!(status, 410);
 
         let form = [
@@ -195,8 +176,8 @@ async fn names_are_escaped_in_pages() {
         app.operator("ada@example.com").await;
         let token = app.token("ada@example.com", None).await;
         let account = app.create_account(&token, "<script>alert(1)</script>").await;
-        let cookie = console_sign_in(&app, "ada@example.com").await;
-        let (status, html) = page(&app, &format!("/accounts/{account}/team"), &cookie).await;
+        let cookie = app.console_sign_in("ada@example.com").await;
+        let (status, html) = app.page(&format!("/accounts/{account}/team"), &cookie).await;
         assert_eq!(status, 200);
         assert!(!html.contains("<script>alert(1)</script>"));
         assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"), "escaped");
@@ -208,13 +189,13 @@ async fn names_are_escaped_in_pages() {
 async fn console_pages_answer_helpfully_when_things_are_missing() {
     each_backend(|app| async move {
         app.operator("ada@example.com").await;
-        let cookie = console_sign_in(&app, "ada@example.com").await;
-        let (status, html) = page(&app, "/no/such/page", &cookie).await;
+        let cookie = app.console_sign_in("ada@example.com").await;
+        let (status, html) = app.page("/no/such/page", &cookie).await;
         assert_eq!(status, 404);
         assert!(html.contains("There is no page at this address."));
-        let (status, _) = page(&app, "/accounts/not-an-id/team", &cookie).await;
+        let (status, _) = app.page("/accounts/not-an-id/team", &cookie).await;
         assert_eq!(status, 404);
-        let (status, _) = page(&app, &format!("/accounts/{}/team", uuid::Uuid::now_v7()), &cookie).await;
+        let (status, _) = app.page(&format!("/accounts/{}/team", uuid::Uuid::now_v7()), &cookie).await;
         assert_eq!(status, 404);
         // Not signed in: sent to sign in.
         let res = app.client.get(app.at("/accounts")).send().await.unwrap();
@@ -228,8 +209,8 @@ async fn console_pages_answer_helpfully_when_things_are_missing() {
 async fn sign_out_ends_the_session() {
     each_backend(|app| async move {
         app.operator("ada@example.com").await;
-        let cookie = console_sign_in(&app, "ada@example.com").await;
-        let (_, html) = page(&app, "/accounts", &cookie).await;
+        let cookie = app.console_sign_in("ada@example.com").await;
+        let (_, html) = app.page("/accounts", &cookie).await;
         let csrf = csrf_of(&html);
         let res = app
             .client

@@ -17,16 +17,6 @@ async fn owner_with_account(app: &TestApp, email: &str, name: &str) -> (String, 
     (token, account)
 }
 
-async fn send(app: &TestApp, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = app.client.request(method, app.at(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 /// Polls an email until it reaches `status`.
 async fn email_when(app: &TestApp, token: &str, account: Uuid, id: &str, status: &str) -> Value {
     let deadline = tokio::time::Instant::now() + WAIT;
@@ -43,7 +33,7 @@ async fn email_when(app: &TestApp, token: &str, account: Uuid, id: &str, status:
 
 async fn send_test(app: &TestApp, token: &str, account: Uuid, template: &str) -> String {
     let path = format!("/api/v1/accounts/{account}/email-templates/{template}/test");
-    let (status, email) = send(app, reqwest::Method::POST, &path, token, None).await;
+    let (status, email) = app.send(reqwest::Method::POST, &path, token, None).await;
     assert_eq!(status, 202, "{email}");
     assert_eq!(email["status"], "queued");
     email["id"].as_str().unwrap().to_owned()
@@ -106,12 +96,12 @@ async fn r_mail_1_a_permanent_refusal_fails_at_once_and_retry_now_sends_it() {
         assert!(email["last_error"].as_str().unwrap().contains("550"), "{email}");
         assert!(app.smtp.received().is_empty());
         let retry = format!("/api/v1/accounts/{account}/emails/{id}/retry");
-        let (status, body) = send(&app, reqwest::Method::POST, &retry, &token, None).await;
+        let (status, body) = app.send(reqwest::Method::POST, &retry, &token, None).await;
         assert_eq!(status, 202, "{body}");
         assert_eq!(body["status"], "queued");
         email_when(&app, &token, account, &id, "sent").await;
         assert_eq!(app.smtp.wait_for(1, WAIT).await.len(), 1);
-        let (status, body) = send(&app, reqwest::Method::POST, &retry, &token, None).await;
+        let (status, body) = app.send(reqwest::Method::POST, &retry, &token, None).await;
         assert_eq!((status, body["code"].as_str()), (409, Some("not_failed")), "{body}");
     })
     .await;
@@ -174,14 +164,14 @@ async fn r_mail_4_values_are_escaped_in_html_and_templates_cannot_reach_python_l
         let (token, account_id) = owner_with_account(&app, "owner@example.test", "Escapes").await;
         let path = format!("/api/v1/accounts/{account_id}/email-templates/welcome");
         let evil = json!({"subject": "{{ ''.__class__ }}", "text": "x", "html": "<p>x</p>"});
-        let (status, body) = send(&app, reqwest::Method::PUT, &path, &token, Some(evil)).await;
+        let (status, body) = app.send(reqwest::Method::PUT, &path, &token, Some(evil)).await;
         assert!(status == 422 || status == 200, "{body}");
         if status == 200 {
-            let (_, preview) = send(&app, reqwest::Method::POST, &format!("{path}/preview"), &token, None).await;
+            let (_, preview) = app.send(reqwest::Method::POST, &format!("{path}/preview"), &token, None).await;
             assert_eq!(preview["subject"], "", "nothing leaks: {preview}");
         }
         // An override that saved is replaced by the built-in one to check the escaping.
-        send(&app, reqwest::Method::DELETE, &path, &token, None).await;
+        app.send(reqwest::Method::DELETE, &path, &token, None).await;
         let account = app.db.store.read().await.unwrap().account_by_id(account_id).await.unwrap().unwrap();
         let mut ctx = TemplateName::Welcome.sample_context();
         ctx["user"]["first_name"] = json!("<script>alert(1)</script>");
@@ -216,17 +206,17 @@ async fn r_mail_4_overrides_are_validated_previewed_used_and_reset() {
         assert!(builtin["tokens"].as_array().unwrap().iter().any(|t| t["name"] == "user.first_name"));
 
         let broken = json!({"subject": "Hi", "text": "Hello", "html": "<p>Hello</p>\n<p>{{ user.first_name </p>"});
-        let (status, body) = send(&app, reqwest::Method::PUT, &path, &token, Some(broken.clone())).await;
+        let (status, body) = app.send(reqwest::Method::PUT, &path, &token, Some(broken.clone())).await;
         assert_eq!(status, 422, "{body}");
         assert_eq!(body["errors"][0]["field"], "html");
         assert!(body["errors"][0]["message"].as_str().unwrap().contains("line 2"), "{body}");
-        let (status, body) = send(&app, reqwest::Method::POST, &format!("{path}/preview"), &token, Some(broken)).await;
+        let (status, body) = app.send(reqwest::Method::POST, &format!("{path}/preview"), &token, Some(broken)).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("html")), "{body}");
         let (_, still) = app.get_json(&path, Some(&token)).await;
         assert_eq!(still["customized"], false, "a refused template is not saved");
 
         let typo = json!({"subject": "Hi {{ user.frist_name }}", "text": "t", "html": "<p>h</p>"});
-        let (status, body) = send(&app, reqwest::Method::PUT, &path, &token, Some(typo)).await;
+        let (status, body) = app.send(reqwest::Method::PUT, &path, &token, Some(typo)).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("subject")), "{body}");
 
         let good = json!({
@@ -234,16 +224,16 @@ async fn r_mail_4_overrides_are_validated_previewed_used_and_reset() {
             "text": "Set your password: {{ link }}",
             "html": "<p>Set your password: <a href=\"{{ link }}\">here</a></p>"
         });
-        let (status, saved) = send(&app, reqwest::Method::PUT, &path, &token, Some(good)).await;
+        let (status, saved) = app.send(reqwest::Method::PUT, &path, &token, Some(good)).await;
         assert_eq!(status, 200, "{saved}");
         assert_eq!(saved["customized"], true);
-        let (_, preview) = send(&app, reqwest::Method::POST, &format!("{path}/preview"), &token, None).await;
+        let (_, preview) = app.send(reqwest::Method::POST, &format!("{path}/preview"), &token, None).await;
         assert_eq!(preview["subject"], "Welcome aboard, Ada");
         send_test(&app, &token, account, "welcome").await;
         let m = &app.smtp.wait_for(1, WAIT).await[0];
         assert_eq!(m.header("Subject").as_deref(), Some("Welcome aboard, Ada"));
 
-        let (status, reset) = send(&app, reqwest::Method::DELETE, &path, &token, None).await;
+        let (status, reset) = app.send(reqwest::Method::DELETE, &path, &token, None).await;
         assert_eq!((status, &reset["customized"]), (200, &json!(false)));
         let (status, _) = app.get_json(&format!("/api/v1/accounts/{account}/email-templates/nope"), Some(&token)).await;
         assert_eq!(status, 404);
@@ -267,7 +257,7 @@ async fn r_mail_2_without_a_server_mail_waits_and_an_account_server_delivers_it(
         assert_eq!((status, none), (200, Value::Null));
         let with_secret = json!({"host": "127.0.0.1", "port": app.smtp.port, "security": "none",
             "username": "mailer", "password": "s3cret-Pa55", "from_address": "team@own.test"});
-        let (status, view) = send(&app, reqwest::Method::PUT, &smtp, &token, Some(with_secret)).await;
+        let (status, view) = app.send(reqwest::Method::PUT, &smtp, &token, Some(with_secret)).await;
         assert_eq!(status, 200, "{view}");
         assert_eq!(view["password_set"], true);
         assert!(!view.to_string().contains("s3cret"), "the password is never shown back");
@@ -275,7 +265,7 @@ async fn r_mail_2_without_a_server_mail_waits_and_an_account_server_delivers_it(
         let sealed = row.password_enc.unwrap();
         assert!(!sealed.windows(6).any(|w| w == b"s3cret"), "stored encrypted");
         let bad = json!({"host": "", "port": 0, "security": "sometimes", "from_address": "nope"});
-        let (status, body) = send(&app, reqwest::Method::PUT, &smtp, &token, Some(bad)).await;
+        let (status, body) = app.send(reqwest::Method::PUT, &smtp, &token, Some(bad)).await;
         assert_eq!(status, 422);
         let fields: Vec<&str> =
             body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
@@ -285,27 +275,26 @@ async fn r_mail_2_without_a_server_mail_waits_and_an_account_server_delivers_it(
         // The sink takes no AUTH: drop the credentials, keep the server.
         let plain = json!({"host": "127.0.0.1", "port": app.smtp.port, "security": "none",
             "password": "", "from_address": "team@own.test"});
-        let (status, view) = send(&app, reqwest::Method::PUT, &smtp, &token, Some(plain)).await;
+        let (status, view) = app.send(reqwest::Method::PUT, &smtp, &token, Some(plain)).await;
         assert_eq!((status, &view["password_set"]), (200, &json!(false)), "{view}");
 
         email_when(&app, &token, account, &id, "sent").await;
         let m = &app.smtp.wait_for(1, WAIT).await[0];
         assert_eq!(m.from, "team@own.test", "the account's own server and address");
 
-        let (status, answer) =
-            send(&app, reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(json!({}))).await;
+        let (status, answer) = app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(json!({}))).await;
         assert_eq!((status, &answer["ok"]), (200, &json!(true)), "{answer}");
         let to = json!({"to": "check@own.test"});
-        let (_, answer) = send(&app, reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(to)).await;
+        let (_, answer) = app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(to)).await;
         assert_eq!(answer["ok"], true, "{answer}");
         assert!(answer["message"].as_str().unwrap().contains("250"), "the server's own answer: {answer}");
         app.smtp.refuse_next(1, "554 5.7.1 relay denied");
         let (_, answer) =
-            send(&app, reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(json!({"to": "x@own.test"}))).await;
+            app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(json!({"to": "x@own.test"}))).await;
         assert_eq!(answer["ok"], false);
         assert!(answer["message"].as_str().unwrap().contains("554 5.7.1 relay denied"), "{answer}");
 
-        let (status, _) = send(&app, reqwest::Method::DELETE, &smtp, &token, None).await;
+        let (status, _) = app.send(reqwest::Method::DELETE, &smtp, &token, None).await;
         assert_eq!(status, 204);
         let (_, after) = app.get_json(&smtp, Some(&token)).await;
         assert_eq!(after, Value::Null);

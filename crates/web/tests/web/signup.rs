@@ -6,16 +6,6 @@ use roster_testkit::app::{PASSWORD, TestApp, each_backend};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-async fn send(app: &TestApp, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = app.client.request(method, app.at(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 async fn owner_account(app: &TestApp) -> (String, Uuid) {
     app.operator("owner@example.test").await;
     let token = app.token("owner@example.test", None).await;
@@ -41,7 +31,7 @@ async fn r_auth_4_public_signup_is_off_by_default_then_joins_as_customer() {
 
         let patch = json!({ "public_signup": true });
         let (status, view) =
-            send(&app, reqwest::Method::PATCH, &format!("/api/v1/accounts/{account}"), &token, Some(patch)).await;
+            app.send(reqwest::Method::PATCH, &format!("/api/v1/accounts/{account}"), &token, Some(patch)).await;
         assert_eq!((status, &view["public_signup"]), (200, &json!(true)), "{view}");
         let (status, body) = app.post_json(&path, None, &newcomer("kay@example.test")).await;
         assert_eq!(status, 201, "{body}");
@@ -83,23 +73,23 @@ async fn account_settings_are_validated_and_need_account_settings() {
         let (token, account) = owner_account(&app).await;
         let path = format!("/api/v1/accounts/{account}");
         let bad = json!({ "invite_policy": "everyone", "invitation_ttl_days": 0, "name": "" });
-        let (status, body) = send(&app, reqwest::Method::PATCH, &path, &token, Some(bad)).await;
+        let (status, body) = app.send(reqwest::Method::PATCH, &path, &token, Some(bad)).await;
         assert_eq!(status, 422);
         let fields: Vec<&str> =
             body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
         assert_eq!(fields.len(), 3, "{body}");
         let good = json!({ "name": "Open House Ltd", "invite_policy": "permission", "invitation_ttl_days": 14 });
-        let (status, view) = send(&app, reqwest::Method::PATCH, &path, &token, Some(good)).await;
+        let (status, view) = app.send(reqwest::Method::PATCH, &path, &token, Some(good)).await;
         assert_eq!(status, 200);
         assert_eq!((view["name"].as_str(), view["invitation_ttl_days"].as_i64()), (Some("Open House Ltd"), Some(14)));
         let customer = app.seed_members(account, "customer", &[("Cu", "Stomer", "cu@example.test")]).await.remove(0);
         let ct = app.token(&customer.email, None).await;
-        let (status, _) = send(&app, reqwest::Method::PATCH, &path, &ct, Some(json!({ "name": "Mine" }))).await;
+        let (status, _) = app.send(reqwest::Method::PATCH, &path, &ct, Some(json!({ "name": "Mine" }))).await;
         assert_eq!(status, 403);
         let other = app.create_account(&token, "Elsewhere").await;
-        let (status, _) =
-            send(&app, reqwest::Method::PATCH, &format!("/api/v1/accounts/{other}"), &ct, Some(json!({ "name": "x" })))
-                .await;
+        let (status, _) = app
+            .send(reqwest::Method::PATCH, &format!("/api/v1/accounts/{other}"), &ct, Some(json!({ "name": "x" })))
+            .await;
         assert_eq!(status, 404);
     })
     .await;
@@ -120,7 +110,7 @@ async fn r_auth_6_an_admin_sets_a_members_password_and_their_sessions_end() {
         let sam_token = app.token(&sam.email, None).await;
         let set = |user: Uuid| format!("/api/v1/accounts/{account}/users/{user}/password");
         let new_pw = json!({ "password": "plum garden whistle" });
-        let (status, _) = send(&app, reqwest::Method::POST, &set(sam.id), &token, Some(new_pw.clone())).await;
+        let (status, _) = app.send(reqwest::Method::POST, &set(sam.id), &token, Some(new_pw.clone())).await;
         assert_eq!(status, 204);
         assert_eq!(app.get_json("/api/v1/me", Some(&sam_token)).await.0, 401, "their sessions ended");
         let body = json!({ "login": sam.email, "password": "plum garden whistle" });
@@ -132,20 +122,19 @@ async fn r_auth_6_an_admin_sets_a_members_password_and_their_sessions_end() {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        let (status, body) = send(&app, reqwest::Method::POST, &set(bo.id), &token, Some(new_pw.clone())).await;
+        let (status, body) = app.send(reqwest::Method::POST, &set(bo.id), &token, Some(new_pw.clone())).await;
         assert_eq!((status, body["code"].as_str()), (409, Some("shared_login")), "{body}");
 
-        let (status, body) =
-            send(&app, reqwest::Method::POST, &set(Uuid::now_v7()), &token, Some(new_pw.clone())).await;
+        let (status, body) = app.send(reqwest::Method::POST, &set(Uuid::now_v7()), &token, Some(new_pw.clone())).await;
         assert_eq!(status, 404, "{body}");
         let body = json!({ "login": sam.email, "password": "plum garden whistle" });
         let (_, signed) = app.post_json("/api/v1/auth/token", None, &body).await;
         let sam_token = signed["access_token"].as_str().unwrap().to_owned();
-        let (status, _) = send(&app, reqwest::Method::POST, &set(bo.id), &sam_token, Some(new_pw)).await;
+        let (status, _) = app.send(reqwest::Method::POST, &set(bo.id), &sam_token, Some(new_pw)).await;
         assert_eq!(status, 403, "a standard member lacks users.manage");
 
         let reset = format!("/api/v1/accounts/{account}/users/{}/password-reset", bo.id);
-        let (status, _) = send(&app, reqwest::Method::POST, &reset, &token, None).await;
+        let (status, _) = app.send(reqwest::Method::POST, &reset, &token, None).await;
         assert_eq!(status, 202);
         let mail = &app.smtp.wait_for(1, Duration::from_secs(15)).await[0];
         assert_eq!(mail.to, vec![bo.email.clone()]);

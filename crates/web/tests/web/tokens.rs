@@ -2,21 +2,11 @@
 //! console's "My tokens". A token acts as its owner in one account, shows its secret once, and
 //! dies when revoked, when it expires, or with its membership (R-DIS-1).
 use reqwest::Method;
-use roster_testkit::app::{PASSWORD, TestApp, TestUser, each_backend};
+use roster_testkit::app::{TestApp, TestUser, csrf_of, each_backend};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
-
-async fn send(app: &TestApp, method: Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = app.client.request(method, app.at(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 /// An account made by the operator with one employee, Pat, and Pat's bearer session there
 /// (their only membership, so it is the current account).
@@ -120,16 +110,16 @@ async fn revoking_a_token_ends_it_at_once() {
         let keep = secret(&create(&app, &session, "Server").await);
         assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 200);
         let path = format!("/api/v1/tokens/{}", created["id"].as_str().unwrap());
-        assert_eq!(send(&app, Method::DELETE, &path, &session, None).await.0, 204);
+        assert_eq!(app.send(Method::DELETE, &path, &session, None).await.0, 204);
         let (status, body) = app.get_json("/api/v1/me", Some(&token)).await;
         assert_eq!((status, body["code"].as_str()), (401, Some("unauthenticated")));
-        assert_eq!(send(&app, Method::DELETE, &path, &session, None).await.0, 404, "already revoked");
+        assert_eq!(app.send(Method::DELETE, &path, &session, None).await.0, 404, "already revoked");
         assert_eq!(app.get_json("/api/v1/me", Some(&keep)).await.0, 200, "the other token still works");
         let (_, list) = app.get_json("/api/v1/tokens", Some(&session)).await;
         let names: Vec<&str> = list.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
         assert_eq!(names, ["Server"]);
         assert!(audit_actions(&app, account).await.contains(&"api_token.revoked".to_owned()));
-        assert_eq!(send(&app, Method::DELETE, "/api/v1/tokens/not-an-id", &session, None).await.0, 404);
+        assert_eq!(app.send(Method::DELETE, "/api/v1/tokens/not-an-id", &session, None).await.0, 404);
     })
     .await;
 }
@@ -187,13 +177,13 @@ async fn another_person_cannot_revoke_my_token() {
         let path = format!("/api/v1/tokens/{}", created["id"].as_str().unwrap());
         app.seed_members(account, "admin", &[("Alex", "Admin", "alex@example.test")]).await;
         let alex = app.token("alex@example.test", None).await;
-        assert_eq!(send(&app, Method::DELETE, &path, &alex, None).await.0, 404, "not theirs: not found");
+        assert_eq!(app.send(Method::DELETE, &path, &alex, None).await.0, 404, "not theirs: not found");
         let (_, list) = app.get_json("/api/v1/tokens", Some(&alex)).await;
         assert_eq!(list, json!([]), "nobody sees another person's tokens");
 
         // The operator owns the account, but the token is still not theirs.
         let op = app.token("op@example.test", Some(account)).await;
-        assert_eq!(send(&app, Method::DELETE, &path, &op, None).await.0, 404);
+        assert_eq!(app.send(Method::DELETE, &path, &op, None).await.0, 404);
         assert_eq!(app.get_json("/api/v1/me", Some(&secret(&created))).await.0, 200, "still alive");
     })
     .await;
@@ -235,7 +225,7 @@ async fn a_token_cannot_switch_account_and_logging_out_with_it_revokes_it() {
         let (status, list) = app.get_json("/api/v1/tokens", Some(&token)).await;
         assert_eq!((status, list.as_array().map(Vec::len)), (200, Some(1)), "a token may list its siblings");
 
-        assert_eq!(send(&app, Method::POST, "/api/v1/auth/logout", &token, None).await.0, 204);
+        assert_eq!(app.send(Method::POST, "/api/v1/auth/logout", &token, None).await.0, 204);
         assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 401, "revoked by logging out");
         assert_eq!(app.get_json("/api/v1/me", Some(&session)).await.0, 200, "the password session lives on");
         let (_, list) = app.get_json("/api/v1/tokens", Some(&session)).await;
@@ -288,29 +278,12 @@ async fn openapi_documents_the_token_endpoints() {
 
 // ---- console ----
 
-async fn console_sign_in(app: &TestApp, login: &str) -> String {
-    let res =
-        app.client.post(app.at("/sign-in")).form(&[("login", login), ("password", PASSWORD)]).send().await.unwrap();
-    assert_eq!(res.status(), 303, "sign-in should redirect");
-    let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
-    set_cookie.split(';').next().unwrap().to_owned()
-}
-
-async fn page(app: &TestApp, path: &str, cookie: &str) -> (u16, String) {
-    let res = app.client.get(app.at(path)).header("cookie", cookie).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-fn csrf_of(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn console_my_tokens_shows_the_secret_once_and_revokes_with_csrf() {
     each_backend(|app| async move {
         let (_, _, _) = pat_in_an_account(&app).await;
-        let cookie = console_sign_in(&app, "pat@example.test").await;
-        let (status, html) = page(&app, "/tokens", &cookie).await;
+        let cookie = app.console_sign_in("pat@example.test").await;
+        let (status, html) = app.page("/tokens", &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("My tokens") && html.contains("You have no tokens in this account."));
         assert!(html.contains("href=\"/tokens\""), "linked from the user menu");
@@ -337,7 +310,7 @@ async fn console_my_tokens_shows_the_secret_once_and_revokes_with_csrf() {
         assert!(!html.contains("<sync>"));
         assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 200);
 
-        let (_, html) = page(&app, "/tokens", &cookie).await;
+        let (_, html) = app.page("/tokens", &cookie).await;
         assert!(!html.contains(&token), "shown once only");
         assert!(html.contains(&format!("{}…", &token[..15])), "the prefix is listed");
         assert!(html.contains("2099-12-31 00:00 UTC"));
@@ -362,7 +335,7 @@ async fn console_my_tokens_shows_the_secret_once_and_revokes_with_csrf() {
         assert_eq!(res.status(), 303);
         assert_eq!(res.headers()["location"], "/tokens?done=revoked");
         assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 401);
-        let (_, html) = page(&app, "/tokens?done=revoked", &cookie).await;
+        let (_, html) = app.page("/tokens?done=revoked", &cookie).await;
         assert!(html.contains("Token revoked.") && html.contains("You have no tokens in this account."));
     })
     .await;
@@ -375,8 +348,8 @@ async fn console_my_tokens_asks_to_choose_an_account_first() {
         let op = app.token("op@example.test", None).await;
         app.create_account(&op, "One").await;
         app.create_account(&op, "Two").await;
-        let cookie = console_sign_in(&app, "op@example.test").await;
-        let (status, html) = page(&app, "/tokens", &cookie).await;
+        let cookie = app.console_sign_in("op@example.test").await;
+        let (status, html) = app.page("/tokens", &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("Choose an account first"), "{html}");
         assert!(!html.contains("action=\"/tokens\""), "no create form without an account");
