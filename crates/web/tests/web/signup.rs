@@ -143,3 +143,40 @@ async fn r_auth_6_an_admin_sets_a_members_password_and_their_sessions_end() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn r_auth_4_console_settings_page_turns_public_signup_on() {
+    each_backend(|app| async move {
+        let (_, account) = owner_account(&app).await;
+        let cookie = app.console_sign_in("owner@example.test").await;
+        let (status, html) = app.page(&format!("/accounts/{account}/settings"), &cookie).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("/signup/open-house"), "the sign-up address is shown");
+        let csrf = roster_testkit::app::csrf_of(&html);
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("name", "Open House"),
+            ("invite_policy", "owner_only"),
+            ("invitation_ttl_days", "100"),
+            ("public_signup", "on"),
+        ];
+        let res =
+            app.client.post(app.at(&format!("/accounts/{account}/settings"))).header("cookie", &cookie).form(&form);
+        let res = res.send().await.unwrap();
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("ttl-error") && html.contains("value=\"100\""), "error shown, typed value kept");
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("name", "Open House"),
+            ("invite_policy", "owner_only"),
+            ("invitation_ttl_days", "7"),
+            ("public_signup", "on"),
+        ];
+        let res =
+            app.client.post(app.at(&format!("/accounts/{account}/settings"))).header("cookie", &cookie).form(&form);
+        assert_eq!(res.send().await.unwrap().status(), 303);
+        assert_eq!(app.client.get(app.at("/signup/open-house")).send().await.unwrap().status(), 200);
+    })
+    .await;
+}
