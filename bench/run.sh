@@ -15,7 +15,7 @@ command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 cargo build --release -q -p roster-cli
 BIN="$PWD/target/release/roster"
 WORK="$(mktemp -d)"
-trap 'kill "${PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 
 export ROSTER_DATA_DIR="$WORK/data" ROSTER_LISTEN="127.0.0.1:$PORT" ROSTER_LOG="${ROSTER_LOG:-info}"
 if [ "$BACKEND" = postgres ]; then

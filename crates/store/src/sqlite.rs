@@ -335,9 +335,20 @@ impl Store for SqliteStore {
     /// deadlocks with another writer (another process, such as `roster demo`).
     async fn begin(&self) -> Result<Box<dyn Tx>> {
         let guard = self.writer().await?;
-        // Another process may hold the write lock: wait for it (busy timeout) off the request threads.
-        let guard = blocking(move || guard.execute_batch("BEGIN IMMEDIATE").map(|()| guard)).await?;
-        Ok(Box::new(SqlTx { conn: Conn::Write { guard: Some(guard), open: true } }))
+        // Another process may hold the write lock: wait for it (busy timeout) off the request
+        // threads. The closure answers the `SqlTx` itself, so if the caller is cancelled while it
+        // waits (a client hung up), the unit is dropped there and rolls back, instead of handing
+        // the writer back with a transaction open.
+        let tx = blocking(move || {
+            if !guard.is_autocommit() {
+                tracing::warn!("the SQLite writer was left inside a transaction; rolling it back");
+                guard.execute_batch("ROLLBACK")?;
+            }
+            guard.execute_batch("BEGIN IMMEDIATE")?;
+            Ok(SqlTx { conn: Conn::Write { guard: Some(guard), open: true } })
+        })
+        .await?;
+        Ok(Box::new(tx))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {

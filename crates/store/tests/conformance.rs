@@ -1581,3 +1581,26 @@ async fn api_token_hashes_are_unique_and_need_a_membership() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_unit_of_work_abandoned_while_it_begins_leaves_the_writer_usable() {
+    for_each_backend(|db| async move {
+        // Another process (here: another store on the same file) holds the write lock, so
+        // `begin` waits; the caller gives up (a client hung up) before it gets the lock.
+        let other = db.open_again().await;
+        let mut holder = other.begin().await.unwrap();
+        holder.insert_user(&bare_user("Lock", "Holder")).await.unwrap();
+        let abandoned = tokio::time::timeout(std::time::Duration::from_millis(100), db.store.begin()).await;
+        drop(abandoned);
+        holder.commit().await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        // The writer is usable again: a new unit begins, writes and commits.
+        let user = bare_user("After", "Cancel");
+        let mut tx = db.store.begin().await.unwrap();
+        tx.insert_user(&user).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(db.store.read().await.unwrap().user_by_id(user.id).await.unwrap().is_some());
+        other.close().await;
+    })
+    .await;
+}
