@@ -137,6 +137,22 @@ d99=$(echo "$m_p99 - $z_p99" | bc -l)
 # Server time per request from the throughput of one core: 1/rps(me) - 1/rps(healthz).
 dcpu=$(echo "1000 / $m_rps - 1000 / $z_rps" | bc -l)
 
+# Enumeration (R-AUTH-7): wrong passwords for known logins vs unknown logins, interleaved, one at
+# a time. 9 of each stay under the throttle (at most 2 failures per demo login, 18 per address).
+KNOWN=($(awk '$3 == "password" {print $2}' "$WORK/demo.txt"))
+: > "$WORK/known.txt"; : > "$WORK/unknown.txt"
+for i in $(seq 0 8); do
+  for kind in known unknown; do
+    if [ "$kind" = known ]; then login="${KNOWN[$((i % ${#KNOWN[@]}))]}"; else login="nobody$i@demo.roster.example"; fi
+    curl -s -o "$WORK/$kind.body" -w '%{http_code} %{time_total}\n' "$BASE/api/v1/auth/token" \
+      -H 'content-type: application/json' -d "{\"login\":\"$login\",\"password\":\"not the password $i\"}" >> "$WORK/$kind.txt"
+  done
+done
+median() { awk '{print $2 * 1000}' "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
+k_ms=$(median "$WORK/known.txt"); u_ms=$(median "$WORK/unknown.txt")
+same_answer=$([ "$(awk '{print $1}' "$WORK/known.txt" | sort -u)" = "$(awk '{print $1}' "$WORK/unknown.txt" | sort -u)" ] \
+  && cmp -s "$WORK/known.body" "$WORK/unknown.body" && echo yes || echo no)
+
 printf '\nRoster sign-in benchmark (%s, %s cores, server on core 0, wrk on core 1, %s, load average at start %s)\n' \
   "$BACKEND" "$CORES" "$DURATION" "$LOAD"
 printf '| figure | value | target |\n|---|---|---|\n'
@@ -161,3 +177,5 @@ printf '| authenticated request overhead p50 / p99 (ms, /me - /healthz) | %.2f /
 printf '| req/s /me vs /healthz; server time per request difference (ms) | %.0f vs %.0f; %.3f | |\n' \
   "$m_rps" "$z_rps" "$dcpu"
 printf '| errors / requests /me, /healthz | %s / %s, %s / %s | 0 |\n' "$m_err" "$m_total" "$z_err" "$z_total"
+printf '| wrong password, known login vs unknown login: median (ms, 9 each) | %.1f vs %.1f | within a few ms |\n' "$k_ms" "$u_ms"
+printf '| same status and body for both | %s (%s) | yes |\n' "$same_answer" "$(awk '{print $1}' "$WORK/unknown.txt" | sort -u | tr '\n' ' ')"
