@@ -127,6 +127,9 @@ pub trait AccountRepo {
     async fn delete_membership(&mut self, account_id: Uuid, user_id: Uuid) -> Result<bool>;
     /// Moves ownership (R-OWN-3); the database refuses a target that is not an active member.
     async fn set_owner(&mut self, account_id: Uuid, user_id: Uuid) -> Result<bool>;
+    /// Moves ownership from `from` to `to` only if `from` still owns the account: of two
+    /// transfers racing, the second finds no row (false) once the first has committed.
+    async fn move_owner(&mut self, account_id: Uuid, from: Uuid, to: Uuid) -> Result<bool>;
     async fn set_membership_role(&mut self, account_id: Uuid, user_id: Uuid, role: &str) -> Result<bool>;
     async fn touch_last_sign_in(&mut self, account_id: Uuid, user_id: Uuid, at: OffsetDateTime) -> Result<()>;
     /// Writes the account's settings (name, invite policy, invitation lifetime, public sign-up).
@@ -147,6 +150,8 @@ pub trait SessionRepo {
     /// Moves a session to another account (the account chooser, `POST /auth/switch`).
     async fn set_session_account(&mut self, id: Uuid, account_id: Option<Uuid>) -> Result<bool>;
     async fn delete_sessions_of_user(&mut self, user_id: Uuid) -> Result<u64>;
+    /// Ends the user's sessions and tokens currently in one account (R-DIS-1, R-ARC-1).
+    async fn delete_sessions_of_user_in_account(&mut self, user_id: Uuid, account_id: Uuid) -> Result<u64>;
     /// The user's live sessions and tokens, the most recently used first ("my sessions").
     async fn sessions_of_user(&mut self, user_id: Uuid, now: OffsetDateTime) -> Result<Vec<SessionRow>>;
     /// Ends every session of the user but `keep` (the one asking).
@@ -232,6 +237,8 @@ pub trait PasswordResetRepo {
     /// Links made for the user since `since` (to cap how many one address can be sent).
     async fn password_resets_since(&mut self, user_id: Uuid, since: OffsetDateTime) -> Result<i64>;
     async fn set_user_password(&mut self, user_id: Uuid, password_hash: &str, at: OffsetDateTime) -> Result<bool>;
+    /// Removes the password (R-ARC-1): nobody signs in with it until a reset link sets a new one.
+    async fn clear_user_password(&mut self, user_id: Uuid, at: OffsetDateTime) -> Result<bool>;
 }
 
 /// Failed sign-ins per throttle key (R-AUTH-7), in the database so every replica sees them.
@@ -279,6 +286,8 @@ pub trait ApiTokenRepo {
         id: Uuid,
         now: OffsetDateTime,
     ) -> Result<bool>;
+    /// Revokes every live token of the person in the account (R-DIS-1); how many.
+    async fn revoke_api_tokens_of(&mut self, account_id: Uuid, user_id: Uuid, now: OffsetDateTime) -> Result<u64>;
     /// Records a use at `now` unless one was recorded after `unless_after` (at most one write
     /// a minute per token, whatever the replicas do); true when it wrote.
     async fn touch_api_token(&mut self, id: Uuid, now: OffsetDateTime, unless_after: OffsetDateTime) -> Result<bool>;

@@ -101,6 +101,17 @@ impl Service {
     /// Renders `mail` with the account's override of its template (the built-in one when there
     /// is none, or when the override fails to render) and writes it to the outbox in `tx`.
     pub async fn enqueue_email(&self, tx: &mut dyn Tx, mail: Mail<'_>) -> Result<EmailRow> {
+        self.enqueue_email_with_subject(tx, mail, None).await
+    }
+
+    /// [`Service::enqueue_email`] with a subject that replaces the rendered one (already
+    /// checked by the caller: one line, at most 200 characters).
+    pub async fn enqueue_email_with_subject(
+        &self,
+        tx: &mut dyn Tx,
+        mail: Mail<'_>,
+        subject: Option<&str>,
+    ) -> Result<EmailRow> {
         let account_id = mail.account.map(|a| a.id);
         let source = match account_id {
             Some(a) => tx
@@ -130,7 +141,7 @@ impl Service {
             from_addr: from,
             reply_to,
             bcc: mail.bcc.map(str::to_owned),
-            subject: rendered.subject,
+            subject: subject.map_or(rendered.subject, str::to_owned),
             text_body: rendered.text,
             html_body: rendered.html,
             message_id: format!("<{}@{}>", id.simple(), self.mail.config.message_id_host()),

@@ -196,6 +196,13 @@ impl AccountRepo for SqlTx {
         Ok(self.exec("UPDATE accounts SET owner_id = $2 WHERE id = $1", args![account_id, user_id]).await? == 1)
     }
 
+    async fn move_owner(&mut self, account_id: Uuid, from: Uuid, to: Uuid) -> Result<bool> {
+        let n = self
+            .exec("UPDATE accounts SET owner_id = $3 WHERE id = $1 AND owner_id = $2", args![account_id, from, to])
+            .await?;
+        Ok(n == 1)
+    }
+
     async fn set_membership_role(&mut self, account_id: Uuid, user_id: Uuid, role: &str) -> Result<bool> {
         let n = self
             .exec(

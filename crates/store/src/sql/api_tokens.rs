@@ -103,6 +103,14 @@ impl ApiTokenRepo for SqlTx {
         Ok(n == 1)
     }
 
+    async fn revoke_api_tokens_of(&mut self, account_id: Uuid, user_id: Uuid, now: OffsetDateTime) -> Result<u64> {
+        self.exec(
+            "UPDATE api_tokens SET revoked_at = $3 WHERE account_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+            args![account_id, user_id, to_db(now)],
+        )
+        .await
+    }
+
     async fn touch_api_token(&mut self, id: Uuid, now: OffsetDateTime, unless_after: OffsetDateTime) -> Result<bool> {
         let n = self
             .exec(

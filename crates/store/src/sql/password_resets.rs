@@ -73,4 +73,11 @@ impl PasswordResetRepo for SqlTx {
             .await?;
         Ok(n == 1)
     }
+
+    async fn clear_user_password(&mut self, user_id: Uuid, at: OffsetDateTime) -> Result<bool> {
+        let n = self
+            .exec("UPDATE users SET password_hash = NULL, updated_at = $2 WHERE id = $1", args![user_id, to_db(at)])
+            .await?;
+        Ok(n == 1)
+    }
 }

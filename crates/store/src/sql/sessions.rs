@@ -105,4 +105,8 @@ impl SessionRepo for SqlTx {
     async fn delete_sessions_of_user(&mut self, user_id: Uuid) -> Result<u64> {
         self.exec("DELETE FROM sessions WHERE user_id = $1", args![user_id]).await
     }
+
+    async fn delete_sessions_of_user_in_account(&mut self, user_id: Uuid, account_id: Uuid) -> Result<u64> {
+        self.exec("DELETE FROM sessions WHERE user_id = $1 AND account_id = $2", args![user_id, account_id]).await
+    }
 }

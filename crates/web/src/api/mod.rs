@@ -13,8 +13,10 @@ use crate::error::ApiError;
 mod account_admin;
 mod accounts;
 mod auth;
+mod lifecycle;
 mod mail;
 mod me;
+mod members;
 mod tokens;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -37,7 +39,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(account_admin::signup))
         .routes(routes!(account_admin::member_reset))
         .routes(routes!(account_admin::member_password))
-        .routes(routes!(accounts::users))
+        .routes(routes!(lifecycle::disable))
+        .routes(routes!(lifecycle::enable))
+        .routes(routes!(lifecycle::archive))
+        .routes(routes!(lifecycle::restore))
+        .routes(routes!(lifecycle::transfer))
+        .routes(routes!(accounts::users, members::add))
         .routes(routes!(accounts::permissions))
         .routes(routes!(mail::emails))
         .routes(routes!(mail::email))

@@ -12,8 +12,10 @@ use uuid::Uuid;
 use crate::AppState;
 
 mod account_settings;
+mod add_member;
 mod chooser;
 mod home;
+mod lifecycle;
 mod mail;
 mod mail_forms;
 mod me;
@@ -48,6 +50,9 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/new", get(pages::new_account_form).post(pages::new_account_submit))
         .route("/accounts/{account_id}", get(home::page))
         .route("/accounts/{account_id}/team", get(pages::team))
+        .route("/accounts/{account_id}/team/{user_id}/{action}", post(lifecycle::member_action))
+        .route("/accounts/{account_id}/transfer", get(lifecycle::form).post(lifecycle::submit))
+        .route("/accounts/{account_id}/team/new", get(add_member::form).post(add_member::submit))
         .route("/accounts/{account_id}/emails", get(mail::outbox))
         .route("/accounts/{account_id}/emails/{email_id}", get(mail::email))
         .route("/accounts/{account_id}/emails/{email_id}/retry", post(mail::retry))

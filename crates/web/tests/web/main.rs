@@ -3,12 +3,14 @@
 //! SQLite, or PostgreSQL with `ROSTER_TEST_BACKEND=postgres`.
 #![allow(clippy::unwrap_used)]
 
+mod add_member;
 mod api;
 mod browser;
 mod browser_journeys;
 mod chooser;
 mod console;
 mod console_mail;
+mod lifecycle;
 mod mail;
 mod me;
 mod register;

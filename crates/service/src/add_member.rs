@@ -1,0 +1,271 @@
+//! Add a user to an account (R-ADD-1, R-ADD-2): a new login, or an existing one joined, with a
+//! role (customer by default, R-ROLE-1) or an explicit permission list, never more than the
+//! creator holds (R-PERM-1). The welcome email carries a link to set a password.
+use std::time::Duration;
+
+use roster_core::{Action, BuiltinRole, Email, FieldErrors, PermissionSet, PersonName, authorize, new_password};
+use roster_mail::TemplateName;
+use roster_store::{MemberPerson, MemberRow, MembershipRow, UserRow};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{Principal, audit};
+use crate::mail::{Mail, Sender};
+use crate::reset::written_out;
+use crate::token::{hash_token, new_secret};
+use crate::views::{MemberView, effective_permissions};
+use crate::{Meta, Result, Service, ServiceError, actor, now};
+
+/// How long the set-password link of a welcome email works.
+pub const WELCOME_LINK_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Longest custom welcome subject (the renderer's own limit).
+const SUBJECT_MAX: usize = 200;
+
+/// What the creator typed. Empty optional strings count as absent.
+#[derive(Debug, Clone, Default)]
+pub struct NewMember {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub username: Option<String>,
+    pub company: Option<String>,
+    /// A built-in role key; `None` (and no `permissions`) gives `customer` (R-ROLE-1).
+    pub role: Option<String>,
+    /// Explicit permission ids instead of a role.
+    pub permissions: Option<Vec<String>>,
+    pub password: Option<String>,
+    pub send_welcome: bool,
+    pub welcome_subject: Option<String>,
+    pub bcc_me: bool,
+}
+
+/// The new member, and a warning when they cannot sign in yet.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AddedMember {
+    #[serde(flatten)]
+    pub member: MemberView,
+    /// True when the email already had a login, which was joined to the account unchanged.
+    pub existing_user: bool,
+    /// Set when the person has no password and no welcome email was sent.
+    pub warning: Option<String>,
+}
+
+pub const NO_SIGN_IN_WARNING: &str =
+    "This user has no password and was sent no welcome email: they cannot sign in until they get one.";
+
+fn opt(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The checked input.
+struct Parsed {
+    email: Email,
+    first_name: PersonName,
+    last_name: PersonName,
+    phone: Option<String>,
+    username: Option<String>,
+    company: Option<String>,
+    role: &'static str,
+    permissions: Option<PermissionSet>,
+    password: Option<roster_core::Password>,
+    subject: Option<String>,
+}
+
+impl NewMember {
+    fn parse(&self) -> Result<Parsed> {
+        let mut errs = FieldErrors::new();
+        let email = errs.check("email", Email::parse(&self.email));
+        let first_name = errs.check("first_name", PersonName::parse(&self.first_name));
+        let last_name = errs.check("last_name", PersonName::parse(&self.last_name));
+        let phone = opt(&self.phone).map(str::to_owned);
+        if phone.as_ref().is_some_and(|p| p.chars().count() > 40) {
+            errs.add("phone", "Use at most 40 characters.");
+        }
+        let company = opt(&self.company).map(str::to_owned);
+        if company.as_ref().is_some_and(|c| c.chars().count() > 200) {
+            errs.add("company", "Use at most 200 characters.");
+        }
+        let username = opt(&self.username).map(str::to_owned);
+        if let Some(u) = &username {
+            let n = u.chars().count();
+            if !(3..=64).contains(&n) || u.contains('@') || u.chars().any(char::is_whitespace) {
+                errs.add("username", "Use 3 to 64 characters, without spaces or @.");
+            }
+        }
+        let mut role = BuiltinRole::default_for_new_member().key();
+        let mut permissions = None;
+        match (opt(&self.role), &self.permissions) {
+            (Some(_), Some(_)) => errs.add("permissions", "Give a role or a permission list, not both."),
+            (Some(r), None) => match BuiltinRole::parse(r) {
+                Some(BuiltinRole::Owner) => {
+                    errs.add("role", "The owner role cannot be given; ownership is transferred by the owner.")
+                }
+                Some(r) => role = r.key(),
+                None => errs.add("role", "Unknown role."),
+            },
+            (None, Some(list)) => match PermissionSet::from_ids(&list.join(",")) {
+                Ok(set) => {
+                    // Not a built-in role: the list decides (see `effective_permissions`).
+                    role = "custom";
+                    permissions = Some(set);
+                }
+                Err(e) => errs.add("permissions", e),
+            },
+            (None, None) => {}
+        }
+        let subject = opt(&self.welcome_subject).map(str::to_owned);
+        if let Some(s) = &subject {
+            if s.contains(['\r', '\n']) {
+                errs.add("welcome_subject", "Keep the subject on one line.");
+            } else if s.chars().count() > SUBJECT_MAX {
+                errs.add("welcome_subject", format!("Use at most {SUBJECT_MAX} characters."));
+            }
+        }
+        let password = match opt(&self.password) {
+            Some(_) => errs.check(
+                "password",
+                new_password(
+                    self.password.as_deref().unwrap_or_default(),
+                    Some(self.email.trim()),
+                    &[&self.first_name, &self.last_name],
+                ),
+            ),
+            None => None,
+        };
+        match (email, first_name, last_name) {
+            (Some(email), Some(first_name), Some(last_name)) if errs.is_empty() => Ok(Parsed {
+                email,
+                first_name,
+                last_name,
+                phone,
+                username,
+                company,
+                role,
+                permissions,
+                password,
+                subject,
+            }),
+            _ => Err(ServiceError::Invalid(errs)),
+        }
+    }
+}
+
+impl Service {
+    /// Adds a user to the account (needs `users.manage`). A known email joins that login (its
+    /// name and password unchanged); a member already → 409 `already_member`.
+    pub async fn add_member(
+        &self,
+        p: &Principal,
+        account_id: Uuid,
+        input: &NewMember,
+        meta: &Meta,
+    ) -> Result<AddedMember> {
+        // Cheap checks first, so a refused request costs no hashing.
+        {
+            let mut tx = self.store.read().await?;
+            let (actor, _) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
+            authorize(&actor, Action::ManageMembers(account_id))?;
+        }
+        let parsed = input.parse()?;
+        let hash = match &parsed.password {
+            Some(pw) => Some(self.hasher.hash(pw).await?),
+            None => None,
+        };
+
+        let mut tx = self.store.begin().await?;
+        let (actor, mine) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
+        authorize(&actor, Action::ManageMembers(account_id))?;
+        let account = tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;
+
+        // R-PERM-1: nobody grants what they do not hold.
+        let given = match parsed.permissions {
+            Some(set) => set,
+            None => BuiltinRole::parse(parsed.role).map_or(PermissionSet::EMPTY, BuiltinRole::permissions),
+        };
+        let held = mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions);
+        if let Some(missing) = given.iter().find(|x| !held.contains(*x)) {
+            return Err(ServiceError::Forbidden(missing));
+        }
+
+        let t = now();
+        let (user, existing) = match tx.user_by_email(parsed.email.as_str()).await? {
+            Some(u) => (u, true),
+            None => {
+                if let Some(name) = &parsed.username
+                    && tx.user_by_username(name).await?.is_some()
+                {
+                    return Err(ServiceError::invalid("username", "This username is taken."));
+                }
+                let u = UserRow {
+                    id: Uuid::now_v7(),
+                    email: parsed.email.as_str().to_owned(),
+                    username: parsed.username.clone(),
+                    first_name: parsed.first_name.as_str().to_owned(),
+                    last_name: parsed.last_name.as_str().to_owned(),
+                    phone: parsed.phone.clone(),
+                    company: parsed.company.clone(),
+                    password_hash: hash,
+                    time_zone: "UTC".to_owned(),
+                    is_operator: false,
+                    created_at: t,
+                    updated_at: t,
+                };
+                tx.insert_user(&u).await?;
+                (u, false)
+            }
+        };
+        if tx.membership(account_id, user.id).await?.is_some() {
+            return Err(ServiceError::Conflict {
+                code: "already_member",
+                message: format!("{} is already a member of this account.", user.email),
+            });
+        }
+        let mut membership = MembershipRow::new(account_id, user.id, parsed.role, t);
+        membership.permissions = parsed.permissions.map(PermissionSet::to_ids);
+        tx.insert_membership(&membership).await?;
+
+        let has_password = user.password_hash.is_some();
+        if input.send_welcome {
+            let (link, expires_at) = if has_password {
+                (format!("{}/sign-in", self.mail_config().public_url), None)
+            } else {
+                let secret = new_secret("reset_")?;
+                let expires_at = t + WELCOME_LINK_LIFETIME;
+                tx.insert_password_reset(&hash_token(&secret), user.id, Some(p.user.id), t, expires_at).await?;
+                (
+                    format!("{}/password-reset?token={secret}", self.mail_config().public_url),
+                    Some(written_out(expires_at)),
+                )
+            };
+            let context = json!({
+                "user": { "first_name": user.first_name, "last_name": user.last_name, "email": user.email },
+                "account": { "name": account.name },
+                "inviter": { "name": format!("{} {}", p.user.first_name, p.user.last_name) },
+                "link": link,
+                "expires_at": expires_at,
+            });
+            let mail = Mail {
+                account: Some(&account),
+                template: TemplateName::Welcome,
+                to: &user.email,
+                context,
+                sender: Sender::Account,
+                bcc: input.bcc_me.then_some(p.user.email.as_str()),
+            };
+            self.enqueue_email_with_subject(tx.as_mut(), mail, parsed.subject.as_deref()).await?;
+        }
+        tx.insert_audit(&audit("member.added", Some(p.user.id), Some(account_id), ("user", user.id.to_string()), meta))
+            .await?;
+        tx.commit().await?;
+        if input.send_welcome {
+            self.mail_enqueued();
+        }
+        let warning = (!has_password && !input.send_welcome).then(|| NO_SIGN_IN_WARNING.to_owned());
+        let member = MemberView::from(MemberRow { user: MemberPerson::from(&user), membership });
+        Ok(AddedMember { member, existing_user: existing, warning })
+    }
+}

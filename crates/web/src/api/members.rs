@@ -1,0 +1,72 @@
+//! Adding a user to an account (R-ADD-1, R-ADD-2).
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use roster_service::{AddedMember, NewMember};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{CREATED, path_id};
+use crate::AppState;
+use crate::error::{ApiResult, Problem};
+use crate::extract::{ApiJson, Auth, ClientMeta};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMemberRequest {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub username: Option<String>,
+    pub company: Option<String>,
+    /// A built-in role key (not `owner`); `customer` when neither this nor `permissions` is given.
+    pub role: Option<String>,
+    /// Explicit permission ids instead of a role.
+    pub permissions: Option<Vec<String>>,
+    /// Optional; without it (and without a welcome email) the person cannot sign in yet.
+    pub password: Option<String>,
+    /// Default true: email a welcome with a link to set a password (valid 7 days).
+    pub send_welcome: Option<bool>,
+    /// Replaces the welcome email's subject: one line, at most 200 characters.
+    pub welcome_subject: Option<String>,
+    /// BCC the welcome email to the caller.
+    #[serde(default)]
+    pub bcc_me: bool,
+}
+
+/// Adds a user (needs `users.manage`). A known email joins that login unchanged; a member
+/// already answers 409 `already_member`; granting a permission the caller lacks answers 403.
+#[utoipa::path(post, path = "/api/v1/accounts/{account_id}/users", tag = "members", security(("bearer" = [])),
+    params(("account_id" = String, Path, description = "The account's id")),
+    request_body = AddMemberRequest,
+    responses(
+        (status = 201, body = AddedMember),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn add(
+    State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
+    Auth(p): Auth,
+    Path(account_id): Path<String>,
+    ApiJson(req): ApiJson<AddMemberRequest>,
+) -> ApiResult<(StatusCode, Json<AddedMember>)> {
+    let input = NewMember {
+        email: req.email,
+        first_name: req.first_name,
+        last_name: req.last_name,
+        phone: req.phone,
+        username: req.username,
+        company: req.company,
+        role: req.role,
+        permissions: req.permissions,
+        password: req.password,
+        send_welcome: req.send_welcome.unwrap_or(true),
+        welcome_subject: req.welcome_subject,
+        bcc_me: req.bcc_me,
+    };
+    Ok((CREATED, Json(state.service.add_member(&p, path_id(&account_id)?, &input, &meta).await?)))
+}

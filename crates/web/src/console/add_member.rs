@@ -1,0 +1,148 @@
+//! "Add a user" (R-ADD-1, R-ADD-2): the form keeps what was typed (except the password) and
+//! shows errors next to their fields.
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use roster_core::{BuiltinRole, FieldErrors};
+use roster_service::{NewMember, ServiceError};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::session::ConsoleUser;
+use super::{Nav, NavAccount, PageError};
+use crate::AppState;
+use crate::api::path_id;
+use crate::extract::ClientMeta;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AddForm {
+    csrf: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    phone: String,
+    username: String,
+    company: String,
+    role: String,
+    password: String,
+    send_welcome: Option<String>,
+    welcome_subject: String,
+    bcc_me: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "add_member.html")]
+pub struct AddPage {
+    nav: Nav,
+    account_id: Uuid,
+    roles: Vec<(&'static str, &'static str)>,
+    f: AddForm,
+    send_welcome: bool,
+    bcc_me: bool,
+    errors: FieldErrors,
+    /// Set after a successful add: who was added, and the warning if they cannot sign in.
+    added: Option<String>,
+    warning: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    user: &ConsoleUser,
+    id: Uuid,
+    f: AddForm,
+    send_welcome: bool,
+) -> Result<AddPage, PageError> {
+    let account = state.service.get_account(&user.0, id).await?;
+    let mut nav = user.nav();
+    nav.account = Some(NavAccount { id: account.id, name: account.name.clone() });
+    let roles = BuiltinRole::ALL.iter().filter(|r| **r != BuiltinRole::Owner).map(|r| (r.key(), r.label())).collect();
+    let bcc_me = f.bcc_me.is_some();
+    Ok(AddPage {
+        nav,
+        account_id: id,
+        roles,
+        f,
+        send_welcome,
+        bcc_me,
+        errors: FieldErrors::new(),
+        added: None,
+        warning: None,
+    })
+}
+
+fn account_id(raw: &str) -> Result<Uuid, PageError> {
+    path_id(raw).map_err(|_| PageError::from(ServiceError::NotFound))
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = account_id(&id)?;
+    let f = AddForm { role: BuiltinRole::default_for_new_member().key().to_owned(), ..AddForm::default() };
+    Ok(page(&state, &user, id, f, true).await?.into_response())
+}
+
+fn some(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    ClientMeta(meta): ClientMeta,
+    Path(id): Path<String>,
+    Form(mut f): Form<AddForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let id = account_id(&id)?;
+    let send_welcome = f.send_welcome.is_some();
+    let input = NewMember {
+        email: f.email.clone(),
+        first_name: f.first_name.clone(),
+        last_name: f.last_name.clone(),
+        phone: some(&f.phone),
+        username: some(&f.username),
+        company: some(&f.company),
+        role: some(&f.role),
+        permissions: None,
+        password: some(&f.password),
+        send_welcome,
+        welcome_subject: some(&f.welcome_subject),
+        bcc_me: f.bcc_me.is_some(),
+    };
+    f.password.clear();
+    match state.service.add_member(&user.0, id, &input, &meta).await {
+        Ok(added) => {
+            let blank = AddForm { role: BuiltinRole::default_for_new_member().key().to_owned(), ..AddForm::default() };
+            let mut p = page(&state, &user, id, blank, true).await?;
+            p.added = Some(format!("{} {} ({})", added.member.first_name, added.member.last_name, added.member.email));
+            p.warning = added.warning;
+            Ok(p.into_response())
+        }
+        Err(e) => {
+            let (status, errors) = match e {
+                ServiceError::Invalid(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+                ServiceError::Conflict { message, .. } => {
+                    let mut errs = FieldErrors::new();
+                    errs.add("email", message);
+                    (StatusCode::CONFLICT, errs)
+                }
+                ServiceError::Forbidden(p) => {
+                    let mut errs = FieldErrors::new();
+                    errs.add("role", format!("You cannot give {}: you do not hold it.", p.id()));
+                    (StatusCode::FORBIDDEN, errs)
+                }
+                other => return Err(other.into()),
+            };
+            let mut p = page(&state, &user, id, f, send_welcome).await?;
+            p.errors = errors;
+            Ok((status, p).into_response())
+        }
+    }
+}
