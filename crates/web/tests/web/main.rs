@@ -10,6 +10,7 @@ mod browser_journeys;
 mod chooser;
 mod console;
 mod console_mail;
+mod isolation;
 mod lifecycle;
 mod mail;
 mod me;

@@ -1,0 +1,113 @@
+//! The tenant-isolation matrix (R-PERM-3): for every `/api/v1/accounts/{account_id}/…` route of
+//! the OpenAPI document, an admin of another account gets 404 for this account's ids. The table
+//! must name every such route: a new route that is not in it fails this test.
+use roster_mail::TemplateName;
+use roster_service::{Mail, Sender};
+use roster_testkit::app::each_backend;
+use serde_json::{Value, json};
+
+/// `(method, path, a valid body)`: the body is well-formed so the answer is about the ids.
+fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
+    let template = json!({ "subject": "Hi", "text": "Hello", "html": "<p>Hello</p>" });
+    let smtp = json!({ "host": "smtp.example.test", "from_address": "team@example.test" });
+    let person = json!({ "email": "new@example.test", "first_name": "New", "last_name": "Person" });
+    vec![
+        ("get", "/api/v1/accounts/{account_id}", None),
+        ("patch", "/api/v1/accounts/{account_id}", Some(json!({ "name": "Taken over" }))),
+        ("get", "/api/v1/accounts/{account_id}/users", None),
+        ("post", "/api/v1/accounts/{account_id}/users", Some(person)),
+        ("post", "/api/v1/accounts/{account_id}/users/{user_id}/disable", None),
+        ("post", "/api/v1/accounts/{account_id}/users/{user_id}/enable", None),
+        ("post", "/api/v1/accounts/{account_id}/users/{user_id}/archive", None),
+        ("post", "/api/v1/accounts/{account_id}/users/{user_id}/restore", None),
+        (
+            "post",
+            "/api/v1/accounts/{account_id}/users/{user_id}/password",
+            Some(json!({ "password": "plum garden whistle" })),
+        ),
+        ("post", "/api/v1/accounts/{account_id}/users/{user_id}/password-reset", None),
+        (
+            "post",
+            "/api/v1/accounts/{account_id}/transfer-ownership",
+            Some(json!({ "user_id": "{user_id}", "password": "x" })),
+        ),
+        ("get", "/api/v1/accounts/{account_id}/emails", None),
+        ("get", "/api/v1/accounts/{account_id}/emails/{email_id}", None),
+        ("post", "/api/v1/accounts/{account_id}/emails/{email_id}/retry", None),
+        ("get", "/api/v1/accounts/{account_id}/email-templates", None),
+        ("get", "/api/v1/accounts/{account_id}/email-templates/{name}", None),
+        ("put", "/api/v1/accounts/{account_id}/email-templates/{name}", Some(template.clone())),
+        ("delete", "/api/v1/accounts/{account_id}/email-templates/{name}", None),
+        ("post", "/api/v1/accounts/{account_id}/email-templates/{name}/preview", Some(template)),
+        ("post", "/api/v1/accounts/{account_id}/email-templates/{name}/test", None),
+        ("get", "/api/v1/accounts/{account_id}/smtp", None),
+        ("put", "/api/v1/accounts/{account_id}/smtp", Some(smtp)),
+        ("delete", "/api/v1/accounts/{account_id}/smtp", None),
+        ("post", "/api/v1/accounts/{account_id}/smtp/test", Some(json!({}))),
+    ]
+}
+
+/// Public routes under an account, answered the same for every account (not a membership
+/// matter): public sign-up answers 403 `signup_closed` for a closed or unknown account.
+const PUBLIC: &[(&str, &str)] = &[("post", "/api/v1/accounts/{account_id}/signup")];
+
+#[tokio::test]
+async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
+    each_backend(|app| async move {
+        app.operator("op@example.test").await;
+        let op = app.token("op@example.test", None).await;
+        let victim = app.create_account(&op, "Victim").await;
+        let other = app.create_account(&op, "Other").await;
+        let member = app.seed_members(victim, "standard", &[("Vic", "Member", "vic@example.test")]).await.remove(0);
+        let attacker = app.seed_members(other, "admin", &[("Eve", "Admin", "eve@example.test")]).await.remove(0);
+        let eve = app.token(&attacker.email, Some(other)).await;
+        let account = app.db.store.read().await.unwrap().account_by_id(victim).await.unwrap().unwrap();
+        let mut tx = app.db.store.begin().await.unwrap();
+        let mail = Mail {
+            account: Some(&account),
+            template: TemplateName::PasswordChanged,
+            to: "vic@example.test",
+            context: TemplateName::PasswordChanged.sample_context(),
+            sender: Sender::Account,
+            bcc: None,
+        };
+        let email = app.service.enqueue_email(tx.as_mut(), mail).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let (_, doc) = app.get_json("/api/v1/openapi.json", None).await;
+        let mut documented: Vec<(String, String)> = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            if !path.starts_with("/api/v1/accounts/{account_id}") {
+                continue;
+            }
+            for method in item.as_object().unwrap().keys() {
+                documented.push((method.clone(), path.clone()));
+            }
+        }
+        let table = table();
+        for (method, path) in &documented {
+            let known = table.iter().any(|(m, p, _)| m == method && p == path)
+                || PUBLIC.iter().any(|(m, p)| m == method && p == path);
+            assert!(known, "{method} {path} is not in the isolation table: add it with a valid body");
+        }
+        let fill = |s: &str| {
+            s.replace("{account_id}", &victim.to_string())
+                .replace("{user_id}", &member.id.to_string())
+                .replace("{email_id}", &email.id.to_string())
+                .replace("{name}", "welcome")
+        };
+        for (method, path, body) in table {
+            assert!(documented.iter().any(|(m, p)| m == method && p == path), "{method} {path} is not documented");
+            let body = body.map(|b| serde_json::from_str::<Value>(&fill(&b.to_string())).unwrap());
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let (status, answer) = app.send(method.clone(), &fill(path), &eve, body).await;
+            assert_eq!(status, 404, "{method} {path} answered {answer}");
+        }
+        // Nothing changed in the victim account.
+        let (_, view) = app.get_json(&format!("/api/v1/accounts/{victim}"), Some(&op)).await;
+        assert_eq!(view["name"], "Victim");
+        let m = app.db.store.read().await.unwrap().membership(victim, member.id).await.unwrap().unwrap();
+        assert_eq!(m.status, "active");
+    })
+    .await;
+}
