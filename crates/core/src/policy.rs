@@ -72,6 +72,8 @@ pub enum Action {
     ViewOutbox(Uuid),
     /// Send a member a reset link or set their password (R-AUTH-6).
     ManageMembers(Uuid),
+    /// Read the account's audit log (R-AUD-1); the operator reads every account's.
+    ViewAudit(Uuid),
     /// Put a failed email back in the queue; the operator may, as delivery is theirs to run.
     RetryEmail(Uuid),
     /// Create, list and revoke one's own personal API tokens in the account. Any active member
@@ -98,6 +100,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::ViewOutbox(a) | Action::RetryEmail(a) => (a, Some(Permission::AccountSettings), true),
         Action::ManageOwnTokens(a) => (a, None, false),
         Action::ManageMembers(a) => (a, Some(Permission::UsersManage), false),
+        Action::ViewAudit(a) => (a, Some(Permission::AuditView), true),
     };
     let member =
         actor.membership.as_ref().filter(|m| m.account_id == account_id && m.status == MembershipStatus::Active);

@@ -162,6 +162,14 @@ pub trait SessionRepo {
 pub trait AuditRepo {
     async fn insert_audit(&mut self, e: &AuditRow) -> Result<()>;
     async fn audit_of_account(&mut self, account_id: Uuid, limit: i64) -> Result<Vec<AuditRow>>;
+    /// The account's audit log, newest first, filtered, keyset-paged by id; with the actor's
+    /// email when the actor still exists.
+    async fn audit_page(
+        &mut self,
+        account_id: Uuid,
+        filter: &AuditFilter,
+        limit: i64,
+    ) -> Result<Vec<(AuditRow, Option<String>)>>;
 }
 
 /// The email outbox (R-MAIL-1). `enqueue` runs inside the unit of work of the change that

@@ -162,6 +162,19 @@ pub struct AuditRow {
     pub at: OffsetDateTime,
 }
 
+/// What an audit page is filtered by.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor_id: Option<Uuid>,
+    pub action: Option<String>,
+    /// From this time (inclusive).
+    pub from: Option<OffsetDateTime>,
+    /// Until this time (exclusive).
+    pub to: Option<OffsetDateTime>,
+    /// Rows older than this id (the cursor).
+    pub before: Option<Uuid>,
+}
+
 /// One outbound email in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailRow {

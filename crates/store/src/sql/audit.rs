@@ -3,10 +3,44 @@ use uuid::Uuid;
 
 use super::super::{SqlTx, get, to_db};
 use super::{time, uuid};
-use crate::{AuditRepo, AuditRow, Result};
+use crate::{AuditFilter, AuditRepo, AuditRow, Result};
+
+fn audit_from_row(r: &super::DbRow<'_>) -> Result<AuditRow> {
+    Ok(AuditRow {
+        id: uuid(r, "id")?,
+        account_id: get(r, "account_id")?,
+        actor_id: get(r, "actor_id")?,
+        impersonator_id: get(r, "impersonator_id")?,
+        action: get(r, "action")?,
+        target_type: get(r, "target_type")?,
+        target_id: get(r, "target_id")?,
+        ip: get(r, "ip")?,
+        details: get(r, "details")?,
+        at: time(r, "at")?,
+    })
+}
 
 #[async_trait]
 impl AuditRepo for SqlTx {
+    async fn audit_page(
+        &mut self,
+        account_id: Uuid,
+        f: &AuditFilter,
+        limit: i64,
+    ) -> Result<Vec<(AuditRow, Option<String>)>> {
+        let before = f.before.unwrap_or(Uuid::max());
+        self.all(
+            "SELECT e.id, e.account_id, e.actor_id, e.impersonator_id, e.action, e.target_type, e.target_id, e.ip, \
+             e.details, e.at, u.email AS actor_email FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id \
+             WHERE e.account_id = $1 AND e.id < $2 AND ($3 IS NULL OR e.actor_id = $3) \
+             AND ($4 IS NULL OR e.action = $4) AND ($5 IS NULL OR e.at >= $5) AND ($6 IS NULL OR e.at < $6) \
+             ORDER BY e.id DESC LIMIT $7",
+            args![account_id, before, f.actor_id, f.action, f.from.map(to_db), f.to.map(to_db), limit],
+            |r| Ok((audit_from_row(r)?, get(r, "actor_email")?)),
+        )
+        .await
+    }
+
     async fn insert_audit(&mut self, e: &AuditRow) -> Result<()> {
         self.exec(
             "INSERT INTO audit_events (id, account_id, actor_id, impersonator_id, action, target_type, target_id, \
@@ -33,20 +67,7 @@ impl AuditRepo for SqlTx {
             "SELECT id, account_id, actor_id, impersonator_id, action, target_type, target_id, ip, details, at \
              FROM audit_events WHERE account_id = $1 ORDER BY id DESC LIMIT $2",
             args![account_id, limit],
-            |r| {
-                Ok(AuditRow {
-                    id: uuid(r, "id")?,
-                    account_id: get(r, "account_id")?,
-                    actor_id: get(r, "actor_id")?,
-                    impersonator_id: get(r, "impersonator_id")?,
-                    action: get(r, "action")?,
-                    target_type: get(r, "target_type")?,
-                    target_id: get(r, "target_id")?,
-                    ip: get(r, "ip")?,
-                    details: get(r, "details")?,
-                    at: time(r, "at")?,
-                })
-            },
+            audit_from_row,
         )
         .await
     }

@@ -12,6 +12,7 @@ use crate::error::ApiError;
 
 mod account_admin;
 mod accounts;
+mod audit;
 mod auth;
 mod lifecycle;
 mod mail;
@@ -37,6 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::list, accounts::create))
         .routes(routes!(accounts::get, account_admin::update))
         .routes(routes!(account_admin::signup))
+        .routes(routes!(audit::list))
         .routes(routes!(account_admin::member_reset))
         .routes(routes!(account_admin::member_password))
         .routes(routes!(lifecycle::disable))

@@ -13,6 +13,7 @@ use crate::AppState;
 
 mod account_settings;
 mod add_member;
+mod audit;
 mod chooser;
 mod home;
 mod lifecycle;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts", get(pages::accounts))
         .route("/accounts/new", get(pages::new_account_form).post(pages::new_account_submit))
         .route("/accounts/{account_id}", get(home::page))
+        .route("/accounts/{account_id}/audit", get(audit::page))
         .route("/accounts/{account_id}/team", get(pages::team))
         .route("/accounts/{account_id}/team/{user_id}/{action}", post(lifecycle::member_action))
         .route("/accounts/{account_id}/transfer", get(lifecycle::form).post(lifecycle::submit))

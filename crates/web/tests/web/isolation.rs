@@ -15,6 +15,7 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("get", "/api/v1/accounts/{account_id}", None),
         ("patch", "/api/v1/accounts/{account_id}", Some(json!({ "name": "Taken over" }))),
         ("get", "/api/v1/accounts/{account_id}/users", None),
+        ("get", "/api/v1/accounts/{account_id}/audit", None),
         ("post", "/api/v1/accounts/{account_id}/users", Some(person)),
         ("post", "/api/v1/accounts/{account_id}/users/{user_id}/disable", None),
         ("post", "/api/v1/accounts/{account_id}/users/{user_id}/enable", None),

@@ -5,6 +5,7 @@
 
 mod add_member;
 mod api;
+mod audit;
 mod browser;
 mod browser_journeys;
 mod chooser;
