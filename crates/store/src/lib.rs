@@ -131,6 +131,8 @@ pub trait AccountRepo {
     /// transfers racing, the second finds no row (false) once the first has committed.
     async fn move_owner(&mut self, account_id: Uuid, from: Uuid, to: Uuid) -> Result<bool>;
     async fn set_membership_role(&mut self, account_id: Uuid, user_id: Uuid, role: &str) -> Result<bool>;
+    /// Writes a membership's role, explicit permissions and preferences.
+    async fn update_membership(&mut self, m: &MembershipRow) -> Result<bool>;
     async fn touch_last_sign_in(&mut self, account_id: Uuid, user_id: Uuid, at: OffsetDateTime) -> Result<()>;
     /// Writes the account's settings (name, invite policy, invitation lifetime, public sign-up).
     async fn update_account_settings(&mut self, a: &AccountRow) -> Result<bool>;

@@ -203,6 +203,26 @@ impl AccountRepo for SqlTx {
         Ok(n == 1)
     }
 
+    async fn update_membership(&mut self, m: &MembershipRow) -> Result<bool> {
+        let n = self
+            .exec(
+                "UPDATE memberships SET role = $3, permissions = $4, landing_page = $5, contact_tab = $6, \
+                 show_calendar = $7, daily_reminders = $8 WHERE account_id = $1 AND user_id = $2",
+                args![
+                    m.account_id,
+                    m.user_id,
+                    m.role,
+                    m.permissions,
+                    m.landing_page,
+                    m.contact_tab,
+                    m.show_calendar,
+                    m.daily_reminders
+                ],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
     async fn set_membership_role(&mut self, account_id: Uuid, user_id: Uuid, role: &str) -> Result<bool> {
         let n = self
             .exec(

@@ -17,6 +17,7 @@ mod auth;
 mod lifecycle;
 mod mail;
 mod me;
+mod member;
 mod members;
 mod tokens;
 
@@ -39,6 +40,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::get, account_admin::update))
         .routes(routes!(account_admin::signup))
         .routes(routes!(audit::list))
+        .routes(routes!(member::get, member::update))
         .routes(routes!(account_admin::member_reset))
         .routes(routes!(account_admin::member_password))
         .routes(routes!(lifecycle::disable))

@@ -16,6 +16,8 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("patch", "/api/v1/accounts/{account_id}", Some(json!({ "name": "Taken over" }))),
         ("get", "/api/v1/accounts/{account_id}/users", None),
         ("get", "/api/v1/accounts/{account_id}/audit", None),
+        ("get", "/api/v1/accounts/{account_id}/users/{user_id}", None),
+        ("patch", "/api/v1/accounts/{account_id}/users/{user_id}", Some(json!({ "role": "employee" }))),
         ("post", "/api/v1/accounts/{account_id}/users", Some(person)),
         ("post", "/api/v1/accounts/{account_id}/users/{user_id}/disable", None),
         ("post", "/api/v1/accounts/{account_id}/users/{user_id}/enable", None),

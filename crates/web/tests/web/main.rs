@@ -15,6 +15,7 @@ mod isolation;
 mod lifecycle;
 mod mail;
 mod me;
+mod member_edit;
 mod register;
 mod reset;
 mod signup;

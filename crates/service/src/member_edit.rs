@@ -1,0 +1,146 @@
+//! Reading one member and changing their rights and preferences (R-PERM-1, R-OWN-2).
+use roster_core::{Action, BuiltinRole, FieldErrors, PermissionSet, authorize};
+use roster_store::{MemberPerson, MemberRow};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{Principal, audit};
+use crate::views::{MemberView, effective_permissions};
+use crate::{Meta, Result, Service, ServiceError, actor};
+
+/// Pages a member may land on after sign-in (R-AUTH-2); the console has `team` and `home` so
+/// far, the others come with the work records.
+const LANDING_PAGES: [&str; 8] = ["dashboard", "home", "team", "contacts", "projects", "todos", "calendar", "tickets"];
+
+/// What `PATCH /accounts/{id}/users/{user_id}` changes; absent fields stay.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberPatch {
+    /// A built-in role key (never `owner`).
+    pub role: Option<String>,
+    /// An explicit permission list instead of a role.
+    pub permissions: Option<Vec<String>>,
+    pub preferences: Option<PreferencesPatch>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesPatch {
+    pub landing_page: Option<String>,
+    pub contact_tab: Option<String>,
+    pub show_calendar: Option<bool>,
+    pub daily_reminders: Option<bool>,
+}
+
+impl Service {
+    /// One member of the account; needs `users.view` (or being that member).
+    pub async fn member(&self, p: &Principal, account_id: Uuid, user_id: Uuid) -> Result<MemberView> {
+        let mut tx = self.store.read().await?;
+        let (actor, _) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
+        let action = if user_id == p.user.id { Action::ViewAccount(account_id) } else { Action::ViewTeam(account_id) };
+        authorize(&actor, action)?;
+        let m = tx.membership(account_id, user_id).await?.ok_or(ServiceError::NotFound)?;
+        let u = tx.user_by_id(user_id).await?.ok_or(ServiceError::NotFound)?;
+        Ok(MemberView::from(MemberRow { user: MemberPerson::from(&u), membership: m }))
+    }
+
+    /// Changes a member's role or permission list (needs `users.manage`; nobody edits their own
+    /// rights or the owner's, nor grants or takes what they do not hold) and preferences (the
+    /// member themselves, or `users.manage`).
+    pub async fn update_member(
+        &self,
+        p: &Principal,
+        account_id: Uuid,
+        user_id: Uuid,
+        patch: &MemberPatch,
+        meta: &Meta,
+    ) -> Result<MemberView> {
+        let rights = patch.role.is_some() || patch.permissions.is_some();
+        let mut tx = self.store.begin().await?;
+        let (actor, mine) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
+        let own = user_id == p.user.id;
+        let action = if own && !rights { Action::ViewAccount(account_id) } else { Action::ManageMembers(account_id) };
+        authorize(&actor, action)?;
+        let mut m = tx.membership(account_id, user_id).await?.ok_or(ServiceError::NotFound)?;
+        let mut errs = FieldErrors::new();
+        if rights {
+            if own {
+                return Err(rule("R-PERM-1", "Nobody edits their own rights; ask another admin or the owner."));
+            }
+            if m.is_owner {
+                return Err(rule("R-OWN-2", "Nobody changes the owner's permissions: the owner holds them all."));
+            }
+            let (role, list) = match (patch.role.as_deref(), &patch.permissions) {
+                (Some(_), Some(_)) => {
+                    errs.add("permissions", "Give a role or a permission list, not both.");
+                    (m.role.clone(), None)
+                }
+                (Some(r), None) => match BuiltinRole::parse(r) {
+                    Some(BuiltinRole::Owner) => {
+                        errs.add("role", "Ownership is transferred by the owner, not given as a role.");
+                        (m.role.clone(), None)
+                    }
+                    Some(r) => (r.key().to_owned(), None),
+                    None => {
+                        errs.add("role", "Unknown role.");
+                        (m.role.clone(), None)
+                    }
+                },
+                (None, Some(ids)) => match PermissionSet::from_ids(&ids.join(",")) {
+                    Ok(set) => ("custom".to_owned(), Some(set)),
+                    Err(e) => {
+                        errs.add("permissions", e);
+                        (m.role.clone(), None)
+                    }
+                },
+                (None, None) => (m.role.clone(), None),
+            };
+            if errs.is_empty() {
+                let held = mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions);
+                let after = list.unwrap_or_else(|| {
+                    BuiltinRole::parse(&role).map_or(PermissionSet::EMPTY, BuiltinRole::permissions)
+                });
+                // R-PERM-1: what the member ends up with must be the actor's to give (taking away
+                // is not an escalation).
+                if let Some(missing) = after.iter().find(|x| !held.contains(*x)) {
+                    return Err(ServiceError::Forbidden(missing));
+                }
+                m.role = role;
+                m.permissions = list.map(PermissionSet::to_ids);
+            }
+        }
+        if let Some(prefs) = &patch.preferences {
+            if let Some(page) = prefs.landing_page.as_deref() {
+                if LANDING_PAGES.contains(&page) {
+                    m.landing_page = page.to_owned();
+                } else {
+                    errs.add("preferences.landing_page", format!("Choose one of {}.", LANDING_PAGES.join(", ")));
+                }
+            }
+            if let Some(tab) = prefs.contact_tab.as_deref() {
+                let ok = !tab.is_empty() && tab.len() <= 40 && tab.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+                if ok {
+                    m.contact_tab = tab.to_owned();
+                } else {
+                    errs.add("preferences.contact_tab", "Use a tab name such as details or notes.");
+                }
+            }
+            m.show_calendar = prefs.show_calendar.unwrap_or(m.show_calendar);
+            m.daily_reminders = prefs.daily_reminders.unwrap_or(m.daily_reminders);
+        }
+        if !errs.is_empty() {
+            return Err(ServiceError::Invalid(errs));
+        }
+        tx.update_membership(&m).await?;
+        let what = if rights { "member.rights_changed" } else { "member.preferences_changed" };
+        tx.insert_audit(&audit(what, Some(p.user.id), Some(account_id), ("user", user_id.to_string()), meta)).await?;
+        let u = tx.user_by_id(user_id).await?.ok_or(ServiceError::NotFound)?;
+        tx.commit().await?;
+        Ok(MemberView::from(MemberRow { user: MemberPerson::from(&u), membership: m }))
+    }
+}
+
+fn rule(rule: &'static str, message: &str) -> ServiceError {
+    ServiceError::Rule { rule, code: "rights_rule", message: message.to_owned() }
+}
