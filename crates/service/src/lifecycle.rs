@@ -3,15 +3,11 @@
 use std::time::Duration;
 
 use roster_core::{Action, authorize};
-use roster_mail::TemplateName;
 use roster_store::{MemberPerson, MemberRow, MembershipRow, UserRow};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::{Principal, audit};
-use crate::mail::{Mail, Sender};
-use crate::reset::written_out;
-use crate::token::{hash_token, new_secret};
 use crate::{AccountView, MemberView, Meta, Result, Service, ServiceError, actor, now};
 
 /// How long the set-password link sent on restore lives: longer than a reset asked for by the
@@ -122,24 +118,8 @@ impl Service {
                 }
             }
             Lifecycle::Restore if user.password_hash.is_none() => {
-                let secret = new_secret("reset_")?;
-                let expires_at = t + RESTORE_LINK_LIFETIME;
-                tx.insert_password_reset(&hash_token(&secret), user.id, Some(p.user.id), t, expires_at).await?;
-                let context = json!({
-                    "user": { "first_name": user.first_name, "last_name": user.last_name, "email": user.email },
-                    "account": { "name": account.name },
-                    "link": format!("{}/password-reset?token={secret}", self.mail_config().public_url),
-                    "expires_at": written_out(expires_at),
-                });
-                let mail = Mail {
-                    account: Some(&account),
-                    template: TemplateName::PasswordReset,
-                    to: &user.email,
-                    context,
-                    sender: Sender::Account,
-                    bcc: None,
-                };
-                self.enqueue_email(tx.as_mut(), mail).await?;
+                self.enqueue_reset_link(tx.as_mut(), Some(&account), &user, Some(p.user.id), RESTORE_LINK_LIFETIME, t)
+                    .await?;
                 link_sent = true;
             }
             Lifecycle::Enable | Lifecycle::Restore => {}

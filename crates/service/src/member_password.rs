@@ -1,15 +1,11 @@
 //! An admin and a member's password (R-AUTH-5, R-AUTH-6): send them a reset link, or set it
 //! directly. Passwords are never emailed or shown.
 use roster_core::{Action, authorize, new_password};
-use roster_mail::TemplateName;
 use roster_store::{AccountRow, MembershipRow, Tx, UserRow};
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::{Principal, audit};
-use crate::mail::{Mail, Sender};
-use crate::reset::{RESET_LINK_LIFETIME, written_out};
-use crate::token::{hash_token, new_secret};
+use crate::reset::RESET_LINK_LIFETIME;
 use crate::{Meta, Result, Service, ServiceError, actor, now};
 
 /// The target member after the checks every admin action on a member's password makes.
@@ -39,25 +35,8 @@ impl Service {
     pub async fn send_member_reset(&self, p: &Principal, account_id: Uuid, user_id: Uuid, meta: &Meta) -> Result<()> {
         let mut tx = self.store.begin().await?;
         let (account, _, user) = target(tx.as_mut(), p, account_id, user_id).await?;
-        let secret = new_secret("reset_")?;
-        let t = now();
-        let expires_at = t + RESET_LINK_LIFETIME;
-        tx.insert_password_reset(&hash_token(&secret), user.id, Some(p.user.id), t, expires_at).await?;
-        let context = json!({
-            "user": { "first_name": user.first_name, "last_name": user.last_name, "email": user.email },
-            "account": { "name": account.name },
-            "link": format!("{}/password-reset?token={secret}", self.mail_config().public_url),
-            "expires_at": written_out(expires_at),
-        });
-        let mail = Mail {
-            account: Some(&account),
-            template: TemplateName::PasswordReset,
-            to: &user.email,
-            context,
-            sender: Sender::Account,
-            bcc: None,
-        };
-        self.enqueue_email(tx.as_mut(), mail).await?;
+        self.enqueue_reset_link(tx.as_mut(), Some(&account), &user, Some(p.user.id), RESET_LINK_LIFETIME, now())
+            .await?;
         tx.insert_audit(&audit(
             "member.password_reset_sent",
             Some(p.user.id),

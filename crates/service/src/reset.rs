@@ -40,24 +40,7 @@ impl Service {
             tracing::warn!(user = %user.id, "password reset requested too often; not sent");
             return Ok(());
         }
-        let secret = new_secret("reset_")?;
-        let expires_at = t + RESET_LINK_LIFETIME;
-        tx.insert_password_reset(&hash_token(&secret), user.id, None, t, expires_at).await?;
-        let link = format!("{}/password-reset?token={secret}", self.mail_config().public_url);
-        let context = json!({
-            "user": { "first_name": user.first_name, "last_name": user.last_name, "email": user.email },
-            "link": link,
-            "expires_at": written_out(expires_at),
-        });
-        let mail = Mail {
-            account: None,
-            template: TemplateName::PasswordReset,
-            to: &user.email,
-            context,
-            sender: Sender::Installation,
-            bcc: None,
-        };
-        self.enqueue_email(tx.as_mut(), mail).await?;
+        self.enqueue_reset_link(tx.as_mut(), None, &user, None, RESET_LINK_LIFETIME, t).await?;
         tx.insert_audit(&audit(
             "auth.password_reset_requested",
             Some(user.id),
@@ -106,6 +89,40 @@ impl Service {
 }
 
 impl Service {
+    /// A single-use reset link for `user`, written and emailed in `tx`: from the account (its
+    /// templates and server) when given, else from the installation.
+    pub(crate) async fn enqueue_reset_link(
+        &self,
+        tx: &mut dyn roster_store::Tx,
+        account: Option<&roster_store::AccountRow>,
+        user: &roster_store::UserRow,
+        requested_by: Option<uuid::Uuid>,
+        lifetime: Duration,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        let secret = new_secret("reset_")?;
+        let expires_at = at + lifetime;
+        tx.insert_password_reset(&hash_token(&secret), user.id, requested_by, at, expires_at).await?;
+        let mut context = json!({
+            "user": { "first_name": user.first_name, "last_name": user.last_name, "email": user.email },
+            "link": format!("{}/password-reset?token={secret}", self.mail_config().public_url),
+            "expires_at": written_out(expires_at),
+        });
+        if let Some(a) = account {
+            context["account"] = json!({ "name": a.name });
+        }
+        let mail = Mail {
+            account,
+            template: TemplateName::PasswordReset,
+            to: &user.email,
+            context,
+            sender: if account.is_some() { Sender::Account } else { Sender::Installation },
+            bcc: None,
+        };
+        self.enqueue_email(tx, mail).await?;
+        Ok(())
+    }
+
     /// The "password changed" notice (never the password), from the installation.
     pub(crate) async fn enqueue_password_changed(
         &self,
