@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod commands;
 mod config;
+mod users;
 
 use config::{Config, ConfigError, Sources};
 
@@ -42,10 +43,18 @@ enum Command {
     /// Create a demo account with an owner, an admin, a standard user, a salesperson and a
     /// customer, and print their sign-ins. Running it again changes nothing.
     Demo {
-        /// Also add this many generated members (standard users who cannot sign in).
+        /// Also add this many generated members (realistic names, companies, roles and statuses;
+        /// they cannot sign in), 10,000 per transaction.
         #[arg(long, default_value_t = 0)]
         users: u32,
+        /// Fill this account instead of the demo account (made, with a generated owner, when no
+        /// account has this slug).
+        #[arg(long, value_name = "SLUG")]
+        account: Option<String>,
     },
+    /// Export or import an account's users as CSV.
+    #[command(subcommand)]
+    Users(users::UsersCommand),
     /// Manage the installation's operators.
     #[command(subcommand)]
     Operator(OperatorCommand),
@@ -92,7 +101,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve => commands::serve(config).await,
             Command::Migrate => commands::migrate(config).await,
-            Command::Demo { users } => commands::demo(config, users).await,
+            Command::Demo { users, account } => commands::demo(config, users, account).await,
+            Command::Users(c) => users::run(config, c).await,
             Command::Operator(OperatorCommand::Create { email, first_name, last_name }) => {
                 commands::operator_create(config, email, first_name, last_name).await
             }

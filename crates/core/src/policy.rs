@@ -68,6 +68,8 @@ pub enum Action {
     ViewAccount(Uuid),
     ChangeAccountSettings(Uuid),
     ViewTeam(Uuid),
+    /// Export the team as CSV (R-EXP-1): `users.export`; the operator reads every account.
+    ExportMembers(Uuid),
     /// Read the account's outbox (R-MAIL-1); the operator reads every account's.
     ViewOutbox(Uuid),
     /// Send a member a reset link or set their password (R-AUTH-6).
@@ -79,6 +81,19 @@ pub enum Action {
     /// Create, list and revoke one's own personal API tokens in the account. Any active member
     /// may; the operator too, but only with an active membership (a token acts as a member).
     ManageOwnTokens(Uuid),
+    /// Create, edit and delete the account's custom roles (R-ROLE-1, `roles.manage`).
+    ManageRoles(Uuid),
+    /// "Log in as" another member (R-IMP-1): `users.impersonate` and an active membership; the
+    /// operator without one may not. Who may be acted as is checked by the use case.
+    Impersonate(Uuid),
+    /// Send, resend or revoke invitations (R-INV-1), as the account's invite policy says
+    /// (R-PERM-2): `owner_only` → the owner alone; else holders of `users.invite`.
+    Invite {
+        account_id: Uuid,
+        owner_only: bool,
+    },
+    /// Read the account's pending invitations: holders of `users.invite`; the operator reads.
+    ViewInvitations(Uuid),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +102,8 @@ pub enum Denied {
     NotFound,
     /// The actor may see the target but lacks this permission.
     Forbidden(Permission),
+    /// Only the account's owner may do this here (R-PERM-2: invite policy `owner_only`).
+    OwnerOnly,
 }
 
 /// Decides one action. Pure: the caller loads the facts, this function only judges them.
@@ -97,10 +114,26 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::ViewAccount(a) => (a, None, true),
         Action::ChangeAccountSettings(a) => (a, Some(Permission::AccountSettings), false),
         Action::ViewTeam(a) => (a, Some(Permission::UsersView), true),
+        Action::ExportMembers(a) => (a, Some(Permission::UsersExport), true),
         Action::ViewOutbox(a) | Action::RetryEmail(a) => (a, Some(Permission::AccountSettings), true),
         Action::ManageOwnTokens(a) => (a, None, false),
         Action::ManageMembers(a) => (a, Some(Permission::UsersManage), false),
+        Action::ManageRoles(a) => (a, Some(Permission::RolesManage), false),
+        Action::Impersonate(a) => (a, Some(Permission::UsersImpersonate), false),
         Action::ViewAudit(a) => (a, Some(Permission::AuditView), true),
+        Action::Invite { account_id, owner_only: false } => (account_id, Some(Permission::UsersInvite), false),
+        Action::Invite { account_id, owner_only: true } => {
+            let member = actor
+                .membership
+                .as_ref()
+                .filter(|m| m.account_id == account_id && m.status == MembershipStatus::Active);
+            return match member {
+                Some(m) if m.is_owner => Ok(()),
+                Some(_) => Err(Denied::OwnerOnly),
+                None => Err(Denied::NotFound),
+            };
+        }
+        Action::ViewInvitations(a) => (a, Some(Permission::UsersInvite), true),
     };
     let member =
         actor.membership.as_ref().filter(|m| m.account_id == account_id && m.status == MembershipStatus::Active);
@@ -176,6 +209,49 @@ mod tests {
             m.permissions = PermissionSet::EMPTY;
         }
         assert_eq!(authorize(&owner, Action::ChangeAccountSettings(a)), Ok(()));
+    }
+
+    #[test]
+    fn r_imp_1_impersonation_needs_the_permission_and_a_membership() {
+        let a = Uuid::now_v7();
+        assert_eq!(authorize(&member(a, BuiltinRole::Admin, MembershipStatus::Active), Action::Impersonate(a)), Ok(()));
+        let standard = member(a, BuiltinRole::Standard, MembershipStatus::Active);
+        let expected = if BuiltinRole::Standard.permissions().contains(Permission::UsersImpersonate) {
+            Ok(())
+        } else {
+            Err(Denied::Forbidden(Permission::UsersImpersonate))
+        };
+        assert_eq!(authorize(&standard, Action::Impersonate(a)), expected);
+        assert_eq!(
+            authorize(&member(a, BuiltinRole::Customer, MembershipStatus::Active), Action::Impersonate(a)),
+            Err(Denied::Forbidden(Permission::UsersImpersonate))
+        );
+        let disabled = member(a, BuiltinRole::Admin, MembershipStatus::Disabled);
+        assert_eq!(authorize(&disabled, Action::Impersonate(a)), Err(Denied::NotFound));
+        let op = Actor { user_id: Uuid::now_v7(), is_operator: true, membership: None };
+        assert_eq!(authorize(&op, Action::Impersonate(a)), Err(Denied::NotFound));
+    }
+
+    #[test]
+    fn r_perm_2_invite_policy_owner_only_or_users_invite() {
+        let a = Uuid::now_v7();
+        let owner = member(a, BuiltinRole::Owner, MembershipStatus::Active);
+        let admin = member(a, BuiltinRole::Admin, MembershipStatus::Active);
+        let customer = member(a, BuiltinRole::Customer, MembershipStatus::Active);
+        let owner_only = Action::Invite { account_id: a, owner_only: true };
+        let by_permission = Action::Invite { account_id: a, owner_only: false };
+        assert_eq!(authorize(&owner, owner_only), Ok(()));
+        assert_eq!(authorize(&admin, owner_only), Err(Denied::OwnerOnly));
+        assert_eq!(authorize(&owner, by_permission), Ok(()));
+        assert_eq!(authorize(&admin, by_permission), Ok(()));
+        assert_eq!(authorize(&customer, by_permission), Err(Denied::Forbidden(Permission::UsersInvite)));
+        let elsewhere = member(Uuid::now_v7(), BuiltinRole::Owner, MembershipStatus::Active);
+        assert_eq!(authorize(&elsewhere, owner_only), Err(Denied::NotFound));
+        assert_eq!(authorize(&elsewhere, by_permission), Err(Denied::NotFound));
+        let op = Actor { user_id: Uuid::now_v7(), is_operator: true, membership: None };
+        assert_eq!(authorize(&op, by_permission), Err(Denied::NotFound));
+        assert_eq!(authorize(&op, Action::ViewInvitations(a)), Ok(()));
+        assert_eq!(authorize(&customer, Action::ViewInvitations(a)), Err(Denied::Forbidden(Permission::UsersInvite)));
     }
 
     #[test]

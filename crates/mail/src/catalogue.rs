@@ -25,6 +25,8 @@ pub enum TemplateName {
     ImpersonationNotice,
     /// A contact's client portal link, with the password when there is one (R-PORT-4, seed 004).
     PortalLink,
+    /// To the sender of an invitation: the invitee opened a dead link and asks for a new one (R-INV-1).
+    InvitationRequest,
 }
 
 /// A token a template may use, such as `user.first_name`, with what it holds.
@@ -89,6 +91,13 @@ const IMPERSONATION_NOTICE: &[Token] = &[
     token("started_at", "When that session started, already written out for the reader"),
 ];
 
+const INVITATION_REQUEST: &[Token] = &[
+    token("inviter.name", "Full name of the member who sent the invitation (this email's recipient)"),
+    token("user.email", "The invited email address, which asks for a new invitation"),
+    ACCOUNT_NAME,
+    token("link", "Link to the account's invitations page"),
+];
+
 const PORTAL_LINK: &[Token] = &[
     token("contact.first_name", "First name of the contact"),
     token("contact.last_name", "Last name of the contact"),
@@ -112,13 +121,14 @@ macro_rules! builtin {
 
 impl TemplateName {
     /// Every built-in template.
-    pub const ALL: [TemplateName; 6] = [
+    pub const ALL: [TemplateName; 7] = [
         TemplateName::Welcome,
         TemplateName::Invitation,
         TemplateName::PasswordReset,
         TemplateName::PasswordChanged,
         TemplateName::ImpersonationNotice,
         TemplateName::PortalLink,
+        TemplateName::InvitationRequest,
     ];
 
     /// The stable string id (`password_reset`, `portal_link`…).
@@ -130,6 +140,7 @@ impl TemplateName {
             TemplateName::PasswordChanged => "password_changed",
             TemplateName::ImpersonationNotice => "impersonation_notice",
             TemplateName::PortalLink => "portal_link",
+            TemplateName::InvitationRequest => "invitation_request",
         }
     }
 
@@ -142,6 +153,7 @@ impl TemplateName {
             TemplateName::PasswordChanged => PASSWORD_CHANGED,
             TemplateName::ImpersonationNotice => IMPERSONATION_NOTICE,
             TemplateName::PortalLink => PORTAL_LINK,
+            TemplateName::InvitationRequest => INVITATION_REQUEST,
         }
     }
 
@@ -154,6 +166,7 @@ impl TemplateName {
             TemplateName::PasswordChanged => builtin!("password_changed"),
             TemplateName::ImpersonationNotice => builtin!("impersonation_notice"),
             TemplateName::PortalLink => builtin!("portal_link"),
+            TemplateName::InvitationRequest => builtin!("invitation_request"),
         }
     }
 }

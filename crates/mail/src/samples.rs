@@ -45,6 +45,12 @@ impl TemplateName {
                 "impersonator": { "name": "Charles Babbage" },
                 "started_at": "13 March 2025, 09:30 UTC",
             }),
+            TemplateName::InvitationRequest => json!({
+                "inviter": { "name": "Charles Babbage" },
+                "user": { "email": "ada@example.com" },
+                "account": account,
+                "link": format!("{LINK_BASE}/accounts/0190a6c4-0000-7000-8000-000000000000/invitations"),
+            }),
             TemplateName::PortalLink => json!({
                 "contact": { "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.org" },
                 "account": account,

@@ -83,6 +83,7 @@ snapshot_tests! {
     r_mail_4_snapshot_password_changed => TemplateName::PasswordChanged,
     r_mail_4_snapshot_impersonation_notice => TemplateName::ImpersonationNotice,
     r_mail_4_snapshot_portal_link => TemplateName::PortalLink,
+    r_mail_4_snapshot_invitation_request => TemplateName::InvitationRequest,
 }
 
 #[test]

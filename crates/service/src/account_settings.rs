@@ -21,6 +21,8 @@ pub struct AccountPatch {
     pub invitation_ttl_days: Option<i32>,
     /// Anyone may sign up into this account as a `customer` (R-AUTH-4).
     pub public_signup: Option<bool>,
+    /// Members with `users.impersonate` may "log in as" others (R-IMP-1).
+    pub allow_impersonation: Option<bool>,
 }
 
 impl Service {
@@ -65,11 +67,14 @@ impl Service {
         if let Some(open) = patch.public_signup {
             account.public_signup = open;
         }
+        if let Some(allow) = patch.allow_impersonation {
+            account.allow_impersonation = allow;
+        }
         account.updated_at = now();
         tx.update_account_settings(&account).await?;
         tx.insert_audit(&audit(
             "account.settings_changed",
-            Some(p.user.id),
+            p.who(),
             Some(account_id),
             ("account", account_id.to_string()),
             meta,

@@ -68,6 +68,7 @@ impl Service {
     }
 
     async fn try_create_account(&self, p: &Principal, name: &AccountName, meta: &Meta) -> Result<AccountView> {
+        crate::impersonate::refuse_while_impersonating(p, "create accounts")?;
         let mut tx = self.store.begin().await?;
         let (actor, _) = actor::for_principal(tx.as_mut(), p, None).await?;
         authorize(&actor, Action::CreateAccount)?;
@@ -75,7 +76,7 @@ impl Service {
         tx.insert_account(&account, &owner).await?;
         tx.insert_audit(&audit(
             "account.created",
-            Some(p.user.id),
+            p.who(),
             Some(account.id),
             ("account", account.id.to_string()),
             meta,
@@ -98,8 +99,12 @@ impl Service {
     pub async fn list_accounts(&self, p: &Principal, cursor: Option<&str>, limit: Option<i64>) -> Result<AccountPage> {
         let limit = page_limit(limit)?;
         let mut tx = self.store.read().await?;
-        let mine = tx.memberships_of_user(p.user.id).await?;
-        if !p.user.is_operator {
+        let mut mine = tx.memberships_of_user(p.user.id).await?;
+        // R-IMP-1: "log in as" shows only the account it was started in.
+        if p.impersonator.is_some() {
+            mine.retain(|(a, _)| Some(a.id) == p.account_id);
+        }
+        if !p.user.is_operator || p.impersonator.is_some() {
             let items = mine.iter().map(|(a, m)| AccountView::new(a, Some(m))).collect();
             return Ok(AccountPage { items, next_cursor: None });
         }
@@ -168,6 +173,7 @@ pub(crate) async fn new_account(
         invite_policy: "owner_only".to_owned(),
         invitation_ttl_days: 7,
         public_signup: false,
+        allow_impersonation: true,
         created_at: t,
         updated_at: t,
     };

@@ -34,5 +34,13 @@ pub(crate) async fn for_principal(
     p: &Principal,
     account_id: Option<Uuid>,
 ) -> Result<(Actor, Option<MembershipRow>)> {
+    // R-IMP-1: "log in as" is confined to the session's account, and never with the installation's
+    // powers: elsewhere the person acted as counts as a stranger.
+    if p.impersonator.is_some() {
+        let here = account_id.filter(|a| Some(*a) == p.account_id);
+        let (mut actor, membership) = load(tx, &p.user, here).await?;
+        actor.is_operator = false;
+        return Ok((actor, membership));
+    }
     load(tx, &p.user, account_id).await
 }

@@ -3,7 +3,7 @@
 //! creator holds (R-PERM-1). The welcome email carries a link to set a password.
 use std::time::Duration;
 
-use roster_core::{Action, BuiltinRole, Email, FieldErrors, PermissionSet, PersonName, authorize, new_password};
+use roster_core::{Action, Email, FieldErrors, PermissionSet, PersonName, authorize, new_password};
 use roster_mail::TemplateName;
 use roster_store::{MemberPerson, MemberRow, MembershipRow, UserRow};
 use serde::Serialize;
@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::auth::{Principal, audit};
 use crate::mail::{Mail, Sender};
 use crate::reset::written_out;
+use crate::rights::{Rights, check_grantable, resolve_rights};
 use crate::token::{hash_token, new_secret};
 use crate::views::{MemberView, effective_permissions};
 use crate::{Meta, Result, Service, ServiceError, actor, now};
@@ -33,7 +34,8 @@ pub struct NewMember {
     pub phone: Option<String>,
     pub username: Option<String>,
     pub company: Option<String>,
-    /// A built-in role key; `None` (and no `permissions`) gives `customer` (R-ROLE-1).
+    /// A built-in role key, or a custom role's id or name; `None` (and no `permissions`) gives
+    /// `customer` (R-ROLE-1).
     pub role: Option<String>,
     /// Explicit permission ids instead of a role.
     pub permissions: Option<Vec<String>>,
@@ -69,15 +71,13 @@ struct Parsed {
     phone: Option<String>,
     username: Option<String>,
     company: Option<String>,
-    role: &'static str,
-    permissions: Option<PermissionSet>,
     password: Option<roster_core::Password>,
     subject: Option<String>,
 }
 
 impl NewMember {
-    fn parse(&self) -> Result<Parsed> {
-        let mut errs = FieldErrors::new();
+    /// Checks the fields, adding to `errs` (which may hold the role's errors already).
+    fn parse(&self, mut errs: FieldErrors) -> Result<Parsed> {
         let email = errs.check("email", Email::parse(&self.email));
         let first_name = errs.check("first_name", PersonName::parse(&self.first_name));
         let last_name = errs.check("last_name", PersonName::parse(&self.last_name));
@@ -95,27 +95,6 @@ impl NewMember {
             if !(3..=64).contains(&n) || u.contains('@') || u.chars().any(char::is_whitespace) {
                 errs.add("username", "Use 3 to 64 characters, without spaces or @.");
             }
-        }
-        let mut role = BuiltinRole::default_for_new_member().key();
-        let mut permissions = None;
-        match (opt(&self.role), &self.permissions) {
-            (Some(_), Some(_)) => errs.add("permissions", "Give a role or a permission list, not both."),
-            (Some(r), None) => match BuiltinRole::parse(r) {
-                Some(BuiltinRole::Owner) => {
-                    errs.add("role", "The owner role cannot be given; ownership is transferred by the owner.")
-                }
-                Some(r) => role = r.key(),
-                None => errs.add("role", "Unknown role."),
-            },
-            (None, Some(list)) => match PermissionSet::from_ids(&list.join(",")) {
-                Ok(set) => {
-                    // Not a built-in role: the list decides (see `effective_permissions`).
-                    role = "custom";
-                    permissions = Some(set);
-                }
-                Err(e) => errs.add("permissions", e),
-            },
-            (None, None) => {}
         }
         let subject = opt(&self.welcome_subject).map(str::to_owned);
         if let Some(s) = &subject {
@@ -137,18 +116,9 @@ impl NewMember {
             None => None,
         };
         match (email, first_name, last_name) {
-            (Some(email), Some(first_name), Some(last_name)) if errs.is_empty() => Ok(Parsed {
-                email,
-                first_name,
-                last_name,
-                phone,
-                username,
-                company,
-                role,
-                permissions,
-                password,
-                subject,
-            }),
+            (Some(email), Some(first_name), Some(last_name)) if errs.is_empty() => {
+                Ok(Parsed { email, first_name, last_name, phone, username, company, password, subject })
+            }
             _ => Err(ServiceError::Invalid(errs)),
         }
     }
@@ -165,12 +135,16 @@ impl Service {
         meta: &Meta,
     ) -> Result<AddedMember> {
         // Cheap checks first, so a refused request costs no hashing.
-        {
+        let parsed = {
             let mut tx = self.store.read().await?;
             let (actor, _) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
             authorize(&actor, Action::ManageMembers(account_id))?;
-        }
-        let parsed = input.parse()?;
+            // The role's errors come with the other fields' (the write below resolves it again).
+            let mut errs = FieldErrors::new();
+            resolve_rights(tx.as_mut(), account_id, input.role.as_deref(), input.permissions.as_deref(), &mut errs)
+                .await?;
+            input.parse(errs)?
+        };
         let hash = match &parsed.password {
             Some(pw) => Some(self.hasher.hash(pw).await?),
             None => None,
@@ -181,15 +155,16 @@ impl Service {
         authorize(&actor, Action::ManageMembers(account_id))?;
         let account = tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;
 
-        // R-PERM-1: nobody grants what they do not hold.
-        let given = match parsed.permissions {
-            Some(set) => set,
-            None => BuiltinRole::parse(parsed.role).map_or(PermissionSet::EMPTY, BuiltinRole::permissions),
-        };
-        let held = mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions);
-        if let Some(missing) = given.iter().find(|x| !held.contains(*x)) {
-            return Err(ServiceError::Forbidden(missing));
+        let mut errs = FieldErrors::new();
+        let rights =
+            resolve_rights(tx.as_mut(), account_id, input.role.as_deref(), input.permissions.as_deref(), &mut errs)
+                .await?
+                .unwrap_or_else(Rights::default_for_new_member);
+        if !errs.is_empty() {
+            return Err(ServiceError::Invalid(errs));
         }
+        // R-PERM-1: nobody grants what they do not hold.
+        check_grantable(mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions), rights.set())?;
 
         let t = now();
         let (user, existing) = match tx.user_by_email(parsed.email.as_str()).await? {
@@ -224,8 +199,8 @@ impl Service {
                 message: format!("{} is already a member of this account.", user.email),
             });
         }
-        let mut membership = MembershipRow::new(account_id, user.id, parsed.role, t);
-        membership.permissions = parsed.permissions.map(PermissionSet::to_ids);
+        let mut membership = MembershipRow::new(account_id, user.id, &rights.role, t);
+        rights.apply(&mut membership);
         tx.insert_membership(&membership).await?;
 
         let has_password = user.password_hash.is_some();
@@ -258,8 +233,7 @@ impl Service {
             };
             self.enqueue_email_with_subject(tx.as_mut(), mail, parsed.subject.as_deref()).await?;
         }
-        tx.insert_audit(&audit("member.added", Some(p.user.id), Some(account_id), ("user", user.id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit("member.added", p.who(), Some(account_id), ("user", user.id.to_string()), meta)).await?;
         tx.commit().await?;
         if input.send_welcome {
             self.mail_enqueued();

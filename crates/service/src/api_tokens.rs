@@ -120,6 +120,7 @@ impl Service {
         expires_at: Option<OffsetDateTime>,
         meta: &Meta,
     ) -> Result<NewApiToken> {
+        crate::impersonate::refuse_while_impersonating(p, "create API tokens in their name")?;
         if p.api_token_id.is_some() {
             return Err(ServiceError::Closed {
                 code: "token_cannot_create_tokens",
@@ -148,7 +149,7 @@ impl Service {
         tx.insert_api_token(&row).await?;
         tx.insert_audit(&audit(
             "api_token.created",
-            Some(p.user.id),
+            p.who(),
             Some(account_id),
             ("api_token", row.id.to_string()),
             meta,
@@ -184,14 +185,8 @@ impl Service {
         if !tx.revoke_api_token(account_id, p.user.id, id, now()).await? {
             return Err(ServiceError::NotFound);
         }
-        tx.insert_audit(&audit(
-            "api_token.revoked",
-            Some(p.user.id),
-            Some(account_id),
-            ("api_token", id.to_string()),
-            meta,
-        ))
-        .await?;
+        tx.insert_audit(&audit("api_token.revoked", p.who(), Some(account_id), ("api_token", id.to_string()), meta))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -222,6 +217,8 @@ impl Service {
             csrf_token: new_secret("")?,
             kind: SessionKind::Api,
             api_token_id: Some(token.id),
+            // A token is made outside "log in as" (refused while impersonating).
+            impersonator: None,
         })
     }
 }

@@ -35,6 +35,38 @@ pub struct Principal {
     pub kind: SessionKind,
     /// Set when the request came with a personal API token (`api_tokens.rs`; kind `Api`).
     pub api_token_id: Option<Uuid>,
+    /// Set during "log in as" (R-IMP-1, `impersonate.rs`): the person acting as `user`. Every
+    /// audit row of the request names them too ([`Principal::who`]).
+    pub impersonator: Option<Uuid>,
+}
+
+impl Principal {
+    /// Who is acting, for the audit log: this person and, while impersonated, who acts as them.
+    pub(crate) fn who(&self) -> Who {
+        Who { actor: Some(self.user.id), impersonator: self.impersonator }
+    }
+}
+
+/// Who did something, as the audit log records it (R-AUD-1): the acting user and, during "log in
+/// as" (R-IMP-1), the person acting as them. Use [`Principal::who`] whenever there is a
+/// principal, so the impersonator is never left out; the other constructors are for acts without
+/// a session (sign-in, setup, a reset link, the CLI), which nobody can impersonate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Who {
+    pub actor: Option<Uuid>,
+    pub impersonator: Option<Uuid>,
+}
+
+impl Who {
+    /// Nobody signed in: the CLI, the installation.
+    pub(crate) fn nobody() -> Self {
+        Who::default()
+    }
+
+    /// A person acting without a session (signing in, registering, using a link).
+    pub(crate) fn user(id: Uuid) -> Self {
+        Who { actor: Some(id), impersonator: None }
+    }
 }
 
 /// A fresh session: the secret is in `token` and is never stored.
@@ -83,18 +115,13 @@ impl NewPerson {
     }
 }
 
-pub(crate) fn audit(
-    action: &str,
-    actor: Option<Uuid>,
-    account: Option<Uuid>,
-    target: (&str, String),
-    meta: &Meta,
-) -> AuditRow {
+/// An audit row; `who` comes from [`Principal::who`] (or [`Who::user`] without a session).
+pub(crate) fn audit(action: &str, who: Who, account: Option<Uuid>, target: (&str, String), meta: &Meta) -> AuditRow {
     AuditRow {
         id: Uuid::now_v7(),
         account_id: account,
-        actor_id: actor,
-        impersonator_id: None,
+        actor_id: who.actor,
+        impersonator_id: who.impersonator,
         action: action.to_owned(),
         target_type: Some(target.0.to_owned()),
         target_id: Some(target.1),
@@ -139,7 +166,8 @@ impl Service {
         }
         let user = new_user(&parsed, Some(hash), true);
         tx.insert_user(&user).await?;
-        tx.insert_audit(&audit("operator.created", Some(user.id), None, ("user", user.id.to_string()), meta)).await?;
+        tx.insert_audit(&audit("operator.created", Who::user(user.id), None, ("user", user.id.to_string()), meta))
+            .await?;
         let signed_in = self.open_session(tx.as_mut(), user, None, SessionKind::Console, meta).await?;
         tx.commit().await?;
         Ok(signed_in)
@@ -152,8 +180,14 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let user = new_user(&parsed, Some(hash), true);
         tx.insert_user(&user).await?;
-        tx.insert_audit(&audit("operator.created", None, None, ("user", user.id.to_string()), &Meta::default()))
-            .await?;
+        tx.insert_audit(&audit(
+            "operator.created",
+            Who::nobody(),
+            None,
+            ("user", user.id.to_string()),
+            &Meta::default(),
+        ))
+        .await?;
         tx.commit().await?;
         Ok(UserView::from(&user))
     }
@@ -209,7 +243,7 @@ impl Service {
         if let Some(a) = chosen {
             tx.touch_last_sign_in(a, user.id, now()).await?;
         }
-        tx.insert_audit(&audit("session.signed_in", Some(user.id), chosen, ("user", user.id.to_string()), meta))
+        tx.insert_audit(&audit("session.signed_in", Who::user(user.id), chosen, ("user", user.id.to_string()), meta))
             .await?;
         let signed_in = self.open_session(tx.as_mut(), user, chosen, kind, meta).await?;
         tx.commit().await?;
@@ -247,6 +281,8 @@ impl Service {
             last_seen_at: t,
             idle_expires_at: t + idle,
             expires_at: t + absolute,
+            impersonator_id: None,
+            impersonation_reason: None,
         };
         tx.insert_session(&session).await?;
         let accounts = tx
@@ -273,6 +309,11 @@ impl Service {
             return Err(ServiceError::Unauthenticated);
         };
         let kind = if session.kind == "api" { SessionKind::Api } else { SessionKind::Console };
+        // R-IMP-1 (impersonate.rs): "log in as" lasts only while the impersonator may still do it.
+        if let Some(by) = session.impersonator_id {
+            self.check_impersonator(by, session.account_id).await?;
+        }
+        // R-IMP-1 end
         // Slide at most once a minute, so reads stay reads.
         if kind == SessionKind::Console && t - session.last_seen_at > time::Duration::minutes(1) {
             let idle = (t + self.sessions.console_idle).min(session.expires_at);
@@ -287,6 +328,7 @@ impl Service {
             csrf_token: session.csrf_token,
             kind,
             api_token_id: None,
+            impersonator: session.impersonator_id,
         })
     }
 
@@ -301,8 +343,9 @@ impl Service {
         let mut tx = self.store.begin().await?;
         tx.delete_session(p.session_id).await?;
         tx.insert_audit(&audit(
-            "session.signed_out",
-            Some(p.user.id),
+            // R-IMP-1: signing out of a "log in as" session ends the impersonation.
+            if p.impersonator.is_some() { "member.impersonation_ended" } else { "session.signed_out" },
+            p.who(),
             p.account_id,
             ("user", p.user.id.to_string()),
             meta,
@@ -314,9 +357,20 @@ impl Service {
 
     pub async fn me(&self, p: &Principal) -> Result<MeView> {
         let mut tx = self.store.read().await?;
-        let memberships =
-            tx.memberships_of_user(p.user.id).await?.iter().map(|(a, m)| MembershipSummary::new(a, m)).collect();
-        Ok(MeView { user: UserView::from(&p.user), memberships, current_account_id: p.account_id })
+        let memberships = tx
+            .memberships_of_user(p.user.id)
+            .await?
+            .iter()
+            // R-IMP-1: "log in as" shows only the account it was started in.
+            .filter(|(a, _)| p.impersonator.is_none() || Some(a.id) == p.account_id)
+            .map(|(a, m)| MembershipSummary::new(a, m))
+            .collect();
+        Ok(MeView {
+            user: UserView::from(&p.user),
+            memberships,
+            current_account_id: p.account_id,
+            impersonator_id: p.impersonator,
+        })
     }
 }
 

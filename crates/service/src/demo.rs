@@ -3,7 +3,7 @@ use roster_core::{AccountName, BuiltinRole, Email, Password, PersonName};
 use roster_store::MembershipRow;
 
 use crate::accounts::new_account;
-use crate::auth::{ParsedPerson, audit, new_user};
+use crate::auth::{ParsedPerson, Who, audit, new_user};
 use crate::{Meta, Result, Service, ServiceError, new_secret, now};
 
 pub const DEMO_SLUG: &str = "demo";
@@ -79,7 +79,7 @@ impl Service {
         }
         tx.insert_audit(&audit(
             "account.demo_created",
-            None,
+            Who::nobody(),
             Some(account.id),
             ("account", account.id.to_string()),
             &Meta::default(),

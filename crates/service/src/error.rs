@@ -51,6 +51,11 @@ impl From<Denied> for ServiceError {
         match d {
             Denied::NotFound => ServiceError::NotFound,
             Denied::Forbidden(p) => ServiceError::Forbidden(p),
+            // R-PERM-2: a 403 that says why, not "you need users.invite" to someone who holds it.
+            Denied::OwnerOnly => ServiceError::Closed {
+                code: "owner_only",
+                message: "In this account only the owner may send, resend or revoke invitations.".to_owned(),
+            },
         }
     }
 }

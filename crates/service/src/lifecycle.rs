@@ -124,7 +124,7 @@ impl Service {
             }
             Lifecycle::Enable | Lifecycle::Restore => {}
         }
-        let mut row = audit(action, Some(p.user.id), Some(account_id), ("user", user_id.to_string()), meta);
+        let mut row = audit(action, p.who(), Some(account_id), ("user", user_id.to_string()), meta);
         if password_cleared || link_sent {
             row.details =
                 Some(json!({ "password_cleared": password_cleared, "set_password_link_sent": link_sent }).to_string());
@@ -148,6 +148,7 @@ impl Service {
         password: &str,
         meta: &Meta,
     ) -> Result<AccountView> {
+        crate::impersonate::refuse_while_impersonating(p, "transfer ownership")?;
         {
             let mut tx = self.store.read().await?;
             let (actor, membership) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
@@ -182,13 +183,8 @@ impl Service {
         }
         tx.set_membership_role(account_id, p.user.id, "admin").await?;
         tx.set_membership_role(account_id, user_id, "owner").await?;
-        let mut row = audit(
-            "account.ownership_transferred",
-            Some(p.user.id),
-            Some(account_id),
-            ("user", user_id.to_string()),
-            meta,
-        );
+        let mut row =
+            audit("account.ownership_transferred", p.who(), Some(account_id), ("user", user_id.to_string()), meta);
         row.details = Some(json!({ "from": p.user.id, "to": user_id }).to_string());
         tx.insert_audit(&row).await?;
         let account = tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;

@@ -1,23 +1,24 @@
 //! Reading one member and changing their rights and preferences (R-PERM-1, R-OWN-2).
-use roster_core::{Action, BuiltinRole, FieldErrors, PermissionSet, authorize};
+use roster_core::{Action, FieldErrors, PermissionSet, authorize};
 use roster_store::{MemberPerson, MemberRow};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Principal, audit};
+use crate::rights::{check_grantable, resolve_rights};
 use crate::views::{MemberView, effective_permissions};
 use crate::{Meta, Result, Service, ServiceError, actor};
 
 /// Pages a member may land on after sign-in (R-AUTH-2); the console has `team` and `home` so
-/// far, the others come with the work records.
-const LANDING_PAGES: [&str; 8] = ["dashboard", "home", "team", "contacts", "projects", "todos", "calendar", "tickets"];
+/// far, the others come with the work records (until then they land as `dashboard` does).
+pub const LANDING_PAGES: [&str; 8] = ["dashboard", "home", "team", "contacts", "projects", "todos", "calendar", "tickets"];
 
 /// What `PATCH /accounts/{id}/users/{user_id}` changes; absent fields stay.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberPatch {
-    /// A built-in role key (never `owner`).
+    /// A built-in role key (never `owner`), or a custom role's id or name.
     pub role: Option<String>,
     /// An explicit permission list instead of a role.
     pub permissions: Option<Vec<String>>,
@@ -71,43 +72,13 @@ impl Service {
             if m.is_owner {
                 return Err(rule("R-OWN-2", "Nobody changes the owner's permissions: the owner holds them all."));
             }
-            let (role, list) = match (patch.role.as_deref(), &patch.permissions) {
-                (Some(_), Some(_)) => {
-                    errs.add("permissions", "Give a role or a permission list, not both.");
-                    (m.role.clone(), None)
-                }
-                (Some(r), None) => match BuiltinRole::parse(r) {
-                    Some(BuiltinRole::Owner) => {
-                        errs.add("role", "Ownership is transferred by the owner, not given as a role.");
-                        (m.role.clone(), None)
-                    }
-                    Some(r) => (r.key().to_owned(), None),
-                    None => {
-                        errs.add("role", "Unknown role.");
-                        (m.role.clone(), None)
-                    }
-                },
-                (None, Some(ids)) => match PermissionSet::from_ids(&ids.join(",")) {
-                    Ok(set) => ("custom".to_owned(), Some(set)),
-                    Err(e) => {
-                        errs.add("permissions", e);
-                        (m.role.clone(), None)
-                    }
-                },
-                (None, None) => (m.role.clone(), None),
-            };
-            if errs.is_empty() {
-                let held = mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions);
-                let after = list.unwrap_or_else(|| {
-                    BuiltinRole::parse(&role).map_or(PermissionSet::EMPTY, BuiltinRole::permissions)
-                });
-                // R-PERM-1: what the member ends up with must be the actor's to give (taking away
-                // is not an escalation).
-                if let Some(missing) = after.iter().find(|x| !held.contains(*x)) {
-                    return Err(ServiceError::Forbidden(missing));
-                }
-                m.role = role;
-                m.permissions = list.map(PermissionSet::to_ids);
+            if let Some(rights) =
+                resolve_rights(tx.as_mut(), account_id, patch.role.as_deref(), patch.permissions.as_deref(), &mut errs)
+                    .await?
+            {
+                // R-PERM-1: what the member ends up with must be the actor's to give.
+                check_grantable(mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions), rights.set())?;
+                rights.apply(&mut m);
             }
         }
         if let Some(prefs) = &patch.preferences {
@@ -134,7 +105,7 @@ impl Service {
         }
         tx.update_membership(&m).await?;
         let what = if rights { "member.rights_changed" } else { "member.preferences_changed" };
-        tx.insert_audit(&audit(what, Some(p.user.id), Some(account_id), ("user", user_id.to_string()), meta)).await?;
+        tx.insert_audit(&audit(what, p.who(), Some(account_id), ("user", user_id.to_string()), meta)).await?;
         let u = tx.user_by_id(user_id).await?.ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
         Ok(MemberView::from(MemberRow { user: MemberPerson::from(&u), membership: m }))

@@ -39,7 +39,7 @@ impl Service {
             .await?;
         tx.insert_audit(&audit(
             "member.password_reset_sent",
-            Some(p.user.id),
+            p.who(),
             Some(account_id),
             ("user", user_id.to_string()),
             meta,
@@ -82,14 +82,8 @@ impl Service {
         tx.set_user_password(user_id, &hash, t).await?;
         tx.delete_sessions_of_user(user_id).await?;
         tx.expire_password_resets_of_user(user_id, t).await?;
-        tx.insert_audit(&audit(
-            "member.password_set",
-            Some(p.user.id),
-            Some(account_id),
-            ("user", user_id.to_string()),
-            meta,
-        ))
-        .await?;
+        tx.insert_audit(&audit("member.password_set", p.who(), Some(account_id), ("user", user_id.to_string()), meta))
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -61,35 +61,25 @@ impl Service {
 
     /// Ends one of the caller's own sessions (another person's id is simply not found).
     pub async fn end_my_session(&self, p: &Principal, session_id: Uuid, meta: &Meta) -> Result<()> {
+        crate::impersonate::refuse_while_impersonating(p, "end their sessions")?;
         let mut tx = self.store.begin().await?;
         let mine = tx.sessions_of_user(p.user.id, now()).await?.iter().any(|s| s.id == session_id);
         if !mine || !tx.delete_session(session_id).await? {
             return Err(ServiceError::NotFound);
         }
-        tx.insert_audit(&audit(
-            "session.ended",
-            Some(p.user.id),
-            p.account_id,
-            ("session", session_id.to_string()),
-            meta,
-        ))
-        .await?;
+        tx.insert_audit(&audit("session.ended", p.who(), p.account_id, ("session", session_id.to_string()), meta))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Ends every session of the caller but this one; answers how many ended.
     pub async fn end_my_other_sessions(&self, p: &Principal, meta: &Meta) -> Result<u64> {
+        crate::impersonate::refuse_while_impersonating(p, "end their sessions")?;
         let mut tx = self.store.begin().await?;
         let n = tx.delete_other_sessions_of_user(p.user.id, p.session_id).await?;
-        tx.insert_audit(&audit(
-            "session.ended_others",
-            Some(p.user.id),
-            p.account_id,
-            ("user", p.user.id.to_string()),
-            meta,
-        ))
-        .await?;
+        tx.insert_audit(&audit("session.ended_others", p.who(), p.account_id, ("user", p.user.id.to_string()), meta))
+            .await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -116,14 +106,8 @@ impl Service {
         let (Some(first), Some(last), Some(tz)) = (first, last, tz) else { return Err(ServiceError::Invalid(errs)) };
         let mut tx = self.store.begin().await?;
         tx.update_user_profile(p.user.id, first.as_str(), last.as_str(), &tz, now()).await?;
-        tx.insert_audit(&audit(
-            "user.profile_updated",
-            Some(p.user.id),
-            p.account_id,
-            ("user", p.user.id.to_string()),
-            meta,
-        ))
-        .await?;
+        tx.insert_audit(&audit("user.profile_updated", p.who(), p.account_id, ("user", p.user.id.to_string()), meta))
+            .await?;
         let user = tx.user_by_id(p.user.id).await?.ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
         Ok(UserView::from(&user))
@@ -132,6 +116,7 @@ impl Service {
     /// Changes the caller's password after checking the current one; every other session ends
     /// and a "password changed" email goes out. Passwords are never emailed.
     pub async fn change_my_password(&self, p: &Principal, current: &str, new: &str, meta: &Meta) -> Result<()> {
+        crate::impersonate::refuse_while_impersonating(p, "change their password")?;
         if !self.hasher.verify(current, p.user.password_hash.as_deref()).await? {
             return Err(ServiceError::invalid("current_password", "This is not your current password."));
         }
@@ -145,14 +130,8 @@ impl Service {
         tx.expire_password_resets_of_user(p.user.id, t).await?;
         let user = &p.user;
         self.enqueue_password_changed(tx.as_mut(), user, t).await?;
-        tx.insert_audit(&audit(
-            "user.password_changed",
-            Some(user.id),
-            p.account_id,
-            ("user", user.id.to_string()),
-            meta,
-        ))
-        .await?;
+        tx.insert_audit(&audit("user.password_changed", p.who(), p.account_id, ("user", user.id.to_string()), meta))
+            .await?;
         tx.commit().await?;
         self.mail_enqueued();
         Ok(())

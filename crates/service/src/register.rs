@@ -2,7 +2,7 @@
 use roster_core::{AccountName, FieldErrors};
 
 use crate::accounts::new_account;
-use crate::auth::{NewPerson, SessionKind, SignedIn, audit, new_user};
+use crate::auth::{NewPerson, SessionKind, SignedIn, Who, audit, new_user};
 use crate::views::{AccountView, UserView};
 use crate::{Meta, Result, Service, ServiceError};
 
@@ -60,7 +60,7 @@ impl Service {
         tx.insert_account(&account, &owner).await?;
         tx.insert_audit(&audit(
             "user.registered",
-            Some(user.id),
+            Who::user(user.id),
             Some(account.id),
             ("user", user.id.to_string()),
             meta,
@@ -68,7 +68,7 @@ impl Service {
         .await?;
         tx.insert_audit(&audit(
             "account.created",
-            Some(user.id),
+            Who::user(user.id),
             Some(account.id),
             ("account", account.id.to_string()),
             meta,

@@ -8,7 +8,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use crate::auth::audit;
+use crate::auth::{Who, audit};
 use crate::mail::{Mail, Sender};
 use crate::token::{hash_token, new_secret};
 use crate::{Meta, Result, Service, ServiceError, now};
@@ -43,7 +43,7 @@ impl Service {
         self.enqueue_reset_link(tx.as_mut(), None, &user, None, RESET_LINK_LIFETIME, t).await?;
         tx.insert_audit(&audit(
             "auth.password_reset_requested",
-            Some(user.id),
+            Who::user(user.id),
             None,
             ("user", user.id.to_string()),
             meta,
@@ -80,7 +80,7 @@ impl Service {
         tx.expire_password_resets_of_user(user.id, t).await?;
         tx.delete_sessions_of_user(user.id).await?;
         self.enqueue_password_changed(tx.as_mut(), &user, t).await?;
-        tx.insert_audit(&audit("auth.password_reset", Some(user.id), None, ("user", user.id.to_string()), meta))
+        tx.insert_audit(&audit("auth.password_reset", Who::user(user.id), None, ("user", user.id.to_string()), meta))
             .await?;
         tx.commit().await?;
         self.mail_enqueued();

@@ -3,7 +3,7 @@ use roster_core::BuiltinRole;
 use roster_store::{AccountRow, MembershipRow};
 use uuid::Uuid;
 
-use crate::auth::{NewPerson, SessionKind, SignedIn, audit, new_user};
+use crate::auth::{NewPerson, SessionKind, SignedIn, Who, audit, new_user};
 use crate::views::{AccountView, UserView};
 use crate::{Meta, Result, Service, ServiceError, now};
 
@@ -64,7 +64,7 @@ impl Service {
         tx.insert_membership(&membership).await?;
         tx.insert_audit(&audit(
             "member.signed_up",
-            Some(user.id),
+            Who::user(user.id),
             Some(account.id),
             ("user", user.id.to_string()),
             meta,

@@ -29,6 +29,7 @@ impl Service {
     /// member; remembered as the last used account. Another account's id is simply not found.
     /// A personal API token belongs to one account: switching with one is refused (409).
     pub async fn switch_account(&self, p: &Principal, account_id: Uuid, meta: &Meta) -> Result<MembershipSummary> {
+        crate::impersonate::refuse_while_impersonating(p, "switch to another account")?;
         if p.api_token_id.is_some() {
             return Err(crate::api_tokens::bound_to_account());
         }
@@ -44,7 +45,7 @@ impl Service {
         tx.touch_last_sign_in(account_id, p.user.id, t).await?;
         tx.insert_audit(&audit(
             "session.switched",
-            Some(p.user.id),
+            p.who(),
             Some(account_id),
             ("account", account_id.to_string()),
             meta,

@@ -176,19 +176,28 @@ impl Service {
             }
         }
         tx.purge_throttle(window_from, t).await?;
-        tx.insert_audit(&AuditRow {
-            id: Uuid::now_v7(),
-            account_id: None,
-            actor_id: None,
-            impersonator_id: None,
-            action: "auth.sign_in_failed".to_owned(),
-            target_type: user_id.map(|_| "user".to_owned()),
-            target_id: user_id.map(|u| u.to_string()),
-            ip: meta.ip.clone(),
-            details: None,
-            at: t,
-        })
-        .await?;
+        // R-AUD-1: a known person's failure shows in the audit log of each account they belong
+        // to; an unknown login's in the installation's (no account).
+        let accounts: Vec<Option<Uuid>> = match user_id {
+            Some(u) => tx.memberships_of_user(u).await?.into_iter().map(|(a, _)| Some(a.id)).collect(),
+            None => Vec::new(),
+        };
+        let accounts = if accounts.is_empty() { vec![None] } else { accounts };
+        for account_id in accounts {
+            tx.insert_audit(&AuditRow {
+                id: Uuid::now_v7(),
+                account_id,
+                actor_id: None,
+                impersonator_id: None,
+                action: "auth.sign_in_failed".to_owned(),
+                target_type: user_id.map(|_| "user".to_owned()),
+                target_id: user_id.map(|u| u.to_string()),
+                ip: meta.ip.clone(),
+                details: None,
+                at: t,
+            })
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

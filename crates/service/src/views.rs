@@ -56,6 +56,8 @@ pub struct AccountView {
     pub invite_policy: String,
     pub invitation_ttl_days: i32,
     pub public_signup: bool,
+    /// Members with `users.impersonate` may "log in as" others (R-IMP-1); on by default.
+    pub allow_impersonation: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// The caller's membership; absent for an operator who is not a member.
@@ -72,6 +74,7 @@ impl AccountView {
             invite_policy: a.invite_policy.clone(),
             invitation_ttl_days: a.invitation_ttl_days,
             public_signup: a.public_signup,
+            allow_impersonation: a.allow_impersonation,
             created_at: a.created_at,
             membership: m.map(|m| MyMembership {
                 role: m.role.clone(),
@@ -100,7 +103,10 @@ pub struct MemberView {
     pub last_name: String,
     pub phone: Option<String>,
     pub company: Option<String>,
+    /// A built-in role key, or `custom` (a custom role, `custom_role_id`, or a chosen list).
     pub role: String,
+    /// The account's custom role the member holds, if any (see `GET …/roles`).
+    pub custom_role_id: Option<Uuid>,
     /// Effective permission ids.
     pub permissions: Vec<&'static str>,
     pub status: String,
@@ -125,6 +131,7 @@ impl From<MemberRow> for MemberView {
             phone: u.phone,
             company: u.company,
             role: m.role,
+            custom_role_id: m.custom_role_id,
             status: m.status,
             is_owner: m.is_owner,
             last_sign_in_at: m.last_sign_in_at,
@@ -175,7 +182,7 @@ impl MembershipSummary {
             status: m.status.clone(),
             is_owner: m.is_owner,
             last_sign_in_at: m.last_sign_in_at,
-            landing: if effective_permissions(m).contains(Permission::UsersView) { "team" } else { "home" },
+            landing: landing(m),
         }
     }
 }
@@ -185,6 +192,8 @@ pub struct MeView {
     pub user: UserView,
     pub memberships: Vec<MembershipSummary>,
     pub current_account_id: Option<Uuid>,
+    /// During "log in as" (R-IMP-1): the id of the person acting as `user`.
+    pub impersonator_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -204,6 +213,17 @@ pub struct PermissionView {
     pub id: &'static str,
     pub group: &'static str,
     pub grants: &'static str,
+}
+
+/// Where the console lands in an account (R-AUTH-2): the member's preference when the console
+/// has that page and they may see it, else the team for those who may see it, else home.
+fn landing(m: &MembershipRow) -> &'static str {
+    let sees_team = effective_permissions(m).contains(Permission::UsersView);
+    match m.landing_page.as_str() {
+        "home" => "home",
+        _ if sees_team => "team",
+        _ => "home",
+    }
 }
 
 /// A membership's effective permissions: the owner holds all (R-OWN-2); otherwise an explicit

@@ -2,7 +2,8 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
-    /// A unique key refused the write; names the key (`email`, `username`, `slug`, `membership`).
+    /// A unique key refused the write; names the key (`email`, `username`, `slug`, `membership`,
+    /// `invitation`).
     #[error("already exists: {0}")]
     Conflict(&'static str),
     /// A rule the database enforces refused the write (R-OWN-1, R-OWN-3, R-OWN-4).
@@ -34,7 +35,10 @@ fn classify(msg: &str, names: &str, unique: bool, foreign_key: bool) -> Option<S
         if names.contains("one_owner") || msg.ends_with("memberships.account_id") {
             return Some(StoreError::Rule("R-OWN-1"));
         }
-        let key = if names.contains("email") {
+        // Invitations first: their pending-address index is named for the email it guards.
+        let key = if names.contains("invitations") {
+            "invitation"
+        } else if names.contains("email") {
             "email"
         } else if names.contains("username") {
             "username"

@@ -34,6 +34,8 @@ pub struct AccountRow {
     pub invite_policy: String,
     pub invitation_ttl_days: i32,
     pub public_signup: bool,
+    /// Members with `users.impersonate` may "log in as" others here (R-IMP-1); on by default.
+    pub allow_impersonation: bool,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -146,6 +148,22 @@ pub struct SessionRow {
     pub last_seen_at: OffsetDateTime,
     pub idle_expires_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
+    /// Set on a "log in as" session (R-IMP-1): the person acting as `user_id`.
+    pub impersonator_id: Option<Uuid>,
+    /// Why they did, as they typed it (R-IMP-1).
+    pub impersonation_reason: Option<String>,
+}
+
+/// A custom role of one account (R-ROLE-1): a name and a permission list. Members holding it
+/// carry a copy of the list (`memberships.permissions`), refreshed when the role changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleRow {
+    pub account_id: Uuid,
+    pub id: Uuid,
+    pub name: String,
+    /// Permission ids, comma-separated.
+    pub permissions: String,
+    pub created_at: OffsetDateTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -26,6 +26,19 @@ macro_rules! args {
 #[path = "sql/mod.rs"]
 mod sql;
 
+// Run-time statements and members many at a time (the team list at scale).
+#[path = "postgres_bulk.rs"]
+mod bulk;
+
+/// PostgreSQL searches member text with a trigram GIN index (`memberships_search`), not FTS5.
+const FTS5: bool = false;
+/// The last-sign-in sort key: never signed in sorts as the epoch (matches `memberships_list_sign_in`).
+const SIGN_IN_KEY: &str = "COALESCE(m.last_sign_in_at, '1970-01-01 00:00:00+00'::timestamptz)";
+/// A JSON array of text bound at `$J`, as a set for `IN`.
+const JSON_TEXTS: &str = "(SELECT jsonb_array_elements_text($J::jsonb))";
+/// A JSON array of UUID strings bound at `$J`, as a set of ids for `IN`.
+const JSON_UUIDS: &str = "(SELECT jsonb_array_elements_text($J::jsonb)::uuid)";
+
 type DbRow<'a> = PgRow;
 type Args = std::result::Result<PgArguments, sqlx::error::BoxDynError>;
 type DbTime = OffsetDateTime;
@@ -55,6 +68,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "password_reset", include_str!("../migrations/postgres/0004_password_reset.sql")),
     (5, "sign_in_throttle", include_str!("../migrations/postgres/0005_sign_in_throttle.sql")),
     (6, "api_tokens", include_str!("../migrations/postgres/0006_api_tokens.sql")),
+    (7, "impersonation", include_str!("../migrations/postgres/0007_impersonation.sql")),
+    (8, "invitations", include_str!("../migrations/postgres/0008_invitations.sql")),
+    (9, "member_search", include_str!("../migrations/postgres/0009_member_search.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \

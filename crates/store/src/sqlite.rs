@@ -29,6 +29,19 @@ macro_rules! args {
 #[path = "sql/mod.rs"]
 mod sql;
 
+// Run-time statements and members many at a time (the team list at scale).
+#[path = "sqlite_bulk.rs"]
+mod bulk;
+
+/// SQLite searches member text with its FTS5 trigram table (`member_search`).
+const FTS5: bool = true;
+/// The last-sign-in sort key: never signed in sorts as the epoch (matches `memberships_list_sign_in`).
+const SIGN_IN_KEY: &str = "COALESCE(m.last_sign_in_at, 0)";
+/// A JSON array of text bound at `$J`, as a set for `IN`.
+const JSON_TEXTS: &str = "(SELECT value FROM json_each($J))";
+/// A JSON array of UUID strings bound at `$J`, as a set of ids for `IN`.
+const JSON_UUIDS: &str = "(SELECT unhex(replace(value, '-', '')) FROM json_each($J))";
+
 type DbRow<'a> = SqlRow<'a>;
 
 /// A row with its statement's column names, read once per statement: looking a column up by
@@ -79,9 +92,13 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "password_reset", include_str!("../migrations/sqlite/0004_password_reset.sql")),
     (5, "sign_in_throttle", include_str!("../migrations/sqlite/0005_sign_in_throttle.sql")),
     (6, "api_tokens", include_str!("../migrations/sqlite/0006_api_tokens.sql")),
+    (7, "impersonation", include_str!("../migrations/sqlite/0007_impersonation.sql")),
+    (8, "invitations", include_str!("../migrations/sqlite/0008_invitations.sql")),
+    (9, "member_search", include_str!("../migrations/sqlite/0009_member_search.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+     JOIN pragma_table_list l ON l.name = m.name AND l.schema = 'main' AND l.type = 'table' \
      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'schema_migrations' \
      ORDER BY 1, 2";
 /// Claims due emails for one worker: SQLite has one writer, so a plain UPDATE … RETURNING

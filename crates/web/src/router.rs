@@ -29,6 +29,7 @@ use crate::{AppState, api, console, metrics, ops};
         (name = "sign-in", description = "Tokens, sessions and the current user"),
         (name = "accounts", description = "Accounts (tenants) and the permission catalogue"),
         (name = "members", description = "The people of an account"),
+        (name = "invitations", description = "Invitations to join an account"),
         (name = "email", description = "Outbox, templates and outgoing servers"),
     )
 )]

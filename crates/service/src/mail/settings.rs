@@ -121,7 +121,7 @@ impl Service {
         tx.put_smtp_settings(&row).await?;
         tx.insert_audit(&audit(
             "account.smtp_set",
-            Some(p.user.id),
+            p.who(),
             Some(account_id),
             ("account", account_id.to_string()),
             meta,
@@ -139,7 +139,7 @@ impl Service {
         if tx.delete_smtp_settings(account_id).await? {
             tx.insert_audit(&audit(
                 "account.smtp_removed",
-                Some(p.user.id),
+                p.who(),
                 Some(account_id),
                 ("account", account_id.to_string()),
                 meta,

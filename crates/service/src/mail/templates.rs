@@ -108,7 +108,7 @@ impl Service {
         tx.put_template_override(&row).await?;
         tx.insert_audit(&audit(
             "email_template.updated",
-            Some(p.user.id),
+            p.who(),
             Some(account_id),
             ("email_template", name.as_str().to_owned()),
             meta,
@@ -132,7 +132,7 @@ impl Service {
         if tx.delete_template_override(account_id, name.as_str()).await? {
             tx.insert_audit(&audit(
                 "email_template.reset",
-                Some(p.user.id),
+                p.who(),
                 Some(account_id),
                 ("email_template", name.as_str().to_owned()),
                 meta,
@@ -197,7 +197,7 @@ impl Service {
             .await?;
         tx.insert_audit(&audit(
             "email_template.test_sent",
-            Some(p.user.id),
+            p.who(),
             Some(account_id),
             ("email", email.id.to_string()),
             meta,

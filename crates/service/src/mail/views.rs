@@ -143,6 +143,7 @@ pub fn template_title(name: TemplateName) -> &'static str {
         TemplateName::PasswordChanged => "Password changed notice",
         TemplateName::ImpersonationNotice => "Someone signed in as you",
         TemplateName::PortalLink => "Client portal link",
+        TemplateName::InvitationRequest => "An invitee asks for a new invitation",
     }
 }
 

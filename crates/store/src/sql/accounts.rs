@@ -15,12 +15,13 @@ fn account_from_row(r: &DbRow<'_>) -> Result<AccountRow> {
         invite_policy: get(r, "a_invite_policy")?,
         invitation_ttl_days: get(r, "a_invitation_ttl_days")?,
         public_signup: get(r, "a_public_signup")?,
+        allow_impersonation: get(r, "a_allow_impersonation")?,
         created_at: time(r, "a_created_at")?,
         updated_at: time(r, "a_updated_at")?,
     })
 }
 
-fn person_from_row(r: &DbRow<'_>) -> Result<MemberPerson> {
+pub(super) fn person_from_row(r: &DbRow<'_>) -> Result<MemberPerson> {
     Ok(MemberPerson {
         id: uuid(r, "u_id")?,
         email: get(r, "u_email")?,
@@ -32,7 +33,7 @@ fn person_from_row(r: &DbRow<'_>) -> Result<MemberPerson> {
     })
 }
 
-fn membership_from_row(r: &DbRow<'_>) -> Result<MembershipRow> {
+pub(super) fn membership_from_row(r: &DbRow<'_>) -> Result<MembershipRow> {
     Ok(MembershipRow {
         account_id: uuid(r, "m_account_id")?,
         user_id: uuid(r, "m_user_id")?,
@@ -85,7 +86,7 @@ impl AccountRepo for SqlTx {
     async fn insert_account(&mut self, a: &AccountRow, owner: &MembershipRow) -> Result<()> {
         self.exec(
             "INSERT INTO accounts (id, name, slug, owner_id, invite_policy, invitation_ttl_days, public_signup, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             created_at, updated_at, allow_impersonation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             args![
                 a.id,
                 a.name,
@@ -95,7 +96,8 @@ impl AccountRepo for SqlTx {
                 a.invitation_ttl_days,
                 a.public_signup,
                 to_db(a.created_at),
-                to_db(a.updated_at)
+                to_db(a.updated_at),
+                a.allow_impersonation
             ],
         )
         .await?;
@@ -105,8 +107,9 @@ impl AccountRepo for SqlTx {
     async fn insert_membership(&mut self, m: &MembershipRow) -> Result<()> {
         self.exec(
             "INSERT INTO memberships (account_id, user_id, role, custom_role_id, permissions, status, landing_page, \
-             contact_tab, show_calendar, daily_reminders, last_sign_in_at, created_at, sort_name) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, (SELECT sort_name FROM users WHERE id = $2))",
+             contact_tab, show_calendar, daily_reminders, last_sign_in_at, created_at, sort_name, sort_email, sort_company) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, (SELECT sort_name FROM users WHERE id = $2), \
+             (SELECT email FROM users WHERE id = $2), (SELECT lower(COALESCE(company, '')) FROM users WHERE id = $2))",
             args![
                 m.account_id,
                 m.user_id,
@@ -185,8 +188,16 @@ impl AccountRepo for SqlTx {
         let n = self
             .exec(
                 "UPDATE accounts SET name = $2, invite_policy = $3, invitation_ttl_days = $4, public_signup = $5, \
-                 updated_at = $6 WHERE id = $1",
-                args![a.id, a.name, a.invite_policy, a.invitation_ttl_days, a.public_signup, to_db(a.updated_at)],
+                 updated_at = $6, allow_impersonation = $7 WHERE id = $1",
+                args![
+                    a.id,
+                    a.name,
+                    a.invite_policy,
+                    a.invitation_ttl_days,
+                    a.public_signup,
+                    to_db(a.updated_at),
+                    a.allow_impersonation
+                ],
             )
             .await?;
         Ok(n == 1)
@@ -207,7 +218,7 @@ impl AccountRepo for SqlTx {
         let n = self
             .exec(
                 "UPDATE memberships SET role = $3, permissions = $4, landing_page = $5, contact_tab = $6, \
-                 show_calendar = $7, daily_reminders = $8 WHERE account_id = $1 AND user_id = $2",
+                 show_calendar = $7, daily_reminders = $8, custom_role_id = $9 WHERE account_id = $1 AND user_id = $2",
                 args![
                     m.account_id,
                     m.user_id,
@@ -216,7 +227,8 @@ impl AccountRepo for SqlTx {
                     m.landing_page,
                     m.contact_tab,
                     m.show_calendar,
-                    m.daily_reminders
+                    m.daily_reminders,
+                    m.custom_role_id
                 ],
             )
             .await?;

@@ -22,7 +22,8 @@ macro_rules! account_cols {
     () => {
         "a.id AS a_id, a.name AS a_name, a.slug AS a_slug, a.owner_id AS a_owner_id, \
          a.invite_policy AS a_invite_policy, a.invitation_ttl_days AS a_invitation_ttl_days, \
-         a.public_signup AS a_public_signup, a.created_at AS a_created_at, a.updated_at AS a_updated_at"
+         a.public_signup AS a_public_signup, a.allow_impersonation AS a_allow_impersonation, \
+         a.created_at AS a_created_at, a.updated_at AS a_updated_at"
     };
 }
 
@@ -40,9 +41,13 @@ macro_rules! member_cols {
 mod accounts;
 mod api_tokens;
 mod audit;
+mod erasure;
+mod invitations;
 mod mail_settings;
+mod member_list;
 mod outbox;
 mod password_resets;
+mod roles;
 mod schema;
 mod sessions;
 mod throttle;

@@ -9,7 +9,7 @@ use crate::{Result, SessionRepo, SessionRow, UserRow};
 
 const SESSION_BY_HASH: &str = concat!(
     "SELECT s.id, s.token_hash, s.user_id, s.account_id, s.kind, s.csrf_token, s.user_agent, s.ip, \
-     s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at, ",
+     s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at, s.impersonator_id, s.impersonation_reason, ",
     user_cols!(),
     " FROM sessions s JOIN users u ON u.id = s.user_id \
      WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2"
@@ -29,6 +29,8 @@ fn session_from_row(r: &super::DbRow<'_>) -> Result<SessionRow> {
         last_seen_at: time(r, "last_seen_at")?,
         idle_expires_at: time(r, "idle_expires_at")?,
         expires_at: time(r, "expires_at")?,
+        impersonator_id: get(r, "impersonator_id")?,
+        impersonation_reason: get(r, "impersonation_reason")?,
     })
 }
 
@@ -37,7 +39,7 @@ impl SessionRepo for SqlTx {
     async fn sessions_of_user(&mut self, user_id: Uuid, now: OffsetDateTime) -> Result<Vec<SessionRow>> {
         self.all(
             "SELECT id, token_hash, user_id, account_id, kind, csrf_token, user_agent, ip, created_at, last_seen_at, \
-             idle_expires_at, expires_at FROM sessions \
+             idle_expires_at, expires_at, impersonator_id, impersonation_reason FROM sessions \
              WHERE user_id = $1 AND expires_at > $2 AND idle_expires_at > $2 ORDER BY last_seen_at DESC, id",
             args![user_id, to_db(now)],
             session_from_row,
@@ -52,8 +54,8 @@ impl SessionRepo for SqlTx {
     async fn insert_session(&mut self, s: &SessionRow) -> Result<()> {
         self.exec(
             "INSERT INTO sessions (id, token_hash, user_id, account_id, kind, csrf_token, user_agent, ip, \
-             created_at, last_seen_at, idle_expires_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             created_at, last_seen_at, idle_expires_at, expires_at, impersonator_id, impersonation_reason) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             args![
                 s.id,
                 s.token_hash,
@@ -66,7 +68,9 @@ impl SessionRepo for SqlTx {
                 to_db(s.created_at),
                 to_db(s.last_seen_at),
                 to_db(s.idle_expires_at),
-                to_db(s.expires_at)
+                to_db(s.expires_at),
+                s.impersonator_id,
+                s.impersonation_reason
             ],
         )
         .await?;

@@ -51,9 +51,10 @@ pub async fn get(
     Ok(Json(state.service.get_account(&p, path_id(&account_id)?).await?))
 }
 
-/// The account's members, keyset-paged by name. Needs `users.view`.
+/// The account's members (R-LIST-1): search, role and status filters, five sorts, keyset pages
+/// (`next_cursor` belongs to the sort it came from). Needs `users.view`.
 #[utoipa::path(get, path = "/api/v1/accounts/{account_id}/users", tag = "members", security(("bearer" = [])),
-    params(("account_id" = String, Path, description = "The account's id"), PageQuery),
+    params(("account_id" = String, Path, description = "The account's id"), super::member_list::MemberListQuery),
     responses(
         (status = 200, body = MemberPage),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -64,10 +65,10 @@ pub async fn users(
     State(state): State<AppState>,
     Auth(p): Auth,
     Path(account_id): Path<String>,
-    ApiQuery(q): ApiQuery<PageQuery>,
+    ApiQuery(q): ApiQuery<super::member_list::MemberListQuery>,
 ) -> ApiResult<SizedJson<MemberPage>> {
     let account_id = path_id(&account_id)?;
-    let page = state.service.list_members(&p, account_id, q.cursor.as_deref(), q.limit).await?;
+    let page = state.service.search_members(&p, account_id, &q.into()).await?;
     let size = 256 + page.items.len() * 768;
     Ok(SizedJson(page, size))
 }

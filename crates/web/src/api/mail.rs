@@ -100,7 +100,7 @@ pub async fn templates(
 
 /// One template as the account uses it, with the tokens it may use.
 #[utoipa::path(get, path = "/api/v1/accounts/{account_id}/email-templates/{name}", tag = "email", security(("bearer" = [])),
-    params(("account_id" = String, Path, description = "The account's id"), ("name" = String, Path, description = "welcome, invitation, password_reset, password_changed, impersonation_notice or portal_link")),
+    params(("account_id" = String, Path, description = "The account's id"), ("name" = String, Path, description = "welcome, invitation, password_reset, password_changed, impersonation_notice, portal_link or invitation_request")),
     responses(
         (status = 200, body = TemplateView),
         (status = 404, body = Problem, content_type = "application/problem+json"),

@@ -14,11 +14,15 @@ mod account_admin;
 mod accounts;
 mod audit;
 mod auth;
+mod impersonate;
+mod invitations;
 mod lifecycle;
 mod mail;
 mod me;
 mod member;
+mod member_list;
 mod members;
+mod roles;
 mod tokens;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -40,7 +44,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::get, account_admin::update))
         .routes(routes!(account_admin::signup))
         .routes(routes!(audit::list))
-        .routes(routes!(member::get, member::update))
+        .routes(routes!(member::get, member::update, member::delete))
         .routes(routes!(account_admin::member_reset))
         .routes(routes!(account_admin::member_password))
         .routes(routes!(lifecycle::disable))
@@ -48,8 +52,18 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(lifecycle::archive))
         .routes(routes!(lifecycle::restore))
         .routes(routes!(lifecycle::transfer))
+        .routes(routes!(impersonate::impersonate))
+        .routes(routes!(invitations::list, invitations::create))
+        .routes(routes!(invitations::bulk))
+        .routes(routes!(invitations::resend))
+        .routes(routes!(invitations::revoke))
+        .routes(routes!(invitations::accept))
         .routes(routes!(accounts::users, members::add))
+        .routes(routes!(member_list::export))
+        .routes(routes!(member_list::import))
         .routes(routes!(accounts::permissions))
+        .routes(routes!(roles::list, roles::create))
+        .routes(routes!(roles::update, roles::delete))
         .routes(routes!(mail::emails))
         .routes(routes!(mail::email))
         .routes(routes!(mail::retry))

@@ -1,4 +1,5 @@
-//! The account's settings page (name, invite policy, invitation lifetime, public sign-up).
+//! The account's settings page (name, invite policy, invitation lifetime, public sign-up,
+//! "log in as" allowed).
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -24,6 +25,7 @@ pub struct SettingsPage {
     invite_policy: String,
     invitation_ttl_days: String,
     public_signup: bool,
+    allow_impersonation: bool,
     signup_url: String,
     errors: FieldErrors,
     saved: bool,
@@ -39,6 +41,7 @@ fn page(state: &AppState, user: &ConsoleUser, a: &AccountView, errors: FieldErro
         invite_policy: a.invite_policy.clone(),
         invitation_ttl_days: a.invitation_ttl_days.to_string(),
         public_signup: a.public_signup,
+        allow_impersonation: a.allow_impersonation,
         signup_url: format!("{}/signup/{}", state.config.public_url.trim_end_matches('/'), a.slug),
         errors,
         saved,
@@ -74,6 +77,7 @@ pub struct SettingsForm {
     invite_policy: String,
     invitation_ttl_days: String,
     public_signup: Option<String>,
+    allow_impersonation: Option<String>,
 }
 
 pub async fn save(
@@ -91,6 +95,7 @@ pub async fn save(
         invite_policy: Some(f.invite_policy.clone()),
         invitation_ttl_days: Some(days),
         public_signup: Some(f.public_signup.is_some()),
+        allow_impersonation: Some(f.allow_impersonation.is_some()),
     };
     match state.service.update_account(&user.0, id, &patch, &meta).await {
         Ok(_) => Ok(Redirect::to(&format!("/accounts/{id}/settings?saved=1")).into_response()),
@@ -99,6 +104,7 @@ pub async fn save(
             let mut p = page(&state, &user, &current, errors, false);
             (p.name, p.invite_policy, p.invitation_ttl_days, p.public_signup) =
                 (f.name, f.invite_policy, f.invitation_ttl_days, f.public_signup.is_some());
+            p.allow_impersonation = f.allow_impersonation.is_some();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
         }
         Err(e) => Err(e.into()),

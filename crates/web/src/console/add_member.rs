@@ -6,11 +6,12 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use roster_core::{BuiltinRole, FieldErrors};
+use roster_core::{BuiltinRole, FieldErrors, Permission, PermissionSet};
 use roster_service::{NewMember, ServiceError};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::rights_form::{PermissionGroup, field, grouped, set_of, ticked};
 use super::session::ConsoleUser;
 use super::{Nav, NavAccount, PageError};
 use crate::AppState;
@@ -34,12 +35,41 @@ pub struct AddForm {
     bcc_me: Option<String>,
 }
 
+/// Role select values for "all permissions" and "choose permissions below" (seed 003).
+const ALL: &str = "__all";
+const CHOOSE: &str = "__choose";
+
+impl AddForm {
+    /// The form from its fields; `permissions` repeats, which a struct cannot take.
+    fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let get = |name: &str| field(pairs, name).to_owned();
+        let on = |name: &str| pairs.iter().any(|(k, _)| k == name).then(|| "on".to_owned());
+        Self {
+            csrf: get("csrf"),
+            email: get("email"),
+            first_name: get("first_name"),
+            last_name: get("last_name"),
+            phone: get("phone"),
+            username: get("username"),
+            company: get("company"),
+            role: get("role"),
+            password: get("password"),
+            send_welcome: on("send_welcome"),
+            welcome_subject: get("welcome_subject"),
+            bcc_me: on("bcc_me"),
+        }
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "add_member.html")]
 pub struct AddPage {
     nav: Nav,
     account_id: Uuid,
-    roles: Vec<(&'static str, &'static str)>,
+    /// `(value, label)`: the built-in roles, then the account's own.
+    roles: Vec<(String, String)>,
+    /// The catalogue, for "choose permissions below".
+    groups: Vec<PermissionGroup>,
     f: AddForm,
     send_welcome: bool,
     bcc_me: bool,
@@ -59,12 +89,24 @@ async fn page(
     let account = state.service.get_account(&user.0, id).await?;
     let mut nav = user.nav();
     nav.account = Some(NavAccount { id: account.id, name: account.name.clone() });
-    let roles = BuiltinRole::ALL.iter().filter(|r| **r != BuiltinRole::Owner).map(|r| (r.key(), r.label())).collect();
+    let roles: Vec<(String, String)> = match state.service.roles(&user.0, id).await {
+        Ok(list) => list.items.into_iter().map(|r| (r.id, r.name)).collect(),
+        // Someone who may add users but not see roles still gets the built-in ones.
+        Err(_) => BuiltinRole::ALL
+            .iter()
+            .filter(|r| **r != BuiltinRole::Owner)
+            .map(|r| (r.key().to_owned(), r.label().to_owned()))
+            .collect(),
+    };
+    let mut roles = roles;
+    roles.push((ALL.to_owned(), "All permissions".to_owned()));
+    roles.push((CHOOSE.to_owned(), "Choose permissions below".to_owned()));
     let bcc_me = f.bcc_me.is_some();
     Ok(AddPage {
         nav,
         account_id: id,
         roles,
+        groups: grouped(PermissionSet::EMPTY),
         f,
         send_welcome,
         bcc_me,
@@ -97,9 +139,16 @@ pub async fn submit(
     user: ConsoleUser,
     ClientMeta(meta): ClientMeta,
     Path(id): Path<String>,
-    Form(mut f): Form<AddForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    let mut f = AddForm::from_pairs(&pairs);
     user.check_csrf(&f.csrf)?;
+    let chosen = ticked(&pairs);
+    let (role, permissions) = match f.role.as_str() {
+        ALL => (None, Some(Permission::ALL.iter().map(|p| p.id().to_owned()).collect())),
+        CHOOSE => (None, Some(chosen.clone())),
+        _ => (some(&f.role), None),
+    };
     let id = account_id(&id)?;
     let send_welcome = f.send_welcome.is_some();
     let input = NewMember {
@@ -109,8 +158,8 @@ pub async fn submit(
         phone: some(&f.phone),
         username: some(&f.username),
         company: some(&f.company),
-        role: some(&f.role),
-        permissions: None,
+        role,
+        permissions,
         password: some(&f.password),
         send_welcome,
         welcome_subject: some(&f.welcome_subject),
@@ -141,6 +190,7 @@ pub async fn submit(
                 other => return Err(other.into()),
             };
             let mut p = page(&state, &user, id, f, send_welcome).await?;
+            p.groups = grouped(set_of(&chosen));
             p.errors = errors;
             Ok((status, p).into_response())
         }

@@ -16,15 +16,21 @@ mod add_member;
 mod audit;
 mod chooser;
 mod home;
+mod invitations;
+mod impersonate;
 mod lifecycle;
 mod mail;
 mod mail_forms;
 mod me;
+mod member;
 mod pages;
 mod register;
 mod reset;
+mod rights_form;
+mod roles;
 mod session;
 mod signup;
+mod team_list;
 mod tokens;
 
 pub fn routes() -> Router<AppState> {
@@ -52,9 +58,22 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{account_id}", get(home::page))
         .route("/accounts/{account_id}/audit", get(audit::page))
         .route("/accounts/{account_id}/team", get(pages::team))
+        .route("/accounts/{account_id}/roles", get(roles::list).post(roles::create))
+        .route("/accounts/{account_id}/roles/{role_id}", get(roles::edit).post(roles::save))
+        .route("/accounts/{account_id}/team/{user_id}", get(member::show).post(member::save))
         .route("/accounts/{account_id}/team/{user_id}/{action}", post(lifecycle::member_action))
         .route("/accounts/{account_id}/transfer", get(lifecycle::form).post(lifecycle::submit))
+        .route("/accounts/{account_id}/log-in-as/{user_id}", get(impersonate::form).post(impersonate::submit))
+        .route("/impersonation/end", post(impersonate::end))
+        .route("/impersonation/ended", get(impersonate::ended))
         .route("/accounts/{account_id}/team/new", get(add_member::form).post(add_member::submit))
+        .route("/accounts/{account_id}/invitations", get(invitations::page).post(invitations::invite))
+        .route("/accounts/{account_id}/invitations/bulk", post(invitations::bulk))
+        .route("/accounts/{account_id}/invitations/{invitation_id}/{action}", post(invitations::act))
+        .route("/invitations/accept", get(invitations::accept_page).post(invitations::accept_submit))
+        .route("/invitations/accept/sign-in", post(invitations::accept_sign_in))
+        .route("/invitations/accept/sign-out", post(invitations::accept_sign_out))
+        .route("/invitations/accept/ask", post(invitations::ask_again))
         .route("/accounts/{account_id}/emails", get(mail::outbox))
         .route("/accounts/{account_id}/emails/{email_id}", get(mail::email))
         .route("/accounts/{account_id}/emails/{email_id}/retry", post(mail::retry))
@@ -90,6 +109,14 @@ pub struct Nav {
     pub user_name: Option<String>,
     pub account: Option<NavAccount>,
     pub csrf: String,
+    /// During "log in as" (R-IMP-1): the person acted as, for the banner on every page.
+    pub acting_as: Option<ActingAs>,
+}
+
+/// Whom the signed-in admin is acting as (R-IMP-1).
+pub struct ActingAs {
+    pub name: String,
+    pub email: String,
 }
 
 #[derive(Template, WebTemplate)]

@@ -260,21 +260,34 @@ pub struct TeamPage {
     account: AccountView,
     members: Vec<MemberView>,
     next_cursor: Option<String>,
+    /// Search, filters and sort, kept in the URL (R-LIST-1).
+    filters: super::team_list::TeamFilters,
+    /// Whom "Log in as" is offered for (R-IMP-1); `None`: nobody.
+    impersonation: Option<roster_service::ImpersonationRights>,
+}
+
+impl TeamPage {
+    fn may_log_in_as(&self, m: &MemberView) -> bool {
+        self.impersonation.as_ref().is_some_and(|r| r.may(m))
+    }
 }
 
 pub async fn team(
     State(state): State<AppState>,
     user: ConsoleUser,
     Path(account_id): Path<String>,
-    Query(q): Query<CursorQuery>,
+    Query(q): Query<super::team_list::TeamQuery>,
 ) -> PageResult {
     let account_id = uuid::Uuid::parse_str(&account_id).map_err(|_| PageError::from(ServiceError::NotFound))?;
-    let page = state.service.list_members(&user.0, account_id, q.cursor.as_deref(), None).await;
+    let page = state.service.search_members(&user.0, account_id, &q.params()).await;
     let page = page.map_err(|e| with_nav(e, &user))?;
     let account = state.service.get_account(&user.0, account_id).await?;
+    let impersonation = state.service.impersonation_rights(&user.0, account_id).await?;
     let mut nav = user.nav();
     nav.account = Some(NavAccount { id: account.id, name: account.name.clone() });
-    Ok(TeamPage { nav, account, members: page.items, next_cursor: page.next_cursor }.into_response())
+    let filters = super::team_list::TeamFilters { account_id, query: q };
+    Ok(TeamPage { nav, account, members: page.items, next_cursor: page.next_cursor, filters, impersonation }
+        .into_response())
 }
 
 /// An error page that keeps the header, for people who are signed in.

@@ -16,11 +16,15 @@ impl FromRequestParts<AppState> for ConsoleUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token =
-            cookie(parts, state.config.session_cookie()).ok_or_else(|| Redirect::to("/sign-in").into_response())?;
+        // R-IMP-1: when a "log in as" session has ended by itself, the admin cookie leads back.
+        let signed_out = || {
+            let admin = cookie(parts, super::impersonate::admin_cookie_name(&state.config)).is_some();
+            Redirect::to(if admin { "/impersonation/ended" } else { "/sign-in" }).into_response()
+        };
+        let token = cookie(parts, state.config.session_cookie()).ok_or_else(signed_out)?;
         match state.service.authenticate(token).await {
             Ok(p) if p.kind == SessionKind::Console => Ok(ConsoleUser(p)),
-            Ok(_) | Err(roster_service::ServiceError::Unauthenticated) => Err(Redirect::to("/sign-in").into_response()),
+            Ok(_) | Err(roster_service::ServiceError::Unauthenticated) => Err(signed_out()),
             Err(e) => Err(PageError::from(e).into_response()),
         }
     }
@@ -28,8 +32,13 @@ impl FromRequestParts<AppState> for ConsoleUser {
 
 impl ConsoleUser {
     pub fn nav(&self) -> Nav {
+        let name = format!("{} {}", self.0.user.first_name, self.0.user.last_name);
         Nav {
-            user_name: Some(format!("{} {}", self.0.user.first_name, self.0.user.last_name)),
+            acting_as: self
+                .0
+                .impersonator
+                .map(|_| super::ActingAs { name: name.clone(), email: self.0.user.email.clone() }),
+            user_name: Some(name),
             account: None,
             csrf: self.0.csrf_token.clone(),
         }

@@ -54,3 +54,33 @@ async fn r_aud_1_changes_are_logged_and_filtered() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn r_aud_1_sign_ins_and_failed_sign_ins_show_in_each_account_of_the_person() {
+    each_backend(|app| async move {
+        app.operator("owner@example.test").await;
+        let token = app.token("owner@example.test", None).await;
+        let first = app.create_account(&token, "First").await;
+        let second = app.create_account(&token, "Second").await;
+        let pat = app.seed_members(first, "standard", &[("Pat", "Two", "pat@example.test")]).await.remove(0);
+        let join =
+            json!({ "email": "pat@example.test", "first_name": "Pat", "last_name": "Two", "send_welcome": false });
+        let (status, _) = app.post_json(&format!("/api/v1/accounts/{second}/users"), Some(&token), &join).await;
+        assert_eq!(status, 201);
+        let wrong = json!({ "login": "pat@example.test", "password": "not the password at all" });
+        assert_eq!(app.post_json("/api/v1/auth/token", None, &wrong).await.0, 401);
+        let _ = app.token(&pat.email, Some(second)).await;
+        for account in [first, second] {
+            let path = format!("/api/v1/accounts/{account}/audit?action=auth.sign_in_failed");
+            let (_, page) = app.get_json(&path, Some(&token)).await;
+            assert_eq!(page["items"][0]["target_id"], pat.id.to_string(), "{account}: {page}");
+        }
+        let (_, page) =
+            app.get_json(&format!("/api/v1/accounts/{second}/audit?action=session.signed_in"), Some(&token)).await;
+        assert_eq!(page["items"][0]["target_id"], pat.id.to_string(), "{page}");
+        let (_, page) =
+            app.get_json(&format!("/api/v1/accounts/{first}/audit?action=session.signed_in"), Some(&token)).await;
+        assert!(page["items"].as_array().unwrap().iter().all(|e| e["target_id"] != pat.id.to_string()), "{page}");
+    })
+    .await;
+}

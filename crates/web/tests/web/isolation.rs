@@ -15,10 +15,13 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("get", "/api/v1/accounts/{account_id}", None),
         ("patch", "/api/v1/accounts/{account_id}", Some(json!({ "name": "Taken over" }))),
         ("get", "/api/v1/accounts/{account_id}/users", None),
+        ("get", "/api/v1/accounts/{account_id}/users.csv", None),
+        ("post", "/api/v1/accounts/{account_id}/users/import", Some(json!({}))),
         ("get", "/api/v1/accounts/{account_id}/audit", None),
         ("get", "/api/v1/accounts/{account_id}/users/{user_id}", None),
         ("patch", "/api/v1/accounts/{account_id}/users/{user_id}", Some(json!({ "role": "employee" }))),
         ("post", "/api/v1/accounts/{account_id}/users", Some(person)),
+        ("delete", "/api/v1/accounts/{account_id}/users/{user_id}", None),
         ("post", "/api/v1/accounts/{account_id}/users/{user_id}/disable", None),
         ("post", "/api/v1/accounts/{account_id}/users/{user_id}/enable", None),
         ("post", "/api/v1/accounts/{account_id}/users/{user_id}/archive", None),
@@ -29,6 +32,7 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
             Some(json!({ "password": "plum garden whistle" })),
         ),
         ("post", "/api/v1/accounts/{account_id}/users/{user_id}/password-reset", None),
+        ("post", "/api/v1/accounts/{account_id}/users/{user_id}/impersonate", Some(json!({ "reason": "support" }))),
         (
             "post",
             "/api/v1/accounts/{account_id}/transfer-ownership",
@@ -47,6 +51,15 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("put", "/api/v1/accounts/{account_id}/smtp", Some(smtp)),
         ("delete", "/api/v1/accounts/{account_id}/smtp", None),
         ("post", "/api/v1/accounts/{account_id}/smtp/test", Some(json!({}))),
+        ("get", "/api/v1/accounts/{account_id}/invitations", None),
+        ("post", "/api/v1/accounts/{account_id}/invitations", Some(json!({ "email": "intruder@example.test" }))),
+        ("post", "/api/v1/accounts/{account_id}/invitations/bulk", Some(json!([{ "email": "intruder@example.test" }]))),
+        ("post", "/api/v1/accounts/{account_id}/invitations/{invitation_id}/resend", None),
+        ("delete", "/api/v1/accounts/{account_id}/invitations/{invitation_id}", None),
+        ("get", "/api/v1/accounts/{account_id}/roles", None),
+        ("post", "/api/v1/accounts/{account_id}/roles", Some(json!({ "name": "Intruder", "permissions": [] }))),
+        ("patch", "/api/v1/accounts/{account_id}/roles/{role_id}", Some(json!({ "name": "Renamed" }))),
+        ("delete", "/api/v1/accounts/{account_id}/roles/{role_id}", None),
     ]
 }
 
@@ -75,6 +88,32 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
             bcc: None,
         };
         let email = app.service.enqueue_email(tx.as_mut(), mail).await.unwrap();
+        let role = roster_store::RoleRow {
+            account_id: victim,
+            id: uuid::Uuid::now_v7(),
+            name: "Bookkeeper".to_owned(),
+            permissions: "time.track".to_owned(),
+            created_at: time::OffsetDateTime::now_utc(),
+        };
+        tx.insert_role(&role).await.unwrap();
+        let t0 = time::OffsetDateTime::now_utc();
+        let invitation = roster_store::InvitationRow {
+            account_id: victim,
+            id: uuid::Uuid::now_v7(),
+            email: "invitee@example.test".to_owned(),
+            role: "customer".to_owned(),
+            custom_role_id: None,
+            permissions: None,
+            token_hash: roster_service::hash_token("invite_isolation"),
+            invited_by: None,
+            status: "pending".to_owned(),
+            expires_at: t0 + time::Duration::days(7),
+            created_at: t0,
+            accepted_at: None,
+            accepted_by: None,
+            revoked_at: None,
+        };
+        tx.insert_invitation(&invitation).await.unwrap();
         tx.commit().await.unwrap();
 
         let (_, doc) = app.get_json("/api/v1/openapi.json", None).await;
@@ -97,6 +136,8 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
             s.replace("{account_id}", &victim.to_string())
                 .replace("{user_id}", &member.id.to_string())
                 .replace("{email_id}", &email.id.to_string())
+                .replace("{invitation_id}", &invitation.id.to_string())
+                .replace("{role_id}", &role.id.to_string())
                 .replace("{name}", "welcome")
         };
         for (method, path, body) in table {
@@ -111,6 +152,12 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
         assert_eq!(view["name"], "Victim");
         let m = app.db.store.read().await.unwrap().membership(victim, member.id).await.unwrap().unwrap();
         assert_eq!(m.status, "active");
+        let inv = app.db.store.read().await.unwrap().invitation_by_id(victim, invitation.id).await.unwrap().unwrap();
+        assert_eq!((inv.status.as_str(), &inv.token_hash), ("pending", &invitation.token_hash), "untouched");
+        let intruder = app.db.store.read().await.unwrap().pending_invitation_for(victim, "intruder@example.test").await;
+        assert!(intruder.unwrap().is_none(), "nothing invited");
+        let kept = app.db.store.read().await.unwrap().role_by_id(victim, role.id).await.unwrap().unwrap();
+        assert_eq!(kept.name, "Bookkeeper");
     })
     .await;
 }

@@ -1,0 +1,156 @@
+//! PostgreSQL's side of the team list at scale: statements built at run time, and members many
+//! at a time with one `INSERT … SELECT FROM UNNEST(arrays)` per batch (one round trip for a
+//! thousand rows instead of a thousand).
+use sqlx::postgres::PgRow;
+use sqlx::{AssertSqlSafe, Arguments};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Args, SqlTx, bound, to_db};
+use crate::{AuditRow, MembershipRow, Result, StoreError, UserRow};
+
+impl SqlTx {
+    /// As `all`, for SQL built at run time (a bounded set of shapes). `persistent: false` sends
+    /// an unnamed statement, planned with the values bound (for text search, where the value
+    /// decides the plan); persistent statements are prepared once per connection.
+    pub(super) async fn all_dyn<T>(
+        &mut self,
+        sql: &str,
+        persistent: bool,
+        args: Args,
+        f: impl Fn(&PgRow) -> Result<T> + Send,
+    ) -> Result<Vec<T>> {
+        let rows = sqlx::query_with(AssertSqlSafe(sql.to_owned()), bound(args)?)
+            .persistent(persistent)
+            .fetch_all(self.c())
+            .await?;
+        rows.iter().map(f).collect()
+    }
+
+    async fn exec_arrays(&mut self, sql: &'static str, args: sqlx::postgres::PgArguments) -> Result<u64> {
+        Ok(sqlx::query_with(sql, args).execute(self.c()).await?.rows_affected())
+    }
+
+    pub(super) async fn bulk_insert_users(&mut self, users: &[UserRow]) -> Result<()> {
+        if users.is_empty() {
+            return Ok(());
+        }
+        let mut a = sqlx::postgres::PgArguments::default();
+        let col = |f: &dyn Fn(&UserRow) -> Option<String>| users.iter().map(f).collect::<Vec<_>>();
+        add(&mut a, users.iter().map(|u| u.id).collect::<Vec<Uuid>>())?;
+        add(&mut a, col(&|u| Some(u.email.clone())))?;
+        add(&mut a, col(&|u| u.username.clone()))?;
+        add(&mut a, col(&|u| Some(u.first_name.clone())))?;
+        add(&mut a, col(&|u| Some(u.last_name.clone())))?;
+        add(&mut a, col(&|u| Some(u.sort_name())))?;
+        add(&mut a, col(&|u| u.phone.clone()))?;
+        add(&mut a, col(&|u| u.company.clone()))?;
+        add(&mut a, col(&|u| u.password_hash.clone()))?;
+        add(&mut a, col(&|u| Some(u.time_zone.clone())))?;
+        add(&mut a, users.iter().map(|u| u.is_operator).collect::<Vec<bool>>())?;
+        add(&mut a, users.iter().map(|u| to_db(u.created_at)).collect::<Vec<OffsetDateTime>>())?;
+        add(&mut a, users.iter().map(|u| to_db(u.updated_at)).collect::<Vec<OffsetDateTime>>())?;
+        self.exec_arrays(
+            "INSERT INTO users (id, email, username, first_name, last_name, sort_name, phone, company, \
+             password_hash, time_zone, is_operator, created_at, updated_at) \
+             SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
+             $7::text[], $8::text[], $9::text[], $10::text[], $11::bool[], $12::timestamptz[], $13::timestamptz[])",
+            a,
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn bulk_insert_memberships(&mut self, ms: &[MembershipRow]) -> Result<()> {
+        if ms.is_empty() {
+            return Ok(());
+        }
+        let mut a = sqlx::postgres::PgArguments::default();
+        let text = |f: &dyn Fn(&MembershipRow) -> Option<String>| ms.iter().map(f).collect::<Vec<_>>();
+        add(&mut a, ms.iter().map(|m| m.account_id).collect::<Vec<Uuid>>())?;
+        add(&mut a, ms.iter().map(|m| m.user_id).collect::<Vec<Uuid>>())?;
+        add(&mut a, text(&|m| Some(m.role.clone())))?;
+        add(&mut a, ms.iter().map(|m| m.custom_role_id).collect::<Vec<Option<Uuid>>>())?;
+        add(&mut a, text(&|m| m.permissions.clone()))?;
+        add(&mut a, text(&|m| Some(m.status.clone())))?;
+        add(&mut a, text(&|m| Some(m.landing_page.clone())))?;
+        add(&mut a, text(&|m| Some(m.contact_tab.clone())))?;
+        add(&mut a, ms.iter().map(|m| m.show_calendar).collect::<Vec<bool>>())?;
+        add(&mut a, ms.iter().map(|m| m.daily_reminders).collect::<Vec<bool>>())?;
+        add(&mut a, ms.iter().map(|m| m.last_sign_in_at.map(to_db)).collect::<Vec<Option<OffsetDateTime>>>())?;
+        add(&mut a, ms.iter().map(|m| to_db(m.created_at)).collect::<Vec<OffsetDateTime>>())?;
+        let n = self
+            .exec_arrays(
+                "INSERT INTO memberships (account_id, user_id, role, custom_role_id, permissions, status, landing_page, \
+                 contact_tab, show_calendar, daily_reminders, last_sign_in_at, created_at, sort_name, sort_email, \
+                 sort_company) \
+                 SELECT t.account_id, t.user_id, t.role, t.custom_role_id, t.permissions, t.status, t.landing_page, \
+                 t.contact_tab, t.show_calendar, t.daily_reminders, t.last_sign_in_at, t.created_at, u.sort_name, \
+                 u.email, lower(COALESCE(u.company, '')) \
+                 FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], \
+                 $8::text[], $9::bool[], $10::bool[], $11::timestamptz[], $12::timestamptz[]) \
+                 AS t(account_id, user_id, role, custom_role_id, permissions, status, landing_page, contact_tab, \
+                 show_calendar, daily_reminders, last_sign_in_at, created_at) \
+                 JOIN users u ON u.id = t.user_id",
+                a,
+            )
+            .await?;
+        if n != ms.len() as u64 {
+            return Err(StoreError::Database(format!("{} of {} memberships name no user", ms.len() as u64 - n, ms.len())));
+        }
+        Ok(())
+    }
+
+    pub(super) async fn bulk_set_roles(&mut self, account_id: Uuid, changes: &[MembershipRow]) -> Result<u64> {
+        if changes.is_empty() {
+            return Ok(0);
+        }
+        let mut a = sqlx::postgres::PgArguments::default();
+        add(&mut a, account_id)?;
+        add(&mut a, changes.iter().map(|c| c.user_id).collect::<Vec<Uuid>>())?;
+        add(&mut a, changes.iter().map(|c| c.role.clone()).collect::<Vec<String>>())?;
+        add(&mut a, changes.iter().map(|c| c.custom_role_id).collect::<Vec<Option<Uuid>>>())?;
+        add(&mut a, changes.iter().map(|c| c.permissions.clone()).collect::<Vec<Option<String>>>())?;
+        self.exec_arrays(
+            "UPDATE memberships m SET role = t.role, custom_role_id = t.custom_role_id, permissions = t.permissions \
+             FROM UNNEST($2::uuid[], $3::text[], $4::uuid[], $5::text[]) AS t(user_id, role, custom_role_id, permissions) \
+             WHERE m.account_id = $1 AND m.user_id = t.user_id",
+            a,
+        )
+        .await
+    }
+
+    pub(super) async fn bulk_insert_audit(&mut self, rows: &[AuditRow]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut a = sqlx::postgres::PgArguments::default();
+        let ids = |f: &dyn Fn(&AuditRow) -> Option<Uuid>| rows.iter().map(f).collect::<Vec<_>>();
+        let text = |f: &dyn Fn(&AuditRow) -> Option<String>| rows.iter().map(f).collect::<Vec<_>>();
+        add(&mut a, rows.iter().map(|r| r.id).collect::<Vec<Uuid>>())?;
+        add(&mut a, ids(&|r| r.account_id))?;
+        add(&mut a, ids(&|r| r.actor_id))?;
+        add(&mut a, ids(&|r| r.impersonator_id))?;
+        add(&mut a, text(&|r| Some(r.action.clone())))?;
+        add(&mut a, text(&|r| r.target_type.clone()))?;
+        add(&mut a, text(&|r| r.target_id.clone()))?;
+        add(&mut a, text(&|r| r.ip.clone()))?;
+        add(&mut a, text(&|r| r.details.clone()))?;
+        add(&mut a, rows.iter().map(|r| to_db(r.at)).collect::<Vec<OffsetDateTime>>())?;
+        self.exec_arrays(
+            "INSERT INTO audit_events (id, account_id, actor_id, impersonator_id, action, target_type, target_id, \
+             ip, details, at) SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], \
+             $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])",
+            a,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+fn add<T>(a: &mut sqlx::postgres::PgArguments, v: T) -> Result<()>
+where
+    T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + 'static,
+{
+    a.add(v).map_err(|e| StoreError::Database(format!("cannot encode a value: {e}")))
+}

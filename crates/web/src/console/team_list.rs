@@ -1,0 +1,155 @@
+//! The team page's search, filters, sort and paging, kept in the URL (R-LIST-1): what the form
+//! sends, what the API is asked, and the links that keep the query (sort headers, tabs, next
+//! page, Export CSV).
+use roster_core::BuiltinRole;
+use roster_service::MemberListParams;
+use serde::Deserialize;
+
+/// The team page's query string.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TeamQuery {
+    pub q: String,
+    pub role: String,
+    /// `archived` for the Archived tab.
+    pub tab: String,
+    /// `1` hides disabled members.
+    pub hide_disabled: String,
+    pub sort: String,
+    pub order: String,
+    pub cursor: Option<String>,
+}
+
+/// What the template shows and links with.
+#[derive(Debug, Clone)]
+pub struct TeamFilters {
+    pub account_id: uuid::Uuid,
+    pub query: TeamQuery,
+}
+
+impl TeamQuery {
+    pub fn archived(&self) -> bool {
+        self.tab == "archived"
+    }
+
+    pub fn hides_disabled(&self) -> bool {
+        !self.hide_disabled.is_empty()
+    }
+
+    fn status(&self) -> &'static str {
+        match (self.archived(), self.hides_disabled()) {
+            (true, _) => "archived",
+            (false, true) => "active",
+            (false, false) => "active,disabled",
+        }
+    }
+
+    pub fn params(&self) -> MemberListParams {
+        let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        MemberListParams {
+            q: some(&self.q),
+            role: some(&self.role),
+            status: Some(self.status().to_owned()),
+            sort: some(&self.sort),
+            order: some(&self.order),
+            cursor: self.cursor.clone().filter(|c| !c.is_empty()),
+            limit: None,
+        }
+    }
+
+    /// `key=value&…` of the non-empty filters (never the cursor).
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        for (k, v) in [
+            ("q", &self.q),
+            ("role", &self.role),
+            ("tab", &self.tab),
+            ("hide_disabled", &self.hide_disabled),
+            ("sort", &self.sort),
+            ("order", &self.order),
+        ] {
+            if !v.trim().is_empty() {
+                out.push((k, v.trim().to_owned()));
+            }
+        }
+        out
+    }
+}
+
+fn encode(pairs: &[(&str, String)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+impl TeamFilters {
+    pub fn sort(&self) -> &str {
+        if self.query.sort.is_empty() { "name" } else { &self.query.sort }
+    }
+
+    pub fn descending(&self) -> bool {
+        self.query.order == "desc"
+    }
+
+    /// The page with the same filters, after this cursor.
+    pub fn next_href(&self, cursor: &str) -> String {
+        let mut pairs = self.query.pairs();
+        pairs.push(("cursor", cursor.to_owned()));
+        format!("/accounts/{}/team?{}", self.account_id, encode(&pairs))
+    }
+
+    /// The column header link: sort by `key`, ascending, or the other way when already so.
+    pub fn sort_href(&self, key: &str) -> String {
+        let mut pairs: Vec<_> = self.query.pairs().into_iter().filter(|(k, _)| *k != "sort" && *k != "order").collect();
+        pairs.push(("sort", key.to_owned()));
+        if self.sort() == key && !self.descending() {
+            pairs.push(("order", "desc".to_owned()));
+        }
+        format!("/accounts/{}/team?{}", self.account_id, encode(&pairs))
+    }
+
+    /// `▲`/`▼` after the header the list is sorted by.
+    pub fn sort_mark(&self, key: &str) -> &'static str {
+        match (self.sort() == key, self.descending()) {
+            (false, _) => "",
+            (true, false) => " ▲",
+            (true, true) => " ▼",
+        }
+    }
+
+    pub fn aria_sort(&self, key: &str) -> &'static str {
+        match (self.sort() == key, self.descending()) {
+            (false, _) => "none",
+            (true, false) => "ascending",
+            (true, true) => "descending",
+        }
+    }
+
+    /// The Members or Archived tab, other filters kept.
+    pub fn tab_href(&self, archived: bool) -> String {
+        let mut pairs: Vec<_> = self.query.pairs().into_iter().filter(|(k, _)| *k != "tab").collect();
+        if archived {
+            pairs.push(("tab", "archived".to_owned()));
+        }
+        format!("/accounts/{}/team?{}", self.account_id, encode(&pairs))
+    }
+
+    /// The same members as CSV (the API accepts the console's session).
+    pub fn export_href(&self) -> String {
+        let p = self.query.params();
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        for (k, v) in [("q", p.q), ("role", p.role), ("status", p.status), ("sort", p.sort), ("order", p.order)] {
+            if let Some(v) = v {
+                pairs.push((k, v));
+            }
+        }
+        format!("/api/v1/accounts/{}/users.csv?{}", self.account_id, encode(&pairs))
+    }
+
+    /// `(key, label, selected)` for the role filter.
+    pub fn roles(&self) -> Vec<(&'static str, &'static str, bool)> {
+        BuiltinRole::ALL.iter().map(|r| (r.key(), r.label(), self.query.role == r.key())).collect()
+    }
+}

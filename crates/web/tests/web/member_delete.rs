@@ -1,0 +1,140 @@
+//! Permanent delete (R-DEL-1), and who may not be deleted (R-OWN-4, R-PERM-1).
+use reqwest::Method;
+use roster_testkit::app::each_backend;
+use serde_json::json;
+
+#[tokio::test]
+async fn r_del_1_a_person_in_no_other_account_is_erased_and_the_audit_keeps_the_id() {
+    each_backend(|app| async move {
+        app.operator("owner@example.test").await;
+        let token = app.token("owner@example.test", None).await;
+        let account = app.create_account(&token, "Mistakes").await;
+        let people = app
+            .seed_members(
+                account,
+                "standard",
+                &[("Err", "Or", "err@example.test"), ("Hal", "Heir", "hal@example.test")],
+            )
+            .await;
+        let (err, hal) = (&people[0], &people[1]);
+        // A reset link queued to the person: the outbox holds their address.
+        let path = format!("/api/v1/accounts/{account}/users/{}", err.id);
+        let (status, _) = app.post_json(&format!("{path}/password-reset"), Some(&token), &json!({})).await;
+        assert_eq!(status, 202);
+        let err_token = app.token(&err.email, Some(account)).await;
+
+        let (status, done) = app.send(Method::DELETE, &format!("{path}?transfer_to={}", hal.id), &token, None).await;
+        assert_eq!(status, 200, "{done}");
+        assert_eq!(
+            (done["erased"].as_bool(), done["transferred_to"].as_str()),
+            (Some(true), Some(hal.id.to_string().as_str()))
+        );
+
+        let (status, _) = app.get_json(&path, Some(&token)).await;
+        assert_eq!(status, 404, "the membership is gone");
+        let (status, _) = app.get_json("/api/v1/me", Some(&err_token)).await;
+        assert_eq!(status, 401, "their sessions are gone");
+        let mut tx = app.db.store.read().await.unwrap();
+        let row = tx.user_by_id(err.id).await.unwrap().expect("the row stays for the ids");
+        assert!(row.email.ends_with("@erased.invalid"), "{}", row.email);
+        assert_eq!((row.first_name.as_str(), row.password_hash.as_deref()), ("Erased", None));
+        assert!(tx.user_by_email("err@example.test").await.unwrap().is_none());
+        let outbox = tx.emails_of_account(account, None, 100).await.unwrap();
+        assert!(outbox.iter().all(|e| e.to_addr != "err@example.test"), "no email to them is kept");
+        drop(tx);
+        let (status, _) = app
+            .post_json("/api/v1/auth/token", None, &json!({ "login": "err@example.test", "password": err.password }))
+            .await;
+        assert_eq!(status, 401);
+        // The audit log keeps the id.
+        let (_, audit) =
+            app.get_json(&format!("/api/v1/accounts/{account}/audit?action=member.deleted"), Some(&token)).await;
+        let e = &audit["items"][0];
+        assert_eq!(
+            (e["action"].as_str(), e["target_id"].as_str()),
+            (Some("member.deleted"), Some(err.id.to_string().as_str())),
+            "{audit}"
+        );
+        // The address is free again for a new person.
+        let new =
+            json!({ "email": "err@example.test", "first_name": "Err", "last_name": "Again", "send_welcome": false });
+        let (status, again) = app.post_json(&format!("/api/v1/accounts/{account}/users"), Some(&token), &new).await;
+        assert_eq!((status, again["existing_user"].as_bool()), (201, Some(false)), "{again}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_del_1_a_person_in_another_account_keeps_their_login() {
+    each_backend(|app| async move {
+        app.operator("owner@example.test").await;
+        let token = app.token("owner@example.test", None).await;
+        let first = app.create_account(&token, "First").await;
+        let second = app.create_account(&token, "Second").await;
+        let pat = app.seed_members(first, "standard", &[("Pat", "Two", "pat@example.test")]).await.remove(0);
+        let (status, _) = app
+            .post_json(
+                &format!("/api/v1/accounts/{second}/users"),
+                Some(&token),
+                &json!({ "email": "pat@example.test", "first_name": "Pat", "last_name": "Two", "send_welcome": false }),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let (status, done) =
+            app.send(Method::DELETE, &format!("/api/v1/accounts/{first}/users/{}", pat.id), &token, None).await;
+        assert_eq!((status, done["erased"].as_bool()), (200, Some(false)), "{done}");
+        let (status, me) = app
+            .post_json("/api/v1/auth/token", None, &json!({ "login": "pat@example.test", "password": pat.password }))
+            .await;
+        assert_eq!(status, 200, "{me}");
+        assert_eq!(me["account_id"].as_str(), Some(second.to_string().as_str()));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_own_4_owner_cannot_be_deleted_nor_oneself_nor_someone_with_more_rights() {
+    each_backend(|app| async move {
+        let owner = app.operator("owner@example.test").await;
+        let token = app.token("owner@example.test", None).await;
+        let account = app.create_account(&token, "Guarded").await;
+        let mut people = app
+            .seed_members(
+                account,
+                "standard",
+                &[("Mia", "Manager", "mia@example.test"), ("Ada", "Admin", "ada@example.test")],
+            )
+            .await;
+        people.extend(app.seed_members(account, "customer", &[("Sam", "Staff", "sam@example.test")]).await);
+        let user = |id: uuid::Uuid| format!("/api/v1/accounts/{account}/users/{id}");
+        let list = json!({ "permissions": ["users.view", "users.manage"] });
+        let (status, _) = app.send(Method::PATCH, &user(people[0].id), &token, Some(list)).await;
+        assert_eq!(status, 200);
+        let (status, _) = app.send(Method::PATCH, &user(people[1].id), &token, Some(json!({ "role": "admin" }))).await;
+        assert_eq!(status, 200);
+        let mia = app.token(&people[0].email, Some(account)).await;
+
+        let (status, problem) = app.send(Method::DELETE, &user(owner.id), &mia, None).await;
+        assert_eq!((status, problem["rule"].as_str()), (409, Some("R-OWN-4")), "{problem}");
+        let (status, problem) = app.send(Method::DELETE, &user(owner.id), &token, None).await;
+        assert_eq!((status, problem["rule"].as_str()), (409, Some("R-OWN-4")), "{problem}");
+        let (status, problem) = app.send(Method::DELETE, &user(people[0].id), &mia, None).await;
+        assert_eq!((status, problem["code"].as_str()), (409, Some("self_delete")), "{problem}");
+        let (status, _) = app.send(Method::DELETE, &user(people[1].id), &mia, None).await;
+        assert_eq!(status, 403, "Mia lacks what the admin holds");
+        // The heir must be an active member other than the person deleted.
+        let (status, problem) =
+            app.send(Method::DELETE, &format!("{}?transfer_to={}", user(people[2].id), people[2].id), &mia, None).await;
+        assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("transfer_to")), "{problem}");
+        let (status, problem) =
+            app.send(Method::DELETE, &format!("{}?transfer_to=nope", user(people[2].id)), &mia, None).await;
+        assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("transfer_to")), "{problem}");
+        let sam = app.token(&people[2].email, Some(account)).await;
+        let (status, _) = app.send(Method::DELETE, &user(people[1].id), &sam, None).await;
+        assert_eq!(status, 403, "a customer lacks users.manage");
+        // Within her rights, Mia deletes Sam; the member is still there until then.
+        let (status, done) = app.send(Method::DELETE, &user(people[2].id), &mia, None).await;
+        assert_eq!((status, done["transferred_to"].as_str()), (200, Some(people[0].id.to_string().as_str())), "{done}");
+    })
+    .await;
+}
