@@ -244,7 +244,7 @@ fn split_csv_line(line: &str) -> Vec<String> {
 enum Invitee {
     Free,
     Member,
-    Pending(InvitationRow),
+    Pending(Box<InvitationRow>),
 }
 
 /// The rights an invitation gives at acceptance: the custom role as it is now, or, if it was
@@ -313,7 +313,7 @@ impl Service {
         }
         tx.supersede_expired_invitation(account_id, email.as_str(), now()).await?;
         Ok(match tx.pending_invitation_for(account_id, email.as_str()).await? {
-            Some(i) => Invitee::Pending(i),
+            Some(i) => Invitee::Pending(Box::new(i)),
             None => Invitee::Free,
         })
     }

@@ -66,6 +66,8 @@ impl Service {
         }
         let user = tx.user_by_id(user_id).await?.ok_or(ServiceError::NotFound)?;
         let t = now();
+        // What the person owned here moves to the heir (work records will join this list).
+        let invitations = tx.reassign_invitations(account_id, user_id, heir).await?;
         tx.delete_sessions_of_user_in_account(user_id, account_id).await?;
         // Personal tokens go with the membership (foreign key, cascade).
         tx.delete_membership(account_id, user_id).await?;
@@ -78,7 +80,7 @@ impl Service {
             false
         };
         let mut event = audit("member.deleted", p.who(), Some(account_id), ("user", user_id.to_string()), meta);
-        event.details = Some(json!({ "transferred_to": heir, "erased": erased }).to_string());
+        event.details = Some(json!({ "transferred_to": heir, "erased": erased, "invitations_moved": invitations }).to_string());
         tx.insert_audit(&event).await?;
         tx.commit().await?;
         Ok(DeletedMember { user_id, transferred_to: heir, erased })

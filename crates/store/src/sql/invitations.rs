@@ -159,4 +159,12 @@ impl InvitationRepo for SqlTx {
         )
         .await
     }
+
+    async fn reassign_invitations(&mut self, account_id: Uuid, from: Uuid, to: Uuid) -> Result<u64> {
+        self.exec(
+            "UPDATE invitations SET invited_by = $3 WHERE account_id = $1 AND invited_by = $2",
+            args![account_id, from, to],
+        )
+        .await
+    }
 }

@@ -138,3 +138,39 @@ async fn r_own_4_owner_cannot_be_deleted_nor_oneself_nor_someone_with_more_right
     })
     .await;
 }
+
+#[tokio::test]
+async fn r_del_1_what_they_own_moves_to_the_heir() {
+    each_backend(|app| async move {
+        app.operator("owner@example.test").await;
+        let token = app.token("owner@example.test", None).await;
+        let account = app.create_account(&token, "Heirs").await;
+        let path = format!("/api/v1/accounts/{account}");
+        let (status, _) = app.send(Method::PATCH, &path, &token, Some(json!({ "invite_policy": "permission" }))).await;
+        assert_eq!(status, 200);
+        let people = app
+            .seed_members(
+                account,
+                "admin",
+                &[("Ivy", "Inviter", "ivy@example.test"), ("Hal", "Heir", "hal@example.test")],
+            )
+            .await;
+        let ivy = app.token(&people[0].email, Some(account)).await;
+        let (status, inv) = app
+            .post_json(
+                &format!("{path}/invitations"),
+                Some(&ivy),
+                &json!({ "email": "guest@example.test", "role": "customer" }),
+            )
+            .await;
+        assert_eq!(status, 201, "{inv}");
+        let (status, done) = app
+            .send(Method::DELETE, &format!("{path}/users/{}?transfer_to={}", people[0].id, people[1].id), &token, None)
+            .await;
+        assert_eq!(status, 200, "{done}");
+        let (_, list) = app.get_json(&format!("{path}/invitations"), Some(&token)).await;
+        let item = list["items"].as_array().unwrap().iter().find(|i| i["id"] == inv["id"]).expect("still pending");
+        assert_eq!(item["invited_by"], people[1].id.to_string(), "{item}");
+    })
+    .await;
+}
