@@ -76,11 +76,13 @@ async fn export(config: Config, slug: &str, params: &MemberListParams, out: Opti
     let store = open_store(&config).await?;
     let service = service(store.clone())?;
     let account_id = service.account_id_by_slug(slug).await.map_err(|e| user_error("--account", e))?;
-    let mut export = service.export_members(None, account_id, params).await.map_err(|e| user_error("users export", e))?;
+    let mut export =
+        service.export_members(None, account_id, params).await.map_err(|e| user_error("users export", e))?;
     let sink: Box<dyn Write> = match &out {
-        Some(path) => Box::new(std::fs::File::create(path).map_err(|e| {
-            Failure::Config(bad("--out", format!("cannot write {} ({e})", path.display())))
-        })?),
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .map_err(|e| Failure::Config(bad("--out", format!("cannot write {} ({e})", path.display()))))?,
+        ),
         None => Box::new(std::io::stdout().lock()),
     };
     let mut w = BufWriter::with_capacity(1 << 20, sink);
@@ -116,12 +118,19 @@ async fn import(config: Config, slug: &str, file: PathBuf, dry_run: bool) -> Res
     let started = Instant::now();
     let opts = ImportOptions { dry_run, ..ImportOptions::default() };
     let report = service
-        .import_members(None, account_id, std::io::BufReader::with_capacity(1 << 20, input), opts, &Meta::default(), &|n| {
-            if n > bar.length().unwrap_or(0) {
-                bar.set_length(n);
-            }
-            bar.set_position(n);
-        })
+        .import_members(
+            None,
+            account_id,
+            std::io::BufReader::with_capacity(1 << 20, input),
+            opts,
+            &Meta::default(),
+            &|n| {
+                if n > bar.length().unwrap_or(0) {
+                    bar.set_length(n);
+                }
+                bar.set_position(n);
+            },
+        )
         .await;
     bar.finish_and_clear();
     store.close().await;
@@ -148,7 +157,10 @@ async fn import(config: Config, slug: &str, file: PathBuf, dry_run: bool) -> Res
         println!("  … and {} more refused rows.", report.failed - report.errors.len() as u64);
     }
     if report.failed > 0 {
-        return Err(Failure::Runtime(format!("{} rows were refused (listed above); the others were imported", report.failed)));
+        return Err(Failure::Runtime(format!(
+            "{} rows were refused (listed above); the others were imported",
+            report.failed
+        )));
     }
     Ok(())
 }

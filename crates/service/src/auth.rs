@@ -311,7 +311,7 @@ impl Service {
         let kind = if session.kind == "api" { SessionKind::Api } else { SessionKind::Console };
         // R-IMP-1 (impersonate.rs): "log in as" lasts only while the impersonator may still do it.
         if let Some(by) = session.impersonator_id {
-            self.check_impersonator(by, session.account_id).await?;
+            self.check_impersonator(by, user.id, session.account_id).await?;
         }
         // R-IMP-1 end
         // Slide at most once a minute, so reads stay reads.

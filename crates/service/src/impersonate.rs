@@ -255,17 +255,35 @@ impl Service {
         }))
     }
 
-    /// An impersonation session lives only while its impersonator may still log in as people in
-    /// its account: an impersonator disabled, archived or stripped of `users.impersonate`
-    /// meanwhile ends it at once (answered as signed out).
-    pub(crate) async fn check_impersonator(&self, by: Uuid, account_id: Option<Uuid>) -> Result<()> {
+    /// An impersonation session lives only while it would still be allowed to start: the
+    /// impersonator active with `users.impersonate`, the person acted as active, not the owner,
+    /// and holding nothing the impersonator lacks. Checked on every request, so a change made
+    /// during the hour (a promotion of the person, a demotion of the impersonator, a transfer of
+    /// ownership) ends it at once, answered as signed out.
+    pub(crate) async fn check_impersonator(&self, by: Uuid, target: Uuid, account_id: Option<Uuid>) -> Result<()> {
         let Some(account_id) = account_id else { return Err(ServiceError::Unauthenticated) };
-        let membership = self.store.read().await?.membership(account_id, by).await?;
-        let ok = membership
-            .as_ref()
-            .is_some_and(|m| m.status == "active" && effective_permissions(m).contains(Permission::UsersImpersonate));
+        let mut tx = self.store.read().await?;
+        let impersonator = tx.membership(account_id, by).await?;
+        let person = tx.membership(account_id, target).await?;
+        let ok = match (impersonator, person) {
+            (Some(i), Some(t)) => {
+                let held = effective_permissions(&i);
+                i.status == "active"
+                    && held.contains(Permission::UsersImpersonate)
+                    && t.status == "active"
+                    && !t.is_owner
+                    && missing(held, effective_permissions(&t)).is_none()
+            }
+            _ => false,
+        };
         if ok { Ok(()) } else { Err(ServiceError::Unauthenticated) }
     }
+}
+
+/// True when `user_id` is the person behind the request: the signed-in user, or, during "log in
+/// as", the impersonator too (R-PERM-1: nobody edits their own rights, even in another's name).
+pub(crate) fn is_self(p: &Principal, user_id: Uuid) -> bool {
+    p.user.id == user_id || p.impersonator == Some(user_id)
 }
 
 #[cfg(test)]

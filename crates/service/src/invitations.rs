@@ -11,9 +11,7 @@ use std::collections::HashMap;
 
 use roster_core::{Action, BuiltinRole, Email, FieldErrors, PermissionSet, authorize};
 use roster_mail::TemplateName;
-use roster_store::{
-    AccountRow, AuditFilter, InvitationRow, MemberPerson, MemberRow, MembershipRow, StoreError, Tx, UserRow,
-};
+use roster_store::{AccountRow, InvitationRow, MemberPerson, MemberRow, MembershipRow, StoreError, Tx, UserRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -34,6 +32,8 @@ pub const INVITATION_SECRET_PREFIX: &str = "invite_";
 /// The most rows one bulk invitation takes.
 pub const BULK_MAX_ROWS: usize = 1000;
 /// An invitee asking for a new invitation emails the sender at most once a day per invitation.
+/// The shortest time between two sends of one invitation.
+const RESEND_EVERY: time::Duration = time::Duration::minutes(1);
 const ASK_AGAIN_EVERY: time::Duration = time::Duration::hours(24);
 
 const GONE: &str = "This invitation has expired, was revoked or was already used. \
@@ -455,7 +455,7 @@ impl Service {
         Ok(InvitationPage { items, next_cursor })
     }
 
-    /// Resends a pending (or expired) invitation: a new link and a new expiry from the account's
+    /// Resends a pending (or expired) invitation (at most once a minute): a new link and a new expiry from the account's
     /// invitation lifetime; the old link stops working at once.
     pub async fn resend_invitation(
         &self,
@@ -477,9 +477,20 @@ impl Service {
         {
             return Err(already_member(&row.email));
         }
+        // One resend a minute per invitation, so nobody floods an outside address in our name.
+        let t = now();
+        let expires_at = t + time::Duration::days(i64::from(account.invitation_ttl_days));
+        let wait = row.expires_at - (expires_at - RESEND_EVERY);
+        if wait.is_positive() {
+            return Err(ServiceError::Conflict {
+                code: "resent_recently",
+                message: "This invitation was sent less than a minute ago; wait a moment before sending it again."
+                    .to_owned(),
+            });
+        }
         let secret = new_secret(INVITATION_SECRET_PREFIX)?;
         row.token_hash = hash_token(&secret);
-        row.expires_at = now() + time::Duration::days(i64::from(account.invitation_ttl_days));
+        row.expires_at = expires_at;
         if !tx.reissue_invitation(account_id, id, &row.token_hash, row.expires_at).await? {
             return Err(not_pending());
         }
@@ -727,14 +738,15 @@ impl Service {
             });
         }
         let account = tx.account_by_id(i.account_id).await?.ok_or_else(gone)?;
-        let filter = AuditFilter {
-            action: Some("invitation.requested".to_owned()),
-            from: Some(t - ASK_AGAIN_EVERY),
-            ..AuditFilter::default()
-        };
-        let asked = tx.audit_page(account.id, &filter, 500).await?;
+        if i.status == "accepted" {
+            return Err(ServiceError::Conflict {
+                code: "invitation_used",
+                message: "This invitation was accepted already: sign in instead.".to_owned(),
+            });
+        }
         let id = i.id.to_string();
-        if asked.iter().any(|(e, _)| e.target_id.as_deref() == Some(id.as_str())) {
+        // At most once a day per invitation, whatever races (a conditional update decides).
+        if !tx.claim_invitation_request(i.id, t, t - ASK_AGAIN_EVERY).await? {
             return Ok(());
         }
         let sender = match i.invited_by {

@@ -2,12 +2,15 @@
 //! (R-OWN-3). The owner is never disabled or archived (R-OWN-4): the database refuses it.
 use std::time::Duration;
 
-use roster_core::{Action, authorize};
+use roster_core::{Action, PermissionSet, authorize};
 use roster_store::{MemberPerson, MemberRow, MembershipRow, UserRow};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::{Principal, audit};
+use crate::impersonate::is_self;
+use crate::rights::check_grantable;
+use crate::views::effective_permissions;
 use crate::{AccountView, MemberView, Meta, Result, Service, ServiceError, actor, now};
 
 /// How long the set-password link sent on restore lives: longer than a reset asked for by the
@@ -74,12 +77,12 @@ impl Service {
     ) -> Result<MemberView> {
         let (from, to, action) = change.plan();
         let mut tx = self.store.begin().await?;
-        let (actor, _) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
+        let (actor, mine) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
         authorize(&actor, Action::ManageMembers(account_id))?;
         let account = tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;
         let membership = tx.membership(account_id, user_id).await?.ok_or(ServiceError::NotFound)?;
         let user = tx.user_by_id(user_id).await?.ok_or(ServiceError::NotFound)?;
-        if user_id == p.user.id && !membership.is_owner && matches!(change, Lifecycle::Disable | Lifecycle::Archive) {
+        if is_self(p, user_id) && !membership.is_owner && matches!(change, Lifecycle::Disable | Lifecycle::Archive) {
             return Err(ServiceError::Conflict {
                 code: "self",
                 message: format!(
@@ -87,6 +90,12 @@ impl Service {
                     &change.verb()[..change.verb().len() - 1]
                 ),
             });
+        }
+        // Nobody changes the standing of someone holding more than they do (R-PERM-1); the
+        // owner's own refusal (R-OWN-4) comes from the database below.
+        if !membership.is_owner {
+            let held = mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions);
+            check_grantable(held, effective_permissions(&membership))?;
         }
         if !from.contains(&membership.status.as_str()) {
             return Err(ServiceError::Conflict {

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Principal, audit};
+use crate::impersonate::is_self;
 use crate::rights::check_grantable;
 use crate::views::effective_permissions;
 use crate::{Meta, Result, Service, ServiceError, actor, now};
@@ -48,7 +49,7 @@ impl Service {
                 message: "The owner cannot be deleted. The owner may transfer ownership first.".to_owned(),
             });
         }
-        if user_id == p.user.id {
+        if is_self(p, user_id) {
             return Err(ServiceError::Conflict {
                 code: "self_delete",
                 message: "You cannot delete yourself; ask another admin or the owner.".to_owned(),
@@ -75,12 +76,14 @@ impl Service {
             tx.delete_sessions_of_user(user_id).await?;
             tx.expire_password_resets_of_user(user_id, t).await?;
             tx.delete_emails_to(&user.email).await?;
+            tx.erase_invitation_addresses(&user.email, &placeholder_email(user_id)).await?;
             tx.erase_user(user_id, &placeholder_email(user_id), t).await?
         } else {
             false
         };
         let mut event = audit("member.deleted", p.who(), Some(account_id), ("user", user_id.to_string()), meta);
-        event.details = Some(json!({ "transferred_to": heir, "erased": erased, "invitations_moved": invitations }).to_string());
+        event.details =
+            Some(json!({ "transferred_to": heir, "erased": erased, "invitations_moved": invitations }).to_string());
         tx.insert_audit(&event).await?;
         tx.commit().await?;
         Ok(DeletedMember { user_id, transferred_to: heir, erased })

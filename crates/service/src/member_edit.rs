@@ -6,13 +6,15 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Principal, audit};
+use crate::impersonate::is_self;
 use crate::rights::{check_grantable, resolve_rights};
 use crate::views::{MemberView, effective_permissions};
 use crate::{Meta, Result, Service, ServiceError, actor};
 
 /// Pages a member may land on after sign-in (R-AUTH-2); the console has `team` and `home` so
 /// far, the others come with the work records (until then they land as `dashboard` does).
-pub const LANDING_PAGES: [&str; 8] = ["dashboard", "home", "team", "contacts", "projects", "todos", "calendar", "tickets"];
+pub const LANDING_PAGES: [&str; 8] =
+    ["dashboard", "home", "team", "contacts", "projects", "todos", "calendar", "tickets"];
 
 /// What `PATCH /accounts/{id}/users/{user_id}` changes; absent fields stay.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -60,7 +62,7 @@ impl Service {
         let rights = patch.role.is_some() || patch.permissions.is_some();
         let mut tx = self.store.begin().await?;
         let (actor, mine) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
-        let own = user_id == p.user.id;
+        let own = is_self(p, user_id);
         let action = if own && !rights { Action::ViewAccount(account_id) } else { Action::ManageMembers(account_id) };
         authorize(&actor, action)?;
         let mut m = tx.membership(account_id, user_id).await?.ok_or(ServiceError::NotFound)?;
@@ -72,12 +74,16 @@ impl Service {
             if m.is_owner {
                 return Err(rule("R-OWN-2", "Nobody changes the owner's permissions: the owner holds them all."));
             }
+            // Nobody changes the rights of someone holding more than they do (taking away
+            // included): that would be a way around R-PERM-1, as for delete and log in as.
+            let held = mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions);
+            check_grantable(held, effective_permissions(&m))?;
             if let Some(rights) =
                 resolve_rights(tx.as_mut(), account_id, patch.role.as_deref(), patch.permissions.as_deref(), &mut errs)
                     .await?
             {
                 // R-PERM-1: what the member ends up with must be the actor's to give.
-                check_grantable(mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions), rights.set())?;
+                check_grantable(held, rights.set())?;
                 rights.apply(&mut m);
             }
         }

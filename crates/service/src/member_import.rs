@@ -159,7 +159,12 @@ fn cell(raw: Option<&[u8]>, col: Col) -> std::result::Result<Option<String>, Str
     Ok((!text.is_empty()).then(|| text.to_owned()))
 }
 
-fn check_row(rec: &csv::ByteRecord, cols: &[(usize, Col)], line: u64, errs: &mut Vec<(&'static str, String)>) -> Option<Row> {
+fn check_row(
+    rec: &csv::ByteRecord,
+    cols: &[(usize, Col)],
+    line: u64,
+    errs: &mut Vec<(&'static str, String)>,
+) -> Option<Row> {
     let mut row = Row {
         line,
         email: String::new(),
@@ -210,7 +215,10 @@ fn check_row(rec: &csv::ByteRecord, cols: &[(usize, Col)], line: u64, errs: &mut
             Col::Username => {
                 if let Some(u) = &value {
                     let n = u.chars().count();
-                    if !(3..=64).contains(&n) || u.contains('@') || u.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    if !(3..=64).contains(&n)
+                        || u.contains('@')
+                        || u.chars().any(|c| c.is_whitespace() || c.is_control())
+                    {
                         errs.push(("username", "Use 3 to 64 characters, without spaces or @.".to_owned()));
                         continue;
                     }
@@ -333,8 +341,16 @@ impl Service {
                 }
             }
             if batch.len() >= opts.batch.max(1) {
-                self.import_batch(account_id, &importer, std::mem::take(&mut batch), &mut roles, opts, meta, &mut report)
-                    .await?;
+                self.import_batch(
+                    account_id,
+                    &importer,
+                    std::mem::take(&mut batch),
+                    &mut roles,
+                    opts,
+                    meta,
+                    &mut report,
+                )
+                .await?;
                 progress(report.rows);
             }
         }
@@ -364,7 +380,8 @@ impl Service {
         let members: HashMap<Uuid, MembershipRow> =
             tx.memberships_of_users(account_id, &known).await?.into_iter().map(|m| (m.user_id, m)).collect();
         let t = now();
-        let (mut new_users, mut new_members, mut changed, mut audits) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut new_users, mut new_members, mut changed, mut audits) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut counts = (0u64, 0u64, 0u64, 0u64);
         for row in rows {
             let mut fail = |field: &str, reason: String| {
@@ -491,13 +508,12 @@ async fn rights_for(
     let answer = match resolved {
         Some(rights) => match check_grantable(importer.held, rights.set()) {
             Ok(()) => Ok(rights),
-            Err(ServiceError::Forbidden(p)) => Err(format!("You cannot give {}, which you do not hold (R-PERM-1).", p.id())),
+            Err(ServiceError::Forbidden(p)) => {
+                Err(format!("You cannot give {}, which you do not hold (R-PERM-1).", p.id()))
+            }
             Err(e) => return Err(e),
         },
-        None => Err(errs
-            .0
-            .first()
-            .map_or_else(|| "Unknown role.".to_owned(), |e| e.message.clone())),
+        None => Err(errs.0.first().map_or_else(|| "Unknown role.".to_owned(), |e| e.message.clone())),
     };
     cache.insert(role.to_owned(), answer.clone());
     Ok(answer)

@@ -107,17 +107,17 @@ fn decode_cursor(cursor: &str, sort: MemberSort) -> Result<MemberKey> {
     }
     let micros: i128 = micros.parse().map_err(|_| bad())?;
     let at = OffsetDateTime::from_unix_timestamp_nanos(micros * 1000).map_err(|_| bad())?;
-    Ok(MemberKey {
-        text: (*t).to_owned(),
-        name: (*n).to_owned(),
-        at,
-        user_id: Uuid::parse_str(id).map_err(|_| bad())?,
-    })
+    Ok(MemberKey { text: (*t).to_owned(), name: (*n).to_owned(), at, user_id: Uuid::parse_str(id).map_err(|_| bad())? })
 }
 
 impl Service {
     /// The team list (R-LIST-1): needs `users.view` (the operator reads any account).
-    pub async fn search_members(&self, p: &Principal, account_id: Uuid, params: &MemberListParams) -> Result<MemberPage> {
+    pub async fn search_members(
+        &self,
+        p: &Principal,
+        account_id: Uuid,
+        params: &MemberListParams,
+    ) -> Result<MemberPage> {
         let limit = page_limit(params.limit)?;
         let q = params.query()?;
         let mut tx = self.store.read().await?;

@@ -5,6 +5,7 @@ use roster_store::{AccountRow, MembershipRow, Tx, UserRow};
 use uuid::Uuid;
 
 use crate::auth::{Principal, audit};
+use crate::impersonate::{is_self, refuse_while_impersonating};
 use crate::reset::RESET_LINK_LIFETIME;
 use crate::{Meta, Result, Service, ServiceError, actor, now};
 
@@ -17,6 +18,15 @@ async fn target(
 ) -> Result<(AccountRow, MembershipRow, UserRow)> {
     let (actor, _) = actor::for_principal(tx, p, Some(account_id)).await?;
     authorize(&actor, Action::ManageMembers(account_id))?;
+    // R-IMP-1: nobody changes passwords in another's name; one's own goes through "My profile",
+    // which asks for the current one (a stolen session must not become a stolen login).
+    refuse_while_impersonating(p, "change or reset passwords")?;
+    if is_self(p, user_id) {
+        return Err(ServiceError::Conflict {
+            code: "own_password",
+            message: "Change your own password from your profile: it asks for the current one.".to_owned(),
+        });
+    }
     let account = tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;
     let membership = tx.membership(account_id, user_id).await?.ok_or(ServiceError::NotFound)?;
     let user = tx.user_by_id(user_id).await?.ok_or(ServiceError::NotFound)?;

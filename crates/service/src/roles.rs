@@ -187,7 +187,11 @@ impl Service {
         let mut moved = 0;
         if let Some(Some(set)) = set {
             // R-PERM-1: nobody edits their own rights, and a role one holds is one's rights.
-            if mine.as_ref().is_some_and(|m| m.custom_role_id == Some(id)) {
+            let impersonator_holds = match p.impersonator {
+                Some(by) => tx.membership(account_id, by).await?.is_some_and(|m| m.custom_role_id == Some(id)),
+                None => false,
+            };
+            if impersonator_holds || mine.as_ref().is_some_and(|m| m.custom_role_id == Some(id)) {
                 return Err(ServiceError::Rule {
                     rule: "R-PERM-1",
                     code: "rights_rule",
@@ -195,7 +199,11 @@ impl Service {
                         .to_owned(),
                 });
             }
-            check_grantable(mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions), set)?;
+            // What the role grants now and what it will grant must both be the editor's: taking
+            // from its holders what the editor lacks is no more theirs to do than giving it.
+            let held = mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions);
+            check_grantable(held, PermissionSet::from_ids(&row.permissions).unwrap_or_default())?;
+            check_grantable(held, set)?;
             row.permissions = set.to_ids();
             moved = tx.sync_role_members(account_id, id, &row.permissions).await?;
         }

@@ -83,6 +83,9 @@ pub trait InvitationRepo {
     /// Revokes the expired pending invitation of an address (before a new one is made for it).
     async fn supersede_expired_invitation(&mut self, account_id: Uuid, email: &str, now: OffsetDateTime)
     -> Result<u64>;
+    /// Records a request for a new invitation unless one was recorded after `since`: true for
+    /// exactly one of several concurrent callers.
+    async fn claim_invitation_request(&mut self, id: Uuid, now: OffsetDateTime, since: OffsetDateTime) -> Result<bool>;
     /// Moves the account's invitations sent by `from` to `to` (R-DEL-1); the count.
     async fn reassign_invitations(&mut self, account_id: Uuid, from: Uuid, to: Uuid) -> Result<u64>;
 }

@@ -358,8 +358,11 @@ pub trait ErasureRepo {
     /// Replaces the person's personal fields with placeholders and drops their password; the
     /// row and its id stay. Never an operator. False when absent.
     async fn erase_user(&mut self, user_id: Uuid, placeholder_email: &str, at: OffsetDateTime) -> Result<bool>;
-    /// Deletes every outbox email to this address (any account); the count.
+    /// Deletes every outbox email to this address or sent in its name (any account); the count.
     async fn delete_emails_to(&mut self, address: &str) -> Result<u64>;
+    /// Replaces the address on invitations that are over (accepted, revoked); pending ones stay,
+    /// as an account may still be inviting that address.
+    async fn erase_invitation_addresses(&mut self, address: &str, placeholder: &str) -> Result<u64>;
 }
 
 #[async_trait]

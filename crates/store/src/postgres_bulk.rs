@@ -2,7 +2,7 @@
 //! at a time with one `INSERT … SELECT FROM UNNEST(arrays)` per batch (one round trip for a
 //! thousand rows instead of a thousand).
 use sqlx::postgres::PgRow;
-use sqlx::{AssertSqlSafe, Arguments};
+use sqlx::{Arguments, AssertSqlSafe};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -96,7 +96,11 @@ impl SqlTx {
             )
             .await?;
         if n != ms.len() as u64 {
-            return Err(StoreError::Database(format!("{} of {} memberships name no user", ms.len() as u64 - n, ms.len())));
+            return Err(StoreError::Database(format!(
+                "{} of {} memberships name no user",
+                ms.len() as u64 - n,
+                ms.len()
+            )));
         }
         Ok(())
     }

@@ -20,6 +20,9 @@ CREATE TABLE invitations (
     accepted_at    TIMESTAMPTZ,
     accepted_by    UUID REFERENCES users (id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED,
     revoked_at     TIMESTAMPTZ,
+    -- The last "ask for a new invitation" from a dead link: at most one a day, decided by a
+    -- conditional update (no race can send two).
+    last_requested_at TIMESTAMPTZ,
     PRIMARY KEY (account_id, id)
 );
 -- At most one pending invitation per address in an account (an expired one is superseded by

@@ -22,6 +22,19 @@ impl ErasureRepo for SqlTx {
     }
 
     async fn delete_emails_to(&mut self, address: &str) -> Result<u64> {
-        self.exec("DELETE FROM emails WHERE lower(to_addr) = lower($1)", args![address]).await
+        // To them, or sent in their name (their address as Reply-To, R-MAIL-3).
+        self.exec(
+            "DELETE FROM emails WHERE lower(to_addr) = lower($1) OR lower(reply_to) LIKE '%' || lower($1) || '%'",
+            args![address],
+        )
+        .await
+    }
+
+    async fn erase_invitation_addresses(&mut self, address: &str, placeholder: &str) -> Result<u64> {
+        self.exec(
+            "UPDATE invitations SET email = $2 WHERE lower(email) = lower($1) AND status <> 'pending'",
+            args![address, placeholder],
+        )
+        .await
     }
 }

@@ -160,6 +160,17 @@ impl InvitationRepo for SqlTx {
         .await
     }
 
+    async fn claim_invitation_request(&mut self, id: Uuid, now: OffsetDateTime, since: OffsetDateTime) -> Result<bool> {
+        let n = self
+            .exec(
+                "UPDATE invitations SET last_requested_at = $2 \
+                 WHERE id = $1 AND (last_requested_at IS NULL OR last_requested_at <= $3)",
+                args![id, to_db(now), to_db(since)],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
     async fn reassign_invitations(&mut self, account_id: Uuid, from: Uuid, to: Uuid) -> Result<u64> {
         self.exec(
             "UPDATE invitations SET invited_by = $3 WHERE account_id = $1 AND invited_by = $2",

@@ -50,7 +50,9 @@ fn keys(sort: MemberSort) -> Vec<(String, &'static str, &'static str)> {
     let mut k = match sort {
         MemberSort::Name => vec![("m.sort_name".to_owned(), "k_name", "$7")],
         MemberSort::Email => vec![("m.sort_email".to_owned(), "k_email", "$7")],
-        MemberSort::Company => vec![("m.sort_company".to_owned(), "k_company", "$7"), ("m.sort_name".to_owned(), "k_name", "$8")],
+        MemberSort::Company => {
+            vec![("m.sort_company".to_owned(), "k_company", "$7"), ("m.sort_name".to_owned(), "k_name", "$8")]
+        }
         MemberSort::Role => vec![("m.role".to_owned(), "m_role", "$7"), ("m.sort_name".to_owned(), "k_name", "$8")],
         MemberSort::LastSignIn => vec![(SIGN_IN_KEY.to_owned(), "k_sign_in", "$9")],
     };
@@ -82,14 +84,26 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
     }
     if q.after.is_some() {
         let op = if q.descending { "<" } else { ">" };
-        common.push_str(&format!(" AND ({}) {op} ({})", exprs.join(", "), params.join(", ")));
+        // The redundant bound on the first key lets SQLite seek an expression index (the
+        // sign-in key) too; a row-value comparison alone it only uses for plain columns.
+        let (first, first_param) = (&exprs[0], params[0]);
+        common.push_str(&format!(
+            " AND {first} {op}= {first_param} AND ({}) {op} ({})",
+            exprs.join(", "),
+            params.join(", ")
+        ));
     }
     let inner_order = order_by(&exprs, q.descending);
     let single = |status_cond: String, account_cond: &str| {
         format!("{cols}{FROM} WHERE {account_cond} AND {status_cond}{common} ORDER BY {inner_order} LIMIT $11")
     };
     match shape {
-        Shape::Email => single(format!("m.status IN ({})", status_params.join(", ")), "m.account_id = $1 AND m.sort_email = $6"),
+        // One row at most (an email is one login, one membership per account): no ORDER BY, so
+        // the planner takes `memberships_email` instead of walking a sort index.
+        Shape::Email => format!(
+            "{cols}{FROM} WHERE m.account_id = $1 AND m.sort_email = $6 AND m.status IN ({}){common} LIMIT $11",
+            status_params.join(", ")
+        ),
         // `+` keeps SQLite off the account's indexes: the FTS rows drive the query.
         Shape::Fts => single(format!("+m.status IN ({})", status_params.join(", ")), "+m.account_id = $1"),
         Shape::All | Shape::Scan | Shape::Like => {
@@ -99,7 +113,9 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
             let branches: Vec<String> = status_params
                 .iter()
                 .enumerate()
-                .map(|(i, s)| format!("SELECT * FROM ({}) b{i}", single(format!("m.status = {s}"), "m.account_id = $1")))
+                .map(|(i, s)| {
+                    format!("SELECT * FROM ({}) b{i}", single(format!("m.status = {s}"), "m.account_id = $1"))
+                })
                 .collect();
             format!("{} ORDER BY {} LIMIT $11", branches.join(" UNION ALL "), order_by(&aliases, q.descending))
         }
@@ -184,7 +200,12 @@ impl MemberListRepo for SqlTx {
             &sql,
             persistent,
             args![account_id, s1, s2, s3, role, value, k_text, k_name, to_db(k_at), k_id, limit],
-            move |r| Ok((MemberRow { user: person_from_row(r)?, membership: membership_from_row(r)? }, key_from_row(sort, r)?)),
+            move |r| {
+                Ok((
+                    MemberRow { user: person_from_row(r)?, membership: membership_from_row(r)? },
+                    key_from_row(sort, r)?,
+                ))
+            },
         )
         .await
     }

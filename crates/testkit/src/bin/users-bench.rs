@@ -16,7 +16,8 @@ struct Bench {
 impl Bench {
     async fn get(&self, query: &str) -> (Duration, Value) {
         let started = Instant::now();
-        let res = self.client.get(format!("{}/users?{query}", self.base)).bearer_auth(&self.token).send().await.unwrap();
+        let res =
+            self.client.get(format!("{}/users?{query}", self.base)).bearer_auth(&self.token).send().await.unwrap();
         let status = res.status();
         let body: Value = res.json().await.unwrap_or(Value::Null);
         let took = started.elapsed();
@@ -80,8 +81,26 @@ async fn main() {
     // Substring search: whole last names (~1 in 92 people: many matches), parts of names,
     // companies, email fragments (rare) and text nobody has.
     let terms = [
-        "kowalski", "tanaka", "nguyen", "schmidt", "ivanova", "nakam", "lindq", "ortiz", "harbor", "quartz labs",
-        "zenith", "ava.", "ella", "rahul.p", "@orchid", "7f3a", "c0ffee", "zzqx", "abe", "xu",
+        "kowalski",
+        "tanaka",
+        "nguyen",
+        "schmidt",
+        "ivanova",
+        "nakam",
+        "lindq",
+        "ortiz",
+        "harbor",
+        "quartz labs",
+        "zenith",
+        "ava.",
+        "ella",
+        "rahul.p",
+        "@orchid",
+        "7f3a",
+        "c0ffee",
+        "zzqx",
+        "abe",
+        "xu",
     ];
     let mut subs = Vec::new();
     for _ in 0..5 {
@@ -138,5 +157,8 @@ async fn main() {
     println!("| export rows / bytes | {rows} / {:.1} MB | |", bytes as f64 / 1e6);
     println!("| export first byte (ms) | {:.1} | <= 200 |", first_byte.unwrap_or_default().as_secs_f64() * 1000.0);
     println!("| export rows/s | {:.0} | >= 150000 |", rows as f64 / secs);
-    println!("| export RSS growth (MiB, peak - before) | {:.1} | <= 32 |", (peak.saturating_sub(rss_before)) as f64 / 1024.0);
+    println!(
+        "| export RSS growth (MiB, peak - before) | {:.1} | <= 32 |",
+        (peak.saturating_sub(rss_before)) as f64 / 1024.0
+    );
 }

@@ -145,6 +145,13 @@ pub async fn end(
 /// the admin's own session comes back if it is still valid. Changes nothing but this browser's
 /// cookies, and only to a session the browser already held.
 pub async fn ended(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    // A GET changes nothing while the "log in as" session still works: leaving it is the
+    // banner's POST (CSRF-checked, audited), never a link another site could make us follow.
+    if let Some(current) = cookie_of(&headers, state.config.session_cookie())
+        && state.service.authenticate(current).await.is_ok()
+    {
+        return Redirect::to("/").into_response();
+    }
     let own = cookie_of(&headers, admin_cookie_name(&state.config)).map(str::to_owned);
     let admin = match &own {
         Some(token) => state.service.authenticate(token).await.ok(),

@@ -438,3 +438,67 @@ async fn r_imp_1_console_leads_back_when_the_hour_is_over() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn r_imp_1_no_password_change_in_anothers_name_and_none_of_ones_own_through_the_admin_route() {
+    each_backend(|app| async move {
+        let t = team(&app).await;
+        let (_, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, "Support").await;
+        let acting = body["access_token"].as_str().unwrap().to_owned();
+        // Ada may not set her own password through the admin route (no current password asked).
+        let own = format!("/api/v1/accounts/{}/users/{}/password", t.account, t.admin.id);
+        let (status, problem) =
+            app.send(Method::POST, &own, &t.admin_token, Some(json!({ "password": "plum garden whistle" }))).await;
+        assert_eq!((status, problem["code"].as_str()), (409, Some("own_password")), "{problem}");
+        let reset = format!("/api/v1/accounts/{}/users/{}/password-reset", t.account, t.pat.id);
+        let (status, _) = app.send(Method::POST, &reset, &acting, None).await;
+        assert_eq!(status, 403, "an employee lacks users.manage anyway");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_imp_1_a_change_during_the_hour_that_would_forbid_it_ends_it_and_the_impersonator_is_self() {
+    each_backend(|app| async move {
+        let t = team(&app).await;
+        // Ada acts as Max, who manages users but holds less than she does.
+        let max = app.seed_members(t.account, "customer", &[("Max", "Manager", "max@example.test")]).await.remove(0);
+        let max_path = format!("/api/v1/accounts/{}/users/{}", t.account, max.id);
+        let list = json!({ "permissions": ["users.view", "users.manage"] });
+        assert_eq!(app.send(Method::PATCH, &max_path, &t.owner_token, Some(list)).await.0, 200);
+        let (_, body) = impersonate(&app, &t.admin_token, t.account, max.id, "Support").await;
+        let acting = body["access_token"].as_str().unwrap().to_owned();
+        // As Max, Ada may not touch her own rights, nor set passwords.
+        let ada_path = format!("/api/v1/accounts/{}/users/{}", t.account, t.admin.id);
+        let (status, problem) = app.send(Method::PATCH, &ada_path, &acting, Some(json!({ "role": "employee" }))).await;
+        assert!(status == 409 || status == 403, "{status} {problem}");
+        let pat_pw = format!("/api/v1/accounts/{}/users/{}/password", t.account, t.pat.id);
+        let (status, problem) =
+            app.send(Method::POST, &pat_pw, &acting, Some(json!({ "password": "plum garden whistle" }))).await;
+        assert_eq!((status, problem["code"].as_str()), (403, Some("impersonating")), "{problem}");
+        // The owner takes users.manage from Ada: Max now holds something she lacks, so the
+        // impersonation ends at once.
+        let fewer = json!({ "permissions": ["users.view", "users.impersonate"] });
+        assert_eq!(app.send(Method::PATCH, &ada_path, &t.owner_token, Some(fewer)).await.0, 200);
+        let (status, _) = app.get_json("/api/v1/me", Some(&acting)).await;
+        assert_eq!(status, 401, "Max now holds users.manage, which Ada lacks: the hour ends");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_imp_1_a_get_never_swaps_a_live_impersonation_back() {
+    each_backend(|app| async move {
+        let t = team(&app).await;
+        let (_, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, "Support").await;
+        let acting = body["access_token"].as_str().unwrap().to_owned();
+        let cookie = format!("roster_session={acting}; roster_admin={}", t.admin_token);
+        let res = app.client.get(app.at("/impersonation/ended")).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        assert_eq!(res.headers()["location"], "/");
+        assert!(res.headers().get("set-cookie").is_none(), "no cookie changes while it is live");
+        let (status, _) = app.get_json("/api/v1/me", Some(&acting)).await;
+        assert_eq!(status, 200, "the impersonation goes on until ended by its POST");
+    })
+    .await;
+}

@@ -240,9 +240,12 @@ async fn r_inv_1_resend_kills_old_link() {
         let (_, inv) = invite(&app, &t, acme, json!({ "email": "fay@example.test" })).await;
         let old = link_token(&mail_to(&app, 1, "fay@example.test").await);
         let id = inv["id"].as_str().unwrap();
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        let (status, again) =
-            app.send(Method::POST, &format!("/api/v1/accounts/{acme}/invitations/{id}/resend"), &t, None).await;
+        // A resend within the minute is refused; a minute later it goes.
+        let resend = format!("/api/v1/accounts/{acme}/invitations/{id}/resend");
+        let (status, problem) = app.send(Method::POST, &resend, &t, None).await;
+        assert_eq!((status, problem["code"].as_str()), (409, Some("resent_recently")), "{problem}");
+        sent_a_while_ago(&app, acme, id).await;
+        let (status, again) = app.send(Method::POST, &resend, &t, None).await;
         assert_eq!(status, 200, "{again}");
         assert!(again["expires_at"].as_str().unwrap() > inv["expires_at"].as_str().unwrap(), "a new expiry");
         let new = link_token(&mail_to(&app, 2, "fay@example.test").await);
@@ -540,6 +543,7 @@ async fn r_inv_1_console_invite_resend_revoke_and_accept_signed_in() {
         // Without the CSRF token nothing happens.
         let res = post(format!("/accounts/{acme}/invitations/{id}/revoke"), vec![("csrf", "nope".into())]).await;
         assert_eq!(res.status(), 403);
+        sent_a_while_ago(&app, acme, &id).await;
         let res = post(format!("/accounts/{acme}/invitations/{id}/resend"), vec![("csrf", csrf.clone())]).await;
         assert_eq!(res.status(), 303);
         let secret = link_token(&mail_to(&app, 2, "yan@example.test").await);
@@ -642,4 +646,14 @@ async fn r_inv_1_browser_invite_email_accept_as_new_login() {
     b.goto(link).await;
     b.expect_text("main h1", "This invitation is no longer valid").await;
     b.quit().await;
+}
+
+/// Moves an invitation's last send two minutes back (through its expiry), so it may be resent.
+async fn sent_a_while_ago(app: &roster_testkit::app::TestApp, account: uuid::Uuid, id: &str) {
+    let id = uuid::Uuid::parse_str(id).unwrap();
+    let mut tx = app.db.store.begin().await.unwrap();
+    let row = tx.invitation_by_id(account, id).await.unwrap().unwrap();
+    let earlier = row.expires_at - time::Duration::minutes(2);
+    assert!(tx.reissue_invitation(account, id, &row.token_hash, earlier).await.unwrap());
+    tx.commit().await.unwrap();
 }

@@ -17,6 +17,26 @@ async fn r_del_1_a_person_in_no_other_account_is_erased_and_the_audit_keeps_the_
             )
             .await;
         let (err, hal) = (&people[0], &people[1]);
+        // An invitation to them that is over (revoked) still names their address.
+        let invitation = roster_store::InvitationRow {
+            account_id: account,
+            id: uuid::Uuid::now_v7(),
+            email: "err@example.test".to_owned(),
+            role: "customer".to_owned(),
+            custom_role_id: None,
+            permissions: None,
+            token_hash: vec![7; 32],
+            invited_by: None,
+            status: "revoked".to_owned(),
+            expires_at: time::OffsetDateTime::now_utc(),
+            created_at: time::OffsetDateTime::now_utc(),
+            accepted_at: None,
+            accepted_by: None,
+            revoked_at: Some(time::OffsetDateTime::now_utc()),
+        };
+        let mut tx = app.db.store.begin().await.unwrap();
+        tx.insert_invitation(&invitation).await.unwrap();
+        tx.commit().await.unwrap();
         // A reset link queued to the person: the outbox holds their address.
         let path = format!("/api/v1/accounts/{account}/users/{}", err.id);
         let (status, _) = app.post_json(&format!("{path}/password-reset"), Some(&token), &json!({})).await;
@@ -41,6 +61,8 @@ async fn r_del_1_a_person_in_no_other_account_is_erased_and_the_audit_keeps_the_
         assert!(tx.user_by_email("err@example.test").await.unwrap().is_none());
         let outbox = tx.emails_of_account(account, None, 100).await.unwrap();
         assert!(outbox.iter().all(|e| e.to_addr != "err@example.test"), "no email to them is kept");
+        let over = tx.invitation_by_id(account, invitation.id).await.unwrap().unwrap();
+        assert!(over.email.ends_with("@erased.invalid"), "{}", over.email);
         drop(tx);
         let (status, _) = app
             .post_json("/api/v1/auth/token", None, &json!({ "login": "err@example.test", "password": err.password }))

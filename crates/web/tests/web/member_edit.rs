@@ -8,13 +8,9 @@ async fn r_perm_1_rights_change_within_what_the_admin_holds_never_their_own_nor_
         let owner = app.operator("owner@example.test").await;
         let token = app.token("owner@example.test", None).await;
         let account = app.create_account(&token, "Rights").await;
-        let people = app
-            .seed_members(
-                account,
-                "standard",
-                &[("Sam", "Staff", "sam@example.test"), ("Ann", "Admin", "ann@example.test")],
-            )
-            .await;
+        // Sam starts as a customer (nothing): Ann may change only rights within hers.
+        let mut people = app.seed_members(account, "customer", &[("Sam", "Staff", "sam@example.test")]).await;
+        people.extend(app.seed_members(account, "standard", &[("Ann", "Admin", "ann@example.test")]).await);
         let (sam, ann) = (&people[0], &people[1]);
         let member = |id: uuid::Uuid| format!("/api/v1/accounts/{account}/users/{id}");
         // The owner makes Ann a manager of users with a short list.

@@ -27,7 +27,10 @@ async fn import(app: &TestApp, token: &str, account: Uuid, body: Vec<u8>, dry_ru
 
 async fn everyone(app: &TestApp, token: &str, account: Uuid) -> Vec<(String, String)> {
     let (_, body) = app
-        .get_json(&format!("/api/v1/accounts/{account}/users?status=active,disabled,archived&sort=email&limit=500"), Some(token))
+        .get_json(
+            &format!("/api/v1/accounts/{account}/users?status=active,disabled,archived&sort=email&limit=500"),
+            Some(token),
+        )
         .await;
     body["items"]
         .as_array()
@@ -124,15 +127,22 @@ async fn import_is_idempotent_by_email() {
         assert_eq!(first["ignored_columns"], serde_json::json!(["status"]));
         let before = everyone(&app, &token, account).await;
         assert_eq!(before.len(), 4);
-        let (_, grace) = app.get_json(&format!("/api/v1/accounts/{account}/users?q=grace%40example.test"), Some(&token)).await;
+        let (_, grace) =
+            app.get_json(&format!("/api/v1/accounts/{account}/users?q=grace%40example.test"), Some(&token)).await;
         assert_eq!(grace["items"][0]["last_name"], "Brewster", "an import never renames a shared login");
-        let (_, alan) = app.get_json(&format!("/api/v1/accounts/{account}/users?q=alan%40example.test"), Some(&token)).await;
+        let (_, alan) =
+            app.get_json(&format!("/api/v1/accounts/{account}/users?q=alan%40example.test"), Some(&token)).await;
         assert_eq!(alan["items"][0]["company"], "=Bletchley", "an exported cell's ' is removed");
 
         // Again: nothing new, nothing duplicated.
         let (_, again) = import(&app, &token, account, GOOD.as_bytes().to_vec(), false).await;
         assert_eq!(
-            (again["created"].as_u64(), again["joined"].as_u64(), again["updated"].as_u64(), again["unchanged"].as_u64()),
+            (
+                again["created"].as_u64(),
+                again["joined"].as_u64(),
+                again["updated"].as_u64(),
+                again["unchanged"].as_u64()
+            ),
             (Some(0), Some(0), Some(0), Some(3)),
             "{again}"
         );
@@ -167,9 +177,7 @@ async fn import_dry_run_changes_nothing() {
 async fn import_needs_users_manage_and_grants_only_what_the_importer_holds() {
     each_backend(|app| async move {
         let (account, token) = setup(&app).await;
-        let people = app
-            .seed_members(account, "employee", &[("Emma", "Ployee", "emma@example.test")])
-            .await;
+        let people = app.seed_members(account, "employee", &[("Emma", "Ployee", "emma@example.test")]).await;
         let emma = app.token(&people[0].email, Some(account)).await;
         let (status, body) = import(&app, &emma, account, GOOD.as_bytes().to_vec(), false).await;
         assert_eq!(status, 403, "{body}");
@@ -178,8 +186,7 @@ async fn import_needs_users_manage_and_grants_only_what_the_importer_holds() {
         assert_eq!(status, 404);
         assert_eq!(everyone(&app, &token, account).await.len(), 2);
         // The owner's own row cannot change their role.
-        let (_, report) =
-            import(&app, &token, account, b"email,role\nolga@example.test,admin\n".to_vec(), false).await;
+        let (_, report) = import(&app, &token, account, b"email,role\nolga@example.test,admin\n".to_vec(), false).await;
         assert_eq!(report["failed"], 1, "{report}");
         assert_eq!(report["errors"][0]["field"], "role", "{report}");
     })

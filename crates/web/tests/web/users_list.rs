@@ -104,7 +104,9 @@ async fn r_list_1_search_by_name_email_company_role() {
             assert_eq!(got, want, "{query}");
         }
         // Bad parameters name the field.
-        for (query, field) in [("sort=age", "sort"), ("order=up", "order"), ("status=gone", "status"), ("cursor=zz", "cursor")] {
+        for (query, field) in
+            [("sort=age", "sort"), ("order=up", "order"), ("status=gone", "status"), ("cursor=zz", "cursor")]
+        {
             let (status, body) = list(&app, &token, account, query).await;
             assert_eq!(status, 422, "{query}: {body}");
             assert_eq!(body["errors"][0]["field"], field, "{body}");
@@ -157,7 +159,8 @@ async fn r_list_1_every_sort_pages_with_a_cursor_without_gaps_or_repeats() {
                     assert_eq!(unique.len(), seen.len(), "{sort} {order}{q}: a member came twice");
                     assert_eq!(seen.len(), total, "{sort} {order}{q}: members missing");
                     // The same order as one big page.
-                    let (_, all) = list(&app, &token, account, &format!("sort={sort}&order={order}&limit=500{q}")).await;
+                    let (_, all) =
+                        list(&app, &token, account, &format!("sort={sort}&order={order}&limit=500{q}")).await;
                     assert_eq!(seen, emails(&all), "{sort} {order}{q}: pages differ from one page");
                 }
             }
@@ -209,7 +212,8 @@ async fn r_list_1_archived_tab_and_disabled_toggle() {
         assert!(html.contains("joan.clarke@example.test"), "{html}");
         assert!(!html.contains("ada.lovelace@example.test"));
         assert!(html.contains("users.csv?q=clarke&#38;status=archived"), "{html}");
-        let (_, html) = app.page(&format!("/accounts/{account}/team?hide_disabled=1&sort=email&order=desc"), &cookie).await;
+        let (_, html) =
+            app.page(&format!("/accounts/{account}/team?hide_disabled=1&sort=email&order=desc"), &cookie).await;
         assert!(!html.contains("alan.turing@example.test"));
         assert!(html.find("katherine.johnson@").unwrap() < html.find("ada.lovelace@").unwrap(), "email, newest first");
         assert!(html.contains("aria-sort=\"descending\""));
@@ -295,7 +299,8 @@ async fn r_exp_1_export_matches_search() {
             people.push(person(&format!("Gen{i:02}"), "Person", Some("Bulk Co"), "customer", "active"));
         }
         let (account, token) = account_with(&app, &people).await;
-        for query in ["", "q=bulk", "q=analytical", "role=employee", "status=archived", "q=gen1&sort=email&order=desc"] {
+        for query in ["", "q=bulk", "q=analytical", "role=employee", "status=archived", "q=gen1&sort=email&order=desc"]
+        {
             let (_, listed) = list(&app, &token, account, &format!("{query}&limit=500")).await;
             let (status, _, body) = csv(&app, &token, account, query).await;
             assert_eq!(status, 200, "{query}");
