@@ -18,6 +18,8 @@ pub struct TeamQuery {
     pub sort: String,
     pub order: String,
     pub cursor: Option<String>,
+    /// What the previous action did (a notice; not kept in links).
+    pub done: String,
 }
 
 /// What the template shows and links with.
@@ -28,6 +30,15 @@ pub struct TeamFilters {
 }
 
 impl TeamQuery {
+    /// The notice after a member's permanent delete (R-DEL-1).
+    pub fn notice(&self) -> Option<&'static str> {
+        match self.done.as_str() {
+            "deleted" => Some("The member was deleted permanently. They still have their login in other accounts."),
+            "deleted_erased" => Some("The member was deleted permanently and their personal data erased."),
+            _ => None,
+        }
+    }
+
     pub fn archived(&self) -> bool {
         self.tab == "archived"
     }

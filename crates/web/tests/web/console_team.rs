@@ -39,6 +39,8 @@ async fn r_role_1_console_makes_a_role_and_gives_it_to_a_member() {
 
         let role = app.db.store.read().await.unwrap().role_by_name(account, "night shift").await.unwrap().unwrap();
         let member = format!("/accounts/{account}/team/{}", sam.id);
+        let (_, team) = app.page(&format!("/accounts/{account}/team"), &cookie).await;
+        assert!(team.contains(&format!("href=\"{member}\"")), "names link to the member's page");
         let (status, html) = app.page(&member, &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("Night shift"), "the account's roles are offered");
@@ -106,6 +108,9 @@ async fn r_del_1_console_preferences_and_permanent_delete_with_confirmation() {
             (303, format!("/accounts/{account}/team?done=deleted_erased").as_str())
         );
         assert!(app.db.store.read().await.unwrap().membership(account, gone.id).await.unwrap().is_none());
+        let (status, html) = app.page(&location, &cookie).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("personal data erased"), "the team page says what happened");
         // The owner's page offers no delete and no rights form.
         let owner_id = app.db.store.read().await.unwrap().account_by_id(account).await.unwrap().unwrap().owner_id;
         let (_, html) = app.page(&format!("/accounts/{account}/team/{owner_id}"), &cookie).await;
