@@ -173,3 +173,48 @@ fn serve_prints_the_setup_link_answers_readyz_and_stops_on_sigterm() {
     assert!(out.contains(&format!("http://{addr}/setup?token=setup_")), "one-time setup link: {out}");
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn users_import_dry_run_then_import_idempotent_then_export_quietly() {
+    let dir = scratch();
+    let data = dir.join("data");
+    let vars = [("ROSTER_DATA_DIR", data.to_str().unwrap())];
+    assert!(roster(&dir, &["demo"], &vars, None).status.success());
+    let csv = "email,first_name,last_name,company,role\n\
+               ivy@example.test,Ivy,Import,=cmd|' /C calc'!A0,employee\n\
+               jon@example.test,Jon,Import,Acme,standard\n\
+               not-an-email,Bad,Row,,employee\n";
+    let file = dir.join("people.csv");
+    std::fs::write(&file, csv).unwrap();
+    let file = file.to_str().unwrap();
+
+    // A dry run reports and changes nothing; the bad rows are named by line and field.
+    let dry = roster(&dir, &["users", "import", file, "--account", "demo", "--dry-run"], &vars, None);
+    let out = String::from_utf8_lossy(&dry.stdout).into_owned();
+    assert!(out.contains("Dry run"), "{out}");
+    assert!(out.contains("line 4, email"), "{out}");
+    let export = |dir: &PathBuf| {
+        let o = roster(dir, &["users", "export", "--account", "demo"], &vars, None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    assert!(!export(&dir).contains("jon@example.test"), "the dry run wrote nothing");
+
+    // The real import: good rows in, a formula refused per row, the bad one refused.
+    let first = roster(&dir, &["users", "import", file, "--account", "demo"], &vars, None);
+    let out = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(out.contains("line 4, email"), "{out}");
+    let all = export(&dir);
+    assert!(all.contains("jon@example.test"), "{all}");
+    // Re-running creates nothing twice.
+    let again = roster(&dir, &["users", "import", file, "--account", "demo"], &vars, None);
+    let out = String::from_utf8_lossy(&again.stdout).into_owned();
+    assert!(out.contains(" 0 created"), "{out}");
+    assert_eq!(export(&dir).matches("jon@example.test").count(), 1);
+    // Not a terminal: no progress bar drawing in either stream.
+    for o in [&first, &again] {
+        let both = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(o));
+        assert!(!both.contains('\r') && !both.contains('\u{1b}'), "{both:?}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
