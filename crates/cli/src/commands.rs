@@ -203,8 +203,8 @@ async fn add_demo_members(service: &Service, slug: Option<&str>, users: u32) -> 
 pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
     if std::io::stderr().is_terminal() {
         let template = format!("{{bar:40}} {{pos}}/{{len}} {what} ({{per_sec}}, {{eta}} left)");
-        let style =
-            indicatif::ProgressStyle::with_template(&template).unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        let style = indicatif::ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
         indicatif::ProgressBar::new(len).with_style(style)
     } else {
         indicatif::ProgressBar::hidden()

@@ -12,7 +12,7 @@ use crate::demo::DEMO_SLUG;
 use crate::{Result, Service, ServiceError, now};
 
 /// Rows per transaction.
-pub const DEMO_BATCH: u32 = 10_000;
+pub const DEMO_BATCH: u32 = 50_000;
 
 const FIRST: &[&str] = &[
     "Ava", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Keiko", "Liam", "Maya", "Noah",
