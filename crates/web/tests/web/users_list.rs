@@ -312,3 +312,28 @@ async fn r_exp_1_export_matches_search() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn r_list_1_a_bulk_load_is_searchable_and_later_members_too() {
+    each_backend(|app| async move {
+        app.operator("owner@example.test").await;
+        let token = app.token("owner@example.test", None).await;
+        // 600 members in one batch: SQLite indexes them for search in one pass.
+        assert_eq!(app.service.demo_fill(Some("bulk"), 600, &|_| {}).await.unwrap(), 600);
+        let account = app.db.store.read().await.unwrap().account_by_slug("bulk").await.unwrap().unwrap().id;
+        let (status, page) = list(&app, &token, account, "limit=1&sort=email").await;
+        assert_eq!(status, 200, "{page}");
+        let first = emails(&page).remove(0);
+        let local = first.split('@').next().unwrap();
+        let needle = &local[local.len() - 8..];
+        let (_, found) = list(&app, &token, account, &format!("q={needle}")).await;
+        assert!(emails(&found).contains(&first), "{needle} should find {first}: {found}");
+        // A member added afterwards, one at a time, is searchable too (the trigger is back).
+        app.seed_members(account, "employee", &[("Zebulon", "Quill", "zebulon.quill@example.test")]).await;
+        let (_, found) = list(&app, &token, account, "q=ebulon").await;
+        assert_eq!(emails(&found), vec!["zebulon.quill@example.test".to_owned()], "{found}");
+        let (_, all) = list(&app, &token, account, "limit=500&status=active,disabled,archived").await;
+        assert!(all["next_cursor"].is_string(), "600 members page on");
+    })
+    .await;
+}
