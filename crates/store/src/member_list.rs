@@ -17,11 +17,21 @@ pub enum MemberSort {
     Role,
     /// Last sign-in in this account; never signed in counts as the oldest.
     LastSignIn,
+    /// When the person was created: the user id (UUIDv7) alone. The order of an export unless
+    /// another is asked for: it reads the account's memberships and their users in the order
+    /// they were written, which is several times faster than any other order on SQLite.
+    Created,
 }
 
 impl MemberSort {
-    pub const ALL: [MemberSort; 5] =
-        [MemberSort::Name, MemberSort::Email, MemberSort::Company, MemberSort::Role, MemberSort::LastSignIn];
+    pub const ALL: [MemberSort; 6] = [
+        MemberSort::Name,
+        MemberSort::Email,
+        MemberSort::Company,
+        MemberSort::Role,
+        MemberSort::LastSignIn,
+        MemberSort::Created,
+    ];
 
     /// The API's name (`sort=`).
     pub fn key(self) -> &'static str {
@@ -31,6 +41,7 @@ impl MemberSort {
             MemberSort::Company => "company",
             MemberSort::Role => "role",
             MemberSort::LastSignIn => "last_sign_in_at",
+            MemberSort::Created => "created_at",
         }
     }
 

@@ -55,6 +55,8 @@ fn keys(sort: MemberSort) -> Vec<(String, &'static str, &'static str)> {
         }
         MemberSort::Role => vec![("m.role".to_owned(), "m_role", "$7"), ("m.sort_name".to_owned(), "k_name", "$8")],
         MemberSort::LastSignIn => vec![(SIGN_IN_KEY.to_owned(), "k_sign_in", "$9")],
+        // The user id alone, below.
+        MemberSort::Created => Vec::new(),
     };
     k.push(("m.user_id".to_owned(), "m_user_id", "$10"));
     k
@@ -106,6 +108,11 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
         ),
         // `+` keeps SQLite off the account's indexes: the FTS rows drive the query.
         Shape::Fts => single(format!("+m.status IN ({})", status_params.join(", ")), "+m.account_id = $1"),
+        // In creation order the account's primary key range is the walk: one pass for every
+        // status asked (branches would walk it once per status).
+        Shape::All | Shape::Scan | Shape::Like if q.sort == MemberSort::Created => {
+            single(format!("m.status IN ({})", status_params.join(", ")), "m.account_id = $1")
+        }
         Shape::All | Shape::Scan | Shape::Like => {
             if let [only] = status_params {
                 return single(format!("m.status = {only}"), "m.account_id = $1");
@@ -130,7 +137,7 @@ fn key_from_row(sort: MemberSort, r: &DbRow<'_>) -> Result<MemberKey> {
         MemberSort::Email => (get(r, "k_email")?, String::new()),
         MemberSort::Company => (get(r, "k_company")?, get(r, "k_name")?),
         MemberSort::Role => (get(r, "m_role")?, get(r, "k_name")?),
-        MemberSort::LastSignIn => (String::new(), String::new()),
+        MemberSort::LastSignIn | MemberSort::Created => (String::new(), String::new()),
     };
     Ok(MemberKey { text, name, at, user_id })
 }

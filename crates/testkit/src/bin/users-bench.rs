@@ -108,7 +108,7 @@ async fn main() {
     }
     row("substring search of name, email or company", b.timed(&subs).await, subs.len(), "p95 <= 50");
 
-    for sort in ["name", "email", "company", "role", "last_sign_in_at"] {
+    for sort in ["name", "email", "company", "role", "last_sign_in_at", "created_at"] {
         for order in ["asc", "desc"] {
             let first: Vec<String> = (0..30).map(|_| format!("sort={sort}&order={order}")).collect();
             row(&format!("sort={sort} {order}, page 1"), b.timed(&first).await, first.len(), "p95 <= 50");

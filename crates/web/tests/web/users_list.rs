@@ -138,7 +138,7 @@ async fn r_list_1_every_sort_pages_with_a_cursor_without_gaps_or_repeats() {
         }
         let (account, token) = account_with(&app, &people).await;
         let total = people.len() + 1; // and the owner
-        for sort in ["name", "email", "company", "role", "last_sign_in_at"] {
+        for sort in ["name", "email", "company", "role", "last_sign_in_at", "created_at"] {
             for order in ["asc", "desc"] {
                 // No search, the trigram index (SQLite: FTS5), and text too short for it.
                 for q in ["", "&q=example", "&q=ex"] {
@@ -171,7 +171,12 @@ async fn r_list_1_every_sort_pages_with_a_cursor_without_gaps_or_repeats() {
             let (status, _) = list(&app, &token, account, &format!("sort={other}&cursor={c}")).await;
             assert_eq!(status, 422);
         }
-        // One big page is in the order asked for.
+        // One big page is in the order asked for; creation order is the user ids' (UUIDv7).
+        let (_, all) = list(&app, &token, account, "sort=created_at&limit=500").await;
+        let ids: Vec<&str> = all["items"].as_array().unwrap().iter().map(|m| m["user_id"].as_str().unwrap()).collect();
+        let mut sorted_ids = ids.clone();
+        sorted_ids.sort();
+        assert_eq!(ids, sorted_ids);
         let (_, all) = list(&app, &token, account, "sort=email&limit=500").await;
         let got = emails(&all);
         let mut sorted = got.clone();
@@ -301,7 +306,9 @@ async fn r_exp_1_export_matches_search() {
         let (account, token) = account_with(&app, &people).await;
         for query in ["", "q=bulk", "q=analytical", "role=employee", "status=archived", "q=gen1&sort=email&order=desc"]
         {
-            let (_, listed) = list(&app, &token, account, &format!("{query}&limit=500")).await;
+            // Without a sort, an export comes in creation order: the list's `sort=created_at`.
+            let order = if query.contains("sort=") { "" } else { "&sort=created_at" };
+            let (_, listed) = list(&app, &token, account, &format!("{query}{order}&limit=500")).await;
             let (status, _, body) = csv(&app, &token, account, query).await;
             assert_eq!(status, 200, "{query}");
             let exported: Vec<String> = body.lines().skip(1).map(|l| l.split(',').next().unwrap().to_owned()).collect();
