@@ -34,10 +34,12 @@ mod bulk;
 const FTS5: bool = false;
 /// The last-sign-in sort key: never signed in sorts as the epoch (matches `memberships_list_sign_in`).
 const SIGN_IN_KEY: &str = "COALESCE(m.last_sign_in_at, '1970-01-01 00:00:00+00'::timestamptz)";
-/// A JSON array of text bound at `$J`, as a set for `IN`.
-const JSON_TEXTS: &str = "(SELECT jsonb_array_elements_text($J::jsonb))";
-/// A JSON array of UUID strings bound at `$J`, as a set of ids for `IN`.
-const JSON_UUIDS: &str = "(SELECT jsonb_array_elements_text($J::jsonb)::uuid)";
+/// "Is one of" a JSON array of text bound at `$J`. As `= ANY(ARRAY(…))` the planner probes the
+/// index once per element; as `IN (SELECT …)` it guessed the set's size and, on an account its
+/// statistics had not seen yet, scanned memberships for every import batch (seconds each).
+const IN_JSON_TEXTS: &str = "= ANY(ARRAY(SELECT jsonb_array_elements_text($J::jsonb)))";
+/// "Is one of" a JSON array of UUID strings bound at `$J`.
+const IN_JSON_UUIDS: &str = "= ANY(ARRAY(SELECT jsonb_array_elements_text($J::jsonb)::uuid))";
 
 type DbRow<'a> = PgRow;
 type Args = std::result::Result<PgArguments, sqlx::error::BoxDynError>;

@@ -37,10 +37,10 @@ mod bulk;
 const FTS5: bool = true;
 /// The last-sign-in sort key: never signed in sorts as the epoch (matches `memberships_list_sign_in`).
 const SIGN_IN_KEY: &str = "COALESCE(m.last_sign_in_at, 0)";
-/// A JSON array of text bound at `$J`, as a set for `IN`.
-const JSON_TEXTS: &str = "(SELECT value FROM json_each($J))";
-/// A JSON array of UUID strings bound at `$J`, as a set of ids for `IN`.
-const JSON_UUIDS: &str = "(SELECT unhex(replace(value, '-', '')) FROM json_each($J))";
+/// "Is one of" a JSON array of text bound at `$J`.
+const IN_JSON_TEXTS: &str = "IN (SELECT value FROM json_each($J))";
+/// "Is one of" a JSON array of UUID strings bound at `$J`.
+const IN_JSON_UUIDS: &str = "IN (SELECT unhex(replace(value, '-', '')) FROM json_each($J))";
 
 type DbRow<'a> = SqlRow<'a>;
 

@@ -15,7 +15,7 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::super::{FTS5, JSON_TEXTS, JSON_UUIDS, SIGN_IN_KEY, SqlTx, get, to_db};
+use super::super::{FTS5, IN_JSON_TEXTS, IN_JSON_UUIDS, SIGN_IN_KEY, SqlTx, get, to_db};
 use super::accounts::{membership_from_row, person_from_row};
 use super::users::user_from_row;
 use super::{DbRow, time, uuid};
@@ -228,7 +228,7 @@ impl MemberListRepo for SqlTx {
             return Ok(Vec::new());
         }
         let list = serde_json::to_string(emails).map_err(|e| StoreError::Database(e.to_string()))?;
-        let sql = format!("SELECT {} FROM users u WHERE u.email IN {}", user_cols!(), JSON_TEXTS.replace("$J", "$1"));
+        let sql = format!("SELECT {} FROM users u WHERE u.email {}", user_cols!(), IN_JSON_TEXTS.replace("$J", "$1"));
         self.all_dyn(&sql, true, args![list], user_from_row).await
     }
 
@@ -239,9 +239,9 @@ impl MemberListRepo for SqlTx {
         let ids: Vec<String> = user_ids.iter().map(Uuid::to_string).collect();
         let list = serde_json::to_string(&ids).map_err(|e| StoreError::Database(e.to_string()))?;
         let sql = format!(
-            "SELECT {} FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.account_id = $1 AND m.user_id IN {}",
+            "SELECT {} FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.account_id = $1 AND m.user_id {}",
             member_cols!(),
-            JSON_UUIDS.replace("$J", "$2")
+            IN_JSON_UUIDS.replace("$J", "$2")
         );
         self.all_dyn(&sql, true, args![account_id, list], membership_from_row).await
     }
