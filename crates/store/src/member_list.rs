@@ -17,9 +17,9 @@ pub enum MemberSort {
     Role,
     /// Last sign-in in this account; never signed in counts as the oldest.
     LastSignIn,
-    /// When the person was created: the user id (UUIDv7) alone. The order of an export unless
-    /// another is asked for: it reads the account's memberships and their users in the order
-    /// they were written, which is several times faster than any other order on SQLite.
+    /// When the member joined the account, then the user id. The order of an export unless
+    /// another is asked for: rows are read about where they were written, several times faster
+    /// than any other order.
     Created,
 }
 

@@ -15,6 +15,8 @@ CREATE INDEX memberships_list_name ON memberships (account_id, status, sort_name
 CREATE INDEX memberships_list_email ON memberships (account_id, status, sort_email, user_id);
 CREATE INDEX memberships_list_company ON memberships (account_id, status, sort_company, sort_name, user_id);
 CREATE INDEX memberships_list_role ON memberships (account_id, status, role, sort_name, user_id);
+-- When they joined: the export's default walk.
+CREATE INDEX memberships_list_created ON memberships (account_id, status, created_at, user_id);
 -- Never signed in sorts as the oldest sign-in (the epoch).
 CREATE INDEX memberships_list_sign_in ON memberships (account_id, status, COALESCE(last_sign_in_at, 0), user_id);
 -- Exact email lookup in one account.

@@ -49,6 +49,9 @@ async fn r_add_2_browser_add_user_welcome_email_set_password_sign_in() {
 
     // The owner signs out; Nina follows the link in a fresh session.
     b.click("header form[action='/sign-out'] button").await;
+    // Wait for the sign-out to land before navigating away (a new navigation would cancel it).
+    b.expect_path("/sign-in").await;
+    b.expect_text("main h1", "Sign in").await;
     b.goto(link).await;
     b.expect_path("/password-reset").await;
     b.type_into("#password", "amber meadow compass").await;

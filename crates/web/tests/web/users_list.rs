@@ -171,12 +171,23 @@ async fn r_list_1_every_sort_pages_with_a_cursor_without_gaps_or_repeats() {
             let (status, _) = list(&app, &token, account, &format!("sort={other}&cursor={c}")).await;
             assert_eq!(status, 422);
         }
-        // One big page is in the order asked for; creation order is the user ids' (UUIDv7).
+        // One big page is in the order asked for; created_at is when they joined.
         let (_, all) = list(&app, &token, account, "sort=created_at&limit=500").await;
-        let ids: Vec<&str> = all["items"].as_array().unwrap().iter().map(|m| m["user_id"].as_str().unwrap()).collect();
-        let mut sorted_ids = ids.clone();
-        sorted_ids.sort();
-        assert_eq!(ids, sorted_ids);
+        let joined: Vec<(OffsetDateTime, String)> = all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                let at = OffsetDateTime::parse(
+                    m["created_at"].as_str().unwrap(),
+                    &time::format_description::well_known::Rfc3339,
+                );
+                (at.unwrap(), m["user_id"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        let mut sorted_joined = joined.clone();
+        sorted_joined.sort();
+        assert_eq!(joined, sorted_joined);
         let (_, all) = list(&app, &token, account, "sort=email&limit=500").await;
         let got = emails(&all);
         let mut sorted = got.clone();
@@ -306,7 +317,7 @@ async fn r_exp_1_export_matches_search() {
         let (account, token) = account_with(&app, &people).await;
         for query in ["", "q=bulk", "q=analytical", "role=employee", "status=archived", "q=gen1&sort=email&order=desc"]
         {
-            // Without a sort, an export comes in creation order: the list's `sort=created_at`.
+            // Without a sort, an export comes in joining order: the list's `sort=created_at`.
             let order = if query.contains("sort=") { "" } else { "&sort=created_at" };
             let (_, listed) = list(&app, &token, account, &format!("{query}{order}&limit=500")).await;
             let (status, _, body) = csv(&app, &token, account, query).await;
