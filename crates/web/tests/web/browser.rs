@@ -276,18 +276,30 @@ impl Browser {
     }
 
     pub(crate) async fn find_all(&self, css: &str) -> Vec<Element> {
-        match self.client.find_all(Locator::Css(css)).await {
-            Ok(found) => found,
-            Err(e) => fail!(self, "could not look for `{css}`: {e}"),
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.client.find_all(Locator::Css(css)).await {
+                Ok(found) => return found,
+                Err(e) if Instant::now() > deadline => fail!(self, "could not look for `{css}`: {e}"),
+                // As in `find_by`: a lookup may be aborted by a navigation under way.
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
         }
     }
 
     /// The first element matching the locator, waiting for it to appear.
+    /// Any error counts as "not yet": while a form's answer loads, chromedriver may answer a
+    /// lookup with "aborted by navigation" instead of waiting, and that must not end the test.
     async fn find_by(&self, locator: Locator<'_>) -> Element {
-        let found = self.client.wait().at_most(WAIT).every(Duration::from_millis(100)).for_element(locator).await;
-        match found {
-            Ok(el) => el,
-            Err(e) => fail!(self, "no element for {locator:?} within {WAIT:?}: {e}"),
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.client.find(locator).await {
+                Ok(el) => return el,
+                Err(e) if Instant::now() > deadline => {
+                    fail!(self, "no element for {locator:?} within {WAIT:?}: {e}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
         }
     }
 
@@ -333,14 +345,22 @@ impl Browser {
 
     /// The trimmed texts of all elements matching `css`, once at least one is there.
     pub(crate) async fn texts(&self, css: &str) -> Vec<String> {
-        let mut texts = Vec::new();
-        for el in self.wait_for_all(css).await {
-            match el.text().await {
-                Ok(t) => texts.push(t.trim().to_owned()),
-                Err(e) => fail!(self, "could not read the text of `{css}`: {e}"),
+        let deadline = Instant::now() + WAIT;
+        'again: loop {
+            let mut texts = Vec::new();
+            for el in self.wait_for_all(css).await {
+                match el.text().await {
+                    Ok(t) => texts.push(t.trim().to_owned()),
+                    Err(e) if Instant::now() > deadline => fail!(self, "could not read the text of `{css}`: {e}"),
+                    // Stale while a page loads: read them all again.
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue 'again;
+                    }
+                }
             }
+            return texts;
         }
-        texts
     }
 
     /// All elements matching `css`, after waiting for the first one to appear.
@@ -369,10 +389,16 @@ impl Browser {
     }
 
     pub(crate) async fn expect_attr(&self, css: &str, name: &str, expected: &str) {
-        let v = self.find(css).await.attr(name).await;
-        match v {
-            Ok(Some(v)) if v == expected => {}
-            other => fail!(self, "`{css}` should have {name}=\"{expected}\", has {other:?}"),
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let v = self.find(css).await.attr(name).await;
+            match v {
+                Ok(Some(v)) if v == expected => return,
+                other if Instant::now() > deadline => {
+                    fail!(self, "`{css}` should have {name}=\"{expected}\", has {other:?}")
+                }
+                _ => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
         }
     }
 
