@@ -187,7 +187,7 @@ pub async fn demo(config: Config, users: u32, account: Option<String>) -> Result
     Ok(())
 }
 
-/// Adds generated members (10,000 per transaction), with a progress bar when standard error is
+/// Adds generated members (50,000 per transaction), with a progress bar when standard error is
 /// a terminal and silence otherwise.
 async fn add_demo_members(service: &Service, slug: Option<&str>, users: u32) -> Result<u32, Failure> {
     if users == 0 {

@@ -44,7 +44,7 @@ enum Command {
     /// customer, and print their sign-ins. Running it again changes nothing.
     Demo {
         /// Also add this many generated members (realistic names, companies, roles and statuses;
-        /// they cannot sign in), 10,000 per transaction.
+        /// they cannot sign in), 50,000 per transaction.
         #[arg(long, default_value_t = 0)]
         users: u32,
         /// Fill this account instead of the demo account (made, with a generated owner, when no

@@ -1,6 +1,6 @@
 //! `roster demo --users N [--account SLUG]`: fills an account with N realistic generated
 //! members (names, companies, roles, statuses, sign-in dates) fast enough for benchmarks at a
-//! million: 10,000 rows per transaction with multi-row statements, no password (generated people
+//! million: 50,000 rows per transaction, no password (generated people
 //! cannot sign in), one audit row per batch.
 use roster_core::{AccountName, BuiltinRole};
 use roster_store::{AuditRow, MembershipRow, UserRow};

@@ -4,7 +4,10 @@ use uuid::Uuid;
 
 use super::super::{SqlTx, get, to_db};
 use super::{DbRow, opt_time, time, uuid};
-use crate::{AccountCursor, AccountRepo, AccountRow, MemberCursor, MemberPerson, MemberRow, MembershipRow, Result};
+use crate::{
+    AccountCursor, AccountRepo, AccountRow, MemberCursor, MemberKey, MemberListRepo, MemberPerson, MemberQuery,
+    MemberRow, MembershipRow, Result,
+};
 
 fn account_from_row(r: &DbRow<'_>) -> Result<AccountRow> {
     Ok(AccountRow {
@@ -70,17 +73,6 @@ const ALL_ACCOUNTS: &str = concat!(
     account_cols!(),
     " FROM accounts a WHERE (a.name, a.id) > ($1, $2) ORDER BY a.name, a.id LIMIT $3"
 );
-/// Keyset paging on `(sort_name, user id)`: page 1,000 costs what page 1 costs.
-const LIST_MEMBERS: &str = concat!(
-    "SELECT u.id AS u_id, u.email AS u_email, u.username AS u_username, u.first_name AS u_first_name, \
-     u.last_name AS u_last_name, u.phone AS u_phone, u.company AS u_company",
-    ", ",
-    member_cols!(),
-    " FROM memberships m JOIN users u ON u.id = m.user_id JOIN accounts a ON a.id = m.account_id \
-     WHERE m.account_id = $1 AND m.status <> 'archived' AND (m.sort_name, m.user_id) > ($2, $3) \
-     ORDER BY m.sort_name, m.user_id LIMIT $4"
-);
-
 #[async_trait]
 impl AccountRepo for SqlTx {
     async fn insert_account(&mut self, a: &AccountRow, owner: &MembershipRow) -> Result<()> {
@@ -160,11 +152,18 @@ impl AccountRepo for SqlTx {
         after: Option<&MemberCursor>,
         limit: i64,
     ) -> Result<Vec<MemberRow>> {
-        let (sort_name, id) = after.map_or((String::new(), Uuid::nil()), |c| (c.sort_name.clone(), c.user_id));
-        self.all(LIST_MEMBERS, args![account_id, sort_name, id, limit], |r| {
-            Ok(MemberRow { user: person_from_row(r)?, membership: membership_from_row(r)? })
-        })
-        .await
+        // The team list's default query (active and disabled, by name): its per-status index
+        // ranges, merged.
+        let q = MemberQuery {
+            after: after.map(|c| MemberKey {
+                text: c.sort_name.clone(),
+                name: String::new(),
+                at: OffsetDateTime::UNIX_EPOCH,
+                user_id: c.user_id,
+            }),
+            ..MemberQuery::default()
+        };
+        Ok(self.search_members(account_id, &q, limit).await?.into_iter().map(|(row, _)| row).collect())
     }
 
     async fn set_membership_status(&mut self, account_id: Uuid, user_id: Uuid, status: &str) -> Result<bool> {

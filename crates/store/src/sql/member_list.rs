@@ -3,19 +3,26 @@
 //! A page is built from a few fixed shapes (see docs/ARCHITECTURE.md, "Users list at scale"):
 //! * no search: one ordered index range per requested status (`memberships_list_*` begin with
 //!   `(account_id, status)`), each cut at the cursor and the limit, merged by `UNION ALL`;
-//! * a whole email address: the `memberships_email` index;
-//! * text: PostgreSQL asks the trigram GIN index or walks the sort index, as its planner finds
-//!   cheaper for the actual text (unnamed statement, so it plans with the value); SQLite asks its
-//!   FTS5 trigram table for the matching rows when there are few (under [`FTS_CAP`] in the whole
-//!   installation) and otherwise walks the sort index and tests each row (common text matches
-//!   often, so a page fills quickly).
+//! * a whole email address: `memberships_list_email`, one seek per status;
+//! * text of three characters or more: first a bounded walk, [`walk_rows`] rows of the sort
+//!   order from the cursor on, each tested for the text (text many people have fills the page
+//!   there); when the page does not fill, the trigram index names the matching rows (few, since
+//!   they were rare in the walk): SQLite's FTS5 table, PostgreSQL's GIN index;
+//! * shorter text (no trigram in it): the sort order walked to the end if need be.
+//!
+//! The members are cut to the page first and joined to their users and account after, so a
+//! search that reads ten thousand memberships still joins fifty users.
 //!
 //! Values are always bound in the same places: `$1` account, `$2..$4` statuses, `$5` role, `$6`
-//! search value, `$7` first key, `$8` name key, `$9` sign-in key, `$10` user id key, `$11` limit.
+//! search value, `$7` first key, `$8` name key, `$9` sign-in key, `$10` user id key, `$11` limit,
+//! `$12` the walk's budget, `$13` the searched text itself.
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::super::{FTS5, IN_JSON_TEXTS, IN_JSON_UUIDS, SIGN_IN_KEY, SqlTx, get, to_db};
+use super::super::{
+    FTS5, IN_JSON_TEXTS, MEMBERS_OF_USERS_FROM, POSITION_FN, SIGN_IN_KEY, SqlTx, WALK_ARMS_BARE, WALK_ROWS_BY_NAME,
+    get, to_db,
+};
 use super::accounts::{membership_from_row, person_from_row};
 use super::users::user_from_row;
 use super::{DbRow, time, uuid};
@@ -24,114 +31,187 @@ use crate::{
     StoreError, UserRow,
 };
 
-/// Above this many trigram matches (all accounts together) SQLite walks the sort index instead.
-const FTS_CAP: i64 = 10_000;
+/// How many rows of the sort order a text search reads before it asks the trigram index: by
+/// name, the index holds the searched text too and the walk reads the index alone; other orders
+/// read each row.
+fn walk_rows(sort: MemberSort) -> i64 {
+    if sort == MemberSort::Name { WALK_ROWS_BY_NAME } else { 5_000 }
+}
 
 const SELECT: &str = "SELECT u.id AS u_id, u.email AS u_email, u.username AS u_username, \
      u.first_name AS u_first_name, u.last_name AS u_last_name, u.phone AS u_phone, u.company AS u_company, ";
 const KEYS: &str = ", m.sort_name AS k_name, m.sort_email AS k_email, m.sort_company AS k_company, ";
-const FROM: &str = " FROM memberships m JOIN users u ON u.id = m.user_id JOIN accounts a ON a.id = m.account_id";
+const JOIN: &str = " m JOIN users u ON u.id = m.user_id JOIN accounts a ON a.id = m.account_id";
 const SEARCH_TEXT: &str = "(m.sort_name || ' ' || m.sort_email || ' ' || m.sort_company)";
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// "The text (`$13`) is in the name, the email or the company": what every shape finds (FTS5
+/// phrases and the GIN index's `LIKE` only name the candidates faster).
+fn contains() -> String {
+    let f = POSITION_FN;
+    format!("({f}(m.sort_name, $13) > 0 OR {f}(m.sort_email, $13) > 0 OR {f}(m.sort_company, $13) > 0)")
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Shape {
     All,
     Email,
+    /// A bounded walk of the sort order, each row tested for the text.
+    Walk,
     /// SQLite: the FTS5 table names the candidate rows.
     Fts,
-    /// SQLite: walk the sort index, test each row.
-    Scan,
     /// PostgreSQL: `LIKE` over the trigram-indexed expression.
     Like,
+    /// The sort order walked, each row tested, until the page fills or the rows end.
+    Scan,
 }
 
-/// `(expression, output column, parameter)` of each key of the sort, the user id last.
-fn keys(sort: MemberSort) -> Vec<(String, &'static str, &'static str)> {
+/// One key of a sort: its expression over `memberships m`, its column in the rows a branch
+/// gives (`m.*` and `k_sign_in`), and its cursor parameter.
+struct Key {
+    expr: String,
+    col: &'static str,
+    param: &'static str,
+}
+
+/// The keys of the sort, the user id last.
+fn keys(sort: MemberSort) -> Vec<Key> {
+    let key = |expr: &str, col, param| Key { expr: expr.to_owned(), col, param };
     let mut k = match sort {
-        MemberSort::Name => vec![("m.sort_name".to_owned(), "k_name", "$7")],
-        MemberSort::Email => vec![("m.sort_email".to_owned(), "k_email", "$7")],
-        MemberSort::Company => {
-            vec![("m.sort_company".to_owned(), "k_company", "$7"), ("m.sort_name".to_owned(), "k_name", "$8")]
-        }
-        MemberSort::Role => vec![("m.role".to_owned(), "m_role", "$7"), ("m.sort_name".to_owned(), "k_name", "$8")],
-        MemberSort::LastSignIn => vec![(SIGN_IN_KEY.to_owned(), "k_sign_in", "$9")],
+        MemberSort::Name => vec![key("m.sort_name", "sort_name", "$7")],
+        MemberSort::Email => vec![key("m.sort_email", "sort_email", "$7")],
+        MemberSort::Company => vec![key("m.sort_company", "sort_company", "$7"), key("m.sort_name", "sort_name", "$8")],
+        MemberSort::Role => vec![key("m.role", "role", "$7"), key("m.sort_name", "sort_name", "$8")],
+        MemberSort::LastSignIn => vec![key(SIGN_IN_KEY, "k_sign_in", "$9")],
         // When they joined, then the user id. Not the user id alone: PostgreSQL would take the
         // narrower `memberships_user` index for that order and, newest first, skip every other
         // account's later members.
-        MemberSort::Created => vec![("m.created_at".to_owned(), "m_created_at", "$9")],
+        MemberSort::Created => vec![key("m.created_at", "created_at", "$9")],
     };
-    k.push(("m.user_id".to_owned(), "m_user_id", "$10"));
+    k.push(key("m.user_id", "user_id", "$10"));
     k
 }
 
-fn order_by(cols: &[String], desc: bool) -> String {
+fn order_by<S: AsRef<str>>(cols: &[S], desc: bool) -> String {
     let dir = if desc { " DESC" } else { "" };
-    cols.iter().map(|c| format!("{c}{dir}")).collect::<Vec<_>>().join(", ")
+    cols.iter().map(|c| format!("{}{dir}", c.as_ref())).collect::<Vec<_>>().join(", ")
 }
 
 /// The SQL of one page. `status_params` are the placeholders of the requested statuses.
 fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
     let keys = keys(q.sort);
-    let exprs: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-    let aliases: Vec<String> = keys.iter().map(|k| k.1.to_owned()).collect();
-    let params: Vec<&str> = keys.iter().map(|k| k.2).collect();
-    let cols = format!("{SELECT}{}{KEYS}{SIGN_IN_KEY} AS k_sign_in", member_cols!());
+    let exprs: Vec<&str> = keys.iter().map(|k| k.expr.as_str()).collect();
+    let cols: Vec<String> = keys.iter().map(|k| format!("m.{}", k.col)).collect();
     let mut common = String::new();
     if q.role.is_some() {
         common.push_str(if shape == Shape::Fts { " AND +m.role = $5" } else { " AND m.role = $5" });
     }
+    let contains = contains();
     match shape {
-        Shape::All | Shape::Email => {}
+        Shape::All | Shape::Email | Shape::Walk => {}
         Shape::Fts => common.push_str(" AND m.rowid IN (SELECT rowid FROM member_search WHERE member_search MATCH $6)"),
-        Shape::Scan => common.push_str(&format!(" AND instr({SEARCH_TEXT}, $6) > 0")),
-        Shape::Like => common.push_str(&format!(" AND {SEARCH_TEXT} LIKE $6")),
+        Shape::Scan => common.push_str(&format!(" AND {contains}")),
+        Shape::Like => {}
     }
     if q.after.is_some() {
         let op = if q.descending { "<" } else { ">" };
         // The redundant bound on the first key lets SQLite seek an expression index (the
         // sign-in key) too; a row-value comparison alone it only uses for plain columns.
-        let (first, first_param) = (&exprs[0], params[0]);
+        let params: Vec<&str> = keys.iter().map(|k| k.param).collect();
         common.push_str(&format!(
-            " AND {first} {op}= {first_param} AND ({}) {op} ({})",
+            " AND {} {op}= {} AND ({}) {op} ({})",
+            exprs[0],
+            params[0],
             exprs.join(", "),
             params.join(", ")
         ));
     }
-    let inner_order = order_by(&exprs, q.descending);
-    let single = |status_cond: String, account_cond: &str| {
-        format!("{cols}{FROM} WHERE {account_cond} AND {status_cond}{common} ORDER BY {inner_order} LIMIT $11")
+    // The walk reads its budget of rows; every other shape stops at the page.
+    let cut = if shape == Shape::Walk { "$12" } else { "$11" };
+    let branch_cols = format!("m.*, {SIGN_IN_KEY} AS k_sign_in");
+    // The walk reads only what its test and order need: by name, all of it is in
+    // `memberships_list_name`, so the walk reads no table row. The page's rows are read after.
+    let walk_cols = {
+        let mut c = vec!["m.account_id".to_owned(), "m.user_id".to_owned()];
+        for col in ["sort_name", "sort_email", "sort_company"] {
+            c.push(format!("m.{col}"));
+        }
+        for k in &keys {
+            if !c.iter().any(|x| x.ends_with(&format!(".{}", k.col))) {
+                c.push(format!("{} AS {}", k.expr, k.col));
+            }
+        }
+        c.join(", ")
     };
-    // A one-status branch orders by its index's leading columns too (constant there, so the
-    // order is the same): only `memberships_list_*` can give that order. Ordered by the user id
-    // alone, PostgreSQL took `users_pkey` for it (the join makes `u.id` equal) and, newest
-    // first, walked every other account's newer users before this account's (580 ms a page).
-    let mut branch_exprs = vec!["m.account_id".to_owned(), "m.status".to_owned()];
-    branch_exprs.extend(exprs.iter().cloned());
-    let branch_order = order_by(&branch_exprs, q.descending);
-    let branch = |status_cond: String| {
-        format!("{cols}{FROM} WHERE m.account_id = $1 AND {status_cond}{common} ORDER BY {branch_order} LIMIT $11")
-    };
-    match shape {
-        // One row at most (an email is one login, one membership per account): no ORDER BY, so
-        // the planner takes `memberships_email` instead of walking a sort index.
+    // The rows of the page (memberships only), in order.
+    let rows = match shape {
+        // One row at most (an email is one login, one membership per account).
         Shape::Email => format!(
-            "{cols}{FROM} WHERE m.account_id = $1 AND m.sort_email = $6 AND m.status IN ({}){common} LIMIT $11",
+            "SELECT {branch_cols} FROM memberships m WHERE m.account_id = $1 AND m.sort_email = $6 \
+             AND m.status IN ({}){common} LIMIT $11",
             status_params.join(", ")
         ),
-        // `+` keeps SQLite off the account's indexes: the FTS rows drive the query.
-        Shape::Fts => single(format!("+m.status IN ({})", status_params.join(", ")), "+m.account_id = $1"),
-        Shape::All | Shape::Scan | Shape::Like => {
-            if let [only] = status_params {
-                return branch(format!("m.status = {only}"));
+        // The trigram index names the rows, all statuses at once (one index scan), then they
+        // are sorted. `+` keeps SQLite off the account's indexes: the FTS rows drive the query.
+        Shape::Fts => format!(
+            "SELECT {branch_cols} FROM memberships m WHERE +m.account_id = $1 AND +m.status IN ({}){common} \
+             ORDER BY {} LIMIT $11",
+            status_params.join(", "),
+            order_by(&exprs, q.descending)
+        ),
+        // Materialised apart, so PostgreSQL cannot AND the trigram bitmap with the million-row
+        // bitmap of the account's primary-key range (150 ms).
+        Shape::Like => format!(
+            "WITH hits AS MATERIALIZED (SELECT * FROM memberships m WHERE {SEARCH_TEXT} LIKE $6) \
+             SELECT {branch_cols} FROM hits m WHERE m.account_id = $1 AND m.status IN ({}) AND {contains}{common} \
+             ORDER BY {} LIMIT $11",
+            status_params.join(", "),
+            order_by(&exprs, q.descending)
+        ),
+        Shape::All | Shape::Scan | Shape::Walk => {
+            // A one-status branch orders by its index's leading columns too (constant there, so
+            // the order is the same): only `memberships_list_*` can give that order. Ordered by
+            // the user id alone, PostgreSQL took `users_pkey` for it.
+            let mut branch_exprs = vec!["m.account_id", "m.status"];
+            branch_exprs.extend(exprs.iter().copied());
+            let picked = if shape == Shape::Walk { &walk_cols } else { &branch_cols };
+            let bare = |status: &str| {
+                format!("SELECT {picked} FROM memberships m WHERE m.account_id = $1 AND m.status = {status}{common}")
+            };
+            let branch = |status: &str| {
+                format!("{} ORDER BY {} LIMIT {cut}", bare(status), order_by(&branch_exprs, q.descending))
+            };
+            let merged = if let [only] = status_params {
+                branch(only)
+            } else {
+                let arms: Vec<String> = if shape == Shape::Walk && WALK_ARMS_BARE {
+                    status_params.iter().map(|s| bare(s)).collect()
+                } else {
+                    status_params
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| format!("SELECT * FROM ({}) b{i}", branch(s)))
+                        .collect()
+                };
+                let names: Vec<&str> = keys.iter().map(|k| k.col).collect();
+                format!("{} ORDER BY {} LIMIT {cut}", arms.join(" UNION ALL "), order_by(&names, q.descending))
+            };
+            if shape == Shape::Walk {
+                let reorder =
+                    if WALK_ARMS_BARE { String::new() } else { format!(" ORDER BY {}", order_by(&cols, q.descending)) };
+                format!(
+                    "SELECT {branch_cols} FROM (SELECT * FROM ({merged}) m WHERE {contains}{reorder} LIMIT $11) w \
+                     JOIN memberships m ON m.account_id = w.account_id AND m.user_id = w.user_id"
+                )
+            } else {
+                merged
             }
-            let branches: Vec<String> = status_params
-                .iter()
-                .enumerate()
-                .map(|(i, s)| format!("SELECT * FROM ({}) b{i}", branch(format!("m.status = {s}"))))
-                .collect();
-            format!("{} ORDER BY {} LIMIT $11", branches.join(" UNION ALL "), order_by(&aliases, q.descending))
         }
-    }
+    };
+    format!(
+        "{SELECT}{}{KEYS}m.k_sign_in AS k_sign_in FROM ({rows}){JOIN} ORDER BY {}",
+        member_cols!(),
+        order_by(&cols, q.descending)
+    )
 }
 
 fn key_from_row(sort: MemberSort, r: &DbRow<'_>) -> Result<MemberKey> {
@@ -166,6 +246,47 @@ fn like_pattern(text: &str) -> String {
     p
 }
 
+impl SqlTx {
+    async fn member_page(
+        &mut self,
+        account_id: Uuid,
+        q: &MemberQuery,
+        shape: Shape,
+        value: String,
+        limit: i64,
+    ) -> Result<Vec<(MemberRow, MemberKey)>> {
+        let status_params = ["$2", "$3", "$4"];
+        let text = match &q.search {
+            MemberSearch::Text(t) => t.clone(),
+            MemberSearch::All | MemberSearch::Email(_) => String::new(),
+        };
+        let sql = page_sql(q, shape, &status_params[..q.statuses.len()]);
+        let st = |i: usize| q.statuses.get(i).cloned().unwrap_or_default();
+        let (s1, s2, s3) = (st(0), st(1), st(2));
+        let role = q.role.clone().unwrap_or_default();
+        let (k_text, k_name, k_at, k_id) = match &q.after {
+            Some(k) => (k.text.clone(), k.name.clone(), k.at, k.user_id),
+            None => (String::new(), String::new(), time::OffsetDateTime::UNIX_EPOCH, Uuid::nil()),
+        };
+        let sort = q.sort;
+        // A trigram search is planned with its value (PostgreSQL): how many rows match decides
+        // the plan.
+        let persistent = shape != Shape::Like;
+        self.all_dyn(
+            &sql,
+            persistent,
+            args![account_id, s1, s2, s3, role, value, k_text, k_name, to_db(k_at), k_id, limit, walk_rows(sort), text],
+            move |r| {
+                Ok((
+                    MemberRow { user: person_from_row(r)?, membership: membership_from_row(r)? },
+                    key_from_row(sort, r)?,
+                ))
+            },
+        )
+        .await
+    }
+}
+
 #[async_trait]
 impl MemberListRepo for SqlTx {
     async fn search_members(
@@ -177,49 +298,24 @@ impl MemberListRepo for SqlTx {
         if q.statuses.is_empty() || q.statuses.len() > 3 {
             return Err(StoreError::Database("a member query needs one to three statuses".into()));
         }
-        let (shape, value) = match &q.search {
-            MemberSearch::All => (Shape::All, String::new()),
-            MemberSearch::Email(e) => (Shape::Email, e.clone()),
-            MemberSearch::Text(t) if !FTS5 => (Shape::Like, like_pattern(t)),
-            MemberSearch::Text(t) if t.chars().count() >= 3 => {
-                let phrase = fts_phrase(t);
-                let n = self
-                    .opt(
-                        "SELECT count(*) AS n FROM (SELECT 1 FROM member_search WHERE member_search MATCH $1 LIMIT $2)",
-                        args![phrase, FTS_CAP],
-                        |r| get::<i64>(r, "n"),
-                    )
-                    .await?
-                    .unwrap_or(0);
-                if n < FTS_CAP { (Shape::Fts, phrase) } else { (Shape::Scan, t.clone()) }
+        match &q.search {
+            MemberSearch::All => self.member_page(account_id, q, Shape::All, String::new(), limit).await,
+            MemberSearch::Email(e) => self.member_page(account_id, q, Shape::Email, e.clone(), limit).await,
+            MemberSearch::Text(t) if t.chars().count() < 3 => {
+                self.member_page(account_id, q, Shape::Scan, String::new(), limit).await
             }
-            MemberSearch::Text(t) => (Shape::Scan, t.clone()),
-        };
-        let status_params = ["$2", "$3", "$4"];
-        let sql = page_sql(q, shape, &status_params[..q.statuses.len()]);
-        let st = |i: usize| q.statuses.get(i).cloned().unwrap_or_default();
-        let (s1, s2, s3) = (st(0), st(1), st(2));
-        let role = q.role.clone().unwrap_or_default();
-        let (k_text, k_name, k_at, k_id) = match &q.after {
-            Some(k) => (k.text.clone(), k.name.clone(), k.at, k.user_id),
-            None => (String::new(), String::new(), time::OffsetDateTime::UNIX_EPOCH, Uuid::nil()),
-        };
-        let sort = q.sort;
-        // A text search is planned with its value (PostgreSQL): how many rows match decides
-        // between the trigram index and the sort index.
-        let persistent = shape != Shape::Like;
-        self.all_dyn(
-            &sql,
-            persistent,
-            args![account_id, s1, s2, s3, role, value, k_text, k_name, to_db(k_at), k_id, limit],
-            move |r| {
-                Ok((
-                    MemberRow { user: person_from_row(r)?, membership: membership_from_row(r)? },
-                    key_from_row(sort, r)?,
-                ))
-            },
-        )
-        .await
+            MemberSearch::Text(t) => {
+                let walked = self.member_page(account_id, q, Shape::Walk, String::new(), limit).await?;
+                if walked.len() as i64 >= limit {
+                    return Ok(walked);
+                }
+                if FTS5 {
+                    self.member_page(account_id, q, Shape::Fts, fts_phrase(t), limit).await
+                } else {
+                    self.member_page(account_id, q, Shape::Like, like_pattern(t), limit).await
+                }
+            }
+        }
     }
 
     async fn insert_members_bulk(&mut self, users: &[UserRow], memberships: &[MembershipRow]) -> Result<()> {
@@ -243,11 +339,7 @@ impl MemberListRepo for SqlTx {
         }
         let ids: Vec<String> = user_ids.iter().map(Uuid::to_string).collect();
         let list = serde_json::to_string(&ids).map_err(|e| StoreError::Database(e.to_string()))?;
-        let sql = format!(
-            "SELECT {} FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.account_id = $1 AND m.user_id {}",
-            member_cols!(),
-            IN_JSON_UUIDS.replace("$J", "$2")
-        );
+        let sql = format!("SELECT {} FROM {MEMBERS_OF_USERS_FROM}", member_cols!());
         self.all_dyn(&sql, true, args![account_id, list], membership_from_row).await
     }
 

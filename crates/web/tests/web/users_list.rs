@@ -355,3 +355,55 @@ async fn r_list_1_a_bulk_load_is_searchable_and_later_members_too() {
     })
     .await;
 }
+
+/// Every page of `query`, following the cursors.
+async fn all_pages(app: &TestApp, token: &str, account: Uuid, query: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, body) = list(app, token, account, &format!("{query}{cursor}")).await;
+        assert_eq!(status, 200, "{query}: {body}");
+        items.extend(body["items"].as_array().unwrap().iter().cloned());
+        match body["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => return items,
+        }
+    }
+}
+
+#[tokio::test]
+async fn r_list_1_text_search_pages_are_the_filtered_list_in_order() {
+    each_backend(|app| async move {
+        app.operator("owner@example.test").await;
+        let token = app.token("owner@example.test", None).await;
+        // 700 generated members in one batch (all statuses, shared surnames and companies).
+        app.service.demo_fill(Some("many"), 700, &|_| {}).await.unwrap();
+        let account = app.db.store.read().await.unwrap().account_by_slug("many").await.unwrap().unwrap().id;
+        let statuses = "&status=active,disabled";
+        let everyone = all_pages(&app, &token, account, &format!("limit=200{statuses}")).await;
+        let text_of = |m: &Value| {
+            let s = |k: &str| m[k].as_str().unwrap_or_default().to_lowercase();
+            [format!("{} {}", s("first_name"), s("last_name")), s("email"), s("company")]
+        };
+        // Text most people have (the walk fills pages), text a few have (the trigram index
+        // answers), text under three characters (the walk to the end) and text nobody has.
+        for term in ["example", "kowalski", "harbor", "labs 1", "xu", "zzqx"] {
+            for (sort, order) in [("name", "asc"), ("name", "desc"), ("email", "asc"), ("company", "desc")] {
+                let q = format!("limit=7&sort={sort}&order={order}&q={}{statuses}", term.replace(' ', "%20"));
+                let found = all_pages(&app, &token, account, &q).await;
+                let found: Vec<&str> = found.iter().map(|m| m["email"].as_str().unwrap()).collect();
+                // The whole list in this order, filtered here.
+                let ordered =
+                    all_pages(&app, &token, account, &format!("limit=200&sort={sort}&order={order}{statuses}")).await;
+                let want: Vec<&str> = ordered
+                    .iter()
+                    .filter(|m| text_of(m).iter().any(|t| t.contains(term)))
+                    .map(|m| m["email"].as_str().unwrap())
+                    .collect();
+                assert_eq!(found, want, "q={term} sort={sort} {order}");
+            }
+        }
+        assert!(everyone.len() > 600, "most of the 700 are active or disabled");
+    })
+    .await;
+}
