@@ -40,7 +40,7 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self { dry_run: false, batch: 1_000 }
+        Self { dry_run: false, batch: 10_000 }
     }
 }
 

@@ -41,8 +41,6 @@ const WALK_ARMS_BARE: bool = false;
 /// Rows of the name order a text search walks before it asks the trigram index (about three
 /// million a second from the covering index here).
 const WALK_ROWS_BY_NAME: i64 = 30_000;
-/// The last-sign-in sort key: never signed in sorts as the epoch (matches `memberships_list_sign_in`).
-const SIGN_IN_KEY: &str = "COALESCE(m.last_sign_in_at, '1970-01-01 00:00:00+00'::timestamptz)";
 /// "Is one of" a JSON array of text bound at `$J`. As `= ANY(ARRAY(…))` the planner probes the
 /// index once per element; as `IN (SELECT …)` it guessed the set's size and, on an account its
 /// statistics had not seen yet, scanned memberships for every import batch (seconds each).
@@ -88,6 +86,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "invitations", include_str!("../migrations/postgres/0008_invitations.sql")),
     (9, "member_search", include_str!("../migrations/postgres/0009_member_search.sql")),
     (10, "fewer_member_indexes", include_str!("../migrations/postgres/0010_fewer_member_indexes.sql")),
+    (11, "sign_in_key", include_str!("../migrations/postgres/0011_sign_in_key.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \

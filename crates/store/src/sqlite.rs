@@ -45,8 +45,6 @@ const WALK_ARMS_BARE: bool = true;
 /// Rows of the name order a text search walks before it asks the trigram index (about a
 /// million a second from the covering index here).
 const WALK_ROWS_BY_NAME: i64 = 10_000;
-/// The last-sign-in sort key: never signed in sorts as the epoch (matches `memberships_list_sign_in`).
-const SIGN_IN_KEY: &str = "COALESCE(m.last_sign_in_at, 0)";
 /// "Is one of" a JSON array of text bound at `$J`.
 const IN_JSON_TEXTS: &str = "IN (SELECT value FROM json_each($J))";
 /// The memberships in account `$1` of the users whose ids are the JSON array `$2`, with the
@@ -108,9 +106,10 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "invitations", include_str!("../migrations/sqlite/0008_invitations.sql")),
     (9, "member_search", include_str!("../migrations/sqlite/0009_member_search.sql")),
     (10, "fewer_member_indexes", include_str!("../migrations/sqlite/0010_fewer_member_indexes.sql")),
+    (11, "sign_in_key", include_str!("../migrations/sqlite/0011_sign_in_key.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
-     FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+     FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \
      JOIN pragma_table_list l ON l.name = m.name AND l.schema = 'main' AND l.type = 'table' \
      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'schema_migrations' \
      ORDER BY 1, 2";

@@ -20,8 +20,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::super::{
-    FTS5, IN_JSON_TEXTS, MEMBERS_OF_USERS_FROM, POSITION_FN, SIGN_IN_KEY, SqlTx, WALK_ARMS_BARE, WALK_ROWS_BY_NAME,
-    get, to_db,
+    FTS5, IN_JSON_TEXTS, MEMBERS_OF_USERS_FROM, POSITION_FN, SqlTx, WALK_ARMS_BARE, WALK_ROWS_BY_NAME, get, to_db,
 };
 use super::accounts::{membership_from_row, person_from_row};
 use super::users::user_from_row;
@@ -42,6 +41,9 @@ const SELECT: &str = "SELECT u.id AS u_id, u.email AS u_email, u.username AS u_u
      u.first_name AS u_first_name, u.last_name AS u_last_name, u.phone AS u_phone, u.company AS u_company, ";
 const KEYS: &str = ", m.sort_name AS k_name, m.sort_email AS k_email, m.sort_company AS k_company, ";
 const JOIN: &str = " m JOIN users u ON u.id = m.user_id JOIN accounts a ON a.id = m.account_id";
+/// The last-sign-in sort key, a computed column (migration 0011): never signed in sorts as the
+/// epoch.
+const SIGN_IN_KEY: &str = "m.sort_sign_in";
 const SEARCH_TEXT: &str = "(m.sort_name || ' ' || m.sort_email || ' ' || m.sort_company)";
 
 /// "The text (`$13`) is in the name, the email or the company": what every shape finds (FTS5
