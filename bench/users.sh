@@ -26,7 +26,7 @@ DATA="$WORK/data"
 SEED=1
 if [ "${REUSE:-}" = 1 ]; then
   DATA="$KEEP/data"
-  [ -f "$KEEP/demo.txt" ] && SEED=
+  if [ -f "$KEEP/demo.txt" ] && { [ "$BACKEND" = postgres ] || [ -f "$DATA/roster.db" ]; }; then SEED=; fi
 fi
 mkdir -p "$KEEP"
 export ROSTER_DATA_DIR="$DATA" ROSTER_LISTEN="127.0.0.1:$PORT" ROSTER_LOG="${ROSTER_LOG:-warn}"
@@ -42,7 +42,7 @@ if [ -n "$SEED" ]; then
   echo "seeding $USERS + $USERS members ($BACKEND)…" >&2
   "$BIN" demo --users "$USERS" > "$WORK/demo.txt"
   "$BIN" demo --users "$USERS" --account others > "$WORK/others.txt"
-  cp "$WORK/demo.txt" "$WORK/others.txt" "$KEEP/"
+  if [ "${REUSE:-}" = 1 ]; then cp "$WORK/demo.txt" "$WORK/others.txt" "$KEEP/"; fi
   # What autovacuum does after a bulk load: statistics, and the visibility map that lets
   # PostgreSQL answer from an index alone.
   if [ "$BACKEND" = postgres ]; then psql -q "$ROSTER_DATABASE_URL" -c "VACUUM ANALYZE"; fi
@@ -62,7 +62,11 @@ TOKEN=$(curl -sf "http://127.0.0.1:$PORT/api/v1/auth/token" -H 'content-type: ap
   -d "{\"login\":\"owner@demo.roster.example\",\"password\":\"$OWNER_PW\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 ACCOUNT=$(curl -sf "http://127.0.0.1:$PORT/api/v1/me" -H "authorization: Bearer $TOKEN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["current_account_id"])')
 
-printf '\nRoster users list benchmark (%s, %s members in the account + %s in another, server on core 0, client on core 1)\n' "$BACKEND" "$USERS" "$USERS"
+SETTINGS=""
+if [ "$BACKEND" = postgres ]; then
+  SETTINGS=", PostgreSQL shared_buffers $(psql -Atq "$ROSTER_DATABASE_URL" -c 'SHOW shared_buffers')"
+fi
+printf '\nRoster users list benchmark (%s, %s members in the account + %s in another, server on core 0, client on core 1%s)\n' "$BACKEND" "$USERS" "$USERS" "$SETTINGS"
 taskset -c 1 "$BENCH" "http://127.0.0.1:$PORT" "$TOKEN" "$ACCOUNT" "$PID"
 kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
 

@@ -2,15 +2,14 @@
 //! (R-OWN-3). The owner is never disabled or archived (R-OWN-4): the database refuses it.
 use std::time::Duration;
 
-use roster_core::{Action, PermissionSet, authorize};
+use roster_core::{Action, authorize};
 use roster_store::{MemberPerson, MemberRow, MembershipRow, UserRow};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::{Principal, audit};
 use crate::impersonate::is_self;
-use crate::rights::check_grantable;
-use crate::views::effective_permissions;
+use crate::rights::check_holds_no_more;
 use crate::{AccountView, MemberView, Meta, Result, Service, ServiceError, actor, now};
 
 /// How long the set-password link sent on restore lives: longer than a reset asked for by the
@@ -94,8 +93,7 @@ impl Service {
         // Nobody changes the standing of someone holding more than they do (R-PERM-1); the
         // owner's own refusal (R-OWN-4) comes from the database below.
         if !membership.is_owner {
-            let held = mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions);
-            check_grantable(held, effective_permissions(&membership))?;
+            check_holds_no_more(mine.as_ref(), &membership)?;
         }
         if !from.contains(&membership.status.as_str()) {
             return Err(ServiceError::Conflict {

@@ -2,7 +2,7 @@
 //! owned in the account moves to a member the admin picks (the admin by default); a person left
 //! in no account has their personal data erased. The audit log keeps the id. Never the owner
 //! (R-OWN-4), never oneself, never someone holding rights the admin lacks (R-PERM-1).
-use roster_core::{Action, PermissionSet, authorize};
+use roster_core::{Action, authorize};
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -10,8 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::{Principal, audit};
 use crate::impersonate::is_self;
-use crate::rights::check_grantable;
-use crate::views::effective_permissions;
+use crate::rights::check_holds_no_more;
 use crate::{Meta, Result, Service, ServiceError, actor, now};
 
 /// What a permanent delete did.
@@ -56,7 +55,7 @@ impl Service {
             });
         }
         // Removing someone who holds more than you would be a way around R-PERM-1.
-        check_grantable(mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions), effective_permissions(&m))?;
+        check_holds_no_more(mine.as_ref(), &m)?;
         let heir = transfer_to.unwrap_or(p.user.id);
         let heir_ok = heir != user_id && tx.membership(account_id, heir).await?.is_some_and(|h| h.status == "active");
         if !heir_ok {

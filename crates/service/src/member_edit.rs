@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::auth::{Principal, audit};
 use crate::impersonate::is_self;
-use crate::rights::{check_grantable, resolve_rights};
+use crate::rights::{check_grantable, check_holds_no_more, resolve_rights};
 use crate::views::{MemberView, effective_permissions};
 use crate::{Meta, Result, Service, ServiceError, actor};
 
@@ -76,8 +76,8 @@ impl Service {
             }
             // Nobody changes the rights of someone holding more than they do (taking away
             // included): that would be a way around R-PERM-1, as for delete and log in as.
+            check_holds_no_more(mine.as_ref(), &m)?;
             let held = mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions);
-            check_grantable(held, effective_permissions(&m))?;
             if let Some(rights) =
                 resolve_rights(tx.as_mut(), account_id, patch.role.as_deref(), patch.permissions.as_deref(), &mut errs)
                     .await?

@@ -5,6 +5,7 @@ use roster_core::{BuiltinRole, FieldErrors, PermissionSet};
 use roster_store::{MembershipRow, RoleRow, Tx};
 use uuid::Uuid;
 
+use crate::views::effective_permissions;
 use crate::{Result, ServiceError};
 
 /// Rights as stored on a membership.
@@ -94,6 +95,13 @@ pub(crate) async fn resolve_rights(
         },
         (None, None) => Ok(None),
     }
+}
+
+/// R-PERM-1 for acting on a person: nobody changes the rights or standing of someone holding a
+/// permission they lack (edit their rights, taking away included; disable or archive; delete;
+/// log in as). That would be a way around R-PERM-1. `mine` is the actor's membership, if any.
+pub(crate) fn check_holds_no_more(mine: Option<&MembershipRow>, target: &MembershipRow) -> Result<()> {
+    check_grantable(mine.map_or(PermissionSet::EMPTY, effective_permissions), effective_permissions(target))
 }
 
 /// R-PERM-1: what is given must be the giver's to give (taking away is no escalation).

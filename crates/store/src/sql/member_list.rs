@@ -116,16 +116,11 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
     }
     if q.after.is_some() {
         let op = if q.descending { "<" } else { ">" };
-        // The redundant bound on the first key lets SQLite seek an expression index (the
-        // sign-in key) too; a row-value comparison alone it only uses for plain columns.
+        // Every key is a column, so both backends seek the index by the row value itself. (A
+        // redundant `first {op}= $7` made SQLite seek by the first key alone and step through
+        // every equal one: page 1,000 of the last-sign-in order in 4.4 ms instead of 0.6.)
         let params: Vec<&str> = keys.iter().map(|k| k.param).collect();
-        common.push_str(&format!(
-            " AND {} {op}= {} AND ({}) {op} ({})",
-            exprs[0],
-            params[0],
-            exprs.join(", "),
-            params.join(", ")
-        ));
+        common.push_str(&format!(" AND ({}) {op} ({})", exprs.join(", "), params.join(", ")));
     }
     // The walk reads its budget of rows; every other shape stops at the page.
     let cut = if shape == Shape::Walk { "$12" } else { "$11" };
