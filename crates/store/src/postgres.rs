@@ -40,7 +40,7 @@ const POSITION_FN: &str = "strpos";
 const WALK_ARMS_BARE: bool = false;
 /// Rows of the name order a text search walks before it asks the trigram index (about three
 /// million a second from the covering index here).
-const WALK_ROWS_BY_NAME: i64 = 30_000;
+const WALK_ROWS_BY_NAME: i64 = if cfg!(feature = "small-search-walk") { 40 } else { 30_000 };
 /// "Is one of" a JSON array of text bound at `$J`. As `= ANY(ARRAY(…))` the planner probes the
 /// index once per element; as `IN (SELECT …)` it guessed the set's size and, on an account its
 /// statistics had not seen yet, scanned memberships for every import batch (seconds each).

@@ -6,7 +6,8 @@
 //! * a whole email address: `memberships_list_email`, one seek per status;
 //! * text of three characters or more: first a bounded walk, [`walk_rows`] rows of the sort
 //!   order from the cursor on, each tested for the text (text many people have fills the page
-//!   there); when the page does not fill, the trigram index names the matching rows (few, since
+//!   there); when the page does not fill and rows are left after the walk's budget (a probe
+//!   counts what the walk would read), the trigram index names the matching rows (few, since
 //!   they were rare in the walk): SQLite's FTS5 table, PostgreSQL's GIN index;
 //! * shorter text (no trigram in it): the sort order walked to the end if need be.
 //!
@@ -34,7 +35,7 @@ use crate::{
 /// name, the index holds the searched text too and the walk reads the index alone; other orders
 /// read each row.
 fn walk_rows(sort: MemberSort) -> i64 {
-    if sort == MemberSort::Name { WALK_ROWS_BY_NAME } else { 5_000 }
+    if sort == MemberSort::Name || cfg!(feature = "small-search-walk") { WALK_ROWS_BY_NAME } else { 5_000 }
 }
 
 const SELECT: &str = "SELECT u.id AS u_id, u.email AS u_email, u.username AS u_username, \
@@ -59,6 +60,8 @@ enum Shape {
     Email,
     /// A bounded walk of the sort order, each row tested for the text.
     Walk,
+    /// How many rows the walk would read (up to its budget): fewer means it read to the end.
+    WalkProbe,
     /// SQLite: the FTS5 table names the candidate rows.
     Fts,
     /// PostgreSQL: `LIKE` over the trigram-indexed expression.
@@ -109,7 +112,7 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
     }
     let contains = contains();
     match shape {
-        Shape::All | Shape::Email | Shape::Walk => {}
+        Shape::All | Shape::Email | Shape::Walk | Shape::WalkProbe => {}
         Shape::Fts => common.push_str(" AND m.rowid IN (SELECT rowid FROM member_search WHERE member_search MATCH $6)"),
         Shape::Scan => common.push_str(&format!(" AND {contains}")),
         Shape::Like => {}
@@ -123,7 +126,8 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
         common.push_str(&format!(" AND ({}) {op} ({})", exprs.join(", "), params.join(", ")));
     }
     // The walk reads its budget of rows; every other shape stops at the page.
-    let cut = if shape == Shape::Walk { "$12" } else { "$11" };
+    let walking = matches!(shape, Shape::Walk | Shape::WalkProbe);
+    let cut = if walking { "$12" } else { "$11" };
     let branch_cols = format!("m.*, {SIGN_IN_KEY} AS k_sign_in");
     // The walk reads only what its test and order need: by name, all of it is in
     // `memberships_list_name`, so the walk reads no table row. The page's rows are read after.
@@ -164,13 +168,13 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
             status_params.join(", "),
             order_by(&exprs, q.descending)
         ),
-        Shape::All | Shape::Scan | Shape::Walk => {
+        Shape::All | Shape::Scan | Shape::Walk | Shape::WalkProbe => {
             // A one-status branch orders by its index's leading columns too (constant there, so
             // the order is the same): only `memberships_list_*` can give that order. Ordered by
             // the user id alone, PostgreSQL took `users_pkey` for it.
             let mut branch_exprs = vec!["m.account_id", "m.status"];
             branch_exprs.extend(exprs.iter().copied());
-            let picked = if shape == Shape::Walk { &walk_cols } else { &branch_cols };
+            let picked = if walking { &walk_cols } else { &branch_cols };
             let bare = |status: &str| {
                 format!("SELECT {picked} FROM memberships m WHERE m.account_id = $1 AND m.status = {status}{common}")
             };
@@ -180,7 +184,7 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
             let merged = if let [only] = status_params {
                 branch(only)
             } else {
-                let arms: Vec<String> = if shape == Shape::Walk && WALK_ARMS_BARE {
+                let arms: Vec<String> = if walking && WALK_ARMS_BARE {
                     status_params.iter().map(|s| bare(s)).collect()
                 } else {
                     status_params
@@ -192,6 +196,9 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
                 let names: Vec<&str> = keys.iter().map(|k| k.col).collect();
                 format!("{} ORDER BY {} LIMIT {cut}", arms.join(" UNION ALL "), order_by(&names, q.descending))
             };
+            if shape == Shape::WalkProbe {
+                return format!("SELECT count(*) AS n FROM ({merged}) m");
+            }
             if shape == Shape::Walk {
                 let reorder =
                     if WALK_ARMS_BARE { String::new() } else { format!(" ORDER BY {}", order_by(&cols, q.descending)) };
@@ -252,6 +259,31 @@ impl SqlTx {
         value: String,
         limit: i64,
     ) -> Result<Vec<(MemberRow, MemberKey)>> {
+        let sort = q.sort;
+        self.member_rows(account_id, q, shape, value, limit, move |r| {
+            Ok((MemberRow { user: person_from_row(r)?, membership: membership_from_row(r)? }, key_from_row(sort, r)?))
+        })
+        .await
+    }
+
+    /// Whether the walk stopped at its budget with rows left after it: only then can the
+    /// trigram index find more. (Without this, the last page of text most people have asked
+    /// the index for every match: all the members.)
+    async fn walk_was_cut(&mut self, account_id: Uuid, q: &MemberQuery, limit: i64) -> Result<bool> {
+        let n = self.member_rows(account_id, q, Shape::WalkProbe, String::new(), limit, |r| get::<i64>(r, "n")).await?;
+        Ok(n.first().copied().unwrap_or(0) >= walk_rows(q.sort))
+    }
+
+    /// The rows of one statement of `shape`, its values bound in their fixed places.
+    async fn member_rows<T: Send + 'static>(
+        &mut self,
+        account_id: Uuid,
+        q: &MemberQuery,
+        shape: Shape,
+        value: String,
+        limit: i64,
+        f: impl Fn(&DbRow<'_>) -> Result<T> + Send,
+    ) -> Result<Vec<T>> {
         let status_params = ["$2", "$3", "$4"];
         let text = match &q.search {
             MemberSearch::Text(t) => t.clone(),
@@ -273,12 +305,7 @@ impl SqlTx {
             &sql,
             persistent,
             args![account_id, s1, s2, s3, role, value, k_text, k_name, to_db(k_at), k_id, limit, walk_rows(sort), text],
-            move |r| {
-                Ok((
-                    MemberRow { user: person_from_row(r)?, membership: membership_from_row(r)? },
-                    key_from_row(sort, r)?,
-                ))
-            },
+            f,
         )
         .await
     }
@@ -303,7 +330,7 @@ impl MemberListRepo for SqlTx {
             }
             MemberSearch::Text(t) => {
                 let walked = self.member_page(account_id, q, Shape::Walk, String::new(), limit).await?;
-                if walked.len() as i64 >= limit {
+                if walked.len() as i64 >= limit || !self.walk_was_cut(account_id, q, limit).await? {
                     return Ok(walked);
                 }
                 if FTS5 {
