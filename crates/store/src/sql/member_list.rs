@@ -112,10 +112,10 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
     }
     let contains = contains();
     match shape {
-        Shape::All | Shape::Email | Shape::Walk | Shape::WalkProbe => {}
+        // The walk tests each row a level up; the trigram CTE filters its own rows.
+        Shape::All | Shape::Email | Shape::Walk | Shape::WalkProbe | Shape::Like => {}
         Shape::Fts => common.push_str(" AND m.rowid IN (SELECT rowid FROM member_search WHERE member_search MATCH $6)"),
         Shape::Scan => common.push_str(&format!(" AND {contains}")),
-        Shape::Like => {}
     }
     if q.after.is_some() {
         let op = if q.descending { "<" } else { ">" };
@@ -250,22 +250,12 @@ fn like_pattern(text: &str) -> String {
     p
 }
 
-impl SqlTx {
-    async fn member_page(
-        &mut self,
-        account_id: Uuid,
-        q: &MemberQuery,
-        shape: Shape,
-        value: String,
-        limit: i64,
-    ) -> Result<Vec<(MemberRow, MemberKey)>> {
-        let sort = q.sort;
-        self.member_rows(account_id, q, shape, value, limit, move |r| {
-            Ok((MemberRow { user: person_from_row(r)?, membership: membership_from_row(r)? }, key_from_row(sort, r)?))
-        })
-        .await
-    }
+/// A page row: the member and their position in `sort`.
+fn page_row(sort: MemberSort) -> impl Fn(&DbRow<'_>) -> Result<(MemberRow, MemberKey)> + Send {
+    move |r| Ok((MemberRow { user: person_from_row(r)?, membership: membership_from_row(r)? }, key_from_row(sort, r)?))
+}
 
+impl SqlTx {
     /// Whether the walk stopped at its budget with rows left after it: only then can the
     /// trigram index find more. (Without this, the last page of text most people have asked
     /// the index for every match: all the members.)
@@ -323,20 +313,25 @@ impl MemberListRepo for SqlTx {
             return Err(StoreError::Database("a member query needs one to three statuses".into()));
         }
         match &q.search {
-            MemberSearch::All => self.member_page(account_id, q, Shape::All, String::new(), limit).await,
-            MemberSearch::Email(e) => self.member_page(account_id, q, Shape::Email, e.clone(), limit).await,
+            MemberSearch::All => {
+                self.member_rows(account_id, q, Shape::All, String::new(), limit, page_row(q.sort)).await
+            }
+            MemberSearch::Email(e) => {
+                self.member_rows(account_id, q, Shape::Email, e.clone(), limit, page_row(q.sort)).await
+            }
             MemberSearch::Text(t) if t.chars().count() < 3 => {
-                self.member_page(account_id, q, Shape::Scan, String::new(), limit).await
+                self.member_rows(account_id, q, Shape::Scan, String::new(), limit, page_row(q.sort)).await
             }
             MemberSearch::Text(t) => {
-                let walked = self.member_page(account_id, q, Shape::Walk, String::new(), limit).await?;
+                let walked =
+                    self.member_rows(account_id, q, Shape::Walk, String::new(), limit, page_row(q.sort)).await?;
                 if walked.len() as i64 >= limit || !self.walk_was_cut(account_id, q, limit).await? {
                     return Ok(walked);
                 }
                 if FTS5 {
-                    self.member_page(account_id, q, Shape::Fts, fts_phrase(t), limit).await
+                    self.member_rows(account_id, q, Shape::Fts, fts_phrase(t), limit, page_row(q.sort)).await
                 } else {
-                    self.member_page(account_id, q, Shape::Like, like_pattern(t), limit).await
+                    self.member_rows(account_id, q, Shape::Like, like_pattern(t), limit, page_row(q.sort)).await
                 }
             }
         }
