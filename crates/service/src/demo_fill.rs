@@ -2,6 +2,8 @@
 //! members (names, companies, roles, statuses, sign-in dates) fast enough for benchmarks at a
 //! million: 50,000 rows per transaction, no password (generated people
 //! cannot sign in), one audit row per batch.
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
 use roster_core::{AccountName, BuiltinRole};
 use roster_store::{AuditRow, MembershipRow, UserRow};
 use time::Duration;
@@ -182,9 +184,13 @@ impl Service {
         let slug = slug.unwrap_or(DEMO_SLUG);
         let account_id = self.demo_account(slug).await?;
         let mut rng = Rng(seed());
-        let mut added = 0;
-        while added < n {
-            let count = DEMO_BATCH.min(n - added);
+        // Batches in flight: up to the backend's bulk writers at once, each its own transaction.
+        let lanes = self.store.backend().bulk_writers().max(1);
+        let mut inflight = FuturesOrdered::new();
+        let (mut sent, mut added) = (0, 0);
+        while sent < n {
+            let count = DEMO_BATCH.min(n - sent);
+            sent += count;
             let t = now();
             let mut users = Vec::with_capacity(count as usize);
             let mut members = Vec::with_capacity(count as usize);
@@ -240,26 +246,46 @@ impl Service {
                 });
                 members.push(m);
             }
-            let mut tx = self.store.begin().await?;
-            tx.insert_members_bulk(&users, &members).await?;
-            tx.insert_audit_bulk(&[AuditRow {
-                id: Uuid::now_v7(),
-                account_id: Some(account_id),
-                actor_id: None,
-                impersonator_id: None,
-                action: "account.demo_members_added".to_owned(),
-                target_type: Some("account".to_owned()),
-                target_id: Some(account_id.to_string()),
-                ip: None,
-                details: Some(serde_json::json!({ "count": count }).to_string()),
-                at: t,
-            }])
-            .await?;
-            tx.commit().await?;
-            added += count;
+            inflight.push_back(self.demo_batch(account_id, users, members, t));
+            while inflight.len() >= lanes {
+                let Some(done) = inflight.next().await else { break };
+                added += done?;
+                progress(added);
+            }
+        }
+        while let Some(done) = inflight.next().await {
+            added += done?;
             progress(added);
         }
         Ok(added)
+    }
+
+    /// Writes one batch of generated members and its audit row in one transaction.
+    async fn demo_batch(
+        &self,
+        account_id: Uuid,
+        users: Vec<UserRow>,
+        members: Vec<MembershipRow>,
+        t: time::OffsetDateTime,
+    ) -> Result<u32> {
+        let count = u32::try_from(members.len()).unwrap_or(u32::MAX);
+        let mut tx = self.store.begin().await?;
+        tx.insert_members_bulk(&users, &members).await?;
+        tx.insert_audit_bulk(&[AuditRow {
+            id: Uuid::now_v7(),
+            account_id: Some(account_id),
+            actor_id: None,
+            impersonator_id: None,
+            action: "account.demo_members_added".to_owned(),
+            target_type: Some("account".to_owned()),
+            target_id: Some(account_id.to_string()),
+            ip: None,
+            details: Some(serde_json::json!({ "count": count }).to_string()),
+            at: t,
+        }])
+        .await?;
+        tx.commit().await?;
+        Ok(count)
     }
 
     /// The account with this slug; the demo account or a new one with a generated owner when

@@ -17,6 +17,9 @@
 //!   nothing.
 use std::collections::{HashMap, HashSet};
 
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
+
 use roster_core::{Action, Email, PermissionSet, PersonName, authorize};
 use roster_store::{AuditRow, MembershipRow, Tx, UserRow};
 use serde::Serialize;
@@ -130,12 +133,40 @@ struct Errors<'a> {
 }
 
 impl Errors<'_> {
+    /// Batches finish out of step with the reading of later lines, so errors arrive out of line
+    /// order: the list keeps the lowest lines (see [`ImportReport::keep_first_errors`]).
     fn add(&mut self, line: u64, field: &str, reason: impl Into<String>) {
-        if self.report.errors.len() < ERRORS_LISTED {
-            self.report.errors.push(ImportRowError { line, field: field.to_owned(), reason: reason.into() });
+        self.report.errors.push(ImportRowError { line, field: field.to_owned(), reason: reason.into() });
+        if self.report.errors.len() >= 2 * ERRORS_LISTED {
+            self.report.keep_first_errors();
         }
     }
 }
+
+impl ImportReport {
+    /// Sorts the errors by line (a line's own errors stay in column order) and keeps the first
+    /// [`ERRORS_LISTED`]. Any error dropped has that many at lower lines, so it stays dropped.
+    fn keep_first_errors(&mut self) {
+        self.errors.sort_by_key(|e| e.line);
+        self.errors.truncate(ERRORS_LISTED);
+    }
+
+    /// Adds a finished batch's counts and errors.
+    fn absorb(&mut self, batch: ImportReport) {
+        self.created += batch.created;
+        self.joined += batch.joined;
+        self.updated += batch.updated;
+        self.unchanged += batch.unchanged;
+        self.failed += batch.failed;
+        self.errors.extend(batch.errors);
+        if self.errors.len() >= 2 * ERRORS_LISTED {
+            self.keep_first_errors();
+        }
+    }
+}
+
+/// Role cells already checked, with their answer.
+type RoleCache = HashMap<String, std::result::Result<Rights, String>>;
 
 /// A cell's text: valid UTF-8, trimmed, an export's `'` before a formula character removed,
 /// formulas refused. `Ok(None)` when empty.
@@ -296,7 +327,11 @@ impl Service {
         }
         let mut seen_emails: HashSet<String> = HashSet::new();
         let mut seen_usernames: HashSet<String> = HashSet::new();
-        let mut roles: HashMap<String, std::result::Result<Rights, String>> = HashMap::new();
+        let mut roles = RoleCache::new();
+        // Batches in flight, oldest first: up to the backend's bulk writers at once, each its
+        // own transaction. Each works on its own copy of the role cache and its own report.
+        let lanes = self.store.backend().bulk_writers().max(1);
+        let mut inflight = FuturesOrdered::new();
         let mut batch: Vec<Row> = Vec::with_capacity(opts.batch.max(1));
         let mut rec = csv::ByteRecord::new();
         loop {
@@ -341,37 +376,39 @@ impl Service {
                 }
             }
             if batch.len() >= opts.batch.max(1) {
-                self.import_batch(
-                    account_id,
-                    &importer,
-                    std::mem::take(&mut batch),
-                    &mut roles,
-                    opts,
-                    meta,
-                    &mut report,
-                )
-                .await?;
-                progress(report.rows);
+                let sent = Sent { rows: std::mem::take(&mut batch), roles: roles.clone(), rows_read: report.rows };
+                inflight.push_back(self.import_batch(account_id, &importer, sent, opts, meta));
+                while inflight.len() >= lanes {
+                    let Some(done) = inflight.next().await else { break };
+                    finish_batch(done?, &mut report, &mut roles, progress);
+                }
             }
         }
         if !batch.is_empty() {
-            self.import_batch(account_id, &importer, batch, &mut roles, opts, meta, &mut report).await?;
+            let sent = Sent { rows: batch, roles: roles.clone(), rows_read: report.rows };
+            inflight.push_back(self.import_batch(account_id, &importer, sent, opts, meta));
         }
+        while let Some(done) = inflight.next().await {
+            finish_batch(done?, &mut report, &mut roles, progress);
+        }
+        report.keep_first_errors();
         progress(report.rows);
         Ok(report)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Checks and writes one batch in its own transaction; its counts, errors and the role
+    /// cache as it grew.
     async fn import_batch(
         &self,
         account_id: Uuid,
         importer: &Importer,
-        rows: Vec<Row>,
-        roles: &mut HashMap<String, std::result::Result<Rights, String>>,
+        sent: Sent,
         opts: ImportOptions,
         meta: &Meta,
-        report: &mut ImportReport,
-    ) -> Result<()> {
+    ) -> Result<Done> {
+        let Sent { rows, roles: mut cache, rows_read } = sent;
+        let mut out = ImportReport::default();
+        let (report, roles) = (&mut out, &mut cache);
         let mut tx = if opts.dry_run { self.store.read().await? } else { self.store.begin().await? };
         let emails: Vec<String> = rows.iter().map(|r| r.email.clone()).collect();
         let users: HashMap<String, UserRow> =
@@ -487,8 +524,29 @@ impl Service {
         report.joined += counts.1;
         report.updated += counts.2;
         report.unchanged += counts.3;
-        Ok(())
+        Ok(Done { report: out, roles: cache, rows_read })
     }
+}
+
+/// A batch on its way: its rows, the role cache as it was, the data rows read so far.
+struct Sent {
+    rows: Vec<Row>,
+    roles: RoleCache,
+    rows_read: u64,
+}
+
+/// A finished batch.
+struct Done {
+    report: ImportReport,
+    roles: RoleCache,
+    /// Data rows read from the file when the batch was sent.
+    rows_read: u64,
+}
+
+fn finish_batch(done: Done, report: &mut ImportReport, roles: &mut RoleCache, progress: &(dyn Fn(u64) + Sync)) {
+    report.absorb(done.report);
+    roles.extend(done.roles);
+    progress(done.rows_read);
 }
 
 /// The rights a role cell gives, checked once per distinct cell: known to the account, never

@@ -42,6 +42,18 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// How many write units bulk work (import, demo data) keeps going at once. SQLite has one
+    /// writer; PostgreSQL's backend is the bottleneck of a bulk insert (index maintenance, one
+    /// core each), and two batches at once ran 1.5 times as fast on two cores.
+    pub fn bulk_writers(self) -> usize {
+        match self {
+            Backend::Sqlite => 1,
+            Backend::Postgres => 2,
+        }
+    }
+}
+
 /// Pool figures for `/metrics`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PoolStats {

@@ -192,3 +192,63 @@ async fn import_needs_users_manage_and_grants_only_what_the_importer_holds() {
     })
     .await;
 }
+
+/// Rows of batches written at once (two on PostgreSQL): every good row lands once, and the
+/// listed errors are the file's first 1,000 in line order, whichever batch finished first.
+#[tokio::test]
+async fn import_in_small_batches_keeps_counts_and_the_first_errors_in_line_order() {
+    each_backend(|app| async move {
+        let (account, _) = setup(&app).await;
+        let mut csv = String::from("email,first_name,last_name,role\n");
+        let mut want_errors = Vec::new();
+        let mut good = 0u64;
+        for i in 0..2_600u64 {
+            let line = i + 2;
+            match i % 5 {
+                // Refused while reading the file.
+                0 => {
+                    csv.push_str(&format!("bad{i},Bad,Email,standard\n"));
+                    want_errors.push((line, "email"));
+                }
+                // Refused inside its batch (the role is looked up in the account).
+                1 => {
+                    csv.push_str(&format!("role{i}@example.test,Un,Known,wizard\n"));
+                    want_errors.push((line, "role"));
+                }
+                _ => {
+                    csv.push_str(&format!("p{i}@example.test,Person,N{i},employee\n"));
+                    good += 1;
+                }
+            }
+        }
+        let opts = roster_service::ImportOptions { dry_run: false, batch: 7 };
+        let meta = roster_service::Meta::default();
+        let seen = std::sync::Mutex::new(Vec::new());
+        let report = app
+            .service
+            .import_members(None, account, csv.as_bytes(), opts, &meta, &|n| seen.lock().unwrap().push(n))
+            .await
+            .unwrap();
+        assert_eq!((report.rows, report.created, report.failed), (2_600, good, 2_600 - good));
+        let got: Vec<(u64, &str)> = report.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+        want_errors.truncate(1_000);
+        assert_eq!(got, want_errors);
+        let seen = seen.into_inner().unwrap();
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress only goes forward");
+        assert_eq!(seen.last(), Some(&2_600));
+        let emails: Vec<String> = (0..2_600).filter(|i| i % 5 >= 2).map(|i| format!("p{i}@example.test")).collect();
+        let mut tx = app.db.store.read().await.unwrap();
+        let users = tx.users_by_emails(&emails).await.unwrap();
+        assert_eq!(users.len() as u64, good);
+        let ids: Vec<Uuid> = users.iter().map(|u| u.id).collect();
+        assert_eq!(tx.memberships_of_users(account, &ids).await.unwrap().len() as u64, good);
+        drop(tx);
+        assert_eq!(audit_count_all(&app, account).await, good as usize);
+    })
+    .await;
+}
+
+async fn audit_count_all(app: &TestApp, account: Uuid) -> usize {
+    let rows = app.db.store.read().await.unwrap().audit_of_account(account, 100_000).await.unwrap();
+    rows.iter().filter(|r| r.action == "member.imported").count()
+}
