@@ -73,9 +73,8 @@ impl SqlTx {
         const COLS: &str = "INSERT INTO memberships (account_id, user_id, role, custom_role_id, permissions, status, \
              landing_page, contact_tab, show_calendar, daily_reminders, last_sign_in_at, created_at, sort_name, \
              sort_email, sort_company) ";
-        // One probe of users per row for the three copies (no row when the user is missing).
-        const ROW: &str = "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, u.sort_name, u.email, \
-             lower(COALESCE(u.company, '')) FROM users u WHERE u.id = ?2";
+        const ROW: &str = "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,(SELECT sort_name FROM users WHERE id = ?2), \
+             (SELECT email FROM users WHERE id = ?2), (SELECT lower(COALESCE(company, '')) FROM users WHERE id = ?2))";
         let c = self.c()?;
         let trigger: Option<String> = if ms.len() >= FTS_SET_MIN {
             c.prepare_cached("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'member_search_insert'")?
