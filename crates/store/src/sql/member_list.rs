@@ -159,12 +159,18 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
             status_params.join(", "),
             order_by(&exprs, q.descending)
         ),
-        // Materialised apart, so PostgreSQL cannot AND the trigram bitmap with the million-row
-        // bitmap of the account's primary-key range (150 ms).
+        // The account's matches from the trigram index (`memberships_search_account`, account
+        // first), materialised apart so PostgreSQL cannot AND that bitmap with the million-row
+        // bitmap of the account's primary-key range (150 ms). Only what the test and the order
+        // need is kept: with `*`, every match's whole row was copied (and spilled), which cost
+        // 40 ms of 68 for 12,000 matches. The page's rows are read after.
         Shape::Like => format!(
-            "WITH hits AS MATERIALIZED (SELECT * FROM memberships m WHERE {SEARCH_TEXT} LIKE $6) \
-             SELECT {branch_cols} FROM hits m WHERE m.account_id = $1 AND m.status IN ({}) AND {contains}{common} \
-             ORDER BY {} LIMIT $11",
+            "WITH hits AS MATERIALIZED (SELECT m.account_id, m.user_id, m.status, m.role, m.created_at, \
+             {SIGN_IN_KEY}, m.sort_name, m.sort_email, m.sort_company FROM memberships m \
+             WHERE m.account_id = $1 AND {SEARCH_TEXT} LIKE $6) \
+             SELECT {branch_cols} FROM (SELECT m.account_id, m.user_id FROM hits m \
+             WHERE m.status IN ({}) AND {contains}{common} ORDER BY {} LIMIT $11) w \
+             JOIN memberships m ON m.account_id = w.account_id AND m.user_id = w.user_id",
             status_params.join(", "),
             order_by(&exprs, q.descending)
         ),
