@@ -1,3 +1,0 @@
--- R-LIST-1: PostgreSQL's trigram index became per account in 0012. SQLite's FTS5 table has no
--- such key: its search query starts from the FTS5 rows and checks the account on each
--- (`Shape::Fts`). Nothing changes here; the migration keeps both backends' numbers in step.
