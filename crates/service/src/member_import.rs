@@ -137,9 +137,7 @@ impl Errors<'_> {
     /// order: the list keeps the lowest lines (see [`ImportReport::keep_first_errors`]).
     fn add(&mut self, line: u64, field: &str, reason: impl Into<String>) {
         self.report.errors.push(ImportRowError { line, field: field.to_owned(), reason: reason.into() });
-        if self.report.errors.len() >= 2 * ERRORS_LISTED {
-            self.report.keep_first_errors();
-        }
+        self.report.bound_errors();
     }
 }
 
@@ -159,6 +157,11 @@ impl ImportReport {
         self.unchanged += batch.unchanged;
         self.failed += batch.failed;
         self.errors.extend(batch.errors);
+        self.bound_errors();
+    }
+
+    /// Keeps the list from growing past twice what is listed.
+    fn bound_errors(&mut self) {
         if self.errors.len() >= 2 * ERRORS_LISTED {
             self.keep_first_errors();
         }

@@ -270,6 +270,18 @@ impl SqlTx {
         Ok(n.first().copied().unwrap_or(0) >= walk_rows(q.sort))
     }
 
+    /// One page of members in the query's order, from a statement of `shape`.
+    async fn member_page(
+        &mut self,
+        account_id: Uuid,
+        q: &MemberQuery,
+        shape: Shape,
+        value: String,
+        limit: i64,
+    ) -> Result<Vec<(MemberRow, MemberKey)>> {
+        self.member_rows(account_id, q, shape, value, limit, page_row(q.sort)).await
+    }
+
     /// The rows of one statement of `shape`, its values bound in their fixed places.
     async fn member_rows<T: Send + 'static>(
         &mut self,
@@ -319,25 +331,20 @@ impl MemberListRepo for SqlTx {
             return Err(StoreError::Database("a member query needs one to three statuses".into()));
         }
         match &q.search {
-            MemberSearch::All => {
-                self.member_rows(account_id, q, Shape::All, String::new(), limit, page_row(q.sort)).await
-            }
-            MemberSearch::Email(e) => {
-                self.member_rows(account_id, q, Shape::Email, e.clone(), limit, page_row(q.sort)).await
-            }
+            MemberSearch::All => self.member_page(account_id, q, Shape::All, String::new(), limit).await,
+            MemberSearch::Email(e) => self.member_page(account_id, q, Shape::Email, e.clone(), limit).await,
             MemberSearch::Text(t) if t.chars().count() < 3 => {
-                self.member_rows(account_id, q, Shape::Scan, String::new(), limit, page_row(q.sort)).await
+                self.member_page(account_id, q, Shape::Scan, String::new(), limit).await
             }
             MemberSearch::Text(t) => {
-                let walked =
-                    self.member_rows(account_id, q, Shape::Walk, String::new(), limit, page_row(q.sort)).await?;
+                let walked = self.member_page(account_id, q, Shape::Walk, String::new(), limit).await?;
                 if walked.len() as i64 >= limit || !self.walk_was_cut(account_id, q, limit).await? {
                     return Ok(walked);
                 }
                 if FTS5 {
-                    self.member_rows(account_id, q, Shape::Fts, fts_phrase(t), limit, page_row(q.sort)).await
+                    self.member_page(account_id, q, Shape::Fts, fts_phrase(t), limit).await
                 } else {
-                    self.member_rows(account_id, q, Shape::Like, like_pattern(t), limit, page_row(q.sort)).await
+                    self.member_page(account_id, q, Shape::Like, like_pattern(t), limit).await
                 }
             }
         }
