@@ -186,6 +186,7 @@ impl Service {
                     password_hash: hash,
                     time_zone: "UTC".to_owned(),
                     is_operator: false,
+                    email_verified_at: None,
                     created_at: t,
                     updated_at: t,
                 };

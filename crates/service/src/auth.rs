@@ -387,6 +387,8 @@ pub(crate) fn new_user(p: &ParsedPerson, password_hash: Option<String>, is_opera
         password_hash,
         time_zone: "UTC".to_owned(),
         is_operator,
+        // The operator vouches for the people they make (R-AUTH-8).
+        email_verified_at: is_operator.then_some(t),
         created_at: t,
         updated_at: t,
     }

@@ -241,6 +241,7 @@ impl Service {
                     password_hash: None,
                     time_zone: "UTC".to_owned(),
                     is_operator: false,
+                    email_verified_at: None,
                     created_at: t,
                     updated_at: t,
                 });
@@ -313,6 +314,7 @@ impl Service {
             password_hash: None,
             time_zone: "UTC".to_owned(),
             is_operator: false,
+            email_verified_at: Some(t),
             created_at: t,
             updated_at: t,
         };

@@ -106,6 +106,8 @@ pub trait UserRepo {
     async fn user_by_email(&mut self, email: &str) -> Result<Option<UserRow>>;
     async fn user_by_username(&mut self, username: &str) -> Result<Option<UserRow>>;
     async fn operator_exists(&mut self) -> Result<bool>;
+    /// Records that the address was proved (R-AUTH-8); true when it was not proved before.
+    async fn mark_email_verified(&mut self, user_id: Uuid, at: OffsetDateTime) -> Result<bool>;
     /// Replaces any earlier setup token: only the newest link works.
     async fn replace_setup_token(&mut self, token_hash: &[u8], expires_at: OffsetDateTime) -> Result<()>;
     /// Consumes a setup token; true when it existed and had not expired.

@@ -14,6 +14,8 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub time_zone: String,
     pub is_operator: bool,
+    /// When a link sent to the address was first used (R-AUTH-8); `None`: not proved.
+    pub email_verified_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }

@@ -108,6 +108,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "fewer_member_indexes", include_str!("../migrations/sqlite/0010_fewer_member_indexes.sql")),
     (11, "sign_in_key", include_str!("../migrations/sqlite/0011_sign_in_key.sql")),
     (12, "search_index", include_str!("../migrations/sqlite/0012_search_index.sql")),
+    (13, "proved_addresses", include_str!("../migrations/sqlite/0013_proved_addresses.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \

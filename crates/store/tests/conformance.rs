@@ -42,6 +42,7 @@ fn full_user(first: &str, last: &str) -> UserRow {
         password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned()),
         time_zone: "Europe/Berlin".to_owned(),
         is_operator: false,
+        email_verified_at: None,
         created_at: t,
         updated_at: t + Duration::microseconds(1),
     }

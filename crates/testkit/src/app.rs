@@ -202,6 +202,7 @@ impl TestApp {
                 password_hash: Some(password_hash.clone()),
                 time_zone: "UTC".into(),
                 is_operator: false,
+                email_verified_at: Some(now),
                 created_at: now,
                 updated_at: now,
             };

@@ -14,7 +14,7 @@ macro_rules! user_cols {
         "u.id AS u_id, u.email AS u_email, u.username AS u_username, u.first_name AS u_first_name, \
          u.last_name AS u_last_name, u.phone AS u_phone, u.company AS u_company, \
          u.password_hash AS u_password_hash, u.time_zone AS u_time_zone, u.is_operator AS u_is_operator, \
-         u.created_at AS u_created_at, u.updated_at AS u_updated_at"
+         u.email_verified_at AS u_email_verified_at, u.created_at AS u_created_at, u.updated_at AS u_updated_at"
     };
 }
 

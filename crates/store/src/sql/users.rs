@@ -3,7 +3,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::super::{SqlTx, get, to_db};
-use super::{DbRow, time, uuid};
+use super::{DbRow, opt_time, time, uuid};
 use crate::{Result, UserRepo, UserRow};
 
 pub(super) fn user_from_row(r: &DbRow<'_>) -> Result<UserRow> {
@@ -18,6 +18,7 @@ pub(super) fn user_from_row(r: &DbRow<'_>) -> Result<UserRow> {
         password_hash: get(r, "u_password_hash")?,
         time_zone: get(r, "u_time_zone")?,
         is_operator: get(r, "u_is_operator")?,
+        email_verified_at: opt_time(r, "u_email_verified_at")?,
         created_at: time(r, "u_created_at")?,
         updated_at: time(r, "u_updated_at")?,
     })
@@ -52,8 +53,8 @@ impl UserRepo for SqlTx {
     async fn insert_user(&mut self, u: &UserRow) -> Result<()> {
         self.exec(
             "INSERT INTO users (id, email, username, first_name, last_name, sort_name, phone, company, \
-             password_hash, time_zone, is_operator, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             password_hash, time_zone, is_operator, created_at, updated_at, email_verified_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             args![
                 u.id,
                 u.email,
@@ -67,7 +68,8 @@ impl UserRepo for SqlTx {
                 u.time_zone,
                 u.is_operator,
                 to_db(u.created_at),
-                to_db(u.updated_at)
+                to_db(u.updated_at),
+                u.email_verified_at.map(to_db)
             ],
         )
         .await?;
@@ -84,6 +86,16 @@ impl UserRepo for SqlTx {
 
     async fn user_by_username(&mut self, username: &str) -> Result<Option<UserRow>> {
         self.opt(USER_BY_USERNAME, args![username], user_from_row).await
+    }
+
+    async fn mark_email_verified(&mut self, user_id: Uuid, at: OffsetDateTime) -> Result<bool> {
+        let n = self
+            .exec(
+                "UPDATE users SET email_verified_at = $2 WHERE id = $1 AND email_verified_at IS NULL",
+                args![user_id, to_db(at)],
+            )
+            .await?;
+        Ok(n == 1)
     }
 
     async fn operator_exists(&mut self) -> Result<bool> {

@@ -31,6 +31,7 @@ async fn account_with(app: &TestApp, people: &[Person]) -> (Uuid, String) {
             password_hash: None,
             time_zone: "UTC".into(),
             is_operator: false,
+            email_verified_at: None,
             created_at: now,
             updated_at: now,
         };
