@@ -41,6 +41,12 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// True when the request may act only in `account_id` and never with the installation's
+    /// powers: during "log in as" (R-IMP-1) and with a personal API token (PRODUCT.md §10).
+    pub fn is_confined(&self) -> bool {
+        self.impersonator.is_some() || self.api_token_id.is_some()
+    }
+
     /// Who is acting, for the audit log: this person and, while impersonated, who acts as them.
     pub(crate) fn who(&self) -> Who {
         Who { actor: Some(self.user.id), impersonator: self.impersonator }
@@ -361,8 +367,9 @@ impl Service {
             .memberships_of_user(p.user.id)
             .await?
             .iter()
-            // R-IMP-1: "log in as" shows only the account it was started in.
-            .filter(|(a, _)| p.impersonator.is_none() || Some(a.id) == p.account_id)
+            // R-IMP-1: "log in as" shows only the account it was started in; a personal API token
+            // only the account it was made in.
+            .filter(|(a, _)| !p.is_confined() || Some(a.id) == p.account_id)
             .map(|(a, m)| MembershipSummary::new(a, m))
             .collect();
         Ok(MeView {

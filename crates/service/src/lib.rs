@@ -50,7 +50,7 @@ pub use delivery::{DeliveryOptions, DeliveryWorker};
 pub use demo::{DemoOutcome, DemoSignIn};
 pub use demo_fill::DEMO_BATCH;
 pub use error::ServiceError;
-pub use impersonate::{IMPERSONATION_LIFETIME, Impersonation, ImpersonationRights, REASON_MAX_CHARS};
+pub use impersonate::{IMPERSONATION_LIFETIME, refuse_while_impersonating, Impersonation, ImpersonationRights, REASON_MAX_CHARS};
 pub use invitations::{
     Acceptance, Accepted, BULK_MAX_ROWS, BulkInvitee, BulkOutcome, BulkRowResult, INVITATION_SECRET_PREFIX,
     InvitationLink, InvitationPage, InvitationView, NewInvitation, parse_invitation_list,

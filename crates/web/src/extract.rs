@@ -114,12 +114,18 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
 
 /// Reads one cookie from the request.
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
-        |kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name).then_some(v)
-        },
-    )
+    cookie_in(&parts.headers, name)
+}
+
+pub fn cookie_in<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
+pub fn has_cookie(headers: &axum::http::HeaderMap, name: &str) -> bool {
+    cookie_in(headers, name).is_some_and(|v| !v.is_empty())
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {

@@ -17,6 +17,7 @@ mod audit;
 mod chooser;
 mod home;
 mod impersonate;
+pub(crate) use impersonate::admin_cookie_name;
 mod invitations;
 mod lifecycle;
 mod mail;
