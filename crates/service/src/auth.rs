@@ -84,6 +84,9 @@ pub struct SignedIn {
     pub account_id: Option<Uuid>,
     pub accounts: Vec<MembershipSummary>,
     pub expires_in: u64,
+    /// After a password sign-in: the "known device" cookie's new value (R-AUTH-7), for the web
+    /// layer to set.
+    pub known_device: Option<String>,
 }
 
 /// The operator's details as typed into the setup page or `roster operator create`.
@@ -209,16 +212,22 @@ impl Service {
         kind: SessionKind,
         meta: &Meta,
     ) -> Result<SignedIn> {
-        // R-AUTH-7 throttle (throttle.rs): while the login or the address is blocked, stop here.
-        let throttle_keys = crate::throttle::Keys::new(login, meta.ip.as_deref());
-        self.check_throttle(&throttle_keys).await?;
-        // R-AUTH-7 end
-        let login = Login::parse(login).ok();
-        let user = match &login {
+        let parsed = Login::parse(login).ok();
+        let user = match &parsed {
             Some(Login::Email(e)) => self.store.read().await?.user_by_email(e.as_str()).await?,
             Some(Login::Username(u)) => self.store.read().await?.user_by_username(u).await?,
             None => None,
         };
+        // R-AUTH-7 throttle (throttle.rs): a browser that signed in to this login before (its
+        // known-device cookie) is keyed by its device, else by the address; while a checked key
+        // is blocked, stop here, before any password work.
+        let device_key = crate::known_device::cookie_key(&self.mail.config.key);
+        let device = user
+            .as_ref()
+            .and_then(|u| crate::known_device::device_of(&device_key, meta.known_device.as_deref(), u.id));
+        let throttle_keys = crate::throttle::Keys::sign_in(login, meta.ip.as_deref(), device.as_deref());
+        self.check_throttle(&throttle_keys).await?;
+        // R-AUTH-7 end
         let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
         let ok = self.hasher.verify(password, hash).await?;
         let user_id = user.as_ref().map(|u| u.id);
@@ -251,9 +260,10 @@ impl Service {
         }
         tx.insert_audit(&audit("session.signed_in", Who::user(user.id), chosen, ("user", user.id.to_string()), meta))
             .await?;
+        let known_device = crate::known_device::after_sign_in(&device_key, meta.known_device.as_deref(), user.id)?;
         let signed_in = self.open_session(tx.as_mut(), user, chosen, kind, meta).await?;
         tx.commit().await?;
-        Ok(signed_in)
+        Ok(SignedIn { known_device: Some(known_device), ..signed_in })
     }
 
     pub(crate) async fn open_session(
@@ -298,7 +308,15 @@ impl Service {
             .filter(|(_, m)| m.status == "active")
             .map(|(a, m)| MembershipSummary::new(a, m))
             .collect();
-        Ok(SignedIn { token, csrf_token: csrf, user, account_id, accounts, expires_in: absolute.as_secs() })
+        Ok(SignedIn {
+            token,
+            csrf_token: csrf,
+            user,
+            account_id,
+            accounts,
+            expires_in: absolute.as_secs(),
+            known_device: None,
+        })
     }
 
     /// Resolves a session secret (cookie or bearer) to its principal; slides console sessions.

@@ -20,6 +20,7 @@ mod demo_fill;
 mod error;
 mod impersonate;
 mod invitations;
+mod known_device;
 mod lifecycle;
 pub mod mail;
 mod member_delete;
@@ -51,6 +52,7 @@ pub use demo::{DemoOutcome, DemoSignIn};
 pub use demo_fill::DEMO_BATCH;
 pub use error::ServiceError;
 pub use impersonate::{IMPERSONATION_LIFETIME, refuse_while_impersonating, Impersonation, ImpersonationRights, REASON_MAX_CHARS};
+pub use known_device::LIFETIME_SECS as KNOWN_DEVICE_LIFETIME_SECS;
 pub use invitations::{
     Acceptance, Accepted, BULK_MAX_ROWS, BulkInvitee, BulkOutcome, BulkRowResult, INVITATION_SECRET_PREFIX,
     InvitationLink, InvitationPage, InvitationView, NewInvitation, parse_invitation_list,
@@ -77,6 +79,8 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 pub struct Meta {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The browser's "known device" cookie, as sent (R-AUTH-7, `known_device.rs`).
+    pub known_device: Option<String>,
 }
 
 /// Session lifetimes (PRODUCT.md §10).

@@ -122,7 +122,8 @@ impl Service {
     /// and a "password changed" email goes out. Passwords are never emailed.
     pub async fn change_my_password(&self, p: &Principal, current: &str, new: &str, meta: &Meta) -> Result<()> {
         crate::impersonate::refuse_while_impersonating(p, "change their password")?;
-        if !self.hasher.verify(current, p.user.password_hash.as_deref()).await? {
+        // R-AUTH-7: current-password checks are throttled like sign-in.
+        if !self.check_current_password(p, current, meta).await? {
             return Err(ServiceError::invalid("current_password", "This is not your current password."));
         }
         let password = new_password(new, Some(&p.user.email), &[&p.user.first_name, &p.user.last_name])

@@ -58,8 +58,10 @@ fn profile(user: &ConsoleUser, errors: FieldErrors, notice: Option<&'static str>
     }
 }
 
-pub async fn profile_page(user: ConsoleUser, Query(q): Query<Notice>) -> impl IntoResponse {
-    profile(&user, FieldErrors::new(), notice(&q.done))
+pub async fn profile_page(user: ConsoleUser, Query(q): Query<Notice>) -> PageResult {
+    // R-IMP-1: the login's own profile is out of reach while acting as someone.
+    roster_service::refuse_while_impersonating(&user.0, "change their profile or password")?;
+    Ok(profile(&user, FieldErrors::new(), notice(&q.done)).into_response())
 }
 
 #[derive(Deserialize, Default)]

@@ -18,6 +18,7 @@ mod chooser;
 mod home;
 mod impersonate;
 pub(crate) use impersonate::admin_cookie_name;
+pub(crate) use session::device_cookie;
 mod invitations;
 mod lifecycle;
 mod mail;

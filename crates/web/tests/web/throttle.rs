@@ -33,7 +33,7 @@ async fn replica(store: Arc<dyn Store>, policy: ThrottlePolicy) -> Replica {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let service = Service::new(store, Hasher::for_tests().unwrap(), SessionPolicy::default()).with_throttle(policy);
-    let state = AppState::new(service, WebConfig { public_url: url.clone() });
+    let state = AppState::new(service, WebConfig::new(url.clone()));
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(roster_web::serve(listener, state, async move {
         let _ = stopped.await;
