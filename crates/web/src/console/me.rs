@@ -60,7 +60,8 @@ fn profile(user: &ConsoleUser, errors: FieldErrors, notice: Option<&'static str>
 
 pub async fn profile_page(user: ConsoleUser, Query(q): Query<Notice>) -> PageResult {
     // R-IMP-1: the login's own profile is out of reach while acting as someone.
-    roster_service::refuse_while_impersonating(&user.0, "change their profile or password")?;
+    roster_service::refuse_while_impersonating(&user.0, "change their profile or password")
+        .map_err(super::mail::fail(&user))?;
     Ok(profile(&user, FieldErrors::new(), notice(&q.done)).into_response())
 }
 
@@ -124,7 +125,7 @@ pub struct SessionsPage {
 }
 
 pub async fn sessions_page(State(state): State<AppState>, user: ConsoleUser, Query(q): Query<Notice>) -> PageResult {
-    let sessions = state.service.my_sessions(&user.0).await?;
+    let sessions = state.service.my_sessions(&user.0).await.map_err(super::mail::fail(&user))?;
     Ok(SessionsPage { nav: user.nav(), sessions, notice: notice(&q.done) }.into_response())
 }
 
