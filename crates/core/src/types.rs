@@ -319,7 +319,8 @@ mod tests {
             assert!(PersonName::parse(bad).is_err(), "{bad:?} should be refused");
             assert!(AccountName::parse(bad).is_err(), "{bad:?} should be refused");
         }
-        for good in ["Zoë", "José María", "O'Brien-Smith", "李小龙", "محمدی\u{200C}پور", "Renée (Acme)"] {
+        for good in ["Zoë", "José María", "O'Brien-Smith", "李小龙", "محمدی\u{200C}پور", "Renée (Acme)"]
+        {
             assert!(PersonName::parse(good).is_ok(), "{good:?} should be accepted");
         }
     }

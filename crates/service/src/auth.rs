@@ -222,9 +222,8 @@ impl Service {
         // known-device cookie) is keyed by its device, else by the address; while a checked key
         // is blocked, stop here, before any password work.
         let device_key = crate::known_device::cookie_key(&self.mail.config.key);
-        let device = user
-            .as_ref()
-            .and_then(|u| crate::known_device::device_of(&device_key, meta.known_device.as_deref(), u.id));
+        let device =
+            user.as_ref().and_then(|u| crate::known_device::device_of(&device_key, meta.known_device.as_deref(), u.id));
         let throttle_keys = crate::throttle::Keys::sign_in(login, meta.ip.as_deref(), device.as_deref());
         self.check_throttle(&throttle_keys).await?;
         // R-AUTH-7 end

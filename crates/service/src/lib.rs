@@ -51,12 +51,14 @@ pub use delivery::{DeliveryOptions, DeliveryWorker};
 pub use demo::{DemoOutcome, DemoSignIn};
 pub use demo_fill::DEMO_BATCH;
 pub use error::ServiceError;
-pub use impersonate::{IMPERSONATION_LIFETIME, refuse_while_impersonating, Impersonation, ImpersonationRights, REASON_MAX_CHARS};
-pub use known_device::LIFETIME_SECS as KNOWN_DEVICE_LIFETIME_SECS;
+pub use impersonate::{
+    IMPERSONATION_LIFETIME, Impersonation, ImpersonationRights, REASON_MAX_CHARS, refuse_while_impersonating,
+};
 pub use invitations::{
     Acceptance, Accepted, BULK_MAX_ROWS, BulkInvitee, BulkOutcome, BulkRowResult, INVITATION_SECRET_PREFIX,
     InvitationLink, InvitationPage, InvitationView, NewInvitation, parse_invitation_list,
 };
+pub use known_device::LIFETIME_SECS as KNOWN_DEVICE_LIFETIME_SECS;
 pub use lifecycle::Lifecycle;
 pub use mail::{Mail, MailConfig, Sender};
 pub use member_delete::DeletedMember;

@@ -234,14 +234,20 @@ fn check_row(
             }
             Col::Phone => {
                 if value.as_ref().is_some_and(|p| p.chars().count() > 40 || !roster_core::is_plain_text(p)) {
-                    errs.push(("phone", "Use at most 40 characters, without control or invisible characters.".to_owned()));
+                    errs.push((
+                        "phone",
+                        "Use at most 40 characters, without control or invisible characters.".to_owned(),
+                    ));
                 } else {
                     row.phone = value;
                 }
             }
             Col::Company => {
                 if value.as_ref().is_some_and(|c| c.chars().count() > 200 || !roster_core::is_plain_text(c)) {
-                    errs.push(("company", "Use at most 200 characters, without control or invisible characters.".to_owned()));
+                    errs.push((
+                        "company",
+                        "Use at most 200 characters, without control or invisible characters.".to_owned(),
+                    ));
                 } else {
                     row.company = value;
                 }

@@ -245,8 +245,12 @@ impl Service {
             tx.commit().await?;
             return Ok(true);
         }
-        self.record_failure(&keys, Failure::CurrentPassword { who: p.who(), account: p.account_id, user: p.user.id }, meta)
-            .await?;
+        self.record_failure(
+            &keys,
+            Failure::CurrentPassword { who: p.who(), account: p.account_id, user: p.user.id },
+            meta,
+        )
+        .await?;
         Ok(false)
     }
 

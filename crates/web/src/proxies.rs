@@ -31,8 +31,9 @@ impl Cidr {
 
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.net, canonical(ip)) {
-            (IpAddr::V4(n), IpAddr::V4(a)) => masked(u128::from(u32::from(n)), self.bits, 32)
-                == masked(u128::from(u32::from(a)), self.bits, 32),
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                masked(u128::from(u32::from(n)), self.bits, 32) == masked(u128::from(u32::from(a)), self.bits, 32)
+            }
             (IpAddr::V6(n), IpAddr::V6(a)) => {
                 masked(u128::from(n), self.bits, 128) == masked(u128::from(a), self.bits, 128)
             }

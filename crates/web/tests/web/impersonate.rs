@@ -557,7 +557,8 @@ async fn r_imp_1_the_logins_own_sessions_profile_and_tokens_are_out_of_reach() {
 
         // Only the impersonated account shows, and the other account's routes are a stranger's.
         let (_, me) = app.get_json("/api/v1/me", Some(&acting)).await;
-        let accounts: Vec<&str> = me["memberships"].as_array().unwrap().iter().filter_map(|m| m["account_id"].as_str()).collect();
+        let accounts: Vec<&str> =
+            me["memberships"].as_array().unwrap().iter().filter_map(|m| m["account_id"].as_str()).collect();
         assert_eq!(accounts, vec![t.account.to_string().as_str()], "{me}");
         let (status, _) = app.get_json(&format!("/api/v1/accounts/{elsewhere}"), Some(&acting)).await;
         assert_eq!(status, 404);

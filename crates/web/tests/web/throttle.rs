@@ -328,7 +328,10 @@ async fn r_auth_7_a_known_device_signs_in_while_others_block_the_login() {
         app.operator("bob@example.test").await;
         let (status, _, _, _) = r.sign_in_as("198.51.100.99", Some(&device), "bob@example.test", PASSWORD).await;
         assert_eq!(status, 200, "Bob is not blocked at all");
-        let forged = format!("roster_device={}0", device.trim_start_matches("roster_device=").trim_end_matches(|c: char| c.is_ascii_hexdigit()));
+        let forged = format!(
+            "roster_device={}0",
+            device.trim_start_matches("roster_device=").trim_end_matches(|c: char| c.is_ascii_hexdigit())
+        );
         let (status, _, _, _) = r.sign_in_as("198.51.100.99", Some(&forged), ADA, PASSWORD).await;
         assert_eq!(status, 429, "a forged cookie is no cookie");
         // Its own failures block it.
@@ -347,7 +350,8 @@ async fn r_auth_7_a_known_device_signs_in_while_others_block_the_login() {
 async fn r_auth_7_the_console_sets_a_known_device_cookie() {
     each_backend(|app| async move {
         app.operator(ADA).await;
-        let res = app.client.post(app.at("/sign-in")).form(&[("login", ADA), ("password", PASSWORD)]).send().await.unwrap();
+        let res =
+            app.client.post(app.at("/sign-in")).form(&[("login", ADA), ("password", PASSWORD)]).send().await.unwrap();
         assert_eq!(res.status(), 303);
         let cookies: Vec<String> =
             res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();

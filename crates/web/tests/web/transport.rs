@@ -121,7 +121,8 @@ async fn sec_10_private_answers_are_no_store() {
         let token = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
         let res = app.client.get(app.at("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
         assert_eq!((res.status().as_u16(), &res.headers()["cache-control"]), (200, &"no-store".parse().unwrap()));
-        let bad = app.client.post(app.at("/api/v1/auth/token")).json(&json!({"login": "x@y.test", "password": "nope nope"}));
+        let bad =
+            app.client.post(app.at("/api/v1/auth/token")).json(&json!({"login": "x@y.test", "password": "nope nope"}));
         assert_eq!(bad.send().await.unwrap().headers()["cache-control"], "no-store", "a refused sign-in too");
         let cookie = app.console_sign_in("ada@example.test").await;
         let res = app.client.get(app.at("/me")).header("cookie", &cookie).send().await.unwrap();
