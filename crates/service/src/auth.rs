@@ -202,8 +202,10 @@ impl Service {
     }
 
     /// Password sign-in (R-AUTH-1). The answer for an unknown login is the one for a wrong
-    /// password, after the same hashing work (R-AUTH-7). Failures are throttled per login and per
-    /// address (`throttle.rs`): while blocked, the answer is `Throttled` without password work.
+    /// password, after the same hashing work (R-AUTH-7). Failures are throttled per login and
+    /// address, per login and per address (`throttle.rs`; a known device by its own failures
+    /// only): while blocked, the answer is `Throttled` without password work. The answer carries
+    /// the browser's renewed known-device cookie.
     pub async fn sign_in(
         &self,
         login: &str,
@@ -252,7 +254,8 @@ impl Service {
             drop(tx);
             return Err(self.sign_in_failed(&throttle_keys, Some(user.id), meta).await);
         }
-        // R-AUTH-7: a success forgets the failures of the login and the address.
+        // R-AUTH-7: a success forgets the failures of this login at this address (or on this
+        // known device); the login's total and the address's count stay (decision 0020).
         crate::throttle::clear(tx.as_mut(), &throttle_keys).await?;
         if let Some(a) = chosen {
             tx.touch_last_sign_in(a, user.id, now()).await?;
