@@ -3,7 +3,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use roster_core::FieldErrors;
 use roster_service::{ServiceError, SessionView};
@@ -111,6 +111,14 @@ pub async fn password_submit(
         Ok(()) => Ok(Redirect::to("/me?done=password").into_response()),
         Err(ServiceError::Invalid(errors)) => {
             Ok((StatusCode::UNPROCESSABLE_ENTITY, profile(&user, errors, None)).into_response())
+        }
+        // R-AUTH-7: too many wrong current passwords; said at the field, with Retry-After.
+        Err(ServiceError::Throttled { retry_after }) => {
+            let mut errors = FieldErrors::new();
+            errors.add("current_password", roster_service::too_many_attempts(retry_after));
+            let retry = roster_service::retry_after_secs(retry_after).to_string();
+            Ok((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry)], profile(&user, errors, None))
+                .into_response())
         }
         Err(e) => Err(e.into()),
     }

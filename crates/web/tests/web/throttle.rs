@@ -432,3 +432,39 @@ async fn r_auth_7_transfer_ownership_guesses_are_throttled() {
     })
     .await;
 }
+
+/// The console's "My profile" password form says it plainly, at the field, with Retry-After.
+#[tokio::test]
+async fn r_auth_7_console_password_form_is_throttled_too() {
+    each_backend(|app| async move {
+        app.operator(ADA).await;
+        let r = replica(app.db.store.clone(), policy(Duration::from_secs(60))).await;
+        let res = r
+            .client
+            .post(format!("{}/sign-in", r.url))
+            .form(&[("login", ADA), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+        let html =
+            r.client.get(format!("{}/me", r.url)).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        let csrf = roster_testkit::app::csrf_of(&html);
+        let post = |current: &'static str| {
+            r.client
+                .post(format!("{}/me/password", r.url))
+                .header("cookie", &cookie)
+                .form(&[("csrf", csrf.as_str()), ("current_password", current), ("password", "amber kettle meadow")])
+                .send()
+        };
+        for _ in 0..5 {
+            assert_eq!(post("not my password").await.unwrap().status(), 422);
+        }
+        let res = post(PASSWORD).await.unwrap();
+        assert_eq!(res.status(), 429);
+        assert!(res.headers().contains_key("retry-after"));
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Too many attempts. Try again in 1 minute."), "{html}");
+    })
+    .await;
+}
