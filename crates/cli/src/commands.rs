@@ -101,7 +101,21 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
         println!("  {}/setup?token={secret}", config.public_url);
     }
     let _ = std::io::stdout().flush();
-    let state = AppState::new(service, WebConfig { public_url: config.public_url.clone() });
+    let mut web = WebConfig::new(config.public_url.clone());
+    web.trusted_proxies = config.trusted_proxies.clone();
+    // PRODUCT.md §10: as many files as the system allows, and connections well within them.
+    let files = raise_open_file_limit();
+    web.max_connections = match files {
+        Some(n) => config.max_connections.min(usize::try_from(n.saturating_sub(256)).unwrap_or(usize::MAX).max(64)),
+        None => config.max_connections,
+    };
+    tracing::info!(
+        open_files = files,
+        max_connections = web.max_connections,
+        trusted_proxies = !config.trusted_proxies.is_empty(),
+        "connection limits"
+    );
+    let state = AppState::new(service, web);
     let served = roster_web::serve(listener, state, shutdown_signal()).await;
     let _ = stop_worker.send(());
     let _ = delivery.await;
@@ -109,6 +123,36 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Raises the soft `RLIMIT_NOFILE` to the hard limit (often 1,024 by default: a thousand idle
+/// connections would otherwise use every descriptor); answers the soft limit now in force.
+#[cfg(unix)]
+fn raise_open_file_limit() -> Option<u64> {
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed by pointer.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return None;
+        }
+        // An unlimited hard limit is not a value the kernel takes for files: a million is.
+        let target = if lim.rlim_max == libc::RLIM_INFINITY { 1 << 20 } else { lim.rlim_max };
+        if lim.rlim_cur < target {
+            let raised = libc::rlimit { rlim_cur: target, rlim_max: lim.rlim_max };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                lim = raised;
+            } else {
+                tracing::warn!(soft = lim.rlim_cur, hard = lim.rlim_max, "cannot raise the open-file limit");
+            }
+        }
+    }
+    #[allow(clippy::useless_conversion)]
+    Some(u64::from(lim.rlim_cur))
+}
+
+#[cfg(not(unix))]
+fn raise_open_file_limit() -> Option<u64> {
+    None
 }
 
 async fn shutdown_signal() {

@@ -36,6 +36,8 @@ struct FileConfig {
     secret_key: Option<String>,
     open_registration: Option<bool>,
     log: Option<String>,
+    trusted_proxies: Option<String>,
+    max_connections: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +52,10 @@ pub struct Config {
     pub secret_key: Option<roster_service::secret::SecretKey>,
     pub open_registration: bool,
     pub log: String,
+    /// `ROSTER_TRUSTED_PROXIES`: CIDRs whose `X-Forwarded-For` is believed (R-AUTH-7).
+    pub trusted_proxies: roster_web::TrustedProxies,
+    /// `ROSTER_MAX_CONNECTIONS` (default 4,096; less when the open-file limit is lower).
+    pub max_connections: usize,
 }
 
 /// Where values come from, so tests can load without touching the process environment.
@@ -66,7 +72,7 @@ fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, ConfigError> {
     };
     toml::from_str(&text).map_err(|e| {
         let msg = e.message().to_owned();
-        bad(&path.display().to_string(), format!("{msg}; known keys are database_url, data_dir, listen, public_url, smtp_url, mail_from, secret_key, open_registration, log"))
+        bad(&path.display().to_string(), format!("{msg}; known keys are database_url, data_dir, listen, public_url, smtp_url, mail_from, secret_key, open_registration, log, trusted_proxies, max_connections"))
     })
 }
 
@@ -115,7 +121,32 @@ impl Config {
             bad("ROSTER_LOG", format!("{log:?} is not a log filter ({e}); use e.g. info or roster=debug"))
         })?;
 
-        Ok(Config { database_url, data_dir, listen, public_url, smtp, mail_from, secret_key, open_registration, log })
+        let trusted_proxies = match env("ROSTER_TRUSTED_PROXIES").or(file.trusted_proxies) {
+            Some(v) => roster_web::TrustedProxies::parse(&v).map_err(|e| {
+                bad("ROSTER_TRUSTED_PROXIES", format!("{e}; list your reverse proxies' networks, like 10.0.0.0/8,::1"))
+            })?,
+            None => roster_web::TrustedProxies::default(),
+        };
+        let max_connections = match env("ROSTER_MAX_CONNECTIONS") {
+            Some(v) => v.trim().parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                bad("ROSTER_MAX_CONNECTIONS", format!("{v:?} is not a positive number of connections, like 4096"))
+            })?,
+            None => file.max_connections.filter(|n| *n > 0).unwrap_or(4096),
+        };
+
+        Ok(Config {
+            database_url,
+            data_dir,
+            listen,
+            public_url,
+            smtp,
+            mail_from,
+            secret_key,
+            open_registration,
+            log,
+            trusted_proxies,
+            max_connections,
+        })
     }
 
     /// Creates the data directory if needed and proves it is writable.
@@ -201,6 +232,25 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(c.public_url, "http://127.0.0.1:8080");
         assert!(!c.open_registration);
+        assert!(c.trusted_proxies.is_empty());
+        assert_eq!(c.max_connections, 4096);
+    }
+
+    #[test]
+    fn r_auth_7_trusted_proxies_from_the_file_or_the_variable() {
+        let dir = std::env::temp_dir().join(format!("roster-cfg-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("roster.toml");
+        std::fs::write(&f, "trusted_proxies = \"10.0.0.0/8, ::1\"\n").unwrap();
+        let c = load(&[], Some(&f)).unwrap();
+        assert_eq!(c.trusted_proxies, roster_web::TrustedProxies::parse("10.0.0.0/8,::1").unwrap());
+        let c = load(&[("ROSTER_TRUSTED_PROXIES", "192.0.2.1")], Some(&f)).unwrap();
+        assert_eq!(c.trusted_proxies, roster_web::TrustedProxies::parse("192.0.2.1").unwrap());
+        std::fs::write(&f, "trusted_proxies = \"10.0.0.0/40\"\n").unwrap();
+        let e = load(&[], Some(&f)).unwrap_err();
+        assert_eq!(e.setting, "ROSTER_TRUSTED_PROXIES");
+        assert!(e.message.contains("prefix length"), "{e}");
+        std::fs::remove_dir_all(dir).ok();
     }
 
     #[test]
@@ -226,6 +276,11 @@ mod tests {
             "ROSTER_OPEN_REGISTRATION"
         );
         assert_eq!(load(&[("ROSTER_LOG", "[[[")], None).unwrap_err().setting, "ROSTER_LOG");
+        assert_eq!(
+            load(&[("ROSTER_TRUSTED_PROXIES", "10.0.0.0/8,banana")], None).unwrap_err().setting,
+            "ROSTER_TRUSTED_PROXIES"
+        );
+        assert_eq!(load(&[("ROSTER_MAX_CONNECTIONS", "0")], None).unwrap_err().setting, "ROSTER_MAX_CONNECTIONS");
     }
 
     #[test]

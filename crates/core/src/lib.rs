@@ -14,4 +14,4 @@ pub use password_policy::new_password;
 pub use permission::{Permission, PermissionSet};
 pub use policy::{Action, Actor, Denied, MembershipFacts, MembershipStatus, authorize};
 pub use role::BuiltinRole;
-pub use types::{AccountName, Email, Login, Password, PersonName, Slug};
+pub use types::{AccountName, Email, Login, NOT_PLAIN_TEXT, Password, PersonName, Slug, is_plain_text};

@@ -12,6 +12,55 @@ fn no_control(s: &str) -> bool {
     !s.chars().any(char::is_control)
 }
 
+/// Unicode's format characters (general category Cf, Unicode 15.1), bidi controls included:
+/// invisible, and able to reorder or hide what a name shows (`U+202E` turns "Ann\u{202E}gpj.exe"
+/// into "Annexe.jpg" on screen).
+fn is_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
+}
+
+/// True when `s` can be shown as people read it (PRODUCT.md §10): no control characters, no line
+/// or paragraph separators, no bidi controls and no other format characters. The zero-width
+/// (non-)joiner is kept between two letters, where Persian and Indic names need it (decision
+/// 0024); anywhere else it is refused.
+pub fn is_plain_text(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    chars.iter().enumerate().all(|(i, &c)| {
+        if c == '\u{200C}' || c == '\u{200D}' {
+            let letter = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|c| c.is_alphabetic());
+            return letter(i.checked_sub(1)) && letter(Some(i + 1));
+        }
+        !(c.is_control() || c == '\u{2028}' || c == '\u{2029}' || is_format(c))
+    })
+}
+
+/// The sentence for a name that [`is_plain_text`] refuses.
+pub const NOT_PLAIN_TEXT: &str =
+    "Use letters, digits, spaces and punctuation only: no control, direction or other invisible characters.";
+
 /// An email address, trimmed and lower-cased: two spellings of one address are one `Email`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Email(String);
@@ -127,8 +176,11 @@ impl PersonName {
         if s.is_empty() {
             return Err(ParseError("Enter a name."));
         }
-        if s.chars().count() > 100 || !no_control(s) {
-            return Err(ParseError("Use at most 100 characters, without control characters."));
+        if s.chars().count() > 100 {
+            return Err(ParseError("Use at most 100 characters."));
+        }
+        if !is_plain_text(s) {
+            return Err(ParseError(NOT_PLAIN_TEXT));
         }
         Ok(Self(s.to_owned()))
     }
@@ -148,8 +200,11 @@ impl AccountName {
         if s.is_empty() {
             return Err(ParseError("Enter the account's name."));
         }
-        if s.chars().count() > 100 || !no_control(s) {
-            return Err(ParseError("Use at most 100 characters, without control characters."));
+        if s.chars().count() > 100 {
+            return Err(ParseError("Use at most 100 characters."));
+        }
+        if !is_plain_text(s) {
+            return Err(ParseError(NOT_PLAIN_TEXT));
         }
         Ok(Self(s.to_owned()))
     }
@@ -241,6 +296,33 @@ mod tests {
         assert!(PersonName::parse(&"x".repeat(101)).is_err());
         assert!(PersonName::parse("a\u{0}b").is_err());
         assert_eq!(PersonName::parse(" Ada ").expect("valid").as_str(), "Ada");
+    }
+
+    #[test]
+    fn names_refuse_bidi_and_other_format_characters() {
+        for bad in [
+            "Ann\u{202E}gpj.exe",
+            "a\u{202A}b",
+            "a\u{2066}b",
+            "a\u{2069}",
+            "\u{200E}Ada",
+            "Ada\u{200F}",
+            "a\u{061C}b",
+            "zero\u{200B}width",
+            "bom\u{FEFF}",
+            "soft\u{00AD}hyphen",
+            "tag\u{E0041}",
+            "line\u{2028}break",
+            "\u{200D}Ada",
+            "Ada \u{200C}",
+        ] {
+            assert!(PersonName::parse(bad).is_err(), "{bad:?} should be refused");
+            assert!(AccountName::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        for good in ["Zoë", "José María", "O'Brien-Smith", "李小龙", "محمدی\u{200C}پور", "Renée (Acme)"]
+        {
+            assert!(PersonName::parse(good).is_ok(), "{good:?} should be accepted");
+        }
     }
 
     #[test]

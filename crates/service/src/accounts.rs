@@ -69,6 +69,10 @@ impl Service {
 
     async fn try_create_account(&self, p: &Principal, name: &AccountName, meta: &Meta) -> Result<AccountView> {
         crate::impersonate::refuse_while_impersonating(p, "create accounts")?;
+        // PRODUCT.md §10: a personal API token acts only in the account it was made in.
+        if p.api_token_id.is_some() {
+            return Err(crate::api_tokens::bound_to_account());
+        }
         let mut tx = self.store.begin().await?;
         let (actor, _) = actor::for_principal(tx.as_mut(), p, None).await?;
         authorize(&actor, Action::CreateAccount)?;
@@ -100,11 +104,12 @@ impl Service {
         let limit = page_limit(limit)?;
         let mut tx = self.store.read().await?;
         let mut mine = tx.memberships_of_user(p.user.id).await?;
-        // R-IMP-1: "log in as" shows only the account it was started in.
-        if p.impersonator.is_some() {
+        // R-IMP-1: "log in as" shows only the account it was started in; a personal API token
+        // only the account it was made in.
+        if p.is_confined() {
             mine.retain(|(a, _)| Some(a.id) == p.account_id);
         }
-        if !p.user.is_operator || p.impersonator.is_some() {
+        if !p.user.is_operator || p.is_confined() {
             let items = mine.iter().map(|(a, m)| AccountView::new(a, Some(m))).collect();
             return Ok(AccountPage { items, next_cursor: None });
         }

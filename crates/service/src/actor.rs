@@ -35,8 +35,10 @@ pub(crate) async fn for_principal(
     account_id: Option<Uuid>,
 ) -> Result<(Actor, Option<MembershipRow>)> {
     // R-IMP-1: "log in as" is confined to the session's account, and never with the installation's
-    // powers: elsewhere the person acted as counts as a stranger.
-    if p.impersonator.is_some() {
+    // powers: elsewhere the person acted as counts as a stranger. PRODUCT.md §10: so is a personal
+    // API token, to the account it was made in (another account's routes answer 404, as for a
+    // stranger). Every use case resolves its actor here, so no route can forget.
+    if p.is_confined() {
         let here = account_id.filter(|a| Some(*a) == p.account_id);
         let (mut actor, membership) = load(tx, &p.user, here).await?;
         actor.is_operator = false;

@@ -84,15 +84,23 @@ impl NewMember {
         let phone = opt(&self.phone).map(str::to_owned);
         if phone.as_ref().is_some_and(|p| p.chars().count() > 40) {
             errs.add("phone", "Use at most 40 characters.");
+        } else if phone.as_ref().is_some_and(|p| !roster_core::is_plain_text(p)) {
+            errs.add("phone", roster_core::NOT_PLAIN_TEXT);
         }
         let company = opt(&self.company).map(str::to_owned);
         if company.as_ref().is_some_and(|c| c.chars().count() > 200) {
             errs.add("company", "Use at most 200 characters.");
+        } else if company.as_ref().is_some_and(|c| !roster_core::is_plain_text(c)) {
+            errs.add("company", roster_core::NOT_PLAIN_TEXT);
         }
         let username = opt(&self.username).map(str::to_owned);
         if let Some(u) = &username {
             let n = u.chars().count();
-            if !(3..=64).contains(&n) || u.contains('@') || u.chars().any(char::is_whitespace) {
+            if !(3..=64).contains(&n)
+                || u.contains('@')
+                || u.chars().any(char::is_whitespace)
+                || !roster_core::is_plain_text(u)
+            {
                 errs.add("username", "Use 3 to 64 characters, without spaces or @.");
             }
         }

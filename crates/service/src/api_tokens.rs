@@ -73,12 +73,13 @@ fn no_account() -> ServiceError {
     }
 }
 
-/// The answer to switching account with a personal token (`switch.rs`).
+/// The answer to switching account, or creating one, with a personal token (`switch.rs`,
+/// `accounts.rs`). Routes of another account answer 404 instead (`actor::for_principal`).
 pub(crate) fn bound_to_account() -> ServiceError {
     ServiceError::Conflict {
         code: "token_bound_to_account",
-        message: "A personal API token belongs to one account and cannot switch; use a token made in the other \
-                  account."
+        message: "A personal API token acts only in the account it was made in; use a token made in the other \
+                  account, or sign in with your password."
             .into(),
     }
 }
@@ -96,7 +97,7 @@ fn parse(
         errs.add("name", "Give the token a name, such as the script or machine that uses it.");
     } else if name.chars().count() > NAME_MAX {
         errs.add("name", format!("Use at most {NAME_MAX} characters."));
-    } else if name.chars().any(char::is_control) {
+    } else if !roster_core::is_plain_text(name) {
         errs.add("name", "Use letters, digits, spaces and punctuation only.");
     }
     let expires_at = expires_at.map(|e| {
@@ -168,6 +169,7 @@ impl Service {
 
     /// The caller's unrevoked tokens in their current account, newest first (expired ones too).
     pub async fn my_api_tokens(&self, p: &Principal) -> Result<Vec<ApiTokenView>> {
+        crate::impersonate::refuse_while_impersonating(p, "see their API tokens")?;
         let account_id = p.account_id.ok_or_else(no_account)?;
         let mut tx = self.store.read().await?;
         let (actor, _) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
@@ -178,6 +180,7 @@ impl Service {
     /// Revokes one of the caller's tokens in their current account; it stops working at once.
     /// Another person's or another account's token is simply not found.
     pub async fn revoke_api_token(&self, p: &Principal, id: Uuid, meta: &Meta) -> Result<()> {
+        crate::impersonate::refuse_while_impersonating(p, "revoke their API tokens")?;
         let account_id = p.account_id.ok_or_else(no_account)?;
         let mut tx = self.store.begin().await?;
         let (actor, _) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
@@ -209,6 +212,9 @@ impl Service {
             tx.touch_api_token(token.id, t, t - TOUCH_EVERY).await?;
             tx.commit().await?;
         }
+        // PRODUCT.md §10: a token acts only in its account, so never with the installation's
+        // powers either (an operator's token is an ordinary member's there).
+        let user = roster_store::UserRow { is_operator: false, ..user };
         Ok(Principal {
             session_id: token.id,
             user,

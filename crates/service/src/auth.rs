@@ -41,6 +41,12 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// True when the request may act only in `account_id` and never with the installation's
+    /// powers: during "log in as" (R-IMP-1) and with a personal API token (PRODUCT.md §10).
+    pub fn is_confined(&self) -> bool {
+        self.impersonator.is_some() || self.api_token_id.is_some()
+    }
+
     /// Who is acting, for the audit log: this person and, while impersonated, who acts as them.
     pub(crate) fn who(&self) -> Who {
         Who { actor: Some(self.user.id), impersonator: self.impersonator }
@@ -78,6 +84,9 @@ pub struct SignedIn {
     pub account_id: Option<Uuid>,
     pub accounts: Vec<MembershipSummary>,
     pub expires_in: u64,
+    /// After a password sign-in: the "known device" cookie's new value (R-AUTH-7), for the web
+    /// layer to set.
+    pub known_device: Option<String>,
 }
 
 /// The operator's details as typed into the setup page or `roster operator create`.
@@ -193,8 +202,10 @@ impl Service {
     }
 
     /// Password sign-in (R-AUTH-1). The answer for an unknown login is the one for a wrong
-    /// password, after the same hashing work (R-AUTH-7). Failures are throttled per login and per
-    /// address (`throttle.rs`): while blocked, the answer is `Throttled` without password work.
+    /// password, after the same hashing work (R-AUTH-7). Failures are throttled per login and
+    /// address, per login and per address (`throttle.rs`; a known device by its own failures
+    /// only): while blocked, the answer is `Throttled` without password work. The answer carries
+    /// the browser's renewed known-device cookie.
     pub async fn sign_in(
         &self,
         login: &str,
@@ -203,16 +214,21 @@ impl Service {
         kind: SessionKind,
         meta: &Meta,
     ) -> Result<SignedIn> {
-        // R-AUTH-7 throttle (throttle.rs): while the login or the address is blocked, stop here.
-        let throttle_keys = crate::throttle::Keys::new(login, meta.ip.as_deref());
-        self.check_throttle(&throttle_keys).await?;
-        // R-AUTH-7 end
-        let login = Login::parse(login).ok();
-        let user = match &login {
+        let parsed = Login::parse(login).ok();
+        let user = match &parsed {
             Some(Login::Email(e)) => self.store.read().await?.user_by_email(e.as_str()).await?,
             Some(Login::Username(u)) => self.store.read().await?.user_by_username(u).await?,
             None => None,
         };
+        // R-AUTH-7 throttle (throttle.rs): a browser that signed in to this login before (its
+        // known-device cookie) is keyed by its device, else by the address; while a checked key
+        // is blocked, stop here, before any password work.
+        let device_key = crate::known_device::cookie_key(&self.mail.config.key);
+        let device =
+            user.as_ref().and_then(|u| crate::known_device::device_of(&device_key, meta.known_device.as_deref(), u.id));
+        let throttle_keys = crate::throttle::Keys::sign_in(login, meta.ip.as_deref(), device.as_deref());
+        self.check_throttle(&throttle_keys).await?;
+        // R-AUTH-7 end
         let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
         let ok = self.hasher.verify(password, hash).await?;
         let user_id = user.as_ref().map(|u| u.id);
@@ -238,16 +254,18 @@ impl Service {
             drop(tx);
             return Err(self.sign_in_failed(&throttle_keys, Some(user.id), meta).await);
         }
-        // R-AUTH-7: a success forgets the failures of the login and the address.
+        // R-AUTH-7: a success forgets the failures of this login at this address (or on this
+        // known device); the login's total and the address's count stay (decision 0020).
         crate::throttle::clear(tx.as_mut(), &throttle_keys).await?;
         if let Some(a) = chosen {
             tx.touch_last_sign_in(a, user.id, now()).await?;
         }
         tx.insert_audit(&audit("session.signed_in", Who::user(user.id), chosen, ("user", user.id.to_string()), meta))
             .await?;
+        let known_device = crate::known_device::after_sign_in(&device_key, meta.known_device.as_deref(), user.id)?;
         let signed_in = self.open_session(tx.as_mut(), user, chosen, kind, meta).await?;
         tx.commit().await?;
-        Ok(signed_in)
+        Ok(SignedIn { known_device: Some(known_device), ..signed_in })
     }
 
     pub(crate) async fn open_session(
@@ -292,7 +310,15 @@ impl Service {
             .filter(|(_, m)| m.status == "active")
             .map(|(a, m)| MembershipSummary::new(a, m))
             .collect();
-        Ok(SignedIn { token, csrf_token: csrf, user, account_id, accounts, expires_in: absolute.as_secs() })
+        Ok(SignedIn {
+            token,
+            csrf_token: csrf,
+            user,
+            account_id,
+            accounts,
+            expires_in: absolute.as_secs(),
+            known_device: None,
+        })
     }
 
     /// Resolves a session secret (cookie or bearer) to its principal; slides console sessions.
@@ -361,8 +387,9 @@ impl Service {
             .memberships_of_user(p.user.id)
             .await?
             .iter()
-            // R-IMP-1: "log in as" shows only the account it was started in.
-            .filter(|(a, _)| p.impersonator.is_none() || Some(a.id) == p.account_id)
+            // R-IMP-1: "log in as" shows only the account it was started in; a personal API token
+            // only the account it was made in.
+            .filter(|(a, _)| !p.is_confined() || Some(a.id) == p.account_id)
             .map(|(a, m)| MembershipSummary::new(a, m))
             .collect();
         Ok(MeView {

@@ -62,7 +62,7 @@ impl ImpersonationRights {
 /// Refuses what nobody may do in someone else's name (R-IMP-1): change their password, mint
 /// tokens, hand over ownership, end their other sessions, or leave the account the impersonation
 /// was started in. 403 `impersonating`.
-pub(crate) fn refuse_while_impersonating(p: &Principal, what: &str) -> Result<()> {
+pub fn refuse_while_impersonating(p: &Principal, what: &str) -> Result<()> {
     if p.impersonator.is_some() {
         return Err(ServiceError::Closed {
             code: "impersonating",

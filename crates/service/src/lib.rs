@@ -20,6 +20,7 @@ mod demo_fill;
 mod error;
 mod impersonate;
 mod invitations;
+mod known_device;
 mod lifecycle;
 pub mod mail;
 mod member_delete;
@@ -50,11 +51,14 @@ pub use delivery::{DeliveryOptions, DeliveryWorker};
 pub use demo::{DemoOutcome, DemoSignIn};
 pub use demo_fill::DEMO_BATCH;
 pub use error::ServiceError;
-pub use impersonate::{IMPERSONATION_LIFETIME, Impersonation, ImpersonationRights, REASON_MAX_CHARS};
+pub use impersonate::{
+    IMPERSONATION_LIFETIME, Impersonation, ImpersonationRights, REASON_MAX_CHARS, refuse_while_impersonating,
+};
 pub use invitations::{
     Acceptance, Accepted, BULK_MAX_ROWS, BulkInvitee, BulkOutcome, BulkRowResult, INVITATION_SECRET_PREFIX,
     InvitationLink, InvitationPage, InvitationView, NewInvitation, parse_invitation_list,
 };
+pub use known_device::LIFETIME_SECS as KNOWN_DEVICE_LIFETIME_SECS;
 pub use lifecycle::Lifecycle;
 pub use mail::{Mail, MailConfig, Sender};
 pub use member_delete::DeletedMember;
@@ -77,6 +81,8 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 pub struct Meta {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The browser's "known device" cookie, as sent (R-AUTH-7, `known_device.rs`).
+    pub known_device: Option<String>,
 }
 
 /// Session lifetimes (PRODUCT.md §10).

@@ -164,7 +164,8 @@ impl Service {
                 return Err(not_owner());
             }
         }
-        if !self.hasher.verify(password, p.user.password_hash.as_deref()).await? {
+        // R-AUTH-7: current-password checks are throttled like sign-in.
+        if !self.check_current_password(p, password, meta).await? {
             return Err(ServiceError::invalid("password", "This is not your password."));
         }
         let mut tx = self.store.begin().await?;

@@ -233,15 +233,21 @@ fn check_row(
                 }
             }
             Col::Phone => {
-                if value.as_ref().is_some_and(|p| p.chars().count() > 40) {
-                    errs.push(("phone", "Use at most 40 characters.".to_owned()));
+                if value.as_ref().is_some_and(|p| p.chars().count() > 40 || !roster_core::is_plain_text(p)) {
+                    errs.push((
+                        "phone",
+                        "Use at most 40 characters, without control or invisible characters.".to_owned(),
+                    ));
                 } else {
                     row.phone = value;
                 }
             }
             Col::Company => {
-                if value.as_ref().is_some_and(|c| c.chars().count() > 200 || c.chars().any(char::is_control)) {
-                    errs.push(("company", "Use at most 200 characters, without control characters.".to_owned()));
+                if value.as_ref().is_some_and(|c| c.chars().count() > 200 || !roster_core::is_plain_text(c)) {
+                    errs.push((
+                        "company",
+                        "Use at most 200 characters, without control or invisible characters.".to_owned(),
+                    ));
                 } else {
                     row.company = value;
                 }
@@ -251,7 +257,8 @@ fn check_row(
                     let n = u.chars().count();
                     if !(3..=64).contains(&n)
                         || u.contains('@')
-                        || u.chars().any(|c| c.is_whitespace() || c.is_control())
+                        || u.chars().any(char::is_whitespace)
+                        || !roster_core::is_plain_text(u)
                     {
                         errs.push(("username", "Use 3 to 64 characters, without spaces or @.".to_owned()));
                         continue;

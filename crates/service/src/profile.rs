@@ -54,7 +54,10 @@ fn time_zone(tz: &str) -> Result<String, &'static str> {
 }
 
 impl Service {
+    /// The caller's live sessions. Refused during "log in as" (R-IMP-1): a login's sessions span
+    /// every account it belongs to, and are the person's, not the account's (decision 0021).
     pub async fn my_sessions(&self, p: &Principal) -> Result<Vec<SessionView>> {
+        crate::impersonate::refuse_while_impersonating(p, "see their sessions")?;
         let rows = self.store.read().await?.sessions_of_user(p.user.id, now()).await?;
         Ok(rows.iter().map(|s| SessionView::new(s, p.session_id)).collect())
     }
@@ -84,7 +87,8 @@ impl Service {
         Ok(n)
     }
 
-    /// Changes the caller's name and time zone.
+    /// Changes the caller's name and time zone. Refused during "log in as" (R-IMP-1): the name
+    /// is the login's, shown in every account it belongs to.
     pub async fn update_my_profile(
         &self,
         p: &Principal,
@@ -93,6 +97,7 @@ impl Service {
         tz: &str,
         meta: &Meta,
     ) -> Result<UserView> {
+        crate::impersonate::refuse_while_impersonating(p, "change their profile")?;
         let mut errs = FieldErrors::new();
         let first = errs.check("first_name", PersonName::parse(first_name));
         let last = errs.check("last_name", PersonName::parse(last_name));
@@ -117,7 +122,8 @@ impl Service {
     /// and a "password changed" email goes out. Passwords are never emailed.
     pub async fn change_my_password(&self, p: &Principal, current: &str, new: &str, meta: &Meta) -> Result<()> {
         crate::impersonate::refuse_while_impersonating(p, "change their password")?;
-        if !self.hasher.verify(current, p.user.password_hash.as_deref()).await? {
+        // R-AUTH-7: current-password checks are throttled like sign-in.
+        if !self.check_current_password(p, current, meta).await? {
             return Err(ServiceError::invalid("current_password", "This is not your current password."));
         }
         let password = new_password(new, Some(&p.user.email), &[&p.user.first_name, &p.user.last_name])

@@ -79,8 +79,8 @@ fn parse_name(name: &str, errs: &mut FieldErrors) -> Option<String> {
         errs.add("name", "Give the role a name.");
     } else if name.chars().count() > NAME_MAX {
         errs.add("name", format!("Use at most {NAME_MAX} characters."));
-    } else if name.chars().any(char::is_control) {
-        errs.add("name", "Keep the name on one line.");
+    } else if !roster_core::is_plain_text(name) {
+        errs.add("name", roster_core::NOT_PLAIN_TEXT);
     } else if taken_by_builtin {
         errs.add("name", "That is the name of a built-in role; choose another.");
     } else {

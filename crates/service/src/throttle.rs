@@ -1,11 +1,25 @@
-//! Throttling of failed sign-ins (R-AUTH-7), per login and per client address, with the state in
-//! the database (`sign_in_throttle`) so every replica sees the same counts.
+//! Throttling of failed sign-ins and current-password checks (R-AUTH-7), with the state in the
+//! database (`sign_in_throttle`) so every replica sees the same counts.
 //!
-//! A failure counts against both keys; the failure that reaches a key's limit blocks it for the
-//! first delay, each further one doubles the delay up to the cap. Counts start over once their
-//! window has passed, and a success forgets the login's and the address's counts. While a key is
-//! blocked, sign-in answers [`ServiceError::Throttled`] before any password work. Unknown logins
-//! are keyed and counted exactly like known ones.
+//! Never a lockout by a stranger (decision 0020): a failure counts against
+//! - the login **and** the client address (5 failures block it): only guesses from there block
+//!   sign-ins from there;
+//! - the login alone, whatever the address (100 failures): a much higher ceiling against guessing
+//!   spread over many addresses;
+//! - the client address alone (20 failures): one address cannot spray many logins.
+//!
+//! A browser with a valid "known device" cookie for the login (`known_device.rs`) is keyed by the
+//! login and its device instead of the address, and is checked against that key only: blocks
+//! caused from elsewhere (the login's total, the address, other browsers) do not stop it.
+//! Checks of a current password (change password, transfer ownership) are keyed by the user and
+//! the address, the user alone and the address, with the same limits.
+//!
+//! The failure that reaches a key's limit blocks it for the first delay, each further one doubles
+//! the delay up to the cap. Counts start over once their window has passed; a success forgets the
+//! login-and-address (or device) count only, so the real person signing in does not reset the
+//! totals an attacker built up elsewhere. While a checked key is blocked, the attempt answers
+//! [`ServiceError::Throttled`] before any password work. Unknown logins are keyed and counted
+//! exactly like known ones.
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -14,14 +28,18 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::auth::Who;
 use crate::token::hex;
 use crate::{Meta, Result, Service, ServiceError, now};
 
-/// When failures block further attempts, per login and per client address.
+/// When failures block further attempts (decision 0020).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThrottlePolicy {
+    /// Per login and client address (or login and known device): 5.
     pub login: ThrottleLimit,
-    /// Looser, so one address cannot try many logins a few times each.
+    /// Per login alone, from any address: 100, so strangers cannot lock a person out cheaply.
+    pub login_total: ThrottleLimit,
+    /// Per client address: 20, so one address cannot try many logins a few times each.
     pub address: ThrottleLimit,
     /// Failures count from the first of them for this long; then the count starts over.
     pub window: Duration,
@@ -37,14 +55,15 @@ pub struct ThrottleLimit {
 }
 
 impl Default for ThrottlePolicy {
-    /// 5 failures per login, 20 per address, 1 s doubling to 15 min, in a 15-minute window.
+    /// 5 per login and address, 100 per login, 20 per address; 1 s doubling to 15 min, in a
+    /// 15-minute window.
     fn default() -> Self {
         let limit = |failures| ThrottleLimit {
             failures,
             first_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(15 * 60),
         };
-        Self { login: limit(5), address: limit(20), window: Duration::from_secs(15 * 60) }
+        Self { login: limit(5), login_total: limit(100), address: limit(20), window: Duration::from_secs(15 * 60) }
     }
 }
 
@@ -71,25 +90,72 @@ pub fn too_many_attempts(retry_after: Duration) -> String {
     format!("Too many attempts. Try again in {n} {unit}{s}.")
 }
 
-/// The throttle keys of one sign-in attempt: the login, and the client address when known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Login (or user) and address, or login and known device: the one a success forgets.
+    Pair,
+    /// The login (or user) alone.
+    Total,
+    Address,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Key {
+    name: String,
+    kind: Kind,
+    /// Checked before an attempt; a known device's attempts still count against the login's
+    /// total and the address, but are not stopped by them.
+    checked: bool,
+}
+
+/// The throttle keys of one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Keys {
-    login: String,
-    address: Option<String>,
+    keys: Vec<Key>,
 }
 
 impl Keys {
-    pub(crate) fn new(login: &str, ip: Option<&str>) -> Self {
-        Self { login: login_key(login), address: ip.map(address_key) }
+    /// A password sign-in as `login` from `ip`; `device` is this browser's known-device id for
+    /// that login, when it has a valid cookie for it.
+    pub(crate) fn sign_in(login: &str, ip: Option<&str>, device: Option<&str>) -> Self {
+        Self::of(login_key(login), ip, device)
     }
 
-    /// Each key with its limit, the login first (the order rows are locked in, everywhere).
-    fn with_limits<'a>(&'a self, p: &ThrottlePolicy) -> impl Iterator<Item = (&'a str, ThrottleLimit)> {
-        std::iter::once((self.login.as_str(), p.login)).chain(self.address.as_deref().map(|a| (a, p.address)))
+    /// A check of `user`'s current password (change password, transfer ownership).
+    pub(crate) fn current_password(user: Uuid, ip: Option<&str>) -> Self {
+        Self::of(format!("user:{}", user.simple()), ip, None)
     }
 
-    fn iter(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.login.as_str()).chain(self.address.as_deref())
+    fn of(who: String, ip: Option<&str>, device: Option<&str>) -> Self {
+        let address = ip.map(address_key);
+        let pair = match (device, &address) {
+            (Some(d), _) => format!("{who}|device:{d}"),
+            (None, Some(a)) => format!("{who}|{a}"),
+            (None, None) => format!("{who}|ip:-"),
+        };
+        let known = device.is_some();
+        let mut keys = vec![
+            Key { name: pair, kind: Kind::Pair, checked: true },
+            Key { name: who, kind: Kind::Total, checked: !known },
+        ];
+        if let Some(a) = address {
+            keys.push(Key { name: a, kind: Kind::Address, checked: !known });
+        }
+        // One order everywhere, so two units of work never lock the same rows crosswise.
+        keys.sort_by(|a, b| a.name.cmp(&b.name));
+        Self { keys }
+    }
+
+    fn limit(kind: Kind, p: &ThrottlePolicy) -> ThrottleLimit {
+        match kind {
+            Kind::Pair => p.login,
+            Kind::Total => p.login_total,
+            Kind::Address => p.address,
+        }
+    }
+
+    fn checked(&self) -> impl Iterator<Item = &str> {
+        self.keys.iter().filter(|k| k.checked).map(|k| k.name.as_str())
     }
 }
 
@@ -139,12 +205,12 @@ impl Service {
         self.throttle
     }
 
-    /// [`ServiceError::Throttled`] while the login or the address is blocked: sign-in then stops
-    /// before any password work.
+    /// [`ServiceError::Throttled`] while a checked key is blocked: the attempt then stops before
+    /// any password work.
     pub(crate) async fn check_throttle(&self, keys: &Keys) -> Result<()> {
         let mut r = self.store.read().await?;
         let mut rows = Vec::new();
-        for key in keys.iter() {
+        for key in keys.checked() {
             rows.extend(r.throttle_row(key).await?);
         }
         throttled(&rows, now())
@@ -155,41 +221,77 @@ impl Service {
     /// answers: `InvalidCredentials`, or `Throttled` when a concurrent attempt blocked a key
     /// meanwhile (this one then does not count either).
     pub(crate) async fn sign_in_failed(&self, keys: &Keys, user_id: Option<Uuid>, meta: &Meta) -> ServiceError {
-        match self.record_sign_in_failure(keys, user_id, meta).await {
+        match self.record_failure(keys, Failure::SignIn(user_id), meta).await {
             Ok(()) => ServiceError::InvalidCredentials,
             Err(e) => e,
         }
     }
 
-    async fn record_sign_in_failure(&self, keys: &Keys, user_id: Option<Uuid>, meta: &Meta) -> Result<()> {
+    /// Checks `p`'s current password (change password, transfer ownership) through the throttle
+    /// (R-AUTH-7): `Throttled` while blocked (no password work), `Ok(false)` for a wrong password
+    /// (counted and audited as `auth.current_password_failed`), `Ok(true)` when right (the
+    /// user-and-address count is forgotten).
+    pub(crate) async fn check_current_password(
+        &self,
+        p: &crate::auth::Principal,
+        password: &str,
+        meta: &Meta,
+    ) -> Result<bool> {
+        let keys = Keys::current_password(p.user.id, meta.ip.as_deref());
+        self.check_throttle(&keys).await?;
+        if self.hasher.verify(password, p.user.password_hash.as_deref()).await? {
+            let mut tx = self.store.begin().await?;
+            clear(tx.as_mut(), &keys).await?;
+            tx.commit().await?;
+            return Ok(true);
+        }
+        self.record_failure(
+            &keys,
+            Failure::CurrentPassword { who: p.who(), account: p.account_id, user: p.user.id },
+            meta,
+        )
+        .await?;
+        Ok(false)
+    }
+
+    async fn record_failure(&self, keys: &Keys, failure: Failure, meta: &Meta) -> Result<()> {
         let t = now();
         let window_from = t - self.throttle.window;
         let mut tx = self.store.begin().await?;
         let mut rows = Vec::new();
-        for (key, limit) in keys.with_limits(&self.throttle) {
-            rows.push((tx.record_throttle_failure(key, t, window_from).await?, limit));
+        for key in &keys.keys {
+            let row = tx.record_throttle_failure(&key.name, t, window_from).await?;
+            rows.push((row, key.checked, Keys::limit(key.kind, &self.throttle)));
         }
-        throttled(rows.iter().map(|(r, _)| r), t)?;
-        for (row, limit) in &rows {
+        throttled(rows.iter().filter(|(_, checked, _)| *checked).map(|(r, _, _)| r), t)?;
+        for (row, _, limit) in &rows {
             if let Some(delay) = limit.delay(row.failures) {
                 tx.set_throttle_block(&row.key, t + delay).await?;
             }
         }
         tx.purge_throttle(window_from, t).await?;
-        // R-AUD-1: a known person's failure shows in the audit log of each account they belong
-        // to; an unknown login's in the installation's (no account).
-        let accounts: Vec<Option<Uuid>> = match user_id {
-            Some(u) => tx.memberships_of_user(u).await?.into_iter().map(|(a, _)| Some(a.id)).collect(),
-            None => Vec::new(),
+        let (action, who, user_id, accounts) = match failure {
+            // R-AUD-1: a known person's failure shows in the audit log of each account they
+            // belong to; an unknown login's in the installation's (no account).
+            Failure::SignIn(user_id) => {
+                let accounts: Vec<Option<Uuid>> = match user_id {
+                    Some(u) => tx.memberships_of_user(u).await?.into_iter().map(|(a, _)| Some(a.id)).collect(),
+                    None => Vec::new(),
+                };
+                ("auth.sign_in_failed", Who::nobody(), user_id, accounts)
+            }
+            Failure::CurrentPassword { who, account, user } => {
+                ("auth.current_password_failed", who, Some(user), vec![account])
+            }
         };
         let accounts = if accounts.is_empty() { vec![None] } else { accounts };
         for account_id in accounts {
             tx.insert_audit(&AuditRow {
                 id: Uuid::now_v7(),
                 account_id,
-                actor_id: None,
-                impersonator_id: None,
-                action: "auth.sign_in_failed".to_owned(),
+                actor_id: who.actor,
+                impersonator_id: who.impersonator,
+                action: action.to_owned(),
                 target_type: user_id.map(|_| "user".to_owned()),
                 target_id: user_id.map(|u| u.to_string()),
                 ip: meta.ip.clone(),
@@ -203,15 +305,25 @@ impl Service {
     }
 }
 
-/// A success forgets the login's failures (not the address's: else an attacker with any valid
-/// login could reset their address's count between guesses), in the caller's unit of work;
-/// `Throttled` (and the caller rolls back) when a concurrent failure blocked a key meanwhile,
-/// so a burst of parallel guesses cannot slip past the block.
+/// What failed, for the audit row.
+enum Failure {
+    SignIn(Option<Uuid>),
+    CurrentPassword { who: Who, account: Option<Uuid>, user: Uuid },
+}
+
+/// A success forgets the login-and-address (or device) failures only: not the address's (else
+/// an attacker with any valid login could reset their address's count between guesses), nor the
+/// login's total (else the person's own sign-in would reset what guessers built up elsewhere).
+/// In the caller's unit of work; `Throttled` (and the caller rolls back) when a concurrent
+/// failure blocked a checked key meanwhile, so a burst of parallel guesses cannot slip past.
 pub(crate) async fn clear(tx: &mut dyn Tx, keys: &Keys) -> Result<()> {
     let mut rows = Vec::new();
-    rows.extend(tx.clear_throttle(&keys.login).await?);
-    if let Some(address) = &keys.address {
-        rows.extend(tx.throttle_row(address).await?);
+    for key in keys.keys.iter().filter(|k| k.checked) {
+        if key.kind == Kind::Pair {
+            rows.extend(tx.clear_throttle(&key.name).await?);
+        } else {
+            rows.extend(tx.throttle_row(&key.name).await?);
+        }
     }
     throttled(&rows, now())
 }
@@ -263,14 +375,31 @@ mod tests {
 
     #[test]
     fn keys_ignore_case_and_hide_the_login() {
-        let a = Keys::new(" Ada@Example.test ", Some("192.0.2.7"));
-        let b = Keys::new("ada@example.test", Some("192.0.2.7"));
+        let a = Keys::sign_in(" Ada@Example.test ", Some("192.0.2.7"), None);
+        let b = Keys::sign_in("ada@example.test", Some("192.0.2.7"), None);
         assert_eq!(a, b);
-        assert!(a.login.starts_with("login:") && !a.login.contains("ada"), "{}", a.login);
-        assert_eq!(a.login.len(), "login:".len() + 64);
-        assert_eq!(a.address.as_deref(), Some("ip:192.0.2.7"));
-        assert_ne!(Keys::new("ada", None).login, Keys::new("bob", None).login);
-        assert_eq!(Keys::new("ada", None).iter().count(), 1, "no address, no address key");
+        let names: Vec<&str> = a.keys.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(names.len(), 3);
+        let login = login_key("ada@example.test");
+        assert!(login.starts_with("login:") && !login.contains("ada"), "{login}");
+        assert_eq!(login.len(), "login:".len() + 64);
+        assert!(names.contains(&"ip:192.0.2.7"));
+        assert!(names.contains(&login.as_str()));
+        assert!(names.contains(&format!("{login}|ip:192.0.2.7").as_str()));
+        assert!(a.keys.iter().all(|k| k.checked));
+        assert_ne!(Keys::sign_in("ada", None, None), Keys::sign_in("bob", None, None));
+        assert_eq!(Keys::sign_in("ada", None, None).keys.len(), 2, "no address, no address key");
+    }
+
+    #[test]
+    fn r_auth_7_a_known_device_is_checked_against_its_own_failures_only() {
+        let k = Keys::sign_in("ada@example.test", Some("192.0.2.7"), Some("d1"));
+        let checked: Vec<&str> = k.checked().collect();
+        assert_eq!(checked, vec![format!("{}|device:d1", login_key("ada@example.test")).as_str()]);
+        assert_eq!(k.keys.len(), 3, "its failures still count against the login and the address");
+        let p = Keys::current_password(Uuid::nil(), Some("192.0.2.7"));
+        assert!(p.checked().any(|n| n.starts_with("user:") && n.ends_with("|ip:192.0.2.7")));
+        assert_eq!(ThrottlePolicy::default().login_total.failures, 100);
     }
 
     #[test]

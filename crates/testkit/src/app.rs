@@ -112,7 +112,7 @@ pub async fn spawn_app_opts(backend: Backend, opts: AppOptions) -> TestApp {
     let service = Service::new(db.store.clone(), Hasher::for_tests().expect("hasher"), SessionPolicy::default())
         .with_mail(mail)
         .with_open_registration(opts.open_registration);
-    let state = AppState::new(service.clone(), WebConfig { public_url: url.clone() });
+    let state = AppState::new(service.clone(), WebConfig::new(url.clone()));
     let worker = service.delivery_worker(test_delivery()).expect("delivery worker");
     let (stop, stopped) = oneshot::channel::<()>();
     let (stop_worker, worker_stopped) = oneshot::channel::<()>();

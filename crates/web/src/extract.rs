@@ -99,27 +99,40 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// Where the request came from.
+/// Where the request came from: the client's address (the TCP peer, or through trusted proxies
+/// the first untrusted `X-Forwarded-For` hop, R-AUTH-7), its User-Agent and its known-device
+/// cookie.
 pub struct ClientMeta(pub Meta);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
+impl FromRequestParts<AppState> for ClientMeta {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| state.config.trusted_proxies.client(c.0.ip(), forwarded).to_string());
         let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        Ok(ClientMeta(Meta { ip, user_agent }))
+        let known_device = cookie(parts, state.config.device_cookie()).map(str::to_owned);
+        Ok(ClientMeta(Meta { ip, user_agent, known_device }))
     }
 }
 
 /// Reads one cookie from the request.
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
-        |kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name).then_some(v)
-        },
-    )
+    cookie_in(&parts.headers, name)
+}
+
+pub fn cookie_in<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
+pub fn has_cookie(headers: &axum::http::HeaderMap, name: &str) -> bool {
+    cookie_in(headers, name).is_some_and(|v| !v.is_empty())
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {

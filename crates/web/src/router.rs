@@ -75,6 +75,7 @@ pub fn router(state: AppState) -> Router {
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.")
                 .into_response()
         }))
+        .layer(middleware::from_fn_with_state(state.clone(), private_answers))
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(security_header(header::REFERRER_POLICY, "same-origin"))
@@ -96,6 +97,32 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// PRODUCT.md §10: no shared or browser cache keeps an answer meant for one person. Every answer
+/// to a request that carries credentials (a bearer token, the session or the "log in as" cookie)
+/// and every answer to an unsafe method (sign-in, token creation, impersonation: answers that
+/// carry a secret) gets `Cache-Control: no-store`; the stylesheet stays cacheable. Behind HTTPS
+/// (`ROSTER_PUBLIC_URL` https://) every answer also carries HSTS.
+async fn private_answers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request<axum::body::Body>,
+    next: middleware::Next,
+) -> Response {
+    let credentials = req.headers().contains_key(header::AUTHORIZATION)
+        || crate::extract::has_cookie(req.headers(), state.config.session_cookie())
+        || crate::extract::has_cookie(req.headers(), console::admin_cookie_name(&state.config));
+    let unsafe_method = !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    let asset = req.uri().path().starts_with("/static/");
+    let mut res = next.run(req).await;
+    if (credentials || unsafe_method) && !asset {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.config.secure_cookies() {
+        res.headers_mut()
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    res
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

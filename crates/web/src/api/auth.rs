@@ -20,15 +20,18 @@ pub async fn token(
     State(state): State<AppState>,
     ClientMeta(meta): ClientMeta,
     ApiJson(req): ApiJson<TokenRequest>,
-) -> ApiResult<Json<TokenResponse>> {
+) -> ApiResult<impl axum::response::IntoResponse> {
     let s = state.service.sign_in(&req.login, &req.password, req.account_id, SessionKind::Api, &meta).await?;
-    Ok(Json(TokenResponse {
+    // R-AUTH-7: a client that keeps cookies is a known device for this login from now on.
+    let device = s.known_device.as_deref().map(|d| crate::console::device_cookie(&state.config, d));
+    let body = Json(TokenResponse {
         access_token: s.token,
         token_type: "Bearer",
         expires_in: s.expires_in,
         account_id: s.account_id,
         accounts: s.accounts,
-    }))
+    });
+    Ok((axum::response::AppendHeaders(device.map(|d| (axum::http::header::SET_COOKIE, d))), body))
 }
 
 /// Ends the calling session or token at once.

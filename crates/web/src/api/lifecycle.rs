@@ -116,6 +116,8 @@ pub struct TransferRequest {
         (status = 200, body = AccountView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too_many_attempts: too many wrong current passwords (R-AUTH-7)", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds until the block ends, rounded up"))),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]

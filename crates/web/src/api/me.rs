@@ -14,6 +14,7 @@ use crate::extract::{ApiJson, Auth, ClientMeta};
 /// Changes the caller's name and time zone.
 #[utoipa::path(patch, path = "/api/v1/me", tag = "sign-in", request_body = ProfileRequest, security(("bearer" = [])), responses(
     (status = 200, body = UserView),
+    (status = 403, description = "impersonating: refused during \"log in as\" (R-IMP-1)", body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update(
@@ -31,7 +32,10 @@ pub async fn update(
 /// Changes the caller's password; every other session ends and a notice is emailed.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "sign-in", request_body = PasswordChange, security(("bearer" = [])), responses(
     (status = 204, description = "Changed"),
+    (status = 403, description = "impersonating: refused during \"log in as\" (R-IMP-1)", body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "too_many_attempts: too many wrong current passwords (R-AUTH-7)", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds until the block ends, rounded up"))),
 ))]
 pub async fn password(
     State(state): State<AppState>,
@@ -46,6 +50,7 @@ pub async fn password(
 /// The caller's live sessions and sign-in tokens, the most recently used first.
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "sign-in", security(("bearer" = [])), responses(
     (status = 200, body = Vec<SessionView>),
+    (status = 403, description = "impersonating: refused during \"log in as\" (R-IMP-1)", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn sessions(State(state): State<AppState>, Auth(p): Auth) -> ApiResult<Json<Vec<SessionView>>> {
     Ok(Json(state.service.my_sessions(&p).await?))

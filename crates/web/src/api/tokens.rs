@@ -18,6 +18,7 @@ use crate::extract::{ApiJson, Auth, ClientMeta};
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "sign-in", security(("bearer" = [])), responses(
     (status = 200, body = Vec<ApiTokenView>),
     (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "impersonating: refused during \"log in as\" (R-IMP-1)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "account_not_chosen: choose an account first", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(State(state): State<AppState>, Auth(p): Auth) -> ApiResult<Json<Vec<ApiTokenView>>> {
@@ -30,7 +31,7 @@ pub async fn list(State(state): State<AppState>, Auth(p): Auth) -> ApiResult<Jso
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "sign-in", request_body = CreateTokenRequest, security(("bearer" = [])), responses(
     (status = 201, body = NewApiToken),
     (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "token_cannot_create_tokens: sent with a personal token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "token_cannot_create_tokens: sent with a personal token; impersonating: during \"log in as\" (R-IMP-1)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "account_not_chosen: choose an account first", body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]

@@ -3,7 +3,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use roster_core::FieldErrors;
 use roster_service::{ServiceError, SessionView};
@@ -58,8 +58,11 @@ fn profile(user: &ConsoleUser, errors: FieldErrors, notice: Option<&'static str>
     }
 }
 
-pub async fn profile_page(user: ConsoleUser, Query(q): Query<Notice>) -> impl IntoResponse {
-    profile(&user, FieldErrors::new(), notice(&q.done))
+pub async fn profile_page(user: ConsoleUser, Query(q): Query<Notice>) -> PageResult {
+    // R-IMP-1: the login's own profile is out of reach while acting as someone.
+    roster_service::refuse_while_impersonating(&user.0, "change their profile or password")
+        .map_err(super::mail::fail(&user))?;
+    Ok(profile(&user, FieldErrors::new(), notice(&q.done)).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -109,6 +112,14 @@ pub async fn password_submit(
         Err(ServiceError::Invalid(errors)) => {
             Ok((StatusCode::UNPROCESSABLE_ENTITY, profile(&user, errors, None)).into_response())
         }
+        // R-AUTH-7: too many wrong current passwords; said at the field, with Retry-After.
+        Err(ServiceError::Throttled { retry_after }) => {
+            let mut errors = FieldErrors::new();
+            errors.add("current_password", roster_service::too_many_attempts(retry_after));
+            let retry = roster_service::retry_after_secs(retry_after).to_string();
+            Ok((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry)], profile(&user, errors, None))
+                .into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -122,7 +133,7 @@ pub struct SessionsPage {
 }
 
 pub async fn sessions_page(State(state): State<AppState>, user: ConsoleUser, Query(q): Query<Notice>) -> PageResult {
-    let sessions = state.service.my_sessions(&user.0).await?;
+    let sessions = state.service.my_sessions(&user.0).await.map_err(super::mail::fail(&user))?;
     Ok(SessionsPage { nav: user.nav(), sessions, notice: notice(&q.done) }.into_response())
 }
 

@@ -17,6 +17,8 @@ mod audit;
 mod chooser;
 mod home;
 mod impersonate;
+pub(crate) use impersonate::admin_cookie_name;
+pub(crate) use session::device_cookie;
 mod invitations;
 mod lifecycle;
 mod mail;

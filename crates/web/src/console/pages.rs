@@ -56,6 +56,9 @@ pub(super) fn after_sign_in(state: &AppState, s: &SignedIn) -> Response {
     let max_age = state.service.session_policy().console_absolute.as_secs();
     let mut res = Redirect::to(&to).into_response();
     res.headers_mut().insert(header::SET_COOKIE, session_cookie(&state.config, &s.token, max_age));
+    if let Some(device) = &s.known_device {
+        res.headers_mut().append(header::SET_COOKIE, super::session::device_cookie(&state.config, device));
+    }
     res
 }
 

@@ -94,6 +94,19 @@ pub fn session_cookie(config: &WebConfig, token: &str, max_age_secs: u64) -> Hea
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// `Set-Cookie` for the "known device" note (R-AUTH-7): a year, HttpOnly, SameSite=Lax, and
+/// `Secure` + `__Host-` on HTTPS, like the session cookie. Not a credential: it only keeps blocks
+/// caused from elsewhere from stopping this browser.
+pub fn device_cookie(config: &WebConfig, value: &str) -> HeaderValue {
+    let secure = if config.secure_cookies() { "; Secure" } else { "" };
+    let v = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        config.device_cookie(),
+        roster_service::KNOWN_DEVICE_LIFETIME_SECS
+    );
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
 pub fn clear_cookie(config: &WebConfig) -> HeaderValue {
     let secure = if config.secure_cookies() { "; Secure" } else { "" };
     let v = format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", config.session_cookie());

@@ -60,9 +60,11 @@ async fn r_imp_1_admin_acts_as_member_and_audit_has_both_ids() {
         assert_eq!(me["impersonator_id"], t.admin.id.to_string());
         assert_eq!(me["current_account_id"], t.account.to_string());
 
-        // A change made as Pat is audited with both ids.
-        let body = json!({ "first_name": "Patricia" });
-        let (status, res) = app.send(Method::PATCH, "/api/v1/me", &acting, Some(body)).await;
+        // A change made as Pat in the account (Pat's own preferences there) is audited with both
+        // ids. Pat's login itself (name, sessions, tokens) is out of reach: r_imp_1_… below.
+        let body = json!({ "preferences": { "landing_page": "home" } });
+        let path = format!("/api/v1/accounts/{}/users/{}", t.account, t.pat.id);
+        let (status, res) = app.send(Method::PATCH, &path, &acting, Some(body)).await;
         assert_eq!(status, 200, "{res}");
 
         // No nesting, no password, no tokens, no other account, no transfer.
@@ -89,7 +91,7 @@ async fn r_imp_1_admin_acts_as_member_and_audit_has_both_ids() {
         assert_eq!(started.target_id.as_deref(), Some(t.pat.id.to_string().as_str()));
         let details: Value = serde_json::from_str(started.details.as_deref().unwrap()).unwrap();
         assert_eq!(details["reason"], "Ticket 42: no calendar");
-        let changed = row(&rows, "user.profile_updated");
+        let changed = row(&rows, "member.preferences_changed");
         assert_eq!((changed.actor_id, changed.impersonator_id), (Some(t.pat.id), Some(t.admin.id)));
         let ended = row(&rows, "member.impersonation_ended");
         assert_eq!((ended.actor_id, ended.impersonator_id), (Some(t.pat.id), Some(t.admin.id)));
@@ -349,7 +351,7 @@ async fn r_imp_1_console_banner_and_return_restore_the_admin() {
         assert_eq!(format!("roster_session={}", admin.1), ada, "the admin cookie keeps Ada's own session");
         let both = format!("roster_session={}; roster_admin={}", session.1, admin.1);
 
-        for path in [format!("/accounts/{}", t.account), "/me".to_owned()] {
+        for path in [format!("/accounts/{}", t.account), format!("/accounts/{}/team", t.account)] {
             let (status, html) = app.page(&path, &both).await;
             assert_eq!(status, 200, "{path}: {html}");
             assert!(
@@ -358,6 +360,10 @@ async fn r_imp_1_console_banner_and_return_restore_the_admin() {
             );
             assert!(html.contains("Return to my account"));
         }
+        // R-IMP-1: Pat's own profile page is out of reach, with a page that says why.
+        let (status, html) = app.page("/me", &both).await;
+        assert_eq!(status, 403, "{html}");
+        assert!(html.contains("While acting as someone else you cannot change their profile"), "{html}");
 
         let (_, html) = app.page(&format!("/accounts/{}", t.account), &both).await;
         let csrf = csrf_of(&html);
@@ -499,6 +505,111 @@ async fn r_imp_1_a_get_never_swaps_a_live_impersonation_back() {
         assert!(res.headers().get("set-cookie").is_none(), "no cookie changes while it is live");
         let (status, _) = app.get_json("/api/v1/me", Some(&acting)).await;
         assert_eq!(status, 200, "the impersonation goes on until ended by its POST");
+    })
+    .await;
+}
+
+/// Issue 14, item 2: "log in as" inside account M showed the person's sessions in every account
+/// and let M rename them installation-wide. Now the login's own data is out of reach (R-IMP-1).
+#[tokio::test]
+async fn r_imp_1_the_logins_own_sessions_profile_and_tokens_are_out_of_reach() {
+    each_backend(|app| async move {
+        let t = team(&app).await;
+        // Pat also belongs to another account and is signed in there.
+        let elsewhere = app.create_account(&t.owner_token, "Elsewhere Inc").await;
+        let mut tx = app.db.store.begin().await.unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        tx.insert_membership(&roster_store::MembershipRow::new(elsewhere, t.pat.id, "employee", now)).await.unwrap();
+        tx.commit().await.unwrap();
+        let pat_elsewhere = app.token(&t.pat.email, Some(elsewhere)).await;
+        let pat_pat = app.post_json("/api/v1/tokens", Some(&pat_elsewhere), &json!({ "name": "Pat's script" })).await;
+        assert_eq!(pat_pat.0, 201, "{}", pat_pat.1);
+
+        let (status, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, "Ticket 9").await;
+        assert_eq!(status, 200, "{body}");
+        let acting = body["access_token"].as_str().unwrap().to_owned();
+
+        // Sessions: refused entirely (decision 0021), listing and ending alike.
+        let (status, res) = app.get_json("/api/v1/me/sessions", Some(&acting)).await;
+        assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
+        let (status, res) = app.send(Method::POST, "/api/v1/me/sessions/end-others", &acting, None).await;
+        assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
+        assert_eq!(app.get_json("/api/v1/me", Some(&pat_elsewhere)).await.0, 200, "Pat's session elsewhere lives");
+
+        // Profile: no rename, no time zone.
+        let (status, res) =
+            app.send(Method::PATCH, "/api/v1/me", &acting, Some(json!({ "first_name": "Hacked" }))).await;
+        assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
+        let (status, res) =
+            app.send(Method::PATCH, "/api/v1/me", &acting, Some(json!({ "time_zone": "Asia/Tokyo" }))).await;
+        assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
+        let pat = app.db.store.read().await.unwrap().user_by_id(t.pat.id).await.unwrap().unwrap();
+        assert_eq!((pat.first_name.as_str(), pat.time_zone.as_str()), ("Pat", "UTC"), "unchanged installation-wide");
+
+        // Tokens: neither made nor listed nor revoked.
+        let (status, res) = app.post_json("/api/v1/tokens", Some(&acting), &json!({ "name": "sneaky" })).await;
+        assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
+        let (status, res) = app.get_json("/api/v1/tokens", Some(&acting)).await;
+        assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
+        let id = pat_pat.1["id"].as_str().unwrap();
+        let (status, res) = app.send(Method::DELETE, &format!("/api/v1/tokens/{id}"), &acting, None).await;
+        assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
+
+        // Only the impersonated account shows, and the other account's routes are a stranger's.
+        let (_, me) = app.get_json("/api/v1/me", Some(&acting)).await;
+        let accounts: Vec<&str> =
+            me["memberships"].as_array().unwrap().iter().filter_map(|m| m["account_id"].as_str()).collect();
+        assert_eq!(accounts, vec![t.account.to_string().as_str()], "{me}");
+        let (status, _) = app.get_json(&format!("/api/v1/accounts/{elsewhere}"), Some(&acting)).await;
+        assert_eq!(status, 404);
+
+        // The account's membership is still acted on.
+        let (status, res) = app.get_json(&format!("/api/v1/accounts/{}", t.account), Some(&acting)).await;
+        assert_eq!(status, 200, "{res}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_imp_1_console_profile_sessions_and_tokens_pages_say_why_not() {
+    each_backend(|app| async move {
+        let t = team(&app).await;
+        let ada = app.console_sign_in(&t.admin.email).await;
+        let form_path = format!("/accounts/{}/log-in-as/{}", t.account, t.pat.id);
+        let (_, html) = app.page(&form_path, &ada).await;
+        let csrf = csrf_of(&html);
+        let res = app
+            .client
+            .post(app.at(&form_path))
+            .header("cookie", &ada)
+            .form(&[("csrf", csrf.as_str()), ("reason", "Ticket 8")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let cookies = set_cookies(&res);
+        let session = cookies.iter().find(|(k, _)| k == "roster_session").unwrap();
+        let admin = cookies.iter().find(|(k, _)| k == "roster_admin").unwrap();
+        let both = format!("roster_session={}; roster_admin={}", session.1, admin.1);
+        for path in ["/me", "/me/sessions", "/tokens"] {
+            let (status, html) = app.page(path, &both).await;
+            assert_eq!(status, 403, "{path}: {html}");
+            assert!(html.contains("While acting as someone else you cannot"), "{path}: {html}");
+        }
+        // A rename posted anyway is refused too.
+        let (_, html) = app.page(&format!("/accounts/{}", t.account), &both).await;
+        let csrf = csrf_of(&html);
+        let res = app
+            .client
+            .post(app.at("/me"))
+            .header("cookie", &both)
+            .form(&[("csrf", csrf.as_str()), ("first_name", "Hacked"), ("last_name", "Name"), ("time_zone", "UTC")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        let pat = app.db.store.read().await.unwrap().user_by_id(t.pat.id).await.unwrap().unwrap();
+        assert_eq!(pat.first_name, "Pat");
     })
     .await;
 }

@@ -161,3 +161,93 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
     })
     .await;
 }
+
+/// Issue 14, item 6: a personal API token made in account A read account B of the same person.
+/// Now every account route of B answers 404 to it, as to a stranger (decision 0022), though the
+/// person is B's admin; `GET /accounts` and `GET /me` show only A.
+#[tokio::test]
+async fn r_perm_3_a_token_made_in_a_answers_404_on_every_route_of_b() {
+    each_backend(|app| async move {
+        app.operator("op@example.test").await;
+        let op = app.token("op@example.test", None).await;
+        let b = app.create_account(&op, "Account B").await;
+        let a = app.create_account(&op, "Account A").await;
+        let member = app.seed_members(b, "standard", &[("Vic", "Member", "vic@example.test")]).await.remove(0);
+        let eve = app.seed_members(a, "admin", &[("Eve", "Both", "eve@example.test")]).await.remove(0);
+        let mut tx = app.db.store.begin().await.unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        tx.insert_membership(&roster_store::MembershipRow::new(b, eve.id, "admin", now)).await.unwrap();
+        let role = roster_store::RoleRow {
+            account_id: b,
+            id: uuid::Uuid::now_v7(),
+            name: "Bookkeeper".to_owned(),
+            permissions: "time.track".to_owned(),
+            created_at: now,
+        };
+        tx.insert_role(&role).await.unwrap();
+        tx.commit().await.unwrap();
+        // Eve's session in B reaches B (so what follows is about the token, not her rights).
+        let eve_b = app.token(&eve.email, Some(b)).await;
+        assert_eq!(app.get_json(&format!("/api/v1/accounts/{b}/users"), Some(&eve_b)).await.0, 200);
+        // A token made in A.
+        let eve_a = app.token(&eve.email, Some(a)).await;
+        let (status, made) = app.post_json("/api/v1/tokens", Some(&eve_a), &json!({ "name": "A script" })).await;
+        assert_eq!(status, 201, "{made}");
+        let pat = made["token"].as_str().unwrap().to_owned();
+        assert_eq!(app.get_json(&format!("/api/v1/accounts/{a}/users"), Some(&pat)).await.0, 200, "works in A");
+
+        let fill = |s: &str| {
+            s.replace("{account_id}", &b.to_string())
+                .replace("{user_id}", &member.id.to_string())
+                .replace("{email_id}", &uuid::Uuid::now_v7().to_string())
+                .replace("{invitation_id}", &uuid::Uuid::now_v7().to_string())
+                .replace("{role_id}", &role.id.to_string())
+                .replace("{name}", "welcome")
+        };
+        for (method, path, body) in table() {
+            let body = body.map(|b| serde_json::from_str::<Value>(&fill(&b.to_string())).unwrap());
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let (status, answer) = app.send(method.clone(), &fill(path), &pat, body).await;
+            assert_eq!(status, 404, "{method} {path} answered {answer}");
+        }
+        // Only A is listed, in the accounts and in /me; switching and new accounts are refused.
+        let (_, list) = app.get_json("/api/v1/accounts", Some(&pat)).await;
+        let ids: Vec<&str> = list["items"].as_array().unwrap().iter().filter_map(|x| x["id"].as_str()).collect();
+        assert_eq!(ids, vec![a.to_string().as_str()], "{list}");
+        let (_, me) = app.get_json("/api/v1/me", Some(&pat)).await;
+        let ids: Vec<&str> =
+            me["memberships"].as_array().unwrap().iter().filter_map(|x| x["account_id"].as_str()).collect();
+        assert_eq!(ids, vec![a.to_string().as_str()], "{me}");
+        let (status, body) = app.post_json("/api/v1/accounts", Some(&pat), &json!({ "name": "Sneaky" })).await;
+        assert_eq!((status, body["code"].as_str()), (409, Some("token_bound_to_account")), "{body}");
+        // Nothing changed in B.
+        let (_, view) = app.get_json(&format!("/api/v1/accounts/{b}"), Some(&eve_b)).await;
+        assert_eq!(view["name"], "Account B");
+        let m = app.db.store.read().await.unwrap().membership(b, member.id).await.unwrap().unwrap();
+        assert_eq!(m.status, "active");
+    })
+    .await;
+}
+
+/// An operator's personal token is an ordinary member's in its account: no installation-wide
+/// reach (every account, every outbox).
+#[tokio::test]
+async fn r_perm_3_an_operators_token_has_no_installation_powers() {
+    each_backend(|app| async move {
+        app.operator("op@example.test").await;
+        let op = app.token("op@example.test", None).await;
+        let other = app.create_account(&op, "Other").await;
+        let mine = app.create_account(&op, "Mine").await;
+        let op_mine = app.token("op@example.test", Some(mine)).await;
+        let (status, made) = app.post_json("/api/v1/tokens", Some(&op_mine), &json!({ "name": "ops" })).await;
+        assert_eq!(status, 201, "{made}");
+        let pat = made["token"].as_str().unwrap().to_owned();
+        let (status, _) = app.get_json(&format!("/api/v1/accounts/{other}"), Some(&pat)).await;
+        assert_eq!(status, 404);
+        let (status, _) = app.get_json("/api/v1/emails", Some(&pat)).await;
+        assert!(status == 403 || status == 404, "the installation's outbox: {status}");
+        let (_, list) = app.get_json("/api/v1/accounts", Some(&pat)).await;
+        assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+    })
+    .await;
+}

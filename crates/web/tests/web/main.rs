@@ -27,5 +27,6 @@ mod roles;
 mod signup;
 mod throttle;
 mod tokens;
+mod transport;
 mod users_import;
 mod users_list;
