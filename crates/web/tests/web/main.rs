@@ -15,6 +15,7 @@ mod console_mail;
 mod console_team;
 mod impersonate;
 mod invitations;
+mod identity;
 mod isolation;
 mod lifecycle;
 mod mail;
