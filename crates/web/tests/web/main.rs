@@ -7,6 +7,7 @@ mod add_member;
 mod api;
 mod audit;
 mod browser;
+mod browser_identity;
 mod browser_journeys;
 mod browser_team;
 mod chooser;
