@@ -81,8 +81,11 @@ async fn r_add_3_browser_existing_login_is_invited_and_joins_only_by_accepting()
     b.type_into("#login", &owner.email).await;
     b.type_into("#password", PASSWORD).await;
     b.click(SIGN_IN_BUTTON).await;
-    b.expect_path_matching("signed in", |p| p.starts_with("/accounts")).await;
-    b.goto(&app.at(&format!("/accounts/{account}/team/new"))).await;
+    // Two accounts: the chooser asks; Invite Works, then "Add a user".
+    b.click_button("ul.chooser", "Invite Works").await;
+    b.expect_path(&format!("/accounts/{account}/team")).await;
+    b.click_link("Add a user").await;
+    b.expect_path(&format!("/accounts/{account}/team/new")).await;
     b.type_into("#email", "kim@example.test").await;
     b.type_into("#first_name", "Someone").await;
     b.type_into("#last_name", "Else").await;
