@@ -74,7 +74,7 @@ pub struct InvitationSent {
 /// already has a login (202, R-ADD-3).
 #[derive(Debug, Clone)]
 pub enum AddOutcome {
-    Added(AddedMember),
+    Added(Box<AddedMember>),
     Invited(InvitationSent),
 }
 
@@ -198,10 +198,7 @@ impl Service {
                     return Err(already_member(parsed.email.as_str()));
                 }
                 // R-ADD-3: consent first. Inviting is R-PERM-2's to allow.
-                authorize(
-                    &actor,
-                    Action::Invite { account_id, owner_only: account.invite_policy != "permission" },
-                )?;
+                authorize(&actor, Action::Invite { account_id, owner_only: account.invite_policy != "permission" })?;
                 let row = match self.invitee(tx.as_mut(), account_id, &parsed.email).await? {
                     Invitee::Member => return Err(already_member(parsed.email.as_str())),
                     Invitee::Pending(i) => return Err(pending_conflict(&i)),
@@ -295,6 +292,6 @@ impl Service {
         }
         let warning = (!has_password && !input.send_welcome).then(|| NO_SIGN_IN_WARNING.to_owned());
         let member = MemberView::from(MemberRow { user: MemberPerson::from(&user), membership });
-        Ok(AddOutcome::Added(AddedMember { member, existing_user: false, warning }))
+        Ok(AddOutcome::Added(Box::new(AddedMember { member, existing_user: false, warning })))
     }
 }

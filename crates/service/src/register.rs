@@ -31,8 +31,7 @@ pub const REGISTRATION_MAILS_PER_HOUR: i64 = 3;
 pub const CONFIRM_LINK_GONE: &str =
     "This confirmation link has expired or was already used. Register again to get a new one.";
 /// The address got a login after the registration (410 `address_has_login`).
-pub const CONFIRM_ADDRESS_HAS_LOGIN: &str =
-    "This address already has a login: sign in (or reset your password), then create the account from the accounts page.";
+pub const CONFIRM_ADDRESS_HAS_LOGIN: &str = "This address already has a login: sign in (or reset your password), then create the account from the accounts page.";
 
 /// A confirmed registration: the login, its account, and a session when one was asked for.
 pub struct Registered {

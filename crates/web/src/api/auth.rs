@@ -156,7 +156,8 @@ pub async fn confirm_email(
         }
         Err(e) => return Err(e.into()),
     };
-    let s = r.signed_in.ok_or_else(|| roster_service::ServiceError::Internal("confirmation without a session".into()))?;
+    let s =
+        r.signed_in.ok_or_else(|| roster_service::ServiceError::Internal("confirmation without a session".into()))?;
     Ok(Json(ConfirmEmailResponse {
         user: r.user,
         account: r.account,
@@ -193,7 +194,6 @@ pub struct RegisterRequest {
     pub last_name: String,
     pub account_name: String,
 }
-
 
 /// Moves the calling session or token to another account where the caller is an active member
 /// (R-AUTH-2); remembered as the last used account. Another account's id answers 404.

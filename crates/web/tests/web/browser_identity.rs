@@ -23,11 +23,9 @@ async fn r_auth_8_browser_registration_confirm_email_account_usable() {
     let Some(chromedriver) = browser_or_skip("r_auth_8_browser_registration_confirm_email_account_usable") else {
         return;
     };
-    let app = spawn_app_opts(
-        roster_store::Backend::Sqlite,
-        AppOptions { open_registration: true, ..AppOptions::default() },
-    )
-    .await;
+    let app =
+        spawn_app_opts(roster_store::Backend::Sqlite, AppOptions { open_registration: true, ..AppOptions::default() })
+            .await;
     let driver = ChromeDriver::start(&chromedriver).await;
     let b = Browser::open(&driver).await;
 
@@ -63,8 +61,7 @@ async fn r_auth_8_browser_registration_confirm_email_account_usable() {
 
 #[tokio::test]
 async fn r_add_3_browser_existing_login_is_invited_and_joins_only_by_accepting() {
-    let Some(chromedriver) =
-        browser_or_skip("r_add_3_browser_existing_login_is_invited_and_joins_only_by_accepting")
+    let Some(chromedriver) = browser_or_skip("r_add_3_browser_existing_login_is_invited_and_joins_only_by_accepting")
     else {
         return;
     };
@@ -111,8 +108,7 @@ async fn r_add_3_browser_existing_login_is_invited_and_joins_only_by_accepting()
     b.click("form[action='/invitations/accept/sign-in'] button[type='submit']").await;
     b.expect_text("main h1", "Join Invite Works").await;
     b.click("form[action='/invitations/accept'] button[type='submit']").await;
-    let landed =
-        b.expect_path_matching("the account's page", |p| p.starts_with(&format!("/accounts/{account}"))).await;
+    let landed = b.expect_path_matching("the account's page", |p| p.starts_with(&format!("/accounts/{account}"))).await;
     eprintln!("invitation journey: Kim accepted and landed on {landed}");
     b.quit().await;
 }

@@ -171,8 +171,7 @@ async fn r_add_3_nothing_of_a_foreign_login_reaches_the_adder_by_add_import_or_b
 async fn r_auth_8_an_unconfirmed_registration_squats_nothing() {
     for backend in backends().await {
         let app = open_app(backend).await;
-        let (status, _) =
-            app.post_json("/api/v1/auth/register", None, &registration("newhire@b.test", "Squat")).await;
+        let (status, _) = app.post_json("/api/v1/auth/register", None, &registration("newhire@b.test", "Squat")).await;
         assert_eq!(status, 202);
         assert_eq!(sign_in(&app, "newhire@b.test", PASSWORD).await, 401, "no login exists");
         let squatter_link = secret_in_mail(&app, "newhire@b.test", "confirm_").await;
@@ -231,7 +230,8 @@ async fn r_auth_8_an_invitation_link_takes_over_an_unproved_login() {
         let add = json!({ "email": "una@example.test", "first_name": "U", "last_name": "S" });
         assert_eq!(app.send(Method::POST, &format!("/api/v1/accounts/{c}/users"), &ct, Some(add)).await.0, 202);
         let link = newer_secret_in_mail(&app, "una@example.test", "invite_", &link).await;
-        let accept = json!({ "token": link, "first_name": "Eve", "last_name": "Il", "password": "another long password" });
+        let accept =
+            json!({ "token": link, "first_name": "Eve", "last_name": "Il", "password": "another long password" });
         let (status, _) = app.post_json("/api/v1/invitations/accept", None, &accept).await;
         assert_eq!(status, 401, "sign in first");
         assert_eq!(sign_in(&app, "una@example.test", NEW_PASSWORD).await, 200);
