@@ -41,6 +41,17 @@ pub struct Registered {
 }
 
 impl Service {
+    fn registration_open(&self) -> Result<()> {
+        if self.open_registration {
+            return Ok(());
+        }
+        Err(ServiceError::Closed {
+            code: "registration_closed",
+            message: "Registration is closed on this installation. Ask an account's admin for an invitation."
+                .to_owned(),
+        })
+    }
+
     /// Registers a person (R-AUTH-3). Refused with `registration_closed` unless
     /// `ROSTER_OPEN_REGISTRATION` is on. Otherwise the answer is the same whether or not the
     /// address has a login, after the same work (the password is hashed either way): a new
@@ -48,13 +59,7 @@ impl Service {
     /// taken one a "someone tried to register with your address" email. At most
     /// [`REGISTRATION_MAILS_PER_HOUR`] such emails per address.
     pub async fn register(&self, person: &NewPerson, account_name: &str, meta: &Meta) -> Result<()> {
-        if !self.open_registration {
-            return Err(ServiceError::Closed {
-                code: "registration_closed",
-                message: "Registration is closed on this installation. Ask an account's admin for an invitation."
-                    .to_owned(),
-            });
-        }
+        self.registration_open()?;
         let mut errs = FieldErrors::new();
         let name = errs.check("account_name", AccountName::parse(account_name));
         let parsed = match person.parse() {
@@ -148,8 +153,11 @@ impl Service {
     /// owns and the owner membership, with their audit rows, in one unit of work; with
     /// `session`, signs the new login in. Single use: of racing confirms exactly one wins. A
     /// used, expired or unknown link → `Gone(CONFIRM_LINK_GONE)`; an address that got a login
-    /// meanwhile → `Gone(CONFIRM_ADDRESS_HAS_LOGIN)` (and the link is used up).
+    /// meanwhile → `Gone(CONFIRM_ADDRESS_HAS_LOGIN)` (and the link is used up). Refused with
+    /// `registration_closed` while open registration is off.
     pub async fn confirm_email(&self, secret: &str, session: Option<SessionKind>, meta: &Meta) -> Result<Registered> {
+        // Closing registration also stops the links already sent.
+        self.registration_open()?;
         let t = now();
         let mut tx = self.store.begin().await?;
         // First: the conditional update decides the race.

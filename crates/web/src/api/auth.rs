@@ -140,6 +140,7 @@ pub struct RegisterAccepted {
 /// `address_has_login` when the address got a login meanwhile (sign in instead).
 #[utoipa::path(post, path = "/api/v1/auth/confirm-email", tag = "sign-in", request_body = ConfirmEmailRequest, responses(
     (status = 200, body = ConfirmEmailResponse),
+    (status = 403, description = "registration_closed", body = Problem, content_type = "application/problem+json"),
     (status = 410, description = "link_gone or address_has_login", body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]

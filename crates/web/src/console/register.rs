@@ -136,6 +136,7 @@ pub async fn confirm_submit(
             None => Err(ServiceError::Internal("confirmation without a session".into()).into()),
         },
         Err(ServiceError::Gone(m)) => Err(confirm_gone(m)),
+        Err(ServiceError::Closed { .. }) => Err(closed()),
         Err(e) => Err(e.into()),
     }
 }

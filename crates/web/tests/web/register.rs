@@ -79,6 +79,10 @@ async fn r_auth_3_registration_is_closed_by_default() {
         let app = spawn_app_opts(backend, AppOptions::default()).await;
         let (status, body) = app.post_json("/api/v1/auth/register", None, &registration("x@example.test")).await;
         assert_eq!((status, body["code"].as_str()), (403, Some("registration_closed")), "{body}");
+        // Closed also stops links already sent.
+        let (status, body) =
+            app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": "confirm_anything" })).await;
+        assert_eq!((status, body["code"].as_str()), (403, Some("registration_closed")), "{body}");
         let res = app.client.get(app.at("/register")).send().await.unwrap();
         assert_eq!(res.status(), 403);
         assert!(res.text().await.unwrap().contains("Registration is closed"));
