@@ -128,8 +128,22 @@ async fn r_add_3_nothing_of_a_foreign_login_reaches_the_adder_by_add_import_or_b
         let invitation = body["invitation"]["id"].as_str().unwrap().to_owned();
         app.send(Method::DELETE, &format!("/api/v1/accounts/{m}/invitations/{invitation}"), &mt, None).await;
 
-        // Import: the known login is invited, never joined; the report says "invited" only.
+        // Import: the known login is invited, never joined; the report says "invited" only. A dry
+        // run counts it and sends nothing.
         let csv = "email,first_name,last_name\ncarol@example.test,,\n";
+        let res = app
+            .client
+            .post(app.at(&format!("/api/v1/accounts/{m}/users/import?dry_run=true")))
+            .bearer_auth(&mt)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .unwrap();
+        let dry: Value = res.json().await.unwrap();
+        assert_eq!(dry["invited"].as_u64(), Some(1), "{dry}");
+        let (_, pending) = app.get_json(&format!("/api/v1/accounts/{m}/invitations"), Some(&mt)).await;
+        assert_eq!(pending["items"].as_array().unwrap().len(), 0, "the dry run sent nothing: {pending}");
         let res = app
             .client
             .post(app.at(&format!("/api/v1/accounts/{m}/users/import")))
