@@ -219,6 +219,9 @@ async fn r_auth_8_an_invitation_link_takes_over_an_unproved_login() {
         let old = app.token("una@example.test", None).await;
         let (_, me) = app.get_json("/api/v1/me", Some(&old)).await;
         assert_eq!(me["user"]["email_verified"], false, "{me}");
+        let (status, made) = app.post_json("/api/v1/tokens", Some(&old), &json!({ "name": "kept?" })).await;
+        assert_eq!(status, 201, "{made}");
+        let personal = made["token"].as_str().unwrap().to_owned();
 
         let (bt, b) = registered(&app, "bea@b.test", "B Corp").await;
         let add = json!({ "email": "una@example.test", "first_name": "U", "last_name": "S" });
@@ -230,6 +233,7 @@ async fn r_auth_8_an_invitation_link_takes_over_an_unproved_login() {
         assert_eq!(status, 200, "{body}");
 
         assert_eq!(app.get_json("/api/v1/me", Some(&old)).await.0, 401, "the old session ended");
+        assert_eq!(app.get_json("/api/v1/me", Some(&personal)).await.0, 401, "the old API token ended");
         assert_eq!(sign_in(&app, "una@example.test", PASSWORD).await, 401, "the old password ended");
         let (_, signed) = app
             .post_json("/api/v1/auth/token", None, &json!({ "login": "una@example.test", "password": NEW_PASSWORD }))
@@ -356,5 +360,35 @@ async fn r_auth_8_confirm_email_is_single_use() {
         let (status, body) = app.post_json("/api/v1/auth/confirm-email", None, &body).await;
         assert_eq!((status, body["code"].as_str()), (410, Some("link_gone")), "{body}");
         assert_eq!(sign_in(&app, "mary@example.test", PASSWORD).await, 200);
+    }
+}
+
+/// R-AUTH-8 by a reset link: whoever uses a reset link sent to an unproved login's address proves
+/// it; the login's sessions and API tokens end.
+#[tokio::test]
+async fn r_auth_8_a_reset_link_proves_the_address_and_ends_the_old_tokens() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        let (at, a) = registered(&app, "ann@a.test", "A Corp").await;
+        let una = json!({ "email": "una@example.test", "first_name": "Una", "last_name": "Set",
+            "password": PASSWORD, "send_welcome": false });
+        assert_eq!(app.send(Method::POST, &format!("/api/v1/accounts/{a}/users"), &at, Some(una)).await.0, 201);
+        let old = app.token("una@example.test", None).await;
+        let (_, made) = app.post_json("/api/v1/tokens", Some(&old), &json!({ "name": "old" })).await;
+        let personal = made["token"].as_str().unwrap().to_owned();
+
+        let (status, _) =
+            app.post_json("/api/v1/auth/password-reset", None, &json!({ "email": "una@example.test" })).await;
+        assert_eq!(status, 202);
+        let secret = secret_in_mail(&app, "una@example.test", "reset_").await;
+        let confirm = json!({ "token": secret, "password": NEW_PASSWORD });
+        assert_eq!(app.post_json("/api/v1/auth/password-reset/confirm", None, &confirm).await.0, 204);
+        assert_eq!(app.get_json("/api/v1/me", Some(&old)).await.0, 401);
+        assert_eq!(app.get_json("/api/v1/me", Some(&personal)).await.0, 401, "the old API token ended");
+        let (_, signed) = app
+            .post_json("/api/v1/auth/token", None, &json!({ "login": "una@example.test", "password": NEW_PASSWORD }))
+            .await;
+        let (_, me) = app.get_json("/api/v1/me", Some(signed["access_token"].as_str().unwrap())).await;
+        assert_eq!(me["user"]["email_verified"], true, "{me}");
     }
 }
