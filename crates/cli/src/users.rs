@@ -137,12 +137,12 @@ async fn import(config: Config, slug: &str, file: PathBuf, dry_run: bool) -> Res
     let report = report.map_err(|e| user_error("FILE", e))?;
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "{}{} rows in {secs:.1} s ({:.0} rows/s): {} created, {} joined, {} updated, {} unchanged, {} refused.",
+        "{}{} rows in {secs:.1} s ({:.0} rows/s): {} created, {} invited, {} updated, {} unchanged, {} refused.",
         if dry_run { "Dry run, nothing changed. " } else { "" },
         report.rows,
         report.rows as f64 / secs.max(1e-9),
         report.created,
-        report.joined,
+        report.invited,
         report.updated,
         report.unchanged,
         report.failed

@@ -27,6 +27,10 @@ pub enum TemplateName {
     PortalLink,
     /// To the sender of an invitation: the invitee opened a dead link and asks for a new one (R-INV-1).
     InvitationRequest,
+    /// Confirms the address of an open registration (R-AUTH-3, R-AUTH-8); sent by the installation.
+    EmailConfirmation,
+    /// Someone tried to register with an address that has a login (R-AUTH-3); no secret in it.
+    RegistrationAttempt,
 }
 
 /// A token a template may use, such as `user.first_name`, with what it holds.
@@ -108,6 +112,23 @@ const PORTAL_LINK: &[Token] = &[
     token("portal.password", "The portal password; empty when the portal has none"),
 ];
 
+const EMAIL_CONFIRMATION: &[Token] = &[
+    USER_FIRST_NAME,
+    USER_LAST_NAME,
+    USER_EMAIL,
+    token("account.name", "Name of the account the registration creates"),
+    token("link", "Link to confirm the address and finish the registration"),
+    EXPIRES_AT,
+];
+
+const REGISTRATION_ATTEMPT: &[Token] = &[
+    USER_FIRST_NAME,
+    USER_LAST_NAME,
+    USER_EMAIL,
+    token("sign_in_link", "Link to the sign-in page"),
+    token("reset_link", "Link to ask for a password reset"),
+];
+
 /// Builds the built-in source of a template from its three files.
 macro_rules! builtin {
     ($dir:literal) => {
@@ -121,7 +142,7 @@ macro_rules! builtin {
 
 impl TemplateName {
     /// Every built-in template.
-    pub const ALL: [TemplateName; 7] = [
+    pub const ALL: [TemplateName; 9] = [
         TemplateName::Welcome,
         TemplateName::Invitation,
         TemplateName::PasswordReset,
@@ -129,6 +150,8 @@ impl TemplateName {
         TemplateName::ImpersonationNotice,
         TemplateName::PortalLink,
         TemplateName::InvitationRequest,
+        TemplateName::EmailConfirmation,
+        TemplateName::RegistrationAttempt,
     ];
 
     /// The stable string id (`password_reset`, `portal_link`…).
@@ -141,6 +164,8 @@ impl TemplateName {
             TemplateName::ImpersonationNotice => "impersonation_notice",
             TemplateName::PortalLink => "portal_link",
             TemplateName::InvitationRequest => "invitation_request",
+            TemplateName::EmailConfirmation => "email_confirmation",
+            TemplateName::RegistrationAttempt => "registration_attempt",
         }
     }
 
@@ -154,6 +179,8 @@ impl TemplateName {
             TemplateName::ImpersonationNotice => IMPERSONATION_NOTICE,
             TemplateName::PortalLink => PORTAL_LINK,
             TemplateName::InvitationRequest => INVITATION_REQUEST,
+            TemplateName::EmailConfirmation => EMAIL_CONFIRMATION,
+            TemplateName::RegistrationAttempt => REGISTRATION_ATTEMPT,
         }
     }
 
@@ -167,6 +194,8 @@ impl TemplateName {
             TemplateName::ImpersonationNotice => builtin!("impersonation_notice"),
             TemplateName::PortalLink => builtin!("portal_link"),
             TemplateName::InvitationRequest => builtin!("invitation_request"),
+            TemplateName::EmailConfirmation => builtin!("email_confirmation"),
+            TemplateName::RegistrationAttempt => builtin!("registration_attempt"),
         }
     }
 }

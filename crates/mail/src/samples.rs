@@ -51,6 +51,17 @@ impl TemplateName {
                 "account": account,
                 "link": format!("{LINK_BASE}/accounts/0190a6c4-0000-7000-8000-000000000000/invitations"),
             }),
+            TemplateName::EmailConfirmation => json!({
+                "user": user,
+                "account": account,
+                "link": format!("{LINK_BASE}/confirm-email?token=confirm_sample"),
+                "expires_at": expires_at,
+            }),
+            TemplateName::RegistrationAttempt => json!({
+                "user": user,
+                "sign_in_link": format!("{LINK_BASE}/sign-in"),
+                "reset_link": format!("{LINK_BASE}/forgot-password"),
+            }),
             TemplateName::PortalLink => json!({
                 "contact": { "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.org" },
                 "account": account,

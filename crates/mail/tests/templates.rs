@@ -84,6 +84,8 @@ snapshot_tests! {
     r_mail_4_snapshot_impersonation_notice => TemplateName::ImpersonationNotice,
     r_mail_4_snapshot_portal_link => TemplateName::PortalLink,
     r_mail_4_snapshot_invitation_request => TemplateName::InvitationRequest,
+    r_mail_4_snapshot_email_confirmation => TemplateName::EmailConfirmation,
+    r_mail_4_snapshot_registration_attempt => TemplateName::RegistrationAttempt,
 }
 
 #[test]

@@ -1,17 +1,19 @@
-//! Add a user to an account (R-ADD-1, R-ADD-2): a new login, or an existing one joined, with a
-//! role (customer by default, R-ROLE-1) or an explicit permission list, never more than the
-//! creator holds (R-PERM-1). The welcome email carries a link to set a password.
+//! Add a user to an account (R-ADD-1, R-ADD-2): a new login with a role (customer by default,
+//! R-ROLE-1) or an explicit permission list, never more than the creator holds (R-PERM-1). The
+//! welcome email carries a link to set a password. An address that already has a login is never
+//! joined: it is sent an invitation instead (R-ADD-3), and nothing of that login reaches the adder.
 use std::time::Duration;
 
 use roster_core::{Action, Email, FieldErrors, PermissionSet, PersonName, authorize, new_password};
 use roster_mail::TemplateName;
-use roster_store::{MemberPerson, MemberRow, MembershipRow, UserRow};
+use roster_store::{MemberPerson, MemberRow, MembershipRow, StoreError, UserRow};
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Principal, audit};
+use crate::invitations::{InvitedBy, Invitee, already_member, pending_conflict};
 use crate::mail::{Mail, Sender};
 use crate::reset::written_out;
 use crate::rights::{Rights, check_grantable, resolve_rights};
@@ -50,10 +52,30 @@ pub struct NewMember {
 pub struct AddedMember {
     #[serde(flatten)]
     pub member: MemberView,
-    /// True when the email already had a login, which was joined to the account unchanged.
+    /// Always false: an address with a login is invited instead (R-ADD-3). Kept for clients.
     pub existing_user: bool,
     /// Set when the person has no password and no welcome email was sent.
     pub warning: Option<String>,
+}
+
+/// An invitation sent instead of adding (R-ADD-3): only what the adder typed and the
+/// invitation's own state, nothing of the login.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InvitationSent {
+    pub id: Uuid,
+    pub email: String,
+    /// `pending`.
+    pub status: &'static str,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: time::OffsetDateTime,
+}
+
+/// The answer to adding a user: a new member (201), or an invitation for an address that
+/// already has a login (202, R-ADD-3).
+#[derive(Debug, Clone)]
+pub enum AddOutcome {
+    Added(Box<AddedMember>),
+    Invited(InvitationSent),
 }
 
 pub const NO_SIGN_IN_WARNING: &str =
@@ -133,15 +155,18 @@ impl NewMember {
 }
 
 impl Service {
-    /// Adds a user to the account (needs `users.manage`). A known email joins that login (its
-    /// name and password unchanged); a member already → 409 `already_member`.
+    /// Adds a user to the account (needs `users.manage`). A member already → 409
+    /// `already_member`. An address that has a login (proved or not, operator or not) is not
+    /// joined: it gets an invitation (R-ADD-3, R-INV-1), which needs the right to invite too
+    /// (R-PERM-2), and a pending one already → 409 `invitation_pending`. The names, phone,
+    /// company and password typed are then dropped, and nothing of the login is answered.
     pub async fn add_member(
         &self,
         p: &Principal,
         account_id: Uuid,
         input: &NewMember,
         meta: &Meta,
-    ) -> Result<AddedMember> {
+    ) -> Result<AddOutcome> {
         // Cheap checks first, so a refused request costs no hashing.
         let parsed = {
             let mut tx = self.store.read().await?;
@@ -175,8 +200,29 @@ impl Service {
         check_grantable(mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions), rights.set())?;
 
         let t = now();
-        let (user, existing) = match tx.user_by_email(parsed.email.as_str()).await? {
-            Some(u) => (u, true),
+        let user = match tx.user_by_email(parsed.email.as_str()).await? {
+            Some(known) => {
+                if tx.membership(account_id, known.id).await?.is_some() {
+                    return Err(already_member(parsed.email.as_str()));
+                }
+                // R-ADD-3: consent first. Inviting is R-PERM-2's to allow.
+                authorize(&actor, Action::Invite { account_id, owner_only: account.invite_policy != "permission" })?;
+                let row = match self.invitee(tx.as_mut(), account_id, &parsed.email).await? {
+                    Invitee::Member => return Err(already_member(parsed.email.as_str())),
+                    Invitee::Pending(i) => return Err(pending_conflict(&i)),
+                    Invitee::Free => {
+                        self.issue(tx.as_mut(), &account, InvitedBy::member(p), &parsed.email, &rights, meta).await?
+                    }
+                };
+                tx.commit().await?;
+                self.mail_enqueued();
+                return Ok(AddOutcome::Invited(InvitationSent {
+                    id: row.id,
+                    email: row.email,
+                    status: "pending",
+                    expires_at: row.expires_at,
+                }));
+            }
             None => {
                 if let Some(name) = &parsed.username
                     && tx.user_by_username(name).await?.is_some()
@@ -198,16 +244,21 @@ impl Service {
                     created_at: t,
                     updated_at: t,
                 };
-                tx.insert_user(&u).await?;
-                (u, false)
+                match tx.insert_user(&u).await {
+                    Ok(()) => {}
+                    // The address got a login a moment ago: it is invited, by asking again.
+                    Err(StoreError::Conflict("email")) => {
+                        return Err(ServiceError::Conflict {
+                            code: "duplicate",
+                            message: "That email was just taken by a new login; add it again to send an invitation."
+                                .to_owned(),
+                        });
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+                u
             }
         };
-        if tx.membership(account_id, user.id).await?.is_some() {
-            return Err(ServiceError::Conflict {
-                code: "already_member",
-                message: format!("{} is already a member of this account.", user.email),
-            });
-        }
         let mut membership = MembershipRow::new(account_id, user.id, &rights.role, t);
         rights.apply(&mut membership);
         tx.insert_membership(&membership).await?;
@@ -249,6 +300,6 @@ impl Service {
         }
         let warning = (!has_password && !input.send_welcome).then(|| NO_SIGN_IN_WARNING.to_owned());
         let member = MemberView::from(MemberRow { user: MemberPerson::from(&user), membership });
-        Ok(AddedMember { member, existing_user: existing, warning })
+        Ok(AddOutcome::Added(Box::new(AddedMember { member, existing_user: false, warning })))
     }
 }

@@ -77,7 +77,7 @@ pub struct InvitationView {
 }
 
 impl InvitationView {
-    fn new(i: &InvitationRow, invited_by_name: Option<String>) -> Self {
+    pub(crate) fn new(i: &InvitationRow, invited_by_name: Option<String>) -> Self {
         let permissions = match &i.permissions {
             Some(ids) => PermissionSet::from_ids(ids).unwrap_or_default(),
             None => BuiltinRole::parse(&i.role).map_or(PermissionSet::EMPTY, BuiltinRole::permissions),
@@ -240,8 +240,22 @@ fn split_csv_line(line: &str) -> Vec<String> {
     cells
 }
 
+/// Who sends an invitation: a member (named in the email and its From, R-MAIL-3), or the
+/// account itself (`roster users import` at the command line).
+#[derive(Clone, Copy)]
+pub(crate) struct InvitedBy<'a> {
+    pub user: Option<&'a UserRow>,
+    pub who: Who,
+}
+
+impl<'a> InvitedBy<'a> {
+    pub(crate) fn member(p: &'a Principal) -> Self {
+        Self { user: Some(&p.user), who: p.who() }
+    }
+}
+
 /// Who an invited address is to the account.
-enum Invitee {
+pub(crate) enum Invitee {
     Free,
     Member,
     Pending(Box<InvitationRow>),
@@ -268,15 +282,15 @@ async fn rights_of(tx: &mut dyn Tx, i: &InvitationRow) -> Result<Rights> {
     })
 }
 
-fn full_name(u: &UserRow) -> String {
+pub(crate) fn full_name(u: &UserRow) -> String {
     format!("{} {}", u.first_name, u.last_name)
 }
 
-fn already_member(email: &str) -> ServiceError {
+pub(crate) fn already_member(email: &str) -> ServiceError {
     ServiceError::Conflict { code: "already_member", message: format!("{email} is already a member of this account.") }
 }
 
-fn pending_conflict(i: &InvitationRow) -> ServiceError {
+pub(crate) fn pending_conflict(i: &InvitationRow) -> ServiceError {
     ServiceError::Conflict {
         code: "invitation_pending",
         message: format!(
@@ -305,7 +319,7 @@ impl Service {
 
     /// Is the address a member, invited already, or free? An expired pending invitation of the
     /// address is revoked here, so a new one can be made.
-    async fn invitee(&self, tx: &mut dyn Tx, account_id: Uuid, email: &Email) -> Result<Invitee> {
+    pub(crate) async fn invitee(&self, tx: &mut dyn Tx, account_id: Uuid, email: &Email) -> Result<Invitee> {
         if let Some(u) = tx.user_by_email(email.as_str()).await?
             && tx.membership(account_id, u.id).await?.is_some()
         {
@@ -319,11 +333,11 @@ impl Service {
     }
 
     /// Inserts a pending invitation, emails its link and writes `invitation.sent`, in `tx`.
-    async fn issue(
+    pub(crate) async fn issue(
         &self,
         tx: &mut dyn Tx,
         account: &AccountRow,
-        p: &Principal,
+        by: InvitedBy<'_>,
         email: &Email,
         rights: &Rights,
         meta: &Meta,
@@ -338,7 +352,7 @@ impl Service {
             custom_role_id: rights.custom_role_id,
             permissions: rights.permissions.map(PermissionSet::to_ids),
             token_hash: hash_token(&secret),
-            invited_by: Some(p.user.id),
+            invited_by: by.user.map(|u| u.id),
             status: "pending".to_owned(),
             expires_at: t + time::Duration::days(i64::from(account.invitation_ttl_days)),
             created_at: t,
@@ -357,8 +371,8 @@ impl Service {
             }
             Err(e) => return Err(e.into()),
         }
-        self.email_invitation(tx, account, p, &row, &secret).await?;
-        tx.insert_audit(&audit("invitation.sent", p.who(), Some(account.id), ("invitation", row.id.to_string()), meta))
+        self.email_invitation(tx, account, by, &row, &secret).await?;
+        tx.insert_audit(&audit("invitation.sent", by.who, Some(account.id), ("invitation", row.id.to_string()), meta))
             .await?;
         Ok(row)
     }
@@ -368,11 +382,11 @@ impl Service {
         &self,
         tx: &mut dyn Tx,
         account: &AccountRow,
-        p: &Principal,
+        by: InvitedBy<'_>,
         row: &InvitationRow,
         secret: &str,
     ) -> Result<()> {
-        let name = full_name(&p.user);
+        let name = by.user.map_or_else(|| account.name.clone(), full_name);
         let context = json!({
             "user": { "email": row.email },
             "account": { "name": account.name },
@@ -385,7 +399,10 @@ impl Service {
             template: TemplateName::Invitation,
             to: &row.email,
             context,
-            sender: Sender::User { name: &name, email: &p.user.email },
+            sender: match by.user {
+                Some(u) => Sender::User { name: &name, email: &u.email },
+                None => Sender::Account,
+            },
             bcc: None,
         };
         self.enqueue_email(tx, mail).await?;
@@ -417,7 +434,7 @@ impl Service {
             Invitee::Pending(i) => return Err(pending_conflict(&i)),
             Invitee::Free => {}
         }
-        let row = self.issue(tx.as_mut(), &account, p, &email, &rights, meta).await?;
+        let row = self.issue(tx.as_mut(), &account, InvitedBy::member(p), &email, &rights, meta).await?;
         tx.commit().await?;
         self.mail_enqueued();
         Ok(InvitationView::new(&row, Some(full_name(&p.user))))
@@ -494,7 +511,7 @@ impl Service {
         if !tx.reissue_invitation(account_id, id, &row.token_hash, row.expires_at).await? {
             return Err(not_pending());
         }
-        self.email_invitation(tx.as_mut(), &account, p, &row, &secret).await?;
+        self.email_invitation(tx.as_mut(), &account, InvitedBy::member(p), &row, &secret).await?;
         tx.insert_audit(&audit("invitation.resent", p.who(), Some(account_id), ("invitation", id.to_string()), meta))
             .await?;
         let name = match row.invited_by {
@@ -578,7 +595,7 @@ impl Service {
                 Invitee::Member => out.push(result("skipped", "already a member".to_owned(), None)),
                 Invitee::Pending(i) => out.push(result("skipped", "already invited".to_owned(), Some(i.id))),
                 Invitee::Free => {
-                    let sent = self.issue(tx.as_mut(), &account, p, &email, &rights, meta).await?;
+                    let sent = self.issue(tx.as_mut(), &account, InvitedBy::member(p), &email, &rights, meta).await?;
                     out.push(result("sent", String::new(), Some(sent.id)));
                 }
             }
@@ -601,7 +618,9 @@ impl Service {
             Some(by) => tx.user_by_id(by).await?.map(|u| full_name(&u)),
             None => None,
         };
-        let has_login = tx.user_by_email(&i.email).await?.is_some();
+        // An unproved login is taken over by whoever uses the link (R-AUTH-8): the page then
+        // asks for names and a password, as for a new address.
+        let has_login = tx.user_by_email(&i.email).await?.is_some_and(|u| u.email_verified_at.is_some());
         Ok(InvitationLink {
             live: i.is_live(now()),
             email: i.email,
@@ -655,6 +674,8 @@ impl Service {
                     return Err(gone());
                 }
                 let member = self.join(tx.as_mut(), &invitation, &p.user).await?;
+                // R-AUTH-8: the link reached the address and was used.
+                tx.mark_email_verified(p.user.id, now()).await?;
                 tx.insert_audit(&audit(
                     "invitation.accepted",
                     p.who(),
@@ -667,8 +688,21 @@ impl Service {
                 Ok(Accepted { account_id: invitation.account_id, member, signed_in: None })
             }
             Acceptance::NewLogin { first_name, last_name, password } => {
-                if existing.is_some() {
-                    return Err(ServiceError::Unauthenticated);
+                match existing {
+                    // A proved login accepts signed in.
+                    Some(u) if u.email_verified_at.is_some() => return Err(ServiceError::Unauthenticated),
+                    // R-AUTH-8: nobody proved this address; the link's holder does, and takes
+                    // the login over.
+                    Some(u) => {
+                        let how = NewPerson {
+                            first_name: first_name.to_owned(),
+                            last_name: last_name.to_owned(),
+                            email: invitation.email.clone(),
+                            password: password.to_owned(),
+                        };
+                        return self.take_over_by_invitation(&invitation, &token_hash, u, &how, session, meta).await;
+                    }
+                    None => {}
                 }
                 let person = NewPerson {
                     first_name: first_name.to_owned(),
@@ -678,7 +712,9 @@ impl Service {
                 };
                 let parsed = person.parse()?;
                 let hash = self.hasher.hash(&parsed.password).await?;
-                let user = new_user(&parsed, Some(hash), false);
+                let mut user = new_user(&parsed, Some(hash), false);
+                // R-AUTH-8: the link reached the address.
+                user.email_verified_at = Some(user.created_at);
                 let mut tx = self.store.begin().await?;
                 // First, as above. `accepted_by` names the login made below (the foreign key is
                 // checked at commit).
@@ -710,6 +746,63 @@ impl Service {
                 Ok(Accepted { account_id: invitation.account_id, member, signed_in })
             }
         }
+    }
+
+    /// Accepts an invitation for a login nobody proved (R-AUTH-8), by its link and without
+    /// signing in: the link's holder proved the address, so they set the names and password;
+    /// every session and API token of the login ends, its other links die, and it is proved.
+    async fn take_over_by_invitation(
+        &self,
+        invitation: &InvitationRow,
+        token_hash: &[u8],
+        user: UserRow,
+        how: &NewPerson,
+        session: Option<SessionKind>,
+        meta: &Meta,
+    ) -> Result<Accepted> {
+        let parsed = how.parse()?;
+        let hash = self.hasher.hash(&parsed.password).await?;
+        let t = now();
+        let mut tx = self.store.begin().await?;
+        // First, as in `accept_invitation`: one caller wins.
+        if !tx.accept_invitation(token_hash, user.id, t).await? {
+            return Err(gone());
+        }
+        // Proved meanwhile (another link used): then they sign in like everyone else.
+        if !tx.mark_email_verified(user.id, t).await? {
+            return Err(ServiceError::Unauthenticated);
+        }
+        tx.set_user_password(user.id, &hash, t).await?;
+        tx.update_user_profile(user.id, parsed.first_name.as_str(), parsed.last_name.as_str(), &user.time_zone, t)
+            .await?;
+        tx.delete_sessions_of_user(user.id).await?;
+        tx.revoke_all_api_tokens_of_user(user.id, t).await?;
+        tx.expire_password_resets_of_user(user.id, t).await?;
+        let user = UserRow {
+            password_hash: Some(hash),
+            first_name: parsed.first_name.as_str().to_owned(),
+            last_name: parsed.last_name.as_str().to_owned(),
+            email_verified_at: Some(t),
+            updated_at: t,
+            ..user
+        };
+        let member = self.join(tx.as_mut(), invitation, &user).await?;
+        tx.insert_audit(&audit("user.address_proved", Who::user(user.id), None, ("user", user.id.to_string()), meta))
+            .await?;
+        tx.insert_audit(&audit(
+            "invitation.accepted",
+            Who::user(user.id),
+            Some(invitation.account_id),
+            ("invitation", invitation.id.to_string()),
+            meta,
+        ))
+        .await?;
+        let signed_in = match session {
+            Some(kind) => Some(self.open_session(tx.as_mut(), user, Some(invitation.account_id), kind, meta).await?),
+            None => None,
+        };
+        tx.commit().await?;
+        Ok(Accepted { account_id: invitation.account_id, member, signed_in })
     }
 
     /// The membership an accepted invitation makes, with the invitation's rights.

@@ -43,7 +43,7 @@ mod views;
 
 pub use account_settings::AccountPatch;
 pub use accounts::page_limit;
-pub use add_member::{AddedMember, NO_SIGN_IN_WARNING, NewMember, WELCOME_LINK_LIFETIME};
+pub use add_member::{AddOutcome, AddedMember, InvitationSent, NO_SIGN_IN_WARNING, NewMember, WELCOME_LINK_LIFETIME};
 pub use api_tokens::{ApiTokenView, NewApiToken};
 pub use audit_log::{AuditEventView, AuditPage, AuditQuery};
 pub use auth::{NewPerson, Principal, SessionKind, SignedIn};
@@ -67,7 +67,9 @@ pub use member_import::{ImportOptions, ImportReport, ImportRowError};
 pub use member_list::{CSV_COLUMNS, EXPORT_CHUNK, MemberExport, MemberListParams, csv_header, csv_rows, neutralise};
 pub use password::Hasher;
 pub use profile::SessionView;
-pub use register::Registered;
+pub use register::{
+    CONFIRM_ADDRESS_HAS_LOGIN, CONFIRM_LINK_GONE, CONFIRM_LINK_LIFETIME, REGISTRATION_MAILS_PER_HOUR, Registered,
+};
 pub use roles::{NewRole, RoleList, RolePatch, RoleView};
 pub use signup::{SignedUp, SignupTarget};
 pub use throttle::{ThrottleLimit, ThrottlePolicy, retry_after_secs, too_many_attempts};

@@ -5,9 +5,10 @@
 //! * Every row is checked; a bad row is reported (line, field, reason) and nothing is done for
 //!   it, the other rows go on.
 //! * Idempotent by email: a new address creates a login (no password, no welcome email) and its
-//!   membership; a known login joins the account unchanged; a member already gets the row's role
-//!   when it differs, else nothing. One account's import never changes a login's name, phone or
-//!   company, which other accounts may share (as an admin's password set, `shared_login`).
+//!   membership; a known login that is not a member is never joined: it is sent an invitation
+//!   (R-ADD-3), once (a pending one counts as sent), and the report says only `invited`; a member
+//!   already gets the row's role when it differs, else nothing. One account's import never
+//!   changes a login's name, phone or company, and never tells anything of a login it invites.
 //! * Spreadsheet formulas are refused: a cell that begins with `=`, `+`, `-`, `@`, tab or
 //!   carriage return is a row error (a phone number may begin with `+` and a digit). A cell
 //!   marked as text with a leading `'`, as exports write such cells, is taken as text without
@@ -27,6 +28,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Principal, Who};
+use crate::invitations::{InvitedBy, Invitee};
 use crate::rights::{Rights, check_grantable, resolve_rights};
 use crate::views::effective_permissions;
 use crate::{Meta, Result, Service, ServiceError, actor, now};
@@ -63,8 +65,9 @@ pub struct ImportReport {
     pub rows: u64,
     /// New logins made and joined.
     pub created: u64,
-    /// Existing logins joined to the account.
-    pub joined: u64,
+    /// Addresses that already have a login and are not members: sent an invitation (or one
+    /// was pending already), never joined (R-ADD-3).
+    pub invited: u64,
     /// Members whose role changed.
     pub updated: u64,
     /// Members already as the row says.
@@ -152,7 +155,7 @@ impl ImportReport {
     /// Adds a finished batch's counts and errors.
     fn absorb(&mut self, batch: ImportReport) {
         self.created += batch.created;
-        self.joined += batch.joined;
+        self.invited += batch.invited;
         self.updated += batch.updated;
         self.unchanged += batch.unchanged;
         self.failed += batch.failed;
@@ -283,7 +286,11 @@ fn check_row(
 struct Importer {
     who: Who,
     user_id: Option<Uuid>,
+    /// The member importing (the invitations' sender), `None` at the command line.
+    user: Option<UserRow>,
     held: PermissionSet,
+    /// May send invitations in the account (R-PERM-2).
+    can_invite: bool,
 }
 
 impl Service {
@@ -304,13 +311,23 @@ impl Service {
                 Some(p) => {
                     let (actor, mine) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
                     authorize(&actor, Action::ManageMembers(account_id))?;
+                    let account = tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;
+                    let owner_only = account.invite_policy != "permission";
                     Importer {
                         who: p.who(),
                         user_id: Some(p.user.id),
+                        user: Some(p.user.clone()),
                         held: mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions),
+                        can_invite: authorize(&actor, Action::Invite { account_id, owner_only }).is_ok(),
                     }
                 }
-                None => Importer { who: Who::nobody(), user_id: None, held: PermissionSet::all() },
+                None => Importer {
+                    who: Who::nobody(),
+                    user_id: None,
+                    user: None,
+                    held: PermissionSet::all(),
+                    can_invite: true,
+                },
             };
             tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;
             importer
@@ -426,6 +443,8 @@ impl Service {
         let known: Vec<Uuid> = users.values().map(|u| u.id).collect();
         let members: HashMap<Uuid, MembershipRow> =
             tx.memberships_of_users(account_id, &known).await?.into_iter().map(|m| (m.user_id, m)).collect();
+        let account = tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;
+        let mut invitations_sent = false;
         let t = now();
         let (mut new_users, mut new_members, mut changed, mut audits) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -494,12 +513,27 @@ impl Service {
                     counts.0 += 1;
                 }
                 Some(user) => match members.get(&user.id) {
+                    // R-ADD-3: a login is never joined without consent: it is invited, and the
+                    // report tells nothing of it (the audit row names the invitation only).
                     None => {
+                        if !importer.can_invite {
+                            fail(
+                                "email",
+                                "This address can only be invited, and you may not send invitations in this account \
+                                 (R-PERM-2)."
+                                    .to_owned(),
+                            );
+                            continue;
+                        }
                         let rights = rights.unwrap_or_else(Rights::default_for_new_member);
-                        let mut m = MembershipRow::new(account_id, user.id, &rights.role, t);
-                        rights.apply(&mut m);
-                        audits.push(audit(user.id, "joined", &m.role));
-                        new_members.push(m);
+                        if !opts.dry_run {
+                            let email = Email::parse(&row.email).map_err(|e| ServiceError::invalid("email", e.0))?;
+                            if let Invitee::Free = self.invitee(tx.as_mut(), account_id, &email).await? {
+                                let by = InvitedBy { user: importer.user.as_ref(), who: importer.who };
+                                self.issue(tx.as_mut(), &account, by, &email, &rights, meta).await?;
+                                invitations_sent = true;
+                            }
+                        }
                         counts.1 += 1;
                     }
                     Some(current) => {
@@ -530,9 +564,12 @@ impl Service {
             tx.set_roles_bulk(account_id, &changed).await?;
             tx.insert_audit_bulk(&audits).await?;
             tx.commit().await?;
+            if invitations_sent {
+                self.mail_enqueued();
+            }
         }
         report.created += counts.0;
-        report.joined += counts.1;
+        report.invited += counts.1;
         report.updated += counts.2;
         report.unchanged += counts.3;
         Ok(Done { report: out, roles: cache, rows_read })

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::auth::{Principal, audit};
 use crate::impersonate::{is_self, refuse_while_impersonating};
 use crate::reset::RESET_LINK_LIFETIME;
+use crate::rights::check_holds_no_more;
 use crate::{Meta, Result, Service, ServiceError, actor, now};
 
 /// The target member after the checks every admin action on a member's password makes.
@@ -16,7 +17,7 @@ async fn target(
     account_id: Uuid,
     user_id: Uuid,
 ) -> Result<(AccountRow, MembershipRow, UserRow)> {
-    let (actor, _) = actor::for_principal(tx, p, Some(account_id)).await?;
+    let (actor, mine) = actor::for_principal(tx, p, Some(account_id)).await?;
     authorize(&actor, Action::ManageMembers(account_id))?;
     // R-IMP-1: nobody changes passwords in another's name; one's own goes through "My profile",
     // which asks for the current one (a stolen session must not become a stolen login).
@@ -37,6 +38,9 @@ async fn target(
             message: "Nobody but the owner changes the owner's password.".to_owned(),
         });
     }
+    // R-PERM-1: nobody takes over (by a password or a reset link) someone holding a permission
+    // they lack, as for disable, archive, delete and log in as.
+    check_holds_no_more(mine.as_ref(), &membership)?;
     Ok((account, membership, user))
 }
 

@@ -79,6 +79,11 @@ impl Service {
         tx.set_user_password(user.id, &password_hash, t).await?;
         tx.expire_password_resets_of_user(user.id, t).await?;
         tx.delete_sessions_of_user(user.id).await?;
+        // R-AUTH-8: the link reached the address and was used (reset, welcome or set-password).
+        // Whoever proves an unproved login's address takes it over: nothing of before stays.
+        if tx.mark_email_verified(user.id, t).await? {
+            tx.revoke_all_api_tokens_of_user(user.id, t).await?;
+        }
         self.enqueue_password_changed(tx.as_mut(), &user, t).await?;
         tx.insert_audit(&audit("auth.password_reset", Who::user(user.id), None, ("user", user.id.to_string()), meta))
             .await?;

@@ -17,6 +17,8 @@ pub struct UserView {
     pub company: Option<String>,
     pub time_zone: String,
     pub is_operator: bool,
+    /// True once a link sent to the address was used (R-AUTH-8).
+    pub email_verified: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
@@ -33,6 +35,7 @@ impl From<&UserRow> for UserView {
             company: u.company.clone(),
             time_zone: u.time_zone.clone(),
             is_operator: u.is_operator,
+            email_verified: u.email_verified_at.is_some(),
             created_at: u.created_at,
         }
     }

@@ -90,6 +90,7 @@ pub trait Tx:
     + ThrottleRepo
     + ApiTokenRepo
     + InvitationRepo
+    + RegistrationRepo
     + MemberListRepo
     + RoleRepo
     + ErasureRepo
@@ -271,6 +272,27 @@ pub trait PasswordResetRepo {
     async fn set_user_password(&mut self, user_id: Uuid, password_hash: &str, at: OffsetDateTime) -> Result<bool>;
     /// Removes the password (R-ARC-1): nobody signs in with it until a reset link sets a new one.
     async fn clear_user_password(&mut self, user_id: Uuid, at: OffsetDateTime) -> Result<bool>;
+}
+
+/// Registrations waiting for their address to be proved (R-AUTH-3, R-AUTH-8), and the count of
+/// registration emails per address (so registering cannot flood an address).
+#[async_trait]
+pub trait RegistrationRepo {
+    async fn insert_pending_registration(&mut self, r: &PendingRegistrationRow) -> Result<()>;
+    /// Uses a live (unused, unexpired) link: the registration for exactly one of several
+    /// concurrent callers, `None` for the others and for a used, expired or unknown link.
+    async fn take_pending_registration(
+        &mut self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Option<PendingRegistrationRow>>;
+    /// Records one registration email to the address.
+    async fn record_registration_mail(&mut self, email: &str, at: OffsetDateTime) -> Result<()>;
+    /// Registration emails to the address since `since`.
+    async fn registration_mails_since(&mut self, email: &str, since: OffsetDateTime) -> Result<i64>;
+    /// Ends every API token of the user in every account (R-AUTH-8: a login taken over by
+    /// whoever proved its address keeps nothing of before); how many.
+    async fn revoke_all_api_tokens_of_user(&mut self, user_id: Uuid, now: OffsetDateTime) -> Result<u64>;
 }
 
 /// Failed sign-ins per throttle key (R-AUTH-7), in the database so every replica sees them.

@@ -276,3 +276,19 @@ pub struct ApiTokenRow {
     pub last_used_at: Option<OffsetDateTime>,
     pub revoked_at: Option<OffsetDateTime>,
 }
+
+/// A registration waiting for its address to be proved (R-AUTH-3, R-AUTH-8): the login and
+/// account are made from it when the emailed link is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRegistrationRow {
+    pub id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub account_name: String,
+    pub password_hash: String,
+    pub token_hash: Vec<u8>,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub used_at: Option<OffsetDateTime>,
+}

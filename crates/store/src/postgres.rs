@@ -90,6 +90,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "sign_in_key", include_str!("../migrations/postgres/0011_sign_in_key.sql")),
     (12, "search_index", include_str!("../migrations/postgres/0012_search_index.sql")),
     (13, "proved_addresses", include_str!("../migrations/postgres/0013_proved_addresses.sql")),
+    (14, "registration_by_proof", include_str!("../migrations/postgres/0014_registration_by_proof.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \

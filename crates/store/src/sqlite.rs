@@ -109,6 +109,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "sign_in_key", include_str!("../migrations/sqlite/0011_sign_in_key.sql")),
     (12, "search_index", include_str!("../migrations/sqlite/0012_search_index.sql")),
     (13, "proved_addresses", include_str!("../migrations/sqlite/0013_proved_addresses.sql")),
+    (14, "registration_by_proof", include_str!("../migrations/sqlite/0014_registration_by_proof.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \

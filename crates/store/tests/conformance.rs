@@ -1482,6 +1482,51 @@ async fn r_auth_5_reset_links_are_single_use_and_expire() {
     .await;
 }
 
+// ---- Registrations waiting for proof (R-AUTH-3, R-AUTH-8) ----
+
+#[tokio::test]
+async fn r_auth_8_pending_registrations_are_single_use_and_mails_are_counted() {
+    for_each_backend(|db: TestDb| async move {
+        let t = now();
+        let row = |hash: &[u8], expires_at: OffsetDateTime| roster_store::PendingRegistrationRow {
+            id: Uuid::now_v7(),
+            email: "mary@example.test".to_owned(),
+            first_name: "Mary".to_owned(),
+            last_name: "Jackson".to_owned(),
+            account_name: "Jackson Engineering".to_owned(),
+            password_hash: "$argon2id$x".to_owned(),
+            token_hash: hash.to_vec(),
+            created_at: t,
+            expires_at,
+            used_at: None,
+        };
+        let live = row(b"live", t + Duration::hours(24));
+        let mut tx = db.store.begin().await.unwrap();
+        tx.insert_pending_registration(&live).await.unwrap();
+        tx.insert_pending_registration(&row(b"old", t - Duration::hours(1))).await.unwrap();
+        tx.record_registration_mail("mary@example.test", t - Duration::hours(2)).await.unwrap();
+        tx.record_registration_mail("mary@example.test", t).await.unwrap();
+        tx.record_registration_mail("mary@example.test", t).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = db.store.begin().await.unwrap();
+        assert_eq!(tx.take_pending_registration(b"old", now()).await.unwrap(), None, "expired");
+        assert_eq!(tx.take_pending_registration(b"nope", now()).await.unwrap(), None, "unknown");
+        let taken = tx.take_pending_registration(b"live", now()).await.unwrap().expect("live");
+        assert_eq!(
+            (taken.id, taken.email.as_str(), taken.account_name.as_str()),
+            (live.id, "mary@example.test", "Jackson Engineering")
+        );
+        assert!(taken.used_at.is_some());
+        assert_eq!(tx.take_pending_registration(b"live", now()).await.unwrap(), None, "single use");
+        let since = t - Duration::hours(1);
+        assert_eq!(tx.registration_mails_since("mary@example.test", since).await.unwrap(), 2);
+        assert_eq!(tx.registration_mails_since("other@example.test", since).await.unwrap(), 0);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
 // ---- Personal API tokens ----
 
 fn api_token_row(account_id: Uuid, user_id: Uuid, name: &str, t: OffsetDateTime) -> roster_store::ApiTokenRow {

@@ -144,6 +144,8 @@ pub fn template_title(name: TemplateName) -> &'static str {
         TemplateName::ImpersonationNotice => "Someone signed in as you",
         TemplateName::PortalLink => "Client portal link",
         TemplateName::InvitationRequest => "An invitee asks for a new invitation",
+        TemplateName::EmailConfirmation => "Confirm your email address (registration)",
+        TemplateName::RegistrationAttempt => "Someone tried to register with your address",
     }
 }
 

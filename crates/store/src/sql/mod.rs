@@ -47,6 +47,7 @@ mod mail_settings;
 mod member_list;
 mod outbox;
 mod password_resets;
+mod registrations;
 mod roles;
 mod schema;
 mod sessions;

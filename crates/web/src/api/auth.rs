@@ -103,26 +103,90 @@ pub struct PasswordResetConfirm {
 }
 
 /// Registers a login and a new account it owns (R-AUTH-3), when `ROSTER_OPEN_REGISTRATION` is
-/// on; 403 `registration_closed` otherwise. Sign in with `POST /auth/token` afterwards.
+/// on; 403 `registration_closed` otherwise. The answer is 202 for a new and a taken address
+/// alike: a new address is emailed a confirmation link, and the login and account exist once it
+/// is used (`POST /auth/confirm-email`, R-AUTH-8); a taken one is emailed that someone tried.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "sign-in", request_body = RegisterRequest, responses(
-    (status = 201, body = RegisterResponse),
+    (status = 202, description = "Check your email (the same for a new and a taken address)", body = RegisterAccepted),
     (status = 403, description = "registration_closed", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "email_taken", body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn register(
     State(state): State<AppState>,
     ClientMeta(meta): ClientMeta,
     ApiJson(req): ApiJson<RegisterRequest>,
-) -> ApiResult<(StatusCode, Json<RegisterResponse>)> {
+) -> ApiResult<(StatusCode, Json<RegisterAccepted>)> {
     let person = roster_service::NewPerson {
         first_name: req.first_name,
         last_name: req.last_name,
         email: req.email,
         password: req.password,
     };
-    let r = state.service.register(&person, &req.account_name, None, &meta).await?;
-    Ok((StatusCode::CREATED, Json(RegisterResponse { user: r.user, account: r.account })))
+    state.service.register(&person, &req.account_name, &meta).await?;
+    Ok((StatusCode::ACCEPTED, Json(RegisterAccepted { status: "check_email", message: CHECK_EMAIL })))
+}
+
+const CHECK_EMAIL: &str = "Check your email: we have sent a link to the address. Your login and account are \
+                           created when it is used; it works for 24 hours.";
+
+/// The answer to a registration: the same whatever the address.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RegisterAccepted {
+    /// `check_email`.
+    pub status: &'static str,
+    pub message: &'static str,
+}
+
+/// Uses an emailed confirmation link (R-AUTH-8): the login (its address proved), the account it
+/// owns and the owner membership are made, and the caller is signed in (a bearer token, as
+/// `POST /auth/token` answers). 410 `link_gone` for a used, expired or unknown link; 410
+/// `address_has_login` when the address got a login meanwhile (sign in instead).
+#[utoipa::path(post, path = "/api/v1/auth/confirm-email", tag = "sign-in", request_body = ConfirmEmailRequest, responses(
+    (status = 200, body = ConfirmEmailResponse),
+    (status = 403, description = "registration_closed", body = Problem, content_type = "application/problem+json"),
+    (status = 410, description = "link_gone or address_has_login", body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn confirm_email(
+    State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
+    ApiJson(req): ApiJson<ConfirmEmailRequest>,
+) -> ApiResult<Json<ConfirmEmailResponse>> {
+    let r = match state.service.confirm_email(&req.token, Some(SessionKind::Api), &meta).await {
+        Ok(r) => r,
+        Err(roster_service::ServiceError::Gone(m)) => {
+            let code = if m == roster_service::CONFIRM_ADDRESS_HAS_LOGIN { "address_has_login" } else { "link_gone" };
+            return Err(crate::error::ApiError::new(StatusCode::GONE, code, m).with_rule("R-AUTH-8"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let s =
+        r.signed_in.ok_or_else(|| roster_service::ServiceError::Internal("confirmation without a session".into()))?;
+    Ok(Json(ConfirmEmailResponse {
+        user: r.user,
+        account: r.account,
+        access_token: s.token,
+        token_type: "Bearer",
+        expires_in: s.expires_in,
+    }))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmEmailRequest {
+    /// From the emailed link.
+    pub token: String,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ConfirmEmailResponse {
+    pub user: roster_service::UserView,
+    pub account: roster_service::AccountView,
+    /// A bearer token for the new login, acting in the new account.
+    pub access_token: String,
+    /// `Bearer`.
+    pub token_type: &'static str,
+    pub expires_in: u64,
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
@@ -133,12 +197,6 @@ pub struct RegisterRequest {
     pub first_name: String,
     pub last_name: String,
     pub account_name: String,
-}
-
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct RegisterResponse {
-    pub user: roster_service::UserView,
-    pub account: roster_service::AccountView,
 }
 
 /// Moves the calling session or token to another account where the caller is an active member

@@ -2,7 +2,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use roster_service::{AddedMember, NewMember};
+use axum::response::{IntoResponse, Response};
+use roster_service::{AddOutcome, AddedMember, InvitationSent, NewMember};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -35,13 +36,23 @@ pub struct AddMemberRequest {
     pub bcc_me: bool,
 }
 
-/// Adds a user (needs `users.manage`). A known email joins that login unchanged; a member
-/// already answers 409 `already_member`; granting a permission the caller lacks answers 403.
+/// The answer when the address already has a login (R-ADD-3): an invitation was sent.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct InvitedAnswer {
+    pub invitation: InvitationSent,
+}
+
+/// Adds a user (needs `users.manage`): 201 with the new member for a new address. An address
+/// that already has a login is never joined: 202 `{invitation}` (R-ADD-3), with nothing of that
+/// login; that needs the right to invite (R-PERM-2). A member already answers 409
+/// `already_member`, a pending invitation 409 `invitation_pending`; granting a permission the
+/// caller lacks answers 403.
 #[utoipa::path(post, path = "/api/v1/accounts/{account_id}/users", tag = "members", security(("bearer" = [])),
     params(("account_id" = String, Path, description = "The account's id")),
     request_body = AddMemberRequest,
     responses(
         (status = 201, body = AddedMember),
+        (status = 202, description = "The address has a login: it was sent an invitation (R-ADD-3)", body = InvitedAnswer),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
@@ -53,7 +64,7 @@ pub async fn add(
     Auth(p): Auth,
     Path(account_id): Path<String>,
     ApiJson(req): ApiJson<AddMemberRequest>,
-) -> ApiResult<(StatusCode, Json<AddedMember>)> {
+) -> ApiResult<Response> {
     let input = NewMember {
         email: req.email,
         first_name: req.first_name,
@@ -68,5 +79,8 @@ pub async fn add(
         welcome_subject: req.welcome_subject,
         bcc_me: req.bcc_me,
     };
-    Ok((CREATED, Json(state.service.add_member(&p, path_id(&account_id)?, &input, &meta).await?)))
+    Ok(match state.service.add_member(&p, path_id(&account_id)?, &input, &meta).await? {
+        AddOutcome::Added(added) => (CREATED, Json(added)).into_response(),
+        AddOutcome::Invited(invitation) => (StatusCode::ACCEPTED, Json(InvitedAnswer { invitation })).into_response(),
+    })
 }

@@ -35,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(me::end_session))
         .routes(routes!(me::end_others))
         .routes(routes!(auth::register))
+        .routes(routes!(auth::confirm_email))
         .routes(routes!(auth::switch))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))

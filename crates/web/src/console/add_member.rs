@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use roster_core::{BuiltinRole, FieldErrors, Permission, PermissionSet};
-use roster_service::{NewMember, ServiceError};
+use roster_service::{AddOutcome, NewMember, ServiceError};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -76,6 +76,8 @@ pub struct AddPage {
     errors: FieldErrors,
     /// Set after a successful add: who was added, and the warning if they cannot sign in.
     added: Option<String>,
+    /// Set when the address had a login and was sent an invitation instead (R-ADD-3).
+    invited: Option<String>,
     warning: Option<String>,
 }
 
@@ -112,6 +114,7 @@ async fn page(
         bcc_me,
         errors: FieldErrors::new(),
         added: None,
+        invited: None,
         warning: None,
     })
 }
@@ -167,11 +170,18 @@ pub async fn submit(
     };
     f.password.clear();
     match state.service.add_member(&user.0, id, &input, &meta).await {
-        Ok(added) => {
+        Ok(AddOutcome::Added(added)) => {
             let blank = AddForm { role: BuiltinRole::default_for_new_member().key().to_owned(), ..AddForm::default() };
             let mut p = page(&state, &user, id, blank, true).await?;
             p.added = Some(format!("{} {} ({})", added.member.first_name, added.member.last_name, added.member.email));
             p.warning = added.warning;
+            Ok(p.into_response())
+        }
+        // R-ADD-3: the address has a login; it was invited, and nothing of it is shown.
+        Ok(AddOutcome::Invited(sent)) => {
+            let blank = AddForm { role: BuiltinRole::default_for_new_member().key().to_owned(), ..AddForm::default() };
+            let mut p = page(&state, &user, id, blank, true).await?;
+            p.invited = Some(sent.email);
             Ok(p.into_response())
         }
         Err(e) => {

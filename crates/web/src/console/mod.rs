@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{account_id}/settings", get(account_settings::show).post(account_settings::save))
         .route("/signup/{slug}", get(signup::form).post(signup::submit))
         .route("/register", get(register::form).post(register::submit))
+        .route("/confirm-email", get(register::confirm_form).post(register::confirm_submit))
         .route("/forgot-password", get(reset::forgot_form).post(reset::forgot_submit))
         .route("/password-reset", get(reset::reset_form).post(reset::reset_submit))
         .route("/sign-out", post(pages::sign_out))

@@ -1,12 +1,14 @@
-//! Open registration in the console (R-AUTH-3).
+//! Open registration in the console (R-AUTH-3, R-AUTH-8): the form, "check your email", and the
+//! emailed confirmation link, whose page confirms by a POST (mail scanners fetch links: a GET
+//! never uses the link up).
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use roster_core::FieldErrors;
-use roster_service::{NewPerson, ServiceError, SessionKind};
+use roster_service::{CONFIRM_ADDRESS_HAS_LOGIN, NewPerson, ServiceError, SessionKind};
 use serde::Deserialize;
 
 use super::pages::after_sign_in;
@@ -74,15 +76,66 @@ pub async fn submit(
         };
         (status, page).into_response()
     };
-    match state.service.register(&person, &f.account_name, Some(SessionKind::Console), &meta).await {
-        Ok(r) => match r.signed_in {
-            Some(s) => Ok(after_sign_in(&state, &s)),
-            None => Err(ServiceError::Internal("registration without a session".into()).into()),
-        },
+    match state.service.register(&person, &f.account_name, &meta).await {
+        // The same page for a new and a taken address (R-AUTH-3).
+        Ok(()) => Ok(MessagePage::new(
+            "Check your email",
+            "We have sent a link to the address you gave. Open it to confirm the address: your login and \
+             account are created then. The link works for 24 hours.",
+        )
+        .link("/sign-in", "Back to sign in")
+        .into_response()),
         Err(ServiceError::Invalid(errors)) => Ok(again(errors, None, StatusCode::UNPROCESSABLE_ENTITY)),
         Err(ServiceError::Conflict { message, .. }) => {
             Ok(again(FieldErrors::new(), Some(message), StatusCode::CONFLICT))
         }
+        Err(ServiceError::Closed { .. }) => Err(closed()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "confirm_email.html")]
+pub struct ConfirmPage {
+    nav: Nav,
+    token: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TokenForm {
+    token: String,
+}
+
+fn confirm_gone(message: &str) -> PageError {
+    let page = MessagePage::new("Link no longer valid", message);
+    let page = if message == CONFIRM_ADDRESS_HAS_LOGIN {
+        page.link("/sign-in", "Sign in")
+    } else {
+        page.link("/register", "Register again")
+    };
+    PageError::new(StatusCode::GONE, page)
+}
+
+/// The emailed link's page: a button that confirms. Opening it changes nothing.
+pub async fn confirm_form(Query(q): Query<TokenForm>) -> Response {
+    ConfirmPage { nav: Nav::default(), token: q.token }.into_response()
+}
+
+/// Confirms the address: the login and its account are made, and the person is signed in and
+/// lands in the new account.
+pub async fn confirm_submit(
+    State(state): State<AppState>,
+    _: SameOrigin,
+    ClientMeta(meta): ClientMeta,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, PageError> {
+    match state.service.confirm_email(&f.token, Some(SessionKind::Console), &meta).await {
+        Ok(r) => match r.signed_in {
+            Some(s) => Ok(after_sign_in(&state, &s)),
+            None => Err(ServiceError::Internal("confirmation without a session".into()).into()),
+        },
+        Err(ServiceError::Gone(m)) => Err(confirm_gone(m)),
         Err(ServiceError::Closed { .. }) => Err(closed()),
         Err(e) => Err(e.into()),
     }

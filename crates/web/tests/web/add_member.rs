@@ -1,5 +1,5 @@
-//! Adding a user (R-ADD-1, R-ADD-2): welcome email with a set-password link, known emails join
-//! the existing login, no escalation (R-PERM-1), customer by default (R-ROLE-1).
+//! Adding a user (R-ADD-1, R-ADD-2): welcome email with a set-password link, known emails are
+//! invited instead (R-ADD-3), no escalation (R-PERM-1), customer by default (R-ROLE-1).
 use std::time::Duration;
 
 use reqwest::Method;
@@ -77,7 +77,7 @@ async fn r_add_2_custom_subject_and_bcc_to_the_creator() {
 }
 
 #[tokio::test]
-async fn r_add_2_a_known_email_joins_the_existing_user() {
+async fn r_add_3_a_known_email_is_invited_and_joins_only_by_accepting() {
     each_backend(|app| async move {
         let (t, acme) = owner_with_account(&app).await;
         let other = app.create_account(&t, "Other").await;
@@ -85,21 +85,28 @@ async fn r_add_2_a_known_email_joins_the_existing_user() {
         let body = json!({ "email": "CAROL@example.test", "first_name": "Changed", "last_name": "Name",
             "password": NEW_PASSWORD, "role": "employee" });
         let (status, body) = add(&app, &t, acme, body).await;
-        assert_eq!(status, 201, "{body}");
-        assert_eq!(body["user_id"], carol[0].id.to_string(), "no second identity");
-        assert_eq!(body["first_name"], "Carol", "their name is unchanged");
-        assert_eq!(body["existing_user"], true);
-        assert_eq!(body["role"], "employee");
+        assert_eq!(status, 202, "{body}");
+        assert_eq!(body["invitation"]["email"], "carol@example.test");
+        assert_eq!(body["invitation"]["status"], "pending");
+        assert!(!body.to_string().contains(&carol[0].id.to_string()), "nothing of the login: {body}");
         assert_eq!(sign_in(&app, "carol@example.test", PASSWORD).await, 200, "their password is unchanged");
-        let ct = app.token("carol@example.test", Some(acme)).await;
+        assert_eq!(sign_in(&app, "carol@example.test", NEW_PASSWORD).await, 401, "the typed one is dropped");
+        let ct = app.token("carol@example.test", None).await;
         let (_, me) = app.get_json("/api/v1/me", Some(&ct)).await;
-        assert_eq!(me["memberships"].as_array().unwrap().len(), 2, "{me}");
+        assert_eq!(me["memberships"].as_array().unwrap().len(), 1, "not joined yet: {me}");
 
-        // They have a password: the welcome links to the sign-in page, no set-password link.
+        // The invitation email; accepting it signed in joins with the role chosen.
         let mail = app.smtp.wait_for(1, Duration::from_secs(15)).await.remove(0);
         let text = mail.part("text/plain").unwrap();
-        assert!(!text.contains("token="), "{text}");
-        assert!(text.contains(&format!("{}/sign-in", app.url)), "{text}");
+        let at = text.find("token=invite_").expect("an invitation link") + "token=".len();
+        let secret = text[at..].split(char::is_whitespace).next().unwrap().to_owned();
+        let (status, member) =
+            app.post_json("/api/v1/invitations/accept", Some(&ct), &json!({ "token": secret })).await;
+        assert_eq!(status, 200, "{member}");
+        assert_eq!(member["role"], "employee", "{member}");
+        assert_eq!(member["first_name"], "Carol", "their name is unchanged");
+        let (_, me) = app.get_json("/api/v1/me", Some(&ct)).await;
+        assert_eq!(me["memberships"].as_array().unwrap().len(), 2, "{me}");
     })
     .await;
 }

@@ -63,10 +63,18 @@ async fn r_aud_1_sign_ins_and_failed_sign_ins_show_in_each_account_of_the_person
         let first = app.create_account(&token, "First").await;
         let second = app.create_account(&token, "Second").await;
         let pat = app.seed_members(first, "standard", &[("Pat", "Two", "pat@example.test")]).await.remove(0);
-        let join =
-            json!({ "email": "pat@example.test", "first_name": "Pat", "last_name": "Two", "send_welcome": false });
-        let (status, _) = app.post_json(&format!("/api/v1/accounts/{second}/users"), Some(&token), &join).await;
-        assert_eq!(status, 201);
+        // Pat in the second account too (straight through the store: adding a known login
+        // only invites it, R-ADD-3, and accepting would sign in, which this test counts).
+        let mut tx = app.db.store.begin().await.unwrap();
+        tx.insert_membership(&roster_store::MembershipRow::new(
+            second,
+            pat.id,
+            "standard",
+            time::OffsetDateTime::now_utc(),
+        ))
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
         let wrong = json!({ "login": "pat@example.test", "password": "not the password at all" });
         assert_eq!(app.post_json("/api/v1/auth/token", None, &wrong).await.0, 401);
         let _ = app.token(&pat.email, Some(second)).await;

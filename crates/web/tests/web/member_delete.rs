@@ -101,7 +101,14 @@ async fn r_del_1_a_person_in_another_account_keeps_their_login() {
                 &json!({ "email": "pat@example.test", "first_name": "Pat", "last_name": "Two", "send_welcome": false }),
             )
             .await;
-        assert_eq!(status, 201);
+        assert_eq!(status, 202, "a known login is invited (R-ADD-3)");
+        let mail = app.smtp.wait_for(1, std::time::Duration::from_secs(15)).await.remove(0);
+        let text = mail.part("text/plain").unwrap();
+        let at = text.find("token=invite_").expect("an invitation link") + "token=".len();
+        let secret = text[at..].split(char::is_whitespace).next().unwrap().to_owned();
+        let pt = app.token("pat@example.test", None).await;
+        let (status, body) = app.post_json("/api/v1/invitations/accept", Some(&pt), &json!({ "token": secret })).await;
+        assert_eq!(status, 200, "{body}");
         let (status, done) =
             app.send(Method::DELETE, &format!("/api/v1/accounts/{first}/users/{}", pat.id), &token, None).await;
         assert_eq!((status, done["erased"].as_bool()), (200, Some(false)), "{done}");

@@ -1,4 +1,6 @@
-//! Open registration (R-AUTH-3).
+//! Open registration (R-AUTH-3, R-AUTH-8).
+use std::time::Duration;
+
 use roster_testkit::app::{AppOptions, PASSWORD, spawn_app_opts};
 use roster_testkit::db::backends;
 use serde_json::json;
@@ -13,8 +15,17 @@ async fn r_auth_3_registration_creates_a_login_and_an_account_it_owns() {
     for backend in backends().await {
         let app = spawn_app_opts(backend, AppOptions { open_registration: true, ..AppOptions::default() }).await;
         let (status, body) = app.post_json("/api/v1/auth/register", None, &registration("mary@example.test")).await;
-        assert_eq!(status, 201, "{body}");
+        assert_eq!(status, 202, "{body}");
+        let mail = app.smtp.wait_for(1, Duration::from_secs(15)).await.remove(0);
+        assert_eq!(mail.to, vec!["mary@example.test".to_owned()]);
+        let text = mail.part("text/plain").unwrap();
+        let at = text.find("token=confirm_").expect("a confirmation link") + "token=".len();
+        let secret = text[at..].split(char::is_whitespace).next().unwrap().to_owned();
+        assert!(text.contains(&format!("{}/confirm-email?token=", app.url)), "{text}");
+        let (status, body) = app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": secret })).await;
+        assert_eq!(status, 200, "{body}");
         assert_eq!(body["user"]["email"], "mary@example.test");
+        assert_eq!(body["user"]["email_verified"], true);
         assert_eq!(body["account"]["name"], "Jackson Engineering");
         assert_eq!(body["account"]["membership"]["is_owner"], true);
         assert_eq!(body["account"]["owner_id"], body["user"]["id"]);
@@ -22,8 +33,9 @@ async fn r_auth_3_registration_creates_a_login_and_an_account_it_owns() {
         let (_, me) = app.get_json("/api/v1/me", Some(&token)).await;
         assert_eq!(me["memberships"].as_array().unwrap().len(), 1, "{me}");
 
+        // A taken address: the same answer, never `email_taken` (R-AUTH-3).
         let (status, body) = app.post_json("/api/v1/auth/register", None, &registration("mary@example.test")).await;
-        assert_eq!((status, body["code"].as_str()), (409, Some("email_taken")), "{body}");
+        assert_eq!((status, body["code"].as_str()), (202, None), "{body}");
         let bad = json!({ "email": "nope", "password": "password", "first_name": "", "last_name": "J",
                           "account_name": "" });
         let (status, body) = app.post_json("/api/v1/auth/register", None, &bad).await;
@@ -34,6 +46,7 @@ async fn r_auth_3_registration_creates_a_login_and_an_account_it_owns() {
             assert!(fields.contains(&f), "{f} in {body}");
         }
 
+        // The console: "check your email", then the link's page confirms by a POST and signs in.
         let res = app
             .client
             .post(app.at("/register"))
@@ -47,6 +60,14 @@ async fn r_auth_3_registration_creates_a_login_and_an_account_it_owns() {
             .send()
             .await
             .unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res.text().await.unwrap().contains("Check your email"));
+        let mails = app.smtp.wait_for(3, Duration::from_secs(15)).await;
+        let mail = mails.iter().find(|m| m.to.contains(&"dorothy@example.test".to_owned())).unwrap();
+        let text = mail.part("text/plain").unwrap();
+        let at = text.find("token=confirm_").expect("a confirmation link") + "token=".len();
+        let secret = text[at..].split(char::is_whitespace).next().unwrap().to_owned();
+        let res = app.client.post(app.at("/confirm-email")).form(&[("token", secret.as_str())]).send().await.unwrap();
         assert_eq!(res.status(), 303, "signed in and sent to the new account");
         assert!(res.headers()["set-cookie"].to_str().unwrap().contains("roster_session="));
     }
@@ -57,6 +78,10 @@ async fn r_auth_3_registration_is_closed_by_default() {
     for backend in backends().await {
         let app = spawn_app_opts(backend, AppOptions::default()).await;
         let (status, body) = app.post_json("/api/v1/auth/register", None, &registration("x@example.test")).await;
+        assert_eq!((status, body["code"].as_str()), (403, Some("registration_closed")), "{body}");
+        // Closed also stops links already sent.
+        let (status, body) =
+            app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": "confirm_anything" })).await;
         assert_eq!((status, body["code"].as_str()), (403, Some("registration_closed")), "{body}");
         let res = app.client.get(app.at("/register")).send().await.unwrap();
         assert_eq!(res.status(), 403);

@@ -118,42 +118,45 @@ async fn import_reports_bad_rows_and_changes_nothing_for_them() {
 async fn import_is_idempotent_by_email() {
     each_backend(|app| async move {
         let (account, token) = setup(&app).await;
-        // Someone who already has a login elsewhere joins with their name unchanged.
+        // Someone who already has a login elsewhere is invited, never joined (R-ADD-3).
         let elsewhere = app.create_account(&token, "Elsewhere").await;
         app.seed_members(elsewhere, "standard", &[("Grace", "Brewster", "grace@example.test")]).await;
         let (status, first) = import(&app, &token, account, GOOD.as_bytes().to_vec(), false).await;
         assert_eq!(status, 200, "{first}");
-        assert_eq!((first["created"].as_u64(), first["joined"].as_u64()), (Some(2), Some(1)), "{first}");
+        assert_eq!((first["created"].as_u64(), first["invited"].as_u64()), (Some(2), Some(1)), "{first}");
         assert_eq!(first["ignored_columns"], serde_json::json!(["status"]));
         let before = everyone(&app, &token, account).await;
-        assert_eq!(before.len(), 4);
-        let (_, grace) =
-            app.get_json(&format!("/api/v1/accounts/{account}/users?q=grace%40example.test"), Some(&token)).await;
-        assert_eq!(grace["items"][0]["last_name"], "Brewster", "an import never renames a shared login");
+        assert_eq!(before.len(), 3, "{before:?}");
+        assert!(!before.iter().any(|(e, _)| e == "grace@example.test"), "not joined: {before:?}");
+        let (_, pending) = app.get_json(&format!("/api/v1/accounts/{account}/invitations"), Some(&token)).await;
+        assert_eq!(pending["items"][0]["email"], "grace@example.test", "{pending}");
+        assert_eq!(pending["items"][0]["role"], "employee", "{pending}");
         let (_, alan) =
             app.get_json(&format!("/api/v1/accounts/{account}/users?q=alan%40example.test"), Some(&token)).await;
         assert_eq!(alan["items"][0]["company"], "=Bletchley", "an exported cell's ' is removed");
 
-        // Again: nothing new, nothing duplicated.
+        // Again: nothing new, nothing duplicated, no second invitation.
         let (_, again) = import(&app, &token, account, GOOD.as_bytes().to_vec(), false).await;
         assert_eq!(
             (
                 again["created"].as_u64(),
-                again["joined"].as_u64(),
+                again["invited"].as_u64(),
                 again["updated"].as_u64(),
                 again["unchanged"].as_u64()
             ),
-            (Some(0), Some(0), Some(0), Some(3)),
+            (Some(0), Some(1), Some(0), Some(2)),
             "{again}"
         );
         assert_eq!(everyone(&app, &token, account).await, before);
+        let (_, pending) = app.get_json(&format!("/api/v1/accounts/{account}/invitations"), Some(&token)).await;
+        assert_eq!(pending["items"].as_array().unwrap().len(), 1, "{pending}");
         // A changed role updates the member.
-        let changed = GOOD.replace("Navy,employee", "Navy,salesperson");
+        let changed = GOOD.replace("Analytical Engines,admin", "Analytical Engines,salesperson");
         let (_, third) = import(&app, &token, account, changed.into_bytes(), false).await;
-        assert_eq!((third["updated"].as_u64(), third["unchanged"].as_u64()), (Some(1), Some(2)), "{third}");
+        assert_eq!((third["updated"].as_u64(), third["unchanged"].as_u64()), (Some(1), Some(1)), "{third}");
         let after = everyone(&app, &token, account).await;
-        assert!(after.contains(&("grace@example.test".to_owned(), "salesperson".to_owned())), "{after:?}");
-        assert_eq!(audit_count(&app, account).await, 4);
+        assert!(after.contains(&("ada@example.test".to_owned(), "salesperson".to_owned())), "{after:?}");
+        assert_eq!(audit_count(&app, account).await, 3);
     })
     .await;
 }

@@ -1,0 +1,394 @@
+//! Issue 14, identity slice: nobody gets into a login or an account they do not own.
+//! Consent to join (R-ADD-3), registration by proof (R-AUTH-3, R-AUTH-8), proved addresses taken
+//! over by whoever proves them (R-AUTH-8), no escalation by password (R-AUTH-6, R-PERM-1).
+use std::time::Duration;
+
+use reqwest::Method;
+use roster_testkit::app::{AppOptions, PASSWORD, TestApp, spawn_app_opts};
+use roster_testkit::db::backends;
+use roster_testkit::smtp::Received;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const NEW_PASSWORD: &str = "violet harbor lantern";
+
+async fn open_app(backend: roster_store::Backend) -> TestApp {
+    spawn_app_opts(backend, AppOptions { open_registration: true, ..AppOptions::default() }).await
+}
+
+fn registration(email: &str, account: &str) -> Value {
+    json!({ "email": email, "password": PASSWORD, "first_name": "Mal", "last_name": "Lory", "account_name": account })
+}
+
+/// The secret after `prefix` in the newest mail to `to` holding it.
+async fn secret_in_mail(app: &TestApp, to: &str, prefix: &str) -> String {
+    newer_secret_in_mail(app, to, prefix, "").await
+}
+
+/// As [`secret_in_mail`], waiting for one other than `not`.
+async fn newer_secret_in_mail(app: &TestApp, to: &str, prefix: &str, not: &str) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let found = app.smtp.received().into_iter().rev().find_map(|m: Received| {
+            if !m.to.iter().any(|t| t == to) {
+                return None;
+            }
+            let text = m.part("text/plain")?;
+            let at = text.find(&format!("token={prefix}"))? + "token=".len();
+            Some(text[at..].split(|c: char| c.is_whitespace()).next().unwrap_or_default().to_owned())
+        });
+        if let Some(s) = found.filter(|s| s != not) {
+            return s;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no {prefix} link mailed to {to}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Registers and confirms through the API: a token acting in the new account, and its id.
+async fn registered(app: &TestApp, email: &str, account: &str) -> (String, Uuid) {
+    let (status, body) = app.post_json("/api/v1/auth/register", None, &registration(email, account)).await;
+    assert_eq!(status, 202, "{body}");
+    let secret = secret_in_mail(app, email, "confirm_").await;
+    let (status, body) = app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": secret })).await;
+    assert_eq!(status, 200, "{body}");
+    let id = Uuid::parse_str(body["account"]["id"].as_str().unwrap()).unwrap();
+    (body["access_token"].as_str().unwrap().to_owned(), id)
+}
+
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> u16 {
+    app.post_json("/api/v1/auth/token", None, &json!({ "login": email, "password": password })).await.0
+}
+
+fn assert_leaks_nothing(what: &str, text: &str, secrets: &[&str]) {
+    for s in secrets {
+        assert!(!text.contains(s), "{what} leaks {s}: {text}");
+    }
+}
+
+/// Item 1: register → own account M → add the victim's (the operator's) email → reset through M
+/// → signed in as the victim. Now the add is an invitation, M learns nothing, the victim is no
+/// member of M (404), and their password stays theirs.
+#[tokio::test]
+async fn r_add_3_adding_a_known_login_sends_an_invitation_and_the_takeover_chain_stops() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        let victim = app.operator("olga@example.test").await;
+        let (mt, m) = registered(&app, "mallory@evil.test", "Mallory Ltd").await;
+
+        let body = json!({ "email": "olga@example.test", "first_name": "X", "last_name": "Y" });
+        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{m}/users"), &mt, Some(body)).await;
+        assert_eq!(status, 202, "{body}");
+        let inv = &body["invitation"];
+        assert_eq!(inv["email"], "olga@example.test");
+        assert_eq!(inv["status"], "pending");
+        assert!(inv["id"].is_string() && inv["expires_at"].is_string(), "{body}");
+        assert_eq!(body.as_object().unwrap().len(), 1, "only the invitation: {body}");
+        let text = body.to_string();
+        assert_leaks_nothing("the answer", &text, &["Olga", "Operator", &victim.id.to_string(), "is_operator"]);
+
+        // The chain: the victim is no member of M, so nothing acts on them.
+        let reset = format!("/api/v1/accounts/{m}/users/{}/password-reset", victim.id);
+        assert_eq!(app.send(Method::POST, &reset, &mt, None).await.0, 404);
+        let set = format!("/api/v1/accounts/{m}/users/{}/password", victim.id);
+        assert_eq!(app.send(Method::POST, &set, &mt, Some(json!({ "password": NEW_PASSWORD }))).await.0, 404);
+        let (_, team) = app.get_json(&format!("/api/v1/accounts/{m}/users"), Some(&mt)).await;
+        assert_leaks_nothing("the team list", &team.to_string(), &["olga@example.test", "Olga"]);
+        let (_, log) = app.get_json(&format!("/api/v1/accounts/{m}/audit"), Some(&mt)).await;
+        assert_leaks_nothing("the audit log", &log.to_string(), &["Olga", &victim.id.to_string()]);
+        assert_eq!(sign_in(&app, "olga@example.test", PASSWORD).await, 200, "the victim keeps their password");
+        assert_eq!(sign_in(&app, "olga@example.test", NEW_PASSWORD).await, 401);
+        // Adding again while the invitation is pending: 409, as inviting twice.
+        let again = json!({ "email": "olga@example.test", "first_name": "X", "last_name": "Y" });
+        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{m}/users"), &mt, Some(again)).await;
+        assert_eq!((status, body["code"].as_str()), (409, Some("invitation_pending")), "{body}");
+    }
+}
+
+/// Item 2: pulling in a foreign login answered with its name, phone and company. Not by adding,
+/// importing or bulk inviting.
+#[tokio::test]
+async fn r_add_3_nothing_of_a_foreign_login_reaches_the_adder_by_add_import_or_bulk() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        // Carol, as another account (B) set her up.
+        let (bt, b) = registered(&app, "bea@b.test", "B Corp").await;
+        let carol = json!({ "email": "carol@example.test", "first_name": "Carolyn", "last_name": "Privately",
+            "phone": "+1 555 0199", "company": "Hidden Industries", "password": NEW_PASSWORD });
+        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{b}/users"), &bt, Some(carol)).await;
+        assert_eq!(status, 201, "{body}");
+        let carol_id = body["user_id"].as_str().unwrap().to_owned();
+        let secrets = ["Carolyn", "Privately", "555 0199", "Hidden Industries", carol_id.as_str()];
+
+        let (mt, m) = registered(&app, "mallory@evil.test", "Mallory Ltd").await;
+        let add = json!({ "email": "carol@example.test", "first_name": "C", "last_name": "K" });
+        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{m}/users"), &mt, Some(add)).await;
+        assert_eq!(status, 202, "{body}");
+        assert_leaks_nothing("add", &body.to_string(), &secrets);
+        let invitation = body["invitation"]["id"].as_str().unwrap().to_owned();
+        app.send(Method::DELETE, &format!("/api/v1/accounts/{m}/invitations/{invitation}"), &mt, None).await;
+
+        // Import: the known login is invited, never joined; the report says "invited" only. A dry
+        // run counts it and sends nothing.
+        let csv = "email,first_name,last_name\ncarol@example.test,,\n";
+        let res = app
+            .client
+            .post(app.at(&format!("/api/v1/accounts/{m}/users/import?dry_run=true")))
+            .bearer_auth(&mt)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .unwrap();
+        let dry: Value = res.json().await.unwrap();
+        assert_eq!(dry["invited"].as_u64(), Some(1), "{dry}");
+        let (_, pending) = app.get_json(&format!("/api/v1/accounts/{m}/invitations"), Some(&mt)).await;
+        assert_eq!(pending["items"].as_array().unwrap().len(), 0, "the dry run sent nothing: {pending}");
+        let res = app
+            .client
+            .post(app.at(&format!("/api/v1/accounts/{m}/users/import")))
+            .bearer_auth(&mt)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let report: Value = res.json().await.unwrap();
+        assert_eq!((report["invited"].as_u64(), report["created"].as_u64()), (Some(1), Some(0)), "{report}");
+        assert_leaks_nothing("import", &report.to_string(), &secrets);
+        let (_, team) = app.get_json(&format!("/api/v1/accounts/{m}/users"), Some(&mt)).await;
+        assert_leaks_nothing("the team list", &team.to_string(), &["carol@example.test"]);
+        let (_, pending) = app.get_json(&format!("/api/v1/accounts/{m}/invitations"), Some(&mt)).await;
+        let pending = pending["items"].as_array().unwrap().clone();
+        assert_eq!(pending.len(), 1, "{pending:?}");
+        assert_leaks_nothing("the pending list", &format!("{pending:?}"), &secrets);
+        let id = pending[0]["id"].as_str().unwrap().to_owned();
+        app.send(Method::DELETE, &format!("/api/v1/accounts/{m}/invitations/{id}"), &mt, None).await;
+
+        // Bulk invitations: per-row results name nothing of the login.
+        let bulk = json!([{ "email": "carol@example.test" }]);
+        let (status, out) =
+            app.send(Method::POST, &format!("/api/v1/accounts/{m}/invitations/bulk"), &mt, Some(bulk)).await;
+        assert!(status < 300, "{status} {out}");
+        assert_leaks_nothing("bulk", &out.to_string(), &secrets);
+        let (_, log) = app.get_json(&format!("/api/v1/accounts/{m}/audit"), Some(&mt)).await;
+        assert_leaks_nothing("the audit log", &log.to_string(), &secrets);
+        assert_eq!(sign_in(&app, "carol@example.test", NEW_PASSWORD).await, 200);
+    }
+}
+
+/// Item 3: a squatter registers `newhire@b.test` without owning it, and becomes B's admin when B
+/// adds the address. Now an unconfirmed registration makes no login: B gets a new member, the
+/// squatter nothing.
+#[tokio::test]
+async fn r_auth_8_an_unconfirmed_registration_squats_nothing() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        let (status, _) = app.post_json("/api/v1/auth/register", None, &registration("newhire@b.test", "Squat")).await;
+        assert_eq!(status, 202);
+        assert_eq!(sign_in(&app, "newhire@b.test", PASSWORD).await, 401, "no login exists");
+        let squatter_link = secret_in_mail(&app, "newhire@b.test", "confirm_").await;
+
+        let (bt, b) = registered(&app, "bea@b.test", "B Corp").await;
+        let add = json!({ "email": "newhire@b.test", "first_name": "New", "last_name": "Hire", "role": "admin" });
+        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{b}/users"), &bt, Some(add)).await;
+        assert_eq!(status, 201, "a normal new member: {body}");
+        assert_eq!(body["first_name"], "New");
+
+        // The squatter's link (it reached the address: in real life it is the new hire's) now
+        // finds a login and makes nothing.
+        let (status, body) =
+            app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": squatter_link })).await;
+        assert_eq!((status, body["code"].as_str()), (410, Some("address_has_login")), "{body}");
+        assert_eq!(sign_in(&app, "newhire@b.test", PASSWORD).await, 401, "the squatter's password does nothing");
+    }
+}
+
+/// Item 3, second half of R-AUTH-8: a login an admin made (its address never proved) is taken
+/// over by whoever uses an invitation link for it; its old sessions end.
+#[tokio::test]
+async fn r_auth_8_an_invitation_link_takes_over_an_unproved_login() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        let (at, a) = registered(&app, "ann@a.test", "A Corp").await;
+        let una = json!({ "email": "una@example.test", "first_name": "Una", "last_name": "Set",
+            "password": PASSWORD, "send_welcome": false });
+        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{a}/users"), &at, Some(una)).await;
+        assert_eq!(status, 201, "{body}");
+        let old = app.token("una@example.test", None).await;
+        let (_, me) = app.get_json("/api/v1/me", Some(&old)).await;
+        assert_eq!(me["user"]["email_verified"], false, "{me}");
+        let (status, made) = app.post_json("/api/v1/tokens", Some(&old), &json!({ "name": "kept?" })).await;
+        assert_eq!(status, 201, "{made}");
+        let personal = made["token"].as_str().unwrap().to_owned();
+
+        let (bt, b) = registered(&app, "bea@b.test", "B Corp").await;
+        let add = json!({ "email": "una@example.test", "first_name": "U", "last_name": "S" });
+        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{b}/users"), &bt, Some(add)).await;
+        assert_eq!(status, 202, "{body}");
+        let link = secret_in_mail(&app, "una@example.test", "invite_").await;
+        let accept = json!({ "token": link, "first_name": "Una", "last_name": "Real", "password": NEW_PASSWORD });
+        let (status, body) = app.post_json("/api/v1/invitations/accept", None, &accept).await;
+        assert_eq!(status, 200, "{body}");
+
+        assert_eq!(app.get_json("/api/v1/me", Some(&old)).await.0, 401, "the old session ended");
+        assert_eq!(app.get_json("/api/v1/me", Some(&personal)).await.0, 401, "the old API token ended");
+        assert_eq!(sign_in(&app, "una@example.test", PASSWORD).await, 401, "the old password ended");
+        let (_, signed) = app
+            .post_json("/api/v1/auth/token", None, &json!({ "login": "una@example.test", "password": NEW_PASSWORD }))
+            .await;
+        let new = signed["access_token"].as_str().unwrap().to_owned();
+        let (_, me) = app.get_json("/api/v1/me", Some(&new)).await;
+        assert_eq!(me["user"]["email_verified"], true, "{me}");
+        assert_eq!(me["memberships"].as_array().unwrap().len(), 2, "{me}");
+
+        // A proved login is not taken over: it accepts by signing in.
+        let (ct, c) = registered(&app, "cid@c.test", "C Corp").await;
+        let add = json!({ "email": "una@example.test", "first_name": "U", "last_name": "S" });
+        assert_eq!(app.send(Method::POST, &format!("/api/v1/accounts/{c}/users"), &ct, Some(add)).await.0, 202);
+        let link = newer_secret_in_mail(&app, "una@example.test", "invite_", &link).await;
+        let accept =
+            json!({ "token": link, "first_name": "Eve", "last_name": "Il", "password": "another long password" });
+        let (status, _) = app.post_json("/api/v1/invitations/accept", None, &accept).await;
+        assert_eq!(status, 401, "sign in first");
+        assert_eq!(sign_in(&app, "una@example.test", NEW_PASSWORD).await, 200);
+    }
+}
+
+/// Item 4: a custom role with only users.view and users.manage is refused disabling an admin,
+/// but set their password (204) and signed in as them. Now set-password and send-reset refuse
+/// anyone holding a permission the actor lacks (R-PERM-1).
+#[tokio::test]
+async fn r_perm_1_r_auth_6_a_custom_role_cannot_set_or_reset_an_admins_password() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        let (ot, a) = registered(&app, "owen@a.test", "A Corp").await;
+        let role = json!({ "name": "Helpdesk", "permissions": ["users.view", "users.manage"] });
+        let (status, body) = app.post_json(&format!("/api/v1/accounts/{a}/roles"), Some(&ot), &role).await;
+        assert_eq!(status, 201, "{body}");
+        let helper = app.seed_members(a, "customer", &[("Hal", "Help", "hal@a.test")]).await.remove(0);
+        let (status, body) = app
+            .send(
+                Method::PATCH,
+                &format!("/api/v1/accounts/{a}/users/{}", helper.id),
+                &ot,
+                Some(json!({ "role": "Helpdesk" })),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let admin = app.seed_members(a, "admin", &[("Ada", "Admin", "ada@a.test")]).await.remove(0);
+        let cust = app.seed_members(a, "customer", &[("Cu", "Stomer", "cu@a.test")]).await.remove(0);
+        let ht = app.token("hal@a.test", Some(a)).await;
+
+        let set = format!("/api/v1/accounts/{a}/users/{}/password", admin.id);
+        let (status, body) = app.send(Method::POST, &set, &ht, Some(json!({ "password": NEW_PASSWORD }))).await;
+        assert_eq!(status, 403, "{body}");
+        assert!(body["detail"].as_str().unwrap_or_default().contains("permission"), "names the permission: {body}");
+        let reset = format!("/api/v1/accounts/{a}/users/{}/password-reset", admin.id);
+        assert_eq!(app.send(Method::POST, &reset, &ht, None).await.0, 403);
+        assert_eq!(sign_in(&app, "ada@a.test", NEW_PASSWORD).await, 401);
+        assert_eq!(sign_in(&app, "ada@a.test", PASSWORD).await, 200);
+
+        // Someone holding no more than the helper: still allowed.
+        let reset = format!("/api/v1/accounts/{a}/users/{}/password-reset", cust.id);
+        assert_eq!(app.send(Method::POST, &reset, &ht, None).await.0, 202);
+    }
+}
+
+/// Item 10 (low): registration answered 409 `email_taken`. Now the same 202 for a new and a taken
+/// address; the taken one is told by email (no secret in it); at most 3 such emails an hour.
+#[tokio::test]
+async fn r_auth_3_registration_answers_the_same_for_new_and_taken_addresses() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        app.operator("olga@example.test").await;
+        let (s1, new) = app.post_json("/api/v1/auth/register", None, &registration("fresh@example.test", "F")).await;
+        let (s2, taken) = app.post_json("/api/v1/auth/register", None, &registration("olga@example.test", "F")).await;
+        assert_eq!((s1, s2), (202, 202));
+        assert_eq!(new, taken, "the same body");
+        assert!(taken.get("code").is_none(), "{taken}");
+
+        let mails = app.smtp.wait_for(2, Duration::from_secs(15)).await;
+        let to_olga = mails.iter().find(|m| m.to.contains(&"olga@example.test".to_owned())).unwrap();
+        assert!(to_olga.header("Subject").unwrap().contains("tried to register"), "{:?}", to_olga.header("Subject"));
+        let text = to_olga.part("text/plain").unwrap();
+        assert!(!text.contains("token="), "no secret: {text}");
+        assert!(text.contains("/forgot-password"), "{text}");
+
+        // Flooding an address: at most 3 registration emails an hour, the answer unchanged.
+        for _ in 0..4 {
+            let (s, b) = app.post_json("/api/v1/auth/register", None, &registration("olga@example.test", "F")).await;
+            assert_eq!((s, &b), (202, &new));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let to_olga = app.smtp.received().iter().filter(|m| m.to.contains(&"olga@example.test".to_owned())).count();
+        assert_eq!(to_olga, 3);
+    }
+}
+
+/// R-AUTH-8: the confirmation link is single use, racing confirms make one login, and opening
+/// the link's page (a GET, as mail scanners do) uses nothing.
+#[tokio::test]
+async fn r_auth_8_confirm_email_is_single_use() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        let (status, _) = app.post_json("/api/v1/auth/register", None, &registration("mary@example.test", "M")).await;
+        assert_eq!(status, 202);
+        let secret = secret_in_mail(&app, "mary@example.test", "confirm_").await;
+        let page = app.client.get(app.at(&format!("/confirm-email?token={secret}"))).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("method=\"post\""));
+        assert_eq!(sign_in(&app, "mary@example.test", PASSWORD).await, 401, "a GET made nothing");
+
+        let body = json!({ "token": secret });
+        let (a, b) = tokio::join!(
+            app.post_json("/api/v1/auth/confirm-email", None, &body),
+            app.post_json("/api/v1/auth/confirm-email", None, &body)
+        );
+        let mut statuses = [a.0, b.0];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 410], "{a:?} {b:?}");
+        let won = if a.0 == 200 { &a.1 } else { &b.1 };
+        let lost = if a.0 == 200 { &b.1 } else { &a.1 };
+        assert_eq!(lost["code"], "link_gone", "{lost}");
+        assert_eq!(won["user"]["email_verified"], true, "{won}");
+        assert_eq!(won["account"]["membership"]["is_owner"], true, "{won}");
+        let token = won["access_token"].as_str().unwrap();
+        let (_, me) = app.get_json("/api/v1/me", Some(token)).await;
+        assert_eq!(me["memberships"].as_array().unwrap().len(), 1, "{me}");
+        let (status, body) = app.post_json("/api/v1/auth/confirm-email", None, &body).await;
+        assert_eq!((status, body["code"].as_str()), (410, Some("link_gone")), "{body}");
+        assert_eq!(sign_in(&app, "mary@example.test", PASSWORD).await, 200);
+    }
+}
+
+/// R-AUTH-8 by a reset link: whoever uses a reset link sent to an unproved login's address proves
+/// it; the login's sessions and API tokens end.
+#[tokio::test]
+async fn r_auth_8_a_reset_link_proves_the_address_and_ends_the_old_tokens() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        let (at, a) = registered(&app, "ann@a.test", "A Corp").await;
+        let una = json!({ "email": "una@example.test", "first_name": "Una", "last_name": "Set",
+            "password": PASSWORD, "send_welcome": false });
+        assert_eq!(app.send(Method::POST, &format!("/api/v1/accounts/{a}/users"), &at, Some(una)).await.0, 201);
+        let old = app.token("una@example.test", None).await;
+        let (_, made) = app.post_json("/api/v1/tokens", Some(&old), &json!({ "name": "old" })).await;
+        let personal = made["token"].as_str().unwrap().to_owned();
+
+        let (status, _) =
+            app.post_json("/api/v1/auth/password-reset", None, &json!({ "email": "una@example.test" })).await;
+        assert_eq!(status, 202);
+        let secret = secret_in_mail(&app, "una@example.test", "reset_").await;
+        let confirm = json!({ "token": secret, "password": NEW_PASSWORD });
+        assert_eq!(app.post_json("/api/v1/auth/password-reset/confirm", None, &confirm).await.0, 204);
+        assert_eq!(app.get_json("/api/v1/me", Some(&old)).await.0, 401);
+        assert_eq!(app.get_json("/api/v1/me", Some(&personal)).await.0, 401, "the old API token ended");
+        let (_, signed) = app
+            .post_json("/api/v1/auth/token", None, &json!({ "login": "una@example.test", "password": NEW_PASSWORD }))
+            .await;
+        let (_, me) = app.get_json("/api/v1/me", Some(signed["access_token"].as_str().unwrap())).await;
+        assert_eq!(me["user"]["email_verified"], true, "{me}");
+    }
+}
