@@ -56,7 +56,7 @@ pub use invitations::{
     InvitationLink, InvitationPage, InvitationView, NewInvitation, parse_invitation_list,
 };
 pub use lifecycle::Lifecycle;
-pub use mail::{Mail, MailConfig, Sender};
+pub use mail::{Mail, MailConfig, MailPolicy, Sender};
 pub use member_delete::DeletedMember;
 pub use member_edit::{LANDING_PAGES, MemberPatch, PreferencesPatch};
 pub use member_import::{ImportOptions, ImportReport, ImportRowError};
@@ -123,6 +123,7 @@ impl Service {
             from: "Roster <roster@localhost>".to_owned(),
             smtp: None,
             key: secret::SecretKey::from_bytes(rand_key()),
+            policy: mail::MailPolicy::default(),
         };
         Self {
             store,

@@ -183,7 +183,7 @@ impl Service {
             obj.insert("account".to_owned(), json!({ "name": account.name }));
         }
         let email = self
-            .enqueue_email(
+            .enqueue_sample_email(
                 tx.as_mut(),
                 Mail {
                     account: Some(&account),

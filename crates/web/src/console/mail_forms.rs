@@ -341,7 +341,7 @@ pub async fn smtp_save(
     };
     match state.service.put_smtp_settings(&user.0, account_id, &input, &meta).await {
         Ok(_) => Ok(Redirect::to(&format!("/accounts/{account_id}/settings/email?saved=1")).into_response()),
-        Err(ServiceError::Invalid(errors)) => {
+        Err(ServiceError::Invalid(errors) | ServiceError::Refused { errors, .. }) => {
             page.host = input.host;
             page.port = f.port;
             page.choose(input.security.as_deref().unwrap_or_default());
