@@ -433,7 +433,9 @@ async fn r_mail_7_more_than_200_bulk_invitations_are_refused() {
 #[tokio::test]
 async fn r_auth_8_an_account_whose_owner_has_not_proved_their_address_sends_no_email() {
     each_backend(|app| async move {
-        let una = unproved(&app, "una@example.test", None).await;
+        // Una signs in (through a membership somewhere) and makes an account of her own.
+        let (_, x) = owner_of(&app, "olga@example.test", "Elsewhere").await;
+        let una = unproved(&app, "una@example.test", Some((x, "employee"))).await;
         let t = app.token(&una.email, None).await;
         let m = app.create_account(&t, "Squat Ltd").await;
         let t = app.token(&una.email, Some(m)).await;
