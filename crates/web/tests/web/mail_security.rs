@@ -294,6 +294,22 @@ async fn r_mail_7_private_hosts_and_other_ports_are_refused() {
         let (status, answer) = app.send(Method::POST, &format!("{path}/test"), &t, Some(json!({}))).await;
         assert_eq!((status, &answer["ok"]), (200, &json!(false)), "{answer}");
         assert!(answer["message"].as_str().unwrap().contains("refused"), "{answer}");
+        // And at delivery: the email waits with the refusal as its error, never reaching the server.
+        let path = format!("/api/v1/accounts/{m}/email-templates/password_changed/test");
+        let (status, email) = app.send(Method::POST, &path, &t, None).await;
+        assert_eq!(status, 202, "{email}");
+        let id = email["id"].as_str().unwrap().to_owned();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let (_, email) = app.get_json(&format!("/api/v1/accounts/{m}/emails/{id}"), Some(&t)).await;
+            if email["attempts"].as_i64().unwrap_or(0) >= 1 {
+                assert_eq!(email["status"], "queued", "{email}");
+                assert!(email["last_error"].as_str().unwrap().contains("refused"), "{email}");
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "never tried: {email}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         assert_eq!(app.smtp.count(), 0);
     }
 }
