@@ -237,7 +237,10 @@ mod tests {
         let c = load(&[("ROSTER_SMTP_ALLOW_PRIVATE", "true"), ("ROSTER_ACCOUNT_MAIL_PER_HOUR", "50")], None).unwrap();
         assert!(c.smtp_allow_private);
         assert_eq!(c.account_mail_per_hour, 50);
-        assert_eq!(load(&[("ROSTER_SMTP_ALLOW_PRIVATE", "maybe")], None).unwrap_err().setting, "ROSTER_SMTP_ALLOW_PRIVATE");
+        assert_eq!(
+            load(&[("ROSTER_SMTP_ALLOW_PRIVATE", "maybe")], None).unwrap_err().setting,
+            "ROSTER_SMTP_ALLOW_PRIVATE"
+        );
         assert_eq!(
             load(&[("ROSTER_ACCOUNT_MAIL_PER_HOUR", "0")], None).unwrap_err().setting,
             "ROSTER_ACCOUNT_MAIL_PER_HOUR"

@@ -109,8 +109,13 @@ const INVITATION: &[Token] = &[
     EXPIRES_AT,
 ];
 
-const PASSWORD_RESET: &[Token] =
-    &[USER_FIRST_NAME, USER_LAST_NAME, USER_EMAIL, secret("link", "Link to choose a new password", Secret::Link), EXPIRES_AT];
+const PASSWORD_RESET: &[Token] = &[
+    USER_FIRST_NAME,
+    USER_LAST_NAME,
+    USER_EMAIL,
+    secret("link", "Link to choose a new password", Secret::Link),
+    EXPIRES_AT,
+];
 
 const PASSWORD_CHANGED: &[Token] = &[
     USER_FIRST_NAME,

@@ -95,16 +95,12 @@ pub async fn resolve_public(host: &str, port: u16, allow_private: bool) -> Resul
     }
     let addrs: Vec<IpAddr> = match host.parse::<IpAddr>() {
         Ok(ip) => vec![ip],
-        Err(_) => tokio::net::lookup_host((host, port))
-            .await
-            .map_err(|_| EgressError::Unresolved)?
-            .map(|a| a.ip())
-            .collect(),
+        Err(_) => {
+            tokio::net::lookup_host((host, port)).await.map_err(|_| EgressError::Unresolved)?.map(|a| a.ip()).collect()
+        }
     };
     let first = *addrs.first().ok_or(EgressError::Unresolved)?;
-    if !allow_private
-        && let Some(bad) = addrs.iter().find(|ip| !is_public(**ip))
-    {
+    if !allow_private && let Some(bad) = addrs.iter().find(|ip| !is_public(**ip)) {
         let shown = if host.parse::<IpAddr>().is_ok() { bad.to_string() } else { format!("{host} ({bad})") };
         return Err(EgressError::NotPublic(shown));
     }
@@ -160,8 +156,15 @@ mod tests {
 
     #[test]
     fn r_mail_7_public_addresses_are_public() {
-        for s in ["1.1.1.1", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2a00:1450:4001::1", "::ffff:8.8.8.8", "64:ff9b::808:808"]
-        {
+        for s in [
+            "1.1.1.1",
+            "8.8.8.8",
+            "172.32.0.1",
+            "100.128.0.1",
+            "2a00:1450:4001::1",
+            "::ffff:8.8.8.8",
+            "64:ff9b::808:808",
+        ] {
             assert!(is_public(ip(s)), "{s} is public");
         }
     }

@@ -76,13 +76,19 @@ async fn a_250_returns_the_reply_text() {
 #[tokio::test]
 async fn a_4xx_reply_is_transient() {
     let port = responder(&[(".", "421-4.3.0 busy\r\n421 4.3.0 try later")]).await;
-    assert_eq!(send_to(port).await, Err(SendError::Transient("connected, server said: 421 4.3.0 busy try later".to_owned())));
+    assert_eq!(
+        send_to(port).await,
+        Err(SendError::Transient("connected, server said: 421 4.3.0 busy try later".to_owned()))
+    );
 }
 
 #[tokio::test]
 async fn a_5xx_reply_is_permanent() {
     let port = responder(&[("RCPT", "550 5.1.1 no such user")]).await;
-    assert_eq!(send_to(port).await, Err(SendError::Permanent("connected, server said: 550 5.1.1 no such user".to_owned())));
+    assert_eq!(
+        send_to(port).await,
+        Err(SendError::Permanent("connected, server said: 550 5.1.1 no such user".to_owned()))
+    );
 }
 
 #[tokio::test]
@@ -115,7 +121,10 @@ async fn check_connects_authenticates_and_quits() {
     assert!(said.starts_with("connected to 127.0.0.1:") && said.contains("authenticated as \"alice\""), "{said}");
     let refused = responder(&[("AUTH", "535 5.7.8 authentication failed")]).await;
     let mailer = Mailer::new(&local(refused, true), Duration::from_secs(5)).expect("mailer");
-    assert_eq!(mailer.check().await, Err(SendError::Permanent("connected, server said: 535 5.7.8 authentication failed".to_owned())));
+    assert_eq!(
+        mailer.check().await,
+        Err(SendError::Permanent("connected, server said: 535 5.7.8 authentication failed".to_owned()))
+    );
 }
 
 /// A listener that writes `banner` to each connection (or nothing), then keeps it open.

@@ -74,6 +74,10 @@ pub struct Round {
     pub failed: usize,
 }
 
+/// An account's mailer: built for the settings of that `updated_at`, connecting to that
+/// checked address (none when private servers are allowed).
+type CachedMailer = (OffsetDateTime, Option<IpAddr>, Mailer);
+
 /// One worker. Cheap to clone; clones share their connection pools.
 #[derive(Clone)]
 pub struct DeliveryWorker {
@@ -81,7 +85,7 @@ pub struct DeliveryWorker {
     opts: DeliveryOptions,
     installation: Option<Mailer>,
     /// Account servers by account, rebuilt when the settings or the checked address change.
-    accounts: Arc<Mutex<HashMap<Uuid, (OffsetDateTime, Option<IpAddr>, Mailer)>>>,
+    accounts: Arc<Mutex<HashMap<Uuid, CachedMailer>>>,
 }
 
 impl Service {
@@ -153,7 +157,9 @@ impl DeliveryWorker {
             (Ok(Some((mailer, addr))), Ok((subject, text, html))) => {
                 // The address of the server that delivers it, whatever it was when queued.
                 let from = roster_mail::with_address(&row.from_addr, &addr).unwrap_or_else(|_| row.from_addr.clone());
-                mailer.send(&Outgoing { from: &from, subject: &subject, text: &text, html: &html, ..outgoing(&row) }).await
+                mailer
+                    .send(&Outgoing { from: &from, subject: &subject, text: &text, html: &html, ..outgoing(&row) })
+                    .await
             }
             (Ok(None), _) => Err(SendError::Transient("no outgoing server is set".to_owned())),
             (Err(e), _) => Err(SendError::Transient(e.to_string())),
@@ -238,7 +244,7 @@ impl DeliveryWorker {
         Ok(Some((mailer, settings.from_addr)))
     }
 
-    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, (OffsetDateTime, Option<IpAddr>, Mailer)>> {
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, CachedMailer>> {
         self.accounts.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

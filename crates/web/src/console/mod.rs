@@ -205,7 +205,9 @@ impl From<ServiceError> for PageError {
                      you can do the same again once the hour has turned."
                 ),
             ),
-            ServiceError::Limited { message, .. } => (StatusCode::TOO_MANY_REQUESTS, "Too much at once", message.clone()),
+            ServiceError::Limited { message, .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "Too much at once", message.clone())
+            }
             ServiceError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Try again shortly",

@@ -82,7 +82,9 @@ async fn every_view(app: &TestApp, owner_email: &str, account: Uuid, id: &str) -
         seen.push_str(&body.to_string());
     }
     let cookie = app.console_sign_in(owner_email).await;
-    for path in [format!("/accounts/{account}/emails"), format!("/accounts/{account}/emails/{id}"), format!("/emails/{id}")] {
+    for path in
+        [format!("/accounts/{account}/emails"), format!("/accounts/{account}/emails/{id}"), format!("/emails/{id}")]
+    {
         let (status, html) = app.page(&path, &cookie).await;
         assert!(status == 200 || status == 303, "{path}: {status}");
         seen.push_str(&html);
@@ -191,7 +193,12 @@ async fn r_mail_6_an_inviter_cannot_read_their_invitation_link_in_the_outbox() {
     each_backend(|app| async move {
         let (t, m) = owner_of(&app, "olga@example.test", "Acme").await;
         let (status, body) = app
-            .send(Method::POST, &format!("/api/v1/accounts/{m}/invitations"), &t, Some(json!({"email": "newhire@b.test"})))
+            .send(
+                Method::POST,
+                &format!("/api/v1/accounts/{m}/invitations"),
+                &t,
+                Some(json!({"email": "newhire@b.test"})),
+            )
             .await;
         assert_eq!(status, 201, "{body}");
         let id = newest_email(&app, &t, m).await["id"].as_str().unwrap().to_owned();
@@ -334,7 +341,10 @@ async fn listener_saying(banner: &'static [u8]) -> u16 {
 async fn r_mail_7_the_test_answer_never_repeats_a_non_smtp_peers_bytes_and_a_silent_port_times_out() {
     for backend in backends().await {
         // Private servers allowed, so the test reaches listeners on 127.0.0.1.
-        let opts = AppOptions { mail: MailPolicy { smtp_timeout: Duration::from_secs(2), ..test_mail_policy() }, ..AppOptions::default() };
+        let opts = AppOptions {
+            mail: MailPolicy { smtp_timeout: Duration::from_secs(2), ..test_mail_policy() },
+            ..AppOptions::default()
+        };
         let app = spawn_app_opts(backend, opts).await;
         let (t, m) = owner_of(&app, "olga@example.test", "Acme").await;
         let path = format!("/api/v1/accounts/{m}/smtp");
@@ -457,9 +467,14 @@ async fn r_auth_8_an_account_whose_owner_has_not_proved_their_address_sends_no_e
         let t = app.token(&una.email, Some(m)).await;
         let (status, problem) =
             app.send(Method::POST, &format!("/api/v1/accounts/{m}/email-templates/welcome/test"), &t, None).await;
-        assert_eq!((status, problem["code"].as_str(), problem["rule"].as_str()), (409, Some("owner_unverified"), Some("R-AUTH-8")), "{problem}");
+        assert_eq!(
+            (status, problem["code"].as_str(), problem["rule"].as_str()),
+            (409, Some("owner_unverified"), Some("R-AUTH-8")),
+            "{problem}"
+        );
         let invite = json!({"email": "someone@else.test"});
-        let (status, problem) = app.send(Method::POST, &format!("/api/v1/accounts/{m}/invitations"), &t, Some(invite)).await;
+        let (status, problem) =
+            app.send(Method::POST, &format!("/api/v1/accounts/{m}/invitations"), &t, Some(invite)).await;
         assert_eq!((status, problem["code"].as_str()), (409, Some("owner_unverified")), "{problem}");
         let (_, list) = app.get_json(&format!("/api/v1/accounts/{m}/emails"), Some(&t)).await;
         assert_eq!(list["items"].as_array().unwrap().len(), 0);
