@@ -358,6 +358,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn r_mail_7_a_new_account_gets_a_twenty_fifth_of_the_hourly_quota() {
+        let policy = MailPolicy::default();
+        let t = now();
+        assert_eq!(policy.hourly_limit(t - time::Duration::hours(23), t), 20);
+        assert_eq!(policy.hourly_limit(t - time::Duration::days(2), t), 500);
+        let small = MailPolicy { account_mail_per_hour: 10, ..policy };
+        assert_eq!(small.hourly_limit(t, t), 1, "never zero");
+    }
+
+    #[test]
+    fn r_mail_6_views_hide_the_tokens_of_older_emails() {
+        assert_eq!(
+            hide_tokens("Open https://r.test/password-reset?token=reset_Ab-9_x now"),
+            "Open https://r.test/password-reset?token=[link hidden] now"
+        );
+        assert_eq!(
+            hide_tokens("<a href=\"https://r.test/invitations/accept?token=invite_q&amp;x=1\">"),
+            "<a href=\"https://r.test/invitations/accept?token=[link hidden]&amp;x=1\">"
+        );
+        assert_eq!(hide_tokens("no token= here [link hidden]"), "no token= here [link hidden]");
+    }
+
+    #[test]
     fn installation_sender_splits_into_name_and_address() {
         let mut c = MailConfig::local("https://roster.example.com/").expect("config");
         assert_eq!(c.sender_parts(), (Some("Roster"), "roster@localhost"));
