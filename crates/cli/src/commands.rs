@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use roster_service::secret::SecretKey;
 use roster_service::{
-    DeliveryOptions, DemoOutcome, Hasher, MailConfig, NewPerson, Service, ServiceError, SessionPolicy,
+    DeliveryOptions, DemoOutcome, Hasher, MailConfig, MailPolicy, NewPerson, Service, ServiceError, SessionPolicy,
 };
 use roster_store::{Store, StoreError};
 use roster_web::{AppState, WebConfig};
@@ -61,6 +61,11 @@ fn mail_config(config: &Config) -> Result<MailConfig, Failure> {
         from: config.mail_from.clone().unwrap_or_else(|| "Roster <roster@localhost>".to_owned()),
         smtp: config.smtp.clone(),
         key,
+        policy: MailPolicy {
+            allow_private_smtp: config.smtp_allow_private,
+            account_mail_per_hour: config.account_mail_per_hour,
+            ..MailPolicy::default()
+        },
     })
 }
 

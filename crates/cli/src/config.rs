@@ -38,6 +38,8 @@ struct FileConfig {
     log: Option<String>,
     trusted_proxies: Option<String>,
     max_connections: Option<usize>,
+    smtp_allow_private: Option<bool>,
+    account_mail_per_hour: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +58,11 @@ pub struct Config {
     pub trusted_proxies: roster_web::TrustedProxies,
     /// `ROSTER_MAX_CONNECTIONS` (default 4,096; less when the open-file limit is lower).
     pub max_connections: usize,
+    /// `ROSTER_SMTP_ALLOW_PRIVATE` (default false): accounts' own servers may be private
+    /// addresses on any port (R-MAIL-7).
+    pub smtp_allow_private: bool,
+    /// `ROSTER_ACCOUNT_MAIL_PER_HOUR` (default 500): emails per account per hour (R-MAIL-7).
+    pub account_mail_per_hour: u32,
 }
 
 /// Where values come from, so tests can load without touching the process environment.
@@ -72,7 +79,7 @@ fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, ConfigError> {
     };
     toml::from_str(&text).map_err(|e| {
         let msg = e.message().to_owned();
-        bad(&path.display().to_string(), format!("{msg}; known keys are database_url, data_dir, listen, public_url, smtp_url, mail_from, secret_key, open_registration, log, trusted_proxies, max_connections"))
+        bad(&path.display().to_string(), format!("{msg}; known keys are database_url, data_dir, listen, public_url, smtp_url, mail_from, secret_key, open_registration, log, trusted_proxies, max_connections, smtp_allow_private, account_mail_per_hour"))
     })
 }
 
@@ -116,6 +123,22 @@ impl Config {
             }
             None => file.open_registration.unwrap_or(false),
         };
+        let smtp_allow_private = match env("ROSTER_SMTP_ALLOW_PRIVATE") {
+            Some(v) => {
+                parse_bool(&v).ok_or_else(|| bad("ROSTER_SMTP_ALLOW_PRIVATE", format!("{v:?} is not true or false")))?
+            }
+            None => file.smtp_allow_private.unwrap_or(false),
+        };
+        let account_mail_per_hour = match env("ROSTER_ACCOUNT_MAIL_PER_HOUR") {
+            Some(v) => v.trim().parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                bad("ROSTER_ACCOUNT_MAIL_PER_HOUR", format!("{v:?} is not a whole number of at least 1, like 500"))
+            })?,
+            None => match file.account_mail_per_hour {
+                Some(0) => return Err(bad("account_mail_per_hour", "use a whole number of at least 1, like 500")),
+                Some(n) => n,
+                None => 500,
+            },
+        };
         let log = env("ROSTER_LOG").or(file.log).unwrap_or_else(|| "info".to_owned());
         tracing_subscriber::EnvFilter::try_new(&log).map_err(|e| {
             bad("ROSTER_LOG", format!("{log:?} is not a log filter ({e}); use e.g. info or roster=debug"))
@@ -146,6 +169,8 @@ impl Config {
             log,
             trusted_proxies,
             max_connections,
+            smtp_allow_private,
+            account_mail_per_hour,
         })
     }
 
@@ -223,6 +248,24 @@ mod tests {
         let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         let env = move |k: &str| map.get(k).cloned();
         Config::load(&Sources { file, env: &env })
+    }
+
+    #[test]
+    fn r_mail_7_smtp_egress_and_quota_settings() {
+        let c = load(&[], None).unwrap();
+        assert!(!c.smtp_allow_private);
+        assert_eq!(c.account_mail_per_hour, 500);
+        let c = load(&[("ROSTER_SMTP_ALLOW_PRIVATE", "true"), ("ROSTER_ACCOUNT_MAIL_PER_HOUR", "50")], None).unwrap();
+        assert!(c.smtp_allow_private);
+        assert_eq!(c.account_mail_per_hour, 50);
+        assert_eq!(
+            load(&[("ROSTER_SMTP_ALLOW_PRIVATE", "maybe")], None).unwrap_err().setting,
+            "ROSTER_SMTP_ALLOW_PRIVATE"
+        );
+        assert_eq!(
+            load(&[("ROSTER_ACCOUNT_MAIL_PER_HOUR", "0")], None).unwrap_err().setting,
+            "ROSTER_ACCOUNT_MAIL_PER_HOUR"
+        );
     }
 
     #[test]

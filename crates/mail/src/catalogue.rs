@@ -40,6 +40,40 @@ pub struct Token {
     pub name: &'static str,
     /// One line for the template editor.
     pub description: &'static str,
+    /// Set when the value is a secret for the recipient alone (R-MAIL-6): a link that signs in,
+    /// sets a password or accepts an invitation, or a password. Such a value is stored sealed and
+    /// shown everywhere else as [`Secret::placeholder`].
+    #[serde(skip)]
+    pub secret: Option<Secret>,
+}
+
+/// What kind of secret a token holds (R-MAIL-6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Secret {
+    /// A link carrying a single-use token (`reset_…`, `invite_…`, a portal link).
+    Link,
+    /// A password (the portal's).
+    Password,
+}
+
+impl Secret {
+    /// What outbox views show instead of the value, and what the stored body holds until the
+    /// delivery worker puts the value back just before sending.
+    pub fn placeholder(self) -> &'static str {
+        match self {
+            Secret::Link => "[link hidden]",
+            Secret::Password => "[password hidden]",
+        }
+    }
+}
+
+/// Which servers may deliver an email (R-MAIL-6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route {
+    /// The sending account's own server when it has one, else the installation's.
+    Account,
+    /// The installation's server only; with none, the email stays queued.
+    InstallationOnly,
 }
 
 /// A name that is not a template id.
@@ -48,7 +82,11 @@ pub struct Token {
 pub struct UnknownTemplate(pub String);
 
 const fn token(name: &'static str, description: &'static str) -> Token {
-    Token { name, description }
+    Token { name, description, secret: None }
+}
+
+const fn secret(name: &'static str, description: &'static str, kind: Secret) -> Token {
+    Token { name, description, secret: Some(kind) }
 }
 
 const USER_FIRST_NAME: Token = token("user.first_name", "First name of the person the email is for");
@@ -63,7 +101,7 @@ const WELCOME: &[Token] = &[
     USER_EMAIL,
     ACCOUNT_NAME,
     token("inviter.name", "Full name of the member who added them (may be empty)"),
-    token("link", "Link to set a password and sign in"),
+    secret("link", "Link to set a password and sign in", Secret::Link),
     EXPIRES_AT,
 ];
 
@@ -71,12 +109,17 @@ const INVITATION: &[Token] = &[
     token("user.email", "The invited email address"),
     ACCOUNT_NAME,
     token("inviter.name", "Full name of the member who sent the invitation"),
-    token("link", "Link to accept the invitation"),
+    secret("link", "Link to accept the invitation", Secret::Link),
     EXPIRES_AT,
 ];
 
-const PASSWORD_RESET: &[Token] =
-    &[USER_FIRST_NAME, USER_LAST_NAME, USER_EMAIL, token("link", "Link to choose a new password"), EXPIRES_AT];
+const PASSWORD_RESET: &[Token] = &[
+    USER_FIRST_NAME,
+    USER_LAST_NAME,
+    USER_EMAIL,
+    secret("link", "Link to choose a new password", Secret::Link),
+    EXPIRES_AT,
+];
 
 const PASSWORD_CHANGED: &[Token] = &[
     USER_FIRST_NAME,
@@ -108,8 +151,8 @@ const PORTAL_LINK: &[Token] = &[
     token("contact.email", "Email address of the contact"),
     ACCOUNT_NAME,
     token("sender.name", "Full name of the team member sending the email"),
-    token("portal.link", "Link to the contact's client portal"),
-    token("portal.password", "The portal password; empty when the portal has none"),
+    secret("portal.link", "Link to the contact's client portal", Secret::Link),
+    secret("portal.password", "The portal password; empty when the portal has none", Secret::Password),
 ];
 
 const EMAIL_CONFIRMATION: &[Token] = &[
@@ -117,7 +160,7 @@ const EMAIL_CONFIRMATION: &[Token] = &[
     USER_LAST_NAME,
     USER_EMAIL,
     token("account.name", "Name of the account the registration creates"),
-    token("link", "Link to confirm the address and finish the registration"),
+    secret("link", "Link to confirm the address and finish the registration", Secret::Link),
     EXPIRES_AT,
 ];
 
@@ -181,6 +224,36 @@ impl TemplateName {
             TemplateName::InvitationRequest => INVITATION_REQUEST,
             TemplateName::EmailConfirmation => EMAIL_CONFIRMATION,
             TemplateName::RegistrationAttempt => REGISTRATION_ATTEMPT,
+        }
+    }
+
+    /// The tokens of this template that hold a secret for the recipient alone (R-MAIL-6).
+    pub fn secret_tokens(self) -> impl Iterator<Item = &'static Token> {
+        self.tokens().iter().filter(|t| t.secret.is_some())
+    }
+
+    /// Whether an email of this template carries a secret (R-MAIL-6): it is stored sealed,
+    /// hidden in every outbox view, never copied by Bcc, and delivered through the
+    /// installation's server when its recipient is not the sending account's alone.
+    pub fn carries_secret(self) -> bool {
+        self.secret_tokens().next().is_some()
+    }
+
+    /// How an email of this template is delivered whoever it is for: the impersonation notice
+    /// goes through the installation's server only (R-IMP-1, R-MAIL-6), so the account whose
+    /// member was impersonated cannot swallow it with its own server; the registration mails
+    /// belong to no account (R-AUTH-3, R-AUTH-8).
+    pub fn route(self) -> Route {
+        match self {
+            TemplateName::ImpersonationNotice
+            | TemplateName::EmailConfirmation
+            | TemplateName::RegistrationAttempt => Route::InstallationOnly,
+            TemplateName::Welcome
+            | TemplateName::Invitation
+            | TemplateName::PasswordReset
+            | TemplateName::PasswordChanged
+            | TemplateName::PortalLink
+            | TemplateName::InvitationRequest => Route::Account,
         }
     }
 

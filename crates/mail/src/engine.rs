@@ -58,21 +58,27 @@ fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<()
     if value.is_safe() {
         return escape_formatter(out, state, value);
     }
-    let text = value.to_string();
-    let mut rest = text.as_str();
+    out.write_str(&escape_html(&value.to_string()))?;
+    Ok(())
+}
+
+/// `text` HTML-escaped the way the HTML body prints values (`/` left as is).
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
     while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
-        out.write_str(&rest[..i])?;
-        out.write_str(match rest.as_bytes()[i] {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
             _ => "&#39;",
-        })?;
+        });
         rest = &rest[i + 1..];
     }
-    out.write_str(rest)?;
-    Ok(())
+    out.push_str(rest);
+    out
 }
 
 /// The render context: a JSON value as a MiniJinja value.

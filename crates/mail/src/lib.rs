@@ -18,20 +18,24 @@
 #![deny(clippy::unwrap_used)]
 
 mod catalogue;
+mod egress;
 mod engine;
 mod location;
 mod message;
 mod render;
 mod samples;
+mod secrets;
 mod source;
 mod target;
 mod transport;
 mod validate;
 
-pub use catalogue::{TemplateName, Token, UnknownTemplate};
+pub use catalogue::{Route, Secret, TemplateName, Token, UnknownTemplate};
+pub use egress::{EgressError, SMTP_PORTS, check_port, is_public, resolve_public};
 pub use location::Location;
 pub use message::{AutoSubmitted, Outgoing, build_message, mailbox, with_address};
 pub use render::{Limits, MAX_SUBJECT_CHARS, RenderError, RenderedEmail, render, render_with_limits};
+pub use secrets::{HiddenSecret, hide_secrets, placeholders_present, reveal};
 pub use source::{Part, TemplateSource};
 pub use target::{Security, SmtpTarget};
 pub use transport::{Mailer, SendError};

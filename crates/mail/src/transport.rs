@@ -2,6 +2,7 @@
 
 use std::error::Error as _;
 use std::fmt;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -40,6 +41,8 @@ pub struct Mailer {
 /// What [`Mailer::check`] needs to open its own connection.
 struct Settings {
     target: SmtpTarget,
+    /// Where to connect: the host name, or the address it was checked to have ([`Mailer::pinned`]).
+    connect: String,
     timeout: Duration,
     hello: ClientId,
     tls: Option<TlsParameters>,
@@ -66,6 +69,17 @@ impl Mailer {
     /// task); the error says so otherwise, or says why the target cannot be used (no host, a
     /// user without a password, a host name TLS cannot verify).
     pub fn new(target: &SmtpTarget, timeout: Duration) -> Result<Mailer, String> {
+        Self::build(target, None, timeout)
+    }
+
+    /// A mailer that connects to `ip` (the address [`resolve_public`](crate::resolve_public)
+    /// checked) instead of resolving the host name again, while TLS still verifies the
+    /// certificate against the host name (R-MAIL-7: no DNS rebinding between check and connect).
+    pub fn pinned(target: &SmtpTarget, ip: IpAddr, timeout: Duration) -> Result<Mailer, String> {
+        Self::build(target, Some(ip), timeout)
+    }
+
+    fn build(target: &SmtpTarget, ip: Option<IpAddr>, timeout: Duration) -> Result<Mailer, String> {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err("the mailer must be created inside a Tokio runtime".to_owned());
         }
@@ -92,7 +106,8 @@ impl Mailer {
             _ => Tls::None,
         };
         let hello = ClientId::default();
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        let connect = ip.map_or_else(|| host.to_owned(), |ip| ip.to_string());
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(connect.as_str())
             .port(target.port)
             .timeout(Some(timeout))
             .hello_name(hello.clone())
@@ -101,26 +116,45 @@ impl Mailer {
             builder = builder.credentials(credentials.clone());
         }
         let target = SmtpTarget { host: host.to_owned(), ..target.clone() };
-        let settings = Arc::new(Settings { target, timeout, hello, tls, credentials });
+        let settings = Arc::new(Settings { target, connect, timeout, hello, tls, credentials });
         Ok(Mailer { transport: builder.build(), settings })
     }
 
     /// Sends one message (built by [`build_message`]). Ok is the server's reply to the data,
     /// code and text on one line (`250 2.0.0 OK queued as 123`).
+    /// The whole send is bounded by three times the mailer's timeout.
     pub async fn send(&self, msg: &Outgoing<'_>) -> Result<String, SendError> {
         let message = build_message(msg)?;
-        let response = self.transport.send(message).await.map_err(|e| self.classify(&e))?;
+        let sending = self.transport.send(message);
+        let response = match tokio::time::timeout(self.settings.timeout.saturating_mul(3), sending).await {
+            Ok(sent) => sent.map_err(|e| self.classify(&e))?,
+            Err(_) => return Err(self.timed_out()),
+        };
         Ok(response_text(&response))
+    }
+
+    fn timed_out(&self) -> SendError {
+        SendError::Transient(format!("{}: timed out", self.settings.authority()))
     }
 
     /// Opens a new connection (outside the pool), says EHLO, upgrades to TLS as configured,
     /// authenticates when credentials are set, and quits. Ok describes what happened on one
     /// line; the error is the server's or the network's, classified as for [`Mailer::send`].
+    ///
+    /// Bounded by the mailer's timeout as a whole: a port that accepts and stays silent answers
+    /// "timed out" after that long.
     pub async fn check(&self) -> Result<String, SendError> {
+        match tokio::time::timeout(self.settings.timeout, self.check_session()).await {
+            Ok(answer) => answer,
+            Err(_) => Err(self.timed_out()),
+        }
+    }
+
+    async fn check_session(&self) -> Result<String, SendError> {
         let s = &*self.settings;
         let wrapper = if s.target.security == Security::Tls { s.tls.clone() } else { None };
         let mut conn = AsyncSmtpConnection::connect_tokio1(
-            (s.target.host.as_str(), s.target.port),
+            (s.connect.as_str(), s.target.port),
             Some(s.timeout),
             &s.hello,
             wrapper,
@@ -157,37 +191,49 @@ impl Mailer {
             }
             _ => String::new(),
         };
-        let name = conn.server_info().name().to_owned();
+        let name: String = conn.server_info().name().chars().take(100).collect();
         conn.quit().await?;
-        Ok(one_line(&format!("connected to {} {how}{auth}, the server ({name}) accepted the greeting", s.authority())))
+        Ok(one_line(&format!("connected to {} {how}{auth}, server said: 250 {name}", s.authority())))
     }
 
-    /// Permanent for a 5xx reply, Transient for everything else.
+    /// Permanent for a 5xx reply, Transient for everything else. The text is a category
+    /// (R-MAIL-7): the server's SMTP reply when it gave one ("connected, server said: 550 …"),
+    /// else "connection refused", "timed out", "TLS failed", "not an SMTP server" or
+    /// "connection failed" after the configured host and port; never other bytes of the peer.
     fn classify(&self, err: &SmtpError) -> SendError {
         let text = match err.status() {
-            Some(code) => format!("{code} {}", err.source().map(ToString::to_string).unwrap_or_default()),
-            None => {
-                let mut text = format!("{}: {err}", self.settings.authority());
-                let mut source = err.source();
-                while let Some(cause) = source {
-                    let cause_text = cause.to_string();
-                    if !text.contains(&cause_text) {
-                        text = format!("{text}: {cause_text}");
-                    }
-                    source = cause.source();
-                }
-                // lettre nests errors of the same kind ("Connection error: Connection error: …").
-                let mut parts: Vec<&str> = text.split(": ").collect();
-                parts.dedup();
-                let mut text = parts.join(": ");
-                if err.is_timeout() && !text.contains("timed out") {
-                    text.push_str(" (timed out)");
-                }
-                text
+            Some(code) => {
+                let said = err.source().map(ToString::to_string).unwrap_or_default();
+                format!("connected, server said: {code} {}", said.chars().take(300).collect::<String>())
             }
+            None => format!("{}: {}", self.settings.authority(), category(err)),
         };
         let text = one_line(&text);
         if err.is_permanent() { SendError::Permanent(text) } else { SendError::Transient(text) }
+    }
+}
+
+/// What went wrong, as a category that repeats nothing the peer sent.
+fn category(err: &SmtpError) -> &'static str {
+    let mut io_kind = None;
+    let mut source = err.source();
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            io_kind = Some(io.kind());
+        }
+        source = cause.source();
+    }
+    match io_kind {
+        _ if err.is_timeout() => "timed out",
+        Some(std::io::ErrorKind::TimedOut) => "timed out",
+        Some(std::io::ErrorKind::ConnectionRefused) => "connection refused",
+        // rustls reports a handshake with something that does not speak TLS as invalid data.
+        Some(std::io::ErrorKind::InvalidData) => "TLS failed",
+        _ if err.is_tls() => "TLS failed",
+        _ if err.is_response() => "not an SMTP server",
+        Some(_) => "connection failed",
+        None if err.is_client() => "the message could not be sent",
+        None => "not an SMTP server",
     }
 }
 

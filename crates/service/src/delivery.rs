@@ -8,6 +8,8 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use std::net::IpAddr;
+
 use roster_mail::{Mailer, Outgoing, SendError};
 use roster_store::EmailRow;
 use time::OffsetDateTime;
@@ -72,14 +74,18 @@ pub struct Round {
     pub failed: usize,
 }
 
+/// An account's mailer: built for the settings of that `updated_at`, connecting to that
+/// checked address (none when private servers are allowed).
+type CachedMailer = (OffsetDateTime, Option<IpAddr>, Mailer);
+
 /// One worker. Cheap to clone; clones share their connection pools.
 #[derive(Clone)]
 pub struct DeliveryWorker {
     service: Service,
     opts: DeliveryOptions,
     installation: Option<Mailer>,
-    /// Account servers by account, rebuilt when the settings change.
-    accounts: Arc<Mutex<HashMap<Uuid, (OffsetDateTime, Mailer)>>>,
+    /// Account servers by account, rebuilt when the settings or the checked address change.
+    accounts: Arc<Mutex<HashMap<Uuid, CachedMailer>>>,
 }
 
 impl Service {
@@ -146,14 +152,17 @@ impl DeliveryWorker {
     }
 
     async fn deliver(&self, row: EmailRow, lease_until: OffsetDateTime) -> Result<Outcome> {
-        let sent = match self.mailer_for(row.account_id).await {
-            Ok(Some((mailer, addr))) => {
+        let sent = match (self.mailer_for(&row).await, self.revealed(&row)) {
+            (_, Err(e)) => Err(e),
+            (Ok(Some((mailer, addr))), Ok((subject, text, html))) => {
                 // The address of the server that delivers it, whatever it was when queued.
                 let from = roster_mail::with_address(&row.from_addr, &addr).unwrap_or_else(|_| row.from_addr.clone());
-                mailer.send(&Outgoing { from: &from, ..outgoing(&row) }).await
+                mailer
+                    .send(&Outgoing { from: &from, subject: &subject, text: &text, html: &html, ..outgoing(&row) })
+                    .await
             }
-            Ok(None) => Err(SendError::Transient("no outgoing server is set".to_owned())),
-            Err(e) => Err(SendError::Transient(e.to_string())),
+            (Ok(None), _) => Err(SendError::Transient("no outgoing server is set".to_owned())),
+            (Err(e), _) => Err(SendError::Transient(e.to_string())),
         };
         let at = now();
         let mut tx = self.service.store.begin().await?;
@@ -179,30 +188,63 @@ impl DeliveryWorker {
         Ok(outcome)
     }
 
-    /// The account's own server and address when it has one, else the installation's.
-    async fn mailer_for(&self, account_id: Option<Uuid>) -> Result<Option<(Mailer, String)>> {
+    /// Subject, text and HTML as sent: the sealed secrets (R-MAIL-6) put back in place of their
+    /// placeholders, just before sending; they are never written anywhere else.
+    fn revealed(&self, row: &EmailRow) -> std::result::Result<(String, String, String), SendError> {
+        let Some(sealed) = &row.secret_sealed else {
+            return Ok((row.subject.clone(), row.text_body.clone(), row.html_body.clone()));
+        };
+        let secrets = self.service.open_secrets(row.id, sealed).map_err(|e| {
+            SendError::Permanent(format!("{e} (was the installation's secret key changed since it was queued?)"))
+        })?;
+        Ok((
+            roster_mail::reveal(&row.subject, false, &secrets),
+            roster_mail::reveal(&row.text_body, false, &secrets),
+            roster_mail::reveal(&row.html_body, true, &secrets),
+        ))
+    }
+
+    /// The account's own server and address when it has one and the email may use it, else the
+    /// installation's. Installation-only mail (R-MAIL-6) never goes through an account's server.
+    /// An account's server is checked again here (R-MAIL-7): its port, and the addresses its
+    /// name resolves to now; the connection goes to the address checked.
+    async fn mailer_for(&self, row: &EmailRow) -> Result<Option<(Mailer, String)>> {
         let installation = || {
             let addr = self.service.mail.config.sender_parts().1.to_owned();
             self.installation.clone().map(|m| (m, addr))
         };
-        let Some(account_id) = account_id else { return Ok(installation()) };
+        let Some(account_id) = row.account_id.filter(|_| !row.installation_only) else { return Ok(installation()) };
         let settings = self.service.store.read().await?.smtp_settings(account_id).await?;
         let Some(settings) = settings else {
             self.cache().remove(&account_id);
             return Ok(installation());
         };
-        if let Some((at, m)) = self.cache().get(&account_id)
+        let target = self.service.smtp_target(&settings)?;
+        let policy = self.service.mail.config.policy;
+        let refused = |e: roster_mail::EgressError| ServiceError::Internal(format!("{}: refused: {e}", target.host));
+        roster_mail::check_port(target.port, policy.allow_private_smtp).map_err(refused)?;
+        let pinned = if policy.allow_private_smtp {
+            None
+        } else {
+            Some(roster_mail::resolve_public(&target.host, target.port, false).await.map_err(refused)?)
+        };
+        if let Some((at, ip, m)) = self.cache().get(&account_id)
             && *at == settings.updated_at
+            && *ip == pinned
         {
             return Ok(Some((m.clone(), settings.from_addr)));
         }
-        let target = self.service.smtp_target(&settings)?;
-        let mailer = Mailer::new(&target, self.opts.smtp_timeout).map_err(ServiceError::Internal)?;
-        self.cache().insert(account_id, (settings.updated_at, mailer.clone()));
+        let timeout = self.opts.smtp_timeout.min(policy.smtp_timeout);
+        let mailer = match pinned {
+            Some(ip) => Mailer::pinned(&target, ip, timeout),
+            None => Mailer::new(&target, timeout),
+        }
+        .map_err(ServiceError::Internal)?;
+        self.cache().insert(account_id, (settings.updated_at, pinned, mailer.clone()));
         Ok(Some((mailer, settings.from_addr)))
     }
 
-    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, (OffsetDateTime, Mailer)>> {
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, CachedMailer>> {
         self.accounts.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

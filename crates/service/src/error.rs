@@ -32,6 +32,19 @@ pub enum ServiceError {
     /// An expired or used link.
     #[error("{0}")]
     Gone(&'static str),
+    /// Fields refused for a reason with its own stable `code` (e.g. `smtp_host_refused`,
+    /// R-MAIL-7): 422 naming the fields, like [`ServiceError::Invalid`].
+    #[error("{code}: some fields are refused")]
+    Refused { code: &'static str, errors: FieldErrors },
+    /// A limit on how much may be done (e.g. `mail_quota`, R-MAIL-7): 429, with `Retry-After`
+    /// when waiting helps.
+    #[error("{message}")]
+    Limited {
+        code: &'static str,
+        rule: Option<&'static str>,
+        message: String,
+        retry_after: Option<std::time::Duration>,
+    },
     #[error("the service is unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]

@@ -30,7 +30,7 @@ use crate::{Meta, Result, Service, ServiceError, actor, now, page_limit};
 /// The prefix of an invitation link's secret.
 pub const INVITATION_SECRET_PREFIX: &str = "invite_";
 /// The most rows one bulk invitation takes.
-pub const BULK_MAX_ROWS: usize = 1000;
+pub const BULK_MAX_ROWS: usize = 200;
 /// An invitee asking for a new invitation emails the sender at most once a day per invitation.
 /// The shortest time between two sends of one invitation.
 const RESEND_EVERY: time::Duration = time::Duration::minutes(1);
@@ -201,7 +201,7 @@ pub fn parse_invitation_list(text: &str) -> Result<Vec<BulkInvitee>> {
         let role = role_col.and_then(|c| cells.get(c)).map(|c| c.trim().to_owned()).filter(|r| !r.is_empty());
         rows.push(BulkInvitee { line: line_no, email, role });
         if rows.len() > BULK_MAX_ROWS {
-            return Err(ServiceError::invalid("body", format!("Send at most {BULK_MAX_ROWS} rows at a time.")));
+            return Err(crate::mail::too_many_rows());
         }
     }
     Ok(rows)
@@ -550,7 +550,7 @@ impl Service {
         meta: &Meta,
     ) -> Result<BulkOutcome> {
         if rows.len() > BULK_MAX_ROWS {
-            return Err(ServiceError::invalid("body", format!("Send at most {BULK_MAX_ROWS} rows at a time.")));
+            return Err(crate::mail::too_many_rows());
         }
         let mut tx = self.store.begin().await?;
         let (account, held) = self.inviter(tx.as_mut(), p, account_id).await?;

@@ -60,7 +60,7 @@ pub use invitations::{
 };
 pub use known_device::LIFETIME_SECS as KNOWN_DEVICE_LIFETIME_SECS;
 pub use lifecycle::Lifecycle;
-pub use mail::{Mail, MailConfig, Sender};
+pub use mail::{Mail, MailConfig, MailPolicy, Sender};
 pub use member_delete::DeletedMember;
 pub use member_edit::{LANDING_PAGES, MemberPatch, PreferencesPatch};
 pub use member_import::{ImportOptions, ImportReport, ImportRowError};
@@ -131,6 +131,7 @@ impl Service {
             from: "Roster <roster@localhost>".to_owned(),
             smtp: None,
             key: secret::SecretKey::from_bytes(rand_key()),
+            policy: mail::MailPolicy::default(),
         };
         Self {
             store,

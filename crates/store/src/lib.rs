@@ -17,7 +17,8 @@ use uuid::Uuid;
 macro_rules! email_cols {
     () => {
         "id, account_id, template, to_addr, from_addr, reply_to, bcc, subject, text_body, html_body, \
-         message_id, status, attempts, next_attempt_at, lease_until, last_error, created_at, sent_at"
+         message_id, status, attempts, next_attempt_at, lease_until, last_error, created_at, sent_at, \
+         installation_only, secret_sealed"
     };
 }
 
@@ -205,7 +206,8 @@ pub trait OutboxRepo {
     async fn enqueue_email(&mut self, e: &EmailRow) -> Result<()>;
     /// Leases up to `limit` queued emails due at `now` until `lease_until`, oldest first. With
     /// `any_account` false, only emails of accounts with their own SMTP server are claimed (the
-    /// installation has none, so the others stay queued).
+    /// installation has none, so the others stay queued); `installation_only` emails then stay
+    /// queued too (R-MAIL-6).
     async fn claim_due_emails(
         &mut self,
         now: OffsetDateTime,
@@ -233,6 +235,10 @@ pub trait OutboxRepo {
     async fn all_emails(&mut self, before: Option<Uuid>, limit: i64) -> Result<Vec<EmailRow>>;
     /// How many emails are in each status (`queued`, `sent`, `failed`), for `/metrics`.
     async fn email_counts(&mut self) -> Result<Vec<(String, i64)>>;
+    /// Counts one more email of `account_id` in clock hour `hour` (hours since the epoch) when
+    /// fewer than `limit` were counted; false (and nothing counted) at the limit (R-MAIL-7).
+    /// Atomic: concurrent units of work on any replica never count past the limit.
+    async fn count_account_email(&mut self, account_id: Uuid, hour: i64, limit: i64) -> Result<bool>;
 }
 
 /// An account's mail settings: its own SMTP server and its template overrides.

@@ -220,6 +220,10 @@ pub struct EmailRow {
     pub last_error: Option<String>,
     pub created_at: OffsetDateTime,
     pub sent_at: Option<OffsetDateTime>,
+    /// Only the installation's server may deliver it (R-MAIL-6).
+    pub installation_only: bool,
+    /// The secrets the bodies hold placeholders for, sealed by the service (R-MAIL-6).
+    pub secret_sealed: Option<Vec<u8>>,
 }
 
 /// An account's own outgoing server (R-MAIL-2). `password_enc` is sealed by the service.

@@ -91,6 +91,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "search_index", include_str!("../migrations/postgres/0012_search_index.sql")),
     (13, "proved_addresses", include_str!("../migrations/postgres/0013_proved_addresses.sql")),
     (14, "registration_by_proof", include_str!("../migrations/postgres/0014_registration_by_proof.sql")),
+    (15, "mail_secrets_and_quota", include_str!("../migrations/postgres/0015_mail_secrets_and_quota.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \
@@ -101,7 +102,7 @@ const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text 
 const CLAIM_DUE_SQL: &str = concat!(
     "UPDATE emails SET lease_until = $2 WHERE id IN (SELECT id FROM emails \
      WHERE status = 'queued' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1) \
-     AND ($4 OR account_id IN (SELECT account_id FROM account_smtp)) \
+     AND ($4 OR (NOT installation_only AND account_id IN (SELECT account_id FROM account_smtp))) \
      ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ",
     email_cols!()
 );

@@ -1067,6 +1067,8 @@ fn email_row(account_id: Option<Uuid>, due: OffsetDateTime) -> EmailRow {
         last_error: None,
         created_at: now(),
         sent_at: None,
+        installation_only: false,
+        secret_sealed: None,
     }
 }
 
@@ -1292,6 +1294,69 @@ async fn r_mail_2_without_an_installation_server_only_accounts_with_their_own_ar
         let mut want = vec![theirs.id, installation.id];
         want.sort();
         assert_eq!(ids, want);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_mail_6_installation_only_mail_is_never_claimed_for_an_account_server() {
+    for_each_backend(|db| async move {
+        let (own, _) = new_account(&db.store, "Own Server").await;
+        let mut tx = db.store.begin().await.unwrap();
+        tx.put_smtp_settings(&smtp_row(own.id, "smtp.own.test")).await.unwrap();
+        tx.commit().await.unwrap();
+        let plain = email_row(Some(own.id), now());
+        let sealed = EmailRow {
+            installation_only: true,
+            secret_sealed: Some(vec![1, 2, 3, 0, 255]),
+            ..email_row(Some(own.id), now())
+        };
+        enqueue(&db.store, &plain).await;
+        enqueue(&db.store, &sealed).await;
+        let read = db.store.read().await.unwrap().email_by_id(sealed.id).await.unwrap();
+        assert_eq!(read.as_ref(), Some(&sealed), "the new columns round-trip");
+        let at = now();
+        let mut tx = db.store.begin().await.unwrap();
+        let claimed = tx.claim_due_emails(at, at + Duration::minutes(1), 10, false).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(claimed.iter().map(|e| e.id).collect::<Vec<_>>(), vec![plain.id]);
+        let rest = claim(&db.store, now(), Duration::minutes(1), 10).await;
+        assert_eq!(rest.iter().map(|e| e.id).collect::<Vec<_>>(), vec![sealed.id]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_mail_7_the_hourly_count_stops_at_the_limit_and_is_per_account_and_hour() {
+    for_each_backend(|db| async move {
+        let (a, _) = new_account(&db.store, "Quota A").await;
+        let (b, _) = new_account(&db.store, "Quota B").await;
+        let mut tx = db.store.begin().await.unwrap();
+        for _ in 0..3 {
+            assert!(tx.count_account_email(a.id, 100, 3).await.unwrap());
+        }
+        assert!(!tx.count_account_email(a.id, 100, 3).await.unwrap(), "the 4th is over the limit");
+        assert!(!tx.count_account_email(a.id, 100, 3).await.unwrap());
+        assert!(tx.count_account_email(b.id, 100, 3).await.unwrap(), "another account counts apart");
+        assert!(tx.count_account_email(a.id, 101, 3).await.unwrap(), "a new hour starts again");
+        tx.commit().await.unwrap();
+        // Concurrent units of work never count past the limit.
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let store = db.store.clone();
+            let id = a.id;
+            tasks.push(tokio::spawn(async move {
+                let mut tx = store.begin().await.unwrap();
+                let ok = tx.count_account_email(id, 200, 5).await.unwrap();
+                tx.commit().await.unwrap();
+                ok
+            }));
+        }
+        let mut counted = 0;
+        for t in tasks {
+            counted += usize::from(t.await.unwrap());
+        }
+        assert_eq!(counted, 5);
     })
     .await;
 }

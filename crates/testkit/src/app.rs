@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use std::time::Duration;
 
-use roster_service::{DeliveryOptions, Hasher, MailConfig, NewPerson, Service, SessionPolicy};
+use roster_service::{DeliveryOptions, Hasher, MailConfig, MailPolicy, NewPerson, Service, SessionPolicy};
 use roster_store::{Backend, MembershipRow, UserRow};
 use roster_web::{AppState, WebConfig};
 use serde_json::Value;
@@ -89,11 +89,19 @@ pub struct AppOptions {
     pub installation_smtp: bool,
     /// `ROSTER_OPEN_REGISTRATION`.
     pub open_registration: bool,
+    /// Egress and quotas (R-MAIL-7). Tests allow private servers by default (`app.smtp` listens
+    /// on 127.0.0.1 on a random port); the R-MAIL-7 tests turn it off.
+    pub mail: MailPolicy,
+}
+
+/// The mail policy of test apps: [`MailPolicy::default`] with private servers allowed.
+pub fn test_mail_policy() -> MailPolicy {
+    MailPolicy { allow_private_smtp: true, ..MailPolicy::default() }
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
-        Self { installation_smtp: true, open_registration: false }
+        Self { installation_smtp: true, open_registration: false, mail: test_mail_policy() }
     }
 }
 
@@ -106,6 +114,7 @@ pub async fn spawn_app_opts(backend: Backend, opts: AppOptions) -> TestApp {
     let url = format!("http://{addr}");
     let mut mail = MailConfig::local(&url).expect("mail config");
     mail.from = "Roster Test <roster@example.test>".to_owned();
+    mail.policy = opts.mail;
     if installation_smtp {
         mail.smtp = Some(roster_mail::SmtpTarget::from_url(&smtp.url()).expect("sink url"));
     }

@@ -103,6 +103,19 @@ impl From<ServiceError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, code, message).with_rule(rule)
             }
             ServiceError::Gone(m) => ApiError::new(StatusCode::GONE, "gone", m),
+            ServiceError::Refused { code, errors } => {
+                let detail = errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
+                let e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail).with_errors(errors.0);
+                if code == "smtp_host_refused" { e.with_rule("R-MAIL-7") } else { e }
+            }
+            ServiceError::Limited { code, rule, message, retry_after } => {
+                let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message);
+                if let Some(rule) = rule {
+                    e = e.with_rule(rule);
+                }
+                e.0.retry_after = retry_after.map(roster_service::retry_after_secs);
+                e
+            }
             ServiceError::Closed { code, message } => ApiError::new(StatusCode::FORBIDDEN, code, message),
             ServiceError::Unavailable(m) => {
                 tracing::error!(error = %m, "database unavailable");

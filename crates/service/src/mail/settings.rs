@@ -1,9 +1,7 @@
 //! An account's own outgoing server (R-MAIL-2, seed 000): set, read back without the password,
 //! remove, test.
-use std::time::Duration;
-
 use roster_core::{Action, Email, FieldErrors};
-use roster_mail::{Mailer, Outgoing, Security, SmtpTarget};
+use roster_mail::{Mailer, Outgoing, Security, SendError, SmtpTarget};
 use roster_store::SmtpSettingsRow;
 use uuid::Uuid;
 
@@ -12,8 +10,18 @@ use super::{SmtpSettingsInput, SmtpSettingsView, SmtpTestView};
 use crate::auth::{Principal, audit};
 use crate::{Meta, Result, Service, ServiceError, now};
 
-/// How long a test may wait on each SMTP command.
-const TEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// Refuses a host that is not a public address, or a port that is not an SMTP port (R-MAIL-7),
+/// unless the operator allows private servers: 422 `smtp_host_refused` naming the field.
+async fn check_egress(host: &str, port: u16, allow_private: bool) -> Result<()> {
+    let mut errs = FieldErrors::new();
+    if let Err(e) = roster_mail::check_port(port, allow_private) {
+        errs.add("port", format!("This port cannot be used: {e}."));
+    }
+    if !allow_private && let Err(e) = roster_mail::resolve_public(host, port, false).await {
+        errs.add("host", format!("This server cannot be used: {e}."));
+    }
+    if errs.is_empty() { Ok(()) } else { Err(ServiceError::Refused { code: "smtp_host_refused", errors: errs }) }
+}
 
 fn parse_input(input: &SmtpSettingsInput) -> Result<(String, u16, Security, Option<String>, String)> {
     let mut errs = FieldErrors::new();
@@ -99,6 +107,12 @@ impl Service {
         meta: &Meta,
     ) -> Result<SmtpSettingsView> {
         let (host, port, security, username, from_addr) = parse_input(input)?;
+        {
+            // Who may change the settings is checked before the host is resolved.
+            let mut tx = self.store.read().await?;
+            account_for(tx.as_mut(), p, account_id, Action::ChangeAccountSettings(account_id)).await?;
+        }
+        check_egress(&host, port, self.mail.config.policy.allow_private_smtp).await?;
         let mut tx = self.store.begin().await?;
         account_for(tx.as_mut(), p, account_id, Action::ChangeAccountSettings(account_id)).await?;
         let password_enc = match input.password.as_deref() {
@@ -151,8 +165,11 @@ impl Service {
     }
 
     /// "Send test email": talks to the account's server (the installation's when it has none)
-    /// now, outside the outbox, and reports the server's real answer. With `to`, a short test
-    /// message is sent to that address; without, the server is only asked to accept a session.
+    /// now, outside the outbox, and reports what happened as a category (R-MAIL-7): the
+    /// server's SMTP reply, or "connection refused", "timed out", "not an SMTP server"; never
+    /// other bytes of the peer. With `to`, a short test message is sent, and only to the caller's
+    /// own address once they proved it (422 on `to` otherwise); without, the server is only asked
+    /// to accept a session. The whole test takes at most the policy's timeout (10 s).
     pub async fn test_smtp(&self, p: &Principal, account_id: Uuid, to: Option<&str>) -> Result<SmtpTestView> {
         let to = to
             .map(str::trim)
@@ -165,10 +182,48 @@ impl Service {
             let account = account_for(tx.as_mut(), p, account_id, Action::ChangeAccountSettings(account_id)).await?;
             (account, tx.smtp_settings(account_id).await?)
         };
-        let (target, from_addr) = match &row {
-            Some(r) => (self.smtp_target(r)?, r.from_addr.clone()),
+        if let Some(to) = &to {
+            if !to.as_str().eq_ignore_ascii_case(&p.user.email) {
+                return Err(ServiceError::invalid(
+                    "to",
+                    format!("Test emails go only to your own address, {}.", p.user.email),
+                ));
+            }
+            if p.user.email_verified_at.is_none() {
+                return Err(ServiceError::invalid(
+                    "to",
+                    "Confirm your own email address first: test emails go only to an address you proved.",
+                ));
+            }
+            // A test email is mail of the account like any other: its owner must have proved their
+            // address and it counts against the hourly quota.
+            let mut tx = self.store.begin().await?;
+            self.count_account_mail(tx.as_mut(), &account).await?;
+            tx.commit().await?;
+        }
+        let policy = self.mail.config.policy;
+        let (target, from_addr, pinned) = match &row {
+            Some(r) => {
+                let target = self.smtp_target(r)?;
+                let refused = |e: roster_mail::EgressError| SmtpTestView {
+                    ok: false,
+                    message: format!("{}:{}: refused: {e}", target.host, target.port),
+                };
+                if let Err(e) = roster_mail::check_port(target.port, policy.allow_private_smtp) {
+                    return Ok(refused(e));
+                }
+                let pinned = if policy.allow_private_smtp {
+                    None
+                } else {
+                    match roster_mail::resolve_public(&target.host, target.port, false).await {
+                        Ok(ip) => Some(ip),
+                        Err(e) => return Ok(refused(e)),
+                    }
+                };
+                (target, r.from_addr.clone(), pinned)
+            }
             None => match &self.mail.config.smtp {
-                Some(t) => (t.clone(), self.mail.config.sender_parts().1.to_owned()),
+                Some(t) => (t.clone(), self.mail.config.sender_parts().1.to_owned(), None),
                 None => {
                     return Ok(SmtpTestView {
                         ok: false,
@@ -178,29 +233,40 @@ impl Service {
                 }
             },
         };
-        let mailer = Mailer::new(&target, TEST_TIMEOUT).map_err(|e| ServiceError::invalid("host", e))?;
-        let answer = match to {
-            None => mailer.check().await,
-            Some(to) => {
-                let from = roster_mail::mailbox(Some(&account.name), &from_addr)
-                    .map_err(|e| ServiceError::invalid("from_address", e))?;
-                let id = format!("<{}@{}>", Uuid::now_v7().simple(), self.mail.config.message_id_host());
-                let text =
-                    format!("This is a test from Roster: {} can send mail through {}.", account.name, target.host);
-                let html = format!("<p>{}</p>", text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"));
-                mailer
-                    .send(&Outgoing {
-                        from: &from,
-                        to: to.as_str(),
-                        reply_to: None,
-                        bcc: None,
-                        subject: "Roster test email",
-                        text: &text,
-                        html: &html,
-                        message_id: &id,
-                    })
-                    .await
+        let mailer = match pinned {
+            Some(ip) => Mailer::pinned(&target, ip, policy.smtp_timeout),
+            None => Mailer::new(&target, policy.smtp_timeout),
+        }
+        .map_err(|e| ServiceError::invalid("host", e))?;
+        let talk = async {
+            match to {
+                None => mailer.check().await,
+                Some(to) => {
+                    let from = roster_mail::mailbox(Some(&account.name), &from_addr)
+                        .map_err(|e| SendError::Permanent(format!("the from address cannot be used: {e}")))?;
+                    let id = format!("<{}@{}>", Uuid::now_v7().simple(), self.mail.config.message_id_host());
+                    let text =
+                        format!("This is a test from Roster: {} can send mail through {}.", account.name, target.host);
+                    let html =
+                        format!("<p>{}</p>", text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"));
+                    mailer
+                        .send(&Outgoing {
+                            from: &from,
+                            to: to.as_str(),
+                            reply_to: None,
+                            bcc: None,
+                            subject: "Roster test email",
+                            text: &text,
+                            html: &html,
+                            message_id: &id,
+                        })
+                        .await
+                }
             }
+        };
+        let answer = match tokio::time::timeout(policy.smtp_timeout, talk).await {
+            Ok(answer) => answer,
+            Err(_) => Err(SendError::Transient(format!("{}:{}: timed out", target.host, target.port))),
         };
         Ok(match answer {
             Ok(message) => SmtpTestView { ok: true, message },

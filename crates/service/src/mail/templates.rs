@@ -32,6 +32,7 @@ fn view(name: TemplateName, row: Option<TemplateRow>) -> TemplateView {
             text: r.text_body,
             html: r.html_body,
             customized: true,
+            carries_secret: name.carries_secret(),
             updated_at: Some(r.updated_at),
             tokens,
         },
@@ -44,6 +45,7 @@ fn view(name: TemplateName, row: Option<TemplateRow>) -> TemplateView {
                 text: b.text.into_owned(),
                 html: b.html.into_owned(),
                 customized: false,
+                carries_secret: name.carries_secret(),
                 updated_at: None,
                 tokens,
             }
@@ -183,7 +185,7 @@ impl Service {
             obj.insert("account".to_owned(), json!({ "name": account.name }));
         }
         let email = self
-            .enqueue_email(
+            .enqueue_sample_email(
                 tx.as_mut(),
                 Mail {
                     account: Some(&account),

@@ -35,7 +35,7 @@ impl From<&EmailRow> for EmailView {
             account_id: e.account_id,
             template: e.template.clone(),
             to: e.to_addr.clone(),
-            subject: e.subject.clone(),
+            subject: hide_tokens(&e.subject),
             status: e.status.clone(),
             attempts: e.attempts,
             last_error: e.last_error.clone(),
@@ -67,10 +67,30 @@ impl From<&EmailRow> for EmailDetail {
             reply_to: e.reply_to.clone(),
             bcc: e.bcc.clone(),
             message_id: e.message_id.clone(),
-            text: e.text_body.clone(),
-            html: e.html_body.clone(),
+            text: hide_tokens(&e.text_body),
+            html: hide_tokens(&e.html_body),
         }
     }
+}
+
+/// What every outbox view shows of a stored part (R-MAIL-6). Emails queued since secrets are
+/// sealed already hold `[link hidden]`; in older ones, the value of every `token=` in a link is
+/// replaced by it as well, so no view shows a live reset or invitation token.
+pub fn hide_tokens(part: &str) -> String {
+    const KEY: &str = "token=";
+    let mut out = String::with_capacity(part.len());
+    let mut rest = part;
+    while let Some(i) = rest.find(KEY) {
+        let after = &rest[i + KEY.len()..];
+        let len = after.find(|c: char| !(c.is_ascii_alphanumeric() || "-_.~%".contains(c))).unwrap_or(after.len());
+        out.push_str(&rest[..i + KEY.len()]);
+        if len > 0 {
+            out.push_str("[link hidden]");
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -107,6 +127,10 @@ pub struct TemplateView {
     pub html: String,
     /// False while the account uses the built-in template.
     pub customized: bool,
+    /// The template carries a secret link (R-MAIL-6): the account's version is used only for
+    /// members the account alone answers for (a proved login in no other account, not an
+    /// operator); everyone else gets the built-in template, through the installation's server.
+    pub carries_secret: bool,
     #[serde(with = "time::serde::rfc3339::option")]
     pub updated_at: Option<OffsetDateTime>,
     pub tokens: Vec<TokenView>,

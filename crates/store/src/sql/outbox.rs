@@ -26,6 +26,8 @@ fn email_from_row(r: &DbRow<'_>) -> Result<EmailRow> {
         last_error: get(r, "last_error")?,
         created_at: time(r, "created_at")?,
         sent_at: opt_time(r, "sent_at")?,
+        installation_only: get(r, "installation_only")?,
+        secret_sealed: get(r, "secret_sealed")?,
     })
 }
 
@@ -41,7 +43,7 @@ impl OutboxRepo for SqlTx {
             concat!(
                 "INSERT INTO emails (",
                 email_cols!(),
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
             ),
             args![
                 e.id,
@@ -61,7 +63,9 @@ impl OutboxRepo for SqlTx {
                 e.lease_until.map(to_db),
                 e.last_error,
                 to_db(e.created_at),
-                e.sent_at.map(to_db)
+                e.sent_at.map(to_db),
+                e.installation_only,
+                e.secret_sealed
             ],
         )
         .await?;
@@ -140,6 +144,24 @@ impl OutboxRepo for SqlTx {
     async fn all_emails(&mut self, before: Option<Uuid>, limit: i64) -> Result<Vec<EmailRow>> {
         let before = before.unwrap_or(Uuid::max());
         self.all(ALL_EMAILS, args![before, limit], email_from_row).await
+    }
+
+    async fn count_account_email(&mut self, account_id: Uuid, hour: i64, limit: i64) -> Result<bool> {
+        let counted: Option<i64> = self
+            .opt(
+                "INSERT INTO mail_quota (account_id, hour, sent) VALUES ($1, $2, 1) \
+                 ON CONFLICT (account_id, hour) DO UPDATE SET sent = mail_quota.sent + 1 \
+                 WHERE mail_quota.sent < $3 RETURNING sent",
+                args![account_id, hour, limit],
+                |r| get(r, "sent"),
+            )
+            .await?;
+        if counted == Some(1) {
+            // The first email of an hour: the account's rows of earlier days are no longer needed.
+            self.exec("DELETE FROM mail_quota WHERE account_id = $1 AND hour < $2", args![account_id, hour - 24])
+                .await?;
+        }
+        Ok(counted.is_some())
     }
 
     async fn email_counts(&mut self) -> Result<Vec<(String, i64)>> {

@@ -120,7 +120,7 @@ pub async fn revoke(
 /// or a JSON list `[{email, role}]`. Answers per row (`line, email, status: sent|skipped|error,
 /// message`): valid rows are sent, invalid ones explained, addresses with a pending invitation
 /// (`already invited`) or a membership (`already a member`) skipped, so sending the same list
-/// again sends nothing twice. At most 1,000 rows.
+/// again sends nothing twice. At most 200 rows (more: 429 `bulk_limit`, R-MAIL-7).
 #[utoipa::path(post, path = "/api/v1/accounts/{account_id}/invitations/bulk", tag = "invitations", security(("bearer" = [])),
     params(("account_id" = String, Path, description = "The account's id")),
     request_body(content((String = "text/csv"), (Vec<BulkInvitee> = "application/json"))),
@@ -130,6 +130,7 @@ pub async fn revoke(
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "bulk_limit: more than 200 rows; or mail_quota: the account's emails for this hour are used up (R-MAIL-7)", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn bulk(
     State(state): State<AppState>,

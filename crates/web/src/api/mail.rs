@@ -16,7 +16,8 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, Auth, ClientMeta, parse_json};
 
 /// The account's outbox, newest first (`to, subject, status, attempts, last_error`). Needs
-/// `account.settings`; the operator sees every account's.
+/// `account.settings`; the operator sees every account's. Links that carry a secret read
+/// "[link hidden]" (R-MAIL-6).
 #[utoipa::path(get, path = "/api/v1/accounts/{account_id}/emails", tag = "email", security(("bearer" = [])),
     params(("account_id" = String, Path, description = "The account's id"), PageQuery),
     responses(
@@ -35,7 +36,8 @@ pub async fn emails(
     Ok(Json(state.service.account_emails(&p, account_id, q.cursor.as_deref(), q.limit).await?))
 }
 
-/// One email of the account's outbox, with its headers and both bodies.
+/// One email of the account's outbox, with its headers and both bodies; a link that carries a
+/// secret (reset, set-password, invitation, portal) reads "[link hidden]" (R-MAIL-6).
 #[utoipa::path(get, path = "/api/v1/accounts/{account_id}/emails/{email_id}", tag = "email", security(("bearer" = [])),
     params(("account_id" = String, Path, description = "The account's id"), ("email_id" = String, Path, description = "The email's id")),
     responses(
@@ -176,6 +178,8 @@ pub async fn preview(
     responses(
         (status = 202, body = EmailView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "owner_unverified (R-AUTH-8): the account's owner has not proved their address, so it sends no email", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "mail_quota (R-MAIL-7): the account's emails for this hour are used up; Retry-After says when the hour turns", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn test_template(
     State(state): State<AppState>,
@@ -212,7 +216,7 @@ pub async fn smtp(
     responses(
         (status = 200, body = SmtpSettingsView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid_fields; or smtp_host_refused (R-MAIL-7): the host resolves to an address that is not public (loopback, private, link-local, CGNAT, multicast, unspecified…) or the port is not 25, 465, 587 or 2525, unless the operator set ROSTER_SMTP_ALLOW_PRIVATE=true", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn put_smtp(
     State(state): State<AppState>,
@@ -242,15 +246,19 @@ pub async fn delete_smtp(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// "Send test email": talks to the account's server now and reports its real answer; with
-/// `to`, a short test message is sent there.
+/// "Send test email": talks to the account's server now and reports what happened as a
+/// category (R-MAIL-7): "connected, server said: <SMTP reply>", or "connection refused",
+/// "timed out", "not an SMTP server", never other bytes of the peer; at most 10 s. With `to`
+/// (only the caller's own proved address), a short test message is sent there.
 #[utoipa::path(post, path = "/api/v1/accounts/{account_id}/smtp/test", tag = "email", security(("bearer" = [])),
     params(("account_id" = String, Path, description = "The account's id")),
     request_body = SmtpTestBody,
     responses(
         (status = 200, body = SmtpTestView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "owner_unverified (R-AUTH-8): the account's owner has not proved their address, so it sends no email", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid_fields: `to` is not the caller's own proved address", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "mail_quota (R-MAIL-7): the account's emails for this hour are used up; Retry-After says when the hour turns", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn test_smtp(
     State(state): State<AppState>,
@@ -304,7 +312,8 @@ impl From<SmtpBody> for SmtpSettingsInput {
     }
 }
 
-/// Where to send a test message; leave out to only check the server accepts a session.
+/// Where to send a test message: only the caller's own proved address (R-MAIL-7); leave out to
+/// only check the server accepts a session.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SmtpTestBody {

@@ -35,6 +35,7 @@ pub struct EditorPage {
     name: &'static str,
     title: &'static str,
     customized: bool,
+    carries_secret: bool,
     updated: Option<String>,
     tokens: Vec<TokenLine>,
     subject: String,
@@ -57,6 +58,7 @@ impl EditorPage {
             name: t.name,
             title: t.title,
             customized: t.customized,
+            carries_secret: t.carries_secret,
             updated: t.updated_at.map(when),
             tokens: tokens.collect(),
             subject: draft.subject,
@@ -341,7 +343,7 @@ pub async fn smtp_save(
     };
     match state.service.put_smtp_settings(&user.0, account_id, &input, &meta).await {
         Ok(_) => Ok(Redirect::to(&format!("/accounts/{account_id}/settings/email?saved=1")).into_response()),
-        Err(ServiceError::Invalid(errors)) => {
+        Err(ServiceError::Invalid(errors) | ServiceError::Refused { errors, .. }) => {
             page.host = input.host;
             page.port = f.port;
             page.choose(input.security.as_deref().unwrap_or_default());

@@ -195,6 +195,22 @@ impl From<ServiceError> for PageError {
             ServiceError::Invalid(_) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "Check the form", "Some fields are invalid.".to_owned())
             }
+            ServiceError::Refused { errors, .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Check the form",
+                errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "),
+            ),
+            ServiceError::Limited { code: "mail_quota", message, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Email limit reached",
+                format!(
+                    "{message} The limit keeps one account from flooding others' inboxes; nothing was changed, so \
+                     you can do the same again once the hour has turned."
+                ),
+            ),
+            ServiceError::Limited { message, .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "Too much at once", message.clone())
+            }
             ServiceError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Try again shortly",

@@ -260,18 +260,22 @@ async fn r_mail_2_console_sets_an_own_server_never_shows_its_password_and_tests_
         let (_, html) = app.page(&settings, &cookie).await;
         assert!(!html.contains("name=\"remove_password\""), "no password stored any more");
 
-        // "Send test email" shows the server's real answer.
+        // "Send test email" shows the server's real answer; it goes only to the caller (R-MAIL-7).
         let test = format!("{settings}/test");
         let (status, _, html) = post_form(&app, &test, &cookie, &[("csrf", &csrf), ("to", "x@own.test")]).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("id=\"to-error\"") && html.contains("only to your own address"), "{html}");
+        let own = [("csrf", csrf.as_str()), ("to", "owner@example.test")];
+        let (status, _, html) = post_form(&app, &test, &cookie, &own).await;
         assert_eq!(status, 200);
         let answer = between(&html, "smtp-answer", "</p>");
         assert!(answer.contains("accepted") && answer.contains("250"), "{answer}");
         let got = app.smtp.wait_for(1, WAIT).await;
-        assert_eq!(got[0].to, vec!["x@own.test".to_owned()]);
+        assert_eq!(got[0].to, vec!["owner@example.test".to_owned()]);
         assert_eq!(got[0].from, "hello@own.test");
 
         app.smtp.refuse_next(1, "554 5.7.1 relay denied");
-        let (_, _, html) = post_form(&app, &test, &cookie, &[("csrf", &csrf), ("to", "x@own.test")]).await;
+        let (_, _, html) = post_form(&app, &test, &cookie, &own).await;
         assert!(between(&html, "smtp-answer", "</p>").contains("554 5.7.1 relay denied"), "{html}");
         let (status, _, html) = post_form(&app, &test, &cookie, &[("csrf", &csrf), ("to", "not an address")]).await;
         assert_eq!(status, 422);
@@ -377,7 +381,8 @@ async fn r_mail_2_console_says_mail_stays_queued_when_no_server_is_set() {
         assert_eq!(status, 200);
         assert!(html.contains("the installation has none either: its mail stays queued"), "{html}");
         let (status, _, html) =
-            post_form(&app, &format!("{settings}/test"), &cookie, &[("csrf", &csrf), ("to", "x@own.test")]).await;
+            post_form(&app, &format!("{settings}/test"), &cookie, &[("csrf", &csrf), ("to", "owner@example.test")])
+                .await;
         assert_eq!(status, 200);
         let answer = between(&html, "smtp-answer", "</p>");
         assert!(answer.contains("did not work") && answer.contains("mail stays queued"), "{answer}");

@@ -135,11 +135,13 @@ async fn r_mail_3_mail_sent_as_a_user_carries_their_name_and_reply_to() {
         let (_, account_id) = owner_with_account(&app, "owner@example.test", "Harbor Design").await;
         let account = app.db.store.read().await.unwrap().account_by_id(account_id).await.unwrap().unwrap();
         let mut tx = app.db.store.begin().await.unwrap();
+        // A template without a secret: a portal link's Bcc would copy the link (R-MAIL-6), so
+        // that one goes as a separate copy instead (mail_security.rs).
         let mail = Mail {
             account: Some(&account),
-            template: TemplateName::PortalLink,
+            template: TemplateName::InvitationRequest,
             to: "grace@client.test",
-            context: TemplateName::PortalLink.sample_context(),
+            context: TemplateName::InvitationRequest.sample_context(),
             sender: Sender::User { name: "Ada Lovelace", email: "ada@harbor.test" },
             bcc: Some("ada@harbor.test"),
         };
@@ -284,13 +286,17 @@ async fn r_mail_2_without_a_server_mail_waits_and_an_account_server_delivers_it(
 
         let (status, answer) = app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(json!({}))).await;
         assert_eq!((status, &answer["ok"]), (200, &json!(true)), "{answer}");
+        // R-MAIL-7: test emails go only to the caller's own (proved) address.
         let to = json!({"to": "check@own.test"});
+        let (status, body) = app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(to)).await;
+        assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("to")), "{body}");
+        let to = json!({"to": "owner@example.test"});
         let (_, answer) = app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(to)).await;
         assert_eq!(answer["ok"], true, "{answer}");
         assert!(answer["message"].as_str().unwrap().contains("250"), "the server's own answer: {answer}");
         app.smtp.refuse_next(1, "554 5.7.1 relay denied");
-        let (_, answer) =
-            app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(json!({"to": "x@own.test"}))).await;
+        let to = json!({"to": "owner@example.test"});
+        let (_, answer) = app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(to)).await;
         assert_eq!(answer["ok"], false);
         assert!(answer["message"].as_str().unwrap().contains("554 5.7.1 relay denied"), "{answer}");
 

@@ -20,6 +20,7 @@ mod invitations;
 mod isolation;
 mod lifecycle;
 mod mail;
+mod mail_security;
 mod me;
 mod member_delete;
 mod member_edit;
