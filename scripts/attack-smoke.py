@@ -12,6 +12,8 @@ starts such a server itself on a fresh SQLite database (an operator made by `ros
 create`), or point it at one you started: `--url URL --smtp-port N --operator EMAIL:PASSWORD`.
 """
 import argparse
+import email
+import email.policy
 import json
 import os
 import re
@@ -101,9 +103,14 @@ class Client:
 
 
 def check(name, ok, detail=""):
-    print(("stopped " if ok else "OPEN    ") + name + (f"  ({detail})" if detail and not ok else ""))
+    print(("ok      " if "setup:" in name else "stopped " if ok else "OPEN    ") + name + (f"  ({detail})" if detail and not ok else ""))
     if not ok:
         sys.exit(1)
+
+
+def text_of(data):
+    msg = email.message_from_string(data, policy=email.policy.default)
+    return "\n".join(p.get_content() for p in msg.walk() if p.get_content_type() == "text/plain")
 
 
 def wait_mail(rcpt, pattern, timeout=15):
@@ -111,7 +118,7 @@ def wait_mail(rcpt, pattern, timeout=15):
     while time.time() < end:
         for to, data in MAIL:
             if rcpt in to:
-                m = re.search(pattern, data.replace("=\n", ""))
+                m = re.search(pattern, text_of(data))
                 if m:
                     return m.group(0)
         time.sleep(0.2)
@@ -190,7 +197,14 @@ def run(base, op_email, op_password):
     victims = [u for u in b.get("items", []) if u.get("email") == op_email]
     check("1 the operator did not join M", s == 200 and not victims, f"{s} {b}")
     s, b, _ = attacker.call("GET", f"/api/v1/accounts/{m}/emails", mal)
-    check("3 the outbox hides invitation links", s == 200 and "inv_" not in json.dumps(b), f"{s}")
+    bodies = [attacker.call("GET", f"/api/v1/accounts/{m}/emails/{e['id']}", mal)[1] for e in b.get("items", [])]
+    seen = json.dumps(b) + json.dumps(bodies)
+    check("3 the outbox hides invitation links (list and each email)",
+          s == 200 and bodies and "inv_" not in seen and "[link hidden]" in seen, f"{s} {seen[:300]}")
+    op = victim_side.token(op_email, op_password)
+    s, me_op, _ = victim_side.call("GET", "/api/v1/me", op)
+    s, b, _ = attacker.call("POST", f"/api/v1/accounts/{m}/users/{me_op['user']['id']}/password-reset", mal)
+    check("1 M cannot send a reset to a login that is not its member", s == 404, f"{s} {b}")
     check("1 the operator still signs in with their own password",
           victim_side.token(op_email, op_password) is not None)
 
@@ -259,6 +273,12 @@ def run(base, op_email, op_password):
     except socket.timeout:
         closed = False
     check("8 a half-sent request is closed by the header timeout", closed, f"after {time.time() - t:.0f} s")
+    # 10. Operators do not read users' secret links either.
+    victim_side.call("POST", "/api/v1/auth/password-reset", body={"email": "mallory@evil.test"})
+    s, b, _ = victim_side.call("GET", "/api/v1/emails", op)
+    seen = json.dumps(b)
+    check("10 the operator's outbox view hides reset and confirmation links",
+          s == 200 and "reset_" not in seen and "confirm_" not in seen and "inv_" not in seen, f"{s}")
     print("every attack of issue 14 replayed here was stopped")
 
 
