@@ -245,9 +245,9 @@ impl TemplateName {
     /// belong to no account (R-AUTH-3, R-AUTH-8).
     pub fn route(self) -> Route {
         match self {
-            TemplateName::ImpersonationNotice
-            | TemplateName::EmailConfirmation
-            | TemplateName::RegistrationAttempt => Route::InstallationOnly,
+            TemplateName::ImpersonationNotice | TemplateName::EmailConfirmation | TemplateName::RegistrationAttempt => {
+                Route::InstallationOnly
+            }
             TemplateName::Welcome
             | TemplateName::Invitation
             | TemplateName::PasswordReset

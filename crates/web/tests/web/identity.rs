@@ -256,6 +256,48 @@ async fn r_auth_8_an_invitation_link_takes_over_an_unproved_login() {
     }
 }
 
+/// R-AUTH-8, found in review: an admin who made a login with a password of their choosing
+/// (unproved) still knew it after the person accepted another account's invitation while signed
+/// in with it, and so signed in to that other account. Now an unproved login accepts only by the
+/// link, signed out, choosing a new password: the one its maker knows ends.
+#[tokio::test]
+async fn r_auth_8_an_unproved_login_signed_in_cannot_accept_and_keep_its_makers_password() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        let (at, a) = registered(&app, "ann@a.test", "A Corp").await;
+        let una = json!({ "email": "una@example.test", "first_name": "Una", "last_name": "Set",
+            "password": PASSWORD, "send_welcome": false });
+        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{a}/users"), &at, Some(una)).await;
+        assert_eq!(status, 201, "{body}");
+        // Una signs in with the password A's admin chose (and knows).
+        let una_session = app.token("una@example.test", None).await;
+
+        let (bt, b) = registered(&app, "bea@b.test", "B Corp").await;
+        let add = json!({ "email": "una@example.test", "first_name": "U", "last_name": "S" });
+        assert_eq!(app.send(Method::POST, &format!("/api/v1/accounts/{b}/users"), &bt, Some(add)).await.0, 202);
+        let link = secret_in_mail(&app, "una@example.test", "invite_").await;
+        let (status, body) =
+            app.post_json("/api/v1/invitations/accept", Some(&una_session), &json!({ "token": link })).await;
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(body["code"], "invitation_unproved_login", "{body}");
+
+        // A's admin, with the password they chose, is in no account but A.
+        let (_, signed) = app
+            .post_json("/api/v1/auth/token", None, &json!({ "login": "una@example.test", "password": PASSWORD }))
+            .await;
+        let makers = signed["access_token"].as_str().unwrap().to_owned();
+        let (_, me) = app.get_json("/api/v1/me", Some(&makers)).await;
+        assert_eq!(me["memberships"].as_array().unwrap().len(), 1, "{me}");
+
+        // Signed out, the link takes the login over: the maker's password and sessions end.
+        let accept = json!({ "token": link, "first_name": "Una", "last_name": "Real", "password": NEW_PASSWORD });
+        let (status, body) = app.post_json("/api/v1/invitations/accept", None, &accept).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(sign_in(&app, "una@example.test", PASSWORD).await, 401, "the maker's password ended");
+        assert_eq!(app.get_json("/api/v1/me", Some(&makers)).await.0, 401, "the maker's session ended");
+    }
+}
+
 /// Item 4: a custom role with only users.view and users.manage is refused disabling an admin,
 /// but set their password (204) and signed in as them. Now set-password and send-reset refuse
 /// anyone holding a permission the actor lacks (R-PERM-1).
