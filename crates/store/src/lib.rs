@@ -285,6 +285,12 @@ pub trait PasswordResetRepo {
 #[async_trait]
 pub trait RegistrationRepo {
     async fn insert_pending_registration(&mut self, r: &PendingRegistrationRow) -> Result<()>;
+    /// The registration of a live (unused, unexpired) link, without using it.
+    async fn pending_registration(
+        &mut self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Option<PendingRegistrationRow>>;
     /// Uses a live (unused, unexpired) link: the registration for exactly one of several
     /// concurrent callers, `None` for the others and for a used, expired or unknown link.
     async fn take_pending_registration(

@@ -45,6 +45,20 @@ impl RegistrationRepo for SqlTx {
         Ok(())
     }
 
+    async fn pending_registration(
+        &mut self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Option<PendingRegistrationRow>> {
+        self.opt(
+            "SELECT id, email, first_name, last_name, account_name, password_hash, token_hash, created_at, \
+             expires_at, used_at FROM pending_registrations WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            args![token_hash, to_db(now)],
+            registration_from_row,
+        )
+        .await
+    }
+
     async fn take_pending_registration(
         &mut self,
         token_hash: &[u8],

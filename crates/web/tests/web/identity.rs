@@ -50,7 +50,8 @@ async fn registered(app: &TestApp, email: &str, account: &str) -> (String, Uuid)
     let (status, body) = app.post_json("/api/v1/auth/register", None, &registration(email, account)).await;
     assert_eq!(status, 202, "{body}");
     let secret = secret_in_mail(app, email, "confirm_").await;
-    let (status, body) = app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": secret })).await;
+    let (status, body) =
+        app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": secret, "password": PASSWORD })).await;
     assert_eq!(status, 200, "{body}");
     let id = Uuid::parse_str(body["account"]["id"].as_str().unwrap()).unwrap();
     (body["access_token"].as_str().unwrap().to_owned(), id)
@@ -198,8 +199,9 @@ async fn r_auth_8_an_unconfirmed_registration_squats_nothing() {
 
         // The squatter's link (it reached the address: in real life it is the new hire's) now
         // finds a login and makes nothing.
-        let (status, body) =
-            app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": squatter_link })).await;
+        let (status, body) = app
+            .post_json("/api/v1/auth/confirm-email", None, &json!({ "token": squatter_link, "password": PASSWORD }))
+            .await;
         assert_eq!((status, body["code"].as_str()), (410, Some("address_has_login")), "{body}");
         assert_eq!(sign_in(&app, "newhire@b.test", PASSWORD).await, 401, "the squatter's password does nothing");
     }
@@ -371,6 +373,37 @@ async fn r_auth_3_registration_answers_the_same_for_new_and_taken_addresses() {
 
 /// R-AUTH-8: the confirmation link is single use, racing confirms make one login, and opening
 /// the link's page (a GET, as mail scanners do) uses nothing.
+/// R-AUTH-8, found in review (pre-registration takeover): a stranger registered the victim's
+/// address with a password of their own; the victim clicked the confirmation link that reached
+/// them, and the stranger then signed in to the victim's proved login. Now the link works only
+/// with the password chosen when registering: the victim's click makes nothing.
+#[tokio::test]
+async fn r_auth_8_a_confirmation_link_needs_the_registrants_password() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        let (status, _) =
+            app.post_json("/api/v1/auth/register", None, &registration("victim@corp.test", "Evil Co")).await;
+        assert_eq!(status, 202);
+        let link = secret_in_mail(&app, "victim@corp.test", "confirm_").await;
+        // The victim, who knows no password, clicks the link.
+        let (status, body) = app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": link })).await;
+        assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("password")), "{body}");
+        let (status, body) = app
+            .post_json("/api/v1/auth/confirm-email", None, &json!({ "token": link, "password": "a guess of mine" }))
+            .await;
+        assert_eq!(status, 422, "{body}");
+        let res = app.client.post(app.at("/confirm-email")).form(&[("token", link.as_str())]).send().await.unwrap();
+        assert_eq!(res.status(), 422);
+        assert!(res.headers().get("set-cookie").is_none_or(|c| !c.to_str().unwrap().contains("roster_session=")));
+        assert!(res.text().await.unwrap().contains("you chose when you registered"));
+        assert_eq!(sign_in(&app, "victim@corp.test", PASSWORD).await, 401, "the stranger's password made nothing");
+        // The registrant, who knows it, confirms (the link stayed usable).
+        let (status, body) =
+            app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": link, "password": PASSWORD })).await;
+        assert_eq!(status, 200, "{body}");
+    }
+}
+
 #[tokio::test]
 async fn r_auth_8_confirm_email_is_single_use() {
     for backend in backends().await {
@@ -383,7 +416,7 @@ async fn r_auth_8_confirm_email_is_single_use() {
         assert!(page.text().await.unwrap().contains("method=\"post\""));
         assert_eq!(sign_in(&app, "mary@example.test", PASSWORD).await, 401, "a GET made nothing");
 
-        let body = json!({ "token": secret });
+        let body = json!({ "token": secret, "password": PASSWORD });
         let (a, b) = tokio::join!(
             app.post_json("/api/v1/auth/confirm-email", None, &body),
             app.post_json("/api/v1/auth/confirm-email", None, &body)
