@@ -300,7 +300,8 @@ pub trait RegistrationRepo {
     ) -> Result<Option<PendingRegistrationRow>>;
     /// Records one registration email to the address.
     async fn record_registration_mail(&mut self, email: &str, at: OffsetDateTime) -> Result<()>;
-    /// Registration emails to the address since `since`.
+    /// Registration emails to the address since `since`. In a unit of work, concurrent callers
+    /// for the same address wait until it ends (so they count its mail).
     async fn registration_mails_since(&mut self, email: &str, since: OffsetDateTime) -> Result<i64>;
     /// Ends every API token of the user in every account (R-AUTH-8: a login taken over by
     /// whoever proved its address keeps nothing of before); how many.

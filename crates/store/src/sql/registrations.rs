@@ -3,7 +3,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::super::{SqlTx, get, to_db};
+use super::super::{REGISTRATION_MAIL_LOCK_SQL, SqlTx, get, to_db};
 use super::{DbRow, opt_time, time, uuid};
 use crate::{PendingRegistrationRow, RegistrationRepo, Result};
 
@@ -90,6 +90,11 @@ impl RegistrationRepo for SqlTx {
     }
 
     async fn registration_mails_since(&mut self, email: &str, since: OffsetDateTime) -> Result<i64> {
+        // Until the unit of work ends, other registrations to the address wait here, so they
+        // count this one's mail (at most REGISTRATION_MAILS_PER_HOUR, whatever races).
+        if let Some(lock) = REGISTRATION_MAIL_LOCK_SQL {
+            self.opt(lock, args![email], |_| Ok(())).await?;
+        }
         let n = self
             .opt(
                 "SELECT COUNT(*) AS n FROM registration_mails WHERE email = $1 AND sent_at > $2",

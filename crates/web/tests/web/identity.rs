@@ -300,6 +300,24 @@ async fn r_auth_8_an_unproved_login_signed_in_cannot_accept_and_keep_its_makers_
     }
 }
 
+/// R-AUTH-3, found in review (mail flooding): the hourly cap of registration mails to one address
+/// was counted without a lock, so a burst of concurrent registrations (PostgreSQL, READ
+/// COMMITTED) each saw fewer than three and all sent. Now at most three, whatever races.
+#[tokio::test]
+async fn r_auth_3_concurrent_registrations_send_at_most_three_mails_to_an_address() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        let body = registration("flood@example.test", "Flood");
+        let answers =
+            futures_util::future::join_all((0..16).map(|_| app.post_json("/api/v1/auth/register", None, &body))).await;
+        assert!(answers.iter().all(|(s, _)| *s == 202), "{answers:?}");
+        let _ = app.smtp.wait_for(3, Duration::from_secs(15)).await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let sent = app.smtp.received().iter().filter(|m| m.to.iter().any(|t| t == "flood@example.test")).count();
+        assert_eq!(sent, 3, "at most three registration mails an hour to one address");
+    }
+}
+
 /// Item 4: a custom role with only users.view and users.manage is refused disabling an admin,
 /// but set their password (204) and signed in as them. Now set-password and send-reset refuse
 /// anyone holding a permission the actor lacks (R-PERM-1).
