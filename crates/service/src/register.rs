@@ -77,6 +77,8 @@ impl Service {
             Err(e) => return Err(e),
         };
         let Some(name) = name else { return Err(ServiceError::Invalid(errs)) };
+        // A stranger cannot make the installation mail the world: a few registrations an address.
+        self.count_registration(meta.ip.as_deref()).await?;
         // Hashed for a taken address too: both answers cost the same.
         let hash = self.hasher.hash(&parsed.password).await?;
         let email = parsed.email.as_str();
