@@ -668,6 +668,19 @@ impl Service {
                         ),
                     });
                 }
+                // R-AUTH-8: an unproved login's password may be known to whoever made it (an
+                // admin who set it); proving the address must end it, so such a login accepts
+                // only signed out, by the link, choosing a new password (the takeover).
+                if p.user.email_verified_at.is_none() {
+                    return Err(ServiceError::Closed {
+                        code: "invitation_unproved_login",
+                        message: format!(
+                            "{} has not been confirmed yet. Sign out, then open the link again: accepting it \
+                             confirms the address and you choose a new password.",
+                            invitation.email
+                        ),
+                    });
+                }
                 let mut tx = self.store.begin().await?;
                 // The race is decided here, first: one caller wins, the others find no pending row.
                 if !tx.accept_invitation(&token_hash, p.user.id, now()).await? {

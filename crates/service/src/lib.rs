@@ -68,7 +68,8 @@ pub use member_list::{CSV_COLUMNS, EXPORT_CHUNK, MemberExport, MemberListParams,
 pub use password::Hasher;
 pub use profile::SessionView;
 pub use register::{
-    CONFIRM_ADDRESS_HAS_LOGIN, CONFIRM_LINK_GONE, CONFIRM_LINK_LIFETIME, REGISTRATION_MAILS_PER_HOUR, Registered,
+    CONFIRM_ADDRESS_HAS_LOGIN, CONFIRM_LINK_GONE, CONFIRM_LINK_LIFETIME, CONFIRM_WRONG_PASSWORD,
+    REGISTRATION_MAILS_PER_HOUR, Registered,
 };
 pub use roles::{NewRole, RoleList, RolePatch, RoleView};
 pub use signup::{SignedUp, SignupTarget};

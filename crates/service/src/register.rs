@@ -30,6 +30,9 @@ pub const REGISTRATION_MAILS_PER_HOUR: i64 = 3;
 /// A used, expired or unknown confirmation link (410 `link_gone`).
 pub const CONFIRM_LINK_GONE: &str =
     "This confirmation link has expired or was already used. Register again to get a new one.";
+/// The password given with a confirmation link is not the one chosen when registering (422).
+pub const CONFIRM_WRONG_PASSWORD: &str = "Enter the password you chose when you registered. If you did not register, \
+                                          ignore this link: nothing is created without it.";
 /// The address got a login after the registration (410 `address_has_login`).
 pub const CONFIRM_ADDRESS_HAS_LOGIN: &str = "This address already has a login: sign in (or reset your password), then create the account from the accounts page.";
 
@@ -74,6 +77,8 @@ impl Service {
             Err(e) => return Err(e),
         };
         let Some(name) = name else { return Err(ServiceError::Invalid(errs)) };
+        // A stranger cannot make the installation mail the world: a few registrations an address.
+        self.count_registration(meta.ip.as_deref()).await?;
         // Hashed for a taken address too: both answers cost the same.
         let hash = self.hasher.hash(&parsed.password).await?;
         let email = parsed.email.as_str();
@@ -151,19 +156,39 @@ impl Service {
 
     /// Uses a confirmation link (R-AUTH-8): makes the login (its address proved), the account it
     /// owns and the owner membership, with their audit rows, in one unit of work; with
-    /// `session`, signs the new login in. Single use: of racing confirms exactly one wins. A
+    /// `session`, signs the new login in. `password` must be the one chosen when registering
+    /// (else 422 on `password`, and the link stays usable): whoever registered someone else's
+    /// address must not keep a password for the login that person's click makes. Single use: of racing confirms exactly one wins. A
     /// used, expired or unknown link → `Gone(CONFIRM_LINK_GONE)`; an address that got a login
     /// meanwhile → `Gone(CONFIRM_ADDRESS_HAS_LOGIN)` (and the link is used up). Refused with
     /// `registration_closed` while open registration is off.
-    pub async fn confirm_email(&self, secret: &str, session: Option<SessionKind>, meta: &Meta) -> Result<Registered> {
+    pub async fn confirm_email(
+        &self,
+        secret: &str,
+        password: &str,
+        session: Option<SessionKind>,
+        meta: &Meta,
+    ) -> Result<Registered> {
         // Closing registration also stops the links already sent.
         self.registration_open()?;
+        let token_hash = hash_token(secret);
+        let pending = self.store.read().await?.pending_registration(&token_hash, now()).await?;
+        let Some(pending) = pending else {
+            return Err(ServiceError::Gone(CONFIRM_LINK_GONE));
+        };
+        // Whoever clicks proves the address; the password proves they are who registered.
+        if !self.hasher.verify(password, Some(&pending.password_hash)).await? {
+            return Err(ServiceError::invalid("password", CONFIRM_WRONG_PASSWORD));
+        }
         let t = now();
         let mut tx = self.store.begin().await?;
         // First: the conditional update decides the race.
-        let Some(reg) = tx.take_pending_registration(&hash_token(secret), t).await? else {
+        let Some(reg) = tx.take_pending_registration(&token_hash, t).await? else {
             return Err(ServiceError::Gone(CONFIRM_LINK_GONE));
         };
+        if reg.id != pending.id || reg.password_hash != pending.password_hash {
+            return Err(ServiceError::Gone(CONFIRM_LINK_GONE));
+        }
         if tx.user_by_email(&reg.email).await?.is_some() {
             tx.commit().await?;
             return Err(ServiceError::Gone(CONFIRM_ADDRESS_HAS_LOGIN));

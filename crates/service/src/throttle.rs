@@ -194,7 +194,30 @@ fn throttled<'a>(rows: impl IntoIterator<Item = &'a ThrottleRow>, now: OffsetDat
     }
 }
 
+/// Registrations one client address may make in a throttle window (R-AUTH-3, R-MAIL-7): each
+/// sends a mail under the installation's name, with names the registrant typed, to any address.
+pub const REGISTRATIONS_PER_ADDRESS: i64 = 10;
+
 impl Service {
+    /// Counts a registration from the client address (`register|ip:…`, in the sign-in throttle
+    /// table so replicas share it): past [`REGISTRATIONS_PER_ADDRESS`] in the window, `Throttled`
+    /// until the window ends. Without a known address nothing is counted.
+    pub(crate) async fn count_registration(&self, ip: Option<&str>) -> Result<()> {
+        let Some(ip) = ip else { return Ok(()) };
+        let key = format!("register|{}", address_key(ip));
+        let t = now();
+        let window_from = t - self.throttle.window;
+        let mut tx = self.store.begin().await?;
+        let row = tx.record_throttle_failure(&key, t, window_from).await?;
+        tx.commit().await?;
+        if row.failures > REGISTRATIONS_PER_ADDRESS {
+            let left = row.window_start + self.throttle.window - t;
+            let retry_after = Duration::try_from(left).unwrap_or(Duration::from_secs(1)).max(Duration::from_secs(1));
+            return Err(ServiceError::Throttled { retry_after });
+        }
+        Ok(())
+    }
+
     /// The same service with another throttle policy (tests use tiny delays).
     pub fn with_throttle(mut self, policy: ThrottlePolicy) -> Self {
         self.throttle = policy;

@@ -285,6 +285,12 @@ pub trait PasswordResetRepo {
 #[async_trait]
 pub trait RegistrationRepo {
     async fn insert_pending_registration(&mut self, r: &PendingRegistrationRow) -> Result<()>;
+    /// The registration of a live (unused, unexpired) link, without using it.
+    async fn pending_registration(
+        &mut self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Option<PendingRegistrationRow>>;
     /// Uses a live (unused, unexpired) link: the registration for exactly one of several
     /// concurrent callers, `None` for the others and for a used, expired or unknown link.
     async fn take_pending_registration(
@@ -294,7 +300,8 @@ pub trait RegistrationRepo {
     ) -> Result<Option<PendingRegistrationRow>>;
     /// Records one registration email to the address.
     async fn record_registration_mail(&mut self, email: &str, at: OffsetDateTime) -> Result<()>;
-    /// Registration emails to the address since `since`.
+    /// Registration emails to the address since `since`. In a unit of work, concurrent callers
+    /// for the same address wait until it ends (so they count its mail).
     async fn registration_mails_since(&mut self, email: &str, since: OffsetDateTime) -> Result<i64>;
     /// Ends every API token of the user in every account (R-AUTH-8: a login taken over by
     /// whoever proved its address keeps nothing of before); how many.

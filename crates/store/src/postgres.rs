@@ -33,6 +33,9 @@ mod bulk;
 /// PostgreSQL searches member text with a trigram GIN index (`memberships_search_account`: the
 /// account, then the trigrams), not FTS5.
 const FTS5: bool = false;
+/// Serialises registrations to one address (R-AUTH-3): under READ COMMITTED, concurrent
+/// registrations would each count the others' mails as not sent yet.
+const REGISTRATION_MAIL_LOCK_SQL: Option<&str> = Some("SELECT pg_advisory_xact_lock(hashtextextended($1, 14))");
 /// The position of a needle in a text, 0 when absent: `(haystack, needle)`.
 const POSITION_FN: &str = "strpos";
 /// How the text-search walk is written (see `sql/member_list.rs`): PostgreSQL merges arms that

@@ -33,6 +33,9 @@ mod sql;
 #[path = "sqlite_bulk.rs"]
 mod bulk;
 
+/// Serialises registrations to one address (R-AUTH-3): none needed, `BEGIN IMMEDIATE` already
+/// takes the write lock before the count.
+const REGISTRATION_MAIL_LOCK_SQL: Option<&str> = None;
 /// SQLite searches member text with its FTS5 trigram table (`member_search`).
 const FTS5: bool = true;
 /// The position of a needle in a text, 0 when absent: `(haystack, needle)`.

@@ -3,7 +3,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::super::{SqlTx, get, to_db};
+use super::super::{REGISTRATION_MAIL_LOCK_SQL, SqlTx, get, to_db};
 use super::{DbRow, opt_time, time, uuid};
 use crate::{PendingRegistrationRow, RegistrationRepo, Result};
 
@@ -45,6 +45,20 @@ impl RegistrationRepo for SqlTx {
         Ok(())
     }
 
+    async fn pending_registration(
+        &mut self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Option<PendingRegistrationRow>> {
+        self.opt(
+            "SELECT id, email, first_name, last_name, account_name, password_hash, token_hash, created_at, \
+             expires_at, used_at FROM pending_registrations WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            args![token_hash, to_db(now)],
+            registration_from_row,
+        )
+        .await
+    }
+
     async fn take_pending_registration(
         &mut self,
         token_hash: &[u8],
@@ -76,6 +90,11 @@ impl RegistrationRepo for SqlTx {
     }
 
     async fn registration_mails_since(&mut self, email: &str, since: OffsetDateTime) -> Result<i64> {
+        // Until the unit of work ends, other registrations to the address wait here, so they
+        // count this one's mail (at most REGISTRATION_MAILS_PER_HOUR, whatever races).
+        if let Some(lock) = REGISTRATION_MAIL_LOCK_SQL {
+            self.opt(lock, args![email], |_| Ok(())).await?;
+        }
         let n = self
             .opt(
                 "SELECT COUNT(*) AS n FROM registration_mails WHERE email = $1 AND sent_at > $2",

@@ -139,7 +139,8 @@ pub struct RegisterAccepted {
 
 /// Uses an emailed confirmation link (R-AUTH-8): the login (its address proved), the account it
 /// owns and the owner membership are made, and the caller is signed in (a bearer token, as
-/// `POST /auth/token` answers). 410 `link_gone` for a used, expired or unknown link; 410
+/// `POST /auth/token` answers). The password chosen when registering goes with the token
+/// (422 on `password` when it is another). 410 `link_gone` for a used, expired or unknown link; 410
 /// `address_has_login` when the address got a login meanwhile (sign in instead).
 #[utoipa::path(post, path = "/api/v1/auth/confirm-email", tag = "sign-in", request_body = ConfirmEmailRequest, responses(
     (status = 200, body = ConfirmEmailResponse),
@@ -152,7 +153,7 @@ pub async fn confirm_email(
     ClientMeta(meta): ClientMeta,
     ApiJson(req): ApiJson<ConfirmEmailRequest>,
 ) -> ApiResult<Json<ConfirmEmailResponse>> {
-    let r = match state.service.confirm_email(&req.token, Some(SessionKind::Api), &meta).await {
+    let r = match state.service.confirm_email(&req.token, &req.password, Some(SessionKind::Api), &meta).await {
         Ok(r) => r,
         Err(roster_service::ServiceError::Gone(m)) => {
             let code = if m == roster_service::CONFIRM_ADDRESS_HAS_LOGIN { "address_has_login" } else { "link_gone" };
@@ -176,6 +177,10 @@ pub async fn confirm_email(
 pub struct ConfirmEmailRequest {
     /// From the emailed link.
     pub token: String,
+    /// The password chosen when registering (422 on `password` otherwise): a link clicked by
+    /// someone who did not register makes nothing.
+    #[serde(default)]
+    pub password: String,
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use roster_core::FieldErrors;
-use roster_service::{CONFIRM_ADDRESS_HAS_LOGIN, NewPerson, ServiceError, SessionKind};
+use roster_service::{CONFIRM_ADDRESS_HAS_LOGIN, CONFIRM_WRONG_PASSWORD, NewPerson, ServiceError, SessionKind};
 use serde::Deserialize;
 
 use super::pages::after_sign_in;
@@ -99,12 +99,14 @@ pub async fn submit(
 pub struct ConfirmPage {
     nav: Nav,
     token: String,
+    error: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct TokenForm {
     token: String,
+    password: String,
 }
 
 fn confirm_gone(message: &str) -> PageError {
@@ -119,7 +121,7 @@ fn confirm_gone(message: &str) -> PageError {
 
 /// The emailed link's page: a button that confirms. Opening it changes nothing.
 pub async fn confirm_form(Query(q): Query<TokenForm>) -> Response {
-    ConfirmPage { nav: Nav::default(), token: q.token }.into_response()
+    ConfirmPage { nav: Nav::default(), token: q.token, error: None }.into_response()
 }
 
 /// Confirms the address: the login and its account are made, and the person is signed in and
@@ -130,11 +132,16 @@ pub async fn confirm_submit(
     ClientMeta(meta): ClientMeta,
     Form(f): Form<TokenForm>,
 ) -> Result<Response, PageError> {
-    match state.service.confirm_email(&f.token, Some(SessionKind::Console), &meta).await {
+    match state.service.confirm_email(&f.token, &f.password, Some(SessionKind::Console), &meta).await {
         Ok(r) => match r.signed_in {
             Some(s) => Ok(after_sign_in(&state, &s)),
             None => Err(ServiceError::Internal("confirmation without a session".into()).into()),
         },
+        Err(ServiceError::Invalid(errs)) => {
+            let error = errs.get("password").map(str::to_owned).or_else(|| Some(CONFIRM_WRONG_PASSWORD.to_owned()));
+            let page = ConfirmPage { nav: Nav::default(), token: f.token, error };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
         Err(ServiceError::Gone(m)) => Err(confirm_gone(m)),
         Err(ServiceError::Closed { .. }) => Err(closed()),
         Err(e) => Err(e.into()),

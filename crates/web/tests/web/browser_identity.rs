@@ -44,6 +44,7 @@ async fn r_auth_8_browser_registration_confirm_email_account_usable() {
     b.goto(&link).await;
     b.expect_path("/confirm-email").await;
     b.expect_text("main h1", "Confirm your email address").await;
+    b.type_into("#password", PASSWORD).await;
     b.click("form[action='/confirm-email'] button[type='submit']").await;
     let landed = b.expect_path_matching("the new account's page", |p| p.starts_with("/accounts/")).await;
     b.expect_text("header .current-account", "Vaughan Works").await;

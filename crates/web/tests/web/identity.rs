@@ -50,7 +50,8 @@ async fn registered(app: &TestApp, email: &str, account: &str) -> (String, Uuid)
     let (status, body) = app.post_json("/api/v1/auth/register", None, &registration(email, account)).await;
     assert_eq!(status, 202, "{body}");
     let secret = secret_in_mail(app, email, "confirm_").await;
-    let (status, body) = app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": secret })).await;
+    let (status, body) =
+        app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": secret, "password": PASSWORD })).await;
     assert_eq!(status, 200, "{body}");
     let id = Uuid::parse_str(body["account"]["id"].as_str().unwrap()).unwrap();
     (body["access_token"].as_str().unwrap().to_owned(), id)
@@ -198,8 +199,9 @@ async fn r_auth_8_an_unconfirmed_registration_squats_nothing() {
 
         // The squatter's link (it reached the address: in real life it is the new hire's) now
         // finds a login and makes nothing.
-        let (status, body) =
-            app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": squatter_link })).await;
+        let (status, body) = app
+            .post_json("/api/v1/auth/confirm-email", None, &json!({ "token": squatter_link, "password": PASSWORD }))
+            .await;
         assert_eq!((status, body["code"].as_str()), (410, Some("address_has_login")), "{body}");
         assert_eq!(sign_in(&app, "newhire@b.test", PASSWORD).await, 401, "the squatter's password does nothing");
     }
@@ -253,6 +255,88 @@ async fn r_auth_8_an_invitation_link_takes_over_an_unproved_login() {
         let (status, _) = app.post_json("/api/v1/invitations/accept", None, &accept).await;
         assert_eq!(status, 401, "sign in first");
         assert_eq!(sign_in(&app, "una@example.test", NEW_PASSWORD).await, 200);
+    }
+}
+
+/// R-AUTH-8, found in review: an admin who made a login with a password of their choosing
+/// (unproved) still knew it after the person accepted another account's invitation while signed
+/// in with it, and so signed in to that other account. Now an unproved login accepts only by the
+/// link, signed out, choosing a new password: the one its maker knows ends.
+#[tokio::test]
+async fn r_auth_8_an_unproved_login_signed_in_cannot_accept_and_keep_its_makers_password() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        let (at, a) = registered(&app, "ann@a.test", "A Corp").await;
+        let una = json!({ "email": "una@example.test", "first_name": "Una", "last_name": "Set",
+            "password": PASSWORD, "send_welcome": false });
+        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{a}/users"), &at, Some(una)).await;
+        assert_eq!(status, 201, "{body}");
+        // Una signs in with the password A's admin chose (and knows).
+        let una_session = app.token("una@example.test", None).await;
+
+        let (bt, b) = registered(&app, "bea@b.test", "B Corp").await;
+        let add = json!({ "email": "una@example.test", "first_name": "U", "last_name": "S" });
+        assert_eq!(app.send(Method::POST, &format!("/api/v1/accounts/{b}/users"), &bt, Some(add)).await.0, 202);
+        let link = secret_in_mail(&app, "una@example.test", "invite_").await;
+        let (status, body) =
+            app.post_json("/api/v1/invitations/accept", Some(&una_session), &json!({ "token": link })).await;
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(body["code"], "invitation_unproved_login", "{body}");
+
+        // A's admin, with the password they chose, is in no account but A.
+        let (_, signed) = app
+            .post_json("/api/v1/auth/token", None, &json!({ "login": "una@example.test", "password": PASSWORD }))
+            .await;
+        let makers = signed["access_token"].as_str().unwrap().to_owned();
+        let (_, me) = app.get_json("/api/v1/me", Some(&makers)).await;
+        assert_eq!(me["memberships"].as_array().unwrap().len(), 1, "{me}");
+
+        // Signed out, the link takes the login over: the maker's password and sessions end.
+        let accept = json!({ "token": link, "first_name": "Una", "last_name": "Real", "password": NEW_PASSWORD });
+        let (status, body) = app.post_json("/api/v1/invitations/accept", None, &accept).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(sign_in(&app, "una@example.test", PASSWORD).await, 401, "the maker's password ended");
+        assert_eq!(app.get_json("/api/v1/me", Some(&makers)).await.0, 401, "the maker's session ended");
+    }
+}
+
+/// R-AUTH-3, found in review (mail flooding): the hourly cap of registration mails to one address
+/// was counted without a lock, so a burst of concurrent registrations (PostgreSQL, READ
+/// COMMITTED) each saw fewer than three and all sent. Now at most three, whatever races.
+#[tokio::test]
+async fn r_auth_3_concurrent_registrations_send_at_most_three_mails_to_an_address() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        let body = registration("flood@example.test", "Flood");
+        let answers =
+            futures_util::future::join_all((0..16).map(|_| app.post_json("/api/v1/auth/register", None, &body))).await;
+        assert!(answers.iter().all(|(s, _)| *s == 202 || *s == 429), "{answers:?}");
+        let _ = app.smtp.wait_for(3, Duration::from_secs(15)).await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let sent = app.smtp.received().iter().filter(|m| m.to.iter().any(|t| t == "flood@example.test")).count();
+        assert_eq!(sent, 3, "at most three registration mails an hour to one address");
+    }
+}
+
+/// R-AUTH-3, R-MAIL-7, found in review (spam relay): a stranger registered any number of
+/// addresses, each getting a confirmation mail under the installation's name carrying the names
+/// and account name the stranger typed. Now one client address registers at most ten times a
+/// window (429 `too_many_attempts` with Retry-After), for new and taken addresses alike.
+#[tokio::test]
+async fn r_auth_3_one_client_address_cannot_mail_the_world_by_registering() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        let mut statuses = Vec::new();
+        for i in 0..12 {
+            let body = registration(&format!("target{i}@example.test"), "Visit evil.example");
+            let (status, answer) = app.post_json("/api/v1/auth/register", None, &body).await;
+            if status == 429 {
+                assert_eq!(answer["code"], "too_many_attempts", "{answer}");
+            }
+            statuses.push(status);
+        }
+        assert_eq!(statuses.iter().filter(|s| **s == 202).count(), 10, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 2, "{statuses:?}");
     }
 }
 
@@ -329,6 +413,37 @@ async fn r_auth_3_registration_answers_the_same_for_new_and_taken_addresses() {
 
 /// R-AUTH-8: the confirmation link is single use, racing confirms make one login, and opening
 /// the link's page (a GET, as mail scanners do) uses nothing.
+/// R-AUTH-8, found in review (pre-registration takeover): a stranger registered the victim's
+/// address with a password of their own; the victim clicked the confirmation link that reached
+/// them, and the stranger then signed in to the victim's proved login. Now the link works only
+/// with the password chosen when registering: the victim's click makes nothing.
+#[tokio::test]
+async fn r_auth_8_a_confirmation_link_needs_the_registrants_password() {
+    for backend in backends().await {
+        let app = open_app(backend).await;
+        let (status, _) =
+            app.post_json("/api/v1/auth/register", None, &registration("victim@corp.test", "Evil Co")).await;
+        assert_eq!(status, 202);
+        let link = secret_in_mail(&app, "victim@corp.test", "confirm_").await;
+        // The victim, who knows no password, clicks the link.
+        let (status, body) = app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": link })).await;
+        assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("password")), "{body}");
+        let (status, body) = app
+            .post_json("/api/v1/auth/confirm-email", None, &json!({ "token": link, "password": "a guess of mine" }))
+            .await;
+        assert_eq!(status, 422, "{body}");
+        let res = app.client.post(app.at("/confirm-email")).form(&[("token", link.as_str())]).send().await.unwrap();
+        assert_eq!(res.status(), 422);
+        assert!(res.headers().get("set-cookie").is_none_or(|c| !c.to_str().unwrap().contains("roster_session=")));
+        assert!(res.text().await.unwrap().contains("you chose when you registered"));
+        assert_eq!(sign_in(&app, "victim@corp.test", PASSWORD).await, 401, "the stranger's password made nothing");
+        // The registrant, who knows it, confirms (the link stayed usable).
+        let (status, body) =
+            app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": link, "password": PASSWORD })).await;
+        assert_eq!(status, 200, "{body}");
+    }
+}
+
 #[tokio::test]
 async fn r_auth_8_confirm_email_is_single_use() {
     for backend in backends().await {
@@ -341,7 +456,7 @@ async fn r_auth_8_confirm_email_is_single_use() {
         assert!(page.text().await.unwrap().contains("method=\"post\""));
         assert_eq!(sign_in(&app, "mary@example.test", PASSWORD).await, 401, "a GET made nothing");
 
-        let body = json!({ "token": secret });
+        let body = json!({ "token": secret, "password": PASSWORD });
         let (a, b) = tokio::join!(
             app.post_json("/api/v1/auth/confirm-email", None, &body),
             app.post_json("/api/v1/auth/confirm-email", None, &body)

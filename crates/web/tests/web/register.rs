@@ -22,7 +22,8 @@ async fn r_auth_3_registration_creates_a_login_and_an_account_it_owns() {
         let at = text.find("token=confirm_").expect("a confirmation link") + "token=".len();
         let secret = text[at..].split(char::is_whitespace).next().unwrap().to_owned();
         assert!(text.contains(&format!("{}/confirm-email?token=", app.url)), "{text}");
-        let (status, body) = app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": secret })).await;
+        let (status, body) =
+            app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": secret, "password": PASSWORD })).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["user"]["email"], "mary@example.test");
         assert_eq!(body["user"]["email_verified"], true);
@@ -67,7 +68,13 @@ async fn r_auth_3_registration_creates_a_login_and_an_account_it_owns() {
         let text = mail.part("text/plain").unwrap();
         let at = text.find("token=confirm_").expect("a confirmation link") + "token=".len();
         let secret = text[at..].split(char::is_whitespace).next().unwrap().to_owned();
-        let res = app.client.post(app.at("/confirm-email")).form(&[("token", secret.as_str())]).send().await.unwrap();
+        let res = app
+            .client
+            .post(app.at("/confirm-email"))
+            .form(&[("token", secret.as_str()), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 303, "signed in and sent to the new account");
         assert!(res.headers()["set-cookie"].to_str().unwrap().contains("roster_session="));
     }
