@@ -5,7 +5,7 @@ use roster_mail::{Mailer, Outgoing, Security, SendError, SmtpTarget};
 use roster_store::SmtpSettingsRow;
 use uuid::Uuid;
 
-use super::templates::account_for;
+use super::templates::{account_for, account_for_secret_routes};
 use super::{SmtpSettingsInput, SmtpSettingsView, SmtpTestView};
 use crate::auth::{Principal, audit};
 use crate::{Meta, Result, Service, ServiceError, now};
@@ -110,11 +110,11 @@ impl Service {
         {
             // Who may change the settings is checked before the host is resolved.
             let mut tx = self.store.read().await?;
-            account_for(tx.as_mut(), p, account_id, Action::ChangeAccountSettings(account_id)).await?;
+            account_for_secret_routes(tx.as_mut(), p, account_id).await?;
         }
         check_egress(&host, port, self.mail.config.policy.allow_private_smtp).await?;
         let mut tx = self.store.begin().await?;
-        account_for(tx.as_mut(), p, account_id, Action::ChangeAccountSettings(account_id)).await?;
+        account_for_secret_routes(tx.as_mut(), p, account_id).await?;
         let password_enc = match input.password.as_deref() {
             None => tx.smtp_settings(account_id).await?.and_then(|s| s.password_enc),
             Some("") => None,

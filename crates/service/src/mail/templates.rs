@@ -1,5 +1,5 @@
 //! An account's email templates (R-MAIL-4): read, override, reset, preview, send a test.
-use roster_core::{Action, authorize};
+use roster_core::{Action, PermissionSet, authorize};
 use roster_mail::{TemplateName, TemplateSource};
 use roster_store::{AccountRow, TemplateRow, Tx};
 use serde_json::json;
@@ -7,6 +7,8 @@ use uuid::Uuid;
 
 use super::{EmailView, Mail, PreviewView, Sender, TemplateInput, TemplateView, TokenView, template_title};
 use crate::auth::{Principal, audit};
+use crate::rights::check_grantable;
+use crate::views::effective_permissions;
 use crate::{Meta, Result, Service, ServiceError, actor, now};
 
 /// A template id from a URL; an unknown one is a missing record.
@@ -65,6 +67,19 @@ pub(crate) async fn account_for(
     tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)
 }
 
+/// [`account_for`] with `account.settings`, for what decides where secrets travel: the
+/// account's own server and the templates that carry a link. Those are changed only by someone
+/// holding every permission (R-PERM-1, decision 0032): otherwise a member with
+/// `account.settings` could catch, with a template or a server of their own, a link meant for a
+/// member holding more than they do.
+pub(crate) async fn account_for_secret_routes(tx: &mut dyn Tx, p: &Principal, account_id: Uuid) -> Result<AccountRow> {
+    let (actor, membership) = actor::for_principal(tx, p, Some(account_id)).await?;
+    authorize(&actor, Action::ChangeAccountSettings(account_id))?;
+    let held = membership.as_ref().map_or(PermissionSet::EMPTY, effective_permissions);
+    check_grantable(held, PermissionSet::all())?;
+    tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)
+}
+
 impl Service {
     /// Every template of the account, customized or built-in.
     pub async fn email_templates(&self, p: &Principal, account_id: Uuid) -> Result<Vec<TemplateView>> {
@@ -95,8 +110,12 @@ impl Service {
         meta: &Meta,
     ) -> Result<TemplateView> {
         let mut tx = self.store.begin().await?;
-        account_for(tx.as_mut(), p, account_id, Action::ChangeAccountSettings(account_id)).await?;
         let name = template_name(name)?;
+        if name.carries_secret() {
+            account_for_secret_routes(tx.as_mut(), p, account_id).await?;
+        } else {
+            account_for(tx.as_mut(), p, account_id, Action::ChangeAccountSettings(account_id)).await?;
+        }
         let source = checked(name, input)?;
         let row = TemplateRow {
             account_id,

