@@ -20,6 +20,10 @@ pub enum ServiceError {
     NotFound,
     #[error("you need the {} permission", .0.id())]
     Forbidden(Permission),
+    /// R-PERM-1: the actor does not hold this permission, so may neither give it nor act on
+    /// someone who holds it (403 like [`ServiceError::Forbidden`], rule `R-PERM-1`).
+    #[error("you do not hold the {} permission", .0.id())]
+    Escalation(Permission),
     /// A duplicate: `code` is stable snake_case, `message` a sentence for people.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },

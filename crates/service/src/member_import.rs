@@ -614,7 +614,7 @@ async fn rights_for(
     let answer = match resolved {
         Some(rights) => match check_grantable(importer.held, rights.set()) {
             Ok(()) => Ok(rights),
-            Err(ServiceError::Forbidden(p)) => {
+            Err(ServiceError::Escalation(p)) => {
                 Err(format!("You cannot give {}, which you do not hold (R-PERM-1).", p.id()))
             }
             Err(e) => return Err(e),

@@ -107,7 +107,7 @@ pub(crate) fn check_holds_no_more(mine: Option<&MembershipRow>, target: &Members
 /// R-PERM-1: what is given must be the giver's to give (taking away is no escalation).
 pub(crate) fn check_grantable(held: PermissionSet, given: PermissionSet) -> Result<()> {
     match given.iter().find(|x| !held.contains(*x)) {
-        Some(missing) => Err(ServiceError::Forbidden(missing)),
+        Some(missing) => Err(ServiceError::Escalation(missing)),
         None => Ok(()),
     }
 }

@@ -98,6 +98,15 @@ impl From<ServiceError> for ApiError {
                 format!("You need the {} permission for this.", p.id()),
             )
             .with_rule("R-PERM-3"),
+            ServiceError::Escalation(p) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!(
+                    "You do not hold the {} permission, so you can neither give it nor act on someone who holds it.",
+                    p.id()
+                ),
+            )
+            .with_rule("R-PERM-1"),
             ServiceError::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
             ServiceError::Rule { rule, code, message } => {
                 ApiError::new(StatusCode::CONFLICT, code, message).with_rule(rule)

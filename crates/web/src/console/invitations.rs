@@ -169,7 +169,7 @@ pub async fn invite(
             }
             StatusCode::CONFLICT
         }
-        Err(ServiceError::Forbidden(perm)) => {
+        Err(ServiceError::Escalation(perm)) => {
             p.errors.add("role", format!("You cannot give {}: you do not hold it.", perm.id()));
             StatusCode::FORBIDDEN
         }

@@ -181,6 +181,14 @@ impl From<ServiceError> for PageError {
                 "Not allowed",
                 format!("You need the “{}” permission for this. Ask the account's owner or an admin.", p.id()),
             ),
+            ServiceError::Escalation(p) => (
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                format!(
+                    "You do not hold the “{}” permission, so you can neither give it nor act on someone who holds it.",
+                    p.id()
+                ),
+            ),
             ServiceError::Throttled { retry_after } => {
                 (StatusCode::TOO_MANY_REQUESTS, "Too many attempts", roster_service::too_many_attempts(*retry_after))
             }

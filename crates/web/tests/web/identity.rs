@@ -369,6 +369,7 @@ async fn r_perm_1_r_auth_6_a_custom_role_cannot_set_or_reset_an_admins_password(
         let (status, body) = app.send(Method::POST, &set, &ht, Some(json!({ "password": NEW_PASSWORD }))).await;
         assert_eq!(status, 403, "{body}");
         assert!(body["detail"].as_str().unwrap_or_default().contains("permission"), "names the permission: {body}");
+        assert_eq!(body["rule"], "R-PERM-1", "an escalation names R-PERM-1: {body}");
         let reset = format!("/api/v1/accounts/{a}/users/{}/password-reset", admin.id);
         assert_eq!(app.send(Method::POST, &reset, &ht, None).await.0, 403);
         assert_eq!(sign_in(&app, "ada@a.test", NEW_PASSWORD).await, 401);
