@@ -152,6 +152,12 @@ async fn bad_bodies_get_400_415_and_422() {
         let res = send("{\"login\":", "application/json").await.unwrap();
         assert_eq!(res.status(), 400);
         assert_eq!(codes(&res.json::<Value>().await.unwrap()), ("malformed_json", 400));
+        // Cut off inside a field, or followed by more: malformed whatever field it names.
+        for cut in ["{\"login\": \"half@exa", "{\"login\": \"a\", \"password\": 12", "{\"login\": \"a\"} x"] {
+            let res = send(cut, "application/json").await.unwrap();
+            assert_eq!(res.status(), 400, "{cut}");
+            assert_eq!(codes(&res.json::<Value>().await.unwrap()), ("malformed_json", 400), "{cut}");
+        }
 
         let res = send("{\"login\": \"ada@example.com\"}", "application/json").await.unwrap();
         assert_eq!(res.status(), 422);
@@ -167,6 +173,21 @@ async fn bad_bodies_get_400_415_and_422() {
             .unwrap();
         assert_eq!(res.status(), 422);
         assert_eq!(res.json::<Value>().await.unwrap()["errors"][0]["field"], "account_id");
+
+        // Issue 15: a cut-off body naming a typed field (an email) answered 422.
+        app.operator("cut@example.test").await;
+        let t = app.token("cut@example.test", None).await;
+        let account = app.create_account(&t, "Cut Off").await;
+        let res = app
+            .client
+            .post(app.at(&format!("/api/v1/accounts/{account}/users")))
+            .bearer_auth(&t)
+            .header("content-type", "application/json")
+            .body("{\"email\": \"half@exa")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400);
 
         let res = send("login=a&password=b", "application/x-www-form-urlencoded").await.unwrap();
         assert_eq!(res.status(), 415);
