@@ -30,6 +30,8 @@ pub struct RoleView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RoleList {
     pub items: Vec<RoleView>,
+    /// Always `null`: an account's roles come in one page (the list shape of every list).
+    pub next_cursor: Option<String>,
 }
 
 /// `POST /accounts/{id}/roles`.
@@ -136,7 +138,7 @@ impl Service {
         for (row, members) in tx.roles_of_account(account_id).await? {
             items.push(RoleView::custom(&row, members));
         }
-        Ok(RoleList { items })
+        Ok(RoleList { items, next_cursor: None })
     }
 
     pub async fn create_role(&self, p: &Principal, account_id: Uuid, input: &NewRole, meta: &Meta) -> Result<RoleView> {

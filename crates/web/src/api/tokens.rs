@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use roster_service::{ApiTokenView, NewApiToken};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -16,13 +16,21 @@ use crate::extract::{ApiJson, Auth, ClientMeta};
 /// The caller's personal API tokens in the current account, newest first; never the secrets.
 /// Expired tokens are listed until revoked.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "sign-in", security(("bearer" = [])), responses(
-    (status = 200, body = Vec<ApiTokenView>),
+    (status = 200, body = TokenList),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "impersonating: refused during \"log in as\" (R-IMP-1)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "account_not_chosen: choose an account first", body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn list(State(state): State<AppState>, Auth(p): Auth) -> ApiResult<Json<Vec<ApiTokenView>>> {
-    Ok(Json(state.service.my_api_tokens(&p).await?))
+pub async fn list(State(state): State<AppState>, Auth(p): Auth) -> ApiResult<Json<TokenList>> {
+    Ok(Json(TokenList { items: state.service.my_api_tokens(&p).await?, next_cursor: None }))
+}
+
+/// The caller's tokens in the current account, in the list shape of every list.
+#[derive(Serialize, ToSchema)]
+pub struct TokenList {
+    pub items: Vec<ApiTokenView>,
+    /// Always `null`: a person's tokens in one account come in one page.
+    pub next_cursor: Option<String>,
 }
 
 /// Creates a personal API token acting as the caller in the current account. The answer holds

@@ -14,6 +14,7 @@ async fn r_role_1_custom_role_create_assign_edit_and_delete_when_unused() {
 
         // The list starts with the built-in roles (never `owner`), read-only.
         let (status, list) = app.get_json(&roles, Some(&token)).await;
+        assert_eq!(list["next_cursor"], serde_json::Value::Null, "the list shape: {list}");
         assert_eq!(status, 200, "{list}");
         let items = list["items"].as_array().unwrap();
         assert_eq!(items.len(), 7, "{list}");

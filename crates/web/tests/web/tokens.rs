@@ -70,7 +70,7 @@ async fn a_personal_token_acts_in_its_account_and_its_secret_is_shown_once() {
         let text = res.text().await.unwrap();
         assert!(!text.contains(&token), "the secret is shown once only");
         let list: Value = serde_json::from_str(&text).unwrap();
-        let items = list.as_array().unwrap();
+        let items = list["items"].as_array().unwrap();
         assert_eq!(items.len(), 1);
         assert_eq!(items[0]["id"], created["id"]);
         assert_eq!(items[0]["prefix"], created["prefix"]);
@@ -116,7 +116,8 @@ async fn revoking_a_token_ends_it_at_once() {
         assert_eq!(app.send(Method::DELETE, &path, &session, None).await.0, 404, "already revoked");
         assert_eq!(app.get_json("/api/v1/me", Some(&keep)).await.0, 200, "the other token still works");
         let (_, list) = app.get_json("/api/v1/tokens", Some(&session)).await;
-        let names: Vec<&str> = list.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+        assert_eq!(list["next_cursor"], serde_json::Value::Null, "the list shape: {list}");
+        let names: Vec<&str> = list["items"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
         assert_eq!(names, ["Server"]);
         assert!(audit_actions(&app, account).await.contains(&"api_token.revoked".to_owned()));
         assert_eq!(app.send(Method::DELETE, "/api/v1/tokens/not-an-id", &session, None).await.0, 404);
@@ -164,7 +165,7 @@ async fn an_expired_token_is_refused() {
         tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
         assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 401, "expired now");
         let (_, list) = app.get_json("/api/v1/tokens", Some(&session)).await;
-        assert_eq!(list.as_array().unwrap().len(), 2, "expired tokens stay listed until revoked");
+        assert_eq!(list["items"].as_array().unwrap().len(), 2, "expired tokens stay listed until revoked");
     })
     .await;
 }
@@ -179,7 +180,7 @@ async fn another_person_cannot_revoke_my_token() {
         let alex = app.token("alex@example.test", None).await;
         assert_eq!(app.send(Method::DELETE, &path, &alex, None).await.0, 404, "not theirs: not found");
         let (_, list) = app.get_json("/api/v1/tokens", Some(&alex)).await;
-        assert_eq!(list, json!([]), "nobody sees another person's tokens");
+        assert_eq!(list["items"], json!([]), "nobody sees another person's tokens");
 
         // The operator owns the account, but the token is still not theirs.
         let op = app.token("op@example.test", Some(account)).await;
@@ -223,13 +224,13 @@ async fn a_token_cannot_switch_account_and_logging_out_with_it_revokes_it() {
         let (status, body) = app.post_json("/api/v1/tokens", Some(&token), &json!({ "name": "child" })).await;
         assert_eq!((status, body["code"].as_str()), (403, Some("token_cannot_create_tokens")), "{body}");
         let (status, list) = app.get_json("/api/v1/tokens", Some(&token)).await;
-        assert_eq!((status, list.as_array().map(Vec::len)), (200, Some(1)), "a token may list its siblings");
+        assert_eq!((status, list["items"].as_array().map(Vec::len)), (200, Some(1)), "a token may list its siblings");
 
         assert_eq!(app.send(Method::POST, "/api/v1/auth/logout", &token, None).await.0, 204);
         assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 401, "revoked by logging out");
         assert_eq!(app.get_json("/api/v1/me", Some(&session)).await.0, 200, "the password session lives on");
         let (_, list) = app.get_json("/api/v1/tokens", Some(&session)).await;
-        assert_eq!(list, json!([]));
+        assert_eq!(list, json!({ "items": [], "next_cursor": null }));
     })
     .await;
 }
