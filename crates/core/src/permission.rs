@@ -64,9 +64,10 @@ impl Serialize for Permission {
     }
 }
 
-/// A set of permissions as a bit set: cheap to copy, compare and check.
+/// A set of permissions as a bit set: cheap to copy, compare and check. 64 bits: room for the
+/// work records' and the portal's permissions (stored as ids, never as the number).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct PermissionSet(u32);
+pub struct PermissionSet(u64);
 
 impl PermissionSet {
     pub const EMPTY: PermissionSet = PermissionSet(0);
@@ -80,15 +81,15 @@ impl PermissionSet {
     }
 
     pub fn with(self, p: Permission) -> Self {
-        Self(self.0 | (1 << p as u8))
+        Self(self.0 | (1u64 << p as u8))
     }
 
     pub fn without(self, p: Permission) -> Self {
-        Self(self.0 & !(1 << p as u8))
+        Self(self.0 & !(1u64 << p as u8))
     }
 
     pub fn contains(self, p: Permission) -> bool {
-        self.0 & (1 << p as u8) != 0
+        self.0 & (1u64 << p as u8) != 0
     }
 
     /// True when every permission of `other` is in `self` (R-PERM-1's "no escalation").
@@ -132,7 +133,7 @@ mod tests {
             assert_eq!(Permission::parse(p.id()), Some(*p));
         }
         assert_eq!(Permission::ALL.len(), 22);
-        assert!(Permission::ALL.len() <= 32, "PermissionSet is a u32");
+        assert!(Permission::ALL.len() <= 64, "PermissionSet is a u64");
     }
 
     #[test]
