@@ -308,6 +308,28 @@ fn set_cookies(res: &reqwest::Response) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Ada (admin) logs in as Pat through the console form: her own cookie, and the cookies of the
+/// acting session (`roster_session` as Pat, `roster_admin` to come back).
+async fn console_log_in_as_pat(app: &TestApp, t: &Team) -> (String, String) {
+    let ada = app.console_sign_in(&t.admin.email).await;
+    let form_path = format!("/accounts/{}/log-in-as/{}", t.account, t.pat.id);
+    let (_, html) = app.page(&form_path, &ada).await;
+    let csrf = csrf_of(&html);
+    let res = app
+        .client
+        .post(app.at(&form_path))
+        .header("cookie", &ada)
+        .form(&[("csrf", csrf.as_str()), ("reason", "Ticket 8")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let cookies = set_cookies(&res);
+    let session = cookies.iter().find(|(k, _)| k == "roster_session").unwrap().1.clone();
+    let admin = cookies.iter().find(|(k, _)| k == "roster_admin").unwrap().1.clone();
+    (ada, format!("roster_session={session}; roster_admin={admin}"))
+}
+
 #[tokio::test]
 async fn r_imp_1_console_banner_and_return_restore_the_admin() {
     each_backend(|app| async move {
@@ -400,23 +422,7 @@ async fn r_imp_1_console_banner_and_return_restore_the_admin() {
 async fn r_imp_1_console_leads_back_when_the_hour_is_over() {
     each_backend(|app| async move {
         let t = team(&app).await;
-        let ada = app.console_sign_in(&t.admin.email).await;
-        let form_path = format!("/accounts/{}/log-in-as/{}", t.account, t.pat.id);
-        let (_, html) = app.page(&form_path, &ada).await;
-        let csrf = csrf_of(&html);
-        let res = app
-            .client
-            .post(app.at(&form_path))
-            .header("cookie", &ada)
-            .form(&[("csrf", csrf.as_str()), ("reason", "Ticket 8")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 303);
-        let cookies = set_cookies(&res);
-        let session = cookies.iter().find(|(k, _)| k == "roster_session").unwrap().1.clone();
-        let admin = cookies.iter().find(|(k, _)| k == "roster_admin").unwrap().1.clone();
-        let both = format!("roster_session={session}; roster_admin={admin}");
+        let (ada, both) = console_log_in_as_pat(&app, &t).await;
 
         // The hour passes.
         let now = time::OffsetDateTime::now_utc();
@@ -574,23 +580,7 @@ async fn r_imp_1_the_logins_own_sessions_profile_and_tokens_are_out_of_reach() {
 async fn r_imp_1_console_profile_sessions_and_tokens_pages_say_why_not() {
     each_backend(|app| async move {
         let t = team(&app).await;
-        let ada = app.console_sign_in(&t.admin.email).await;
-        let form_path = format!("/accounts/{}/log-in-as/{}", t.account, t.pat.id);
-        let (_, html) = app.page(&form_path, &ada).await;
-        let csrf = csrf_of(&html);
-        let res = app
-            .client
-            .post(app.at(&form_path))
-            .header("cookie", &ada)
-            .form(&[("csrf", csrf.as_str()), ("reason", "Ticket 8")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 303);
-        let cookies = set_cookies(&res);
-        let session = cookies.iter().find(|(k, _)| k == "roster_session").unwrap();
-        let admin = cookies.iter().find(|(k, _)| k == "roster_admin").unwrap();
-        let both = format!("roster_session={}; roster_admin={}", session.1, admin.1);
+        let (_, both) = console_log_in_as_pat(&app, &t).await;
         for path in ["/me", "/me/sessions", "/tokens"] {
             let (status, html) = app.page(path, &both).await;
             assert_eq!(status, 403, "{path}: {html}");
