@@ -46,6 +46,16 @@ async fn newer_secret_in_mail(app: &TestApp, to: &str, prefix: &str, not: &str) 
 }
 
 /// Registers and confirms through the API: a token acting in the new account, and its id.
+/// Ann registers "A Corp" and adds Una with a password Ann chose (no welcome): a login whose
+/// address nobody proved.
+async fn a_corp_with_unproved_una(app: &TestApp) {
+    let (at, a) = registered(app, "ann@a.test", "A Corp").await;
+    let una = json!({ "email": "una@example.test", "first_name": "Una", "last_name": "Set",
+        "password": PASSWORD, "send_welcome": false });
+    let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{a}/users"), &at, Some(una)).await;
+    assert_eq!(status, 201, "{body}");
+}
+
 async fn registered(app: &TestApp, email: &str, account: &str) -> (String, Uuid) {
     let (status, body) = app.post_json("/api/v1/auth/register", None, &registration(email, account)).await;
     assert_eq!(status, 202, "{body}");
@@ -213,11 +223,7 @@ async fn r_auth_8_an_unconfirmed_registration_squats_nothing() {
 async fn r_auth_8_an_invitation_link_takes_over_an_unproved_login() {
     for backend in backends().await {
         let app = open_app(backend).await;
-        let (at, a) = registered(&app, "ann@a.test", "A Corp").await;
-        let una = json!({ "email": "una@example.test", "first_name": "Una", "last_name": "Set",
-            "password": PASSWORD, "send_welcome": false });
-        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{a}/users"), &at, Some(una)).await;
-        assert_eq!(status, 201, "{body}");
+        a_corp_with_unproved_una(&app).await;
         let old = app.token("una@example.test", None).await;
         let (_, me) = app.get_json("/api/v1/me", Some(&old)).await;
         assert_eq!(me["user"]["email_verified"], false, "{me}");
@@ -266,11 +272,7 @@ async fn r_auth_8_an_invitation_link_takes_over_an_unproved_login() {
 async fn r_auth_8_an_unproved_login_signed_in_cannot_accept_and_keep_its_makers_password() {
     for backend in backends().await {
         let app = open_app(backend).await;
-        let (at, a) = registered(&app, "ann@a.test", "A Corp").await;
-        let una = json!({ "email": "una@example.test", "first_name": "Una", "last_name": "Set",
-            "password": PASSWORD, "send_welcome": false });
-        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{a}/users"), &at, Some(una)).await;
-        assert_eq!(status, 201, "{body}");
+        a_corp_with_unproved_una(&app).await;
         // Una signs in with the password A's admin chose (and knows).
         let una_session = app.token("una@example.test", None).await;
 
@@ -485,10 +487,7 @@ async fn r_auth_8_confirm_email_is_single_use() {
 async fn r_auth_8_a_reset_link_proves_the_address_and_ends_the_old_tokens() {
     for backend in backends().await {
         let app = open_app(backend).await;
-        let (at, a) = registered(&app, "ann@a.test", "A Corp").await;
-        let una = json!({ "email": "una@example.test", "first_name": "Una", "last_name": "Set",
-            "password": PASSWORD, "send_welcome": false });
-        assert_eq!(app.send(Method::POST, &format!("/api/v1/accounts/{a}/users"), &at, Some(una)).await.0, 201);
+        a_corp_with_unproved_una(&app).await;
         let old = app.token("una@example.test", None).await;
         let (_, made) = app.post_json("/api/v1/tokens", Some(&old), &json!({ "name": "old" })).await;
         let personal = made["token"].as_str().unwrap().to_owned();
