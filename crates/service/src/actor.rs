@@ -4,7 +4,7 @@ use roster_store::{MembershipRow, Tx, UserRow};
 use uuid::Uuid;
 
 use crate::views::effective_permissions;
-use crate::{Result, auth::Principal};
+use crate::{Result, signin::Principal};
 
 pub(crate) fn facts(m: &MembershipRow) -> MembershipFacts {
     MembershipFacts {

@@ -7,74 +7,55 @@ use std::time::Duration;
 
 use roster_store::Store;
 
-mod account_settings;
 mod accounts;
 mod actor;
-mod add_member;
-mod api_tokens;
-mod audit_log;
-mod auth;
-pub mod delivery;
-mod demo;
-mod demo_fill;
+mod audit;
 mod error;
-mod impersonate;
+mod impersonation;
 mod invitations;
-mod known_device;
-mod lifecycle;
 pub mod mail;
-mod member_delete;
-mod member_edit;
-mod member_import;
-mod member_list;
-mod member_password;
-mod password;
-mod profile;
-mod register;
-mod reset;
+mod me;
 mod rights;
-mod roles;
-pub mod secret;
-mod signup;
-mod switch;
-mod throttle;
-mod token;
+mod signin;
+mod team;
 mod views;
 
-pub use account_settings::AccountPatch;
+pub use accounts::demo::{DemoOutcome, DemoSignIn};
+pub use accounts::demo_fill::DEMO_BATCH;
 pub use accounts::page_limit;
-pub use add_member::{AddOutcome, AddedMember, InvitationSent, NO_SIGN_IN_WARNING, NewMember, WELCOME_LINK_LIFETIME};
-pub use api_tokens::{ApiTokenView, NewApiToken};
-pub use audit_log::{AuditEventView, AuditPage, AuditQuery};
-pub use auth::{NewPerson, Principal, SessionKind, SignedIn};
-pub use delivery::{DeliveryOptions, DeliveryWorker};
-pub use demo::{DemoOutcome, DemoSignIn};
-pub use demo_fill::DEMO_BATCH;
+pub use accounts::settings::AccountPatch;
+pub use audit::{AuditEventView, AuditPage, AuditQuery};
 pub use error::ServiceError;
-pub use impersonate::{
+pub use impersonation::{
     IMPERSONATION_LIFETIME, Impersonation, ImpersonationRights, REASON_MAX_CHARS, refuse_while_impersonating,
 };
 pub use invitations::{
     Acceptance, Accepted, BULK_MAX_ROWS, BulkInvitee, BulkOutcome, BulkRowResult, INVITATION_SECRET_PREFIX,
     InvitationLink, InvitationPage, InvitationView, NewInvitation, parse_invitation_list,
 };
-pub use known_device::LIFETIME_SECS as KNOWN_DEVICE_LIFETIME_SECS;
-pub use lifecycle::Lifecycle;
+pub use mail::delivery;
+pub use mail::delivery::{DeliveryOptions, DeliveryWorker};
 pub use mail::{Mail, MailConfig, MailPolicy, Sender};
-pub use member_delete::DeletedMember;
-pub use member_edit::{LANDING_PAGES, MemberPatch, PreferencesPatch};
-pub use member_import::{ImportOptions, ImportReport, ImportRowError};
-pub use member_list::{CSV_COLUMNS, EXPORT_CHUNK, MemberExport, MemberListParams, csv_header, csv_rows, neutralise};
-pub use password::Hasher;
-pub use profile::SessionView;
-pub use register::{
+pub use me::profile::SessionView;
+pub use me::tokens::{ApiTokenView, NewApiToken};
+pub use signin::known_device::LIFETIME_SECS as KNOWN_DEVICE_LIFETIME_SECS;
+pub use signin::password::Hasher;
+pub use signin::register::{
     CONFIRM_ADDRESS_HAS_LOGIN, CONFIRM_LINK_GONE, CONFIRM_LINK_LIFETIME, CONFIRM_WRONG_PASSWORD,
     REGISTRATION_MAILS_PER_HOUR, Registered,
 };
-pub use roles::{NewRole, RoleList, RolePatch, RoleView};
-pub use signup::{SignedUp, SignupTarget};
-pub use throttle::{ThrottleLimit, ThrottlePolicy, retry_after_secs, too_many_attempts};
-pub use token::{hash_token, new_secret};
+pub use signin::secret;
+pub use signin::signup::{SignedUp, SignupTarget};
+pub use signin::throttle::{ThrottleLimit, ThrottlePolicy, retry_after_secs, too_many_attempts};
+pub use signin::token::{hash_token, new_secret};
+pub use signin::{NewPerson, Principal, SessionKind, SignedIn};
+pub use team::add::{AddOutcome, AddedMember, InvitationSent, NO_SIGN_IN_WARNING, NewMember, WELCOME_LINK_LIFETIME};
+pub use team::delete::DeletedMember;
+pub use team::edit::{LANDING_PAGES, MemberPatch, PreferencesPatch};
+pub use team::import::{ImportOptions, ImportReport, ImportRowError};
+pub use team::lifecycle::Lifecycle;
+pub use team::list::{CSV_COLUMNS, EXPORT_CHUNK, MemberExport, MemberListParams, csv_header, csv_rows, neutralise};
+pub use team::roles::{NewRole, RoleList, RolePatch, RoleView};
 pub use views::*;
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

@@ -3,7 +3,7 @@
 //!
 //! A use case that sends mail calls [`Service::enqueue_email`] inside its own unit of work, so
 //! the email exists exactly when the change does; after commit it calls
-//! [`Service::mail_enqueued`] to wake the delivery worker ([`crate::delivery`]).
+//! [`Service::mail_enqueued`] to wake the delivery worker ([`crate::mail::delivery`]).
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,13 +13,14 @@ use serde_json::Value;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::secret::SecretKey;
+use crate::signin::secret::SecretKey;
 use crate::{Result, Service, ServiceError, now};
 
-mod outbox;
-mod settings;
+pub mod delivery;
+pub(crate) mod outbox;
+pub(crate) mod settings;
 pub(crate) mod templates;
-mod views;
+pub(crate) mod views;
 
 pub use views::*;
 

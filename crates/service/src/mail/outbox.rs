@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::templates::account_for;
 use super::{EmailDetail, EmailPage, EmailView};
-use crate::auth::{Principal, audit};
+use crate::signin::{Principal, audit};
 use crate::{Meta, Result, Service, ServiceError, now, page_limit};
 
 fn cursor(c: Option<&str>) -> Result<Option<Uuid>> {

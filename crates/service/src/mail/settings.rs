@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::templates::{account_for, account_for_secret_routes};
 use super::{SmtpSettingsInput, SmtpSettingsView, SmtpTestView};
-use crate::auth::{Principal, audit};
+use crate::signin::{Principal, audit};
 use crate::{Meta, Result, Service, ServiceError, now};
 
 /// Refuses a host that is not a public address, or a port that is not an SMTP port (R-MAIL-7),

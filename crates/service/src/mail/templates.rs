@@ -6,8 +6,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{EmailView, Mail, PreviewView, Sender, TemplateInput, TemplateView, TokenView, template_title};
-use crate::auth::{Principal, audit};
 use crate::rights::check_grantable;
+use crate::signin::{Principal, audit};
 use crate::views::effective_permissions;
 use crate::{Meta, Result, Service, ServiceError, actor, now};
 

@@ -12,10 +12,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::accounts::new_account;
-use crate::auth::{NewPerson, SessionKind, SignedIn, Who, audit};
 use crate::mail::{Mail, Sender};
-use crate::reset::written_out;
-use crate::token::{hash_token, new_secret};
+use crate::signin::reset::written_out;
+use crate::signin::token::{hash_token, new_secret};
+use crate::signin::{NewPerson, SessionKind, SignedIn, Who, audit};
 use crate::views::{AccountView, UserView};
 use crate::{Meta, Result, Service, ServiceError, now};
 

@@ -3,7 +3,7 @@ use roster_core::{AccountName, BuiltinRole, Email, Password, PersonName};
 use roster_store::MembershipRow;
 
 use crate::accounts::new_account;
-use crate::auth::{ParsedPerson, Who, audit, new_user};
+use crate::signin::{ParsedPerson, Who, audit, new_user};
 use crate::{Meta, Result, Service, ServiceError, new_secret, now};
 
 pub const DEMO_SLUG: &str = "demo";

@@ -72,11 +72,11 @@ impl SecretKey {
     /// A key for another purpose, derived from this one (HMAC-SHA256 of `label`), so the
     /// installation key itself is never used twice.
     pub(crate) fn derive(&self, label: &[u8]) -> [u8; 32] {
-        crate::known_device::hmac_sha256(&self.0, label)
+        crate::signin::known_device::hmac_sha256(&self.0, label)
     }
 
     fn to_hex(&self) -> String {
-        crate::token::hex(&self.0)
+        crate::signin::token::hex(&self.0)
     }
 
     /// Seals `plain`, bound to `context` (e.g. the account id's bytes).

@@ -7,9 +7,9 @@ use roster_store::{MemberPerson, MemberRow, MembershipRow, UserRow};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::{Principal, audit};
-use crate::impersonate::is_self;
+use crate::impersonation::is_self;
 use crate::rights::check_holds_no_more;
+use crate::signin::{Principal, audit};
 use crate::{AccountView, MemberView, Meta, Result, Service, ServiceError, actor, now};
 
 /// How long the set-password link sent on restore lives: longer than a reset asked for by the
@@ -155,7 +155,7 @@ impl Service {
         password: &str,
         meta: &Meta,
     ) -> Result<AccountView> {
-        crate::impersonate::refuse_while_impersonating(p, "transfer ownership")?;
+        crate::impersonation::refuse_while_impersonating(p, "transfer ownership")?;
         {
             let mut tx = self.store.read().await?;
             let (actor, membership) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;

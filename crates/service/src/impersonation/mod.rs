@@ -17,11 +17,11 @@ use roster_store::{MembershipRow, SessionRow, Tx, UserRow};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::{Principal, SessionKind, audit};
 use crate::mail::{Mail, Sender};
-use crate::reset::written_out;
 use crate::rights::check_holds_no_more;
-use crate::token::{hash_token, new_secret};
+use crate::signin::reset::written_out;
+use crate::signin::token::{hash_token, new_secret};
+use crate::signin::{Principal, SessionKind, audit};
 use crate::views::{MemberView, effective_permissions};
 use crate::{Meta, Result, Service, ServiceError, actor, now};
 

@@ -12,12 +12,12 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Principal, audit};
 use crate::invitations::{InvitedBy, Invitee, already_member, pending_conflict};
 use crate::mail::{Mail, Sender};
-use crate::reset::written_out;
 use crate::rights::{Rights, check_grantable, resolve_rights};
-use crate::token::{hash_token, new_secret};
+use crate::signin::reset::written_out;
+use crate::signin::token::{hash_token, new_secret};
+use crate::signin::{Principal, audit};
 use crate::views::{MemberView, effective_permissions};
 use crate::{Meta, Result, Service, ServiceError, actor, now};
 

@@ -1,12 +1,18 @@
 //! Accounts and their teams: create, read, list members.
+
+pub(crate) mod demo;
+pub(crate) mod demo_fill;
+pub(crate) mod settings;
+pub(crate) mod switch;
+
 use roster_core::{AccountName, Action, BuiltinRole, FieldErrors, Permission, Slug, authorize};
 use roster_store::{AccountCursor, AccountRow, MemberCursor, MembershipRow, Tx};
 use uuid::Uuid;
 
 use crate::actor;
-use crate::auth::{Principal, audit};
+use crate::signin::{Principal, audit};
 use crate::views::{AccountPage, AccountView, MemberPage, MemberView, PermissionView};
-use crate::{Meta, Result, Service, ServiceError, now, token::hex};
+use crate::{Meta, Result, Service, ServiceError, now, signin::token::hex};
 
 /// Page size bounds of API.md: default 50, at most 500.
 pub fn page_limit(limit: Option<i64>) -> Result<i64> {
@@ -68,10 +74,10 @@ impl Service {
     }
 
     async fn try_create_account(&self, p: &Principal, name: &AccountName, meta: &Meta) -> Result<AccountView> {
-        crate::impersonate::refuse_while_impersonating(p, "create accounts")?;
+        crate::impersonation::refuse_while_impersonating(p, "create accounts")?;
         // PRODUCT.md §10: a personal API token acts only in the account it was made in.
         if p.api_token_id.is_some() {
-            return Err(crate::api_tokens::bound_to_account());
+            return Err(crate::me::tokens::bound_to_account());
         }
         let mut tx = self.store.begin().await?;
         let (actor, _) = actor::for_principal(tx.as_mut(), p, None).await?;

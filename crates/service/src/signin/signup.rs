@@ -3,7 +3,7 @@ use roster_core::BuiltinRole;
 use roster_store::{AccountRow, MembershipRow};
 use uuid::Uuid;
 
-use crate::auth::{NewPerson, SessionKind, SignedIn, Who, audit, new_user};
+use crate::signin::{NewPerson, SessionKind, SignedIn, Who, audit, new_user};
 use crate::views::{AccountView, UserView};
 use crate::{Meta, Result, Service, ServiceError, now};
 

@@ -3,7 +3,7 @@
 use roster_core::{Action, authorize};
 use uuid::Uuid;
 
-use crate::auth::{Principal, audit};
+use crate::signin::{Principal, audit};
 use crate::views::MembershipSummary;
 use crate::{Meta, Result, Service, ServiceError, actor, now};
 
@@ -29,9 +29,9 @@ impl Service {
     /// member; remembered as the last used account. Another account's id is simply not found.
     /// A personal API token belongs to one account: switching with one is refused (409).
     pub async fn switch_account(&self, p: &Principal, account_id: Uuid, meta: &Meta) -> Result<MembershipSummary> {
-        crate::impersonate::refuse_while_impersonating(p, "switch to another account")?;
+        crate::impersonation::refuse_while_impersonating(p, "switch to another account")?;
         if p.api_token_id.is_some() {
-            return Err(crate::api_tokens::bound_to_account());
+            return Err(crate::me::tokens::bound_to_account());
         }
         let mut tx = self.store.begin().await?;
         let (actor, membership) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;

@@ -9,8 +9,8 @@ use roster_store::{AuditRow, MembershipRow, UserRow};
 use time::Duration;
 use uuid::Uuid;
 
+use crate::accounts::demo::DEMO_SLUG;
 use crate::accounts::new_account;
-use crate::demo::DEMO_SLUG;
 use crate::{Result, Service, ServiceError, now};
 
 /// Rows per transaction.

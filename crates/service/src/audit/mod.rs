@@ -9,8 +9,8 @@ use time::{Date, Duration, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Principal;
 use crate::mail::templates::account_for;
+use crate::signin::Principal;
 use crate::{Result, Service, ServiceError, page_limit};
 
 /// The filters of `GET /accounts/{id}/audit` and the console page.

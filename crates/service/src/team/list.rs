@@ -7,8 +7,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::accounts::page_limit;
-use crate::auth::Principal;
-use crate::token::hex;
+use crate::signin::Principal;
+use crate::signin::token::hex;
 use crate::views::{MemberPage, MemberView};
 use crate::{Result, Service, ServiceError, actor};
 

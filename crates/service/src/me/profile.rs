@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Principal, audit};
+use crate::signin::{Principal, audit};
 use crate::views::UserView;
 use crate::{Meta, Result, Service, ServiceError, now};
 
@@ -57,14 +57,14 @@ impl Service {
     /// The caller's live sessions. Refused during "log in as" (R-IMP-1): a login's sessions span
     /// every account it belongs to, and are the person's, not the account's (decision 0021).
     pub async fn my_sessions(&self, p: &Principal) -> Result<Vec<SessionView>> {
-        crate::impersonate::refuse_while_impersonating(p, "see their sessions")?;
+        crate::impersonation::refuse_while_impersonating(p, "see their sessions")?;
         let rows = self.store.read().await?.sessions_of_user(p.user.id, now()).await?;
         Ok(rows.iter().map(|s| SessionView::new(s, p.session_id)).collect())
     }
 
     /// Ends one of the caller's own sessions (another person's id is simply not found).
     pub async fn end_my_session(&self, p: &Principal, session_id: Uuid, meta: &Meta) -> Result<()> {
-        crate::impersonate::refuse_while_impersonating(p, "end their sessions")?;
+        crate::impersonation::refuse_while_impersonating(p, "end their sessions")?;
         let mut tx = self.store.begin().await?;
         let mine = tx.sessions_of_user(p.user.id, now()).await?.iter().any(|s| s.id == session_id);
         if !mine || !tx.delete_session(session_id).await? {
@@ -78,7 +78,7 @@ impl Service {
 
     /// Ends every session of the caller but this one; answers how many ended.
     pub async fn end_my_other_sessions(&self, p: &Principal, meta: &Meta) -> Result<u64> {
-        crate::impersonate::refuse_while_impersonating(p, "end their sessions")?;
+        crate::impersonation::refuse_while_impersonating(p, "end their sessions")?;
         let mut tx = self.store.begin().await?;
         let n = tx.delete_other_sessions_of_user(p.user.id, p.session_id).await?;
         tx.insert_audit(&audit("session.ended_others", p.who(), p.account_id, ("user", p.user.id.to_string()), meta))
@@ -97,7 +97,7 @@ impl Service {
         tz: &str,
         meta: &Meta,
     ) -> Result<UserView> {
-        crate::impersonate::refuse_while_impersonating(p, "change their profile")?;
+        crate::impersonation::refuse_while_impersonating(p, "change their profile")?;
         let mut errs = FieldErrors::new();
         let first = errs.check("first_name", PersonName::parse(first_name));
         let last = errs.check("last_name", PersonName::parse(last_name));
@@ -121,7 +121,7 @@ impl Service {
     /// Changes the caller's password after checking the current one; every other session ends
     /// and a "password changed" email goes out. Passwords are never emailed.
     pub async fn change_my_password(&self, p: &Principal, current: &str, new: &str, meta: &Meta) -> Result<()> {
-        crate::impersonate::refuse_while_impersonating(p, "change their password")?;
+        crate::impersonation::refuse_while_impersonating(p, "change their password")?;
         // R-AUTH-7: current-password checks are throttled like sign-in.
         if !self.check_current_password(p, current, meta).await? {
             return Err(ServiceError::invalid("current_password", "This is not your current password."));

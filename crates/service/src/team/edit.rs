@@ -5,9 +5,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Principal, audit};
-use crate::impersonate::is_self;
+use crate::impersonation::is_self;
 use crate::rights::{check_grantable, check_holds_no_more, resolve_rights};
+use crate::signin::{Principal, audit};
 use crate::views::{MemberView, effective_permissions};
 use crate::{Meta, Result, Service, ServiceError, actor};
 

@@ -4,10 +4,10 @@ use roster_core::{Action, authorize, new_password};
 use roster_store::{AccountRow, MembershipRow, Tx, UserRow};
 use uuid::Uuid;
 
-use crate::auth::{Principal, audit};
-use crate::impersonate::{is_self, refuse_while_impersonating};
-use crate::reset::RESET_LINK_LIFETIME;
+use crate::impersonation::{is_self, refuse_while_impersonating};
 use crate::rights::check_holds_no_more;
+use crate::signin::reset::RESET_LINK_LIFETIME;
+use crate::signin::{Principal, audit};
 use crate::{Meta, Result, Service, ServiceError, actor, now};
 
 /// The target member after the checks every admin action on a member's password makes.

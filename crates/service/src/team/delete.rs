@@ -8,9 +8,9 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Principal, audit};
-use crate::impersonate::is_self;
+use crate::impersonation::is_self;
 use crate::rights::check_holds_no_more;
+use crate::signin::{Principal, audit};
 use crate::{Meta, Result, Service, ServiceError, actor, now};
 
 /// What a permanent delete did.

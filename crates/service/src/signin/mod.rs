@@ -1,4 +1,14 @@
 //! Getting in: the one-time operator setup, password sign-in, sessions and sign-out.
+
+pub(crate) mod known_device;
+pub(crate) mod password;
+pub(crate) mod register;
+pub(crate) mod reset;
+pub mod secret;
+pub(crate) mod signup;
+pub(crate) mod throttle;
+pub(crate) mod token;
+
 use roster_core::{Email, FieldErrors, Login, Password, PersonName};
 use roster_store::{AuditRow, MembershipRow, SessionRow, Tx, UserRow};
 use time::OffsetDateTime;
@@ -223,10 +233,11 @@ impl Service {
         // R-AUTH-7 throttle (throttle.rs): a browser that signed in to this login before (its
         // known-device cookie) is keyed by its device, else by the address; while a checked key
         // is blocked, stop here, before any password work.
-        let device_key = crate::known_device::cookie_key(&self.mail.config.key);
-        let device =
-            user.as_ref().and_then(|u| crate::known_device::device_of(&device_key, meta.known_device.as_deref(), u.id));
-        let throttle_keys = crate::throttle::Keys::sign_in(login, meta.ip.as_deref(), device.as_deref());
+        let device_key = crate::signin::known_device::cookie_key(&self.mail.config.key);
+        let device = user
+            .as_ref()
+            .and_then(|u| crate::signin::known_device::device_of(&device_key, meta.known_device.as_deref(), u.id));
+        let throttle_keys = crate::signin::throttle::Keys::sign_in(login, meta.ip.as_deref(), device.as_deref());
         self.check_throttle(&throttle_keys).await?;
         // R-AUTH-7 end
         let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
@@ -256,13 +267,14 @@ impl Service {
         }
         // R-AUTH-7: a success forgets the failures of this login at this address (or on this
         // known device); the login's total and the address's count stay (decision 0020).
-        crate::throttle::clear(tx.as_mut(), &throttle_keys).await?;
+        crate::signin::throttle::clear(tx.as_mut(), &throttle_keys).await?;
         if let Some(a) = chosen {
             tx.touch_last_sign_in(a, user.id, now()).await?;
         }
         tx.insert_audit(&audit("session.signed_in", Who::user(user.id), chosen, ("user", user.id.to_string()), meta))
             .await?;
-        let known_device = crate::known_device::after_sign_in(&device_key, meta.known_device.as_deref(), user.id)?;
+        let known_device =
+            crate::signin::known_device::after_sign_in(&device_key, meta.known_device.as_deref(), user.id)?;
         let signed_in = self.open_session(tx.as_mut(), user, chosen, kind, meta).await?;
         tx.commit().await?;
         Ok(SignedIn { known_device: Some(known_device), ..signed_in })
@@ -325,7 +337,7 @@ impl Service {
     /// Nothing is cached: a revoked session is dead on every replica at once.
     pub async fn authenticate(&self, secret: &str) -> Result<Principal> {
         // Personal API tokens (api_tokens.rs): their own table and checks.
-        if secret.starts_with(crate::api_tokens::PREFIX) {
+        if secret.starts_with(crate::me::tokens::PREFIX) {
             return self.authenticate_api_token(secret).await;
         }
         // Personal API tokens end

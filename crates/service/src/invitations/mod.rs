@@ -18,12 +18,12 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{NewPerson, Principal, SessionKind, SignedIn, Who, audit, new_user};
-use crate::impersonate::refuse_while_impersonating;
+use crate::impersonation::refuse_while_impersonating;
 use crate::mail::{Mail, Sender};
-use crate::reset::written_out;
 use crate::rights::{Rights, check_grantable, resolve_rights};
-use crate::token::{hash_token, new_secret};
+use crate::signin::reset::written_out;
+use crate::signin::token::{hash_token, new_secret};
+use crate::signin::{NewPerson, Principal, SessionKind, SignedIn, Who, audit, new_user};
 use crate::views::{MemberView, effective_permissions};
 use crate::{Meta, Result, Service, ServiceError, actor, now, page_limit};
 

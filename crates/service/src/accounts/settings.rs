@@ -5,8 +5,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Principal, audit};
 use crate::mail::templates::account_for;
+use crate::signin::{Principal, audit};
 use crate::views::AccountView;
 use crate::{Meta, Result, Service, ServiceError, actor, now};
 

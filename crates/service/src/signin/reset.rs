@@ -8,9 +8,9 @@ use serde_json::json;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use crate::auth::{Who, audit};
 use crate::mail::{Mail, Sender};
-use crate::token::{hash_token, new_secret};
+use crate::signin::token::{hash_token, new_secret};
+use crate::signin::{Who, audit};
 use crate::{Meta, Result, Service, ServiceError, now};
 
 /// How long a reset link works.

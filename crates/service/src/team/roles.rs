@@ -8,8 +8,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Principal, audit};
 use crate::rights::check_grantable;
+use crate::signin::{Principal, audit};
 use crate::views::effective_permissions;
 use crate::{Meta, Result, Service, ServiceError, actor, now};
 

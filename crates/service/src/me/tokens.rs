@@ -10,7 +10,7 @@ use time::{OffsetDateTime, UtcOffset};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Principal, SessionKind, audit};
+use crate::signin::{Principal, SessionKind, audit};
 use crate::{Meta, Result, Service, ServiceError, actor, hash_token, new_secret, now};
 
 /// What every personal token starts with; `authenticate` looks such secrets up here.
@@ -121,7 +121,7 @@ impl Service {
         expires_at: Option<OffsetDateTime>,
         meta: &Meta,
     ) -> Result<NewApiToken> {
-        crate::impersonate::refuse_while_impersonating(p, "create API tokens in their name")?;
+        crate::impersonation::refuse_while_impersonating(p, "create API tokens in their name")?;
         if p.api_token_id.is_some() {
             return Err(ServiceError::Closed {
                 code: "token_cannot_create_tokens",
@@ -169,7 +169,7 @@ impl Service {
 
     /// The caller's unrevoked tokens in their current account, newest first (expired ones too).
     pub async fn my_api_tokens(&self, p: &Principal) -> Result<Vec<ApiTokenView>> {
-        crate::impersonate::refuse_while_impersonating(p, "see their API tokens")?;
+        crate::impersonation::refuse_while_impersonating(p, "see their API tokens")?;
         let account_id = p.account_id.ok_or_else(no_account)?;
         let mut tx = self.store.read().await?;
         let (actor, _) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
@@ -180,7 +180,7 @@ impl Service {
     /// Revokes one of the caller's tokens in their current account; it stops working at once.
     /// Another person's or another account's token is simply not found.
     pub async fn revoke_api_token(&self, p: &Principal, id: Uuid, meta: &Meta) -> Result<()> {
-        crate::impersonate::refuse_while_impersonating(p, "revoke their API tokens")?;
+        crate::impersonation::refuse_while_impersonating(p, "revoke their API tokens")?;
         let account_id = p.account_id.ok_or_else(no_account)?;
         let mut tx = self.store.begin().await?;
         let (actor, _) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;

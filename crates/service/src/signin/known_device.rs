@@ -10,8 +10,8 @@
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::secret::SecretKey;
-use crate::token::hex;
+use crate::signin::secret::SecretKey;
+use crate::signin::token::hex;
 use crate::{Result, ServiceError};
 
 /// How many logins one browser remembers.

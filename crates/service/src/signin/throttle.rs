@@ -28,8 +28,8 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::auth::Who;
-use crate::token::hex;
+use crate::signin::Who;
+use crate::signin::token::hex;
 use crate::{Meta, Result, Service, ServiceError, now};
 
 /// When failures block further attempts (decision 0020).
@@ -256,7 +256,7 @@ impl Service {
     /// user-and-address count is forgotten).
     pub(crate) async fn check_current_password(
         &self,
-        p: &crate::auth::Principal,
+        p: &crate::signin::Principal,
         password: &str,
         meta: &Meta,
     ) -> Result<bool> {
