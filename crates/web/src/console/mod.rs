@@ -5,92 +5,33 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use roster_service::ServiceError;
 use uuid::Uuid;
 
 use crate::AppState;
 
-mod account_settings;
-mod add_member;
-mod audit;
-mod chooser;
-mod home;
-mod impersonate;
-pub(crate) use impersonate::admin_cookie_name;
-pub(crate) use session::device_cookie;
+mod accounts;
+pub(crate) mod common;
 mod invitations;
-mod lifecycle;
 mod mail;
-mod mail_forms;
 mod me;
-mod member;
-mod pages;
-mod register;
-mod reset;
-mod rights_form;
-mod roles;
 mod session;
-mod signup;
-mod team_list;
-mod tokens;
+mod signin;
+mod team;
+pub(crate) use session::device_cookie;
+pub(crate) use team::impersonate::admin_cookie_name;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(signin::sign_in::home))
         .route("/static/roster.css", get(stylesheet))
-        .route("/setup", get(pages::setup_form).post(pages::setup_submit))
-        .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in_submit))
-        .route("/me", get(me::profile_page).post(me::profile_submit))
-        .route("/me/password", axum::routing::post(me::password_submit))
-        .route("/me/sessions", get(me::sessions_page))
-        .route("/me/sessions/end-others", axum::routing::post(me::end_others))
-        .route("/me/sessions/{session_id}/end", axum::routing::post(me::end_session))
-        .route("/tokens", get(tokens::list).post(tokens::create))
-        .route("/tokens/{token_id}/revoke", post(tokens::revoke))
-        .route("/choose-account", get(chooser::page).post(chooser::choose))
-        .route("/accounts/{account_id}/settings", get(account_settings::show).post(account_settings::save))
-        .route("/signup/{slug}", get(signup::form).post(signup::submit))
-        .route("/register", get(register::form).post(register::submit))
-        .route("/confirm-email", get(register::confirm_form).post(register::confirm_submit))
-        .route("/forgot-password", get(reset::forgot_form).post(reset::forgot_submit))
-        .route("/password-reset", get(reset::reset_form).post(reset::reset_submit))
-        .route("/sign-out", post(pages::sign_out))
-        .route("/accounts", get(pages::accounts))
-        .route("/accounts/new", get(pages::new_account_form).post(pages::new_account_submit))
-        .route("/accounts/{account_id}", get(home::page))
-        .route("/accounts/{account_id}/audit", get(audit::page))
-        .route("/accounts/{account_id}/team", get(pages::team))
-        .route("/accounts/{account_id}/roles", get(roles::list).post(roles::create))
-        .route("/accounts/{account_id}/roles/{role_id}", get(roles::edit).post(roles::save))
-        .route("/accounts/{account_id}/team/{user_id}", get(member::show).post(member::save))
-        .route("/accounts/{account_id}/team/{user_id}/{action}", post(lifecycle::member_action))
-        .route("/accounts/{account_id}/transfer", get(lifecycle::form).post(lifecycle::submit))
-        .route("/accounts/{account_id}/log-in-as/{user_id}", get(impersonate::form).post(impersonate::submit))
-        .route("/impersonation/end", post(impersonate::end))
-        .route("/impersonation/ended", get(impersonate::ended))
-        .route("/accounts/{account_id}/team/new", get(add_member::form).post(add_member::submit))
-        .route("/accounts/{account_id}/invitations", get(invitations::page).post(invitations::invite))
-        .route("/accounts/{account_id}/invitations/bulk", post(invitations::bulk))
-        .route("/accounts/{account_id}/invitations/{invitation_id}/{action}", post(invitations::act))
-        .route("/invitations/accept", get(invitations::accept_page).post(invitations::accept_submit))
-        .route("/invitations/accept/sign-in", post(invitations::accept_sign_in))
-        .route("/invitations/accept/sign-out", post(invitations::accept_sign_out))
-        .route("/invitations/accept/ask", post(invitations::ask_again))
-        .route("/accounts/{account_id}/emails", get(mail::outbox))
-        .route("/accounts/{account_id}/emails/{email_id}", get(mail::email))
-        .route("/accounts/{account_id}/emails/{email_id}/retry", post(mail::retry))
-        .route("/emails", get(mail::all_outboxes))
-        .route("/emails/{email_id}", get(mail::any_email))
-        .route("/emails/{email_id}/retry", post(mail::retry_any))
-        .route("/accounts/{account_id}/email-templates", get(mail::templates))
-        .route("/accounts/{account_id}/email-templates/{name}", get(mail_forms::editor).post(mail_forms::save_template))
-        .route("/accounts/{account_id}/email-templates/{name}/preview", post(mail_forms::preview_template))
-        .route("/accounts/{account_id}/email-templates/{name}/reset", post(mail_forms::reset_template))
-        .route("/accounts/{account_id}/email-templates/{name}/test", post(mail_forms::test_template))
-        .route("/accounts/{account_id}/settings/email", get(mail_forms::smtp_form).post(mail_forms::smtp_save))
-        .route("/accounts/{account_id}/settings/email/delete", post(mail_forms::smtp_delete))
-        .route("/accounts/{account_id}/settings/email/test", post(mail_forms::smtp_test))
+        .merge(signin::routes())
+        .merge(me::routes())
+        .merge(accounts::routes())
+        .merge(team::routes())
+        .merge(invitations::routes())
+        .merge(mail::routes())
 }
 
 async fn stylesheet() -> impl IntoResponse {

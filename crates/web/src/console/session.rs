@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use roster_service::{Principal, SessionKind};
 
-use super::{MessagePage, Nav, PageError};
+use crate::console::{MessagePage, Nav, PageError};
 use crate::extract::{cookie, same_secret};
 use crate::{AppState, WebConfig};
 
@@ -18,7 +18,7 @@ impl FromRequestParts<AppState> for ConsoleUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         // R-IMP-1: when a "log in as" session has ended by itself, the admin cookie leads back.
         let signed_out = || {
-            let admin = cookie(parts, super::impersonate::admin_cookie_name(&state.config)).is_some();
+            let admin = cookie(parts, crate::console::team::impersonate::admin_cookie_name(&state.config)).is_some();
             Redirect::to(if admin { "/impersonation/ended" } else { "/sign-in" }).into_response()
         };
         let token = cookie(parts, state.config.session_cookie()).ok_or_else(signed_out)?;
@@ -37,7 +37,7 @@ impl ConsoleUser {
             acting_as: self
                 .0
                 .impersonator
-                .map(|_| super::ActingAs { name: name.clone(), email: self.0.user.email.clone() }),
+                .map(|_| crate::console::ActingAs { name: name.clone(), email: self.0.user.email.clone() }),
             user_name: Some(name),
             account: None,
             csrf: self.0.csrf_token.clone(),
