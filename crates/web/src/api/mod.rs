@@ -4,77 +4,27 @@ use roster_service::MembershipSummary;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
 
-mod account_admin;
 mod accounts;
-mod audit;
-mod auth;
-mod impersonate;
 mod invitations;
-mod lifecycle;
 mod mail;
 mod me;
-mod member;
-mod member_list;
-mod members;
-mod roles;
-mod tokens;
+mod signin;
+mod team;
 
+/// Every API route, one line per capability; each capability's `routes` lists its own.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(auth::token))
-        .routes(routes!(auth::logout))
-        .routes(routes!(auth::me, me::update))
-        .routes(routes!(me::password))
-        .routes(routes!(me::sessions))
-        .routes(routes!(me::end_session))
-        .routes(routes!(me::end_others))
-        .routes(routes!(auth::register))
-        .routes(routes!(auth::confirm_email))
-        .routes(routes!(auth::switch))
-        .routes(routes!(tokens::list, tokens::create))
-        .routes(routes!(tokens::revoke))
-        .routes(routes!(auth::password_reset))
-        .routes(routes!(auth::password_reset_confirm))
-        .routes(routes!(accounts::list, accounts::create))
-        .routes(routes!(accounts::get, account_admin::update))
-        .routes(routes!(account_admin::signup))
-        .routes(routes!(audit::list))
-        .routes(routes!(member::get, member::update, member::delete))
-        .routes(routes!(account_admin::member_reset))
-        .routes(routes!(account_admin::member_password))
-        .routes(routes!(lifecycle::disable))
-        .routes(routes!(lifecycle::enable))
-        .routes(routes!(lifecycle::archive))
-        .routes(routes!(lifecycle::restore))
-        .routes(routes!(lifecycle::transfer))
-        .routes(routes!(impersonate::impersonate))
-        .routes(routes!(invitations::list, invitations::create))
-        .routes(routes!(invitations::bulk))
-        .routes(routes!(invitations::resend))
-        .routes(routes!(invitations::revoke))
-        .routes(routes!(invitations::accept))
-        .routes(routes!(accounts::users, members::add))
-        .routes(routes!(member_list::export))
-        .routes(routes!(member_list::import))
-        .routes(routes!(accounts::permissions))
-        .routes(routes!(roles::list, roles::create))
-        .routes(routes!(roles::update, roles::delete))
-        .routes(routes!(mail::emails))
-        .routes(routes!(mail::email))
-        .routes(routes!(mail::retry))
-        .routes(routes!(mail::all_emails))
-        .routes(routes!(mail::templates))
-        .routes(routes!(mail::template, mail::put_template, mail::reset_template))
-        .routes(routes!(mail::preview))
-        .routes(routes!(mail::test_template))
-        .routes(routes!(mail::smtp, mail::put_smtp, mail::delete_smtp))
-        .routes(routes!(mail::test_smtp))
+        .merge(signin::routes())
+        .merge(me::routes())
+        .merge(accounts::routes())
+        .merge(team::routes())
+        .merge(invitations::routes())
+        .merge(mail::routes())
 }
 
 /// An id from the path; anything that is not an id is simply not found.

@@ -8,8 +8,8 @@ use roster_service::{ImportOptions, ImportReport, MemberExport, MemberListParams
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::path_id;
 use crate::AppState;
+use crate::api::path_id;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiQuery, Auth, ClientMeta};
 

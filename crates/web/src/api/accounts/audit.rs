@@ -3,8 +3,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use roster_service::{AuditPage, AuditQuery};
 
-use super::path_id;
 use crate::AppState;
+use crate::api::path_id;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiQuery, Auth};
 

@@ -7,8 +7,8 @@ use roster_service::{AddOutcome, AddedMember, InvitationSent, NewMember};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{CREATED, path_id};
 use crate::AppState;
+use crate::api::{CREATED, path_id};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Auth, ClientMeta};
 

@@ -3,8 +3,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use roster_service::{DeletedMember, MemberPatch, MemberView, ServiceError};
 
-use super::path_id;
 use crate::AppState;
+use crate::api::path_id;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, Auth, ClientMeta};
 

@@ -1,10 +1,11 @@
+//! Accounts a person may open, a new account, one account, and the permission catalogue.
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use roster_service::{AccountPage, AccountView, MemberPage, PermissionView};
+use roster_service::{AccountPage, AccountView, PermissionView};
 
-use super::{CREATED, CreateAccountRequest, PageQuery, SizedJson, path_id};
 use crate::AppState;
+use crate::api::{CREATED, CreateAccountRequest, PageQuery, path_id};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, Auth, ClientMeta};
 
@@ -49,28 +50,6 @@ pub async fn get(
     Path(account_id): Path<String>,
 ) -> ApiResult<Json<AccountView>> {
     Ok(Json(state.service.get_account(&p, path_id(&account_id)?).await?))
-}
-
-/// The account's members (R-LIST-1): search, role and status filters, five sorts, keyset pages
-/// (`next_cursor` belongs to the sort it came from). Needs `users.view`.
-#[utoipa::path(get, path = "/api/v1/accounts/{account_id}/users", tag = "members", security(("bearer" = [])),
-    params(("account_id" = String, Path, description = "The account's id"), super::member_list::MemberListQuery),
-    responses(
-        (status = 200, body = MemberPage),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-))]
-pub async fn users(
-    State(state): State<AppState>,
-    Auth(p): Auth,
-    Path(account_id): Path<String>,
-    ApiQuery(q): ApiQuery<super::member_list::MemberListQuery>,
-) -> ApiResult<SizedJson<MemberPage>> {
-    let account_id = path_id(&account_id)?;
-    let page = state.service.search_members(&p, account_id, &q.into()).await?;
-    let size = 256 + page.items.len() * 768;
-    Ok(SizedJson(page, size))
 }
 
 /// The permission catalogue (PRODUCT.md §3).

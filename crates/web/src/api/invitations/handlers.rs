@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{CREATED, PageQuery, path_id};
 use crate::AppState;
+use crate::api::{CREATED, PageQuery, path_id};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, Auth, ClientMeta, cookie, parse_json};
 

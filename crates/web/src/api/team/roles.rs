@@ -4,8 +4,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use roster_service::{NewRole, RoleList, RolePatch, RoleView};
 
-use super::path_id;
 use crate::AppState;
+use crate::api::path_id;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Auth, ClientMeta};
 

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{CREATED, path_id};
 use crate::AppState;
+use crate::api::{CREATED, path_id};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Auth, ClientMeta};
 

@@ -1,10 +1,11 @@
+//! Signing in: tokens, sign-out, registration, email confirmation, password reset and switching account.
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use roster_service::{MeView, SessionKind};
+use roster_service::SessionKind;
 
-use super::{TokenRequest, TokenResponse};
 use crate::AppState;
+use crate::api::{TokenRequest, TokenResponse};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Auth, ClientMeta};
 
@@ -46,15 +47,6 @@ pub async fn logout(
 ) -> ApiResult<StatusCode> {
     state.service.sign_out(&p, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The caller, their memberships and the current account.
-#[utoipa::path(get, path = "/api/v1/me", tag = "sign-in", security(("bearer" = [])), responses(
-    (status = 200, body = MeView),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-))]
-pub async fn me(State(state): State<AppState>, Auth(p): Auth) -> ApiResult<Json<MeView>> {
-    Ok(Json(state.service.me(&p).await?))
 }
 
 /// Emails a single-use reset link valid one hour (R-AUTH-5). Always 202: the answer never says

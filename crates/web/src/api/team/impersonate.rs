@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::path_id;
 use crate::AppState;
+use crate::api::path_id;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Auth, ClientMeta};
 
