@@ -21,7 +21,7 @@ impl TemplateName {
                 "account": account,
                 "inviter": { "name": "Charles Babbage" },
                 "password_set": false,
-                "link": format!("{LINK_BASE}/password-reset?token=reset_sample"),
+                "link": format!("{LINK_BASE}/set-password?token=setup_sample"),
                 "expires_at": expires_at,
                 "sign_in_link": format!("{LINK_BASE}/sign-in"),
             }),
