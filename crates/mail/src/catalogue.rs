@@ -13,7 +13,8 @@ use crate::source::TemplateSource;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TemplateName {
-    /// A member was added to an account; carries a link to set a password (R-ADD-2).
+    /// A member was added to an account; carries a link to set a password (R-ADD-2). When
+    /// whoever added them set a password, it says so and offers the link as a choice.
     Welcome,
     /// An invitation to join an account (R-INV-1).
     Invitation,
@@ -31,6 +32,9 @@ pub enum TemplateName {
     EmailConfirmation,
     /// Someone tried to register with an address that has a login (R-AUTH-3); no secret in it.
     RegistrationAttempt,
+    /// An archived member was restored and their password had been removed: they must set a new
+    /// one through the link before signing in (R-ARC-2).
+    AccessRestored,
 }
 
 /// A token a template may use, such as `user.first_name`, with what it holds.
@@ -101,8 +105,13 @@ const WELCOME: &[Token] = &[
     USER_EMAIL,
     ACCOUNT_NAME,
     token("inviter.name", "Full name of the member who added them (may be empty)"),
+    token(
+        "password_set",
+        "True when whoever added them set a password (they will tell them what it is); the link then lets them choose their own instead",
+    ),
     secret("link", "Link to set a password and sign in", Secret::Link),
     EXPIRES_AT,
+    token("sign_in_link", "Link to the sign-in page"),
 ];
 
 const INVITATION: &[Token] = &[
@@ -164,6 +173,16 @@ const EMAIL_CONFIRMATION: &[Token] = &[
     EXPIRES_AT,
 ];
 
+const ACCESS_RESTORED: &[Token] = &[
+    USER_FIRST_NAME,
+    USER_LAST_NAME,
+    USER_EMAIL,
+    ACCOUNT_NAME,
+    token("restored_by.name", "Full name of the member who restored their access"),
+    secret("link", "Link to set a new password", Secret::Link),
+    EXPIRES_AT,
+];
+
 const REGISTRATION_ATTEMPT: &[Token] = &[
     USER_FIRST_NAME,
     USER_LAST_NAME,
@@ -172,7 +191,8 @@ const REGISTRATION_ATTEMPT: &[Token] = &[
     token("reset_link", "Link to ask for a password reset"),
 ];
 
-/// Builds the built-in source of a template from its three files.
+/// Builds the built-in source of a template from its three files. The bodies extend the
+/// layouts `base.html` and `base.txt` (`templates/base.*`, decision 0053).
 macro_rules! builtin {
     ($dir:literal) => {
         TemplateSource {
@@ -185,7 +205,7 @@ macro_rules! builtin {
 
 impl TemplateName {
     /// Every built-in template.
-    pub const ALL: [TemplateName; 9] = [
+    pub const ALL: [TemplateName; 10] = [
         TemplateName::Welcome,
         TemplateName::Invitation,
         TemplateName::PasswordReset,
@@ -195,6 +215,7 @@ impl TemplateName {
         TemplateName::InvitationRequest,
         TemplateName::EmailConfirmation,
         TemplateName::RegistrationAttempt,
+        TemplateName::AccessRestored,
     ];
 
     /// The stable string id (`password_reset`, `portal_link`…).
@@ -209,6 +230,7 @@ impl TemplateName {
             TemplateName::InvitationRequest => "invitation_request",
             TemplateName::EmailConfirmation => "email_confirmation",
             TemplateName::RegistrationAttempt => "registration_attempt",
+            TemplateName::AccessRestored => "access_restored",
         }
     }
 
@@ -224,6 +246,7 @@ impl TemplateName {
             TemplateName::InvitationRequest => INVITATION_REQUEST,
             TemplateName::EmailConfirmation => EMAIL_CONFIRMATION,
             TemplateName::RegistrationAttempt => REGISTRATION_ATTEMPT,
+            TemplateName::AccessRestored => ACCESS_RESTORED,
         }
     }
 
@@ -253,7 +276,8 @@ impl TemplateName {
             | TemplateName::PasswordReset
             | TemplateName::PasswordChanged
             | TemplateName::PortalLink
-            | TemplateName::InvitationRequest => Route::Account,
+            | TemplateName::InvitationRequest
+            | TemplateName::AccessRestored => Route::Account,
         }
     }
 
@@ -269,6 +293,7 @@ impl TemplateName {
             TemplateName::InvitationRequest => builtin!("invitation_request"),
             TemplateName::EmailConfirmation => builtin!("email_confirmation"),
             TemplateName::RegistrationAttempt => builtin!("registration_attempt"),
+            TemplateName::AccessRestored => builtin!("access_restored"),
         }
     }
 }

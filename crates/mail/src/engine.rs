@@ -1,9 +1,11 @@
 //! The sandboxed MiniJinja environment and the pieces around it: how values are printed, how
 //! the context is handed over, and the writer that caps the output.
 //!
-//! Sandbox: no loader (so no `include`/`import`/`extends`, which are also compiled out with the
-//! `multi_template` feature, as are macros), no custom functions, no I/O. Work is bounded by
-//! fuel, output by [`CappedWriter`], recursion by MiniJinja's own limit.
+//! Sandbox: no loader, no custom functions, no I/O. The only templates an environment knows by
+//! name are the two compiled-in layouts, [`BASE_HTML`] and [`BASE_TEXT`] (decision 0053), so
+//! `extends`, `include` and `import` reach those and nothing else; macros stay compiled out.
+//! Work is bounded by fuel (shared by a part and its layout), output by [`CappedWriter`],
+//! recursion by MiniJinja's own limit.
 
 use std::io;
 
@@ -12,6 +14,13 @@ use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior, escape_formatter};
 
 use crate::source::Part;
+
+/// The layout every built-in HTML body extends: `{% extends "base.html" %}`, filling the blocks
+/// `title` and `content`. An account's override may extend it too, or be a whole document.
+pub(crate) const BASE_HTML: (&str, &str) = ("base.html", include_str!("../templates/base.html"));
+
+/// The layout every built-in text body extends: `{% extends "base.txt" %}`, filling `content`.
+pub(crate) const BASE_TEXT: (&str, &str) = ("base.txt", include_str!("../templates/base.txt"));
 
 /// A fresh sandboxed environment with `fuel` per render.
 ///
@@ -28,6 +37,10 @@ pub(crate) fn environment<'s>(fuel: u64) -> Result<Environment<'s>, Error> {
     env.set_auto_escape_callback(auto_escape_for);
     env.set_formatter(format_value);
     env.set_fuel(Some(fuel));
+    // The layouts, compiled in; nothing else can be named by `extends`, `include` or `import`.
+    for (name, source) in [BASE_HTML, BASE_TEXT] {
+        env.add_template(name, source)?;
+    }
     // Errors carry line and byte range either way; debug mode would also copy the source and
     // the context into each error. Off, so debug and release builds answer alike.
     env.set_debug(false);
@@ -37,22 +50,27 @@ pub(crate) fn environment<'s>(fuel: u64) -> Result<Environment<'s>, Error> {
     Ok(env)
 }
 
-/// HTML escaping for the HTML body, none for the subject and the text body.
+/// Whether the template named `name` is HTML: the HTML body and its layout.
+fn is_html(name: &str) -> bool {
+    name == Part::Html.file_name() || name == BASE_HTML.0
+}
+
+/// HTML escaping for the HTML body and its layout, none for the subject and the text body.
 fn auto_escape_for(name: &str) -> AutoEscape {
-    if name == Part::Html.file_name() { AutoEscape::Html } else { AutoEscape::None }
+    if is_html(name) { AutoEscape::Html } else { AutoEscape::None }
 }
 
 /// Prints one `{{ value }}`.
 ///
 /// - `none` and undefined print nothing (JSON `null` means "not there").
-/// - In the HTML body every value not already marked safe is escaped, whatever the template's
+/// - In the HTML body (and its layout) every value not already marked safe is escaped, whatever the template's
 ///   `{% autoescape %}` blocks say, so values from users can never become markup.
 /// - `/` is not escaped (MiniJinja's HTML escaping does it), so links stay readable.
 fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
     if value.is_none() || value.is_undefined() {
         return Ok(());
     }
-    if state.name() != Part::Html.file_name() {
+    if !is_html(state.name()) {
         return escape_formatter(out, state, value);
     }
     if value.is_safe() {

@@ -9,7 +9,8 @@ const LINK_BASE: &str = "https://roster.example.com";
 impl TemplateName {
     /// A context holding every token of this template with made-up values, for the editor's
     /// preview and for [`validate`](crate::validate)'s trial render. Optional values (such as
-    /// `portal.password`) are present, so the preview shows the sections that depend on them.
+    /// `portal.password`) are present, so the preview shows the sections that depend on them;
+    /// the welcome's `password_set` is false, the common case (the tests render both).
     pub fn sample_context(self) -> Value {
         let user = json!({ "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com" });
         let account = json!({ "name": "Analytical Engines Ltd" });
@@ -19,8 +20,10 @@ impl TemplateName {
                 "user": user,
                 "account": account,
                 "inviter": { "name": "Charles Babbage" },
+                "password_set": false,
                 "link": format!("{LINK_BASE}/set-password?token=setup_sample"),
                 "expires_at": expires_at,
+                "sign_in_link": format!("{LINK_BASE}/sign-in"),
             }),
             TemplateName::Invitation => json!({
                 "user": { "email": "ada@example.com" },
@@ -61,6 +64,13 @@ impl TemplateName {
                 "user": user,
                 "sign_in_link": format!("{LINK_BASE}/sign-in"),
                 "reset_link": format!("{LINK_BASE}/forgot-password"),
+            }),
+            TemplateName::AccessRestored => json!({
+                "user": user,
+                "account": account,
+                "restored_by": { "name": "Charles Babbage" },
+                "link": format!("{LINK_BASE}/password-reset?token=reset_sample"),
+                "expires_at": expires_at,
             }),
             TemplateName::PortalLink => json!({
                 "contact": { "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.org" },

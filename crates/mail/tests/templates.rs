@@ -1,11 +1,15 @@
 //! The email templates (R-MAIL-4): snapshots of every built-in template with its sample data,
-//! escaping, the password section of seed 004, validation errors and the sandbox's limits.
+//! the base layout, escaping, the password section of seed 004, validation errors and the
+//! sandbox's limits.
 //!
-//! Snapshots live in `tests/snapshots/<name>.{subject,txt,html}`. A missing one is written on
-//! the first run; `UPDATE_SNAPSHOTS=1 cargo test -p roster-mail` rewrites them all.
+//! Snapshots (insta) live in `tests/snapshots/templates__<name>.snap`: subject, text and HTML of
+//! one email in one file. A missing or different snapshot fails the test; outside CI insta also
+//! writes the new one next to it as `.snap.new` for review (`cargo insta review`, or
+//! `INSTA_UPDATE=always cargo test -p roster-mail` to accept all). Under `CI=true` nothing is
+//! written. Each part is followed directly by the next marker, so a lost or extra final newline
+//! shows.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use roster_mail::{
@@ -17,49 +21,9 @@ use serde_json::{Value, json};
 // ---------------------------------------------------------------------------------------------
 // Snapshots
 
-fn snapshot_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("snapshots")
-}
-
-/// Compares `actual` with the snapshot `file`, writing it when it is missing or when
-/// `UPDATE_SNAPSHOTS=1`. Answers a description of the first difference.
-fn check_snapshot(file: &str, actual: &str) -> Result<(), String> {
-    let path = snapshot_dir().join(file);
-    let update = std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1");
-    if update || !path.exists() {
-        std::fs::create_dir_all(snapshot_dir()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return Ok(());
-    }
-    let expected = std::fs::read_to_string(&path).unwrap();
-    if expected == actual {
-        return Ok(());
-    }
-    let (exp, act): (Vec<_>, Vec<_>) = (expected.lines().collect(), actual.lines().collect());
-    let Some(line) = (0..exp.len().max(act.len())).find(|&i| exp.get(i) != act.get(i)) else {
-        return Err(format!(
-            "snapshot {} differs only in line endings or the final newline (rerun with UPDATE_SNAPSHOTS=1 to accept)",
-            path.display()
-        ));
-    };
-    Err(format!(
-        "snapshot {} differs at line {}:\n  - expected: {:?}\n  + actual:   {:?}\n  ({} lines expected, {} actual; \
-         rerun with UPDATE_SNAPSHOTS=1 to accept)",
-        path.display(),
-        line + 1,
-        exp.get(line).copied().unwrap_or("<end of file>"),
-        act.get(line).copied().unwrap_or("<end of file>"),
-        exp.len(),
-        act.len(),
-    ))
-}
-
-fn check_email_snapshots(stem: &str, email: &RenderedEmail) {
-    let failures: Vec<String> = [("subject", &email.subject), ("txt", &email.text), ("html", &email.html)]
-        .into_iter()
-        .filter_map(|(ext, actual)| check_snapshot(&format!("{stem}.{ext}"), actual).err())
-        .collect();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+/// The three parts of `email` as one document, in the order a reader meets them.
+fn document(email: &RenderedEmail) -> String {
+    format!("--- subject ---\n{}\n--- text ---\n{}--- html ---\n{}--- end ---\n", email.subject, email.text, email.html)
 }
 
 fn render_sample(name: TemplateName) -> RenderedEmail {
@@ -70,8 +34,8 @@ macro_rules! snapshot_tests {
     ($($test:ident => $name:expr),* $(,)?) => {$(
         #[test]
         fn $test() {
-            let name = $name;
-            check_email_snapshots(name.as_str(), &render_sample(name));
+            let name: TemplateName = $name;
+            insta::assert_snapshot!(name.as_str(), document(&render_sample(name)));
         }
     )*};
 }
@@ -86,11 +50,77 @@ snapshot_tests! {
     r_mail_4_snapshot_invitation_request => TemplateName::InvitationRequest,
     r_mail_4_snapshot_email_confirmation => TemplateName::EmailConfirmation,
     r_mail_4_snapshot_registration_attempt => TemplateName::RegistrationAttempt,
+    r_arc_2_snapshot_access_restored => TemplateName::AccessRestored,
 }
 
 #[test]
 fn r_mail_4_snapshot_portal_link_without_a_password() {
-    check_email_snapshots("portal_link_without_password", &render_portal_link(Some(Value::Null)));
+    insta::assert_snapshot!("portal_link_without_password", document(&render_portal_link(Some(Value::Null))));
+}
+
+/// The welcome to a member whose creator set a password (R-ADD-2, decision 0053).
+fn render_welcome_with_password() -> RenderedEmail {
+    let mut ctx = TemplateName::Welcome.sample_context();
+    ctx["password_set"] = json!(true);
+    render(&TemplateName::Welcome.builtin(), &ctx).unwrap()
+}
+
+#[test]
+fn r_add_2_snapshot_welcome_with_a_password() {
+    insta::assert_snapshot!("welcome_with_password", document(&render_welcome_with_password()));
+}
+
+#[test]
+fn every_template_has_a_snapshot_test() {
+    // The list above is written out (one test per template, named in failures); this keeps it
+    // whole when a template is added.
+    let listed = include_str!("templates.rs")
+        .lines()
+        .filter(|l| l.trim_start().starts_with("r_") && l.contains(" => TemplateName::"))
+        .count();
+    assert_eq!(listed, TemplateName::ALL.len());
+}
+
+/// Every built-in body extends the layout (decision 0053): the page around the content is
+/// written once, in `templates/base.{html,txt}`.
+#[test]
+fn builtin_bodies_extend_the_base_layout() {
+    for name in TemplateName::ALL {
+        let source = name.builtin();
+        assert!(source.html.starts_with("{% extends \"base.html\" %}\n"), "{name}");
+        assert!(source.text.starts_with("{% extends \"base.txt\" %}\n"), "{name}");
+        assert!(!source.html.contains("<html") && !source.html.contains("<body"), "{name}");
+        let email = render_sample(name);
+        assert!(email.html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">\n"), "{name}");
+        assert!(email.html.ends_with("</div>\n</body>\n</html>\n"), "{name}");
+        assert!(email.text.ends_with('\n') && !email.text.ends_with("\n\n"), "{name}: {:?}", email.text);
+    }
+}
+
+#[test]
+fn r_mail_4_an_override_may_extend_the_base_or_stand_alone() {
+    let ctx = json!({ "user": { "first_name": "<Ada>" }, "account": { "name": "Acme" } });
+    let extending = TemplateSource::new(
+        "Hi",
+        "{% extends \"base.txt\" %}{% block content %}Hi {{ user.first_name }}\n{% endblock %}",
+        "{% extends \"base.html\" %}{% block title %}{{ account.name }}{% endblock %}\
+         {% block content %}<p>Hi {{ user.first_name }}</p>\n{% endblock %}",
+    );
+    let email = render(&extending, &ctx).unwrap();
+    assert_eq!(email.text, "Hi <Ada>\n");
+    assert!(email.html.starts_with("<!DOCTYPE html>"), "{}", email.html);
+    assert!(email.html.contains("<title>Acme</title>") && email.html.contains("<p>Hi &lt;Ada&gt;</p>\n</div>"));
+    assert_eq!(validate(TemplateName::Welcome, &extending), Ok(()));
+
+    let whole = TemplateSource::new("Hi", "Hi {{ user.first_name }}", "<p>{{ user.first_name }}</p>");
+    assert_eq!(render(&whole, &ctx).unwrap().html, "<p>&lt;Ada&gt;</p>");
+    assert_eq!(validate(TemplateName::Welcome, &whole), Ok(()));
+
+    // The layouts are the only names there are: no other template, no file.
+    for name in ["body.html", "subject.txt", "/etc/passwd", "../templates/base.html", "welcome/body.html"] {
+        let source = TemplateSource::new("s", format!("{{% include \"{name}\" %}}"), "h");
+        assert!(matches!(render(&source, &ctx), Err(RenderError::Failed { part: Part::Text, .. })), "{name}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

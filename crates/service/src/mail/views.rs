@@ -170,6 +170,7 @@ pub fn template_title(name: TemplateName) -> &'static str {
         TemplateName::InvitationRequest => "An invitee asks for a new invitation",
         TemplateName::EmailConfirmation => "Confirm your email address (registration)",
         TemplateName::RegistrationAttempt => "Someone tried to register with your address",
+        TemplateName::AccessRestored => "Access restored: set a new password",
     }
 }
 

@@ -1,5 +1,6 @@
 //! Forgotten passwords (R-AUTH-5): a single-use link by email, valid one hour; setting the new
-//! password ends every session of the user and sends a "password changed" notice.
+//! password ends every session of the user and sends a "password changed" notice, unless it is
+//! their first password (decision 0053).
 use std::time::Duration;
 
 use roster_core::{Email, new_password};
@@ -76,15 +77,23 @@ impl Service {
         if !tx.use_password_reset(&hash, t).await? {
             return Err(ServiceError::Gone(GONE));
         }
+        let had_password = tx.user_by_id(user.id).await?.is_some_and(|u| u.password_hash.is_some());
         tx.set_user_password(user.id, &password_hash, t).await?;
         tx.expire_password_resets_of_user(user.id, t).await?;
         tx.delete_sessions_of_user(user.id).await?;
         // R-AUTH-8: the link reached the address and was used (reset, welcome or set-password).
         // Whoever proves an unproved login's address takes it over: nothing of before stays.
-        if tx.mark_email_verified(user.id, t).await? {
+        let proved_now = tx.mark_email_verified(user.id, t).await?;
+        if proved_now {
             tx.revoke_all_api_tokens_of_user(user.id, t).await?;
         }
-        self.enqueue_password_changed(tx.as_mut(), &user, t).await?;
+        // "Your password was changed" warns of a change someone else made. Setting a password
+        // where there was none (a welcome link, a restore link), or the first link that proves
+        // the address (a welcome link to someone given a password), is the person's own first
+        // password: no alarm, which would only alarm them (decision 0053). Later changes alarm.
+        if had_password && !proved_now {
+            self.enqueue_password_changed(tx.as_mut(), &user, t).await?;
+        }
         tx.insert_audit(&audit("auth.password_reset", Who::user(user.id), None, ("user", user.id.to_string()), meta))
             .await?;
         tx.commit().await?;

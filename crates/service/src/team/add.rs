@@ -265,23 +265,21 @@ impl Service {
 
         let has_password = user.password_hash.is_some();
         if input.send_welcome {
-            let (link, expires_at) = if has_password {
-                (format!("{}/sign-in", self.mail_config().public_url), None)
-            } else {
-                let secret = new_secret("reset_")?;
-                let expires_at = t + WELCOME_LINK_LIFETIME;
-                tx.insert_password_reset(&hash_token(&secret), user.id, Some(p.user.id), t, expires_at).await?;
-                (
-                    format!("{}/password-reset?token={secret}", self.mail_config().public_url),
-                    Some(written_out(expires_at)),
-                )
-            };
+            // R-ADD-2: the welcome always carries a set-password link (which also proves the
+            // address, R-AUTH-8). Given a password, the person is told so and how to sign in,
+            // and the link is offered to choose their own instead (decision 0053).
+            let secret = new_secret("reset_")?;
+            let expires_at = t + WELCOME_LINK_LIFETIME;
+            tx.insert_password_reset(&hash_token(&secret), user.id, Some(p.user.id), t, expires_at).await?;
+            let public_url = &self.mail_config().public_url;
             let context = json!({
                 "user": { "first_name": user.first_name, "last_name": user.last_name, "email": user.email },
                 "account": { "name": account.name },
                 "inviter": { "name": format!("{} {}", p.user.first_name, p.user.last_name) },
-                "link": link,
-                "expires_at": expires_at,
+                "password_set": has_password,
+                "link": format!("{public_url}/password-reset?token={secret}"),
+                "expires_at": written_out(expires_at),
+                "sign_in_link": format!("{public_url}/sign-in"),
             });
             let mail = Mail {
                 account: Some(&account),

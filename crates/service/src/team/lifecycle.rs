@@ -3,12 +3,16 @@
 use std::time::Duration;
 
 use roster_core::{Action, authorize};
+use roster_mail::TemplateName;
 use roster_store::{MemberPerson, MemberRow, MembershipRow, UserRow};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::impersonation::is_self;
+use crate::mail::{Mail, Sender};
 use crate::rights::check_holds_no_more;
+use crate::signin::reset::written_out;
+use crate::signin::token::{hash_token, new_secret};
 use crate::signin::{Principal, audit};
 use crate::{AccountView, MemberView, Meta, Result, Service, ServiceError, actor, now};
 
@@ -125,8 +129,7 @@ impl Service {
                 }
             }
             Lifecycle::Restore if user.password_hash.is_none() => {
-                self.enqueue_reset_link(tx.as_mut(), Some(&account), &user, Some(p.user.id), RESTORE_LINK_LIFETIME, t)
-                    .await?;
+                self.enqueue_access_restored(tx.as_mut(), p, &account, &user, t).await?;
                 link_sent = true;
             }
             Lifecycle::Enable | Lifecycle::Restore => {}
@@ -143,6 +146,39 @@ impl Service {
             self.mail_enqueued();
         }
         Ok(member_view(&user, membership))
+    }
+
+    /// The `access_restored` email (R-ARC-2): the person's password was removed when they were
+    /// archived, so it says a new one must be set, with a single-use set-password link (the
+    /// reset page), sent as the account.
+    async fn enqueue_access_restored(
+        &self,
+        tx: &mut dyn roster_store::Tx,
+        p: &Principal,
+        account: &roster_store::AccountRow,
+        user: &UserRow,
+        at: time::OffsetDateTime,
+    ) -> Result<()> {
+        let secret = new_secret("reset_")?;
+        let expires_at = at + RESTORE_LINK_LIFETIME;
+        tx.insert_password_reset(&hash_token(&secret), user.id, Some(p.user.id), at, expires_at).await?;
+        let context = json!({
+            "user": { "first_name": user.first_name, "last_name": user.last_name, "email": user.email },
+            "account": { "name": account.name },
+            "restored_by": { "name": format!("{} {}", p.user.first_name, p.user.last_name).trim() },
+            "link": format!("{}/password-reset?token={secret}", self.mail_config().public_url),
+            "expires_at": written_out(expires_at),
+        });
+        let mail = Mail {
+            account: Some(account),
+            template: TemplateName::AccessRestored,
+            to: &user.email,
+            context,
+            sender: Sender::Account,
+            bcc: None,
+        };
+        self.enqueue_email(tx, mail).await?;
+        Ok(())
     }
 
     /// Hands the account to another active member (R-OWN-3). Only the owner, who confirms with

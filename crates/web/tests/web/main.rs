@@ -21,6 +21,7 @@ mod isolation;
 mod lifecycle;
 mod mail;
 mod mail_security;
+mod mail_words;
 mod me;
 mod member_delete;
 mod member_edit;
