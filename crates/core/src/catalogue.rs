@@ -69,7 +69,6 @@ macro_rules! string_catalogue {
         }
     };
 }
-pub(crate) use string_catalogue;
 
 string_catalogue! {
     /// Where a membership stands (PRODUCT.md §4): only `active` members may act.

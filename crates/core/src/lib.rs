@@ -11,11 +11,11 @@ pub mod problem;
 pub mod role;
 pub mod types;
 
+pub use catalogue::MembershipStatus;
 pub use catalogue::{AuditAction, InvitationStatus, InvitePolicy, RoleKind, UnknownValue};
 pub use fields::{FieldError, FieldErrors};
 pub use password_policy::new_password;
 pub use permission::{Permission, PermissionSet};
-pub use catalogue::MembershipStatus;
 pub use policy::{Action, Actor, Denied, MembershipFacts, authorize};
 pub use problem::{ProblemCode, ProblemLevel};
 pub use role::BuiltinRole;

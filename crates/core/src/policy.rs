@@ -1,6 +1,5 @@
 //! The policy function: one place that says who may do what (R-PERM-3). Handlers call
 //! [`authorize`] exactly once; the answer distinguishes "not yours" (404) from "not allowed" (403).
-use serde::Serialize;
 use uuid::Uuid;
 
 use crate::permission::{Permission, PermissionSet};

@@ -51,7 +51,10 @@ async fn free_slug(tx: &mut dyn Tx, name: &AccountName) -> Result<Slug> {
         }
         slug = base.with_suffix(n);
     }
-    Err(ServiceError::Conflict { code: "slug_taken", message: "Choose another account name.".into() })
+    Err(ServiceError::Conflict {
+        code: roster_core::ProblemCode::SlugTaken,
+        message: "Choose another account name.".into(),
+    })
 }
 
 impl Service {
@@ -67,7 +70,9 @@ impl Service {
         loop {
             attempts += 1;
             match self.try_create_account(p, &name, meta).await {
-                Err(ServiceError::Conflict { code: "duplicate", .. }) if attempts < 5 => continue,
+                Err(ServiceError::Conflict { code: roster_core::ProblemCode::Duplicate, .. }) if attempts < 5 => {
+                    continue;
+                }
                 other => return other,
             }
         }

@@ -39,8 +39,16 @@ const ASK_AGAIN_EVERY: time::Duration = time::Duration::hours(24);
 const GONE: &str = "This invitation has expired, was revoked or was already used. \
                     Ask the person who invited you for a new invitation.";
 
+/// R-INV-1: the invited address has a login, so the invitation is accepted signed in with it.
+fn sign_in_first() -> ServiceError {
+    ServiceError::Closed {
+        code: roster_core::ProblemCode::SignInRequired,
+        message: "This email address already has a login: sign in with it, then accept the invitation.".to_owned(),
+    }
+}
+
 fn gone() -> ServiceError {
-    ServiceError::Gone(GONE)
+    ServiceError::Gone(roster_core::ProblemCode::InvitationGone, GONE)
 }
 
 /// What the inviter typed.
@@ -287,12 +295,15 @@ pub(crate) fn full_name(u: &UserRow) -> String {
 }
 
 pub(crate) fn already_member(email: &str) -> ServiceError {
-    ServiceError::Conflict { code: "already_member", message: format!("{email} is already a member of this account.") }
+    ServiceError::Conflict {
+        code: roster_core::ProblemCode::AlreadyMember,
+        message: format!("{email} is already a member of this account."),
+    }
 }
 
 pub(crate) fn pending_conflict(i: &InvitationRow) -> ServiceError {
     ServiceError::Conflict {
-        code: "invitation_pending",
+        code: roster_core::ProblemCode::InvitationPending,
         message: format!(
             "{} already has a pending invitation (id {}). Resend it instead: POST /api/v1/accounts/{}/invitations/{}/resend.",
             i.email, i.id, i.account_id, i.id
@@ -302,7 +313,7 @@ pub(crate) fn pending_conflict(i: &InvitationRow) -> ServiceError {
 
 fn not_pending() -> ServiceError {
     ServiceError::Conflict {
-        code: "invitation_not_pending",
+        code: roster_core::ProblemCode::InvitationNotPending,
         message: "This invitation was already accepted or revoked.".to_owned(),
     }
 }
@@ -365,7 +376,7 @@ impl Service {
             // Another request invited the address a moment ago.
             Err(StoreError::Conflict("invitation")) => {
                 return Err(ServiceError::Conflict {
-                    code: "invitation_pending",
+                    code: roster_core::ProblemCode::InvitationPending,
                     message: format!("{} already has a pending invitation: resend it instead.", row.email),
                 });
             }
@@ -500,7 +511,7 @@ impl Service {
         let wait = row.expires_at - (expires_at - RESEND_EVERY);
         if wait.is_positive() {
             return Err(ServiceError::Conflict {
-                code: "resent_recently",
+                code: roster_core::ProblemCode::ResentRecently,
                 message: "This invitation was sent less than a minute ago; wait a moment before sending it again."
                     .to_owned(),
             });
@@ -634,7 +645,7 @@ impl Service {
 
     /// Accepts an invitation (R-INV-1). Expired, revoked, used or unknown links → `Gone`. Signed
     /// in: the login's email must be the invited one (else 403 `invitation_other_email`). Not
-    /// signed in: the address must not have a login yet (else `Unauthenticated`: sign in first),
+    /// signed in: the address must not have a login yet (else 401 `sign_in_required`: sign in first),
     /// and the login is made now with the given names and password. With `session`, the new login
     /// is signed in.
     pub async fn accept_invitation(
@@ -660,7 +671,7 @@ impl Service {
                 refuse_while_impersonating(p, "accept invitations")?;
                 if !p.user.email.eq_ignore_ascii_case(&invitation.email) {
                     return Err(ServiceError::Closed {
-                        code: "invitation_other_email",
+                        code: roster_core::ProblemCode::InvitationOtherEmail,
                         message: format!(
                             "This invitation is for {}, and you are signed in as {}. Sign out, then open the link again \
                              and accept it as {}.",
@@ -673,7 +684,7 @@ impl Service {
                 // only signed out, by the link, choosing a new password (the takeover).
                 if p.user.email_verified_at.is_none() {
                     return Err(ServiceError::Closed {
-                        code: "invitation_unproved_login",
+                        code: roster_core::ProblemCode::InvitationUnprovedLogin,
                         message: format!(
                             "{} has not been confirmed yet. Sign out, then open the link again: accepting it \
                              confirms the address and you choose a new password.",
@@ -703,7 +714,7 @@ impl Service {
             Acceptance::NewLogin { first_name, last_name, password } => {
                 match existing {
                     // A proved login accepts signed in.
-                    Some(u) if u.email_verified_at.is_some() => return Err(ServiceError::Unauthenticated),
+                    Some(u) if u.email_verified_at.is_some() => return Err(sign_in_first()),
                     // R-AUTH-8: nobody proved this address; the link's holder does, and takes
                     // the login over.
                     Some(u) => {
@@ -737,7 +748,7 @@ impl Service {
                 match tx.insert_user(&user).await {
                     Ok(()) => {}
                     // A login for the address was made meanwhile (another way in).
-                    Err(StoreError::Conflict("email")) => return Err(ServiceError::Unauthenticated),
+                    Err(StoreError::Conflict("email")) => return Err(sign_in_first()),
                     Err(e) => return Err(e.into()),
                 }
                 let member = self.join(tx.as_mut(), &invitation, &user).await?;
@@ -783,7 +794,7 @@ impl Service {
         }
         // Proved meanwhile (another link used): then they sign in like everyone else.
         if !tx.mark_email_verified(user.id, t).await? {
-            return Err(ServiceError::Unauthenticated);
+            return Err(sign_in_first());
         }
         tx.set_user_password(user.id, &hash, t).await?;
         tx.update_user_profile(user.id, parsed.first_name.as_str(), parsed.last_name.as_str(), &user.time_zone, t)
@@ -839,14 +850,14 @@ impl Service {
         let t = now();
         if i.is_live(t) {
             return Err(ServiceError::Conflict {
-                code: "invitation_live",
+                code: roster_core::ProblemCode::InvitationLive,
                 message: "This invitation still works: accept it.".to_owned(),
             });
         }
         let account = tx.account_by_id(i.account_id).await?.ok_or_else(gone)?;
         if i.status == "accepted" {
             return Err(ServiceError::Conflict {
-                code: "invitation_used",
+                code: roster_core::ProblemCode::InvitationUsed,
                 message: "This invitation was accepted already: sign in instead.".to_owned(),
             });
         }

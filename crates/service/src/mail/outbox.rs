@@ -101,7 +101,7 @@ impl Service {
         }
         if !tx.requeue_email(email.account_id, email_id, now()).await? {
             return Err(ServiceError::Conflict {
-                code: "not_failed",
+                code: roster_core::ProblemCode::NotFailed,
                 message: format!("Only a failed email can be retried; this one is {}.", email.status),
             });
         }

@@ -20,7 +20,11 @@ async fn check_egress(host: &str, port: u16, allow_private: bool) -> Result<()> 
     if !allow_private && let Err(e) = roster_mail::resolve_public(host, port, false).await {
         errs.add("host", format!("This server cannot be used: {e}."));
     }
-    if errs.is_empty() { Ok(()) } else { Err(ServiceError::Refused { code: "smtp_host_refused", errors: errs }) }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Refused { code: roster_core::ProblemCode::SmtpHostRefused, errors: errs })
+    }
 }
 
 fn parse_input(input: &SmtpSettingsInput) -> Result<(String, u16, Security, Option<String>, String)> {

@@ -68,7 +68,7 @@ pub struct NewApiToken {
 
 fn no_account() -> ServiceError {
     ServiceError::Conflict {
-        code: "account_not_chosen",
+        code: roster_core::ProblemCode::AccountNotChosen,
         message: "Choose an account first: a personal API token acts in the account you are working in.".into(),
     }
 }
@@ -77,7 +77,7 @@ fn no_account() -> ServiceError {
 /// `accounts.rs`). Routes of another account answer 404 instead (`actor::for_principal`).
 pub(crate) fn bound_to_account() -> ServiceError {
     ServiceError::Conflict {
-        code: "token_bound_to_account",
+        code: roster_core::ProblemCode::TokenBoundToAccount,
         message: "A personal API token acts only in the account it was made in; use a token made in the other \
                   account, or sign in with your password."
             .into(),
@@ -124,7 +124,7 @@ impl Service {
         crate::impersonation::refuse_while_impersonating(p, "create API tokens in their name")?;
         if p.api_token_id.is_some() {
             return Err(ServiceError::Closed {
-                code: "token_cannot_create_tokens",
+                code: roster_core::ProblemCode::TokenCannotCreateTokens,
                 message: "A personal API token cannot create tokens; sign in with your password to create one.".into(),
             });
         }

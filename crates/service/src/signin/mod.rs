@@ -181,7 +181,10 @@ impl Service {
         let hash = self.hasher.hash(&parsed.password).await?;
         let mut tx = self.store.begin().await?;
         if !tx.take_setup_token(&hash_token(secret), now()).await? {
-            return Err(ServiceError::Gone("This setup link has expired or was already used."));
+            return Err(ServiceError::Gone(
+                roster_core::ProblemCode::Gone,
+                "This setup link has expired or was already used.",
+            ));
         }
         let user = new_user(&parsed, Some(hash), true);
         tx.insert_user(&user).await?;

@@ -65,8 +65,11 @@ impl Service {
         let hash = hash_token(secret);
         let user = {
             let mut tx = self.store.read().await?;
-            let user_id = tx.password_reset_user(&hash, now()).await?.ok_or(ServiceError::Gone(GONE))?;
-            tx.user_by_id(user_id).await?.ok_or(ServiceError::Gone(GONE))?
+            let user_id = tx
+                .password_reset_user(&hash, now())
+                .await?
+                .ok_or(ServiceError::Gone(roster_core::ProblemCode::Gone, GONE))?;
+            tx.user_by_id(user_id).await?.ok_or(ServiceError::Gone(roster_core::ProblemCode::Gone, GONE))?
         };
         let password = new_password(password, Some(&user.email), &[&user.first_name, &user.last_name])
             .map_err(|e| ServiceError::invalid("password", e.0))?;
@@ -74,7 +77,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let t = now();
         if !tx.use_password_reset(&hash, t).await? {
-            return Err(ServiceError::Gone(GONE));
+            return Err(ServiceError::Gone(roster_core::ProblemCode::Gone, GONE));
         }
         tx.set_user_password(user.id, &password_hash, t).await?;
         tx.expire_password_resets_of_user(user.id, t).await?;

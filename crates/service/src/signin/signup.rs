@@ -22,7 +22,7 @@ pub struct SignedUp {
 
 fn closed() -> ServiceError {
     ServiceError::Closed {
-        code: "signup_closed",
+        code: roster_core::ProblemCode::SignupClosed,
         message: "This account does not take sign-ups. Ask it for an invitation.".to_owned(),
     }
 }
@@ -54,7 +54,7 @@ impl Service {
         let account = account.filter(|a| a.public_signup).ok_or_else(closed)?;
         if tx.user_by_email(parsed.email.as_str()).await?.is_some() {
             return Err(ServiceError::Conflict {
-                code: "email_taken",
+                code: roster_core::ProblemCode::EmailTaken,
                 message: "This email already has a login: sign in instead.".to_owned(),
             });
         }

@@ -249,7 +249,7 @@ impl Service {
                     // The address got a login a moment ago: it is invited, by asking again.
                     Err(StoreError::Conflict("email")) => {
                         return Err(ServiceError::Conflict {
-                            code: "duplicate",
+                            code: roster_core::ProblemCode::Duplicate,
                             message: "That email was just taken by a new login; add it again to send an invitation."
                                 .to_owned(),
                         });

@@ -44,13 +44,13 @@ impl Service {
         if m.is_owner {
             return Err(ServiceError::Rule {
                 rule: "R-OWN-4",
-                code: "owner_rule",
+                code: roster_core::ProblemCode::OwnerRule,
                 message: "The owner cannot be deleted. The owner may transfer ownership first.".to_owned(),
             });
         }
         if is_self(p, user_id) {
             return Err(ServiceError::Conflict {
-                code: "self_delete",
+                code: roster_core::ProblemCode::SelfDelete,
                 message: "You cannot delete yourself; ask another admin or the owner.".to_owned(),
             });
         }

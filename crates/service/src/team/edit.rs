@@ -119,5 +119,5 @@ impl Service {
 }
 
 fn rule(rule: &'static str, message: &str) -> ServiceError {
-    ServiceError::Rule { rule, code: "rights_rule", message: message.to_owned() }
+    ServiceError::Rule { rule, code: roster_core::ProblemCode::RightsRule, message: message.to_owned() }
 }

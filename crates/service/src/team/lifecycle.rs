@@ -83,7 +83,7 @@ impl Service {
         let user = tx.user_by_id(user_id).await?.ok_or(ServiceError::NotFound)?;
         if is_self(p, user_id) && !membership.is_owner && matches!(change, Lifecycle::Disable | Lifecycle::Archive) {
             return Err(ServiceError::Conflict {
-                code: "self",
+                code: roster_core::ProblemCode::SelfAction,
                 message: format!(
                     "You cannot {} yourself; ask another admin.",
                     &change.verb()[..change.verb().len() - 1]
@@ -97,7 +97,7 @@ impl Service {
         }
         if !from.contains(&membership.status.as_str()) {
             return Err(ServiceError::Conflict {
-                code: "status",
+                code: roster_core::ProblemCode::Status,
                 message: format!("This member is {} and cannot be {}.", membership.status, change.verb()),
             });
         }
@@ -176,7 +176,7 @@ impl Service {
         }
         if user_id == p.user.id {
             return Err(ServiceError::Conflict {
-                code: "already_owner",
+                code: roster_core::ProblemCode::AlreadyOwner,
                 message: "You already own this account.".to_owned(),
             });
         }
@@ -185,7 +185,7 @@ impl Service {
         if !tx.move_owner(account_id, p.user.id, user_id).await? {
             return Err(ServiceError::Rule {
                 rule: "R-OWN-3",
-                code: "not_owner",
+                code: roster_core::ProblemCode::OwnershipMoved,
                 message: "You no longer own this account; ownership has already moved.".to_owned(),
             });
         }
@@ -203,5 +203,8 @@ impl Service {
 }
 
 fn not_owner() -> ServiceError {
-    ServiceError::Closed { code: "not_owner", message: "Only the account's owner can transfer ownership.".to_owned() }
+    ServiceError::Closed {
+        code: roster_core::ProblemCode::NotOwner,
+        message: "Only the account's owner can transfer ownership.".to_owned(),
+    }
 }

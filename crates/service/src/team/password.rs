@@ -24,7 +24,7 @@ async fn target(
     refuse_while_impersonating(p, "change or reset passwords")?;
     if is_self(p, user_id) {
         return Err(ServiceError::Conflict {
-            code: "own_password",
+            code: roster_core::ProblemCode::OwnPassword,
             message: "Change your own password from your profile: it asks for the current one.".to_owned(),
         });
     }
@@ -34,7 +34,7 @@ async fn target(
     if membership.is_owner && p.user.id != user_id {
         return Err(ServiceError::Rule {
             rule: "R-OWN-2",
-            code: "owner_rule",
+            code: roster_core::ProblemCode::OwnerRule,
             message: "Nobody but the owner changes the owner's password.".to_owned(),
         });
     }
@@ -88,7 +88,7 @@ impl Service {
         if elsewhere || user.is_operator {
             return Err(ServiceError::Rule {
                 rule: "R-AUTH-6",
-                code: "shared_login",
+                code: roster_core::ProblemCode::SharedLogin,
                 message: "This person also signs in to other accounts; send them a reset link instead.".to_owned(),
             });
         }

@@ -104,7 +104,7 @@ fn parse_permissions(ids: &[String], errs: &mut FieldErrors) -> Option<Permissio
 async fn name_free(tx: &mut dyn Tx, account_id: Uuid, name: &str, except: Option<Uuid>) -> Result<()> {
     match tx.role_by_name(account_id, name).await? {
         Some(r) if Some(r.id) != except => Err(ServiceError::Conflict {
-            code: "role_name_taken",
+            code: roster_core::ProblemCode::RoleNameTaken,
             message: format!("This account already has a role named {}.", r.name),
         }),
         _ => Ok(()),
@@ -115,7 +115,7 @@ fn custom_id(role_id: &str) -> Result<Uuid> {
     if BuiltinRole::parse(role_id).is_some() {
         return Err(ServiceError::Rule {
             rule: "R-ROLE-1",
-            code: "builtin_role",
+            code: roster_core::ProblemCode::BuiltinRole,
             message: "Built-in roles cannot be changed or deleted; make a custom role instead.".to_owned(),
         });
     }
@@ -196,7 +196,7 @@ impl Service {
             if impersonator_holds || mine.as_ref().is_some_and(|m| m.custom_role_id == Some(id)) {
                 return Err(ServiceError::Rule {
                     rule: "R-PERM-1",
-                    code: "rights_rule",
+                    code: roster_core::ProblemCode::RightsRule,
                     message: "You hold this role: nobody edits their own rights. Ask another admin or the owner."
                         .to_owned(),
                 });
@@ -230,7 +230,7 @@ impl Service {
         if members > 0 {
             let who = if members == 1 { "1 member holds".to_owned() } else { format!("{members} members hold") };
             return Err(ServiceError::Conflict {
-                code: "role_in_use",
+                code: roster_core::ProblemCode::RoleInUse,
                 message: format!("{who} the role {}: give them another role first.", row.name),
             });
         }

@@ -52,7 +52,7 @@ async fn page(state: &AppState, user: &ConsoleUser, account_id: uuid::Uuid, erro
     let account = state.service.get_account(&user.0, account_id).await.map_err(fail(user))?;
     if account.owner_id != user.0.user.id {
         return Err(fail(user)(ServiceError::Closed {
-            code: "not_owner",
+            code: roster_core::ProblemCode::NotOwner,
             message: "Only the account's owner can transfer ownership.".to_owned(),
         }));
     }
