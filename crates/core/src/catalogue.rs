@@ -67,6 +67,13 @@ macro_rules! string_catalogue {
                 self.as_str() == other
             }
         }
+
+        // For templates, which compare a value with a string literal (a `&str`).
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
     };
 }
 

@@ -90,7 +90,7 @@ impl Service {
         let (account, owner) = new_account(tx.as_mut(), name, p.user.id).await?;
         tx.insert_account(&account, &owner).await?;
         tx.insert_audit(&audit(
-            "account.created",
+            roster_core::AuditAction::AccountCreated,
             p.who(),
             Some(account.id),
             ("account", account.id.to_string()),
@@ -186,14 +186,14 @@ pub(crate) async fn new_account(
         name: name.as_str().to_owned(),
         slug: slug.as_str().to_owned(),
         owner_id,
-        invite_policy: "owner_only".to_owned(),
+        invite_policy: roster_core::InvitePolicy::OwnerOnly,
         invitation_ttl_days: 7,
         public_signup: false,
         allow_impersonation: true,
         created_at: t,
         updated_at: t,
     };
-    let owner = MembershipRow::new(account.id, owner_id, BuiltinRole::Owner.key(), t);
+    let owner = MembershipRow::new(account.id, owner_id, BuiltinRole::Owner.into(), t);
     Ok((account, owner))
 }
 

@@ -55,7 +55,10 @@ impl ImpersonationRights {
     pub fn may(&self, m: &MemberView) -> bool {
         let held =
             m.permissions.iter().filter_map(|id| Permission::parse(id)).fold(PermissionSet::EMPTY, |s, p| s.with(p));
-        m.user_id != self.actor_id && !m.is_owner && m.status == "active" && self.permissions.is_superset_of(held)
+        m.user_id != self.actor_id
+            && !m.is_owner
+            && m.status == roster_core::MembershipStatus::Active
+            && self.permissions.is_superset_of(held)
     }
 }
 
@@ -131,7 +134,7 @@ async fn checked_target(
             message: "The account owner cannot be impersonated.".to_owned(),
         });
     }
-    if target.status != "active" {
+    if target.status != roster_core::MembershipStatus::Active {
         return Err(ServiceError::Conflict {
             code: roster_core::ProblemCode::Status,
             message: format!("This member is {}; only active members can be logged in as.", target.status),
@@ -194,8 +197,13 @@ impl Service {
             impersonation_reason: Some(reason.clone()),
         };
         tx.insert_session(&session).await?;
-        let mut row =
-            audit("member.impersonation_started", p.who(), Some(account_id), ("user", user_id.to_string()), meta);
+        let mut row = audit(
+            roster_core::AuditAction::MemberImpersonationStarted,
+            p.who(),
+            Some(account_id),
+            ("user", user_id.to_string()),
+            meta,
+        );
         row.details = Some(
             json!({
                 "reason": reason,
@@ -265,9 +273,9 @@ impl Service {
         let ok = match (impersonator, person) {
             (Some(i), Some(t)) => {
                 let held = effective_permissions(&i);
-                i.status == "active"
+                i.status == roster_core::MembershipStatus::Active
                     && held.contains(Permission::UsersImpersonate)
-                    && t.status == "active"
+                    && t.status == roster_core::MembershipStatus::Active
                     && !t.is_owner
                     && check_holds_no_more(Some(&i), &t).is_ok()
             }

@@ -105,8 +105,14 @@ impl Service {
                 message: format!("Only a failed email can be retried; this one is {}.", email.status),
             });
         }
-        tx.insert_audit(&audit("email.retried", p.who(), email.account_id, ("email", email_id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::EmailRetried,
+            p.who(),
+            email.account_id,
+            ("email", email_id.to_string()),
+            meta,
+        ))
+        .await?;
         let email = tx.email_by_id(email_id).await?.ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
         self.mail_enqueued();

@@ -138,7 +138,7 @@ impl Service {
         };
         tx.put_smtp_settings(&row).await?;
         tx.insert_audit(&audit(
-            "account.smtp_set",
+            roster_core::AuditAction::AccountSmtpSet,
             p.who(),
             Some(account_id),
             ("account", account_id.to_string()),
@@ -156,7 +156,7 @@ impl Service {
         account_for(tx.as_mut(), p, account_id, Action::ChangeAccountSettings(account_id)).await?;
         if tx.delete_smtp_settings(account_id).await? {
             tx.insert_audit(&audit(
-                "account.smtp_removed",
+                roster_core::AuditAction::AccountSmtpRemoved,
                 p.who(),
                 Some(account_id),
                 ("account", account_id.to_string()),

@@ -149,7 +149,7 @@ impl Service {
         };
         tx.insert_api_token(&row).await?;
         tx.insert_audit(&audit(
-            "api_token.created",
+            roster_core::AuditAction::ApiTokenCreated,
             p.who(),
             Some(account_id),
             ("api_token", row.id.to_string()),
@@ -188,8 +188,14 @@ impl Service {
         if !tx.revoke_api_token(account_id, p.user.id, id, now()).await? {
             return Err(ServiceError::NotFound);
         }
-        tx.insert_audit(&audit("api_token.revoked", p.who(), Some(account_id), ("api_token", id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::ApiTokenRevoked,
+            p.who(),
+            Some(account_id),
+            ("api_token", id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -204,7 +210,7 @@ impl Service {
             return Err(ServiceError::Unauthenticated);
         };
         // R-DIS-1: the token acts as a member; a membership that is not active ends it.
-        if status.as_deref() != Some("active") {
+        if status != Some(roster_core::MembershipStatus::Active) {
             return Err(ServiceError::Unauthenticated);
         }
         if token.last_used_at.is_none_or(|used| t - used >= TOUCH_EVERY) {

@@ -107,7 +107,7 @@ impl Service {
                 };
                 self.enqueue_email(tx.as_mut(), mail).await?;
                 tx.insert_audit(&audit(
-                    "auth.registration_attempted",
+                    roster_core::AuditAction::AuthRegistrationAttempted,
                     Who::nobody(),
                     None,
                     ("user", user.id.to_string()),
@@ -222,7 +222,7 @@ impl Service {
         let (account, owner) = new_account(tx.as_mut(), &name, user.id).await?;
         tx.insert_account(&account, &owner).await?;
         tx.insert_audit(&audit(
-            "user.registered",
+            roster_core::AuditAction::UserRegistered,
             Who::user(user.id),
             Some(account.id),
             ("user", user.id.to_string()),
@@ -230,7 +230,7 @@ impl Service {
         ))
         .await?;
         tx.insert_audit(&audit(
-            "account.created",
+            roster_core::AuditAction::AccountCreated,
             Who::user(user.id),
             Some(account.id),
             ("account", account.id.to_string()),

@@ -42,7 +42,7 @@ impl Service {
         }
         self.enqueue_reset_link(tx.as_mut(), None, &user, None, RESET_LINK_LIFETIME, t).await?;
         tx.insert_audit(&audit(
-            "auth.password_reset_requested",
+            roster_core::AuditAction::AuthPasswordResetRequested,
             Who::user(user.id),
             None,
             ("user", user.id.to_string()),
@@ -88,8 +88,14 @@ impl Service {
             tx.revoke_all_api_tokens_of_user(user.id, t).await?;
         }
         self.enqueue_password_changed(tx.as_mut(), &user, t).await?;
-        tx.insert_audit(&audit("auth.password_reset", Who::user(user.id), None, ("user", user.id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::AuthPasswordReset,
+            Who::user(user.id),
+            None,
+            ("user", user.id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         self.mail_enqueued();
         Ok(())

@@ -60,10 +60,10 @@ impl Service {
         }
         let user = new_user(&parsed, Some(hash), false);
         tx.insert_user(&user).await?;
-        let membership = MembershipRow::new(account.id, user.id, BuiltinRole::Customer.key(), now());
+        let membership = MembershipRow::new(account.id, user.id, BuiltinRole::Customer.into(), now());
         tx.insert_membership(&membership).await?;
         tx.insert_audit(&audit(
-            "member.signed_up",
+            roster_core::AuditAction::MemberSignedUp,
             Who::user(user.id),
             Some(account.id),
             ("user", user.id.to_string()),

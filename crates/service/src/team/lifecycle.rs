@@ -1,5 +1,6 @@
 //! A member's life in one account (R-DIS-1, R-ARC-1, R-ARC-2) and the account's ownership
 //! (R-OWN-3). The owner is never disabled or archived (R-OWN-4): the database refuses it.
+use roster_core::{AuditAction, MembershipStatus};
 use std::time::Duration;
 
 use roster_core::{Action, authorize};
@@ -27,12 +28,13 @@ pub enum Lifecycle {
 
 impl Lifecycle {
     /// The statuses it applies to, the status it gives, and its audit action.
-    fn plan(self) -> (&'static [&'static str], &'static str, &'static str) {
+    fn plan(self) -> (&'static [MembershipStatus], MembershipStatus, AuditAction) {
+        use MembershipStatus::{Active, Archived, Disabled};
         match self {
-            Lifecycle::Disable => (&["active"], "disabled", "member.disabled"),
-            Lifecycle::Enable => (&["disabled"], "active", "member.enabled"),
-            Lifecycle::Archive => (&["active", "disabled"], "archived", "member.archived"),
-            Lifecycle::Restore => (&["archived"], "active", "member.restored"),
+            Lifecycle::Disable => (&[Active], Disabled, AuditAction::MemberDisabled),
+            Lifecycle::Enable => (&[Disabled], Active, AuditAction::MemberEnabled),
+            Lifecycle::Archive => (&[Active, Disabled], Archived, AuditAction::MemberArchived),
+            Lifecycle::Restore => (&[Archived], Active, AuditAction::MemberRestored),
         }
     }
 
@@ -95,7 +97,7 @@ impl Service {
         if !membership.is_owner {
             check_holds_no_more(mine.as_ref(), &membership)?;
         }
-        if !from.contains(&membership.status.as_str()) {
+        if !from.contains(&membership.status) {
             return Err(ServiceError::Conflict {
                 code: roster_core::ProblemCode::Status,
                 message: format!("This member is {} and cannot be {}.", membership.status, change.verb()),
@@ -115,7 +117,7 @@ impl Service {
                         .memberships_of_user(user_id)
                         .await?
                         .iter()
-                        .any(|(a, m)| a.id != account_id && m.status == "active");
+                        .any(|(a, m)| a.id != account_id && m.status == roster_core::MembershipStatus::Active);
                     if !active_elsewhere && user.password_hash.is_some() {
                         tx.clear_user_password(user_id, t).await?;
                         tx.expire_password_resets_of_user(user_id, t).await?;
@@ -160,7 +162,7 @@ impl Service {
             let mut tx = self.store.read().await?;
             let (actor, membership) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
             authorize(&actor, Action::ViewAccount(account_id))?;
-            if !membership.is_some_and(|m| m.is_owner && m.status == "active") {
+            if !membership.is_some_and(|m| m.is_owner && m.status == roster_core::MembershipStatus::Active) {
                 return Err(not_owner());
             }
         }
@@ -171,7 +173,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let (actor, membership) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
         authorize(&actor, Action::ViewAccount(account_id))?;
-        if !membership.is_some_and(|m| m.is_owner && m.status == "active") {
+        if !membership.is_some_and(|m| m.is_owner && m.status == roster_core::MembershipStatus::Active) {
             return Err(not_owner());
         }
         if user_id == p.user.id {
@@ -191,8 +193,13 @@ impl Service {
         }
         tx.set_membership_role(account_id, p.user.id, "admin").await?;
         tx.set_membership_role(account_id, user_id, "owner").await?;
-        let mut row =
-            audit("account.ownership_transferred", p.who(), Some(account_id), ("user", user_id.to_string()), meta);
+        let mut row = audit(
+            roster_core::AuditAction::AccountOwnershipTransferred,
+            p.who(),
+            Some(account_id),
+            ("user", user_id.to_string()),
+            meta,
+        );
         row.details = Some(json!({ "from": p.user.id, "to": user_id }).to_string());
         tx.insert_audit(&row).await?;
         let account = tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;

@@ -52,7 +52,7 @@ impl Service {
         self.enqueue_reset_link(tx.as_mut(), Some(&account), &user, Some(p.user.id), RESET_LINK_LIFETIME, now())
             .await?;
         tx.insert_audit(&audit(
-            "member.password_reset_sent",
+            roster_core::AuditAction::MemberPasswordResetSent,
             p.who(),
             Some(account_id),
             ("user", user_id.to_string()),
@@ -96,8 +96,14 @@ impl Service {
         tx.set_user_password(user_id, &hash, t).await?;
         tx.delete_sessions_of_user(user_id).await?;
         tx.expire_password_resets_of_user(user_id, t).await?;
-        tx.insert_audit(&audit("member.password_set", p.who(), Some(account_id), ("user", user_id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::MemberPasswordSet,
+            p.who(),
+            Some(account_id),
+            ("user", user_id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(())
     }

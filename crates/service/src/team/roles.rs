@@ -129,7 +129,8 @@ impl Service {
         let mut tx = self.store.read().await?;
         let (actor, mine) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
         let manages = mine.as_ref().is_some_and(|m| {
-            m.status == "active" && effective_permissions(m).contains(roster_core::Permission::RolesManage)
+            m.status == roster_core::MembershipStatus::Active
+                && effective_permissions(m).contains(roster_core::Permission::RolesManage)
         });
         let action = if manages { Action::ManageRoles(account_id) } else { Action::ViewTeam(account_id) };
         authorize(&actor, action)?;
@@ -155,7 +156,8 @@ impl Service {
         name_free(tx.as_mut(), account_id, &name, None).await?;
         let row = RoleRow { account_id, id: Uuid::now_v7(), name, permissions: set.to_ids(), created_at: now() };
         tx.insert_role(&row).await?;
-        let mut event = audit("role.created", p.who(), Some(account_id), ("role", row.id.to_string()), meta);
+        let mut event =
+            audit(roster_core::AuditAction::RoleCreated, p.who(), Some(account_id), ("role", row.id.to_string()), meta);
         event.details = Some(json!({ "name": row.name, "permissions": row.permissions }).to_string());
         tx.insert_audit(&event).await?;
         tx.commit().await?;
@@ -210,7 +212,8 @@ impl Service {
             moved = tx.sync_role_members(account_id, id, &row.permissions).await?;
         }
         tx.update_role(&row).await?;
-        let mut event = audit("role.updated", p.who(), Some(account_id), ("role", row.id.to_string()), meta);
+        let mut event =
+            audit(roster_core::AuditAction::RoleUpdated, p.who(), Some(account_id), ("role", row.id.to_string()), meta);
         event.details =
             Some(json!({ "name": row.name, "permissions": row.permissions, "members_updated": moved }).to_string());
         tx.insert_audit(&event).await?;
@@ -235,7 +238,8 @@ impl Service {
             });
         }
         tx.delete_role(account_id, id).await?;
-        let mut event = audit("role.deleted", p.who(), Some(account_id), ("role", id.to_string()), meta);
+        let mut event =
+            audit(roster_core::AuditAction::RoleDeleted, p.who(), Some(account_id), ("role", id.to_string()), meta);
         event.details = Some(json!({ "name": row.name }).to_string());
         tx.insert_audit(&event).await?;
         tx.commit().await?;

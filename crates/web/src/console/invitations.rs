@@ -45,7 +45,7 @@ impl From<InvitationView> for PendingLine {
             email: i.email,
             sent_by: i.invited_by_name.unwrap_or_else(|| "someone no longer here".to_owned()),
             expires: when(i.expires_at),
-            expired: i.status == "expired",
+            expired: i.status == roster_core::InvitationStatus::Expired,
         }
     }
 }

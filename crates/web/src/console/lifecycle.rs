@@ -57,7 +57,11 @@ async fn page(state: &AppState, user: &ConsoleUser, account_id: uuid::Uuid, erro
         }));
     }
     let members = state.service.list_members(&user.0, account_id, None, Some(500)).await.map_err(fail(user))?;
-    let candidates = members.items.into_iter().filter(|m| m.status == "active" && !m.is_owner).collect();
+    let candidates = members
+        .items
+        .into_iter()
+        .filter(|m| m.status == roster_core::MembershipStatus::Active && !m.is_owner)
+        .collect();
     Ok(TransferPage { nav, account_id, candidates, error }.into_response())
 }
 

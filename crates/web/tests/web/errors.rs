@@ -272,3 +272,20 @@ fn problem_documents_serialise_the_code_as_its_string() {
     assert_eq!(body["rule"], "R-AUTH-8");
     assert_eq!(body["status"], 410);
 }
+
+#[tokio::test]
+async fn r_aud_1_an_unknown_audit_action_filter_is_422_naming_action() {
+    roster_testkit::app::each_backend(|app| async move {
+        app.operator("owner@example.test").await;
+        let token = app.token("owner@example.test", None).await;
+        let account = app.create_account(&token, "Filtered").await;
+        let audit = format!("/api/v1/accounts/{account}/audit");
+        let (status, body) = app.get_json(&format!("{audit}?action=member.teleported"), Some(&token)).await;
+        assert_eq!((status, body["code"].as_str()), (422, Some("invalid_fields")), "{body}");
+        assert_eq!(body["errors"][0]["field"], "action", "{body}");
+        let (status, page) = app.get_json(&format!("{audit}?action=account.created"), Some(&token)).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["items"][0]["action"], "account.created", "the wire string is the catalogue's");
+    })
+    .await;
+}
