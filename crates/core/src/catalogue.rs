@@ -19,7 +19,7 @@ macro_rules! string_catalogue {
     (
         $(#[$meta:meta])*
         $name:ident ($what:literal) {
-            $($(#[$vmeta:meta])* $variant:ident = $id:literal,)*
+            $($(#[$vmeta:meta])* $variant:ident = $id:tt,)*
         }
     ) => {
         $(#[$meta])*

@@ -3,7 +3,7 @@
 //! builds every problem document from a [`ProblemCode`], so a code cannot answer two statuses.
 
 macro_rules! problems {
-    ($($variant:ident = $id:literal, $status:literal, $rule:expr, $level:ident, $meaning:literal;)*) => {
+    ($($variant:ident = $id:tt, $status:literal, $rule:expr, $level:ident, $meaning:literal;)*) => {
         /// A stable snake_case id of a refusal. Serialised (and listed in OpenAPI) as its string.
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
