@@ -2,16 +2,21 @@
 //! the policy function. No I/O lives here; every rule is cited by its `R-…` id.
 #![deny(clippy::unwrap_used)]
 
+pub mod catalogue;
 pub mod fields;
 pub mod password_policy;
 pub mod permission;
 pub mod policy;
+pub mod problem;
 pub mod role;
 pub mod types;
 
+pub use catalogue::MembershipStatus;
+pub use catalogue::{AuditAction, InvitationStatus, InvitePolicy, RoleKind, UnknownValue};
 pub use fields::{FieldError, FieldErrors};
 pub use password_policy::new_password;
 pub use permission::{Permission, PermissionSet};
-pub use policy::{Action, Actor, Denied, MembershipFacts, MembershipStatus, authorize};
+pub use policy::{Action, Actor, Denied, MembershipFacts, authorize};
+pub use problem::{ProblemCode, ProblemLevel};
 pub use role::BuiltinRole;
 pub use types::{AccountName, Email, Login, NOT_PLAIN_TEXT, Password, PersonName, Slug, is_plain_text};

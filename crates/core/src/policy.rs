@@ -1,36 +1,10 @@
 //! The policy function: one place that says who may do what (R-PERM-3). Handlers call
 //! [`authorize`] exactly once; the answer distinguishes "not yours" (404) from "not allowed" (403).
-use serde::Serialize;
 use uuid::Uuid;
 
 use crate::permission::{Permission, PermissionSet};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MembershipStatus {
-    Active,
-    Disabled,
-    Archived,
-}
-
-impl MembershipStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MembershipStatus::Active => "active",
-            MembershipStatus::Disabled => "disabled",
-            MembershipStatus::Archived => "archived",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "active" => Some(Self::Active),
-            "disabled" => Some(Self::Disabled),
-            "archived" => Some(Self::Archived),
-            _ => None,
-        }
-    }
-}
+pub use crate::catalogue::MembershipStatus;
 
 /// What the policy needs to know about the actor's membership in the targeted account.
 #[derive(Debug, Clone, PartialEq, Eq)]

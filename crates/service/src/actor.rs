@@ -1,5 +1,5 @@
 //! Loads what the policy needs about the caller in one account.
-use roster_core::{Actor, MembershipFacts, MembershipStatus};
+use roster_core::{Actor, MembershipFacts};
 use roster_store::{MembershipRow, Tx, UserRow};
 use uuid::Uuid;
 
@@ -10,7 +10,7 @@ pub(crate) fn facts(m: &MembershipRow) -> MembershipFacts {
     MembershipFacts {
         account_id: m.account_id,
         is_owner: m.is_owner,
-        status: MembershipStatus::parse(&m.status).unwrap_or(MembershipStatus::Disabled),
+        status: m.status,
         permissions: effective_permissions(m),
     }
 }

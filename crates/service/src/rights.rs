@@ -1,7 +1,7 @@
 //! What rights a member is given: a built-in role, a custom role of the account, or an explicit
 //! permission list (R-ROLE-1), and the no-escalation check (R-PERM-1). One place for adding a
 //! user, editing a member, inviting and importing.
-use roster_core::{BuiltinRole, FieldErrors, PermissionSet};
+use roster_core::{BuiltinRole, FieldErrors, PermissionSet, RoleKind};
 use roster_store::{MembershipRow, RoleRow, Tx};
 use uuid::Uuid;
 
@@ -11,8 +11,8 @@ use crate::{Result, ServiceError};
 /// Rights as stored on a membership.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Rights {
-    /// A built-in role key, or `custom` (a custom role or an explicit list).
-    pub role: String,
+    /// A built-in role, or `custom` (a custom role or an explicit list).
+    pub role: RoleKind,
     pub custom_role_id: Option<Uuid>,
     /// The explicit list, or the custom role's list; `None` for a built-in role's defaults.
     pub permissions: Option<PermissionSet>,
@@ -20,7 +20,7 @@ pub(crate) struct Rights {
 
 impl Rights {
     pub fn builtin(role: BuiltinRole) -> Self {
-        Self { role: role.key().to_owned(), custom_role_id: None, permissions: None }
+        Self { role: RoleKind::from(role), custom_role_id: None, permissions: None }
     }
 
     /// The role given when none is chosen (R-ROLE-1).
@@ -30,7 +30,7 @@ impl Rights {
 
     pub fn custom(role: &RoleRow) -> Self {
         Self {
-            role: "custom".to_owned(),
+            role: RoleKind::Custom,
             custom_role_id: Some(role.id),
             permissions: Some(PermissionSet::from_ids(&role.permissions).unwrap_or_default()),
         }
@@ -40,12 +40,12 @@ impl Rights {
     pub fn set(&self) -> PermissionSet {
         match self.permissions {
             Some(set) => set,
-            None => BuiltinRole::parse(&self.role).map_or(PermissionSet::EMPTY, BuiltinRole::permissions),
+            None => self.role.builtin().map_or(PermissionSet::EMPTY, BuiltinRole::permissions),
         }
     }
 
     pub fn apply(&self, m: &mut MembershipRow) {
-        m.role.clone_from(&self.role);
+        m.role = self.role;
         m.custom_role_id = self.custom_role_id;
         m.permissions = self.permissions.map(PermissionSet::to_ids);
     }
@@ -87,7 +87,7 @@ pub(crate) async fn resolve_rights(
             }
         }
         (None, Some(ids)) => match PermissionSet::from_ids(&ids.join(",")) {
-            Ok(set) => Ok(Some(Rights { role: "custom".to_owned(), custom_role_id: None, permissions: Some(set) })),
+            Ok(set) => Ok(Some(Rights { role: RoleKind::Custom, custom_role_id: None, permissions: Some(set) })),
             Err(e) => {
                 errs.add("permissions", e);
                 Ok(None)

@@ -1,5 +1,5 @@
 //! What use cases answer: plain serialisable views, shared by the API (JSON) and the console.
-use roster_core::{BuiltinRole, Permission, PermissionSet};
+use roster_core::{BuiltinRole, InvitePolicy, MembershipStatus, Permission, PermissionSet, RoleKind};
 use roster_store::{AccountRow, MemberRow, MembershipRow, UserRow};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -44,8 +44,8 @@ impl From<&UserRow> for UserView {
 /// The caller's place in an account, when they have one.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MyMembership {
-    pub role: String,
-    pub status: String,
+    pub role: RoleKind,
+    pub status: MembershipStatus,
     pub is_owner: bool,
 }
 
@@ -56,7 +56,7 @@ pub struct AccountView {
     pub slug: String,
     pub owner_id: Uuid,
     /// `owner_only` or `permission` (R-PERM-2).
-    pub invite_policy: String,
+    pub invite_policy: InvitePolicy,
     pub invitation_ttl_days: i32,
     pub public_signup: bool,
     /// Members with `users.impersonate` may "log in as" others (R-IMP-1); on by default.
@@ -74,16 +74,12 @@ impl AccountView {
             name: a.name.clone(),
             slug: a.slug.clone(),
             owner_id: a.owner_id,
-            invite_policy: a.invite_policy.clone(),
+            invite_policy: a.invite_policy,
             invitation_ttl_days: a.invitation_ttl_days,
             public_signup: a.public_signup,
             allow_impersonation: a.allow_impersonation,
             created_at: a.created_at,
-            membership: m.map(|m| MyMembership {
-                role: m.role.clone(),
-                status: m.status.clone(),
-                is_owner: m.is_owner,
-            }),
+            membership: m.map(|m| MyMembership { role: m.role, status: m.status, is_owner: m.is_owner }),
         }
     }
 }
@@ -107,12 +103,12 @@ pub struct MemberView {
     pub phone: Option<String>,
     pub company: Option<String>,
     /// A built-in role key, or `custom` (a custom role, `custom_role_id`, or a chosen list).
-    pub role: String,
+    pub role: RoleKind,
     /// The account's custom role the member holds, if any (see `GET …/roles`).
     pub custom_role_id: Option<Uuid>,
     /// Effective permission ids.
     pub permissions: Vec<&'static str>,
-    pub status: String,
+    pub status: MembershipStatus,
     pub is_owner: bool,
     #[serde(with = "time::serde::rfc3339::option")]
     pub last_sign_in_at: Option<OffsetDateTime>,
@@ -151,9 +147,9 @@ impl From<MemberRow> for MemberView {
 
 impl MemberView {
     pub fn role_label(&self) -> &str {
-        match BuiltinRole::parse(&self.role) {
+        match self.role.builtin() {
             Some(r) => r.label(),
-            None => &self.role,
+            None => self.role.as_str(),
         }
     }
 }
@@ -164,8 +160,8 @@ pub struct MembershipSummary {
     pub account_id: Uuid,
     pub account_name: String,
     pub account_slug: String,
-    pub role: String,
-    pub status: String,
+    pub role: RoleKind,
+    pub status: MembershipStatus,
     pub is_owner: bool,
     /// When the user last signed in to this account (the chooser offers the latest first).
     #[serde(with = "time::serde::rfc3339::option")]
@@ -181,8 +177,8 @@ impl MembershipSummary {
             account_id: a.id,
             account_name: a.name.clone(),
             account_slug: a.slug.clone(),
-            role: m.role.clone(),
-            status: m.status.clone(),
+            role: m.role,
+            status: m.status,
             is_owner: m.is_owner,
             last_sign_in_at: m.last_sign_in_at,
             landing: landing(m),
@@ -230,7 +226,7 @@ fn landing(m: &MembershipRow) -> &'static str {
 }
 
 /// A membership's effective permissions: the owner holds all (R-OWN-2); otherwise an explicit
-/// list wins over the role's defaults; an unknown role grants nothing.
+/// list wins over the role's defaults; `custom` without a list grants nothing.
 pub fn effective_permissions(m: &MembershipRow) -> PermissionSet {
     if m.is_owner {
         return PermissionSet::all();
@@ -238,5 +234,5 @@ pub fn effective_permissions(m: &MembershipRow) -> PermissionSet {
     if let Some(list) = &m.permissions {
         return PermissionSet::from_ids(list).unwrap_or_default();
     }
-    BuiltinRole::parse(&m.role).map_or(PermissionSet::EMPTY, BuiltinRole::permissions)
+    m.role.builtin().map_or(PermissionSet::EMPTY, BuiltinRole::permissions)
 }

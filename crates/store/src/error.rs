@@ -15,6 +15,10 @@ pub enum StoreError {
     Unavailable(String),
     #[error("database error: {0}")]
     Database(String),
+    /// A stored value that is not in its catalogue (`roster_core::catalogue`): refused, never
+    /// read as a default.
+    #[error("stored value outside its catalogue: {0}")]
+    Unknown(String),
     #[error("migration {version} failed: {message}")]
     Migration { version: i64, message: String },
 }

@@ -1,6 +1,7 @@
 //! Invitations (R-INV-1): the row, a pending-list row, and the repository trait. The SQL is in
 //! `sql/invitations.rs`.
 use async_trait::async_trait;
+use roster_core::{InvitationStatus, RoleKind};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -13,8 +14,8 @@ pub struct InvitationRow {
     pub id: Uuid,
     /// Lower-cased.
     pub email: String,
-    /// A built-in role key, or `custom` (a custom role or an explicit list).
-    pub role: String,
+    /// A built-in role, or `custom` (a custom role or an explicit list).
+    pub role: RoleKind,
     /// The custom role given, if any (no foreign key: the role may be deleted meanwhile).
     pub custom_role_id: Option<Uuid>,
     /// Permission ids, comma-separated: the explicit list, or the custom role's list when the
@@ -23,8 +24,8 @@ pub struct InvitationRow {
     pub token_hash: Vec<u8>,
     /// Who sent it (`None` once that login is deleted).
     pub invited_by: Option<Uuid>,
-    /// `pending`, `accepted` or `revoked`; pending past `expires_at` is expired.
-    pub status: String,
+    /// `pending`, `accepted` or `revoked` (never `expired`: that is pending past `expires_at`).
+    pub status: InvitationStatus,
     pub expires_at: OffsetDateTime,
     pub created_at: OffsetDateTime,
     pub accepted_at: Option<OffsetDateTime>,
@@ -35,7 +36,7 @@ pub struct InvitationRow {
 impl InvitationRow {
     /// Pending and not expired at `now`: the link works.
     pub fn is_live(&self, now: OffsetDateTime) -> bool {
-        self.status == "pending" && self.expires_at > now
+        self.status == InvitationStatus::Pending && self.expires_at > now
     }
 }
 

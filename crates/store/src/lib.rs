@@ -147,7 +147,12 @@ pub trait AccountRepo {
         after: Option<&MemberCursor>,
         limit: i64,
     ) -> Result<Vec<MemberRow>>;
-    async fn set_membership_status(&mut self, account_id: Uuid, user_id: Uuid, status: &str) -> Result<bool>;
+    async fn set_membership_status(
+        &mut self,
+        account_id: Uuid,
+        user_id: Uuid,
+        status: roster_core::MembershipStatus,
+    ) -> Result<bool>;
     async fn delete_membership(&mut self, account_id: Uuid, user_id: Uuid) -> Result<bool>;
     /// Moves ownership (R-OWN-3); the database refuses a target that is not an active member.
     async fn set_owner(&mut self, account_id: Uuid, user_id: Uuid) -> Result<bool>;
@@ -341,7 +346,7 @@ pub trait ApiTokenRepo {
         &mut self,
         token_hash: &[u8],
         now: OffsetDateTime,
-    ) -> Result<Option<(ApiTokenRow, UserRow, Option<String>)>>;
+    ) -> Result<Option<(ApiTokenRow, UserRow, Option<roster_core::MembershipStatus>)>>;
     /// The person's tokens in the account that are not revoked (expired ones too), newest first.
     async fn api_tokens_of(&mut self, account_id: Uuid, user_id: Uuid) -> Result<Vec<ApiTokenRow>>;
     /// Revokes one of the person's tokens in the account; false when they have no such

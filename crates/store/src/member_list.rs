@@ -76,10 +76,10 @@ pub struct MemberKey {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberQuery {
     pub search: MemberSearch,
-    /// Only members with this role key.
-    pub role: Option<String>,
-    /// One to three of `active`, `disabled`, `archived`, without repeats.
-    pub statuses: Vec<String>,
+    /// Only members with this role.
+    pub role: Option<roster_core::RoleKind>,
+    /// One to three statuses, without repeats.
+    pub statuses: Vec<roster_core::MembershipStatus>,
     pub sort: MemberSort,
     pub descending: bool,
     pub after: Option<MemberKey>,
@@ -90,7 +90,7 @@ impl Default for MemberQuery {
         Self {
             search: MemberSearch::All,
             role: None,
-            statuses: vec!["active".to_owned(), "disabled".to_owned()],
+            statuses: vec![roster_core::MembershipStatus::Active, roster_core::MembershipStatus::Disabled],
             sort: MemberSort::Name,
             descending: false,
             after: None,

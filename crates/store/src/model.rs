@@ -1,4 +1,5 @@
 //! Rows as the store reads and writes them. Parsing into domain types happens in the service.
+use roster_core::{AuditAction, InvitePolicy, MembershipStatus, RoleKind};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -33,7 +34,7 @@ pub struct AccountRow {
     pub name: String,
     pub slug: String,
     pub owner_id: Uuid,
-    pub invite_policy: String,
+    pub invite_policy: InvitePolicy,
     pub invitation_ttl_days: i32,
     pub public_signup: bool,
     /// Members with `users.impersonate` may "log in as" others here (R-IMP-1); on by default.
@@ -46,12 +47,12 @@ pub struct AccountRow {
 pub struct MembershipRow {
     pub account_id: Uuid,
     pub user_id: Uuid,
-    /// A built-in role key, or `custom` with `custom_role_id` set.
-    pub role: String,
+    /// A built-in role, or `custom` with `custom_role_id` or an explicit list.
+    pub role: RoleKind,
     pub custom_role_id: Option<Uuid>,
     /// Explicit permission ids (comma-separated); `None` means the role's defaults.
     pub permissions: Option<String>,
-    pub status: String,
+    pub status: MembershipStatus,
     pub landing_page: String,
     pub contact_tab: String,
     pub show_calendar: bool,
@@ -64,14 +65,14 @@ pub struct MembershipRow {
 
 impl MembershipRow {
     /// A fresh active membership with default preferences.
-    pub fn new(account_id: Uuid, user_id: Uuid, role: &str, now: OffsetDateTime) -> Self {
+    pub fn new(account_id: Uuid, user_id: Uuid, role: RoleKind, now: OffsetDateTime) -> Self {
         Self {
             account_id,
             user_id,
-            role: role.to_owned(),
+            role,
             custom_role_id: None,
             permissions: None,
-            status: "active".to_owned(),
+            status: MembershipStatus::Active,
             landing_page: "dashboard".to_owned(),
             contact_tab: "overview".to_owned(),
             show_calendar: true,
@@ -174,7 +175,7 @@ pub struct AuditRow {
     pub account_id: Option<Uuid>,
     pub actor_id: Option<Uuid>,
     pub impersonator_id: Option<Uuid>,
-    pub action: String,
+    pub action: AuditAction,
     pub target_type: Option<String>,
     pub target_id: Option<String>,
     pub ip: Option<String>,
@@ -186,7 +187,7 @@ pub struct AuditRow {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilter {
     pub actor_id: Option<Uuid>,
-    pub action: Option<String>,
+    pub action: Option<AuditAction>,
     /// From this time (inclusive).
     pub from: Option<OffsetDateTime>,
     /// Until this time (exclusive).

@@ -69,10 +69,10 @@ impl SqlTx {
         let text = |f: &dyn Fn(&MembershipRow) -> Option<String>| ms.iter().map(f).collect::<Vec<_>>();
         add(&mut a, ms.iter().map(|m| m.account_id).collect::<Vec<Uuid>>())?;
         add(&mut a, ms.iter().map(|m| m.user_id).collect::<Vec<Uuid>>())?;
-        add(&mut a, text(&|m| Some(m.role.clone())))?;
+        add(&mut a, text(&|m| Some(m.role.as_str().to_owned())))?;
         add(&mut a, ms.iter().map(|m| m.custom_role_id).collect::<Vec<Option<Uuid>>>())?;
         add(&mut a, text(&|m| m.permissions.clone()))?;
-        add(&mut a, text(&|m| Some(m.status.clone())))?;
+        add(&mut a, text(&|m| Some(m.status.as_str().to_owned())))?;
         add(&mut a, text(&|m| Some(m.landing_page.clone())))?;
         add(&mut a, text(&|m| Some(m.contact_tab.clone())))?;
         add(&mut a, ms.iter().map(|m| m.show_calendar).collect::<Vec<bool>>())?;
@@ -112,7 +112,7 @@ impl SqlTx {
         let mut a = sqlx::postgres::PgArguments::default();
         add(&mut a, account_id)?;
         add(&mut a, changes.iter().map(|c| c.user_id).collect::<Vec<Uuid>>())?;
-        add(&mut a, changes.iter().map(|c| c.role.clone()).collect::<Vec<String>>())?;
+        add(&mut a, changes.iter().map(|c| c.role.as_str().to_owned()).collect::<Vec<String>>())?;
         add(&mut a, changes.iter().map(|c| c.custom_role_id).collect::<Vec<Option<Uuid>>>())?;
         add(&mut a, changes.iter().map(|c| c.permissions.clone()).collect::<Vec<Option<String>>>())?;
         self.exec_arrays(
@@ -135,7 +135,7 @@ impl SqlTx {
         add(&mut a, ids(&|r| r.account_id))?;
         add(&mut a, ids(&|r| r.actor_id))?;
         add(&mut a, ids(&|r| r.impersonator_id))?;
-        add(&mut a, text(&|r| Some(r.action.clone())))?;
+        add(&mut a, text(&|r| Some(r.action.as_str().to_owned())))?;
         add(&mut a, text(&|r| r.target_type.clone()))?;
         add(&mut a, text(&|r| r.target_id.clone()))?;
         add(&mut a, text(&|r| r.ip.clone()))?;

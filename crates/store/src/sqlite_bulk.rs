@@ -93,10 +93,10 @@ impl SqlTx {
             let values: [&dyn ToSql; 12] = [
                 &m.account_id,
                 &m.user_id,
-                &m.role,
+                &m.role.as_str(),
                 &m.custom_role_id,
                 &m.permissions,
-                &m.status,
+                &m.status.as_str(),
                 &m.landing_page,
                 &m.contact_tab,
                 &m.show_calendar,
@@ -130,7 +130,7 @@ impl SqlTx {
                 .exec(
                     "UPDATE memberships SET role = $3, custom_role_id = $4, permissions = $5 \
                      WHERE account_id = $1 AND user_id = $2",
-                    args![account_id, m.user_id, m.role, m.custom_role_id, m.permissions],
+                    args![account_id, m.user_id, m.role.as_str(), m.custom_role_id, m.permissions],
                 )
                 .await?;
         }

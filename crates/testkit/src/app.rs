@@ -216,6 +216,7 @@ impl TestApp {
                 updated_at: now,
             };
             tx.insert_user(&user).await.expect("insert user");
+            let role = roster_core::RoleKind::parse(role).expect("a role key");
             tx.insert_membership(&MembershipRow::new(account_id, user.id, role, now)).await.expect("insert membership");
             out.push(TestUser { id: user.id, email: user.email, password: PASSWORD.into() });
         }

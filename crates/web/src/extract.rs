@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, header};
 use roster_core::FieldError;
 use roster_service::{Meta, Principal, SessionKind};
 use serde::de::DeserializeOwned;
@@ -26,13 +26,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             });
         if !is_json {
             return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                roster_core::ProblemCode::UnsupportedMediaType,
                 "Send the body as JSON with Content-Type: application/json.",
             ));
         }
         let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("The body could not be read: {e}"))
+            ApiError::new(roster_core::ProblemCode::BodyTooLarge, format!("The body could not be read: {e}"))
         })?;
         parse_json(&bytes).map(ApiJson)
     }
@@ -40,7 +39,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let malformed = |e: &serde_json::Error| {
-        ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("The body is not valid JSON: {e}"))
+        ApiError::new(roster_core::ProblemCode::MalformedJson, format!("The body is not valid JSON: {e}"))
     };
     // Syntax first, whatever the shape: a cut-off body (`{"email": "half@exa`) is malformed
     // (400), even where a field's own parser would have named the field (422).
@@ -61,12 +60,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 "." | "" => missing_field(&message).unwrap_or_else(|| "body".to_owned()),
                 p => p.to_owned(),
             };
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_fields",
-                "Some fields are invalid; see errors.",
-            )
-            .with_errors(vec![FieldError { field, message: strip_position(&message) }]));
+            return Err(ApiError::new(roster_core::ProblemCode::InvalidFields, "Some fields are invalid; see errors.")
+                .with_errors(vec![FieldError { field, message: strip_position(&message) }]));
         }
     };
     de.end().map_err(|e| malformed(&e))?;
@@ -98,7 +93,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
                 "." | "" => message.split('`').nth(1).unwrap_or("query").to_owned(),
                 p => p.to_owned(),
             };
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", "Some query parameters are invalid.")
+            ApiError::new(roster_core::ProblemCode::InvalidFields, "Some query parameters are invalid.")
                 .with_errors(vec![FieldError { field, message }])
         })
     }
@@ -181,8 +176,7 @@ impl FromRequestParts<AppState> for Auth {
             let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
             if !same_secret(sent, &p.csrf_token) {
                 return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "csrf_failed",
+                    roster_core::ProblemCode::CsrfFailed,
                     "Send the X-CSRF-Token header with the session's CSRF token.",
                 ));
             }

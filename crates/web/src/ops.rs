@@ -1,6 +1,6 @@
 //! `/healthz`, `/readyz`, `/metrics`.
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::IntoResponse;
 
 use crate::AppState;
@@ -21,11 +21,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiEr
     if state.service.store().ready().await {
         Ok("ready")
     } else {
-        Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
-            "The database is not answering or not migrated.",
-        ))
+        Err(ApiError::new(roster_core::ProblemCode::NotReady, "The database is not answering or not migrated."))
     }
 }
 

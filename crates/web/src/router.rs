@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, HeaderValue, Request, StatusCode, Uri, header};
+use axum::http::{HeaderName, HeaderValue, Request, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router, middleware};
@@ -24,6 +24,14 @@ use crate::{AppState, api, console, metrics, ops};
 #[openapi(
     info(title = "Roster", description = "Accounts, team members, roles and permissions, sign-in and audit for small-business software."),
     modifiers(&BearerAuth),
+    components(schemas(
+        roster_core::ProblemCode,
+        roster_core::AuditAction,
+        roster_core::MembershipStatus,
+        roster_core::RoleKind,
+        roster_core::InvitePolicy,
+        roster_core::InvitationStatus
+    )),
     tags(
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "sign-in", description = "Tokens, sessions and the current user"),
@@ -72,8 +80,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(CatchPanicLayer::custom(|_| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.")
-                .into_response()
+            ApiError::new(roster_core::ProblemCode::Internal, "Something went wrong on our side.").into_response()
         }))
         .layer(middleware::from_fn_with_state(state.clone(), private_answers))
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -132,17 +139,13 @@ fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLa
 /// Unknown routes: problem+json under `/api`, a page elsewhere.
 async fn not_found(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("No route {} here.", uri.path())).into_response()
+        ApiError::new(roster_core::ProblemCode::NotFound, format!("No route {} here.", uri.path())).into_response()
     } else {
         console::not_found_page()
     }
 }
 
 async fn method_not_allowed(uri: Uri) -> Response {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        format!("{} does not take this method.", uri.path()),
-    )
-    .into_response()
+    ApiError::new(roster_core::ProblemCode::MethodNotAllowed, format!("{} does not take this method.", uri.path()))
+        .into_response()
 }

@@ -75,10 +75,10 @@ impl Service {
         }
         tx.insert_account(&account, &owner).await?;
         for (role, user, _) in people.iter().skip(1) {
-            tx.insert_membership(&MembershipRow::new(account.id, user.id, role.key(), now())).await?;
+            tx.insert_membership(&MembershipRow::new(account.id, user.id, (*role).into(), now())).await?;
         }
         tx.insert_audit(&audit(
-            "account.demo_created",
+            roster_core::AuditAction::AccountDemoCreated,
             Who::nobody(),
             Some(account.id),
             ("account", account.id.to_string()),
@@ -123,7 +123,7 @@ impl Service {
                 updated_at: t,
             };
             tx.insert_user(&user).await?;
-            tx.insert_membership(&MembershipRow::new(account.id, id, BuiltinRole::Standard.key(), t)).await?;
+            tx.insert_membership(&MembershipRow::new(account.id, id, BuiltinRole::Standard.into(), t)).await?;
         }
         tx.commit().await?;
         Ok(n)

@@ -219,13 +219,12 @@ impl Service {
                         }
                     })
                     .map_or(BuiltinRole::Customer, |(r, _)| *r);
-                let mut m = MembershipRow::new(account_id, id, role.key(), t);
+                let mut m = MembershipRow::new(account_id, id, role.into(), t);
                 m.status = match rng.next() % 100 {
-                    0..=2 => "archived",
-                    3..=9 => "disabled",
-                    _ => "active",
-                }
-                .to_owned();
+                    0..=2 => roster_core::MembershipStatus::Archived,
+                    3..=9 => roster_core::MembershipStatus::Disabled,
+                    _ => roster_core::MembershipStatus::Active,
+                };
                 if !rng.next().is_multiple_of(5) {
                     let ago = (rng.next() % (365 * 24 * 3600)) as i64;
                     m.last_sign_in_at = Some(t - Duration::seconds(ago));
@@ -277,7 +276,7 @@ impl Service {
             account_id: Some(account_id),
             actor_id: None,
             impersonator_id: None,
-            action: "account.demo_members_added".to_owned(),
+            action: roster_core::AuditAction::AccountDemoMembersAdded,
             target_type: Some("account".to_owned()),
             target_id: Some(account_id.to_string()),
             ip: None,

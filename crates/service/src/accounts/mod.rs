@@ -51,7 +51,10 @@ async fn free_slug(tx: &mut dyn Tx, name: &AccountName) -> Result<Slug> {
         }
         slug = base.with_suffix(n);
     }
-    Err(ServiceError::Conflict { code: "slug_taken", message: "Choose another account name.".into() })
+    Err(ServiceError::Conflict {
+        code: roster_core::ProblemCode::SlugTaken,
+        message: "Choose another account name.".into(),
+    })
 }
 
 impl Service {
@@ -67,7 +70,9 @@ impl Service {
         loop {
             attempts += 1;
             match self.try_create_account(p, &name, meta).await {
-                Err(ServiceError::Conflict { code: "duplicate", .. }) if attempts < 5 => continue,
+                Err(ServiceError::Conflict { code: roster_core::ProblemCode::Duplicate, .. }) if attempts < 5 => {
+                    continue;
+                }
                 other => return other,
             }
         }
@@ -85,7 +90,7 @@ impl Service {
         let (account, owner) = new_account(tx.as_mut(), name, p.user.id).await?;
         tx.insert_account(&account, &owner).await?;
         tx.insert_audit(&audit(
-            "account.created",
+            roster_core::AuditAction::AccountCreated,
             p.who(),
             Some(account.id),
             ("account", account.id.to_string()),
@@ -181,14 +186,14 @@ pub(crate) async fn new_account(
         name: name.as_str().to_owned(),
         slug: slug.as_str().to_owned(),
         owner_id,
-        invite_policy: "owner_only".to_owned(),
+        invite_policy: roster_core::InvitePolicy::OwnerOnly,
         invitation_ttl_days: 7,
         public_signup: false,
         allow_impersonation: true,
         created_at: t,
         updated_at: t,
     };
-    let owner = MembershipRow::new(account.id, owner_id, BuiltinRole::Owner.key(), t);
+    let owner = MembershipRow::new(account.id, owner_id, BuiltinRole::Owner.into(), t);
     Ok((account, owner))
 }
 

@@ -44,9 +44,13 @@ impl Service {
     ) -> Result<AccountView> {
         let mut errs = FieldErrors::new();
         let name = patch.name.as_deref().and_then(|n| errs.check("name", AccountName::parse(n)));
-        if patch.invite_policy.as_deref().is_some_and(|p| p != "owner_only" && p != "permission") {
-            errs.add("invite_policy", "Choose owner_only or permission.");
-        }
+        let policy = match patch.invite_policy.as_deref().map(roster_core::InvitePolicy::parse).transpose() {
+            Ok(policy) => policy,
+            Err(_) => {
+                errs.add("invite_policy", "Choose owner_only or permission.");
+                None
+            }
+        };
         if patch.invitation_ttl_days.is_some_and(|d| !(1..=90).contains(&d)) {
             errs.add("invitation_ttl_days", "Use 1 to 90 days.");
         }
@@ -58,8 +62,8 @@ impl Service {
         if let Some(n) = name {
             account.name = n.as_str().to_owned();
         }
-        if let Some(policy) = &patch.invite_policy {
-            account.invite_policy = policy.clone();
+        if let Some(policy) = policy {
+            account.invite_policy = policy;
         }
         if let Some(days) = patch.invitation_ttl_days {
             account.invitation_ttl_days = days;
@@ -73,7 +77,7 @@ impl Service {
         account.updated_at = now();
         tx.update_account_settings(&account).await?;
         tx.insert_audit(&audit(
-            "account.settings_changed",
+            roster_core::AuditAction::AccountSettingsChanged,
             p.who(),
             Some(account_id),
             ("account", account_id.to_string()),

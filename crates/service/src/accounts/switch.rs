@@ -16,7 +16,7 @@ impl Service {
             .memberships_of_user(p.user.id)
             .await?
             .iter()
-            .filter(|(_, m)| m.status == "active")
+            .filter(|(_, m)| m.status == roster_core::MembershipStatus::Active)
             .map(|(a, m)| MembershipSummary::new(a, m))
             .collect();
         list.sort_by(|a, b| {
@@ -36,7 +36,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let (actor, membership) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
         authorize(&actor, Action::ViewAccount(account_id))?;
-        let Some(membership) = membership.filter(|m| m.status == "active") else {
+        let Some(membership) = membership.filter(|m| m.status == roster_core::MembershipStatus::Active) else {
             return Err(ServiceError::NotFound);
         };
         let account = tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;
@@ -44,7 +44,7 @@ impl Service {
         let t = now();
         tx.touch_last_sign_in(account_id, p.user.id, t).await?;
         tx.insert_audit(&audit(
-            "session.switched",
+            roster_core::AuditAction::SessionSwitched,
             p.who(),
             Some(account_id),
             ("account", account_id.to_string()),

@@ -20,7 +20,7 @@ use crate::{Result, Service, ServiceError, page_limit};
 pub struct AuditQuery {
     /// The actor's email.
     pub actor: Option<String>,
-    /// An action id, e.g. `member.disabled`.
+    /// An action id, e.g. `member.disabled` (one of the `AuditAction` catalogue; another is 422).
     pub action: Option<String>,
     /// From this day (`2026-11-01`) or instant (RFC 3339), inclusive.
     pub from: Option<String>,
@@ -37,7 +37,7 @@ pub struct AuditEventView {
     pub id: Uuid,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
-    pub action: String,
+    pub action: roster_core::AuditAction,
     pub actor_id: Option<Uuid>,
     /// The actor's email, while the actor exists.
     pub actor_email: Option<String>,
@@ -106,6 +106,16 @@ impl Service {
             },
             None => None,
         };
+        let action = match q.action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            Some(a) => match roster_core::AuditAction::parse(a) {
+                Ok(action) => Some(action),
+                Err(_) => {
+                    errs.add("action", "Unknown action: use one of the audit actions (API.md, OpenAPI AuditAction).");
+                    None
+                }
+            },
+            None => None,
+        };
         if !errs.is_empty() {
             return Err(ServiceError::Invalid(errs));
         }
@@ -118,7 +128,6 @@ impl Service {
             },
             None => None,
         };
-        let action = q.action.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned);
         let filter = AuditFilter { actor_id, action, from, to, before };
         let mut rows = tx.audit_page(account_id, &filter, limit + 1).await?;
         let keep = usize::try_from(limit).unwrap_or(usize::MAX);

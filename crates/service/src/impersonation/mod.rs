@@ -55,7 +55,10 @@ impl ImpersonationRights {
     pub fn may(&self, m: &MemberView) -> bool {
         let held =
             m.permissions.iter().filter_map(|id| Permission::parse(id)).fold(PermissionSet::EMPTY, |s, p| s.with(p));
-        m.user_id != self.actor_id && !m.is_owner && m.status == "active" && self.permissions.is_superset_of(held)
+        m.user_id != self.actor_id
+            && !m.is_owner
+            && m.status == roster_core::MembershipStatus::Active
+            && self.permissions.is_superset_of(held)
     }
 }
 
@@ -65,7 +68,7 @@ impl ImpersonationRights {
 pub fn refuse_while_impersonating(p: &Principal, what: &str) -> Result<()> {
     if p.impersonator.is_some() {
         return Err(ServiceError::Closed {
-            code: "impersonating",
+            code: roster_core::ProblemCode::Impersonating,
             message: format!("While acting as someone else you cannot {what}. Return to your own account first."),
         });
     }
@@ -97,7 +100,7 @@ async fn checked_target(
 ) -> Result<(roster_store::AccountRow, MembershipRow, UserRow, PermissionSet, Option<String>)> {
     if p.impersonator.is_some() {
         return Err(ServiceError::Conflict {
-            code: "already_impersonating",
+            code: roster_core::ProblemCode::AlreadyImpersonating,
             message: "You are already acting as someone; return to your own account first.".to_owned(),
         });
     }
@@ -105,7 +108,7 @@ async fn checked_target(
     authorize(&actor, Action::Impersonate(account_id))?;
     if p.api_token_id.is_some() {
         return Err(ServiceError::Closed {
-            code: "token_cannot_impersonate",
+            code: roster_core::ProblemCode::TokenCannotImpersonate,
             message: "A personal API token cannot log in as someone; sign in with your password.".to_owned(),
         });
     }
@@ -113,24 +116,27 @@ async fn checked_target(
     let account = tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;
     if !account.allow_impersonation {
         return Err(ServiceError::Closed {
-            code: "impersonation_forbidden",
+            code: roster_core::ProblemCode::ImpersonationForbidden,
             message: "This account does not allow logging in as its members.".to_owned(),
         });
     }
     let target = tx.membership(account_id, user_id).await?.ok_or(ServiceError::NotFound)?;
     if user_id == p.user.id {
-        return Err(ServiceError::Conflict { code: "self", message: "You cannot log in as yourself.".to_owned() });
+        return Err(ServiceError::Conflict {
+            code: roster_core::ProblemCode::SelfAction,
+            message: "You cannot log in as yourself.".to_owned(),
+        });
     }
     if target.is_owner {
         return Err(ServiceError::Rule {
             rule: "R-OWN-4",
-            code: "owner_rule",
+            code: roster_core::ProblemCode::OwnerRule,
             message: "The account owner cannot be impersonated.".to_owned(),
         });
     }
-    if target.status != "active" {
+    if target.status != roster_core::MembershipStatus::Active {
         return Err(ServiceError::Conflict {
-            code: "status",
+            code: roster_core::ProblemCode::Status,
             message: format!("This member is {}; only active members can be logged in as.", target.status),
         });
     }
@@ -139,7 +145,7 @@ async fn checked_target(
     let own = mine.as_ref().map(effective_permissions).unwrap_or_default();
     if user.is_operator && !p.user.is_operator {
         return Err(ServiceError::Closed {
-            code: "target_is_operator",
+            code: roster_core::ProblemCode::TargetIsOperator,
             message: "This person runs the installation; only another operator may log in as them.".to_owned(),
         });
     }
@@ -191,8 +197,13 @@ impl Service {
             impersonation_reason: Some(reason.clone()),
         };
         tx.insert_session(&session).await?;
-        let mut row =
-            audit("member.impersonation_started", p.who(), Some(account_id), ("user", user_id.to_string()), meta);
+        let mut row = audit(
+            roster_core::AuditAction::MemberImpersonationStarted,
+            p.who(),
+            Some(account_id),
+            ("user", user_id.to_string()),
+            meta,
+        );
         row.details = Some(
             json!({
                 "reason": reason,
@@ -262,9 +273,9 @@ impl Service {
         let ok = match (impersonator, person) {
             (Some(i), Some(t)) => {
                 let held = effective_permissions(&i);
-                i.status == "active"
+                i.status == roster_core::MembershipStatus::Active
                     && held.contains(Permission::UsersImpersonate)
-                    && t.status == "active"
+                    && t.status == roster_core::MembershipStatus::Active
                     && !t.is_owner
                     && check_holds_no_more(Some(&i), &t).is_ok()
             }

@@ -9,7 +9,7 @@
 //! expired) run first in its unit of work, so of several concurrent accepts exactly one joins.
 use std::collections::HashMap;
 
-use roster_core::{Action, BuiltinRole, Email, FieldErrors, PermissionSet, authorize};
+use roster_core::{Action, BuiltinRole, Email, FieldErrors, InvitationStatus, PermissionSet, RoleKind, authorize};
 use roster_mail::TemplateName;
 use roster_store::{AccountRow, InvitationRow, MemberPerson, MemberRow, MembershipRow, StoreError, Tx, UserRow};
 use serde::{Deserialize, Serialize};
@@ -39,8 +39,16 @@ const ASK_AGAIN_EVERY: time::Duration = time::Duration::hours(24);
 const GONE: &str = "This invitation has expired, was revoked or was already used. \
                     Ask the person who invited you for a new invitation.";
 
+/// R-INV-1: the invited address has a login, so the invitation is accepted signed in with it.
+fn sign_in_first() -> ServiceError {
+    ServiceError::Closed {
+        code: roster_core::ProblemCode::SignInRequired,
+        message: "This email address already has a login: sign in with it, then accept the invitation.".to_owned(),
+    }
+}
+
 fn gone() -> ServiceError {
-    ServiceError::Gone(GONE)
+    ServiceError::Gone(roster_core::ProblemCode::InvitationGone, GONE)
 }
 
 /// What the inviter typed.
@@ -60,12 +68,12 @@ pub struct InvitationView {
     pub id: Uuid,
     pub email: String,
     /// A built-in role key, or `custom` (see `custom_role_id` and `permissions`).
-    pub role: String,
+    pub role: RoleKind,
     pub custom_role_id: Option<Uuid>,
     /// The permission ids the invitee will hold.
     pub permissions: Vec<&'static str>,
     /// `pending`, `expired` (pending past `expires_at`), `accepted` or `revoked`.
-    pub status: &'static str,
+    pub status: InvitationStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -80,18 +88,16 @@ impl InvitationView {
     pub(crate) fn new(i: &InvitationRow, invited_by_name: Option<String>) -> Self {
         let permissions = match &i.permissions {
             Some(ids) => PermissionSet::from_ids(ids).unwrap_or_default(),
-            None => BuiltinRole::parse(&i.role).map_or(PermissionSet::EMPTY, BuiltinRole::permissions),
+            None => i.role.builtin().map_or(PermissionSet::EMPTY, BuiltinRole::permissions),
         };
-        let status = match i.status.as_str() {
-            "pending" if i.expires_at <= now() => "expired",
-            "pending" => "pending",
-            "accepted" => "accepted",
-            _ => "revoked",
+        let status = match i.status {
+            InvitationStatus::Pending if i.expires_at <= now() => InvitationStatus::Expired,
+            stored => stored,
         };
         Self {
             id: i.id,
             email: i.email.clone(),
-            role: i.role.clone(),
+            role: i.role,
             custom_role_id: i.custom_role_id,
             permissions: permissions.iter().map(|p| p.id()).collect(),
             status,
@@ -104,9 +110,9 @@ impl InvitationView {
 
     /// The role as a person reads it (`Standard`, `custom`).
     pub fn role_label(&self) -> &str {
-        match BuiltinRole::parse(&self.role) {
+        match self.role.builtin() {
             Some(r) => r.label(),
-            None => &self.role,
+            None => self.role.as_str(),
         }
     }
 }
@@ -269,11 +275,11 @@ async fn rights_of(tx: &mut dyn Tx, i: &InvitationRow) -> Result<Rights> {
             return Ok(Rights::custom(&role));
         }
         let set = PermissionSet::from_ids(i.permissions.as_deref().unwrap_or_default()).unwrap_or_default();
-        return Ok(Rights { role: "custom".to_owned(), custom_role_id: None, permissions: Some(set) });
+        return Ok(Rights { role: RoleKind::Custom, custom_role_id: None, permissions: Some(set) });
     }
-    Ok(match (&i.permissions, BuiltinRole::parse(&i.role)) {
+    Ok(match (&i.permissions, i.role.builtin()) {
         (Some(ids), _) => Rights {
-            role: "custom".to_owned(),
+            role: RoleKind::Custom,
             custom_role_id: None,
             permissions: Some(PermissionSet::from_ids(ids).unwrap_or_default()),
         },
@@ -287,12 +293,15 @@ pub(crate) fn full_name(u: &UserRow) -> String {
 }
 
 pub(crate) fn already_member(email: &str) -> ServiceError {
-    ServiceError::Conflict { code: "already_member", message: format!("{email} is already a member of this account.") }
+    ServiceError::Conflict {
+        code: roster_core::ProblemCode::AlreadyMember,
+        message: format!("{email} is already a member of this account."),
+    }
 }
 
 pub(crate) fn pending_conflict(i: &InvitationRow) -> ServiceError {
     ServiceError::Conflict {
-        code: "invitation_pending",
+        code: roster_core::ProblemCode::InvitationPending,
         message: format!(
             "{} already has a pending invitation (id {}). Resend it instead: POST /api/v1/accounts/{}/invitations/{}/resend.",
             i.email, i.id, i.account_id, i.id
@@ -302,7 +311,7 @@ pub(crate) fn pending_conflict(i: &InvitationRow) -> ServiceError {
 
 fn not_pending() -> ServiceError {
     ServiceError::Conflict {
-        code: "invitation_not_pending",
+        code: roster_core::ProblemCode::InvitationNotPending,
         message: "This invitation was already accepted or revoked.".to_owned(),
     }
 }
@@ -313,7 +322,10 @@ impl Service {
     async fn inviter(&self, tx: &mut dyn Tx, p: &Principal, account_id: Uuid) -> Result<(AccountRow, PermissionSet)> {
         let (actor, mine) = actor::for_principal(tx, p, Some(account_id)).await?;
         let account = tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;
-        authorize(&actor, Action::Invite { account_id, owner_only: account.invite_policy != "permission" })?;
+        authorize(
+            &actor,
+            Action::Invite { account_id, owner_only: account.invite_policy != roster_core::InvitePolicy::Permission },
+        )?;
         Ok((account, mine.as_ref().map_or(PermissionSet::EMPTY, effective_permissions)))
     }
 
@@ -348,12 +360,12 @@ impl Service {
             account_id: account.id,
             id: Uuid::now_v7(),
             email: email.as_str().to_owned(),
-            role: rights.role.clone(),
+            role: rights.role,
             custom_role_id: rights.custom_role_id,
             permissions: rights.permissions.map(PermissionSet::to_ids),
             token_hash: hash_token(&secret),
             invited_by: by.user.map(|u| u.id),
-            status: "pending".to_owned(),
+            status: InvitationStatus::Pending,
             expires_at: t + time::Duration::days(i64::from(account.invitation_ttl_days)),
             created_at: t,
             accepted_at: None,
@@ -365,15 +377,21 @@ impl Service {
             // Another request invited the address a moment ago.
             Err(StoreError::Conflict("invitation")) => {
                 return Err(ServiceError::Conflict {
-                    code: "invitation_pending",
+                    code: roster_core::ProblemCode::InvitationPending,
                     message: format!("{} already has a pending invitation: resend it instead.", row.email),
                 });
             }
             Err(e) => return Err(e.into()),
         }
         self.email_invitation(tx, account, by, &row, &secret).await?;
-        tx.insert_audit(&audit("invitation.sent", by.who, Some(account.id), ("invitation", row.id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::InvitationSent,
+            by.who,
+            Some(account.id),
+            ("invitation", row.id.to_string()),
+            meta,
+        ))
+        .await?;
         Ok(row)
     }
 
@@ -484,7 +502,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let (account, held) = self.inviter(tx.as_mut(), p, account_id).await?;
         let mut row = tx.invitation_by_id(account_id, id).await?.ok_or(ServiceError::NotFound)?;
-        if row.status != "pending" {
+        if row.status != roster_core::InvitationStatus::Pending {
             return Err(not_pending());
         }
         // R-PERM-1 holds for whoever resends it, not only whoever sent it first.
@@ -500,7 +518,7 @@ impl Service {
         let wait = row.expires_at - (expires_at - RESEND_EVERY);
         if wait.is_positive() {
             return Err(ServiceError::Conflict {
-                code: "resent_recently",
+                code: roster_core::ProblemCode::ResentRecently,
                 message: "This invitation was sent less than a minute ago; wait a moment before sending it again."
                     .to_owned(),
             });
@@ -512,8 +530,14 @@ impl Service {
             return Err(not_pending());
         }
         self.email_invitation(tx.as_mut(), &account, InvitedBy::member(p), &row, &secret).await?;
-        tx.insert_audit(&audit("invitation.resent", p.who(), Some(account_id), ("invitation", id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::InvitationResent,
+            p.who(),
+            Some(account_id),
+            ("invitation", id.to_string()),
+            meta,
+        ))
+        .await?;
         let name = match row.invited_by {
             Some(by) => tx.user_by_id(by).await?.map(|u| full_name(&u)),
             None => None,
@@ -533,8 +557,14 @@ impl Service {
                 None => ServiceError::NotFound,
             });
         }
-        tx.insert_audit(&audit("invitation.revoked", p.who(), Some(account_id), ("invitation", id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::InvitationRevoked,
+            p.who(),
+            Some(account_id),
+            ("invitation", id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -634,7 +664,7 @@ impl Service {
 
     /// Accepts an invitation (R-INV-1). Expired, revoked, used or unknown links → `Gone`. Signed
     /// in: the login's email must be the invited one (else 403 `invitation_other_email`). Not
-    /// signed in: the address must not have a login yet (else `Unauthenticated`: sign in first),
+    /// signed in: the address must not have a login yet (else 401 `sign_in_required`: sign in first),
     /// and the login is made now with the given names and password. With `session`, the new login
     /// is signed in.
     pub async fn accept_invitation(
@@ -660,7 +690,7 @@ impl Service {
                 refuse_while_impersonating(p, "accept invitations")?;
                 if !p.user.email.eq_ignore_ascii_case(&invitation.email) {
                     return Err(ServiceError::Closed {
-                        code: "invitation_other_email",
+                        code: roster_core::ProblemCode::InvitationOtherEmail,
                         message: format!(
                             "This invitation is for {}, and you are signed in as {}. Sign out, then open the link again \
                              and accept it as {}.",
@@ -673,7 +703,7 @@ impl Service {
                 // only signed out, by the link, choosing a new password (the takeover).
                 if p.user.email_verified_at.is_none() {
                     return Err(ServiceError::Closed {
-                        code: "invitation_unproved_login",
+                        code: roster_core::ProblemCode::InvitationUnprovedLogin,
                         message: format!(
                             "{} has not been confirmed yet. Sign out, then open the link again: accepting it \
                              confirms the address and you choose a new password.",
@@ -690,7 +720,7 @@ impl Service {
                 // R-AUTH-8: the link reached the address and was used.
                 tx.mark_email_verified(p.user.id, now()).await?;
                 tx.insert_audit(&audit(
-                    "invitation.accepted",
+                    roster_core::AuditAction::InvitationAccepted,
                     p.who(),
                     Some(invitation.account_id),
                     ("invitation", invitation.id.to_string()),
@@ -703,7 +733,7 @@ impl Service {
             Acceptance::NewLogin { first_name, last_name, password } => {
                 match existing {
                     // A proved login accepts signed in.
-                    Some(u) if u.email_verified_at.is_some() => return Err(ServiceError::Unauthenticated),
+                    Some(u) if u.email_verified_at.is_some() => return Err(sign_in_first()),
                     // R-AUTH-8: nobody proved this address; the link's holder does, and takes
                     // the login over.
                     Some(u) => {
@@ -737,12 +767,12 @@ impl Service {
                 match tx.insert_user(&user).await {
                     Ok(()) => {}
                     // A login for the address was made meanwhile (another way in).
-                    Err(StoreError::Conflict("email")) => return Err(ServiceError::Unauthenticated),
+                    Err(StoreError::Conflict("email")) => return Err(sign_in_first()),
                     Err(e) => return Err(e.into()),
                 }
                 let member = self.join(tx.as_mut(), &invitation, &user).await?;
                 tx.insert_audit(&audit(
-                    "invitation.accepted",
+                    roster_core::AuditAction::InvitationAccepted,
                     Who::user(user.id),
                     Some(invitation.account_id),
                     ("invitation", invitation.id.to_string()),
@@ -783,7 +813,7 @@ impl Service {
         }
         // Proved meanwhile (another link used): then they sign in like everyone else.
         if !tx.mark_email_verified(user.id, t).await? {
-            return Err(ServiceError::Unauthenticated);
+            return Err(sign_in_first());
         }
         tx.set_user_password(user.id, &hash, t).await?;
         tx.update_user_profile(user.id, parsed.first_name.as_str(), parsed.last_name.as_str(), &user.time_zone, t)
@@ -800,10 +830,16 @@ impl Service {
             ..user
         };
         let member = self.join(tx.as_mut(), invitation, &user).await?;
-        tx.insert_audit(&audit("user.address_proved", Who::user(user.id), None, ("user", user.id.to_string()), meta))
-            .await?;
         tx.insert_audit(&audit(
-            "invitation.accepted",
+            roster_core::AuditAction::UserAddressProved,
+            Who::user(user.id),
+            None,
+            ("user", user.id.to_string()),
+            meta,
+        ))
+        .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::InvitationAccepted,
             Who::user(user.id),
             Some(invitation.account_id),
             ("invitation", invitation.id.to_string()),
@@ -824,7 +860,7 @@ impl Service {
             return Err(already_member(&user.email));
         }
         let rights = rights_of(tx, i).await?;
-        let mut membership = MembershipRow::new(i.account_id, user.id, &rights.role, now());
+        let mut membership = MembershipRow::new(i.account_id, user.id, rights.role, now());
         rights.apply(&mut membership);
         tx.insert_membership(&membership).await?;
         Ok(MemberView::from(MemberRow { user: MemberPerson::from(user), membership }))
@@ -839,14 +875,14 @@ impl Service {
         let t = now();
         if i.is_live(t) {
             return Err(ServiceError::Conflict {
-                code: "invitation_live",
+                code: roster_core::ProblemCode::InvitationLive,
                 message: "This invitation still works: accept it.".to_owned(),
             });
         }
         let account = tx.account_by_id(i.account_id).await?.ok_or_else(gone)?;
-        if i.status == "accepted" {
+        if i.status == roster_core::InvitationStatus::Accepted {
             return Err(ServiceError::Conflict {
-                code: "invitation_used",
+                code: roster_core::ProblemCode::InvitationUsed,
                 message: "This invitation was accepted already: sign in instead.".to_owned(),
             });
         }
@@ -878,8 +914,14 @@ impl Service {
             bcc: None,
         };
         self.enqueue_email(tx.as_mut(), mail).await?;
-        tx.insert_audit(&audit("invitation.requested", Who::nobody(), Some(account.id), ("invitation", id), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::InvitationRequested,
+            Who::nobody(),
+            Some(account.id),
+            ("invitation", id),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         self.mail_enqueued();
         Ok(())

@@ -256,7 +256,7 @@ impl Service {
         if owner.is_none_or(|o| o.email_verified_at.is_none()) {
             return Err(ServiceError::Rule {
                 rule: "R-AUTH-8",
-                code: "owner_unverified",
+                code: roster_core::ProblemCode::OwnerUnverified,
                 message: "This account sends no email until its owner confirms their email address with the link \
                           sent to it."
                     .to_owned(),
@@ -270,7 +270,7 @@ impl Service {
         }
         let retry_after = u64::try_from((hour + 1) * 3600 - t.unix_timestamp()).unwrap_or(3600).max(1);
         Err(ServiceError::Limited {
-            code: "mail_quota",
+            code: roster_core::ProblemCode::MailQuota,
             rule: Some("R-MAIL-7"),
             message: format!(
                 "This account has sent its {limit} emails for this hour; nothing was sent. Try again in {} minutes.",
@@ -331,7 +331,7 @@ impl Service {
 /// A bulk invitation longer than [`crate::BULK_MAX_ROWS`] rows (R-MAIL-7): 429 `bulk_limit`.
 pub(crate) fn too_many_rows() -> ServiceError {
     ServiceError::Limited {
-        code: "bulk_limit",
+        code: roster_core::ProblemCode::BulkLimit,
         rule: Some("R-MAIL-7"),
         message: format!(
             "Send at most {} invitations in one request; split the list and send the rest after.",

@@ -101,12 +101,18 @@ impl Service {
         }
         if !tx.requeue_email(email.account_id, email_id, now()).await? {
             return Err(ServiceError::Conflict {
-                code: "not_failed",
+                code: roster_core::ProblemCode::NotFailed,
                 message: format!("Only a failed email can be retried; this one is {}.", email.status),
             });
         }
-        tx.insert_audit(&audit("email.retried", p.who(), email.account_id, ("email", email_id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::EmailRetried,
+            p.who(),
+            email.account_id,
+            ("email", email_id.to_string()),
+            meta,
+        ))
+        .await?;
         let email = tx.email_by_id(email_id).await?.ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
         self.mail_enqueued();

@@ -20,7 +20,11 @@ async fn check_egress(host: &str, port: u16, allow_private: bool) -> Result<()> 
     if !allow_private && let Err(e) = roster_mail::resolve_public(host, port, false).await {
         errs.add("host", format!("This server cannot be used: {e}."));
     }
-    if errs.is_empty() { Ok(()) } else { Err(ServiceError::Refused { code: "smtp_host_refused", errors: errs }) }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Refused { code: roster_core::ProblemCode::SmtpHostRefused, errors: errs })
+    }
 }
 
 fn parse_input(input: &SmtpSettingsInput) -> Result<(String, u16, Security, Option<String>, String)> {
@@ -134,7 +138,7 @@ impl Service {
         };
         tx.put_smtp_settings(&row).await?;
         tx.insert_audit(&audit(
-            "account.smtp_set",
+            roster_core::AuditAction::AccountSmtpSet,
             p.who(),
             Some(account_id),
             ("account", account_id.to_string()),
@@ -152,7 +156,7 @@ impl Service {
         account_for(tx.as_mut(), p, account_id, Action::ChangeAccountSettings(account_id)).await?;
         if tx.delete_smtp_settings(account_id).await? {
             tx.insert_audit(&audit(
-                "account.smtp_removed",
+                roster_core::AuditAction::AccountSmtpRemoved,
                 p.who(),
                 Some(account_id),
                 ("account", account_id.to_string()),

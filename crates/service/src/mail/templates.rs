@@ -128,7 +128,7 @@ impl Service {
         };
         tx.put_template_override(&row).await?;
         tx.insert_audit(&audit(
-            "email_template.updated",
+            roster_core::AuditAction::EmailTemplateUpdated,
             p.who(),
             Some(account_id),
             ("email_template", name.as_str().to_owned()),
@@ -152,7 +152,7 @@ impl Service {
         let name = template_name(name)?;
         if tx.delete_template_override(account_id, name.as_str()).await? {
             tx.insert_audit(&audit(
-                "email_template.reset",
+                roster_core::AuditAction::EmailTemplateReset,
                 p.who(),
                 Some(account_id),
                 ("email_template", name.as_str().to_owned()),
@@ -217,7 +217,7 @@ impl Service {
             )
             .await?;
         tx.insert_audit(&audit(
-            "email_template.test_sent",
+            roster_core::AuditAction::EmailTemplateTestSent,
             p.who(),
             Some(account_id),
             ("email", email.id.to_string()),

@@ -70,8 +70,14 @@ impl Service {
         if !mine || !tx.delete_session(session_id).await? {
             return Err(ServiceError::NotFound);
         }
-        tx.insert_audit(&audit("session.ended", p.who(), p.account_id, ("session", session_id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::SessionEnded,
+            p.who(),
+            p.account_id,
+            ("session", session_id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -81,8 +87,14 @@ impl Service {
         crate::impersonation::refuse_while_impersonating(p, "end their sessions")?;
         let mut tx = self.store.begin().await?;
         let n = tx.delete_other_sessions_of_user(p.user.id, p.session_id).await?;
-        tx.insert_audit(&audit("session.ended_others", p.who(), p.account_id, ("user", p.user.id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::SessionEndedOthers,
+            p.who(),
+            p.account_id,
+            ("user", p.user.id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -111,8 +123,14 @@ impl Service {
         let (Some(first), Some(last), Some(tz)) = (first, last, tz) else { return Err(ServiceError::Invalid(errs)) };
         let mut tx = self.store.begin().await?;
         tx.update_user_profile(p.user.id, first.as_str(), last.as_str(), &tz, now()).await?;
-        tx.insert_audit(&audit("user.profile_updated", p.who(), p.account_id, ("user", p.user.id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::UserProfileUpdated,
+            p.who(),
+            p.account_id,
+            ("user", p.user.id.to_string()),
+            meta,
+        ))
+        .await?;
         let user = tx.user_by_id(p.user.id).await?.ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
         Ok(UserView::from(&user))
@@ -136,8 +154,14 @@ impl Service {
         tx.expire_password_resets_of_user(p.user.id, t).await?;
         let user = &p.user;
         self.enqueue_password_changed(tx.as_mut(), user, t).await?;
-        tx.insert_audit(&audit("user.password_changed", p.who(), p.account_id, ("user", user.id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::UserPasswordChanged,
+            p.who(),
+            p.account_id,
+            ("user", user.id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         self.mail_enqueued();
         Ok(())

@@ -68,7 +68,7 @@ pub struct NewApiToken {
 
 fn no_account() -> ServiceError {
     ServiceError::Conflict {
-        code: "account_not_chosen",
+        code: roster_core::ProblemCode::AccountNotChosen,
         message: "Choose an account first: a personal API token acts in the account you are working in.".into(),
     }
 }
@@ -77,7 +77,7 @@ fn no_account() -> ServiceError {
 /// `accounts.rs`). Routes of another account answer 404 instead (`actor::for_principal`).
 pub(crate) fn bound_to_account() -> ServiceError {
     ServiceError::Conflict {
-        code: "token_bound_to_account",
+        code: roster_core::ProblemCode::TokenBoundToAccount,
         message: "A personal API token acts only in the account it was made in; use a token made in the other \
                   account, or sign in with your password."
             .into(),
@@ -124,7 +124,7 @@ impl Service {
         crate::impersonation::refuse_while_impersonating(p, "create API tokens in their name")?;
         if p.api_token_id.is_some() {
             return Err(ServiceError::Closed {
-                code: "token_cannot_create_tokens",
+                code: roster_core::ProblemCode::TokenCannotCreateTokens,
                 message: "A personal API token cannot create tokens; sign in with your password to create one.".into(),
             });
         }
@@ -149,7 +149,7 @@ impl Service {
         };
         tx.insert_api_token(&row).await?;
         tx.insert_audit(&audit(
-            "api_token.created",
+            roster_core::AuditAction::ApiTokenCreated,
             p.who(),
             Some(account_id),
             ("api_token", row.id.to_string()),
@@ -188,8 +188,14 @@ impl Service {
         if !tx.revoke_api_token(account_id, p.user.id, id, now()).await? {
             return Err(ServiceError::NotFound);
         }
-        tx.insert_audit(&audit("api_token.revoked", p.who(), Some(account_id), ("api_token", id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::ApiTokenRevoked,
+            p.who(),
+            Some(account_id),
+            ("api_token", id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -204,7 +210,7 @@ impl Service {
             return Err(ServiceError::Unauthenticated);
         };
         // R-DIS-1: the token acts as a member; a membership that is not active ends it.
-        if status.as_deref() != Some("active") {
+        if status != Some(roster_core::MembershipStatus::Active) {
             return Err(ServiceError::Unauthenticated);
         }
         if token.last_used_at.is_none_or(|used| t - used >= TOUCH_EVERY) {

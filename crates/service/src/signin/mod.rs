@@ -135,13 +135,19 @@ impl NewPerson {
 }
 
 /// An audit row; `who` comes from [`Principal::who`] (or [`Who::user`] without a session).
-pub(crate) fn audit(action: &str, who: Who, account: Option<Uuid>, target: (&str, String), meta: &Meta) -> AuditRow {
+pub(crate) fn audit(
+    action: roster_core::AuditAction,
+    who: Who,
+    account: Option<Uuid>,
+    target: (&str, String),
+    meta: &Meta,
+) -> AuditRow {
     AuditRow {
         id: Uuid::now_v7(),
         account_id: account,
         actor_id: who.actor,
         impersonator_id: who.impersonator,
-        action: action.to_owned(),
+        action,
         target_type: Some(target.0.to_owned()),
         target_id: Some(target.1),
         ip: meta.ip.clone(),
@@ -181,12 +187,21 @@ impl Service {
         let hash = self.hasher.hash(&parsed.password).await?;
         let mut tx = self.store.begin().await?;
         if !tx.take_setup_token(&hash_token(secret), now()).await? {
-            return Err(ServiceError::Gone("This setup link has expired or was already used."));
+            return Err(ServiceError::Gone(
+                roster_core::ProblemCode::Gone,
+                "This setup link has expired or was already used.",
+            ));
         }
         let user = new_user(&parsed, Some(hash), true);
         tx.insert_user(&user).await?;
-        tx.insert_audit(&audit("operator.created", Who::user(user.id), None, ("user", user.id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::OperatorCreated,
+            Who::user(user.id),
+            None,
+            ("user", user.id.to_string()),
+            meta,
+        ))
+        .await?;
         let signed_in = self.open_session(tx.as_mut(), user, None, SessionKind::Console, meta).await?;
         tx.commit().await?;
         Ok(signed_in)
@@ -200,7 +215,7 @@ impl Service {
         let user = new_user(&parsed, Some(hash), true);
         tx.insert_user(&user).await?;
         tx.insert_audit(&audit(
-            "operator.created",
+            roster_core::AuditAction::OperatorCreated,
             Who::nobody(),
             None,
             ("user", user.id.to_string()),
@@ -249,7 +264,8 @@ impl Service {
         };
         let mut tx = self.store.begin().await?;
         let memberships = tx.memberships_of_user(user.id).await?;
-        let active: Vec<&MembershipRow> = memberships.iter().map(|(_, m)| m).filter(|m| m.status == "active").collect();
+        let active: Vec<&MembershipRow> =
+            memberships.iter().map(|(_, m)| m).filter(|m| m.status == roster_core::MembershipStatus::Active).collect();
         let chosen = match account_id {
             Some(a) => match active.iter().find(|m| m.account_id == a) {
                 Some(m) => Some(m.account_id),
@@ -271,8 +287,14 @@ impl Service {
         if let Some(a) = chosen {
             tx.touch_last_sign_in(a, user.id, now()).await?;
         }
-        tx.insert_audit(&audit("session.signed_in", Who::user(user.id), chosen, ("user", user.id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::SessionSignedIn,
+            Who::user(user.id),
+            chosen,
+            ("user", user.id.to_string()),
+            meta,
+        ))
+        .await?;
         let known_device =
             crate::signin::known_device::after_sign_in(&device_key, meta.known_device.as_deref(), user.id)?;
         let signed_in = self.open_session(tx.as_mut(), user, chosen, kind, meta).await?;
@@ -319,7 +341,7 @@ impl Service {
             .memberships_of_user(user.id)
             .await?
             .iter()
-            .filter(|(_, m)| m.status == "active")
+            .filter(|(_, m)| m.status == roster_core::MembershipStatus::Active)
             .map(|(a, m)| MembershipSummary::new(a, m))
             .collect();
         Ok(SignedIn {
@@ -382,7 +404,11 @@ impl Service {
         tx.delete_session(p.session_id).await?;
         tx.insert_audit(&audit(
             // R-IMP-1: signing out of a "log in as" session ends the impersonation.
-            if p.impersonator.is_some() { "member.impersonation_ended" } else { "session.signed_out" },
+            if p.impersonator.is_some() {
+                roster_core::AuditAction::MemberImpersonationEnded
+            } else {
+                roster_core::AuditAction::SessionSignedOut
+            },
             p.who(),
             p.account_id,
             ("user", p.user.id.to_string()),

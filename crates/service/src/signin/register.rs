@@ -49,7 +49,7 @@ impl Service {
             return Ok(());
         }
         Err(ServiceError::Closed {
-            code: "registration_closed",
+            code: roster_core::ProblemCode::RegistrationClosed,
             message: "Registration is closed on this installation. Ask an account's admin for an invitation."
                 .to_owned(),
         })
@@ -107,7 +107,7 @@ impl Service {
                 };
                 self.enqueue_email(tx.as_mut(), mail).await?;
                 tx.insert_audit(&audit(
-                    "auth.registration_attempted",
+                    roster_core::AuditAction::AuthRegistrationAttempted,
                     Who::nobody(),
                     None,
                     ("user", user.id.to_string()),
@@ -174,7 +174,7 @@ impl Service {
         let token_hash = hash_token(secret);
         let pending = self.store.read().await?.pending_registration(&token_hash, now()).await?;
         let Some(pending) = pending else {
-            return Err(ServiceError::Gone(CONFIRM_LINK_GONE));
+            return Err(ServiceError::Gone(roster_core::ProblemCode::LinkGone, CONFIRM_LINK_GONE));
         };
         // Whoever clicks proves the address; the password proves they are who registered.
         if !self.hasher.verify(password, Some(&pending.password_hash)).await? {
@@ -184,14 +184,14 @@ impl Service {
         let mut tx = self.store.begin().await?;
         // First: the conditional update decides the race.
         let Some(reg) = tx.take_pending_registration(&token_hash, t).await? else {
-            return Err(ServiceError::Gone(CONFIRM_LINK_GONE));
+            return Err(ServiceError::Gone(roster_core::ProblemCode::LinkGone, CONFIRM_LINK_GONE));
         };
         if reg.id != pending.id || reg.password_hash != pending.password_hash {
-            return Err(ServiceError::Gone(CONFIRM_LINK_GONE));
+            return Err(ServiceError::Gone(roster_core::ProblemCode::LinkGone, CONFIRM_LINK_GONE));
         }
         if tx.user_by_email(&reg.email).await?.is_some() {
             tx.commit().await?;
-            return Err(ServiceError::Gone(CONFIRM_ADDRESS_HAS_LOGIN));
+            return Err(ServiceError::Gone(roster_core::ProblemCode::AddressHasLogin, CONFIRM_ADDRESS_HAS_LOGIN));
         }
         let name = AccountName::parse(&reg.account_name)
             .map_err(|e| ServiceError::Internal(format!("a pending registration's account name: {}", e.0)))?;
@@ -214,13 +214,15 @@ impl Service {
         match tx.insert_user(&user).await {
             Ok(()) => {}
             // A login for the address was made a moment ago, another way in.
-            Err(StoreError::Conflict(_)) => return Err(ServiceError::Gone(CONFIRM_ADDRESS_HAS_LOGIN)),
+            Err(StoreError::Conflict(_)) => {
+                return Err(ServiceError::Gone(roster_core::ProblemCode::AddressHasLogin, CONFIRM_ADDRESS_HAS_LOGIN));
+            }
             Err(e) => return Err(e.into()),
         }
         let (account, owner) = new_account(tx.as_mut(), &name, user.id).await?;
         tx.insert_account(&account, &owner).await?;
         tx.insert_audit(&audit(
-            "user.registered",
+            roster_core::AuditAction::UserRegistered,
             Who::user(user.id),
             Some(account.id),
             ("user", user.id.to_string()),
@@ -228,7 +230,7 @@ impl Service {
         ))
         .await?;
         tx.insert_audit(&audit(
-            "account.created",
+            roster_core::AuditAction::AccountCreated,
             Who::user(user.id),
             Some(account.id),
             ("account", account.id.to_string()),

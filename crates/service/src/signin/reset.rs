@@ -43,7 +43,7 @@ impl Service {
         }
         self.enqueue_reset_link(tx.as_mut(), None, &user, None, RESET_LINK_LIFETIME, t).await?;
         tx.insert_audit(&audit(
-            "auth.password_reset_requested",
+            roster_core::AuditAction::AuthPasswordResetRequested,
             Who::user(user.id),
             None,
             ("user", user.id.to_string()),
@@ -66,8 +66,11 @@ impl Service {
         let hash = hash_token(secret);
         let user = {
             let mut tx = self.store.read().await?;
-            let user_id = tx.password_reset_user(&hash, now()).await?.ok_or(ServiceError::Gone(GONE))?;
-            tx.user_by_id(user_id).await?.ok_or(ServiceError::Gone(GONE))?
+            let user_id = tx
+                .password_reset_user(&hash, now())
+                .await?
+                .ok_or(ServiceError::Gone(roster_core::ProblemCode::Gone, GONE))?;
+            tx.user_by_id(user_id).await?.ok_or(ServiceError::Gone(roster_core::ProblemCode::Gone, GONE))?
         };
         let password = new_password(password, Some(&user.email), &[&user.first_name, &user.last_name])
             .map_err(|e| ServiceError::invalid("password", e.0))?;
@@ -75,7 +78,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let t = now();
         if !tx.use_password_reset(&hash, t).await? {
-            return Err(ServiceError::Gone(GONE));
+            return Err(ServiceError::Gone(roster_core::ProblemCode::Gone, GONE));
         }
         let had_password = tx.user_by_id(user.id).await?.is_some_and(|u| u.password_hash.is_some());
         tx.set_user_password(user.id, &password_hash, t).await?;
@@ -94,8 +97,14 @@ impl Service {
         if had_password && !proved_now {
             self.enqueue_password_changed(tx.as_mut(), &user, t).await?;
         }
-        tx.insert_audit(&audit("auth.password_reset", Who::user(user.id), None, ("user", user.id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::AuthPasswordReset,
+            Who::user(user.id),
+            None,
+            ("user", user.id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         self.mail_enqueued();
         Ok(())

@@ -22,7 +22,7 @@ pub struct SignedUp {
 
 fn closed() -> ServiceError {
     ServiceError::Closed {
-        code: "signup_closed",
+        code: roster_core::ProblemCode::SignupClosed,
         message: "This account does not take sign-ups. Ask it for an invitation.".to_owned(),
     }
 }
@@ -54,16 +54,16 @@ impl Service {
         let account = account.filter(|a| a.public_signup).ok_or_else(closed)?;
         if tx.user_by_email(parsed.email.as_str()).await?.is_some() {
             return Err(ServiceError::Conflict {
-                code: "email_taken",
+                code: roster_core::ProblemCode::EmailTaken,
                 message: "This email already has a login: sign in instead.".to_owned(),
             });
         }
         let user = new_user(&parsed, Some(hash), false);
         tx.insert_user(&user).await?;
-        let membership = MembershipRow::new(account.id, user.id, BuiltinRole::Customer.key(), now());
+        let membership = MembershipRow::new(account.id, user.id, BuiltinRole::Customer.into(), now());
         tx.insert_membership(&membership).await?;
         tx.insert_audit(&audit(
-            "member.signed_up",
+            roster_core::AuditAction::MemberSignedUp,
             Who::user(user.id),
             Some(account.id),
             ("user", user.id.to_string()),

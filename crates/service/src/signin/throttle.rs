@@ -301,10 +301,10 @@ impl Service {
                     Some(u) => tx.memberships_of_user(u).await?.into_iter().map(|(a, _)| Some(a.id)).collect(),
                     None => Vec::new(),
                 };
-                ("auth.sign_in_failed", Who::nobody(), user_id, accounts)
+                (roster_core::AuditAction::AuthSignInFailed, Who::nobody(), user_id, accounts)
             }
             Failure::CurrentPassword { who, account, user } => {
-                ("auth.current_password_failed", who, Some(user), vec![account])
+                (roster_core::AuditAction::AuthCurrentPasswordFailed, who, Some(user), vec![account])
             }
         };
         let accounts = if accounts.is_empty() { vec![None] } else { accounts };
@@ -314,7 +314,7 @@ impl Service {
                 account_id,
                 actor_id: who.actor,
                 impersonator_id: who.impersonator,
-                action: action.to_owned(),
+                action,
                 target_type: user_id.map(|_| "user".to_owned()),
                 target_id: user_id.map(|u| u.to_string()),
                 ip: meta.ip.clone(),

@@ -65,7 +65,7 @@ pub struct InvitationSent {
     pub id: Uuid,
     pub email: String,
     /// `pending`.
-    pub status: &'static str,
+    pub status: roster_core::InvitationStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: time::OffsetDateTime,
 }
@@ -206,7 +206,13 @@ impl Service {
                     return Err(already_member(parsed.email.as_str()));
                 }
                 // R-ADD-3: consent first. Inviting is R-PERM-2's to allow.
-                authorize(&actor, Action::Invite { account_id, owner_only: account.invite_policy != "permission" })?;
+                authorize(
+                    &actor,
+                    Action::Invite {
+                        account_id,
+                        owner_only: account.invite_policy != roster_core::InvitePolicy::Permission,
+                    },
+                )?;
                 let row = match self.invitee(tx.as_mut(), account_id, &parsed.email).await? {
                     Invitee::Member => return Err(already_member(parsed.email.as_str())),
                     Invitee::Pending(i) => return Err(pending_conflict(&i)),
@@ -219,7 +225,7 @@ impl Service {
                 return Ok(AddOutcome::Invited(InvitationSent {
                     id: row.id,
                     email: row.email,
-                    status: "pending",
+                    status: roster_core::InvitationStatus::Pending,
                     expires_at: row.expires_at,
                 }));
             }
@@ -249,7 +255,7 @@ impl Service {
                     // The address got a login a moment ago: it is invited, by asking again.
                     Err(StoreError::Conflict("email")) => {
                         return Err(ServiceError::Conflict {
-                            code: "duplicate",
+                            code: roster_core::ProblemCode::Duplicate,
                             message: "That email was just taken by a new login; add it again to send an invitation."
                                 .to_owned(),
                         });
@@ -259,7 +265,7 @@ impl Service {
                 u
             }
         };
-        let mut membership = MembershipRow::new(account_id, user.id, &rights.role, t);
+        let mut membership = MembershipRow::new(account_id, user.id, rights.role, t);
         rights.apply(&mut membership);
         tx.insert_membership(&membership).await?;
 
@@ -291,7 +297,14 @@ impl Service {
             };
             self.enqueue_email_with_subject(tx.as_mut(), mail, parsed.subject.as_deref()).await?;
         }
-        tx.insert_audit(&audit("member.added", p.who(), Some(account_id), ("user", user.id.to_string()), meta)).await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::MemberAdded,
+            p.who(),
+            Some(account_id),
+            ("user", user.id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         if input.send_welcome {
             self.mail_enqueued();

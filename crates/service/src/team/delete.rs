@@ -44,20 +44,24 @@ impl Service {
         if m.is_owner {
             return Err(ServiceError::Rule {
                 rule: "R-OWN-4",
-                code: "owner_rule",
+                code: roster_core::ProblemCode::OwnerRule,
                 message: "The owner cannot be deleted. The owner may transfer ownership first.".to_owned(),
             });
         }
         if is_self(p, user_id) {
             return Err(ServiceError::Conflict {
-                code: "self_delete",
+                code: roster_core::ProblemCode::SelfDelete,
                 message: "You cannot delete yourself; ask another admin or the owner.".to_owned(),
             });
         }
         // Removing someone who holds more than you would be a way around R-PERM-1.
         check_holds_no_more(mine.as_ref(), &m)?;
         let heir = transfer_to.unwrap_or(p.user.id);
-        let heir_ok = heir != user_id && tx.membership(account_id, heir).await?.is_some_and(|h| h.status == "active");
+        let heir_ok = heir != user_id
+            && tx
+                .membership(account_id, heir)
+                .await?
+                .is_some_and(|h| h.status == roster_core::MembershipStatus::Active);
         if !heir_ok {
             return Err(ServiceError::invalid(
                 "transfer_to",
@@ -80,7 +84,13 @@ impl Service {
         } else {
             false
         };
-        let mut event = audit("member.deleted", p.who(), Some(account_id), ("user", user_id.to_string()), meta);
+        let mut event = audit(
+            roster_core::AuditAction::MemberDeleted,
+            p.who(),
+            Some(account_id),
+            ("user", user_id.to_string()),
+            meta,
+        );
         event.details =
             Some(json!({ "transferred_to": heir, "erased": erased, "invitations_moved": invitations }).to_string());
         tx.insert_audit(&event).await?;

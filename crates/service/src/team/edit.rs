@@ -110,7 +110,11 @@ impl Service {
             return Err(ServiceError::Invalid(errs));
         }
         tx.update_membership(&m).await?;
-        let what = if rights { "member.rights_changed" } else { "member.preferences_changed" };
+        let what = if rights {
+            roster_core::AuditAction::MemberRightsChanged
+        } else {
+            roster_core::AuditAction::MemberPreferencesChanged
+        };
         tx.insert_audit(&audit(what, p.who(), Some(account_id), ("user", user_id.to_string()), meta)).await?;
         let u = tx.user_by_id(user_id).await?.ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
@@ -119,5 +123,5 @@ impl Service {
 }
 
 fn rule(rule: &'static str, message: &str) -> ServiceError {
-    ServiceError::Rule { rule, code: "rights_rule", message: message.to_owned() }
+    ServiceError::Rule { rule, code: roster_core::ProblemCode::RightsRule, message: message.to_owned() }
 }

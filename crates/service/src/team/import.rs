@@ -312,7 +312,7 @@ impl Service {
                     let (actor, mine) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
                     authorize(&actor, Action::ManageMembers(account_id))?;
                     let account = tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;
-                    let owner_only = account.invite_policy != "permission";
+                    let owner_only = account.invite_policy != roster_core::InvitePolicy::Permission;
                     Importer {
                         who: p.who(),
                         user_id: Some(p.user.id),
@@ -469,7 +469,7 @@ impl Service {
                 account_id: Some(account_id),
                 actor_id: importer.who.actor,
                 impersonator_id: importer.who.impersonator,
-                action: "member.imported".to_owned(),
+                action: roster_core::AuditAction::MemberImported,
                 target_type: Some("user".to_owned()),
                 target_id: Some(user_id.to_string()),
                 ip: meta.ip.clone(),
@@ -505,9 +505,9 @@ impl Service {
                         created_at: t,
                         updated_at: t,
                     };
-                    let mut m = MembershipRow::new(account_id, user.id, &rights.role, t);
+                    let mut m = MembershipRow::new(account_id, user.id, rights.role, t);
                     rights.apply(&mut m);
-                    audits.push(audit(user.id, "created", &m.role));
+                    audits.push(audit(user.id, "created", m.role.as_str()));
                     new_members.push(m);
                     new_users.push(user);
                     counts.0 += 1;
@@ -551,7 +551,7 @@ impl Service {
                         } else if importer.user_id == Some(user.id) {
                             fail("role", "Nobody changes their own rights (R-PERM-1).".to_owned());
                         } else {
-                            audits.push(audit(user.id, "role", &wanted.role));
+                            audits.push(audit(user.id, "role", wanted.role.as_str()));
                             changed.push(wanted);
                             counts.2 += 1;
                         }

@@ -1,5 +1,6 @@
 //! A member's life in one account (R-DIS-1, R-ARC-1, R-ARC-2) and the account's ownership
 //! (R-OWN-3). The owner is never disabled or archived (R-OWN-4): the database refuses it.
+use roster_core::{AuditAction, MembershipStatus};
 use std::time::Duration;
 
 use roster_core::{Action, authorize};
@@ -31,12 +32,13 @@ pub enum Lifecycle {
 
 impl Lifecycle {
     /// The statuses it applies to, the status it gives, and its audit action.
-    fn plan(self) -> (&'static [&'static str], &'static str, &'static str) {
+    fn plan(self) -> (&'static [MembershipStatus], MembershipStatus, AuditAction) {
+        use MembershipStatus::{Active, Archived, Disabled};
         match self {
-            Lifecycle::Disable => (&["active"], "disabled", "member.disabled"),
-            Lifecycle::Enable => (&["disabled"], "active", "member.enabled"),
-            Lifecycle::Archive => (&["active", "disabled"], "archived", "member.archived"),
-            Lifecycle::Restore => (&["archived"], "active", "member.restored"),
+            Lifecycle::Disable => (&[Active], Disabled, AuditAction::MemberDisabled),
+            Lifecycle::Enable => (&[Disabled], Active, AuditAction::MemberEnabled),
+            Lifecycle::Archive => (&[Active, Disabled], Archived, AuditAction::MemberArchived),
+            Lifecycle::Restore => (&[Archived], Active, AuditAction::MemberRestored),
         }
     }
 
@@ -87,7 +89,7 @@ impl Service {
         let user = tx.user_by_id(user_id).await?.ok_or(ServiceError::NotFound)?;
         if is_self(p, user_id) && !membership.is_owner && matches!(change, Lifecycle::Disable | Lifecycle::Archive) {
             return Err(ServiceError::Conflict {
-                code: "self",
+                code: roster_core::ProblemCode::SelfAction,
                 message: format!(
                     "You cannot {} yourself; ask another admin.",
                     &change.verb()[..change.verb().len() - 1]
@@ -99,9 +101,9 @@ impl Service {
         if !membership.is_owner {
             check_holds_no_more(mine.as_ref(), &membership)?;
         }
-        if !from.contains(&membership.status.as_str()) {
+        if !from.contains(&membership.status) {
             return Err(ServiceError::Conflict {
-                code: "status",
+                code: roster_core::ProblemCode::Status,
                 message: format!("This member is {} and cannot be {}.", membership.status, change.verb()),
             });
         }
@@ -119,7 +121,7 @@ impl Service {
                         .memberships_of_user(user_id)
                         .await?
                         .iter()
-                        .any(|(a, m)| a.id != account_id && m.status == "active");
+                        .any(|(a, m)| a.id != account_id && m.status == roster_core::MembershipStatus::Active);
                     if !active_elsewhere && user.password_hash.is_some() {
                         tx.clear_user_password(user_id, t).await?;
                         tx.expire_password_resets_of_user(user_id, t).await?;
@@ -196,7 +198,7 @@ impl Service {
             let mut tx = self.store.read().await?;
             let (actor, membership) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
             authorize(&actor, Action::ViewAccount(account_id))?;
-            if !membership.is_some_and(|m| m.is_owner && m.status == "active") {
+            if !membership.is_some_and(|m| m.is_owner && m.status == roster_core::MembershipStatus::Active) {
                 return Err(not_owner());
             }
         }
@@ -207,12 +209,12 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let (actor, membership) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
         authorize(&actor, Action::ViewAccount(account_id))?;
-        if !membership.is_some_and(|m| m.is_owner && m.status == "active") {
+        if !membership.is_some_and(|m| m.is_owner && m.status == roster_core::MembershipStatus::Active) {
             return Err(not_owner());
         }
         if user_id == p.user.id {
             return Err(ServiceError::Conflict {
-                code: "already_owner",
+                code: roster_core::ProblemCode::AlreadyOwner,
                 message: "You already own this account.".to_owned(),
             });
         }
@@ -221,14 +223,19 @@ impl Service {
         if !tx.move_owner(account_id, p.user.id, user_id).await? {
             return Err(ServiceError::Rule {
                 rule: "R-OWN-3",
-                code: "not_owner",
+                code: roster_core::ProblemCode::OwnershipMoved,
                 message: "You no longer own this account; ownership has already moved.".to_owned(),
             });
         }
         tx.set_membership_role(account_id, p.user.id, "admin").await?;
         tx.set_membership_role(account_id, user_id, "owner").await?;
-        let mut row =
-            audit("account.ownership_transferred", p.who(), Some(account_id), ("user", user_id.to_string()), meta);
+        let mut row = audit(
+            roster_core::AuditAction::AccountOwnershipTransferred,
+            p.who(),
+            Some(account_id),
+            ("user", user_id.to_string()),
+            meta,
+        );
         row.details = Some(json!({ "from": p.user.id, "to": user_id }).to_string());
         tx.insert_audit(&row).await?;
         let account = tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;
@@ -239,5 +246,8 @@ impl Service {
 }
 
 fn not_owner() -> ServiceError {
-    ServiceError::Closed { code: "not_owner", message: "Only the account's owner can transfer ownership.".to_owned() }
+    ServiceError::Closed {
+        code: roster_core::ProblemCode::NotOwner,
+        message: "Only the account's owner can transfer ownership.".to_owned(),
+    }
 }

@@ -1,6 +1,7 @@
 //! The users list (R-LIST-1) and its CSV export (R-EXP-1): search by name, email and company,
 //! filter by role and status, sort by name, email, company, role or last sign-in, keyset pages.
 use roster_core::{Action, Email, authorize};
+use roster_core::{MembershipStatus, RoleKind};
 use roster_store::{MemberKey, MemberQuery, MemberRow, MemberSearch, MemberSort, Store};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -52,17 +53,17 @@ impl MemberListParams {
             }
             Some(q) => MemberSearch::Text(q.to_lowercase()),
         };
-        let role = blank(&self.role).map(str::to_owned);
-        if role.as_ref().is_some_and(|r| r.chars().count() > 100) {
-            return Err(ServiceError::invalid("role", "Use a role key."));
-        }
-        let mut statuses: Vec<String> = Vec::new();
+        let role = match blank(&self.role).map(RoleKind::parse).transpose() {
+            Ok(role) => role,
+            Err(_) => return Err(ServiceError::invalid("role", "Use a role key: a built-in role or custom.")),
+        };
+        let mut statuses: Vec<MembershipStatus> = Vec::new();
         for s in blank(&self.status).unwrap_or("active,disabled").split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            if !matches!(s, "active" | "disabled" | "archived") {
+            let Ok(s) = MembershipStatus::parse(s) else {
                 return Err(ServiceError::invalid("status", "Use active, disabled and/or archived, comma-separated."));
-            }
-            if !statuses.iter().any(|x| x == s) {
-                statuses.push(s.to_owned());
+            };
+            if !statuses.contains(&s) {
+                statuses.push(s);
             }
         }
         if statuses.is_empty() {
@@ -253,8 +254,8 @@ pub fn csv_rows(rows: &[MemberRow]) -> Result<Vec<u8>> {
             u.phone.as_deref().unwrap_or_default(),
             u.username.as_deref().unwrap_or_default(),
             u.company.as_deref().unwrap_or_default(),
-            &m.role,
-            &m.status,
+            m.role.as_str(),
+            m.status.as_str(),
             &last,
             &created,
         ];
@@ -297,7 +298,7 @@ mod tests {
         let p = MemberListParams { q: Some("Love".into()), status: Some("archived".into()), ..Default::default() };
         let q = p.query().expect("ok");
         assert_eq!(q.search, MemberSearch::Text("love".into()));
-        assert_eq!(q.statuses, vec!["archived".to_owned()]);
+        assert_eq!(q.statuses, vec![MembershipStatus::Archived]);
         assert!(MemberListParams { sort: Some("x".into()), ..Default::default() }.query().is_err());
         assert!(MemberListParams { status: Some("gone".into()), ..Default::default() }.query().is_err());
     }

@@ -24,7 +24,7 @@ async fn target(
     refuse_while_impersonating(p, "change or reset passwords")?;
     if is_self(p, user_id) {
         return Err(ServiceError::Conflict {
-            code: "own_password",
+            code: roster_core::ProblemCode::OwnPassword,
             message: "Change your own password from your profile: it asks for the current one.".to_owned(),
         });
     }
@@ -34,7 +34,7 @@ async fn target(
     if membership.is_owner && p.user.id != user_id {
         return Err(ServiceError::Rule {
             rule: "R-OWN-2",
-            code: "owner_rule",
+            code: roster_core::ProblemCode::OwnerRule,
             message: "Nobody but the owner changes the owner's password.".to_owned(),
         });
     }
@@ -52,7 +52,7 @@ impl Service {
         self.enqueue_reset_link(tx.as_mut(), Some(&account), &user, Some(p.user.id), RESET_LINK_LIFETIME, now())
             .await?;
         tx.insert_audit(&audit(
-            "member.password_reset_sent",
+            roster_core::AuditAction::MemberPasswordResetSent,
             p.who(),
             Some(account_id),
             ("user", user_id.to_string()),
@@ -88,7 +88,7 @@ impl Service {
         if elsewhere || user.is_operator {
             return Err(ServiceError::Rule {
                 rule: "R-AUTH-6",
-                code: "shared_login",
+                code: roster_core::ProblemCode::SharedLogin,
                 message: "This person also signs in to other accounts; send them a reset link instead.".to_owned(),
             });
         }
@@ -96,8 +96,14 @@ impl Service {
         tx.set_user_password(user_id, &hash, t).await?;
         tx.delete_sessions_of_user(user_id).await?;
         tx.expire_password_resets_of_user(user_id, t).await?;
-        tx.insert_audit(&audit("member.password_set", p.who(), Some(account_id), ("user", user_id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            roster_core::AuditAction::MemberPasswordSet,
+            p.who(),
+            Some(account_id),
+            ("user", user_id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -104,7 +104,7 @@ fn parse_permissions(ids: &[String], errs: &mut FieldErrors) -> Option<Permissio
 async fn name_free(tx: &mut dyn Tx, account_id: Uuid, name: &str, except: Option<Uuid>) -> Result<()> {
     match tx.role_by_name(account_id, name).await? {
         Some(r) if Some(r.id) != except => Err(ServiceError::Conflict {
-            code: "role_name_taken",
+            code: roster_core::ProblemCode::RoleNameTaken,
             message: format!("This account already has a role named {}.", r.name),
         }),
         _ => Ok(()),
@@ -115,7 +115,7 @@ fn custom_id(role_id: &str) -> Result<Uuid> {
     if BuiltinRole::parse(role_id).is_some() {
         return Err(ServiceError::Rule {
             rule: "R-ROLE-1",
-            code: "builtin_role",
+            code: roster_core::ProblemCode::BuiltinRole,
             message: "Built-in roles cannot be changed or deleted; make a custom role instead.".to_owned(),
         });
     }
@@ -129,7 +129,8 @@ impl Service {
         let mut tx = self.store.read().await?;
         let (actor, mine) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
         let manages = mine.as_ref().is_some_and(|m| {
-            m.status == "active" && effective_permissions(m).contains(roster_core::Permission::RolesManage)
+            m.status == roster_core::MembershipStatus::Active
+                && effective_permissions(m).contains(roster_core::Permission::RolesManage)
         });
         let action = if manages { Action::ManageRoles(account_id) } else { Action::ViewTeam(account_id) };
         authorize(&actor, action)?;
@@ -155,7 +156,8 @@ impl Service {
         name_free(tx.as_mut(), account_id, &name, None).await?;
         let row = RoleRow { account_id, id: Uuid::now_v7(), name, permissions: set.to_ids(), created_at: now() };
         tx.insert_role(&row).await?;
-        let mut event = audit("role.created", p.who(), Some(account_id), ("role", row.id.to_string()), meta);
+        let mut event =
+            audit(roster_core::AuditAction::RoleCreated, p.who(), Some(account_id), ("role", row.id.to_string()), meta);
         event.details = Some(json!({ "name": row.name, "permissions": row.permissions }).to_string());
         tx.insert_audit(&event).await?;
         tx.commit().await?;
@@ -196,7 +198,7 @@ impl Service {
             if impersonator_holds || mine.as_ref().is_some_and(|m| m.custom_role_id == Some(id)) {
                 return Err(ServiceError::Rule {
                     rule: "R-PERM-1",
-                    code: "rights_rule",
+                    code: roster_core::ProblemCode::RightsRule,
                     message: "You hold this role: nobody edits their own rights. Ask another admin or the owner."
                         .to_owned(),
                 });
@@ -210,7 +212,8 @@ impl Service {
             moved = tx.sync_role_members(account_id, id, &row.permissions).await?;
         }
         tx.update_role(&row).await?;
-        let mut event = audit("role.updated", p.who(), Some(account_id), ("role", row.id.to_string()), meta);
+        let mut event =
+            audit(roster_core::AuditAction::RoleUpdated, p.who(), Some(account_id), ("role", row.id.to_string()), meta);
         event.details =
             Some(json!({ "name": row.name, "permissions": row.permissions, "members_updated": moved }).to_string());
         tx.insert_audit(&event).await?;
@@ -230,12 +233,13 @@ impl Service {
         if members > 0 {
             let who = if members == 1 { "1 member holds".to_owned() } else { format!("{members} members hold") };
             return Err(ServiceError::Conflict {
-                code: "role_in_use",
+                code: roster_core::ProblemCode::RoleInUse,
                 message: format!("{who} the role {}: give them another role first.", row.name),
             });
         }
         tx.delete_role(account_id, id).await?;
-        let mut event = audit("role.deleted", p.who(), Some(account_id), ("role", id.to_string()), meta);
+        let mut event =
+            audit(roster_core::AuditAction::RoleDeleted, p.who(), Some(account_id), ("role", id.to_string()), meta);
         event.details = Some(json!({ "name": row.name }).to_string());
         tx.insert_audit(&event).await?;
         tx.commit().await?;

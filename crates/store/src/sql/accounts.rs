@@ -1,9 +1,10 @@
 use async_trait::async_trait;
+use roster_core::{InvitePolicy, MembershipStatus, RoleKind};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::super::{SqlTx, get, to_db};
-use super::{DbRow, opt_time, time, uuid};
+use super::{DbRow, catalogued, opt_time, time, uuid};
 use crate::{
     AccountCursor, AccountRepo, AccountRow, MemberCursor, MemberKey, MemberListRepo, MemberPerson, MemberQuery,
     MemberRow, MembershipRow, Result,
@@ -15,7 +16,7 @@ fn account_from_row(r: &DbRow<'_>) -> Result<AccountRow> {
         name: get(r, "a_name")?,
         slug: get(r, "a_slug")?,
         owner_id: uuid(r, "a_owner_id")?,
-        invite_policy: get(r, "a_invite_policy")?,
+        invite_policy: catalogued(r, "a_invite_policy", InvitePolicy::parse)?,
         invitation_ttl_days: get(r, "a_invitation_ttl_days")?,
         public_signup: get(r, "a_public_signup")?,
         allow_impersonation: get(r, "a_allow_impersonation")?,
@@ -40,10 +41,10 @@ pub(super) fn membership_from_row(r: &DbRow<'_>) -> Result<MembershipRow> {
     Ok(MembershipRow {
         account_id: uuid(r, "m_account_id")?,
         user_id: uuid(r, "m_user_id")?,
-        role: get(r, "m_role")?,
+        role: catalogued(r, "m_role", RoleKind::parse)?,
         custom_role_id: get(r, "m_custom_role_id")?,
         permissions: get(r, "m_permissions")?,
-        status: get(r, "m_status")?,
+        status: catalogued(r, "m_status", MembershipStatus::parse)?,
         landing_page: get(r, "m_landing_page")?,
         contact_tab: get(r, "m_contact_tab")?,
         show_calendar: get(r, "m_show_calendar")?,
@@ -84,7 +85,7 @@ impl AccountRepo for SqlTx {
                 a.name,
                 a.slug,
                 a.owner_id,
-                a.invite_policy,
+                a.invite_policy.as_str(),
                 a.invitation_ttl_days,
                 a.public_signup,
                 to_db(a.created_at),
@@ -105,10 +106,10 @@ impl AccountRepo for SqlTx {
             args![
                 m.account_id,
                 m.user_id,
-                m.role,
+                m.role.as_str(),
                 m.custom_role_id,
                 m.permissions,
-                m.status,
+                m.status.as_str(),
                 m.landing_page,
                 m.contact_tab,
                 m.show_calendar,
@@ -166,11 +167,16 @@ impl AccountRepo for SqlTx {
         Ok(self.search_members(account_id, &q, limit).await?.into_iter().map(|(row, _)| row).collect())
     }
 
-    async fn set_membership_status(&mut self, account_id: Uuid, user_id: Uuid, status: &str) -> Result<bool> {
+    async fn set_membership_status(
+        &mut self,
+        account_id: Uuid,
+        user_id: Uuid,
+        status: MembershipStatus,
+    ) -> Result<bool> {
         let n = self
             .exec(
                 "UPDATE memberships SET status = $3 WHERE account_id = $1 AND user_id = $2",
-                args![account_id, user_id, status],
+                args![account_id, user_id, status.as_str()],
             )
             .await?;
         Ok(n == 1)
@@ -191,7 +197,7 @@ impl AccountRepo for SqlTx {
                 args![
                     a.id,
                     a.name,
-                    a.invite_policy,
+                    a.invite_policy.as_str(),
                     a.invitation_ttl_days,
                     a.public_signup,
                     to_db(a.updated_at),
@@ -221,7 +227,7 @@ impl AccountRepo for SqlTx {
                 args![
                     m.account_id,
                     m.user_id,
-                    m.role,
+                    m.role.as_str(),
                     m.permissions,
                     m.landing_page,
                     m.contact_tab,

@@ -75,9 +75,14 @@ impl ApiTokenRepo for SqlTx {
         &mut self,
         token_hash: &[u8],
         now: OffsetDateTime,
-    ) -> Result<Option<(ApiTokenRow, UserRow, Option<String>)>> {
+    ) -> Result<Option<(ApiTokenRow, UserRow, Option<roster_core::MembershipStatus>)>> {
         self.opt(TOKEN_BY_HASH, args![token_hash, to_db(now)], |r| {
-            Ok((token_from_row(r)?, user_from_row(r)?, get(r, "m_status")?))
+            let status: Option<String> = get(r, "m_status")?;
+            let status = status
+                .map(|s| roster_core::MembershipStatus::parse(&s))
+                .transpose()
+                .map_err(|e| crate::StoreError::Unknown(format!("m_status: {e}")))?;
+            Ok((token_from_row(r)?, user_from_row(r)?, status))
         })
         .await
     }

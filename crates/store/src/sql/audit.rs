@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::super::{SqlTx, get, to_db};
-use super::{time, uuid};
+use super::{catalogued, time, uuid};
 use crate::{AuditFilter, AuditRepo, AuditRow, Result};
 
 fn audit_from_row(r: &super::DbRow<'_>) -> Result<AuditRow> {
@@ -11,7 +11,7 @@ fn audit_from_row(r: &super::DbRow<'_>) -> Result<AuditRow> {
         account_id: get(r, "account_id")?,
         actor_id: get(r, "actor_id")?,
         impersonator_id: get(r, "impersonator_id")?,
-        action: get(r, "action")?,
+        action: catalogued(r, "action", roster_core::AuditAction::parse)?,
         target_type: get(r, "target_type")?,
         target_id: get(r, "target_id")?,
         ip: get(r, "ip")?,
@@ -35,7 +35,15 @@ impl AuditRepo for SqlTx {
              WHERE e.account_id = $1 AND e.id < $2 AND ($3 IS NULL OR e.actor_id = $3) \
              AND ($4 IS NULL OR e.action = $4) AND ($5 IS NULL OR e.at >= $5) AND ($6 IS NULL OR e.at < $6) \
              ORDER BY e.id DESC LIMIT $7",
-            args![account_id, before, f.actor_id, f.action, f.from.map(to_db), f.to.map(to_db), limit],
+            args![
+                account_id,
+                before,
+                f.actor_id,
+                f.action.map(roster_core::AuditAction::as_str),
+                f.from.map(to_db),
+                f.to.map(to_db),
+                limit
+            ],
             |r| Ok((audit_from_row(r)?, get(r, "actor_email")?)),
         )
         .await
@@ -50,7 +58,7 @@ impl AuditRepo for SqlTx {
                 e.account_id,
                 e.actor_id,
                 e.impersonator_id,
-                e.action,
+                e.action.as_str(),
                 e.target_type,
                 e.target_id,
                 e.ip,

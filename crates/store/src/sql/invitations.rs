@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::super::{SqlTx, get, to_db};
-use super::{DbRow, opt_time, time, uuid};
+use super::{DbRow, catalogued, opt_time, time, uuid};
 use crate::{InvitationRepo, InvitationRow, PendingInvitationRow, Result};
 
 macro_rules! invitation_cols {
@@ -36,12 +36,12 @@ fn invitation_from_row(r: &DbRow<'_>) -> Result<InvitationRow> {
         account_id: uuid(r, "account_id")?,
         id: uuid(r, "id")?,
         email: get(r, "email")?,
-        role: get(r, "role")?,
+        role: catalogued(r, "role", roster_core::RoleKind::parse)?,
         custom_role_id: get(r, "custom_role_id")?,
         permissions: get(r, "permissions")?,
         token_hash: get(r, "token_hash")?,
         invited_by: get(r, "invited_by")?,
-        status: get(r, "status")?,
+        status: catalogued(r, "status", roster_core::InvitationStatus::parse_stored)?,
         expires_at: time(r, "expires_at")?,
         created_at: time(r, "created_at")?,
         accepted_at: opt_time(r, "accepted_at")?,
@@ -61,12 +61,12 @@ impl InvitationRepo for SqlTx {
                 i.account_id,
                 i.id,
                 i.email,
-                i.role,
+                i.role.as_str(),
                 i.custom_role_id,
                 i.permissions,
                 i.token_hash,
                 i.invited_by,
-                i.status,
+                i.status.as_str(),
                 to_db(i.expires_at),
                 to_db(i.created_at),
                 i.accepted_at.map(to_db),

@@ -298,9 +298,9 @@ impl SqlTx {
             MemberSearch::All | MemberSearch::Email(_) => String::new(),
         };
         let sql = page_sql(q, shape, &status_params[..q.statuses.len()]);
-        let st = |i: usize| q.statuses.get(i).cloned().unwrap_or_default();
+        let st = |i: usize| q.statuses.get(i).map_or("", |s| s.as_str());
         let (s1, s2, s3) = (st(0), st(1), st(2));
-        let role = q.role.clone().unwrap_or_default();
+        let role = q.role.map_or("", roster_core::RoleKind::as_str);
         let (k_text, k_name, k_at, k_id) = match &q.after {
             Some(k) => (k.text.clone(), k.name.clone(), k.at, k.user_id),
             None => (String::new(), String::new(), time::OffsetDateTime::UNIX_EPOCH, Uuid::nil()),

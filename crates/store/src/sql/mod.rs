@@ -62,6 +62,17 @@ fn opt_time(row: &DbRow<'_>, col: &str) -> Result<Option<time::OffsetDateTime>> 
     Ok(get::<Option<DbTime>>(row, col)?.map(from_db))
 }
 
+/// A column holding a catalogue value (`roster_core::catalogue`): a string outside the catalogue
+/// is `StoreError::Unknown`, never a default.
+fn catalogued<T>(
+    row: &DbRow<'_>,
+    col: &str,
+    parse: fn(&str) -> std::result::Result<T, roster_core::UnknownValue>,
+) -> Result<T> {
+    let text: String = get(row, col)?;
+    parse(&text).map_err(|e| crate::StoreError::Unknown(format!("{col}: {e}")))
+}
+
 fn uuid(row: &DbRow<'_>, col: &str) -> Result<Uuid> {
     get::<Uuid>(row, col)
 }

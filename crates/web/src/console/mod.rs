@@ -113,17 +113,15 @@ impl IntoResponse for PageError {
 
 impl From<ServiceError> for PageError {
     fn from(e: ServiceError) -> Self {
-        let (status, title, message) = match &e {
-            ServiceError::NotFound => {
-                (StatusCode::NOT_FOUND, "Not found", "There is nothing here, or it is not yours to see.".to_owned())
-            }
+        // Status (and code) from the one mapping the API uses; only the words are the console's.
+        let status = crate::error::refusal(&e).status;
+        let (title, message) = match &e {
+            ServiceError::NotFound => ("Not found", "There is nothing here, or it is not yours to see.".to_owned()),
             ServiceError::Forbidden(p) => (
-                StatusCode::FORBIDDEN,
                 "Not allowed",
                 format!("You need the “{}” permission for this. Ask the account's owner or an admin.", p.id()),
             ),
             ServiceError::Escalation(p) => (
-                StatusCode::FORBIDDEN,
                 "Not allowed",
                 format!(
                     "You do not hold the “{}” permission, so you can neither give it nor act on someone who holds it.",
@@ -131,47 +129,34 @@ impl From<ServiceError> for PageError {
                 ),
             ),
             ServiceError::Throttled { retry_after } => {
-                (StatusCode::TOO_MANY_REQUESTS, "Too many attempts", roster_service::too_many_attempts(*retry_after))
+                ("Too many attempts", roster_service::too_many_attempts(*retry_after))
             }
             ServiceError::Unauthenticated | ServiceError::InvalidCredentials => {
-                (StatusCode::UNAUTHORIZED, "Please sign in", "Your session has ended. Sign in again.".to_owned())
+                ("Please sign in", "Your session has ended. Sign in again.".to_owned())
             }
             ServiceError::Conflict { message, .. } | ServiceError::Rule { message, .. } => {
-                (StatusCode::CONFLICT, "Not possible", message.clone())
+                ("Not possible", message.clone())
             }
-            ServiceError::Gone(m) => (StatusCode::GONE, "Link no longer valid", (*m).to_owned()),
-            ServiceError::Closed { message, .. } => (StatusCode::FORBIDDEN, "Not available", message.clone()),
-            ServiceError::Invalid(_) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "Check the form", "Some fields are invalid.".to_owned())
+            ServiceError::Gone(_, m) => ("Link no longer valid", (*m).to_owned()),
+            ServiceError::Closed { message, .. } => ("Not available", message.clone()),
+            ServiceError::Invalid(_) => ("Check the form", "Some fields are invalid.".to_owned()),
+            ServiceError::Refused { errors, .. } => {
+                ("Check the form", errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "))
             }
-            ServiceError::Refused { errors, .. } => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Check the form",
-                errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "),
-            ),
-            ServiceError::Limited { code: "mail_quota", message, .. } => (
-                StatusCode::TOO_MANY_REQUESTS,
+            ServiceError::Limited { code: roster_core::ProblemCode::MailQuota, message, .. } => (
                 "Email limit reached",
                 format!(
                     "{message} The limit keeps one account from flooding others' inboxes; nothing was changed, so \
                      you can do the same again once the hour has turned."
                 ),
             ),
-            ServiceError::Limited { message, .. } => {
-                (StatusCode::TOO_MANY_REQUESTS, "Too much at once", message.clone())
+            ServiceError::Limited { message, .. } => ("Too much at once", message.clone()),
+            ServiceError::Unavailable(_) => {
+                ("Try again shortly", "The database is not answering right now.".to_owned())
             }
-            ServiceError::Unavailable(_) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Try again shortly",
-                "The database is not answering right now.".to_owned(),
-            ),
             ServiceError::Internal(m) => {
                 tracing::error!(error = %m, "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong",
-                    "Something went wrong on our side.".to_owned(),
-                )
+                ("Something went wrong", "Something went wrong on our side.".to_owned())
             }
         };
         PageError(status, Box::new(MessagePage::new(title, &message).link("/", "Go to the start")))

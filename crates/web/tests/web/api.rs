@@ -280,7 +280,7 @@ async fn r_dis_1_a_disabled_membership_sees_nothing() {
         let bob = app.seed_members(acme, "admin", &[("Bob", "Admin", "bob@example.com")]).await;
         let bob_token = app.token(&bob[0].email, Some(acme)).await;
         let mut tx = app.db.store.begin().await.unwrap();
-        tx.set_membership_status(acme, bob[0].id, "disabled").await.unwrap();
+        tx.set_membership_status(acme, bob[0].id, roster_core::MembershipStatus::Disabled).await.unwrap();
         tx.commit().await.unwrap();
         let (status, _) = app.get_json(&format!("/api/v1/accounts/{acme}/users"), Some(&bob_token)).await;
         assert_eq!(status, 404);

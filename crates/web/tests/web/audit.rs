@@ -69,7 +69,7 @@ async fn r_aud_1_sign_ins_and_failed_sign_ins_show_in_each_account_of_the_person
         tx.insert_membership(&roster_store::MembershipRow::new(
             second,
             pat.id,
-            "standard",
+            roster_core::RoleKind::Standard,
             time::OffsetDateTime::now_utc(),
         ))
         .await

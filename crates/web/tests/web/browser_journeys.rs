@@ -42,7 +42,14 @@ async fn r_auth_2_browser_same_email_in_two_accounts_chooses_and_switches() {
     // see, with the account in the header.
     let sam = app.seed_members(alpha, "admin", &[("Sam", "Both", "sam@example.test")]).await.remove(0);
     let mut tx = app.db.store.begin().await.unwrap();
-    tx.insert_membership(&MembershipRow::new(beta, sam.id, "admin", time::OffsetDateTime::now_utc())).await.unwrap();
+    tx.insert_membership(&MembershipRow::new(
+        beta,
+        sam.id,
+        roster_core::RoleKind::Admin,
+        time::OffsetDateTime::now_utc(),
+    ))
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let driver = ChromeDriver::start(&chromedriver).await;
     let b = Browser::open(&driver).await;

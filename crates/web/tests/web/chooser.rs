@@ -12,7 +12,7 @@ async fn two_accounts(app: &TestApp) -> (Uuid, Uuid, String) {
     let person = app.seed_members(a, "admin", &[("Sam", "Both", "sam@example.test")]).await.remove(0);
     let mut tx = app.db.store.begin().await.unwrap();
     let now = time::OffsetDateTime::now_utc();
-    tx.insert_membership(&MembershipRow::new(b, person.id, "customer", now)).await.unwrap();
+    tx.insert_membership(&MembershipRow::new(b, person.id, roster_core::RoleKind::Customer, now)).await.unwrap();
     tx.commit().await.unwrap();
     (a, b, person.email)
 }
@@ -86,7 +86,7 @@ async fn r_auth_2_a_disabled_membership_is_not_offered() {
         let (a, b, email) = two_accounts(&app).await;
         let mut tx = app.db.store.begin().await.unwrap();
         let person = tx.user_by_email(&email).await.unwrap().unwrap();
-        tx.set_membership_status(b, person.id, "disabled").await.unwrap();
+        tx.set_membership_status(b, person.id, roster_core::MembershipStatus::Disabled).await.unwrap();
         tx.commit().await.unwrap();
         let body = json!({ "login": email, "password": PASSWORD });
         let (status, v) = app.post_json("/api/v1/auth/token", None, &body).await;

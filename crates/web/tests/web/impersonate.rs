@@ -129,7 +129,7 @@ async fn r_imp_1_cannot_impersonate_someone_with_more_rights() {
         // Ivy holds only users.view and users.impersonate.
         let mut tx = app.db.store.begin().await.unwrap();
         let mut m = tx.membership(t.account, ivy.id).await.unwrap().unwrap();
-        m.role = "custom".into();
+        m.role = roster_core::RoleKind::Custom;
         m.permissions = Some("users.view,users.impersonate".into());
         assert!(tx.update_membership(&m).await.unwrap());
         tx.commit().await.unwrap();
@@ -277,7 +277,9 @@ async fn r_imp_1_other_account_404() {
         // Pat also administers the other account: acting as Pat stays in this one.
         let mut tx = app.db.store.begin().await.unwrap();
         let now = time::OffsetDateTime::now_utc();
-        tx.insert_membership(&roster_store::MembershipRow::new(other, t.pat.id, "admin", now)).await.unwrap();
+        tx.insert_membership(&roster_store::MembershipRow::new(other, t.pat.id, roster_core::RoleKind::Admin, now))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let (status, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, "help").await;
         assert_eq!(status, 200, "{body}");
@@ -525,7 +527,14 @@ async fn r_imp_1_the_logins_own_sessions_profile_and_tokens_are_out_of_reach() {
         let elsewhere = app.create_account(&t.owner_token, "Elsewhere Inc").await;
         let mut tx = app.db.store.begin().await.unwrap();
         let now = time::OffsetDateTime::now_utc();
-        tx.insert_membership(&roster_store::MembershipRow::new(elsewhere, t.pat.id, "employee", now)).await.unwrap();
+        tx.insert_membership(&roster_store::MembershipRow::new(
+            elsewhere,
+            t.pat.id,
+            roster_core::RoleKind::Employee,
+            now,
+        ))
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let pat_elsewhere = app.token(&t.pat.email, Some(elsewhere)).await;
         let pat_pat = app.post_json("/api/v1/tokens", Some(&pat_elsewhere), &json!({ "name": "Pat's script" })).await;

@@ -101,12 +101,12 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
             account_id: victim,
             id: uuid::Uuid::now_v7(),
             email: "invitee@example.test".to_owned(),
-            role: "customer".to_owned(),
+            role: roster_core::RoleKind::Customer,
             custom_role_id: None,
             permissions: None,
             token_hash: roster_service::hash_token("invite_isolation"),
             invited_by: None,
-            status: "pending".to_owned(),
+            status: roster_core::InvitationStatus::Pending,
             expires_at: t0 + time::Duration::days(7),
             created_at: t0,
             accepted_at: None,
@@ -176,7 +176,9 @@ async fn r_perm_3_a_token_made_in_a_answers_404_on_every_route_of_b() {
         let eve = app.seed_members(a, "admin", &[("Eve", "Both", "eve@example.test")]).await.remove(0);
         let mut tx = app.db.store.begin().await.unwrap();
         let now = time::OffsetDateTime::now_utc();
-        tx.insert_membership(&roster_store::MembershipRow::new(b, eve.id, "admin", now)).await.unwrap();
+        tx.insert_membership(&roster_store::MembershipRow::new(b, eve.id, roster_core::RoleKind::Admin, now))
+            .await
+            .unwrap();
         let role = roster_store::RoleRow {
             account_id: b,
             id: uuid::Uuid::now_v7(),

@@ -36,7 +36,7 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> u16 {
 
 async fn audit_actions(app: &TestApp, account: Uuid) -> Vec<String> {
     let rows = app.db.store.read().await.unwrap().audit_of_account(account, 100).await.unwrap();
-    rows.into_iter().map(|r| r.action).collect()
+    rows.into_iter().map(|r| r.action.as_str().to_owned()).collect()
 }
 
 #[tokio::test]
@@ -70,7 +70,9 @@ async fn r_dis_1_disable_ends_sessions_in_that_account_and_enable_restores() {
         let other = app.create_account(&t.owner_token, "Elsewhere").await;
         let mut tx = app.db.store.begin().await.unwrap();
         let now = time::OffsetDateTime::now_utc();
-        tx.insert_membership(&roster_store::MembershipRow::new(other, t.pat.id, "employee", now)).await.unwrap();
+        tx.insert_membership(&roster_store::MembershipRow::new(other, t.pat.id, roster_core::RoleKind::Employee, now))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let here = app.token(&t.pat.email, Some(t.account)).await;
         let there = app.token(&t.pat.email, Some(other)).await;
@@ -112,7 +114,14 @@ async fn r_arc_1_archive_resets_the_password_when_no_other_membership() {
         let other = app.create_account(&t.owner_token, "Elsewhere").await;
         let mut tx = app.db.store.begin().await.unwrap();
         let now = time::OffsetDateTime::now_utc();
-        tx.insert_membership(&roster_store::MembershipRow::new(other, t.admin.id, "employee", now)).await.unwrap();
+        tx.insert_membership(&roster_store::MembershipRow::new(
+            other,
+            t.admin.id,
+            roster_core::RoleKind::Employee,
+            now,
+        ))
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let pat_session = app.token(&t.pat.email, None).await;
 

@@ -35,7 +35,14 @@ async fn own_server(app: &TestApp, token: &str, account: Uuid, sink: &SmtpSink) 
 /// "joins that login" rule left behind).
 async fn join(app: &TestApp, account: Uuid, user: Uuid, role: &str) {
     let mut tx = app.db.store.begin().await.unwrap();
-    tx.insert_membership(&MembershipRow::new(account, user, role, time::OffsetDateTime::now_utc())).await.unwrap();
+    tx.insert_membership(&MembershipRow::new(
+        account,
+        user,
+        roster_core::RoleKind::parse(role).unwrap(),
+        time::OffsetDateTime::now_utc(),
+    ))
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 }
 
@@ -61,7 +68,9 @@ async fn unproved(app: &TestApp, email: &str, account: Option<(Uuid, &str)>) -> 
     let mut tx = app.db.store.begin().await.unwrap();
     tx.insert_user(&user).await.unwrap();
     if let Some((a, role)) = account {
-        tx.insert_membership(&MembershipRow::new(a, user.id, role, now)).await.unwrap();
+        tx.insert_membership(&MembershipRow::new(a, user.id, roster_core::RoleKind::parse(role).unwrap(), now))
+            .await
+            .unwrap();
     }
     tx.commit().await.unwrap();
     TestUser { id: user.id, email: user.email, password: PASSWORD.into() }

@@ -14,6 +14,7 @@ mod chooser;
 mod console;
 mod console_mail;
 mod console_team;
+mod errors;
 mod identity;
 mod impersonate;
 mod invitations;

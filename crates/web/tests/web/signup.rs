@@ -118,9 +118,14 @@ async fn r_auth_6_an_admin_sets_a_members_password_and_their_sessions_end() {
 
         let other = app.create_account(&token, "Second").await;
         let mut tx = app.db.store.begin().await.unwrap();
-        tx.insert_membership(&MembershipRow::new(other, bo.id, "customer", time::OffsetDateTime::now_utc()))
-            .await
-            .unwrap();
+        tx.insert_membership(&MembershipRow::new(
+            other,
+            bo.id,
+            roster_core::RoleKind::Customer,
+            time::OffsetDateTime::now_utc(),
+        ))
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let (status, body) = app.send(reqwest::Method::POST, &set(bo.id), &token, Some(new_pw.clone())).await;
         assert_eq!((status, body["code"].as_str()), (409, Some("shared_login")), "{body}");

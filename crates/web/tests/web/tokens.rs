@@ -32,7 +32,7 @@ fn secret(created: &Value) -> String {
 
 async fn audit_actions(app: &TestApp, account: Uuid) -> Vec<String> {
     let rows = app.db.store.read().await.unwrap().audit_of_account(account, 100).await.unwrap();
-    rows.into_iter().map(|r| r.action).collect()
+    rows.into_iter().map(|r| r.action.as_str().to_owned()).collect()
 }
 
 #[tokio::test]
@@ -196,14 +196,14 @@ async fn r_dis_1_a_token_dies_with_its_membership() {
         let (account, pat, session) = pat_in_an_account(&app).await;
         let token = secret(&create(&app, &session, "script").await);
         assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 200);
-        for status in ["disabled", "archived"] {
+        for status in [roster_core::MembershipStatus::Disabled, roster_core::MembershipStatus::Archived] {
             let mut tx = app.db.store.begin().await.unwrap();
             tx.set_membership_status(account, pat.id, status).await.unwrap();
             tx.commit().await.unwrap();
             assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 401, "{status} membership");
         }
         let mut tx = app.db.store.begin().await.unwrap();
-        tx.set_membership_status(account, pat.id, "active").await.unwrap();
+        tx.set_membership_status(account, pat.id, roster_core::MembershipStatus::Active).await.unwrap();
         assert!(tx.delete_membership(account, pat.id).await.unwrap());
         tx.commit().await.unwrap();
         assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 401, "deleted membership");

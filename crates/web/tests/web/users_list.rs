@@ -35,8 +35,8 @@ async fn account_with(app: &TestApp, people: &[Person]) -> (Uuid, String) {
             created_at: now,
             updated_at: now,
         };
-        let mut m = MembershipRow::new(account, u.id, role, now);
-        m.status = (*status).to_owned();
+        let mut m = MembershipRow::new(account, u.id, roster_core::RoleKind::parse(role).unwrap(), now);
+        m.status = roster_core::MembershipStatus::parse(status).unwrap();
         m.last_sign_in_at = ago.map(|d| now - Duration::days(d));
         users.push(u);
         members.push(m);

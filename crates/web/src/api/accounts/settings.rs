@@ -51,7 +51,7 @@ pub async fn signup(
 ) -> ApiResult<(StatusCode, Json<SignupResponse>)> {
     let Ok(id) = uuid::Uuid::parse_str(&account_id) else {
         return Err(roster_service::ServiceError::Closed {
-            code: "signup_closed",
+            code: roster_core::ProblemCode::SignupClosed,
             message: "This account does not take sign-ups. Ask it for an invitation.".to_owned(),
         }
         .into());

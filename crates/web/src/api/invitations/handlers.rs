@@ -163,8 +163,7 @@ pub async fn bulk(
         }
         _ => {
             return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                roster_core::ProblemCode::UnsupportedMediaType,
                 "Send CSV (Content-Type: text/csv) or a JSON list (Content-Type: application/json).",
             ));
         }
@@ -238,23 +237,6 @@ pub async fn accept(
     };
     match state.service.accept_invitation(&req.token, how, None::<SessionKind>, &meta).await {
         Ok(a) => Ok(Json(AcceptedMember { account_id: a.account_id, member: a.member })),
-        Err(e) => Err(accept_error(e)),
-    }
-}
-
-/// The accept answers that say more than the generic mapping.
-pub(crate) fn accept_error(e: ServiceError) -> ApiError {
-    match e {
-        ServiceError::Gone(m) => ApiError::new(StatusCode::GONE, "invitation_gone", m).with_rule("R-INV-1"),
-        ServiceError::Unauthenticated => ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "sign_in_required",
-            "This email address already has a login: sign in with it, then accept the invitation.",
-        )
-        .with_rule("R-INV-1"),
-        ServiceError::Closed { code: "invitation_other_email", message } => {
-            ApiError::new(StatusCode::FORBIDDEN, "invitation_other_email", message).with_rule("R-INV-1")
-        }
-        other => other.into(),
+        Err(e) => Err(e.into()),
     }
 }

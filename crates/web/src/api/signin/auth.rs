@@ -147,10 +147,6 @@ pub async fn confirm_email(
 ) -> ApiResult<Json<ConfirmEmailResponse>> {
     let r = match state.service.confirm_email(&req.token, &req.password, Some(SessionKind::Api), &meta).await {
         Ok(r) => r,
-        Err(roster_service::ServiceError::Gone(m)) => {
-            let code = if m == roster_service::CONFIRM_ADDRESS_HAS_LOGIN { "address_has_login" } else { "link_gone" };
-            return Err(crate::error::ApiError::new(StatusCode::GONE, code, m).with_rule("R-AUTH-8"));
-        }
         Err(e) => return Err(e.into()),
     };
     let s =

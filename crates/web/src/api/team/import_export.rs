@@ -1,7 +1,7 @@
 //! The users list's search, export and import (R-LIST-1, R-EXP-1).
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use roster_service::{ImportOptions, ImportReport, MemberExport, MemberListParams, csv_header, csv_rows};
@@ -144,8 +144,7 @@ pub async fn import(
         .await
         .map_err(|_| {
             ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
+                roster_core::ProblemCode::TooLarge,
                 "The file is larger than 64 MiB: import it with `roster users import`.",
             )
         })?

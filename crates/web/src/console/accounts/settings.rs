@@ -38,7 +38,7 @@ fn page(state: &AppState, user: &ConsoleUser, a: &AccountView, errors: FieldErro
         nav,
         account_id: a.id.to_string(),
         name: a.name.clone(),
-        invite_policy: a.invite_policy.clone(),
+        invite_policy: a.invite_policy.as_str().to_owned(),
         invitation_ttl_days: a.invitation_ttl_days.to_string(),
         public_signup: a.public_signup,
         allow_impersonation: a.allow_impersonation,

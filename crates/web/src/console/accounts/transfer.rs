@@ -28,12 +28,16 @@ async fn page(state: &AppState, user: &ConsoleUser, account_id: uuid::Uuid, erro
     let account = state.service.get_account(&user.0, account_id).await.map_err(fail(user))?;
     if account.owner_id != user.0.user.id {
         return Err(fail(user)(ServiceError::Closed {
-            code: "not_owner",
+            code: roster_core::ProblemCode::NotOwner,
             message: "Only the account's owner can transfer ownership.".to_owned(),
         }));
     }
     let members = state.service.list_members(&user.0, account_id, None, Some(500)).await.map_err(fail(user))?;
-    let candidates = members.items.into_iter().filter(|m| m.status == "active" && !m.is_owner).collect();
+    let candidates = members
+        .items
+        .into_iter()
+        .filter(|m| m.status == roster_core::MembershipStatus::Active && !m.is_owner)
+        .collect();
     Ok(TransferPage { nav, account_id, candidates, error }.into_response())
 }
 

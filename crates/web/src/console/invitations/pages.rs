@@ -8,7 +8,7 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use roster_core::{BuiltinRole, FieldErrors};
+use roster_core::{BuiltinRole, FieldErrors, ProblemCode};
 use roster_service::{
     Acceptance, BulkOutcome, InvitationLink, InvitationView, NewInvitation, Principal, ServiceError, SessionKind,
     parse_invitation_list,
@@ -21,6 +21,7 @@ use crate::console::common::{CsrfForm, PageResult, account_nav, fail, path_id, w
 use crate::console::session::{ConsoleUser, SameOrigin, clear_cookie, session_cookie};
 use crate::console::signin::sign_in::after_sign_in;
 use crate::console::{MessagePage, Nav, PageError};
+use crate::error::status_of;
 use crate::extract::{ClientMeta, cookie, same_secret};
 
 // ---------------------------------------------------------------------------------------------
@@ -44,7 +45,7 @@ impl From<InvitationView> for PendingLine {
             email: i.email,
             sent_by: i.invited_by_name.unwrap_or_else(|| "someone no longer here".to_owned()),
             expires: when(i.expires_at),
-            expired: i.status == "expired",
+            expired: i.status == roster_core::InvitationStatus::Expired,
         }
     }
 }
@@ -157,25 +158,25 @@ pub async fn invite(
         }
         Err(ServiceError::Invalid(errors)) => {
             p.errors = errors;
-            StatusCode::UNPROCESSABLE_ENTITY
+            status_of(ProblemCode::InvalidFields)
         }
         Err(ServiceError::Conflict { code, message }) => {
-            if code == "invitation_pending" {
+            if code == ProblemCode::InvitationPending {
                 let email = f.email.trim().to_lowercase();
                 p.resend_id = p.pending.iter().find(|l| l.email == email).map(|l| l.id);
                 p.errors.add("email", format!("{email} already has a pending invitation. Resend it instead?"));
             } else {
                 p.errors.add("email", message);
             }
-            StatusCode::CONFLICT
+            status_of(code)
         }
         Err(ServiceError::Escalation(perm)) => {
             p.errors.add("role", format!("You cannot give {}: you do not hold it.", perm.id()));
-            StatusCode::FORBIDDEN
+            status_of(ProblemCode::Forbidden)
         }
-        Err(ServiceError::Closed { message, .. }) => {
+        Err(ServiceError::Closed { code, message }) => {
             p.form_error = Some(message);
-            StatusCode::FORBIDDEN
+            status_of(code)
         }
         Err(e) => return Err(fail(&user)(e)),
     };
@@ -218,11 +219,11 @@ pub async fn bulk(
             for e in &errors.0 {
                 p.errors.add("list", e.message.clone());
             }
-            StatusCode::UNPROCESSABLE_ENTITY
+            status_of(ProblemCode::InvalidFields)
         }
-        Err(ServiceError::Closed { message, .. }) => {
+        Err(ServiceError::Closed { code, message }) => {
             p.form_error = Some(message);
-            StatusCode::FORBIDDEN
+            status_of(code)
         }
         Err(e) => return Err(fail(&user)(e)),
     };
@@ -326,8 +327,8 @@ impl AcceptPage {
 
     fn respond(self) -> Response {
         let status = match self.mode {
-            Mode::Gone => StatusCode::GONE,
-            Mode::OtherEmail => StatusCode::FORBIDDEN,
+            Mode::Gone => status_of(ProblemCode::InvitationGone),
+            Mode::OtherEmail => status_of(ProblemCode::InvitationOtherEmail),
             _ if !self.errors.is_empty() => StatusCode::UNPROCESSABLE_ENTITY,
             _ if self.form_error.is_some() => StatusCode::UNAUTHORIZED,
             _ => StatusCode::OK,
@@ -339,7 +340,7 @@ impl AcceptPage {
 /// A link that was never valid (or whose account is gone).
 fn invalid_link(p: Option<&Principal>) -> PageError {
     PageError::new(
-        StatusCode::GONE,
+        status_of(ProblemCode::InvitationGone),
         MessagePage::new(
             "This invitation link is not valid",
             "Check that you opened the whole link from the email, or ask the person who invited you for a new invitation.",
@@ -378,7 +379,7 @@ pub async fn accept_page(
 ) -> PageResult {
     let link = match state.service.invitation_link(&q.token).await {
         Ok(l) => l,
-        Err(ServiceError::Gone(_)) => return Err(invalid_link(p.as_ref())),
+        Err(ServiceError::Gone(..)) => return Err(invalid_link(p.as_ref())),
         Err(e) => return Err(e.into()),
     };
     Ok(page_for(&q.token, &link, p.as_ref()).respond())
@@ -409,7 +410,7 @@ pub async fn accept_submit(
 ) -> PageResult {
     let link = match state.service.invitation_link(&f.token).await {
         Ok(l) => l,
-        Err(ServiceError::Gone(_)) => return Err(invalid_link(p.as_ref())),
+        Err(ServiceError::Gone(..)) => return Err(invalid_link(p.as_ref())),
         Err(e) => return Err(e.into()),
     };
     let how = match &p {
@@ -434,7 +435,7 @@ pub async fn accept_submit(
             Ok(page.respond())
         }
         // Expired or used meanwhile, another email, or a login made meanwhile: the page as it now is.
-        Err(ServiceError::Gone(_) | ServiceError::Unauthenticated) => {
+        Err(ServiceError::Gone(..) | ServiceError::Closed { code: roster_core::ProblemCode::SignInRequired, .. }) => {
             let link = state.service.invitation_link(&f.token).await?;
             let mut page = page_for(&f.token, &link, p.as_ref());
             if page.mode == Mode::Gone {
@@ -442,12 +443,10 @@ pub async fn accept_submit(
             }
             Ok(page.respond())
         }
-        Err(e @ ServiceError::Closed { .. }) => {
+        Err(ServiceError::Closed { code, message }) => {
             let mut page = page_for(&f.token, &link, p.as_ref());
-            if let ServiceError::Closed { message, .. } = e {
-                page.form_error = Some(message);
-            }
-            Ok((StatusCode::FORBIDDEN, page).into_response())
+            page.form_error = Some(message);
+            Ok((status_of(code), page).into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -469,7 +468,7 @@ pub async fn accept_sign_in(
 ) -> PageResult {
     let link = match state.service.invitation_link(&f.token).await {
         Ok(l) => l,
-        Err(ServiceError::Gone(_)) => return Err(invalid_link(None)),
+        Err(ServiceError::Gone(..)) => return Err(invalid_link(None)),
         Err(e) => return Err(e.into()),
     };
     match state.service.sign_in(&link.email, &f.password, None, SessionKind::Console, &meta).await {
@@ -487,7 +486,7 @@ pub async fn accept_sign_in(
         Err(ServiceError::Throttled { retry_after }) => {
             let mut page = page_for(&f.token, &link, None);
             page.form_error = Some(roster_service::too_many_attempts(retry_after));
-            Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response())
+            Ok((status_of(ProblemCode::TooManyAttempts), page).into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -524,7 +523,7 @@ pub async fn ask_again(
 ) -> PageResult {
     let link = match state.service.invitation_link(&f.token).await {
         Ok(l) => l,
-        Err(ServiceError::Gone(_)) => return Err(invalid_link(p.as_ref())),
+        Err(ServiceError::Gone(..)) => return Err(invalid_link(p.as_ref())),
         Err(e) => return Err(e.into()),
     };
     match state.service.ask_for_new_invitation(&f.token, &meta).await {

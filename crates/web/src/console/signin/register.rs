@@ -142,7 +142,7 @@ pub async fn confirm_submit(
             let page = ConfirmPage { nav: Nav::default(), token: f.token, error };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(ServiceError::Gone(m)) => Err(confirm_gone(m)),
+        Err(ServiceError::Gone(_, m)) => Err(confirm_gone(m)),
         Err(ServiceError::Closed { .. }) => Err(closed()),
         Err(e) => Err(e.into()),
     }

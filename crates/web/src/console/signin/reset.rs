@@ -113,7 +113,7 @@ pub async fn reset_submit(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, ResetPage { nav: Nav::default(), token: f.token, errors })
                 .into_response())
         }
-        Err(ServiceError::Gone(_)) => Err(link_gone()),
+        Err(ServiceError::Gone(..)) => Err(link_gone()),
         Err(e) => Err(e.into()),
     }
 }

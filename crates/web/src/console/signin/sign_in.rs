@@ -34,7 +34,7 @@ pub async fn home(State(state): State<AppState>, parts: axum::http::request::Par
 }
 
 pub(crate) fn after_sign_in(state: &AppState, s: &SignedIn) -> Response {
-    let active = s.accounts.iter().filter(|m| m.status == "active").count();
+    let active = s.accounts.iter().filter(|m| m.status == roster_core::MembershipStatus::Active).count();
     let to = match s.account_id {
         Some(a) => crate::console::accounts::home::landing_path(a, &s.accounts),
         None if active > 1 => "/choose-account".to_owned(),

@@ -40,7 +40,7 @@ impl TeamQuery {
     }
 
     pub fn archived(&self) -> bool {
-        self.tab == "archived"
+        roster_core::MembershipStatus::parse(&self.tab) == Ok(roster_core::MembershipStatus::Archived)
     }
 
     pub fn hides_disabled(&self) -> bool {

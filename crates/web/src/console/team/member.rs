@@ -64,8 +64,8 @@ async fn page(state: &AppState, user: &ConsoleUser, account_id: Uuid, user_id: U
     }
     let selected = match m.custom_role_id {
         Some(id) => id.to_string(),
-        None if m.role == "custom" => CHOOSE.to_owned(),
-        None => m.role.clone(),
+        None if m.role == roster_core::RoleKind::Custom => CHOOSE.to_owned(),
+        None => m.role.as_str().to_owned(),
     };
     roles.push((CHOOSE.to_owned(), "Choose permissions below".to_owned()));
     let own: Vec<String> = m.permissions.iter().map(|p| (*p).to_owned()).collect();
@@ -75,7 +75,7 @@ async fn page(state: &AppState, user: &ConsoleUser, account_id: Uuid, user_id: U
         heirs = list
             .items
             .into_iter()
-            .filter(|h| h.status == "active" && h.user_id != user_id)
+            .filter(|h| h.status == roster_core::MembershipStatus::Active && h.user_id != user_id)
             .map(|h| (h.user_id, format!("{} {} ({})", h.first_name, h.last_name, h.email)))
             .collect();
         // The admin first: the default heir.

@@ -1,0 +1,265 @@
+//! Closed sets of stored and wire values (membership status, role kind, invite policy, invitation
+//! status, audit action): one enum each, one line per value, like the permission catalogue.
+//! Each has `ALL` (catalogue order), `as_str` (the stable string, the same on the wire, in HTML
+//! and in the database) and `parse`, which refuses an unknown string with [`UnknownValue`]: a
+//! value that is not in the catalogue is an error, never a silent default.
+/// A string that names no value of a catalogue (e.g. a row written by a newer version, or a
+/// filter typed by hand).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {catalogue} {value:?}")]
+pub struct UnknownValue {
+    /// The catalogue's name, e.g. `membership status`.
+    pub catalogue: &'static str,
+    pub value: String,
+}
+
+/// Declares a catalogue enum: `Variant = "string"` per line. Serde and the OpenAPI schema use
+/// the same strings (a string enum), so the wire format is the stored one.
+macro_rules! string_catalogue {
+    (
+        $(#[$meta:meta])*
+        $name:ident ($what:literal) {
+            $($(#[$vmeta:meta])* $variant:ident = $id:tt,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+        )]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $id)] $variant,)*
+        }
+
+        impl $name {
+            /// Every value, in catalogue order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The stable string (wire, HTML and database alike).
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $id),* }
+            }
+
+            /// The value a string names; anything else is refused.
+            pub fn parse(s: &str) -> Result<Self, $crate::catalogue::UnknownValue> {
+                match s {
+                    $($id => Ok($name::$variant),)*
+                    _ => Err($crate::catalogue::UnknownValue { catalogue: $what, value: s.to_owned() }),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::catalogue::UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        // For templates, which compare a value with a string literal (a `&str`).
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+    };
+}
+
+string_catalogue! {
+    /// Where a membership stands (PRODUCT.md §4): only `active` members may act.
+    MembershipStatus ("membership status") {
+        Active = "active",
+        Disabled = "disabled",
+        Archived = "archived",
+    }
+}
+
+string_catalogue! {
+    /// What a membership's or invitation's `role` names: one of the eight built-in roles, or
+    /// `custom` (a custom role or an explicit permission list).
+    RoleKind ("role") {
+        Owner = "owner",
+        Admin = "admin",
+        Standard = "standard",
+        Salesperson = "salesperson",
+        Employee = "employee",
+        Vendor = "vendor",
+        Customer = "customer",
+        Collaborator = "collaborator",
+        Custom = "custom",
+    }
+}
+
+impl RoleKind {
+    /// The built-in role, or `None` for `custom`.
+    pub fn builtin(self) -> Option<crate::BuiltinRole> {
+        crate::BuiltinRole::parse(self.as_str())
+    }
+}
+
+impl From<crate::BuiltinRole> for RoleKind {
+    fn from(r: crate::BuiltinRole) -> Self {
+        match RoleKind::parse(r.key()) {
+            Ok(kind) => kind,
+            // Unreachable: every built-in key is a role kind (tested below).
+            Err(_) => RoleKind::Custom,
+        }
+    }
+}
+
+string_catalogue! {
+    /// Who may send, resend and revoke invitations in an account (R-PERM-2).
+    InvitePolicy ("invite policy") {
+        /// Only the owner.
+        OwnerOnly = "owner_only",
+        /// Whoever holds `users.invite`.
+        Permission = "permission",
+    }
+}
+
+string_catalogue! {
+    /// Where an invitation stands (R-INV-1). `expired` is never stored: it is how a `pending`
+    /// invitation past its expiry is shown.
+    InvitationStatus ("invitation status") {
+        Pending = "pending",
+        Accepted = "accepted",
+        Revoked = "revoked",
+        Expired = "expired",
+    }
+}
+
+impl InvitationStatus {
+    /// The states a row may hold (`expired` is computed, never written).
+    pub const STORED: &'static [InvitationStatus] =
+        &[InvitationStatus::Pending, InvitationStatus::Accepted, InvitationStatus::Revoked];
+
+    /// Parses a stored value: `expired` (never written) is refused like any unknown string.
+    pub fn parse_stored(s: &str) -> Result<Self, UnknownValue> {
+        match Self::parse(s)? {
+            InvitationStatus::Expired => {
+                Err(UnknownValue { catalogue: "stored invitation status", value: s.to_owned() })
+            }
+            ok => Ok(ok),
+        }
+    }
+}
+
+string_catalogue! {
+    /// Everything the audit log records (R-AUD-1), one line each. A new audited use case adds
+    /// its action here (and to API.md's list) in the same change.
+    AuditAction ("audit action") {
+        AccountCreated = "account.created",
+        AccountDemoCreated = "account.demo_created",
+        AccountDemoMembersAdded = "account.demo_members_added",
+        AccountOwnershipTransferred = "account.ownership_transferred",
+        AccountSettingsChanged = "account.settings_changed",
+        AccountSmtpRemoved = "account.smtp_removed",
+        AccountSmtpSet = "account.smtp_set",
+        ApiTokenCreated = "api_token.created",
+        ApiTokenRevoked = "api_token.revoked",
+        AuthCurrentPasswordFailed = "auth.current_password_failed",
+        AuthPasswordReset = "auth.password_reset",
+        AuthPasswordResetRequested = "auth.password_reset_requested",
+        AuthRegistrationAttempted = "auth.registration_attempted",
+        AuthSignInFailed = "auth.sign_in_failed",
+        EmailRetried = "email.retried",
+        EmailTemplateReset = "email_template.reset",
+        EmailTemplateTestSent = "email_template.test_sent",
+        EmailTemplateUpdated = "email_template.updated",
+        InvitationAccepted = "invitation.accepted",
+        InvitationRequested = "invitation.requested",
+        InvitationResent = "invitation.resent",
+        InvitationRevoked = "invitation.revoked",
+        InvitationSent = "invitation.sent",
+        MemberAdded = "member.added",
+        MemberArchived = "member.archived",
+        MemberDeleted = "member.deleted",
+        MemberDisabled = "member.disabled",
+        MemberEnabled = "member.enabled",
+        MemberImpersonationEnded = "member.impersonation_ended",
+        MemberImpersonationStarted = "member.impersonation_started",
+        MemberImported = "member.imported",
+        MemberPasswordResetSent = "member.password_reset_sent",
+        MemberPasswordSet = "member.password_set",
+        MemberPreferencesChanged = "member.preferences_changed",
+        MemberRestored = "member.restored",
+        MemberRightsChanged = "member.rights_changed",
+        MemberSignedUp = "member.signed_up",
+        OperatorCreated = "operator.created",
+        RoleCreated = "role.created",
+        RoleDeleted = "role.deleted",
+        RoleUpdated = "role.updated",
+        SessionEnded = "session.ended",
+        SessionEndedOthers = "session.ended_others",
+        SessionSignedIn = "session.signed_in",
+        SessionSignedOut = "session.signed_out",
+        SessionSwitched = "session.switched",
+        UserAddressProved = "user.address_proved",
+        UserPasswordChanged = "user.password_changed",
+        UserProfileUpdated = "user.profile_updated",
+        UserRegistered = "user.registered",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use std::fmt;
+
+    fn round_trips<T: Copy + PartialEq + fmt::Debug>(
+        all: &[T],
+        as_str: fn(T) -> &'static str,
+        parse: fn(&str) -> Result<T, UnknownValue>,
+    ) {
+        let mut seen = HashSet::new();
+        for v in all {
+            assert!(seen.insert(as_str(*v)), "duplicate string {}", as_str(*v));
+            assert_eq!(parse(as_str(*v)), Ok(*v));
+        }
+        assert!(parse("nope").is_err(), "an unknown string is refused");
+        assert!(parse("").is_err(), "an empty string is refused");
+    }
+
+    #[test]
+    fn every_catalogue_round_trips_and_refuses_unknown_values() {
+        round_trips(MembershipStatus::ALL, MembershipStatus::as_str, MembershipStatus::parse);
+        round_trips(RoleKind::ALL, RoleKind::as_str, RoleKind::parse);
+        round_trips(InvitePolicy::ALL, InvitePolicy::as_str, InvitePolicy::parse);
+        round_trips(InvitationStatus::ALL, InvitationStatus::as_str, InvitationStatus::parse);
+        round_trips(AuditAction::ALL, AuditAction::as_str, AuditAction::parse);
+        assert_eq!(
+            MembershipStatus::parse("Active"),
+            Err(UnknownValue { catalogue: "membership status", value: "Active".into() }),
+            "case matters: the stored strings are lower-case"
+        );
+    }
+
+    #[test]
+    fn every_builtin_role_is_a_role_kind_and_custom_is_not_builtin() {
+        for r in crate::BuiltinRole::ALL {
+            assert_eq!(RoleKind::from(*r).builtin(), Some(*r));
+        }
+        assert_eq!(RoleKind::Custom.builtin(), None);
+        assert_eq!(RoleKind::ALL.len(), crate::BuiltinRole::ALL.len() + 1);
+    }
+
+    #[test]
+    fn r_inv_1_expired_is_shown_never_stored() {
+        assert_eq!(InvitationStatus::parse_stored("pending"), Ok(InvitationStatus::Pending));
+        assert!(InvitationStatus::parse_stored("expired").is_err());
+        assert!(!InvitationStatus::STORED.contains(&InvitationStatus::Expired));
+    }
+}
