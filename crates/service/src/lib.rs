@@ -25,6 +25,7 @@ pub use accounts::demo_fill::DEMO_BATCH;
 pub use accounts::page_limit;
 pub use accounts::settings::AccountPatch;
 pub use audit::{AuditEventView, AuditPage, AuditQuery};
+pub use actor::{Identity, Internal};
 pub use error::ServiceError;
 pub use impersonation::{
     IMPERSONATION_LIFETIME, Impersonation, ImpersonationRights, REASON_MAX_CHARS, refuse_while_impersonating,
@@ -141,8 +142,15 @@ impl Service {
         self
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
+    /// `/readyz`: the database answers a trivial query. The store itself stays private to the
+    /// service, so every read and write goes through a use case that authorizes it.
+    pub async fn ready(&self) -> bool {
+        self.store.ready().await
+    }
+
+    /// `/metrics`: the connection pool's gauges.
+    pub fn pool_stats(&self) -> roster_store::PoolStats {
+        self.store.pool_stats()
     }
 
     pub fn session_policy(&self) -> SessionPolicy {

@@ -878,7 +878,7 @@ impl Service {
             bcc: None,
         };
         self.enqueue_email(tx.as_mut(), mail).await?;
-        tx.insert_audit(&audit("invitation.requested", Who::nobody(), Some(account.id), ("invitation", id), meta))
+        tx.insert_audit(&audit("invitation.requested", Who::anonymous(), Some(account.id), ("invitation", id), meta))
             .await?;
         tx.commit().await?;
         self.mail_enqueued();

@@ -301,7 +301,7 @@ impl Service {
                     Some(u) => tx.memberships_of_user(u).await?.into_iter().map(|(a, _)| Some(a.id)).collect(),
                     None => Vec::new(),
                 };
-                ("auth.sign_in_failed", Who::nobody(), user_id, accounts)
+                ("auth.sign_in_failed", Who::anonymous(), user_id, accounts)
             }
             Failure::CurrentPassword { who, account, user } => {
                 ("auth.current_password_failed", who, Some(user), vec![account])
