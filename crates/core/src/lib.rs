@@ -7,6 +7,7 @@ pub mod password_policy;
 pub mod permission;
 pub mod policy;
 pub mod role;
+pub mod scope;
 pub mod types;
 
 pub use fields::{FieldError, FieldErrors};
@@ -14,4 +15,5 @@ pub use password_policy::new_password;
 pub use permission::{Permission, PermissionSet};
 pub use policy::{Action, Actor, Denied, MembershipFacts, MembershipStatus, authorize};
 pub use role::BuiltinRole;
+pub use scope::{Reach, Scope, ScopeRule, scope};
 pub use types::{AccountName, Email, Login, NOT_PLAIN_TEXT, Password, PersonName, Slug, is_plain_text};

@@ -9,9 +9,9 @@ use roster_core::{Actor, MembershipFacts, MembershipStatus};
 use roster_store::{MembershipRow, Tx, UserRow};
 use uuid::Uuid;
 
-use crate::views::effective_permissions;
 use crate::Result;
 use crate::signin::Principal;
+use crate::views::effective_permissions;
 
 /// Why the installation acts with nobody signed in. The whole list: a new background job or
 /// command adds a variant here, so what runs with the installation's powers is read in one place.
@@ -102,4 +102,36 @@ pub(crate) async fn for_principal(
         return Ok((actor, membership));
     }
     load(tx, &p.user, account_id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Internal;
+    use crate::signin::Who;
+
+    #[test]
+    fn r_aud_1_an_internal_audit_row_names_its_reason_next_to_other_details() {
+        let who = Who::internal(Internal::Cli);
+        let details = who.details(Some(serde_json::json!({ "change": "created" }))).unwrap_or_default();
+        let v: serde_json::Value = serde_json::from_str(&details).unwrap_or_default();
+        assert_eq!(v["internal"], "cli");
+        assert_eq!(v["change"], "created");
+        assert_eq!(Who::internal(Internal::Demo).details(None).as_deref(), Some(r#"{"internal":"demo"}"#));
+    }
+
+    #[test]
+    fn r_aud_1_a_person_or_a_visitor_writes_no_internal_identity() {
+        assert_eq!(Who::anonymous().details(None), None);
+        assert_eq!(Who::user(uuid::Uuid::nil()).details(None), None);
+        let d = Who::user(uuid::Uuid::nil()).details(Some(serde_json::json!({ "count": 2 })));
+        assert_eq!(d.as_deref(), Some(r#"{"count":2}"#));
+    }
+
+    #[test]
+    fn every_internal_identity_has_a_stored_name_that_reads_back() {
+        for i in [Internal::Cli, Internal::Demo, Internal::DeliveryJob] {
+            assert_eq!(Internal::parse(i.as_str()), Some(i));
+        }
+        assert_eq!(Internal::parse("someone"), None);
+    }
 }

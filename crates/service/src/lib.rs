@@ -24,8 +24,8 @@ pub use accounts::demo::{DemoOutcome, DemoSignIn};
 pub use accounts::demo_fill::DEMO_BATCH;
 pub use accounts::page_limit;
 pub use accounts::settings::AccountPatch;
-pub use audit::{AuditEventView, AuditPage, AuditQuery};
 pub use actor::{Identity, Internal};
+pub use audit::{AuditEventView, AuditPage, AuditQuery};
 pub use error::ServiceError;
 pub use impersonation::{
     IMPERSONATION_LIFETIME, Impersonation, ImpersonationRights, REASON_MAX_CHARS, refuse_while_impersonating,

@@ -23,10 +23,10 @@ macro_rules! email_cols {
     };
 }
 
+mod driver;
 mod error;
 mod invitations;
 mod member_list;
-mod driver;
 pub mod model;
 pub use driver::{postgres, sqlite};
 

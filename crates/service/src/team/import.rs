@@ -27,9 +27,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::actor::Identity;
 use crate::invitations::{InvitedBy, Invitee};
 use crate::rights::{Rights, check_grantable, resolve_rights};
-use crate::actor::Identity;
 use crate::signin::Who;
 use crate::views::effective_permissions;
 use crate::{Meta, Result, Service, ServiceError, actor, now};

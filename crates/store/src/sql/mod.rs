@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 /// The backend this copy is compiled for; everything backend-specific comes through this name.
 use super as driver;
-use driver::{DbRow, DbTime, from_db, get};
 use crate::Result;
+use driver::{DbRow, DbTime, from_db, get};
 
 /// Column lists as literals, aliased by table (`u_*`, `m_*`, `a_*`), so queries can `concat!`
 /// them and joins can read several tables' columns side by side.

@@ -151,6 +151,7 @@ pub async fn import(
         })?
         .to_bytes();
     let opts = ImportOptions { dry_run: q.dry_run.unwrap_or(false), ..ImportOptions::default() };
-    let report = state.service.import_members(Identity::Person(&p), account_id, bytes.as_ref(), opts, &meta, &|_| {}).await?;
+    let report =
+        state.service.import_members(Identity::Person(&p), account_id, bytes.as_ref(), opts, &meta, &|_| {}).await?;
     Ok(axum::Json(report))
 }

@@ -16,6 +16,7 @@ mod console_mail;
 mod console_team;
 mod identity;
 mod impersonate;
+mod internal_identity;
 mod invitations;
 mod isolation;
 mod lifecycle;
