@@ -9,6 +9,7 @@ pub mod permission;
 pub mod policy;
 pub mod problem;
 pub mod role;
+pub mod scope;
 pub mod types;
 
 pub use catalogue::MembershipStatus;
@@ -19,4 +20,5 @@ pub use permission::{Permission, PermissionSet};
 pub use policy::{Action, Actor, Denied, MembershipFacts, authorize};
 pub use problem::{ProblemCode, ProblemLevel};
 pub use role::BuiltinRole;
+pub use scope::{Reach, Scope, ScopeRule, scope};
 pub use types::{AccountName, Email, Login, NOT_PLAIN_TEXT, Password, PersonName, Slug, is_plain_text};

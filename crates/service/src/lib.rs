@@ -24,6 +24,7 @@ pub use accounts::demo::{DemoOutcome, DemoSignIn};
 pub use accounts::demo_fill::DEMO_BATCH;
 pub use accounts::page_limit;
 pub use accounts::settings::AccountPatch;
+pub use actor::{Identity, Internal};
 pub use audit::{AuditEventView, AuditPage, AuditQuery};
 pub use error::ServiceError;
 pub use impersonation::{
@@ -141,8 +142,15 @@ impl Service {
         self
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
+    /// `/readyz`: the database answers a trivial query. The store itself stays private to the
+    /// service, so every read and write goes through a use case that authorizes it.
+    pub async fn ready(&self) -> bool {
+        self.store.ready().await
+    }
+
+    /// `/metrics`: the connection pool's gauges.
+    pub fn pool_stats(&self) -> roster_store::PoolStats {
+        self.store.pool_stats()
     }
 
     pub fn session_policy(&self) -> SessionPolicy {

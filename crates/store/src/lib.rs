@@ -1,9 +1,10 @@
 //! Roster's persistence: one trait family ([`Store`], [`Tx`] and the `*Repo` traits), two
 //! backends (SQLite and PostgreSQL) compiled from one body of SQL in `sql/`.
 //!
-//! Each backend module (`sqlite.rs`, `postgres.rs`) names its `Db` type and the few things
-//! that differ (pool set-up, time encoding, locking) and then includes `sql/` as a child module,
-//! so the queries are written once and type-checked against both drivers.
+//! Each backend is one driver module (`driver/sqlite/`, `driver/postgres/`) that lists what it
+//! supplies (placeholders, time encoding, search, bulk writes, migrations; the table is in
+//! `driver/mod.rs`) and then includes `sql/` as a child module, so the queries are written once
+//! and type-checked against both drivers.
 #![deny(clippy::unwrap_used)]
 
 use std::sync::Arc;
@@ -22,12 +23,12 @@ macro_rules! email_cols {
     };
 }
 
+mod driver;
 mod error;
 mod invitations;
 mod member_list;
 pub mod model;
-pub mod postgres;
-pub mod sqlite;
+pub use driver::{postgres, sqlite};
 
 pub use error::StoreError;
 pub use invitations::*;

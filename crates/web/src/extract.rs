@@ -160,7 +160,7 @@ impl FromRequestParts<AppState> for Auth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(token) = bearer(parts) {
             let p = state.service.authenticate(token).await?;
-            if p.kind != SessionKind::Api {
+            if p.kind() != SessionKind::Api {
                 return Err(roster_service::ServiceError::Unauthenticated.into());
             }
             return Ok(Auth(p));
@@ -169,12 +169,12 @@ impl FromRequestParts<AppState> for Auth {
             return Err(roster_service::ServiceError::Unauthenticated.into());
         };
         let p = state.service.authenticate(token).await?;
-        if p.kind != SessionKind::Console {
+        if p.kind() != SessionKind::Console {
             return Err(roster_service::ServiceError::Unauthenticated.into());
         }
         if !is_safe(&parts.method) {
             let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
-            if !same_secret(sent, &p.csrf_token) {
+            if !same_secret(sent, p.csrf_token()) {
                 return Err(ApiError::new(
                     roster_core::ProblemCode::CsrfFailed,
                     "Send the X-CSRF-Token header with the session's CSRF token.",

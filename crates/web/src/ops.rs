@@ -18,7 +18,7 @@ pub async fn healthz() -> &'static str {
     (status = 503, description = "Not ready", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
-    if state.service.store().ready().await {
+    if state.service.ready().await {
         Ok("ready")
     } else {
         Err(ApiError::new(roster_core::ProblemCode::NotReady, "The database is not answering or not migrated."))
@@ -28,7 +28,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiEr
 /// Prometheus text.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let mut body = state.metrics.render(state.service.store().pool_stats());
+    let mut body = state.metrics.render(state.service.pool_stats());
     if let Ok(counts) = state.service.outbox_counts().await {
         body.push_str("# HELP roster_emails Emails in the outbox by status.\n# TYPE roster_emails gauge\n");
         for (status, n) in counts {

@@ -3,6 +3,7 @@ use roster_core::{AccountName, BuiltinRole, Email, Password, PersonName};
 use roster_store::MembershipRow;
 
 use crate::accounts::new_account;
+use crate::actor::Internal;
 use crate::signin::{ParsedPerson, Who, audit, new_user};
 use crate::{Meta, Result, Service, ServiceError, new_secret, now};
 
@@ -79,7 +80,7 @@ impl Service {
         }
         tx.insert_audit(&audit(
             roster_core::AuditAction::AccountDemoCreated,
-            Who::nobody(),
+            Who::internal(Internal::Demo),
             Some(account.id),
             ("account", account.id.to_string()),
             &Meta::default(),

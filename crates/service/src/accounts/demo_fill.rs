@@ -11,6 +11,8 @@ use uuid::Uuid;
 
 use crate::accounts::demo::DEMO_SLUG;
 use crate::accounts::new_account;
+use crate::actor::Internal;
+use crate::signin::Who;
 use crate::{Result, Service, ServiceError, now};
 
 /// Rows per transaction.
@@ -280,7 +282,7 @@ impl Service {
             target_type: Some("account".to_owned()),
             target_id: Some(account_id.to_string()),
             ip: None,
-            details: Some(serde_json::json!({ "count": count }).to_string()),
+            details: Who::internal(Internal::Demo).details(Some(serde_json::json!({ "count": count }))),
             at: t,
         }])
         .await?;

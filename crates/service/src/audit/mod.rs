@@ -9,6 +9,7 @@ use time::{Date, Duration, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::actor::Internal;
 use crate::mail::templates::account_for;
 use crate::signin::Principal;
 use crate::{Result, Service, ServiceError, page_limit};
@@ -43,6 +44,8 @@ pub struct AuditEventView {
     pub actor_email: Option<String>,
     /// Who was really acting, during "log in as" (R-IMP-1).
     pub impersonator_id: Option<Uuid>,
+    /// When the installation itself acted (no actor): why, e.g. `cli`, `demo`.
+    pub actor_internal: Option<String>,
     pub target_type: Option<String>,
     pub target_id: Option<String>,
     pub ip: Option<String>,
@@ -54,8 +57,16 @@ pub struct AuditPage {
     pub next_cursor: Option<String>,
 }
 
+/// The internal identity an audit row names (`details.internal`, written by `Who::details`).
+fn internal_of(details: Option<&str>) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(details?).ok()?;
+    let name = v.get("internal")?.as_str()?;
+    Internal::parse(name).map(|i| i.as_str().to_owned())
+}
+
 fn view((e, actor_email): (AuditRow, Option<String>)) -> AuditEventView {
     AuditEventView {
+        actor_internal: if e.actor_id.is_none() { internal_of(e.details.as_deref()) } else { None },
         id: e.id,
         at: e.at,
         action: e.action,

@@ -916,7 +916,7 @@ impl Service {
         self.enqueue_email(tx.as_mut(), mail).await?;
         tx.insert_audit(&audit(
             roster_core::AuditAction::InvitationRequested,
-            Who::nobody(),
+            Who::anonymous(),
             Some(account.id),
             ("invitation", id),
             meta,

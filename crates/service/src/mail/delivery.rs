@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
+use crate::actor::Internal;
 use crate::{Result, Service, ServiceError, now};
 
 /// Waits after failed attempts 1 to 5; the 6th failure is final (about 1 min, 5 min, 30 min,
@@ -100,14 +101,15 @@ impl Service {
 }
 
 impl DeliveryWorker {
-    /// Delivers until `shutdown` resolves; a send in progress is finished first.
+    /// Delivers until `shutdown` resolves; a send in progress is finished first. The worker acts
+    /// as the installation ([`Internal::DeliveryJob`]): it claims every account's due email.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
             let busy = match self.round().await {
                 Ok(r) => r.claimed == self.opts.concurrency,
                 Err(e) => {
-                    tracing::warn!(error = %e, "email delivery round failed");
+                    tracing::warn!(error = %e, identity = Internal::DeliveryJob.as_str(), "email delivery round failed");
                     false
                 }
             };

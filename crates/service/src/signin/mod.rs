@@ -14,6 +14,7 @@ use roster_store::{AuditRow, MembershipRow, SessionRow, Tx, UserRow};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::actor::Internal;
 use crate::views::{MeView, MembershipSummary, UserView};
 use crate::{Meta, Result, Service, ServiceError, hash_token, new_secret, now};
 
@@ -38,16 +39,74 @@ impl SessionKind {
 #[derive(Debug, Clone)]
 pub struct Principal {
     /// The session's id; for a personal API token, the token's id (which matches no session).
-    pub session_id: Uuid,
-    pub user: UserRow,
-    pub account_id: Option<Uuid>,
-    pub csrf_token: String,
-    pub kind: SessionKind,
+    pub(crate) session_id: Uuid,
+    pub(crate) user: UserRow,
+    pub(crate) account_id: Option<Uuid>,
+    pub(crate) csrf_token: String,
+    pub(crate) kind: SessionKind,
     /// Set when the request came with a personal API token (`api_tokens.rs`; kind `Api`).
-    pub api_token_id: Option<Uuid>,
+    pub(crate) api_token_id: Option<Uuid>,
     /// Set during "log in as" (R-IMP-1, `impersonate.rs`): the person acting as `user`. Every
     /// audit row of the request names them too ([`Principal::who`]).
-    pub impersonator: Option<Uuid>,
+    pub(crate) impersonator: Option<Uuid>,
+}
+
+/// Read-only views for the web layer. A `Principal` is made only in this crate, by
+/// [`Service::authenticate`] (a session) and the personal API token lookup (`me/tokens.rs`): its
+/// fields are private, so no other crate can build one or change whom it names (the
+/// `principal_cannot_be_built_outside_the_service` doctest shows the compiler refusing).
+///
+/// ```compile_fail
+/// // principal_cannot_be_built_outside_the_service
+/// let p = roster_service::Principal {
+///     session_id: uuid::Uuid::nil(),
+///     user: todo!(),
+///     account_id: None,
+///     csrf_token: String::new(),
+///     kind: roster_service::SessionKind::Console,
+///     api_token_id: None,
+///     impersonator: None,
+/// };
+/// ```
+///
+/// ```compile_fail
+/// // principal_fields_cannot_be_changed_outside_the_service
+/// fn widen(p: &mut roster_service::Principal) { p.impersonator = None; }
+/// ```
+impl Principal {
+    /// The session's id; for a personal API token, the token's id.
+    pub fn session_id(&self) -> Uuid {
+        self.session_id
+    }
+
+    /// The signed-in person (during "log in as", the person acted as).
+    pub fn user(&self) -> &UserRow {
+        &self.user
+    }
+
+    /// The account the session is in, if any.
+    pub fn account_id(&self) -> Option<Uuid> {
+        self.account_id
+    }
+
+    /// The session's CSRF token (console forms).
+    pub fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+
+    pub fn kind(&self) -> SessionKind {
+        self.kind
+    }
+
+    /// The personal API token the request came with, if any.
+    pub fn api_token_id(&self) -> Option<Uuid> {
+        self.api_token_id
+    }
+
+    /// During "log in as" (R-IMP-1): the person really acting.
+    pub fn impersonator(&self) -> Option<Uuid> {
+        self.impersonator
+    }
 }
 
 impl Principal {
@@ -59,7 +118,7 @@ impl Principal {
 
     /// Who is acting, for the audit log: this person and, while impersonated, who acts as them.
     pub(crate) fn who(&self) -> Who {
-        Who { actor: Some(self.user.id), impersonator: self.impersonator }
+        Who { actor: Some(self.user.id), impersonator: self.impersonator, internal: None }
     }
 }
 
@@ -71,17 +130,38 @@ impl Principal {
 pub(crate) struct Who {
     pub actor: Option<Uuid>,
     pub impersonator: Option<Uuid>,
+    /// The installation acting for this reason, with no person ([`crate::actor::Identity`]).
+    pub internal: Option<Internal>,
 }
 
 impl Who {
-    /// Nobody signed in: the CLI, the installation.
-    pub(crate) fn nobody() -> Self {
+    /// Nobody known: a visitor signing up, a failed sign-in, a public invitation request.
+    pub(crate) fn anonymous() -> Self {
         Who::default()
+    }
+
+    /// The installation itself, for a named reason (the command line, a job, the demo).
+    pub(crate) fn internal(why: Internal) -> Self {
+        Who { internal: Some(why), ..Who::default() }
     }
 
     /// A person acting without a session (signing in, registering, using a link).
     pub(crate) fn user(id: Uuid) -> Self {
-        Who { actor: Some(id), impersonator: None }
+        Who { actor: Some(id), impersonator: None, internal: None }
+    }
+
+    /// An audit row's `details`: `extra` (an object, or nothing) with, when the installation
+    /// acted, `"internal": "<reason>"` added, so the row says who acted even without an actor.
+    pub(crate) fn details(&self, extra: Option<serde_json::Value>) -> Option<String> {
+        let mut obj = match extra {
+            Some(serde_json::Value::Object(m)) => m,
+            Some(other) => return Some(other.to_string()),
+            None => serde_json::Map::new(),
+        };
+        if let Some(i) = self.internal {
+            obj.insert("internal".to_owned(), serde_json::Value::from(i.as_str()));
+        }
+        (!obj.is_empty()).then(|| serde_json::Value::Object(obj).to_string())
     }
 }
 
@@ -151,7 +231,7 @@ pub(crate) fn audit(
         target_type: Some(target.0.to_owned()),
         target_id: Some(target.1),
         ip: meta.ip.clone(),
-        details: None,
+        details: who.details(None),
         at: now(),
     }
 }
@@ -216,7 +296,7 @@ impl Service {
         tx.insert_user(&user).await?;
         tx.insert_audit(&audit(
             roster_core::AuditAction::OperatorCreated,
-            Who::nobody(),
+            Who::internal(Internal::Cli),
             None,
             ("user", user.id.to_string()),
             &Meta::default(),

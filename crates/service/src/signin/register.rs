@@ -108,7 +108,7 @@ impl Service {
                 self.enqueue_email(tx.as_mut(), mail).await?;
                 tx.insert_audit(&audit(
                     roster_core::AuditAction::AuthRegistrationAttempted,
-                    Who::nobody(),
+                    Who::anonymous(),
                     None,
                     ("user", user.id.to_string()),
                     meta,

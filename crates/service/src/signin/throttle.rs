@@ -301,7 +301,7 @@ impl Service {
                     Some(u) => tx.memberships_of_user(u).await?.into_iter().map(|(a, _)| Some(a.id)).collect(),
                     None => Vec::new(),
                 };
-                (roster_core::AuditAction::AuthSignInFailed, Who::nobody(), user_id, accounts)
+                (roster_core::AuditAction::AuthSignInFailed, Who::anonymous(), user_id, accounts)
             }
             Failure::CurrentPassword { who, account, user } => {
                 (roster_core::AuditAction::AuthCurrentPasswordFailed, who, Some(user), vec![account])

@@ -27,9 +27,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::actor::Identity;
 use crate::invitations::{InvitedBy, Invitee};
 use crate::rights::{Rights, check_grantable, resolve_rights};
-use crate::signin::{Principal, Who};
+use crate::signin::Who;
 use crate::views::effective_permissions;
 use crate::{Meta, Result, Service, ServiceError, actor, now};
 
@@ -282,7 +283,7 @@ fn check_row(
 }
 
 /// Who is importing: a member with `users.manage` (what they may grant, their own id), or the
-/// administrator at the command line (anything but the owner role).
+/// installation itself (`Identity::Internal`, the command line: anything but the owner role).
 struct Importer {
     who: Who,
     user_id: Option<Uuid>,
@@ -298,7 +299,7 @@ impl Service {
     /// number of data rows handled after each batch.
     pub async fn import_members<R: std::io::Read + Send>(
         &self,
-        p: Option<&Principal>,
+        who: Identity<'_>,
         account_id: Uuid,
         input: R,
         opts: ImportOptions,
@@ -307,8 +308,8 @@ impl Service {
     ) -> Result<ImportReport> {
         let importer = {
             let mut tx = self.store.read().await?;
-            let importer = match p {
-                Some(p) => {
+            let importer = match who {
+                Identity::Person(p) => {
                     let (actor, mine) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
                     authorize(&actor, Action::ManageMembers(account_id))?;
                     let account = tx.account_by_id(account_id).await?.ok_or(ServiceError::NotFound)?;
@@ -321,8 +322,8 @@ impl Service {
                         can_invite: authorize(&actor, Action::Invite { account_id, owner_only }).is_ok(),
                     }
                 }
-                None => Importer {
-                    who: Who::nobody(),
+                Identity::Internal(why) => Importer {
+                    who: Who::internal(why),
                     user_id: None,
                     user: None,
                     held: PermissionSet::all(),
@@ -473,7 +474,7 @@ impl Service {
                 target_type: Some("user".to_owned()),
                 target_id: Some(user_id.to_string()),
                 ip: meta.ip.clone(),
-                details: Some(serde_json::json!({ "change": change, "role": role }).to_string()),
+                details: importer.who.details(Some(serde_json::json!({ "change": change, "role": role }))),
                 at: t,
             };
             match users.get(&row.email) {

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::accounts::page_limit;
+use crate::actor::Identity;
 use crate::signin::Principal;
 use crate::signin::token::hex;
 use crate::views::{MemberPage, MemberView};
@@ -140,11 +141,11 @@ impl Service {
     }
 
     /// Starts a CSV export (R-EXP-1) of the members matching `params` (cursor and limit are
-    /// ignored): needs `users.export`. `None` is the installation's administrator at the command
-    /// line (`roster users export`), who has the database itself.
+    /// ignored): needs `users.export`, unless the installation itself exports
+    /// (`Identity::Internal`, `roster users export`, whose user has the database itself).
     pub async fn export_members(
         &self,
-        p: Option<&Principal>,
+        who: Identity<'_>,
         account_id: Uuid,
         params: &MemberListParams,
     ) -> Result<MemberExport> {
@@ -156,13 +157,13 @@ impl Service {
             query.sort = MemberSort::Created;
         }
         let mut tx = self.store.read().await?;
-        let found = match p {
-            Some(p) => {
+        let found = match who {
+            Identity::Person(p) => {
                 let (actor, membership) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
                 authorize(&actor, Action::ExportMembers(account_id))?;
                 membership.is_some() || tx.account_by_id(account_id).await?.is_some()
             }
-            None => tx.account_by_id(account_id).await?.is_some(),
+            Identity::Internal(_) => tx.account_by_id(account_id).await?.is_some(),
         };
         if !found {
             return Err(ServiceError::NotFound);

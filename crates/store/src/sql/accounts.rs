@@ -3,7 +3,7 @@ use roster_core::{InvitePolicy, MembershipStatus, RoleKind};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::super::{SqlTx, get, to_db};
+use super::driver::{SqlTx, get, to_db};
 use super::{DbRow, catalogued, opt_time, time, uuid};
 use crate::{
     AccountCursor, AccountRepo, AccountRow, MemberCursor, MemberKey, MemberListRepo, MemberPerson, MemberQuery,

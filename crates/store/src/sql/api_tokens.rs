@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::super::{SqlTx, get, to_db};
+use super::driver::{SqlTx, get, to_db};
 use super::users::user_from_row;
 use super::{DbRow, opt_time, time, uuid};
 use crate::{ApiTokenRepo, ApiTokenRow, Result, UserRow};

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::super::{SqlTx, get, to_db};
+use super::driver::{SqlTx, get, to_db};
 use super::{DbRow, catalogued, opt_time, time, uuid};
 use crate::{InvitationRepo, InvitationRow, PendingInvitationRow, Result};
 

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::super::{SqlTx, get, to_db};
+use super::driver::{SqlTx, get, to_db};
 use super::{DbRow, time, uuid};
 use crate::{MailSettingsRepo, Result, SmtpSettingsRow, TemplateRow};
 

@@ -20,10 +20,10 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::super::{
+use super::accounts::{membership_from_row, person_from_row};
+use super::driver::{
     FTS5, IN_JSON_TEXTS, MEMBERS_OF_USERS_FROM, POSITION_FN, SqlTx, WALK_ARMS_BARE, WALK_ROWS_BY_NAME, get, to_db,
 };
-use super::accounts::{membership_from_row, person_from_row};
 use super::users::user_from_row;
 use super::{DbRow, time, uuid};
 use crate::{

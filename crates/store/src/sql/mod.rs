@@ -1,11 +1,15 @@
-//! The queries, written once. This directory is compiled twice: as `sqlite::sql` and as
-//! `postgres::sql`. The parent module supplies the driver: `DbRow`, `get` (one column),
-//! `DbTime`/`to_db`/`from_db` (time encoding), the `args!` macro, and `SqlTx` with `opt`, `all`
-//! and `exec`. Placeholders are `$1…`, which both SQLite and PostgreSQL accept.
+//! The queries, written once. This directory is compiled twice: as `driver::sqlite::sql` and as
+//! `driver::postgres::sql`. The parent module is the driver, imported here as `driver`: it
+//! supplies `DbRow`, `get` (one column), `DbTime`/`to_db`/`from_db` (time encoding), the `args!`
+//! macro, `SqlTx` with `opt`, `all` and `exec`, and the backend's statements and constants (the
+//! whole list is in `driver/mod.rs`). Placeholders are `$1…`, which both SQLite and PostgreSQL
+//! accept.
 use uuid::Uuid;
 
-use super::{DbRow, DbTime, from_db, get};
+/// The backend this copy is compiled for; everything backend-specific comes through this name.
+use super as driver;
 use crate::Result;
+use driver::{DbRow, DbTime, from_db, get};
 
 /// Column lists as literals, aliased by table (`u_*`, `m_*`, `a_*`), so queries can `concat!`
 /// them and joins can read several tables' columns side by side.

@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::super::{CLAIM_DUE_SQL, SqlTx, get, to_db};
+use super::driver::{CLAIM_DUE_SQL, SqlTx, get, to_db};
 use super::{DbRow, opt_time, time, uuid};
 use crate::{EmailRow, OutboxRepo, Result};
 

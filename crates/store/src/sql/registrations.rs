@@ -3,7 +3,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::super::{REGISTRATION_MAIL_LOCK_SQL, SqlTx, get, to_db};
+use super::driver::{REGISTRATION_MAIL_LOCK_SQL, SqlTx, get, to_db};
 use super::{DbRow, opt_time, time, uuid};
 use crate::{PendingRegistrationRow, RegistrationRepo, Result};
 

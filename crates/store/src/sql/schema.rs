@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use super::super::{SCHEMA_SHAPE_SQL, SqlTx, get};
+use super::driver::{SCHEMA_SHAPE_SQL, SqlTx, get};
 use crate::{Result, SchemaRepo};
 
 #[async_trait]

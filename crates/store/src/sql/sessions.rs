@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::super::{SqlTx, get, to_db};
+use super::driver::{SqlTx, get, to_db};
 use super::users::user_from_row;
 use super::{time, uuid};
 use crate::{Result, SessionRepo, SessionRow, UserRow};

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::super::{PURGE_THROTTLE_SQL, SqlTx, get, to_db};
+use super::driver::{PURGE_THROTTLE_SQL, SqlTx, get, to_db};
 use super::{DbRow, opt_time, time};
 use crate::{Result, ThrottleRepo, ThrottleRow};
 

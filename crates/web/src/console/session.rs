@@ -23,7 +23,7 @@ impl FromRequestParts<AppState> for ConsoleUser {
         };
         let token = cookie(parts, state.config.session_cookie()).ok_or_else(signed_out)?;
         match state.service.authenticate(token).await {
-            Ok(p) if p.kind == SessionKind::Console => Ok(ConsoleUser(p)),
+            Ok(p) if p.kind() == SessionKind::Console => Ok(ConsoleUser(p)),
             Ok(_) | Err(roster_service::ServiceError::Unauthenticated) => Err(signed_out()),
             Err(e) => Err(PageError::from(e).into_response()),
         }
@@ -32,21 +32,21 @@ impl FromRequestParts<AppState> for ConsoleUser {
 
 impl ConsoleUser {
     pub fn nav(&self) -> Nav {
-        let name = format!("{} {}", self.0.user.first_name, self.0.user.last_name);
+        let name = format!("{} {}", self.0.user().first_name, self.0.user().last_name);
         Nav {
             acting_as: self
                 .0
-                .impersonator
-                .map(|_| crate::console::ActingAs { name: name.clone(), email: self.0.user.email.clone() }),
+                .impersonator()
+                .map(|_| crate::console::ActingAs { name: name.clone(), email: self.0.user().email.clone() }),
             user_name: Some(name),
             account: None,
-            csrf: self.0.csrf_token.clone(),
+            csrf: self.0.csrf_token().to_owned(),
         }
     }
 
     /// Refuses a form whose CSRF field is not this session's token.
     pub fn check_csrf(&self, sent: &str) -> Result<(), PageError> {
-        if same_secret(sent, &self.0.csrf_token) {
+        if same_secret(sent, self.0.csrf_token()) {
             Ok(())
         } else {
             Err(PageError::new(

@@ -17,6 +17,7 @@ mod console_team;
 mod errors;
 mod identity;
 mod impersonate;
+mod internal_identity;
 mod invitations;
 mod isolation;
 mod lifecycle;

@@ -229,7 +229,14 @@ async fn import_in_small_batches_keeps_counts_and_the_first_errors_in_line_order
         let seen = std::sync::Mutex::new(Vec::new());
         let report = app
             .service
-            .import_members(None, account, csv.as_bytes(), opts, &meta, &|n| seen.lock().unwrap().push(n))
+            .import_members(
+                roster_service::Identity::Internal(roster_service::Internal::Cli),
+                account,
+                csv.as_bytes(),
+                opts,
+                &meta,
+                &|n| seen.lock().unwrap().push(n),
+            )
             .await
             .unwrap();
         assert_eq!((report.rows, report.created, report.failed), (2_600, good, 2_600 - good));

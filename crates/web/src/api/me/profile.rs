@@ -23,9 +23,9 @@ pub async fn update(
     Auth(p): Auth,
     ApiJson(req): ApiJson<ProfileRequest>,
 ) -> ApiResult<Json<UserView>> {
-    let first = req.first_name.unwrap_or_else(|| p.user.first_name.clone());
-    let last = req.last_name.unwrap_or_else(|| p.user.last_name.clone());
-    let tz = req.time_zone.unwrap_or_else(|| p.user.time_zone.clone());
+    let first = req.first_name.unwrap_or_else(|| p.user().first_name.clone());
+    let last = req.last_name.unwrap_or_else(|| p.user().last_name.clone());
+    let tz = req.time_zone.unwrap_or_else(|| p.user().time_zone.clone());
     Ok(Json(state.service.update_my_profile(&p, &first, &last, &tz, &meta).await?))
 }
 

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
-use roster_service::{ImportOptions, ImportReport, MemberExport, MemberListParams, csv_header, csv_rows};
+use roster_service::{Identity, ImportOptions, ImportReport, MemberExport, MemberListParams, csv_header, csv_rows};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -106,7 +106,7 @@ pub async fn export(
     ApiQuery(q): ApiQuery<MemberListQuery>,
 ) -> ApiResult<Response> {
     let account_id = path_id(&account_id)?;
-    let export = state.service.export_members(Some(&p), account_id, &q.into()).await?;
+    let export = state.service.export_members(Identity::Person(&p), account_id, &q.into()).await?;
     Ok(csv_response(export))
 }
 
@@ -150,6 +150,7 @@ pub async fn import(
         })?
         .to_bytes();
     let opts = ImportOptions { dry_run: q.dry_run.unwrap_or(false), ..ImportOptions::default() };
-    let report = state.service.import_members(Some(&p), account_id, bytes.as_ref(), opts, &meta, &|_| {}).await?;
+    let report =
+        state.service.import_members(Identity::Person(&p), account_id, bytes.as_ref(), opts, &meta, &|_| {}).await?;
     Ok(axum::Json(report))
 }

@@ -26,7 +26,7 @@ pub struct TransferPage {
 async fn page(state: &AppState, user: &ConsoleUser, account_id: uuid::Uuid, error: Option<String>) -> PageResult {
     let nav = account_nav(state, user, account_id).await?;
     let account = state.service.get_account(&user.0, account_id).await.map_err(fail(user))?;
-    if account.owner_id != user.0.user.id {
+    if account.owner_id != user.0.user().id {
         return Err(fail(user)(ServiceError::Closed {
             code: roster_core::ProblemCode::NotOwner,
             message: "Only the account's owner can transfer ownership.".to_owned(),

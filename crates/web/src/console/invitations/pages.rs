@@ -266,7 +266,7 @@ impl FromRequestParts<AppState> for MaybeConsoleUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Some(token) = cookie(parts, state.config.session_cookie()) else { return Ok(MaybeConsoleUser(None)) };
-        Ok(MaybeConsoleUser(state.service.authenticate(token).await.ok().filter(|p| p.kind == SessionKind::Console)))
+        Ok(MaybeConsoleUser(state.service.authenticate(token).await.ok().filter(|p| p.kind() == SessionKind::Console)))
     }
 }
 
@@ -353,14 +353,14 @@ fn invalid_link(p: Option<&Principal>) -> PageError {
 fn page_for(token: &str, link: &InvitationLink, p: Option<&Principal>) -> AcceptPage {
     let mode = match p {
         _ if !link.live => Mode::Gone,
-        Some(p) if p.user.email.eq_ignore_ascii_case(&link.email) => Mode::Accept,
+        Some(p) if p.user().email.eq_ignore_ascii_case(&link.email) => Mode::Accept,
         Some(_) => Mode::OtherEmail,
         None if link.has_login => Mode::SignIn,
         None => Mode::NewLogin,
     };
     let mut page = AcceptPage::new(nav_of(p), mode, token, link);
     if let Some(p) = p {
-        page.signed_in_as.clone_from(&p.user.email);
+        page.signed_in_as.clone_from(&p.user().email);
     }
     page
 }
@@ -415,7 +415,7 @@ pub async fn accept_submit(
     };
     let how = match &p {
         Some(p) => {
-            if !same_secret(&f.csrf, &p.csrf_token) {
+            if !same_secret(&f.csrf, p.csrf_token()) {
                 return Ok(Redirect::to(&back_to(&f.token)).into_response());
             }
             Acceptance::SignedIn(p)

@@ -254,7 +254,7 @@ impl SmtpPage {
             from_address: String::new(),
             errors: FieldErrors::new(),
             notice: None,
-            to: user.0.user.email.clone(),
+            to: user.0.user().email.clone(),
             test: None,
             current: None,
         };

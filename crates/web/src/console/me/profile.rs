@@ -46,7 +46,7 @@ fn notice(done: &str) -> Option<&'static str> {
 }
 
 fn profile(user: &ConsoleUser, errors: FieldErrors, notice: Option<&'static str>) -> ProfilePage {
-    let u = &user.0.user;
+    let u = user.0.user();
     ProfilePage {
         nav: user.nav(),
         email: u.email.clone(),

@@ -79,7 +79,7 @@ async fn page(state: &AppState, user: &ConsoleUser) -> Result<TokensPage, PageEr
         errors: FieldErrors::new(),
         notice: None,
     };
-    let Some(account_id) = user.0.account_id else {
+    let Some(account_id) = user.0.account_id() else {
         return Ok(page);
     };
     page.nav = account_nav(state, user, account_id).await?;

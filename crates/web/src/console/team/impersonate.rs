@@ -130,12 +130,12 @@ pub async fn end(
     Form(f): Form<CsrfForm>,
 ) -> PageResult {
     user.check_csrf(&f.csrf)?;
-    let Some(impersonator) = user.0.impersonator else {
+    let Some(impersonator) = user.0.impersonator() else {
         let mut res = Redirect::to("/accounts").into_response();
         res.headers_mut().append(header::SET_COOKIE, clear_admin_cookie(&state.config));
         return Ok(res);
     };
-    let account_id = user.0.account_id;
+    let account_id = user.0.account_id();
     state.service.sign_out(&user.0, &meta).await.map_err(fail(&user))?;
     Ok(restore_admin(&state, &headers, impersonator, account_id).await)
 }
@@ -158,7 +158,7 @@ pub async fn ended(State(state): State<AppState>, headers: HeaderMap) -> Respons
         None => None,
     };
     match (own, admin) {
-        (Some(token), Some(p)) if p.kind == SessionKind::Console && p.impersonator.is_none() => {
+        (Some(token), Some(p)) if p.kind() == SessionKind::Console && p.impersonator().is_none() => {
             restored(&state, &token, "/accounts")
         }
         _ => signed_out(&state),
@@ -195,7 +195,7 @@ async fn restore_admin(
     };
     match (own, admin) {
         (Some(token), Some(p))
-            if p.user.id == impersonator && p.kind == SessionKind::Console && p.impersonator.is_none() =>
+            if p.user().id == impersonator && p.kind() == SessionKind::Console && p.impersonator().is_none() =>
         {
             let to = match account_id {
                 Some(a) => format!("/accounts/{a}/team"),

@@ -54,7 +54,7 @@ pub struct Done {
 async fn page(state: &AppState, user: &ConsoleUser, account_id: Uuid, user_id: Uuid) -> Result<MemberPage, PageError> {
     let nav = account_nav(state, user, account_id).await?;
     let m = state.service.member(&user.0, account_id, user_id).await.map_err(fail(user))?;
-    let me = user.0.user.id;
+    let me = user.0.user().id;
     let mine = state.service.member(&user.0, account_id, me).await.ok();
     let held = |p: Permission| mine.as_ref().is_some_and(|v| v.is_owner || v.permissions.contains(&p.id()));
     let manages = held(Permission::UsersManage);

@@ -17,6 +17,8 @@ use tokio::sync::OwnedMutexGuard;
 
 use crate::{Backend, PoolStats, Result, Store, StoreError, Tx};
 
+// ---- What this driver supplies to `sql/` (the list and the other driver: `driver/mod.rs`) ----
+
 /// Binds values for one query: `args![a, b]` for `$1`, `$2`.
 macro_rules! args {
     ($($a:expr),* $(,)?) => {
@@ -26,11 +28,10 @@ macro_rules! args {
 
 // `sql/` is compiled once per backend on purpose (see the crate docs).
 #[allow(clippy::duplicate_mod)]
-#[path = "sql/mod.rs"]
+#[path = "../../sql/mod.rs"]
 mod sql;
 
 // Run-time statements and members many at a time (the team list at scale).
-#[path = "sqlite_bulk.rs"]
 mod bulk;
 
 /// Serialises registrations to one address (R-AUTH-3): none needed, `BEGIN IMMEDIATE` already
@@ -99,21 +100,21 @@ fn get<T: rusqlite::types::FromSql>(r: &SqlRow<'_>, col: &str) -> Result<T> {
 }
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
-    (2, "outbox", include_str!("../migrations/sqlite/0002_outbox.sql")),
-    (3, "mail_settings", include_str!("../migrations/sqlite/0003_mail_settings.sql")),
-    (4, "password_reset", include_str!("../migrations/sqlite/0004_password_reset.sql")),
-    (5, "sign_in_throttle", include_str!("../migrations/sqlite/0005_sign_in_throttle.sql")),
-    (6, "api_tokens", include_str!("../migrations/sqlite/0006_api_tokens.sql")),
-    (7, "impersonation", include_str!("../migrations/sqlite/0007_impersonation.sql")),
-    (8, "invitations", include_str!("../migrations/sqlite/0008_invitations.sql")),
-    (9, "member_search", include_str!("../migrations/sqlite/0009_member_search.sql")),
-    (10, "fewer_member_indexes", include_str!("../migrations/sqlite/0010_fewer_member_indexes.sql")),
-    (11, "sign_in_key", include_str!("../migrations/sqlite/0011_sign_in_key.sql")),
-    (12, "search_index", include_str!("../migrations/sqlite/0012_search_index.sql")),
-    (13, "proved_addresses", include_str!("../migrations/sqlite/0013_proved_addresses.sql")),
-    (14, "registration_by_proof", include_str!("../migrations/sqlite/0014_registration_by_proof.sql")),
-    (15, "mail_secrets_and_quota", include_str!("../migrations/sqlite/0015_mail_secrets_and_quota.sql")),
+    (1, "foundation", include_str!("../../../migrations/sqlite/0001_foundation.sql")),
+    (2, "outbox", include_str!("../../../migrations/sqlite/0002_outbox.sql")),
+    (3, "mail_settings", include_str!("../../../migrations/sqlite/0003_mail_settings.sql")),
+    (4, "password_reset", include_str!("../../../migrations/sqlite/0004_password_reset.sql")),
+    (5, "sign_in_throttle", include_str!("../../../migrations/sqlite/0005_sign_in_throttle.sql")),
+    (6, "api_tokens", include_str!("../../../migrations/sqlite/0006_api_tokens.sql")),
+    (7, "impersonation", include_str!("../../../migrations/sqlite/0007_impersonation.sql")),
+    (8, "invitations", include_str!("../../../migrations/sqlite/0008_invitations.sql")),
+    (9, "member_search", include_str!("../../../migrations/sqlite/0009_member_search.sql")),
+    (10, "fewer_member_indexes", include_str!("../../../migrations/sqlite/0010_fewer_member_indexes.sql")),
+    (11, "sign_in_key", include_str!("../../../migrations/sqlite/0011_sign_in_key.sql")),
+    (12, "search_index", include_str!("../../../migrations/sqlite/0012_search_index.sql")),
+    (13, "proved_addresses", include_str!("../../../migrations/sqlite/0013_proved_addresses.sql")),
+    (14, "registration_by_proof", include_str!("../../../migrations/sqlite/0014_registration_by_proof.sql")),
+    (15, "mail_secrets_and_quota", include_str!("../../../migrations/sqlite/0015_mail_secrets_and_quota.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \
