@@ -7,7 +7,11 @@
 //!
 //! The WebDriver client is fantoccini over a plain-HTTP hyper connector (no TLS crates). The
 //! helpers here ([`browser_or_skip`], [`ChromeDriver`], [`Browser`], [`fail!`]) also drive the
-//! journeys in `browser_journeys.rs`. Browser tests take turns: one Chromium at a time.
+//! journeys in `journeys.rs`, `identity.rs` and `team.rs`. Browser tests take turns: one Chromium at a time.
+
+mod identity;
+mod journeys;
+mod team;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
