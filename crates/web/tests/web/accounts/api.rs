@@ -1,5 +1,5 @@
 //! `/api/v1` and the operational endpoints, good and bad inputs.
-use roster_testkit::app::{PASSWORD, TestApp, each_backend};
+use roster_testkit::app::{Answer, PASSWORD, TestApp, each_backend};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -52,7 +52,7 @@ async fn readyz_is_503_when_the_database_is_gone() {
 #[tokio::test]
 async fn openapi_document_lists_this_slices_endpoints() {
     each_backend(|app| async move {
-        let (status, doc) = app.get_json("/api/v1/openapi.json", None).await;
+        let Answer { status, body: doc } = app.get_json("/api/v1/openapi.json", None).await;
         assert_eq!(status, 200);
         assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "OpenAPI 3.1, got {}", doc["openapi"]);
         for (path, method) in [
@@ -93,14 +93,14 @@ async fn unknown_route_and_wrong_method_are_problems() {
 async fn token_sign_in_me_and_logout() {
     each_backend(|app| async move {
         let (token, account) = owner_with_account(&app, "ada@example.com", "Acme Studio").await;
-        let (status, me) = app.get_json("/api/v1/me", Some(&token)).await;
+        let Answer { status, body: me } = app.get_json("/api/v1/me", Some(&token)).await;
         assert_eq!(status, 200);
         assert_eq!(me["user"]["email"], "ada@example.com");
         assert_eq!(me["memberships"][0]["account_id"], account.to_string());
         assert_eq!(me["memberships"][0]["is_owner"], true);
 
         // Signing in again with one membership lands in it.
-        let (status, v) =
+        let Answer { status, body: v } =
             app.post_json("/api/v1/auth/token", None, &json!({"login": "ADA@example.com", "password": PASSWORD})).await;
         assert_eq!(status, 200);
         assert_eq!(v["token_type"], "Bearer");
@@ -110,7 +110,7 @@ async fn token_sign_in_me_and_logout() {
 
         let res = app.client.post(app.at("/api/v1/auth/logout")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(res.status(), 204);
-        let (status, v) = app.get_json("/api/v1/me", Some(&token)).await;
+        let Answer { status, body: v } = app.get_json("/api/v1/me", Some(&token)).await;
         assert_eq!((status, v["code"].as_str()), (401, Some("unauthenticated")), "the token is dead at once");
     })
     .await;
@@ -210,13 +210,14 @@ async fn bad_bodies_get_400_415_and_422() {
 async fn r_auth_3_creating_an_account_makes_the_caller_its_owner() {
     each_backend(|app| async move {
         let (token, _) = owner_with_account(&app, "ada@example.com", "Acme Studio").await;
-        let (status, v) = app.post_json("/api/v1/accounts", Some(&token), &json!({"name": "Acme Studio"})).await;
+        let Answer { status, body: v } =
+            app.post_json("/api/v1/accounts", Some(&token), &json!({"name": "Acme Studio"})).await;
         assert_eq!(status, 201);
         assert_eq!(v["slug"], "acme-studio-2", "a second account of the same name gets a free slug");
         assert_eq!(v["membership"]["is_owner"], true);
         assert_eq!(v["membership"]["role"], "owner");
         let id = v["id"].as_str().unwrap();
-        let (status, team) = app.get_json(&format!("/api/v1/accounts/{id}/users"), Some(&token)).await;
+        let Answer { status, body: team } = app.get_json(&format!("/api/v1/accounts/{id}/users"), Some(&token)).await;
         assert_eq!(status, 200);
         assert_eq!(team["items"].as_array().unwrap().len(), 1);
         assert_eq!(team["items"][0]["email"], "ada@example.com");
@@ -227,17 +228,17 @@ async fn r_auth_3_creating_an_account_makes_the_caller_its_owner() {
             "R-OWN-2: the owner holds every permission"
         );
 
-        let (status, v) = app.post_json("/api/v1/accounts", Some(&token), &json!({"name": "   "})).await;
+        let Answer { status, body: v } = app.post_json("/api/v1/accounts", Some(&token), &json!({"name": "   "})).await;
         assert_eq!(status, 422);
         assert_eq!(v["errors"][0]["field"], "name");
-        let (status, _) = app.post_json("/api/v1/accounts", Some(&token), &json!({"name": "x".repeat(101)})).await;
+        let status = app.post_json("/api/v1/accounts", Some(&token), &json!({"name": "x".repeat(101)})).await.status;
         assert_eq!(status, 422);
-        let (status, _) = app.post_json("/api/v1/accounts", Some(&token), &json!({"name": "Ok", "extra": 1})).await;
+        let status = app.post_json("/api/v1/accounts", Some(&token), &json!({"name": "Ok", "extra": 1})).await.status;
         assert_eq!(status, 422, "unknown fields are refused, not ignored");
-        let (status, _) = app.post_json("/api/v1/accounts", None, &json!({"name": "Nope"})).await;
+        let status = app.post_json("/api/v1/accounts", None, &json!({"name": "Nope"})).await.status;
         assert_eq!(status, 401);
 
-        let (status, list) = app.get_json("/api/v1/accounts", Some(&token)).await;
+        let Answer { status, body: list } = app.get_json("/api/v1/accounts", Some(&token)).await;
         assert_eq!(status, 200);
         assert_eq!(list["items"].as_array().unwrap().len(), 2);
     })
@@ -256,18 +257,19 @@ async fn r_perm_3_another_accounts_ids_answer_404() {
         let carol = app.seed_members(other, "customer", &[("Carol", "Customer", "carol@example.com")]).await;
         let carol_token = app.token(&carol[0].email, Some(other)).await;
         for path in [format!("/api/v1/accounts/{acme}"), format!("/api/v1/accounts/{acme}/users")] {
-            let (status, v) = app.get_json(&path, Some(&carol_token)).await;
+            let Answer { status, body: v } = app.get_json(&path, Some(&carol_token)).await;
             assert_eq!((status, v["code"].as_str()), (404, Some("not_found")), "{path}");
         }
         // Nor an id that does not exist, nor one that is not an id.
         for path in [format!("/api/v1/accounts/{}", Uuid::now_v7()), "/api/v1/accounts/not-an-id/users".to_owned()] {
-            let (status, _) = app.get_json(&path, Some(&carol_token)).await;
+            let status = app.get_json(&path, Some(&carol_token)).await.status;
             assert_eq!(status, 404, "{path}");
         }
         // In her own account she may look at the account but not the team (users.view).
-        let (status, _) = app.get_json(&format!("/api/v1/accounts/{other}"), Some(&carol_token)).await;
+        let status = app.get_json(&format!("/api/v1/accounts/{other}"), Some(&carol_token)).await.status;
         assert_eq!(status, 200);
-        let (status, v) = app.get_json(&format!("/api/v1/accounts/{other}/users"), Some(&carol_token)).await;
+        let Answer { status, body: v } =
+            app.get_json(&format!("/api/v1/accounts/{other}/users"), Some(&carol_token)).await;
         assert_eq!((status, v["code"].as_str(), v["rule"].as_str()), (403, Some("forbidden"), Some("R-PERM-3")));
     })
     .await;
@@ -282,10 +284,12 @@ async fn r_dis_1_a_disabled_membership_sees_nothing() {
         let mut tx = app.db.store.begin().await.unwrap();
         tx.set_membership_status(acme, bob[0].id, "disabled").await.unwrap();
         tx.commit().await.unwrap();
-        let (status, _) = app.get_json(&format!("/api/v1/accounts/{acme}/users"), Some(&bob_token)).await;
+        let status = app.get_json(&format!("/api/v1/accounts/{acme}/users"), Some(&bob_token)).await.status;
         assert_eq!(status, 404);
-        let (status, _) =
-            app.post_json("/api/v1/auth/token", None, &json!({"login": "bob@example.com", "password": PASSWORD})).await;
+        let status = app
+            .post_json("/api/v1/auth/token", None, &json!({"login": "bob@example.com", "password": PASSWORD}))
+            .await
+            .status;
         assert_eq!(status, 401, "a person with no active membership cannot sign in");
     })
     .await;
@@ -297,11 +301,11 @@ async fn operator_sees_every_account() {
         let (_, acme) = owner_with_account(&app, "ada@example.com", "Acme Studio").await;
         app.operator("olga@example.com").await;
         let olga = app.token("olga@example.com", None).await;
-        let (status, list) = app.get_json("/api/v1/accounts", Some(&olga)).await;
+        let Answer { status, body: list } = app.get_json("/api/v1/accounts", Some(&olga)).await;
         assert_eq!(status, 200);
         assert_eq!(list["items"][0]["id"], acme.to_string());
         assert!(list["items"][0]["membership"].is_null());
-        let (status, team) = app.get_json(&format!("/api/v1/accounts/{acme}/users"), Some(&olga)).await;
+        let Answer { status, body: team } = app.get_json(&format!("/api/v1/accounts/{acme}/users"), Some(&olga)).await;
         assert_eq!(status, 200);
         assert_eq!(team["items"][0]["email"], "ada@example.com");
     })
@@ -326,7 +330,7 @@ async fn users_list_pages_with_a_cursor() {
                 Some(c) => format!("/api/v1/accounts/{acme}/users?limit=50&cursor={c}"),
                 None => format!("/api/v1/accounts/{acme}/users?limit=50"),
             };
-            let (status, page) = app.get_json(&path, Some(&token)).await;
+            let Answer { status, body: page } = app.get_json(&path, Some(&token)).await;
             assert_eq!(status, 200);
             pages += 1;
             for m in page["items"].as_array().unwrap() {
@@ -349,7 +353,8 @@ async fn users_list_pages_with_a_cursor() {
         for (q, field) in
             [("limit=0", "limit"), ("limit=501", "limit"), ("limit=abc", "limit"), ("cursor=zz", "cursor")]
         {
-            let (status, v) = app.get_json(&format!("/api/v1/accounts/{acme}/users?{q}"), Some(&token)).await;
+            let Answer { status, body: v } =
+                app.get_json(&format!("/api/v1/accounts/{acme}/users?{q}"), Some(&token)).await;
             assert_eq!(status, 422, "{q}");
             assert_eq!(v["errors"][0]["field"], field, "{q}: {v}");
         }
@@ -362,7 +367,7 @@ async fn permission_catalogue_is_complete() {
     each_backend(|app| async move {
         app.operator("ada@example.com").await;
         let token = app.token("ada@example.com", None).await;
-        let (status, v) = app.get_json("/api/v1/permissions", Some(&token)).await;
+        let Answer { status, body: v } = app.get_json("/api/v1/permissions", Some(&token)).await;
         assert_eq!(status, 200);
         let ids: Vec<&str> = v.as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
         assert_eq!(ids.len(), 22);
@@ -370,7 +375,7 @@ async fn permission_catalogue_is_complete() {
             assert!(ids.contains(&id), "{id}");
         }
         assert!(v[0]["grants"].as_str().unwrap().len() > 10);
-        let (status, _) = app.get_json("/api/v1/permissions", None).await;
+        let status = app.get_json("/api/v1/permissions", None).await.status;
         assert_eq!(status, 401);
     })
     .await;

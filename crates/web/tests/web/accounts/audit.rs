@@ -1,5 +1,5 @@
 //! The audit log (R-AUD-1): every change by a person, filtered by actor, action and dates.
-use roster_testkit::app::each_backend;
+use roster_testkit::app::{Answer, Page, each_backend};
 use serde_json::json;
 
 #[tokio::test]
@@ -9,14 +9,15 @@ async fn r_aud_1_changes_are_logged_and_filtered() {
         let token = app.token("owner@example.test", None).await;
         let account = app.create_account(&token, "Audited").await;
         let path = format!("/api/v1/accounts/{account}");
-        let (status, _) = app.send(reqwest::Method::PATCH, &path, &token, Some(json!({ "name": "Audited Ltd" }))).await;
+        let status =
+            app.send(reqwest::Method::PATCH, &path, &token, Some(json!({ "name": "Audited Ltd" }))).await.status;
         assert_eq!(status, 200);
         let staff = app.seed_members(account, "standard", &[("Sam", "Staff", "sam@example.test")]).await.remove(0);
         let disable = format!("/api/v1/accounts/{account}/users/{}/disable", staff.id);
-        assert_eq!(app.send(reqwest::Method::POST, &disable, &token, None).await.0, 200);
+        assert_eq!(app.send(reqwest::Method::POST, &disable, &token, None).await.status, 200);
 
         let audit = format!("/api/v1/accounts/{account}/audit");
-        let (status, page) = app.get_json(&audit, Some(&token)).await;
+        let Answer { status, body: page } = app.get_json(&audit, Some(&token)).await;
         assert_eq!(status, 200, "{page}");
         let actions: Vec<&str> =
             page["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
@@ -28,26 +29,27 @@ async fn r_aud_1_changes_are_logged_and_filtered() {
         assert_eq!(first["actor_email"], "owner@example.test");
         assert_eq!(first["target_id"], staff.id.to_string());
 
-        let (_, only) = app.get_json(&format!("{audit}?action=account.settings_changed"), Some(&token)).await;
+        let only = app.get_json(&format!("{audit}?action=account.settings_changed"), Some(&token)).await.body;
         assert_eq!(only["items"].as_array().unwrap().len(), 1);
-        let (_, by_other) = app.get_json(&format!("{audit}?actor=sam@example.test"), Some(&token)).await;
+        let by_other = app.get_json(&format!("{audit}?actor=sam@example.test"), Some(&token)).await.body;
         assert!(by_other["items"].as_array().unwrap().is_empty());
-        let (_, future) = app.get_json(&format!("{audit}?from=2999-01-01"), Some(&token)).await;
+        let future = app.get_json(&format!("{audit}?from=2999-01-01"), Some(&token)).await.body;
         assert!(future["items"].as_array().unwrap().is_empty());
-        let (_, today) = app.get_json(&format!("{audit}?from=2000-01-01&to=2999-12-31&limit=1"), Some(&token)).await;
+        let today = app.get_json(&format!("{audit}?from=2000-01-01&to=2999-12-31&limit=1"), Some(&token)).await.body;
         assert_eq!(today["items"].as_array().unwrap().len(), 1);
         let cursor = today["next_cursor"].as_str().unwrap();
-        let (_, older) = app.get_json(&format!("{audit}?limit=1&cursor={cursor}"), Some(&token)).await;
+        let older = app.get_json(&format!("{audit}?limit=1&cursor={cursor}"), Some(&token)).await.body;
         assert_ne!(older["items"][0]["id"], today["items"][0]["id"], "the cursor pages on");
-        let (status, bad) = app.get_json(&format!("{audit}?from=yesterday"), Some(&token)).await;
+        let Answer { status, body: bad } = app.get_json(&format!("{audit}?from=yesterday"), Some(&token)).await;
         assert_eq!((status, bad["errors"][0]["field"].as_str()), (422, Some("from")));
 
         let customer = app.seed_members(account, "customer", &[("Cu", "Stomer", "cu@example.test")]).await.remove(0);
         let ct = app.token(&customer.email, None).await;
-        assert_eq!(app.get_json(&audit, Some(&ct)).await.0, 403);
+        assert_eq!(app.get_json(&audit, Some(&ct)).await.status, 403);
 
         let cookie = app.console_sign_in("owner@example.test").await;
-        let (status, html) = app.page(&format!("/accounts/{account}/audit?action=member.disabled"), &cookie).await;
+        let Page { status, html } =
+            app.page(&format!("/accounts/{account}/audit?action=member.disabled"), &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("member.disabled") && !html.contains("account.settings_changed</code>"));
         assert!(html.contains("value=\"member.disabled\""), "the filter stays in the form");
@@ -76,18 +78,18 @@ async fn r_aud_1_sign_ins_and_failed_sign_ins_show_in_each_account_of_the_person
         .unwrap();
         tx.commit().await.unwrap();
         let wrong = json!({ "login": "pat@example.test", "password": "not the password at all" });
-        assert_eq!(app.post_json("/api/v1/auth/token", None, &wrong).await.0, 401);
+        assert_eq!(app.post_json("/api/v1/auth/token", None, &wrong).await.status, 401);
         let _ = app.token(&pat.email, Some(second)).await;
         for account in [first, second] {
             let path = format!("/api/v1/accounts/{account}/audit?action=auth.sign_in_failed");
-            let (_, page) = app.get_json(&path, Some(&token)).await;
+            let page = app.get_json(&path, Some(&token)).await.body;
             assert_eq!(page["items"][0]["target_id"], pat.id.to_string(), "{account}: {page}");
         }
-        let (_, page) =
-            app.get_json(&format!("/api/v1/accounts/{second}/audit?action=session.signed_in"), Some(&token)).await;
+        let page =
+            app.get_json(&format!("/api/v1/accounts/{second}/audit?action=session.signed_in"), Some(&token)).await.body;
         assert_eq!(page["items"][0]["target_id"], pat.id.to_string(), "{page}");
-        let (_, page) =
-            app.get_json(&format!("/api/v1/accounts/{first}/audit?action=session.signed_in"), Some(&token)).await;
+        let page =
+            app.get_json(&format!("/api/v1/accounts/{first}/audit?action=session.signed_in"), Some(&token)).await.body;
         assert!(page["items"].as_array().unwrap().iter().all(|e| e["target_id"] != pat.id.to_string()), "{page}");
     })
     .await;

@@ -2,7 +2,7 @@
 use std::time::Duration;
 
 use roster_store::MembershipRow;
-use roster_testkit::app::{PASSWORD, TestApp, each_backend};
+use roster_testkit::app::{Answer, PASSWORD, Page, TestApp, each_backend};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -22,24 +22,24 @@ async fn r_auth_4_public_signup_is_off_by_default_then_joins_as_customer() {
     each_backend(|app| async move {
         let (token, account) = owner_account(&app).await;
         let path = format!("/api/v1/accounts/{account}/signup");
-        let (status, body) = app.post_json(&path, None, &newcomer("kay@example.test")).await;
+        let Answer { status, body } = app.post_json(&path, None, &newcomer("kay@example.test")).await;
         assert_eq!((status, body["code"].as_str()), (403, Some("signup_closed")), "{body}");
         let ghost = format!("/api/v1/accounts/{}/signup", Uuid::now_v7());
-        let (status, ghost_body) = app.post_json(&ghost, None, &newcomer("kay@example.test")).await;
+        let Answer { status, body: ghost_body } = app.post_json(&ghost, None, &newcomer("kay@example.test")).await;
         assert_eq!((status, ghost_body["code"].as_str()), (403, Some("signup_closed")), "no probing of ids");
         assert_eq!(app.client.get(app.at("/signup/open-house")).send().await.unwrap().status(), 403);
 
         let patch = json!({ "public_signup": true });
-        let (status, view) =
+        let Answer { status, body: view } =
             app.send(reqwest::Method::PATCH, &format!("/api/v1/accounts/{account}"), &token, Some(patch)).await;
         assert_eq!((status, &view["public_signup"]), (200, &json!(true)), "{view}");
-        let (status, body) = app.post_json(&path, None, &newcomer("kay@example.test")).await;
+        let Answer { status, body } = app.post_json(&path, None, &newcomer("kay@example.test")).await;
         assert_eq!(status, 201, "{body}");
         assert_eq!(body["account"]["membership"]["role"], "customer");
-        let (status, body) = app.post_json(&path, None, &newcomer("kay@example.test")).await;
+        let Answer { status, body } = app.post_json(&path, None, &newcomer("kay@example.test")).await;
         assert_eq!((status, body["code"].as_str()), (409, Some("email_taken")));
         let kay = app.token("kay@example.test", None).await;
-        let (_, me) = app.get_json("/api/v1/me", Some(&kay)).await;
+        let me = app.get_json("/api/v1/me", Some(&kay)).await.body;
         assert_eq!(me["current_account_id"], account.to_string());
 
         let html = app.client.get(app.at("/signup/open-house")).send().await.unwrap().text().await.unwrap();
@@ -73,23 +73,24 @@ async fn account_settings_are_validated_and_need_account_settings() {
         let (token, account) = owner_account(&app).await;
         let path = format!("/api/v1/accounts/{account}");
         let bad = json!({ "invite_policy": "everyone", "invitation_ttl_days": 0, "name": "" });
-        let (status, body) = app.send(reqwest::Method::PATCH, &path, &token, Some(bad)).await;
+        let Answer { status, body } = app.send(reqwest::Method::PATCH, &path, &token, Some(bad)).await;
         assert_eq!(status, 422);
         let fields: Vec<&str> =
             body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
         assert_eq!(fields.len(), 3, "{body}");
         let good = json!({ "name": "Open House Ltd", "invite_policy": "permission", "invitation_ttl_days": 14 });
-        let (status, view) = app.send(reqwest::Method::PATCH, &path, &token, Some(good)).await;
+        let Answer { status, body: view } = app.send(reqwest::Method::PATCH, &path, &token, Some(good)).await;
         assert_eq!(status, 200);
         assert_eq!((view["name"].as_str(), view["invitation_ttl_days"].as_i64()), (Some("Open House Ltd"), Some(14)));
         let customer = app.seed_members(account, "customer", &[("Cu", "Stomer", "cu@example.test")]).await.remove(0);
         let ct = app.token(&customer.email, None).await;
-        let (status, _) = app.send(reqwest::Method::PATCH, &path, &ct, Some(json!({ "name": "Mine" }))).await;
+        let status = app.send(reqwest::Method::PATCH, &path, &ct, Some(json!({ "name": "Mine" }))).await.status;
         assert_eq!(status, 403);
         let other = app.create_account(&token, "Elsewhere").await;
-        let (status, _) = app
+        let status = app
             .send(reqwest::Method::PATCH, &format!("/api/v1/accounts/{other}"), &ct, Some(json!({ "name": "x" })))
-            .await;
+            .await
+            .status;
         assert_eq!(status, 404);
     })
     .await;
@@ -110,11 +111,11 @@ async fn r_auth_6_an_admin_sets_a_members_password_and_their_sessions_end() {
         let sam_token = app.token(&sam.email, None).await;
         let set = |user: Uuid| format!("/api/v1/accounts/{account}/users/{user}/password");
         let new_pw = json!({ "password": "plum garden whistle" });
-        let (status, _) = app.send(reqwest::Method::POST, &set(sam.id), &token, Some(new_pw.clone())).await;
+        let status = app.send(reqwest::Method::POST, &set(sam.id), &token, Some(new_pw.clone())).await.status;
         assert_eq!(status, 204);
-        assert_eq!(app.get_json("/api/v1/me", Some(&sam_token)).await.0, 401, "their sessions ended");
+        assert_eq!(app.get_json("/api/v1/me", Some(&sam_token)).await.status, 401, "their sessions ended");
         let body = json!({ "login": sam.email, "password": "plum garden whistle" });
-        assert_eq!(app.post_json("/api/v1/auth/token", None, &body).await.0, 200);
+        assert_eq!(app.post_json("/api/v1/auth/token", None, &body).await.status, 200);
 
         let other = app.create_account(&token, "Second").await;
         let mut tx = app.db.store.begin().await.unwrap();
@@ -122,19 +123,20 @@ async fn r_auth_6_an_admin_sets_a_members_password_and_their_sessions_end() {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        let (status, body) = app.send(reqwest::Method::POST, &set(bo.id), &token, Some(new_pw.clone())).await;
+        let Answer { status, body } = app.send(reqwest::Method::POST, &set(bo.id), &token, Some(new_pw.clone())).await;
         assert_eq!((status, body["code"].as_str()), (409, Some("shared_login")), "{body}");
 
-        let (status, body) = app.send(reqwest::Method::POST, &set(Uuid::now_v7()), &token, Some(new_pw.clone())).await;
+        let Answer { status, body } =
+            app.send(reqwest::Method::POST, &set(Uuid::now_v7()), &token, Some(new_pw.clone())).await;
         assert_eq!(status, 404, "{body}");
         let body = json!({ "login": sam.email, "password": "plum garden whistle" });
-        let (_, signed) = app.post_json("/api/v1/auth/token", None, &body).await;
+        let signed = app.post_json("/api/v1/auth/token", None, &body).await.body;
         let sam_token = signed["access_token"].as_str().unwrap().to_owned();
-        let (status, _) = app.send(reqwest::Method::POST, &set(bo.id), &sam_token, Some(new_pw)).await;
+        let status = app.send(reqwest::Method::POST, &set(bo.id), &sam_token, Some(new_pw)).await.status;
         assert_eq!(status, 403, "a standard member lacks users.manage");
 
         let reset = format!("/api/v1/accounts/{account}/users/{}/password-reset", bo.id);
-        let (status, _) = app.send(reqwest::Method::POST, &reset, &token, None).await;
+        let status = app.send(reqwest::Method::POST, &reset, &token, None).await.status;
         assert_eq!(status, 202);
         let mail = &app.smtp.wait_for(1, Duration::from_secs(15)).await[0];
         assert_eq!(mail.to, vec![bo.email.clone()]);
@@ -149,7 +151,7 @@ async fn r_auth_4_console_settings_page_turns_public_signup_on() {
     each_backend(|app| async move {
         let (_, account) = owner_account(&app).await;
         let cookie = app.console_sign_in("owner@example.test").await;
-        let (status, html) = app.page(&format!("/accounts/{account}/settings"), &cookie).await;
+        let Page { status, html } = app.page(&format!("/accounts/{account}/settings"), &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("/signup/open-house"), "the sign-up address is shown");
         let csrf = roster_testkit::app::csrf_of(&html);

@@ -3,7 +3,7 @@
 //! (R-ADD-3). SQLite only, like the other journeys.
 use std::time::Duration;
 
-use roster_testkit::app::{AppOptions, PASSWORD, spawn_app, spawn_app_opts};
+use roster_testkit::app::{PASSWORD, TestApp};
 use roster_testkit::smtp::Received;
 
 use crate::browser::{Browser, ChromeDriver, browser_or_skip, fail};
@@ -23,9 +23,7 @@ async fn r_auth_8_browser_registration_confirm_email_account_usable() {
     let Some(chromedriver) = browser_or_skip("r_auth_8_browser_registration_confirm_email_account_usable") else {
         return;
     };
-    let app =
-        spawn_app_opts(roster_store::Backend::Sqlite, AppOptions { open_registration: true, ..AppOptions::default() })
-            .await;
+    let app = TestApp::builder().backend(roster_store::Backend::Sqlite).open_registration().build().await;
     let driver = ChromeDriver::start(&chromedriver).await;
     let b = Browser::open(&driver).await;
 
@@ -66,7 +64,7 @@ async fn r_add_3_browser_existing_login_is_invited_and_joins_only_by_accepting()
     else {
         return;
     };
-    let app = spawn_app().await;
+    let app = TestApp::builder().build().await;
     let owner = app.operator("owner@example.test").await;
     let token = app.token(&owner.email, None).await;
     let account = app.create_account(&token, "Invite Works").await;

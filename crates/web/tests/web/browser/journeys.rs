@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use roster_store::MembershipRow;
-use roster_testkit::app::{PASSWORD, spawn_app};
+use roster_testkit::app::{PASSWORD, TestApp};
 
 use crate::browser::{Browser, ChromeDriver, browser_or_skip, fail};
 
@@ -33,7 +33,7 @@ async fn r_auth_2_browser_same_email_in_two_accounts_chooses_and_switches() {
     let Some(chromedriver) = browser_or_skip("r_auth_2_browser_same_email_in_two_accounts_chooses_and_switches") else {
         return;
     };
-    let app = spawn_app().await;
+    let app = TestApp::builder().build().await;
     app.operator("op@example.test").await;
     let token = app.token("op@example.test", None).await;
     let alpha = app.create_account(&token, "Alpha Works").await;
@@ -86,7 +86,7 @@ async fn r_auth_2_browser_same_email_in_two_accounts_chooses_and_switches() {
 #[tokio::test]
 async fn r_auth_5_browser_reset_journey_from_the_emailed_link() {
     let Some(chromedriver) = browser_or_skip("r_auth_5_browser_reset_journey_from_the_emailed_link") else { return };
-    let app = spawn_app().await;
+    let app = TestApp::builder().build().await;
     let ada = app.operator("ada@example.test").await;
     let driver = ChromeDriver::start(&chromedriver).await;
     let b = Browser::open(&driver).await;

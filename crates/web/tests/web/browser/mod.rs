@@ -41,7 +41,7 @@ static ONE_BROWSER_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const
 #[tokio::test]
 async fn newcomer_journey_setup_link_to_team_page() {
     let Some(chromedriver) = browser_or_skip("newcomer_journey_setup_link_to_team_page") else { return };
-    let app = roster_testkit::app::spawn_app().await;
+    let app = roster_testkit::app::TestApp::builder().build().await;
     let secret = app.service.issue_setup_token().await.unwrap().unwrap();
     let driver = ChromeDriver::start(&chromedriver).await;
     let b = Browser::open(&driver).await;

@@ -3,7 +3,7 @@
 //! signs in and lands in the account. SQLite only, like the other journeys.
 use std::time::Duration;
 
-use roster_testkit::app::{PASSWORD, spawn_app};
+use roster_testkit::app::{PASSWORD, TestApp};
 
 use crate::browser::{Browser, ChromeDriver, browser_or_skip, fail};
 
@@ -14,7 +14,7 @@ async fn r_add_2_browser_add_user_welcome_email_set_password_sign_in() {
     let Some(chromedriver) = browser_or_skip("r_add_2_browser_add_user_welcome_email_set_password_sign_in") else {
         return;
     };
-    let app = spawn_app().await;
+    let app = TestApp::builder().build().await;
     let owner = app.operator("owner@example.test").await;
     let token = app.token(&owner.email, None).await;
     let account = app.create_account(&token, "Welcome Works").await;

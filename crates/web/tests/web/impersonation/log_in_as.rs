@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::Method;
 use roster_store::AuditRow;
-use roster_testkit::app::{TestApp, TestUser, csrf_of, each_backend};
+use roster_testkit::app::{Answer, Page, TestApp, TestUser, csrf_of, each_backend};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -30,7 +30,7 @@ async fn team(app: &TestApp) -> Team {
     Team { account, owner, owner_token, admin, admin_token, pat }
 }
 
-async fn impersonate(app: &TestApp, token: &str, account: Uuid, user: Uuid, reason: &str) -> (u16, Value) {
+async fn impersonate(app: &TestApp, token: &str, account: Uuid, user: Uuid, reason: &str) -> Answer {
     let path = format!("/api/v1/accounts/{account}/users/{user}/impersonate");
     app.send(Method::POST, &path, token, Some(json!({ "reason": reason }))).await
 }
@@ -47,14 +47,15 @@ fn row<'a>(rows: &'a [AuditRow], action: &str) -> &'a AuditRow {
 async fn r_imp_1_admin_acts_as_member_and_audit_has_both_ids() {
     each_backend(|app| async move {
         let t = team(&app).await;
-        let (status, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, "Ticket 42: no calendar").await;
+        let Answer { status, body } =
+            impersonate(&app, &t.admin_token, t.account, t.pat.id, "Ticket 42: no calendar").await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["expires_in"], 3600, "{body}");
         assert_eq!(body["token_type"], "Bearer");
         let acting = body["access_token"].as_str().unwrap().to_owned();
 
         // The token is Pat's, with Ada behind it.
-        let (status, me) = app.get_json("/api/v1/me", Some(&acting)).await;
+        let Answer { status, body: me } = app.get_json("/api/v1/me", Some(&acting)).await;
         assert_eq!(status, 200, "{me}");
         assert_eq!(me["user"]["id"], t.pat.id.to_string());
         assert_eq!(me["impersonator_id"], t.admin.id.to_string());
@@ -64,26 +65,27 @@ async fn r_imp_1_admin_acts_as_member_and_audit_has_both_ids() {
         // ids. Pat's login itself (name, sessions, tokens) is out of reach: r_imp_1_… below.
         let body = json!({ "preferences": { "landing_page": "home" } });
         let path = format!("/api/v1/accounts/{}/users/{}", t.account, t.pat.id);
-        let (status, res) = app.send(Method::PATCH, &path, &acting, Some(body)).await;
+        let Answer { status, body: res } = app.send(Method::PATCH, &path, &acting, Some(body)).await;
         assert_eq!(status, 200, "{res}");
 
         // No nesting, no password, no tokens, no other account, no transfer.
-        let (status, res) = impersonate(&app, &acting, t.account, t.pat.id, "again").await;
+        let Answer { status, body: res } = impersonate(&app, &acting, t.account, t.pat.id, "again").await;
         assert_eq!((status, res["code"].as_str()), (409, Some("already_impersonating")), "{res}");
         let body = json!({ "current_password": roster_testkit::app::PASSWORD, "password": "violet harbor lantern" });
-        let (status, res) = app.post_json("/api/v1/me/password", Some(&acting), &body).await;
+        let Answer { status, body: res } = app.post_json("/api/v1/me/password", Some(&acting), &body).await;
         assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
-        let (status, res) = app.post_json("/api/v1/tokens", Some(&acting), &json!({ "name": "sneaky" })).await;
+        let Answer { status, body: res } =
+            app.post_json("/api/v1/tokens", Some(&acting), &json!({ "name": "sneaky" })).await;
         assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
         let body = json!({ "user_id": t.pat.id, "password": roster_testkit::app::PASSWORD });
         let path = format!("/api/v1/accounts/{}/transfer-ownership", t.account);
-        assert_eq!(app.send(Method::POST, &path, &acting, Some(body)).await.0, 403);
+        assert_eq!(app.send(Method::POST, &path, &acting, Some(body)).await.status, 403);
 
         // Logging out with the token ends the impersonation.
-        let (status, _) = app.post_json("/api/v1/auth/logout", Some(&acting), &json!({})).await;
+        let status = app.post_json("/api/v1/auth/logout", Some(&acting), &json!({})).await.status;
         assert_eq!(status, 204);
-        assert_eq!(app.get_json("/api/v1/me", Some(&acting)).await.0, 401);
-        assert_eq!(app.get_json("/api/v1/me", Some(&t.admin_token)).await.0, 200, "Ada's own session lives on");
+        assert_eq!(app.get_json("/api/v1/me", Some(&acting)).await.status, 401);
+        assert_eq!(app.get_json("/api/v1/me", Some(&t.admin_token)).await.status, 200, "Ada's own session lives on");
 
         let rows = audit_rows(&app, t.account).await;
         let started = row(&rows, "member.impersonation_started");
@@ -105,15 +107,15 @@ async fn r_imp_1_admin_acts_as_member_and_audit_has_both_ids() {
 async fn r_imp_1_owner_cannot_be_impersonated() {
     each_backend(|app| async move {
         let t = team(&app).await;
-        let (status, body) = impersonate(&app, &t.admin_token, t.account, t.owner.id, "check settings").await;
+        let Answer { status, body } = impersonate(&app, &t.admin_token, t.account, t.owner.id, "check settings").await;
         assert_eq!(status, 409, "{body}");
         assert_eq!(body["rule"], "R-OWN-4", "{body}");
         // Nor oneself, nor a member who is not active.
-        let (status, body) = impersonate(&app, &t.admin_token, t.account, t.admin.id, "me").await;
+        let Answer { status, body } = impersonate(&app, &t.admin_token, t.account, t.admin.id, "me").await;
         assert_eq!((status, body["code"].as_str()), (409, Some("self")), "{body}");
         let path = format!("/api/v1/accounts/{}/users/{}/disable", t.account, t.pat.id);
-        assert_eq!(app.send(Method::POST, &path, &t.owner_token, None).await.0, 200);
-        let (status, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, "why disabled").await;
+        assert_eq!(app.send(Method::POST, &path, &t.owner_token, None).await.status, 200);
+        let Answer { status, body } = impersonate(&app, &t.admin_token, t.account, t.pat.id, "why disabled").await;
         assert_eq!((status, body["code"].as_str()), (409, Some("status")), "{body}");
         assert!(audit_rows(&app, t.account).await.iter().all(|r| r.action != "member.impersonation_started"));
     })
@@ -135,11 +137,11 @@ async fn r_imp_1_cannot_impersonate_someone_with_more_rights() {
         tx.commit().await.unwrap();
         let ivy_token = app.token(&ivy.email, Some(t.account)).await;
 
-        let (status, body) = impersonate(&app, &ivy_token, t.account, t.admin.id, "help").await;
+        let Answer { status, body } = impersonate(&app, &ivy_token, t.account, t.admin.id, "help").await;
         assert_eq!(status, 403, "an admin holds more: {body}");
-        let (status, body) = impersonate(&app, &ivy_token, t.account, t.pat.id, "help").await;
+        let Answer { status, body } = impersonate(&app, &ivy_token, t.account, t.pat.id, "help").await;
         assert_eq!(status, 403, "an employee holds contacts.edit, which Ivy lacks: {body}");
-        let (status, body) = impersonate(&app, &ivy_token, t.account, cat.id, "help").await;
+        let Answer { status, body } = impersonate(&app, &ivy_token, t.account, cat.id, "help").await;
         assert_eq!(status, 200, "a customer holds nothing Ivy lacks: {body}");
     })
     .await;
@@ -151,7 +153,7 @@ async fn r_imp_1_requires_permission() {
         let t = team(&app).await;
         let pat = app.token(&t.pat.email, Some(t.account)).await;
         let cat = app.seed_members(t.account, "customer", &[("Cat", "Customer", "cat@example.test")]).await.remove(0);
-        let (status, body) = impersonate(&app, &pat, t.account, cat.id, "curious").await;
+        let Answer { status, body } = impersonate(&app, &pat, t.account, cat.id, "curious").await;
         assert_eq!(status, 403, "{body}");
         assert!(body["detail"].as_str().unwrap().contains("users.impersonate"), "{body}");
 
@@ -160,7 +162,7 @@ async fn r_imp_1_requires_permission() {
         let someone = app.seed_members(other, "customer", &[("Sam", "Some", "sam@example.test")]).await.remove(0);
         let op = app.operator("op2@example.test").await;
         let op_token = app.token(&op.email, None).await;
-        let (status, body) = impersonate(&app, &op_token, other, someone.id, "support").await;
+        let Answer { status, body } = impersonate(&app, &op_token, other, someone.id, "support").await;
         assert_eq!(status, 404, "{body}");
     })
     .await;
@@ -171,15 +173,15 @@ async fn r_imp_1_reason_required() {
     each_backend(|app| async move {
         let t = team(&app).await;
         for reason in ["", "   ", &"x".repeat(501)] {
-            let (status, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, reason).await;
+            let Answer { status, body } = impersonate(&app, &t.admin_token, t.account, t.pat.id, reason).await;
             assert_eq!(status, 422, "{body}");
             assert_eq!(body["errors"][0]["field"], "reason", "{body}");
         }
         let path = format!("/api/v1/accounts/{}/users/{}/impersonate", t.account, t.pat.id);
-        let (status, body) = app.send(Method::POST, &path, &t.admin_token, Some(json!({}))).await;
+        let Answer { status, body } = app.send(Method::POST, &path, &t.admin_token, Some(json!({}))).await;
         assert_eq!(status, 422, "{body}");
         assert_eq!(body["errors"][0]["field"], "reason", "{body}");
-        let (status, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, &"x".repeat(500)).await;
+        let Answer { status, body } = impersonate(&app, &t.admin_token, t.account, t.pat.id, &"x".repeat(500)).await;
         assert_eq!(status, 200, "{body}");
     })
     .await;
@@ -190,19 +192,19 @@ async fn r_imp_1_account_setting_forbids() {
     each_backend(|app| async move {
         let t = team(&app).await;
         let path = format!("/api/v1/accounts/{}", t.account);
-        let (status, view) = app.get_json(&path, Some(&t.owner_token)).await;
+        let Answer { status, body: view } = app.get_json(&path, Some(&t.owner_token)).await;
         assert_eq!((status, &view["allow_impersonation"]), (200, &json!(true)), "{view}");
         let body = json!({ "allow_impersonation": false });
-        let (status, view) = app.send(Method::PATCH, &path, &t.owner_token, Some(body)).await;
+        let Answer { status, body: view } = app.send(Method::PATCH, &path, &t.owner_token, Some(body)).await;
         assert_eq!((status, &view["allow_impersonation"]), (200, &json!(false)), "{view}");
 
-        let (status, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, "help").await;
+        let Answer { status, body } = impersonate(&app, &t.admin_token, t.account, t.pat.id, "help").await;
         assert_eq!(status, 403, "{body}");
         assert_eq!(body["code"], "impersonation_forbidden", "{body}");
 
         let body = json!({ "allow_impersonation": true });
-        assert_eq!(app.send(Method::PATCH, &path, &t.owner_token, Some(body)).await.0, 200);
-        assert_eq!(impersonate(&app, &t.admin_token, t.account, t.pat.id, "help").await.0, 200);
+        assert_eq!(app.send(Method::PATCH, &path, &t.owner_token, Some(body)).await.status, 200);
+        assert_eq!(impersonate(&app, &t.admin_token, t.account, t.pat.id, "help").await.status, 200);
     })
     .await;
 }
@@ -211,7 +213,7 @@ async fn r_imp_1_account_setting_forbids() {
 async fn r_imp_1_expires_after_60_minutes() {
     each_backend(|app| async move {
         let t = team(&app).await;
-        let (status, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, "help").await;
+        let Answer { status, body } = impersonate(&app, &t.admin_token, t.account, t.pat.id, "help").await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["expires_in"], 3600);
         let acting = body["access_token"].as_str().unwrap().to_owned();
@@ -228,7 +230,7 @@ async fn r_imp_1_expires_after_60_minutes() {
         let mut tx = app.db.store.begin().await.unwrap();
         tx.touch_session(s.id, now - time::Duration::minutes(61), now - time::Duration::seconds(1)).await.unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(app.get_json("/api/v1/me", Some(&acting)).await.0, 401);
+        assert_eq!(app.get_json("/api/v1/me", Some(&acting)).await.status, 401);
     })
     .await;
 }
@@ -237,12 +239,12 @@ async fn r_imp_1_expires_after_60_minutes() {
 async fn r_imp_1_ends_when_the_impersonator_loses_the_right() {
     each_backend(|app| async move {
         let t = team(&app).await;
-        let (_, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, "help").await;
+        let body = impersonate(&app, &t.admin_token, t.account, t.pat.id, "help").await.body;
         let acting = body["access_token"].as_str().unwrap().to_owned();
-        assert_eq!(app.get_json("/api/v1/me", Some(&acting)).await.0, 200);
+        assert_eq!(app.get_json("/api/v1/me", Some(&acting)).await.status, 200);
         let path = format!("/api/v1/accounts/{}/users/{}/disable", t.account, t.admin.id);
-        assert_eq!(app.send(Method::POST, &path, &t.owner_token, None).await.0, 200);
-        assert_eq!(app.get_json("/api/v1/me", Some(&acting)).await.0, 401);
+        assert_eq!(app.send(Method::POST, &path, &t.owner_token, None).await.status, 200);
+        assert_eq!(app.get_json("/api/v1/me", Some(&acting)).await.status, 401);
     })
     .await;
 }
@@ -251,7 +253,7 @@ async fn r_imp_1_ends_when_the_impersonator_loses_the_right() {
 async fn r_imp_1_impersonated_user_gets_an_email() {
     each_backend(|app| async move {
         let t = team(&app).await;
-        let (status, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, "help").await;
+        let Answer { status, body } = impersonate(&app, &t.admin_token, t.account, t.pat.id, "help").await;
         assert_eq!(status, 200, "{body}");
         let mail = app.smtp.wait_for(1, Duration::from_secs(15)).await.remove(0);
         assert_eq!(mail.to, vec![t.pat.email.clone()]);
@@ -270,28 +272,28 @@ async fn r_imp_1_other_account_404() {
         let t = team(&app).await;
         let other = app.create_account(&t.owner_token, "Elsewhere").await;
         let sam = app.seed_members(other, "customer", &[("Sam", "Stranger", "sam@example.test")]).await.remove(0);
-        assert_eq!(impersonate(&app, &t.admin_token, other, sam.id, "x").await.0, 404, "another account");
-        assert_eq!(impersonate(&app, &t.admin_token, t.account, sam.id, "x").await.0, 404, "not a member here");
-        assert_eq!(impersonate(&app, &t.admin_token, t.account, Uuid::now_v7(), "x").await.0, 404);
+        assert_eq!(impersonate(&app, &t.admin_token, other, sam.id, "x").await.status, 404, "another account");
+        assert_eq!(impersonate(&app, &t.admin_token, t.account, sam.id, "x").await.status, 404, "not a member here");
+        assert_eq!(impersonate(&app, &t.admin_token, t.account, Uuid::now_v7(), "x").await.status, 404);
 
         // Pat also administers the other account: acting as Pat stays in this one.
         let mut tx = app.db.store.begin().await.unwrap();
         let now = time::OffsetDateTime::now_utc();
         tx.insert_membership(&roster_store::MembershipRow::new(other, t.pat.id, "admin", now)).await.unwrap();
         tx.commit().await.unwrap();
-        let (status, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, "help").await;
+        let Answer { status, body } = impersonate(&app, &t.admin_token, t.account, t.pat.id, "help").await;
         assert_eq!(status, 200, "{body}");
         let acting = body["access_token"].as_str().unwrap().to_owned();
-        assert_eq!(app.get_json(&format!("/api/v1/accounts/{other}/users"), Some(&acting)).await.0, 404);
-        assert_eq!(app.get_json(&format!("/api/v1/accounts/{other}"), Some(&acting)).await.0, 404);
-        let (status, _) = app.post_json("/api/v1/auth/switch", Some(&acting), &json!({ "account_id": other })).await;
+        assert_eq!(app.get_json(&format!("/api/v1/accounts/{other}/users"), Some(&acting)).await.status, 404);
+        assert_eq!(app.get_json(&format!("/api/v1/accounts/{other}"), Some(&acting)).await.status, 404);
+        let status = app.post_json("/api/v1/auth/switch", Some(&acting), &json!({ "account_id": other })).await.status;
         assert_eq!(status, 403);
-        let (_, list) = app.get_json("/api/v1/accounts", Some(&acting)).await;
+        let list = app.get_json("/api/v1/accounts", Some(&acting)).await.body;
         assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
         // Here, Ada can do what Pat (employee) can, and no more.
-        assert_eq!(app.get_json(&format!("/api/v1/accounts/{}/users", t.account), Some(&acting)).await.0, 200);
+        assert_eq!(app.get_json(&format!("/api/v1/accounts/{}/users", t.account), Some(&acting)).await.status, 200);
         let path = format!("/api/v1/accounts/{}", t.account);
-        let (status, body) = app.send(Method::PATCH, &path, &acting, Some(json!({ "name": "Mine" }))).await;
+        let Answer { status, body } = app.send(Method::PATCH, &path, &acting, Some(json!({ "name": "Mine" }))).await;
         assert_eq!(status, 403, "{body}");
     })
     .await;
@@ -313,7 +315,7 @@ fn set_cookies(res: &reqwest::Response) -> Vec<(String, String)> {
 async fn console_log_in_as_pat(app: &TestApp, t: &Team) -> (String, String) {
     let ada = app.console_sign_in(&t.admin.email).await;
     let form_path = format!("/accounts/{}/log-in-as/{}", t.account, t.pat.id);
-    let (_, html) = app.page(&form_path, &ada).await;
+    let html = app.page(&form_path, &ada).await.html;
     let csrf = csrf_of(&html);
     let res = app
         .client
@@ -335,14 +337,14 @@ async fn r_imp_1_console_banner_and_return_restore_the_admin() {
     each_backend(|app| async move {
         let t = team(&app).await;
         let ada = app.console_sign_in(&t.admin.email).await;
-        let (status, html) = app.page(&format!("/accounts/{}/team", t.account), &ada).await;
+        let Page { status, html } = app.page(&format!("/accounts/{}/team", t.account), &ada).await;
         assert_eq!(status, 200);
         assert!(html.contains(&format!("/accounts/{}/log-in-as/{}", t.account, t.pat.id)), "offered for Pat");
         assert!(!html.contains(&format!("/log-in-as/{}", t.owner.id)), "never offered for the owner");
         assert!(!html.contains(&format!("/log-in-as/{}", t.admin.id)), "never offered for oneself");
 
         let form_path = format!("/accounts/{}/log-in-as/{}", t.account, t.pat.id);
-        let (status, html) = app.page(&form_path, &ada).await;
+        let Page { status, html } = app.page(&form_path, &ada).await;
         assert_eq!(status, 200, "{html}");
         assert!(html.contains("Reason"));
         let csrf = csrf_of(&html);
@@ -374,7 +376,7 @@ async fn r_imp_1_console_banner_and_return_restore_the_admin() {
         let both = format!("roster_session={}; roster_admin={}", session.1, admin.1);
 
         for path in [format!("/accounts/{}", t.account), format!("/accounts/{}/team", t.account)] {
-            let (status, html) = app.page(&path, &both).await;
+            let Page { status, html } = app.page(&path, &both).await;
             assert_eq!(status, 200, "{path}: {html}");
             assert!(
                 html.contains("You are acting as Pat Member (pat@example.test)"),
@@ -383,11 +385,11 @@ async fn r_imp_1_console_banner_and_return_restore_the_admin() {
             assert!(html.contains("Return to my account"));
         }
         // R-IMP-1: Pat's own profile page is out of reach, with a page that says why.
-        let (status, html) = app.page("/me", &both).await;
+        let Page { status, html } = app.page("/me", &both).await;
         assert_eq!(status, 403, "{html}");
         assert!(html.contains("While acting as someone else you cannot change their profile"), "{html}");
 
-        let (_, html) = app.page(&format!("/accounts/{}", t.account), &both).await;
+        let html = app.page(&format!("/accounts/{}", t.account), &both).await.html;
         let csrf = csrf_of(&html);
         let res = app
             .client
@@ -404,12 +406,13 @@ async fn r_imp_1_console_banner_and_return_restore_the_admin() {
         assert_eq!(format!("roster_session={}", restored.1), ada);
         assert!(cookies.iter().any(|(k, v)| k == "roster_admin" && v.is_empty()), "the admin cookie is cleared");
 
-        let (status, html) = app.page(&format!("/accounts/{}/team", t.account), &ada).await;
+        let Page { status, html } = app.page(&format!("/accounts/{}/team", t.account), &ada).await;
         assert_eq!(status, 200);
         assert!(!html.contains("You are acting as"), "{html}");
         assert!(html.contains("Ada Admin"));
         // The impersonation session is over.
-        let (status, _) = app.page(&format!("/accounts/{}", t.account), &format!("roster_session={}", session.1)).await;
+        let status =
+            app.page(&format!("/accounts/{}", t.account), &format!("roster_session={}", session.1)).await.status;
         assert_eq!(status, 303, "back to sign-in");
         let rows = audit_rows(&app, t.account).await;
         let ended = row(&rows, "member.impersonation_ended");
@@ -440,7 +443,7 @@ async fn r_imp_1_console_leads_back_when_the_hour_is_over() {
         let cookies = set_cookies(&res);
         let restored = cookies.iter().find(|(k, _)| k == "roster_session").expect("Ada's session is back");
         assert_eq!(format!("roster_session={}", restored.1), ada);
-        let (status, html) = app.page("/me", &ada).await;
+        let Page { status, html } = app.page("/me", &ada).await;
         assert_eq!(status, 200);
         assert!(!html.contains("You are acting as"));
 
@@ -455,15 +458,15 @@ async fn r_imp_1_console_leads_back_when_the_hour_is_over() {
 async fn r_imp_1_no_password_change_in_anothers_name_and_none_of_ones_own_through_the_admin_route() {
     each_backend(|app| async move {
         let t = team(&app).await;
-        let (_, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, "Support").await;
+        let body = impersonate(&app, &t.admin_token, t.account, t.pat.id, "Support").await.body;
         let acting = body["access_token"].as_str().unwrap().to_owned();
         // Ada may not set her own password through the admin route (no current password asked).
         let own = format!("/api/v1/accounts/{}/users/{}/password", t.account, t.admin.id);
-        let (status, problem) =
+        let Answer { status, body: problem } =
             app.send(Method::POST, &own, &t.admin_token, Some(json!({ "password": "plum garden whistle" }))).await;
         assert_eq!((status, problem["code"].as_str()), (409, Some("own_password")), "{problem}");
         let reset = format!("/api/v1/accounts/{}/users/{}/password-reset", t.account, t.pat.id);
-        let (status, _) = app.send(Method::POST, &reset, &acting, None).await;
+        let status = app.send(Method::POST, &reset, &acting, None).await.status;
         assert_eq!(status, 403, "an employee lacks users.manage anyway");
     })
     .await;
@@ -477,22 +480,23 @@ async fn r_imp_1_a_change_during_the_hour_that_would_forbid_it_ends_it_and_the_i
         let max = app.seed_members(t.account, "customer", &[("Max", "Manager", "max@example.test")]).await.remove(0);
         let max_path = format!("/api/v1/accounts/{}/users/{}", t.account, max.id);
         let list = json!({ "permissions": ["users.view", "users.manage"] });
-        assert_eq!(app.send(Method::PATCH, &max_path, &t.owner_token, Some(list)).await.0, 200);
-        let (_, body) = impersonate(&app, &t.admin_token, t.account, max.id, "Support").await;
+        assert_eq!(app.send(Method::PATCH, &max_path, &t.owner_token, Some(list)).await.status, 200);
+        let body = impersonate(&app, &t.admin_token, t.account, max.id, "Support").await.body;
         let acting = body["access_token"].as_str().unwrap().to_owned();
         // As Max, Ada may not touch her own rights, nor set passwords.
         let ada_path = format!("/api/v1/accounts/{}/users/{}", t.account, t.admin.id);
-        let (status, problem) = app.send(Method::PATCH, &ada_path, &acting, Some(json!({ "role": "employee" }))).await;
+        let Answer { status, body: problem } =
+            app.send(Method::PATCH, &ada_path, &acting, Some(json!({ "role": "employee" }))).await;
         assert!(status == 409 || status == 403, "{status} {problem}");
         let pat_pw = format!("/api/v1/accounts/{}/users/{}/password", t.account, t.pat.id);
-        let (status, problem) =
+        let Answer { status, body: problem } =
             app.send(Method::POST, &pat_pw, &acting, Some(json!({ "password": "plum garden whistle" }))).await;
         assert_eq!((status, problem["code"].as_str()), (403, Some("impersonating")), "{problem}");
         // The owner takes users.manage from Ada: Max now holds something she lacks, so the
         // impersonation ends at once.
         let fewer = json!({ "permissions": ["users.view", "users.impersonate"] });
-        assert_eq!(app.send(Method::PATCH, &ada_path, &t.owner_token, Some(fewer)).await.0, 200);
-        let (status, _) = app.get_json("/api/v1/me", Some(&acting)).await;
+        assert_eq!(app.send(Method::PATCH, &ada_path, &t.owner_token, Some(fewer)).await.status, 200);
+        let status = app.get_json("/api/v1/me", Some(&acting)).await.status;
         assert_eq!(status, 401, "Max now holds users.manage, which Ada lacks: the hour ends");
     })
     .await;
@@ -502,14 +506,14 @@ async fn r_imp_1_a_change_during_the_hour_that_would_forbid_it_ends_it_and_the_i
 async fn r_imp_1_a_get_never_swaps_a_live_impersonation_back() {
     each_backend(|app| async move {
         let t = team(&app).await;
-        let (_, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, "Support").await;
+        let body = impersonate(&app, &t.admin_token, t.account, t.pat.id, "Support").await.body;
         let acting = body["access_token"].as_str().unwrap().to_owned();
         let cookie = format!("roster_session={acting}; roster_admin={}", t.admin_token);
         let res = app.client.get(app.at("/impersonation/ended")).header("cookie", &cookie).send().await.unwrap();
         assert_eq!(res.status(), 303);
         assert_eq!(res.headers()["location"], "/");
         assert!(res.headers().get("set-cookie").is_none(), "no cookie changes while it is live");
-        let (status, _) = app.get_json("/api/v1/me", Some(&acting)).await;
+        let status = app.get_json("/api/v1/me", Some(&acting)).await.status;
         assert_eq!(status, 200, "the impersonation goes on until ended by its POST");
     })
     .await;
@@ -529,48 +533,52 @@ async fn r_imp_1_the_logins_own_sessions_profile_and_tokens_are_out_of_reach() {
         tx.commit().await.unwrap();
         let pat_elsewhere = app.token(&t.pat.email, Some(elsewhere)).await;
         let pat_pat = app.post_json("/api/v1/tokens", Some(&pat_elsewhere), &json!({ "name": "Pat's script" })).await;
-        assert_eq!(pat_pat.0, 201, "{}", pat_pat.1);
+        pat_pat.assert_status(201);
 
-        let (status, body) = impersonate(&app, &t.admin_token, t.account, t.pat.id, "Ticket 9").await;
+        let Answer { status, body } = impersonate(&app, &t.admin_token, t.account, t.pat.id, "Ticket 9").await;
         assert_eq!(status, 200, "{body}");
         let acting = body["access_token"].as_str().unwrap().to_owned();
 
         // Sessions: refused entirely (decision 0021), listing and ending alike.
-        let (status, res) = app.get_json("/api/v1/me/sessions", Some(&acting)).await;
+        let Answer { status, body: res } = app.get_json("/api/v1/me/sessions", Some(&acting)).await;
         assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
-        let (status, res) = app.send(Method::POST, "/api/v1/me/sessions/end-others", &acting, None).await;
+        let Answer { status, body: res } =
+            app.send(Method::POST, "/api/v1/me/sessions/end-others", &acting, None).await;
         assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
-        assert_eq!(app.get_json("/api/v1/me", Some(&pat_elsewhere)).await.0, 200, "Pat's session elsewhere lives");
+        assert_eq!(app.get_json("/api/v1/me", Some(&pat_elsewhere)).await.status, 200, "Pat's session elsewhere lives");
 
         // Profile: no rename, no time zone.
-        let (status, res) =
+        let Answer { status, body: res } =
             app.send(Method::PATCH, "/api/v1/me", &acting, Some(json!({ "first_name": "Hacked" }))).await;
         assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
-        let (status, res) =
+        let Answer { status, body: res } =
             app.send(Method::PATCH, "/api/v1/me", &acting, Some(json!({ "time_zone": "Asia/Tokyo" }))).await;
         assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
         let pat = app.db.store.read().await.unwrap().user_by_id(t.pat.id).await.unwrap().unwrap();
         assert_eq!((pat.first_name.as_str(), pat.time_zone.as_str()), ("Pat", "UTC"), "unchanged installation-wide");
 
         // Tokens: neither made nor listed nor revoked.
-        let (status, res) = app.post_json("/api/v1/tokens", Some(&acting), &json!({ "name": "sneaky" })).await;
+        let Answer { status, body: res } =
+            app.post_json("/api/v1/tokens", Some(&acting), &json!({ "name": "sneaky" })).await;
         assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
-        let (status, res) = app.get_json("/api/v1/tokens", Some(&acting)).await;
+        let Answer { status, body: res } = app.get_json("/api/v1/tokens", Some(&acting)).await;
         assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
-        let id = pat_pat.1["id"].as_str().unwrap();
-        let (status, res) = app.send(Method::DELETE, &format!("/api/v1/tokens/{id}"), &acting, None).await;
+        let id = pat_pat["id"].as_str().unwrap();
+        let Answer { status, body: res } =
+            app.send(Method::DELETE, &format!("/api/v1/tokens/{id}"), &acting, None).await;
         assert_eq!((status, res["code"].as_str()), (403, Some("impersonating")), "{res}");
 
         // Only the impersonated account shows, and the other account's routes are a stranger's.
-        let (_, me) = app.get_json("/api/v1/me", Some(&acting)).await;
+        let me = app.get_json("/api/v1/me", Some(&acting)).await.body;
         let accounts: Vec<&str> =
             me["memberships"].as_array().unwrap().iter().filter_map(|m| m["account_id"].as_str()).collect();
         assert_eq!(accounts, vec![t.account.to_string().as_str()], "{me}");
-        let (status, _) = app.get_json(&format!("/api/v1/accounts/{elsewhere}"), Some(&acting)).await;
+        let status = app.get_json(&format!("/api/v1/accounts/{elsewhere}"), Some(&acting)).await.status;
         assert_eq!(status, 404);
 
         // The account's membership is still acted on.
-        let (status, res) = app.get_json(&format!("/api/v1/accounts/{}", t.account), Some(&acting)).await;
+        let Answer { status, body: res } =
+            app.get_json(&format!("/api/v1/accounts/{}", t.account), Some(&acting)).await;
         assert_eq!(status, 200, "{res}");
     })
     .await;
@@ -582,12 +590,12 @@ async fn r_imp_1_console_profile_sessions_and_tokens_pages_say_why_not() {
         let t = team(&app).await;
         let (_, both) = console_log_in_as_pat(&app, &t).await;
         for path in ["/me", "/me/sessions", "/tokens"] {
-            let (status, html) = app.page(path, &both).await;
+            let Page { status, html } = app.page(path, &both).await;
             assert_eq!(status, 403, "{path}: {html}");
             assert!(html.contains("While acting as someone else you cannot"), "{path}: {html}");
         }
         // A rename posted anyway is refused too.
-        let (_, html) = app.page(&format!("/accounts/{}", t.account), &both).await;
+        let html = app.page(&format!("/accounts/{}", t.account), &both).await.html;
         let csrf = csrf_of(&html);
         let res = app
             .client

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use reqwest::Method;
-use roster_testkit::app::{TestApp, csrf_of, each_backend};
+use roster_testkit::app::{Answer, Page, TestApp, csrf_of, each_backend};
 use roster_testkit::smtp::Received;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -20,7 +20,7 @@ async fn owner_with_account(app: &TestApp) -> (String, Uuid) {
     (app.token("olga@example.test", Some(acme)).await, acme)
 }
 
-async fn invite(app: &TestApp, token: &str, account: Uuid, body: Value) -> (u16, Value) {
+async fn invite(app: &TestApp, token: &str, account: Uuid, body: Value) -> Answer {
     app.send(Method::POST, &format!("/api/v1/accounts/{account}/invitations"), token, Some(body)).await
 }
 
@@ -37,7 +37,7 @@ async fn mail_to(app: &TestApp, n: usize, to: &str) -> Received {
     all.into_iter().rev().find(|m| m.to.iter().any(|t| t == to)).unwrap_or_else(|| panic!("no email to {to}"))
 }
 
-async fn accept(app: &TestApp, bearer: Option<&str>, body: Value) -> (u16, Value) {
+async fn accept(app: &TestApp, bearer: Option<&str>, body: Value) -> Answer {
     app.post_json("/api/v1/invitations/accept", bearer, &body).await
 }
 
@@ -46,13 +46,15 @@ fn new_login(token: &str) -> Value {
 }
 
 async fn audit_actions(app: &TestApp, token: &str, account: Uuid) -> Vec<String> {
-    let (status, page) = app.get_json(&format!("/api/v1/accounts/{account}/audit?limit=500"), Some(token)).await;
+    let Answer { status, body: page } =
+        app.get_json(&format!("/api/v1/accounts/{account}/audit?limit=500"), Some(token)).await;
     assert_eq!(status, 200, "{page}");
     page["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect()
 }
 
 async fn pending(app: &TestApp, token: &str, account: Uuid) -> Vec<Value> {
-    let (status, page) = app.get_json(&format!("/api/v1/accounts/{account}/invitations"), Some(token)).await;
+    let Answer { status, body: page } =
+        app.get_json(&format!("/api/v1/accounts/{account}/invitations"), Some(token)).await;
     assert_eq!(status, 200, "{page}");
     page["items"].as_array().unwrap().clone()
 }
@@ -61,7 +63,8 @@ async fn pending(app: &TestApp, token: &str, account: Uuid) -> Vec<Value> {
 async fn r_inv_1_invite_and_accept_new_login() {
     each_backend(|app| async move {
         let (t, acme) = owner_with_account(&app).await;
-        let (status, inv) = invite(&app, &t, acme, json!({ "email": "Ann@Example.test", "role": "employee" })).await;
+        let Answer { status, body: inv } =
+            invite(&app, &t, acme, json!({ "email": "Ann@Example.test", "role": "employee" })).await;
         assert_eq!(status, 201, "{inv}");
         assert_eq!((inv["email"].as_str(), inv["status"].as_str()), (Some("ann@example.test"), Some("pending")));
         let expires = time::OffsetDateTime::parse(
@@ -85,17 +88,18 @@ async fn r_inv_1_invite_and_accept_new_login() {
 
         // A weak password is refused and the link stays usable.
         let weak = json!({ "token": secret, "password": "password", "first_name": "Ann", "last_name": "N" });
-        let (status, body) = accept(&app, None, weak).await;
+        let Answer { status, body } = accept(&app, None, weak).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("password")), "{body}");
 
-        let (status, member) = accept(&app, None, new_login(&secret)).await;
+        let Answer { status, body: member } = accept(&app, None, new_login(&secret)).await;
         assert_eq!(status, 200, "{member}");
         assert_eq!(member["account_id"], acme.to_string());
         assert_eq!((member["email"].as_str(), member["role"].as_str()), (Some("ann@example.test"), Some("employee")));
         assert_eq!(member["first_name"], "Ann");
-        let (status, _) = app
+        let status = app
             .post_json("/api/v1/auth/token", None, &json!({ "login": "ann@example.test", "password": NEW_PASSWORD }))
-            .await;
+            .await
+            .status;
         assert_eq!(status, 200, "the new login signs in");
         assert!(pending(&app, &t, acme).await.is_empty(), "accepted invitations leave the pending list");
         let actions = audit_actions(&app, &t, acme).await;
@@ -112,17 +116,17 @@ async fn r_inv_1_existing_user_accepts_signed_in() {
         let (t, acme) = owner_with_account(&app).await;
         let other = app.create_account(&t, "Other").await;
         let carol = app.seed_members(other, "customer", &[("Carol", "Known", "carol@example.test")]).await.remove(0);
-        let (status, _) = invite(&app, &t, acme, json!({ "email": "CAROL@example.test", "role": "standard" })).await;
+        let status = invite(&app, &t, acme, json!({ "email": "CAROL@example.test", "role": "standard" })).await.status;
         assert_eq!(status, 201);
         let secret = link_token(&mail_to(&app, 1, "carol@example.test").await);
 
         // Not signed in: an existing login must sign in first; nothing is made.
-        let (status, body) = accept(&app, None, new_login(&secret)).await;
+        let Answer { status, body } = accept(&app, None, new_login(&secret)).await;
         assert_eq!((status, body["code"].as_str()), (401, Some("sign_in_required")), "{body}");
         assert!(body["detail"].as_str().unwrap().contains("sign in"), "{body}");
 
         let ct = app.token(&carol.email, Some(other)).await;
-        let (status, member) = accept(&app, Some(&ct), json!({ "token": secret })).await;
+        let Answer { status, body: member } = accept(&app, Some(&ct), json!({ "token": secret })).await;
         assert_eq!(status, 200, "{member}");
         assert_eq!(
             (member["user_id"].as_str(), member["role"].as_str()),
@@ -143,7 +147,7 @@ async fn r_inv_1_other_email_refused() {
         invite(&app, &t, acme, json!({ "email": "erin@example.test" })).await;
         let secret = link_token(&mail_to(&app, 1, "erin@example.test").await);
         let dt = app.token(&dan.email, None).await;
-        let (status, body) = accept(&app, Some(&dt), json!({ "token": secret })).await;
+        let Answer { status, body } = accept(&app, Some(&dt), json!({ "token": secret })).await;
         assert_eq!((status, body["code"].as_str()), (403, Some("invitation_other_email")), "{body}");
         assert!(body["detail"].as_str().unwrap().contains("erin@example.test"), "{body}");
         assert!(app.db.store.read().await.unwrap().membership(acme, dan.id).await.unwrap().is_none());
@@ -151,7 +155,7 @@ async fn r_inv_1_other_email_refused() {
 
         // The console page says so and offers to sign out.
         let cookie = app.console_sign_in(&dan.email).await;
-        let (status, html) = app.page(&format!("/invitations/accept?token={secret}"), &cookie).await;
+        let Page { status, html } = app.page(&format!("/invitations/accept?token={secret}"), &cookie).await;
         assert_eq!(status, 403);
         assert!(html.contains("This invitation is for someone else"), "{html}");
         assert!(html.contains("action=\"/invitations/accept/sign-out\""), "{html}");
@@ -164,14 +168,14 @@ async fn r_inv_1_expired_revoked_used_give_410() {
     each_backend(|app| async move {
         let (t, acme) = owner_with_account(&app).await;
         for email in ["used@example.test", "revoked@example.test"] {
-            assert_eq!(invite(&app, &t, acme, json!({ "email": email })).await.0, 201);
+            assert_eq!(invite(&app, &t, acme, json!({ "email": email })).await.status, 201);
         }
         let used = link_token(&mail_to(&app, 2, "used@example.test").await);
         let revoked = link_token(&mail_to(&app, 2, "revoked@example.test").await);
-        assert_eq!(accept(&app, None, new_login(&used)).await.0, 200);
+        assert_eq!(accept(&app, None, new_login(&used)).await.status, 200);
         let id = pending(&app, &t, acme).await[0]["id"].as_str().unwrap().to_owned();
-        let (status, _) =
-            app.send(Method::DELETE, &format!("/api/v1/accounts/{acme}/invitations/{id}"), &t, None).await;
+        let status =
+            app.send(Method::DELETE, &format!("/api/v1/accounts/{acme}/invitations/{id}"), &t, None).await.status;
         assert_eq!(status, 204);
 
         // Expired: made straight in the store with a known secret.
@@ -200,7 +204,7 @@ async fn r_inv_1_expired_revoked_used_give_410() {
         assert_eq!(list.iter().find(|i| i["email"] == "late@example.test").unwrap()["status"], "expired");
 
         for secret in [used.as_str(), revoked.as_str(), expired, "invite_never_was"] {
-            let (status, body) = accept(&app, None, new_login(secret)).await;
+            let Answer { status, body } = accept(&app, None, new_login(secret)).await;
             assert_eq!((status, body["code"].as_str()), (410, Some("invitation_gone")), "{secret}: {body}");
         }
         // The console's page is friendly and offers to ask the sender for a new one, once a day.
@@ -237,22 +241,22 @@ async fn r_inv_1_expired_revoked_used_give_410() {
 async fn r_inv_1_resend_kills_old_link() {
     each_backend(|app| async move {
         let (t, acme) = owner_with_account(&app).await;
-        let (_, inv) = invite(&app, &t, acme, json!({ "email": "fay@example.test" })).await;
+        let inv = invite(&app, &t, acme, json!({ "email": "fay@example.test" })).await.body;
         let old = link_token(&mail_to(&app, 1, "fay@example.test").await);
         let id = inv["id"].as_str().unwrap();
         // A resend within the minute is refused; a minute later it goes.
         let resend = format!("/api/v1/accounts/{acme}/invitations/{id}/resend");
-        let (status, problem) = app.send(Method::POST, &resend, &t, None).await;
+        let Answer { status, body: problem } = app.send(Method::POST, &resend, &t, None).await;
         assert_eq!((status, problem["code"].as_str()), (409, Some("resent_recently")), "{problem}");
         sent_a_while_ago(&app, acme, id).await;
-        let (status, again) = app.send(Method::POST, &resend, &t, None).await;
+        let Answer { status, body: again } = app.send(Method::POST, &resend, &t, None).await;
         assert_eq!(status, 200, "{again}");
         assert!(again["expires_at"].as_str().unwrap() > inv["expires_at"].as_str().unwrap(), "a new expiry");
         let new = link_token(&mail_to(&app, 2, "fay@example.test").await);
         assert_ne!(old, new);
-        assert_eq!(accept(&app, None, new_login(&old)).await.0, 410, "the old link is dead");
-        assert_eq!(accept(&app, None, new_login(&new)).await.0, 200);
-        let (status, body) =
+        assert_eq!(accept(&app, None, new_login(&old)).await.status, 410, "the old link is dead");
+        assert_eq!(accept(&app, None, new_login(&new)).await.status, 200);
+        let Answer { status, body } =
             app.send(Method::POST, &format!("/api/v1/accounts/{acme}/invitations/{id}/resend"), &t, None).await;
         assert_eq!((status, body["code"].as_str()), (409, Some("invitation_not_pending")), "{body}");
         assert!(audit_actions(&app, &t, acme).await.iter().any(|a| a == "invitation.resent"));
@@ -275,11 +279,11 @@ async fn r_inv_1_eight_concurrent_accepts_make_one_member() {
             .collect();
         let mut statuses = Vec::new();
         for task in tasks {
-            statuses.push(task.await.unwrap().0);
+            statuses.push(task.await.unwrap().status);
         }
         statuses.sort_unstable();
         assert_eq!(statuses, [200, 410, 410, 410, 410, 410, 410, 410], "exactly one wins");
-        let (_, team) = app.get_json(&format!("/api/v1/accounts/{acme}/users"), Some(&t)).await;
+        let team = app.get_json(&format!("/api/v1/accounts/{acme}/users"), Some(&t)).await.body;
         let gus = team["items"].as_array().unwrap().iter().filter(|m| m["email"] == "gus@example.test").count();
         assert_eq!(gus, 1, "exactly one member: {team}");
     })
@@ -292,7 +296,7 @@ async fn r_inv_1_current_member_409() {
         let (t, acme) = owner_with_account(&app).await;
         app.seed_members(acme, "standard", &[("Hal", "Member", "hal@example.test")]).await;
         for email in ["HAL@example.test", "olga@example.test"] {
-            let (status, body) = invite(&app, &t, acme, json!({ "email": email })).await;
+            let Answer { status, body } = invite(&app, &t, acme, json!({ "email": email })).await;
             assert_eq!((status, body["code"].as_str()), (409, Some("already_member")), "{email}: {body}");
         }
         assert!(pending(&app, &t, acme).await.is_empty());
@@ -304,15 +308,16 @@ async fn r_inv_1_current_member_409() {
 async fn r_inv_1_pending_offers_resend() {
     each_backend(|app| async move {
         let (t, acme) = owner_with_account(&app).await;
-        let (_, first) = invite(&app, &t, acme, json!({ "email": "ivy@example.test" })).await;
-        let (status, body) = invite(&app, &t, acme, json!({ "email": "Ivy@example.test", "role": "admin" })).await;
+        let first = invite(&app, &t, acme, json!({ "email": "ivy@example.test" })).await.body;
+        let Answer { status, body } =
+            invite(&app, &t, acme, json!({ "email": "Ivy@example.test", "role": "admin" })).await;
         assert_eq!((status, body["code"].as_str()), (409, Some("invitation_pending")), "{body}");
         let detail = body["detail"].as_str().unwrap();
         assert!(detail.contains(first["id"].as_str().unwrap()) && detail.contains("resend"), "{detail}");
 
         // The console offers a Resend button for it.
         let cookie = app.console_sign_in("olga@example.test").await;
-        let (_, html) = app.page(&format!("/accounts/{acme}/invitations"), &cookie).await;
+        let html = app.page(&format!("/accounts/{acme}/invitations"), &cookie).await.html;
         let form = [("csrf", csrf_of(&html)), ("email", "ivy@example.test".into()), ("role", "customer".into())];
         let res = app
             .client
@@ -391,7 +396,7 @@ async fn r_inv_1_bulk_per_row_results_and_no_double_send() {
         let kim = &again["rows"][0];
         assert_eq!((kim["status"].as_str(), kim["message"].as_str()), (Some("skipped"), Some("already invited")));
         let list = json!([{ "email": "kim@example.test", "role": "employee" }, { "email": "oz@example.test" }]);
-        let (status, json_again) =
+        let Answer { status, body: json_again } =
             app.send(Method::POST, &format!("/api/v1/accounts/{acme}/invitations/bulk"), &t, Some(list)).await;
         assert_eq!(status, 200, "{json_again}");
         assert_eq!(
@@ -405,7 +410,7 @@ async fn r_inv_1_bulk_per_row_results_and_no_double_send() {
 
         // The console's pasted list shows the same per-row table.
         let cookie = app.console_sign_in("olga@example.test").await;
-        let (_, html) = app.page(&format!("/accounts/{acme}/invitations"), &cookie).await;
+        let html = app.page(&format!("/accounts/{acme}/invitations"), &cookie).await.html;
         let form = [("csrf", csrf_of(&html)), ("list", "kim@example.test,employee\nbad-address".to_owned())];
         let res = app
             .client
@@ -427,23 +432,23 @@ async fn r_inv_1_bulk_per_row_results_and_no_double_send() {
 async fn r_perm_2_owner_only_policy() {
     each_backend(|app| async move {
         let (t, acme) = owner_with_account(&app).await;
-        let (_, inv) = invite(&app, &t, acme, json!({ "email": "pat@example.test" })).await;
+        let inv = invite(&app, &t, acme, json!({ "email": "pat@example.test" })).await.body;
         let id = inv["id"].as_str().unwrap();
         let admin = app.seed_members(acme, "admin", &[("Ada", "Admin", "ada@example.test")]).await.remove(0);
         let at = app.token(&admin.email, Some(acme)).await;
         // owner_only is the default: an admin holding users.invite is still refused, saying why.
-        let (status, body) = invite(&app, &at, acme, json!({ "email": "quinn@example.test" })).await;
+        let Answer { status, body } = invite(&app, &at, acme, json!({ "email": "quinn@example.test" })).await;
         assert_eq!((status, body["code"].as_str()), (403, Some("owner_only")), "{body}");
         let resend = format!("/api/v1/accounts/{acme}/invitations/{id}/resend");
-        assert_eq!(app.send(Method::POST, &resend, &at, None).await.0, 403);
+        assert_eq!(app.send(Method::POST, &resend, &at, None).await.status, 403);
         let revoke = format!("/api/v1/accounts/{acme}/invitations/{id}");
-        assert_eq!(app.send(Method::DELETE, &revoke, &at, None).await.0, 403);
+        assert_eq!(app.send(Method::DELETE, &revoke, &at, None).await.status, 403);
         let bulk = json!([{ "email": "quinn@example.test" }]);
         let bulk_path = format!("/api/v1/accounts/{acme}/invitations/bulk");
-        assert_eq!(app.send(Method::POST, &bulk_path, &at, Some(bulk)).await.0, 403);
+        assert_eq!(app.send(Method::POST, &bulk_path, &at, Some(bulk)).await.status, 403);
         // The owner may.
-        assert_eq!(invite(&app, &t, acme, json!({ "email": "quinn@example.test" })).await.0, 201);
-        assert_eq!(app.send(Method::DELETE, &revoke, &t, None).await.0, 204);
+        assert_eq!(invite(&app, &t, acme, json!({ "email": "quinn@example.test" })).await.status, 201);
+        assert_eq!(app.send(Method::DELETE, &revoke, &t, None).await.status, 204);
     })
     .await;
 }
@@ -452,14 +457,15 @@ async fn r_perm_2_owner_only_policy() {
 async fn r_perm_2_users_invite_policy() {
     each_backend(|app| async move {
         let (t, acme) = owner_with_account(&app).await;
-        let (status, _) = app
+        let status = app
             .send(
                 Method::PATCH,
                 &format!("/api/v1/accounts/{acme}"),
                 &t,
                 Some(json!({ "invite_policy": "permission" })),
             )
-            .await;
+            .await
+            .status;
         assert_eq!(status, 200);
         let people = app
             .seed_members(acme, "admin", &[("Ada", "Admin", "ada@example.test")])
@@ -469,11 +475,15 @@ async fn r_perm_2_users_invite_policy() {
             .collect::<Vec<_>>();
         let at = app.token(&people[0].email, Some(acme)).await;
         let st = app.token(&people[1].email, Some(acme)).await;
-        assert_eq!(invite(&app, &at, acme, json!({ "email": "rae@example.test" })).await.0, 201, "users.invite holder");
-        let (status, body) = invite(&app, &st, acme, json!({ "email": "sol@example.test" })).await;
+        assert_eq!(
+            invite(&app, &at, acme, json!({ "email": "rae@example.test" })).await.status,
+            201,
+            "users.invite holder"
+        );
+        let Answer { status, body } = invite(&app, &st, acme, json!({ "email": "sol@example.test" })).await;
         assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")), "{body}");
         assert!(body["detail"].as_str().unwrap().contains("users.invite"), "{body}");
-        assert_eq!(app.get_json(&format!("/api/v1/accounts/{acme}/invitations"), Some(&st)).await.0, 403);
+        assert_eq!(app.get_json(&format!("/api/v1/accounts/{acme}/invitations"), Some(&st)).await.status, 403);
     })
     .await;
 }
@@ -486,7 +496,7 @@ async fn r_perm_1_cannot_invite_with_more_rights() {
             .await;
         let uma = app.seed_members(acme, "standard", &[("Uma", "Inviter", "uma@example.test")]).await.remove(0);
         let short = json!({ "permissions": ["users.view", "users.invite", "time.track"] });
-        let (status, _) = app.send(Method::PATCH, &format!("/api/v1/accounts/{acme}/users/{}", uma.id), &t, Some(short)).await;
+        let status = app.send(Method::PATCH, &format!("/api/v1/accounts/{acme}/users/{}", uma.id), &t, Some(short)).await.status;
         assert_eq!(status, 200);
         let ut = app.token(&uma.email, Some(acme)).await;
         for body in [
@@ -494,20 +504,19 @@ async fn r_perm_1_cannot_invite_with_more_rights() {
             json!({ "email": "vic@example.test", "role": "employee" }),
             json!({ "email": "vic@example.test", "permissions": ["users.manage"] }),
         ] {
-            let (status, answer) = invite(&app, &ut, acme, body.clone()).await;
+            let Answer { status, body: answer } = invite(&app, &ut, acme, body.clone()).await;
             assert_eq!((status, answer["code"].as_str()), (403, Some("forbidden")), "{body}: {answer}");
         }
-        let (status, inv) =
-            invite(&app, &ut, acme, json!({ "email": "vic@example.test", "permissions": ["time.track", "users.view"] })).await;
+        let Answer { status, body: inv } = invite(&app, &ut, acme, json!({ "email": "vic@example.test", "permissions": ["time.track", "users.view"] })).await;
         assert_eq!(status, 201, "{inv}");
         assert_eq!(inv["role"], "custom");
         // The bulk path refuses the row, not the list.
         let list = json!([{ "email": "wes@example.test", "role": "admin" }, { "email": "xia@example.test", "role": "customer" }]);
-        let (_, out) = app.send(Method::POST, &format!("/api/v1/accounts/{acme}/invitations/bulk"), &ut, Some(list)).await;
+        let out = app.send(Method::POST, &format!("/api/v1/accounts/{acme}/invitations/bulk"), &ut, Some(list)).await.body;
         assert_eq!((out["rows"][0]["status"].as_str(), out["rows"][1]["status"].as_str()), (Some("error"), Some("sent")), "{out}");
         // Accepting gives exactly the rights invited with.
         let secret = link_token(&mail_to(&app, 2, "vic@example.test").await);
-        let (status, member) = accept(&app, None, new_login(&secret)).await;
+        let Answer { status, body: member } = accept(&app, None, new_login(&secret)).await;
         assert_eq!(status, 200, "{member}");
         assert_eq!(member["permissions"], json!(["users.view", "time.track"]));
     })
@@ -519,10 +528,10 @@ async fn r_inv_1_console_invite_resend_revoke_and_accept_signed_in() {
     each_backend(|app| async move {
         let (t, acme) = owner_with_account(&app).await;
         let cookie = app.console_sign_in("olga@example.test").await;
-        let (status, html) = app.page(&format!("/accounts/{acme}/team"), &cookie).await;
+        let Page { status, html } = app.page(&format!("/accounts/{acme}/team"), &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains(&format!("href=\"/accounts/{acme}/invitations\"")), "the team page links to it");
-        let (status, html) = app.page(&format!("/accounts/{acme}/invitations"), &cookie).await;
+        let Page { status, html } = app.page(&format!("/accounts/{acme}/invitations"), &cookie).await;
         assert_eq!(status, 200, "{html}");
         assert!(html.contains("<option value=\"standard\""), "built-in roles offered: {html}");
         let csrf = csrf_of(&html);
@@ -550,7 +559,7 @@ async fn r_inv_1_console_invite_resend_revoke_and_accept_signed_in() {
         let res = post(format!("/accounts/{acme}/invitations/{id}/revoke"), vec![("csrf", csrf.clone())]).await;
         assert_eq!(res.status(), 303);
         assert!(pending(&app, &t, acme).await.is_empty());
-        assert_eq!(accept(&app, None, new_login(&secret)).await.0, 410);
+        assert_eq!(accept(&app, None, new_login(&secret)).await.status, 410);
 
         // An existing login: the page asks to sign in as that address, then shows Accept.
         let other = app.create_account(&t, "Other").await;
@@ -571,7 +580,7 @@ async fn r_inv_1_console_invite_resend_revoke_and_accept_signed_in() {
         assert_eq!(res.status(), 303);
         assert_eq!(res.headers()["location"], page.as_str(), "back to the link");
         let zoe = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-        let (status, html) = app.page(&page, &zoe).await;
+        let Page { status, html } = app.page(&page, &zoe).await;
         assert_eq!(status, 200);
         assert!(html.contains("Accept the invitation"), "{html}");
         let form = [("token", secret.clone()), ("csrf", csrf_of(&html))];
@@ -579,7 +588,7 @@ async fn r_inv_1_console_invite_resend_revoke_and_accept_signed_in() {
             app.client.post(app.at("/invitations/accept")).header("cookie", &zoe).form(&form).send().await.unwrap();
         assert_eq!(res.status(), 303);
         assert_eq!(res.headers()["location"], format!("/accounts/{acme}").as_str());
-        let (_, team) = app.get_json(&format!("/api/v1/accounts/{acme}/users"), Some(&t)).await;
+        let team = app.get_json(&format!("/api/v1/accounts/{acme}/users"), Some(&t)).await.body;
         assert!(team["items"].as_array().unwrap().iter().any(|m| m["email"] == "zoe@example.test"), "{team}");
     })
     .await;
@@ -592,7 +601,7 @@ async fn r_inv_1_console_invite_resend_revoke_and_accept_signed_in() {
 async fn r_inv_1_browser_invite_email_accept_as_new_login() {
     use crate::browser::{Browser, ChromeDriver, browser_or_skip, fail};
     let Some(chromedriver) = browser_or_skip("r_inv_1_browser_invite_email_accept_as_new_login") else { return };
-    let app = roster_testkit::app::spawn_app().await;
+    let app = roster_testkit::app::TestApp::builder().build().await;
     let (_, acme) = owner_with_account(&app).await;
     let driver = ChromeDriver::start(&chromedriver).await;
     let b = Browser::open(&driver).await;

@@ -2,7 +2,7 @@
 //! CSRF field, field errors, sandboxed previews, and who may see them.
 use std::time::Duration;
 
-use roster_testkit::app::{TestApp, csrf_of, each_backend, spawn_app_with};
+use roster_testkit::app::{Page, TestApp, csrf_of, each_backend};
 use roster_testkit::db::backends;
 use uuid::Uuid;
 
@@ -40,7 +40,7 @@ async fn owner_signed_in(app: &TestApp, email: &str, name: &str) -> (String, Uui
     let token = app.token(email, None).await;
     let account = app.create_account(&token, name).await;
     let cookie = app.console_sign_in(email).await;
-    let (status, html) = app.page(&format!("/accounts/{account}/email-templates"), &cookie).await;
+    let Page { status, html } = app.page(&format!("/accounts/{account}/email-templates"), &cookie).await;
     assert_eq!(status, 200, "{html}");
     (cookie, account, csrf_of(&html))
 }
@@ -50,7 +50,7 @@ async fn email_page_when(app: &TestApp, path: &str, cookie: &str, status: &str) 
     let deadline = tokio::time::Instant::now() + WAIT;
     let badge = format!("<span class=\"badge mail-{status}\">{status}</span>");
     loop {
-        let (code, html) = app.page(path, cookie).await;
+        let Page { status: code, html } = app.page(path, cookie).await;
         assert_eq!(code, 200, "{html}");
         if html.contains(&badge) {
             return html;
@@ -76,7 +76,7 @@ async fn r_mail_4_console_test_email_shows_in_the_outbox_with_headers_and_sandbo
         assert_eq!(got[0].to, vec!["owner@example.test".to_owned()]);
         let subject = got[0].header("Subject").unwrap();
 
-        let (status, outbox) = app.page(&format!("/accounts/{account}/emails"), &cookie).await;
+        let Page { status, html: outbox } = app.page(&format!("/accounts/{account}/emails"), &cookie).await;
         assert_eq!(status, 200);
         assert!(outbox.contains(&format!("href=\"{location}\"")), "each row links to its email: {outbox}");
         assert!(outbox.contains("owner@example.test"));
@@ -119,7 +119,7 @@ async fn r_mail_1_console_retries_a_failed_email_and_the_operator_sees_every_out
         let html = email_page_when(&app, &location, &cookie, "failed").await;
         assert!(html.contains("550 5.1.1 no such user"), "the last error is shown");
         assert!(html.contains("Retry now"));
-        let (status, outbox) = app.page(&format!("/accounts/{account}/emails"), &cookie).await;
+        let Page { status, html: outbox } = app.page(&format!("/accounts/{account}/emails"), &cookie).await;
         assert_eq!(status, 200);
         assert!(outbox.contains("550 5.1.1 no such user"), "last error in the list");
 
@@ -131,11 +131,11 @@ async fn r_mail_1_console_retries_a_failed_email_and_the_operator_sees_every_out
         assert_eq!(status, 409, "a sent email cannot be retried: {html}");
 
         let email_id = location.rsplit('/').next().unwrap();
-        let (status, all) = app.page("/emails", &cookie).await;
+        let Page { status, html: all } = app.page("/emails", &cookie).await;
         assert_eq!(status, 200);
         assert!(all.contains(&format!("href=\"/emails/{email_id}\"")), "{all}");
         assert!(all.contains(&account.to_string()), "the account column");
-        let (status, one) = app.page(&format!("/emails/{email_id}"), &cookie).await;
+        let Page { status, html: one } = app.page(&format!("/emails/{email_id}"), &cookie).await;
         assert_eq!(status, 200);
         assert!(one.contains("sandbox=\"\""));
     })
@@ -147,7 +147,7 @@ async fn r_mail_4_console_refuses_a_broken_template_with_line_and_column() {
     each_backend(|app| async move {
         let (cookie, account, csrf) = owner_signed_in(&app, "owner@example.test", "Templated").await;
         let editor = format!("/accounts/{account}/email-templates/welcome");
-        let (status, html) = app.page(&editor, &cookie).await;
+        let Page { status, html } = app.page(&editor, &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("{{ user.first_name }}"), "the tokens are listed");
         assert!(html.contains("built-in"));
@@ -162,7 +162,7 @@ async fn r_mail_4_console_refuses_a_broken_template_with_line_and_column() {
         assert!(html.contains("aria-describedby=\"html-error\""));
         assert_eq!(textarea(&html, "html").trim_start_matches('\n'), esc(broken_html), "the draft is kept");
         assert!(html.contains("value=\"Hi there\""));
-        let (_, list) = app.page(&format!("/accounts/{account}/email-templates"), &cookie).await;
+        let list = app.page(&format!("/accounts/{account}/email-templates"), &cookie).await.html;
         assert!(!list.contains(">customized<"), "a refused template is not saved");
 
         // Preview of a broken draft: the same error, the draft kept, no preview.
@@ -182,22 +182,22 @@ async fn r_mail_4_console_refuses_a_broken_template_with_line_and_column() {
         assert_eq!(between(&html, "<span class=\"preview-subject\">", "</span>"), "Welcome aboard, Ada");
         assert!(html.contains("value=\"Welcome aboard, {{ user.first_name }}\""), "the draft is kept");
         assert!(between(&html, "srcdoc=\"", "\"").contains("set-password?token=setup_sample"));
-        let (_, list) = app.page(&format!("/accounts/{account}/email-templates"), &cookie).await;
+        let list = app.page(&format!("/accounts/{account}/email-templates"), &cookie).await.html;
         assert!(!list.contains(">customized<"), "a preview saves nothing");
 
         let (status, location, _) = post_form(&app, &editor, &cookie, &good).await;
         assert_eq!((status, location.as_str()), (303, format!("{editor}?saved=1").as_str()));
-        let (_, html) = app.page(&location, &cookie).await;
+        let html = app.page(&location, &cookie).await.html;
         assert!(html.contains("Saved."));
         assert!(html.contains(">customized<"));
         assert!(textarea(&html, "text").contains("Set your password: {{ link }}\n"));
         assert!(!textarea(&html, "text").contains('\r'), "stored with LF line ends");
-        let (_, list) = app.page(&format!("/accounts/{account}/email-templates"), &cookie).await;
+        let list = app.page(&format!("/accounts/{account}/email-templates"), &cookie).await.html;
         assert!(list.contains(">customized<"));
 
         let (status, location, _) = post_form(&app, &format!("{editor}/reset"), &cookie, &[("csrf", &csrf)]).await;
         assert_eq!((status, location.as_str()), (303, format!("{editor}?reset=1").as_str()));
-        let (_, list) = app.page(&format!("/accounts/{account}/email-templates"), &cookie).await;
+        let list = app.page(&format!("/accounts/{account}/email-templates"), &cookie).await.html;
         assert!(!list.contains(">customized<"), "built-in again");
     })
     .await;
@@ -208,7 +208,7 @@ async fn r_mail_2_console_sets_an_own_server_never_shows_its_password_and_tests_
     each_backend(|app| async move {
         let (cookie, account, csrf) = owner_signed_in(&app, "owner@example.test", "Own Server Co").await;
         let settings = format!("/accounts/{account}/settings/email");
-        let (status, html) = app.page(&settings, &cookie).await;
+        let Page { status, html } = app.page(&settings, &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("goes through the installation's server"), "{html}");
         assert!(!html.contains("Stop using own server"));
@@ -230,7 +230,7 @@ async fn r_mail_2_console_sets_an_own_server_never_shows_its_password_and_tests_
         assert!(html.contains("value=\"mailer\"") && html.contains("value=\"hello@own.test\""));
         assert!(html.contains("<option value=\"none\" selected>"));
         assert!(!html.contains("hunter2-very-secret"), "a password is never sent back");
-        let (_, html) = app.page(&settings, &cookie).await;
+        let html = app.page(&settings, &cookie).await.html;
         assert!(!html.contains("Stop using own server"), "nothing was saved");
 
         let good = [
@@ -244,7 +244,7 @@ async fn r_mail_2_console_sets_an_own_server_never_shows_its_password_and_tests_
         ];
         let (status, location, _) = post_form(&app, &settings, &cookie, &good).await;
         assert_eq!((status, location.as_str()), (303, format!("{settings}?saved=1").as_str()));
-        let (_, html) = app.page(&location, &cookie).await;
+        let html = app.page(&location, &cookie).await.html;
         assert!(html.contains("Saved."));
         assert!(!html.contains("hunter2-very-secret"), "the stored password is never shown");
         assert!(html.contains("leave empty to keep the stored password"));
@@ -257,7 +257,7 @@ async fn r_mail_2_console_sets_an_own_server_never_shows_its_password_and_tests_
         plain.push(("remove_password", "1"));
         let (status, _, _) = post_form(&app, &settings, &cookie, &plain).await;
         assert_eq!(status, 303);
-        let (_, html) = app.page(&settings, &cookie).await;
+        let html = app.page(&settings, &cookie).await.html;
         assert!(!html.contains("name=\"remove_password\""), "no password stored any more");
 
         // "Send test email" shows the server's real answer; it goes only to the caller (R-MAIL-7).
@@ -283,7 +283,7 @@ async fn r_mail_2_console_sets_an_own_server_never_shows_its_password_and_tests_
 
         let (status, location, _) = post_form(&app, &format!("{settings}/delete"), &cookie, &[("csrf", &csrf)]).await;
         assert_eq!((status, location.as_str()), (303, format!("{settings}?removed=1").as_str()));
-        let (_, html) = app.page(&settings, &cookie).await;
+        let html = app.page(&settings, &cookie).await.html;
         assert!(html.contains("goes through the installation's server") && !html.contains("Stop using own server"));
     })
     .await;
@@ -310,11 +310,11 @@ async fn console_mail_forms_without_the_csrf_token_are_refused() {
             assert_eq!(status, 403, "{path}");
             assert!(html.contains("Form expired"), "{path}: {html}");
         }
-        let (_, list) = app.page(&format!("/accounts/{account}/email-templates"), &cookie).await;
+        let list = app.page(&format!("/accounts/{account}/email-templates"), &cookie).await.html;
         assert!(!list.contains(">customized<"));
-        let (_, html) = app.page(&settings, &cookie).await;
+        let html = app.page(&settings, &cookie).await.html;
         assert!(!html.contains("Stop using own server"), "nothing was saved");
-        let (_, outbox) = app.page(&format!("/accounts/{account}/emails"), &cookie).await;
+        let outbox = app.page(&format!("/accounts/{account}/emails"), &cookie).await.html;
         assert!(outbox.contains("No mail yet."), "no test was sent");
     })
     .await;
@@ -347,10 +347,10 @@ async fn r_perm_3_console_mail_pages_answer_404_to_other_accounts_and_403_withou
             format!("/emails/{email_id}"),
             format!("/accounts/{b}/email-templates/no_such_template"),
         ]) {
-            let (status, html) = app.page(&path, &cookie).await;
+            let Page { status, html } = app.page(&path, &cookie).await;
             assert_eq!(status, 404, "{path}: {html}");
         }
-        let (_, html) = app.page(&format!("/accounts/{b}/email-templates"), &cookie).await;
+        let html = app.page(&format!("/accounts/{b}/email-templates"), &cookie).await.html;
         let stranger_csrf = csrf_of(&html);
         for path in [
             format!("/accounts/{a}/email-templates/welcome/test"),
@@ -363,7 +363,7 @@ async fn r_perm_3_console_mail_pages_answer_404_to_other_accounts_and_403_withou
 
         let cookie = app.console_sign_in(&customer[0].email).await;
         for path in &pages {
-            let (status, html) = app.page(path, &cookie).await;
+            let Page { status, html } = app.page(path, &cookie).await;
             assert_eq!(status, 403, "{path}: {html}");
             assert!(html.contains("account.settings"), "{path}: names the permission: {html}");
         }
@@ -374,10 +374,10 @@ async fn r_perm_3_console_mail_pages_answer_404_to_other_accounts_and_403_withou
 #[tokio::test]
 async fn r_mail_2_console_says_mail_stays_queued_when_no_server_is_set() {
     for backend in backends().await {
-        let app = spawn_app_with(backend, false).await;
+        let app = TestApp::builder().backend(backend).installation_smtp(false).build().await;
         let (cookie, account, csrf) = owner_signed_in(&app, "owner@example.test", "Quiet Co").await;
         let settings = format!("/accounts/{account}/settings/email");
-        let (status, html) = app.page(&settings, &cookie).await;
+        let Page { status, html } = app.page(&settings, &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("the installation has none either: its mail stays queued"), "{html}");
         let (status, _, html) =

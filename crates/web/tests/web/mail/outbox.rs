@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use roster_mail::TemplateName;
 use roster_service::{Mail, Sender};
-use roster_testkit::app::{TestApp, each_backend, spawn_app_with, test_delivery};
+use roster_testkit::app::{Answer, TestApp, each_backend, test_delivery};
 use roster_testkit::db::backends;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -21,7 +21,8 @@ async fn owner_with_account(app: &TestApp, email: &str, name: &str) -> (String, 
 async fn email_when(app: &TestApp, token: &str, account: Uuid, id: &str, status: &str) -> Value {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let (code, email) = app.get_json(&format!("/api/v1/accounts/{account}/emails/{id}"), Some(token)).await;
+        let Answer { status: code, body: email } =
+            app.get_json(&format!("/api/v1/accounts/{account}/emails/{id}"), Some(token)).await;
         assert_eq!(code, 200, "{email}");
         if email["status"] == status {
             return email;
@@ -33,7 +34,7 @@ async fn email_when(app: &TestApp, token: &str, account: Uuid, id: &str, status:
 
 async fn send_test(app: &TestApp, token: &str, account: Uuid, template: &str) -> String {
     let path = format!("/api/v1/accounts/{account}/email-templates/{template}/test");
-    let (status, email) = app.send(reqwest::Method::POST, &path, token, None).await;
+    let Answer { status, body: email } = app.send(reqwest::Method::POST, &path, token, None).await;
     assert_eq!(status, 202, "{email}");
     assert_eq!(email["status"], "queued");
     email["id"].as_str().unwrap().to_owned()
@@ -60,7 +61,7 @@ async fn r_mail_4_a_test_email_arrives_as_multipart_alternative_with_its_headers
         assert_eq!(m.header("Message-ID").unwrap(), email["message_id"].as_str().unwrap());
         assert!(email["message_id"].as_str().unwrap().ends_with("@127.0.0.1>"));
         assert!(email["html"].as_str().unwrap().contains("<a "), "{}", email["html"]);
-        let (_, list) = app.get_json(&format!("/api/v1/accounts/{account}/emails"), Some(&token)).await;
+        let list = app.get_json(&format!("/api/v1/accounts/{account}/emails"), Some(&token)).await.body;
         assert_eq!(list["items"][0]["id"], id.as_str());
         assert_eq!(list["items"][0]["to"], "owner@example.test");
         assert_eq!(list["items"][0]["status"], "sent");
@@ -96,12 +97,12 @@ async fn r_mail_1_a_permanent_refusal_fails_at_once_and_retry_now_sends_it() {
         assert!(email["last_error"].as_str().unwrap().contains("550"), "{email}");
         assert!(app.smtp.received().is_empty());
         let retry = format!("/api/v1/accounts/{account}/emails/{id}/retry");
-        let (status, body) = app.send(reqwest::Method::POST, &retry, &token, None).await;
+        let Answer { status, body } = app.send(reqwest::Method::POST, &retry, &token, None).await;
         assert_eq!(status, 202, "{body}");
         assert_eq!(body["status"], "queued");
         email_when(&app, &token, account, &id, "sent").await;
         assert_eq!(app.smtp.wait_for(1, WAIT).await.len(), 1);
-        let (status, body) = app.send(reqwest::Method::POST, &retry, &token, None).await;
+        let Answer { status, body } = app.send(reqwest::Method::POST, &retry, &token, None).await;
         assert_eq!((status, body["code"].as_str()), (409, Some("not_failed")), "{body}");
     })
     .await;
@@ -166,10 +167,10 @@ async fn r_mail_4_values_are_escaped_in_html_and_templates_cannot_reach_python_l
         let (token, account_id) = owner_with_account(&app, "owner@example.test", "Escapes").await;
         let path = format!("/api/v1/accounts/{account_id}/email-templates/welcome");
         let evil = json!({"subject": "{{ ''.__class__ }}", "text": "x", "html": "<p>x</p>"});
-        let (status, body) = app.send(reqwest::Method::PUT, &path, &token, Some(evil)).await;
+        let Answer { status, body } = app.send(reqwest::Method::PUT, &path, &token, Some(evil)).await;
         assert!(status == 422 || status == 200, "{body}");
         if status == 200 {
-            let (_, preview) = app.send(reqwest::Method::POST, &format!("{path}/preview"), &token, None).await;
+            let preview = app.send(reqwest::Method::POST, &format!("{path}/preview"), &token, None).await.body;
             assert_eq!(preview["subject"], "", "nothing leaks: {preview}");
         }
         // An override that saved is replaced by the built-in one to check the escaping.
@@ -200,25 +201,27 @@ async fn r_mail_4_overrides_are_validated_previewed_used_and_reset() {
     each_backend(|app| async move {
         let (token, account) = owner_with_account(&app, "owner@example.test", "Templated").await;
         let path = format!("/api/v1/accounts/{account}/email-templates/welcome");
-        let (status, list) = app.get_json(&format!("/api/v1/accounts/{account}/email-templates"), Some(&token)).await;
+        let Answer { status, body: list } =
+            app.get_json(&format!("/api/v1/accounts/{account}/email-templates"), Some(&token)).await;
         assert_eq!(status, 200);
         assert_eq!(list.as_array().unwrap().len(), roster_mail::TemplateName::ALL.len());
-        let (_, builtin) = app.get_json(&path, Some(&token)).await;
+        let builtin = app.get_json(&path, Some(&token)).await.body;
         assert_eq!(builtin["customized"], false);
         assert!(builtin["tokens"].as_array().unwrap().iter().any(|t| t["name"] == "user.first_name"));
 
         let broken = json!({"subject": "Hi", "text": "Hello", "html": "<p>Hello</p>\n<p>{{ user.first_name </p>"});
-        let (status, body) = app.send(reqwest::Method::PUT, &path, &token, Some(broken.clone())).await;
+        let Answer { status, body } = app.send(reqwest::Method::PUT, &path, &token, Some(broken.clone())).await;
         assert_eq!(status, 422, "{body}");
         assert_eq!(body["errors"][0]["field"], "html");
         assert!(body["errors"][0]["message"].as_str().unwrap().contains("line 2"), "{body}");
-        let (status, body) = app.send(reqwest::Method::POST, &format!("{path}/preview"), &token, Some(broken)).await;
+        let Answer { status, body } =
+            app.send(reqwest::Method::POST, &format!("{path}/preview"), &token, Some(broken)).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("html")), "{body}");
-        let (_, still) = app.get_json(&path, Some(&token)).await;
+        let still = app.get_json(&path, Some(&token)).await.body;
         assert_eq!(still["customized"], false, "a refused template is not saved");
 
         let typo = json!({"subject": "Hi {{ user.frist_name }}", "text": "t", "html": "<p>h</p>"});
-        let (status, body) = app.send(reqwest::Method::PUT, &path, &token, Some(typo)).await;
+        let Answer { status, body } = app.send(reqwest::Method::PUT, &path, &token, Some(typo)).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("subject")), "{body}");
 
         let good = json!({
@@ -226,18 +229,19 @@ async fn r_mail_4_overrides_are_validated_previewed_used_and_reset() {
             "text": "Set your password: {{ link }}",
             "html": "<p>Set your password: <a href=\"{{ link }}\">here</a></p>"
         });
-        let (status, saved) = app.send(reqwest::Method::PUT, &path, &token, Some(good)).await;
+        let Answer { status, body: saved } = app.send(reqwest::Method::PUT, &path, &token, Some(good)).await;
         assert_eq!(status, 200, "{saved}");
         assert_eq!(saved["customized"], true);
-        let (_, preview) = app.send(reqwest::Method::POST, &format!("{path}/preview"), &token, None).await;
+        let preview = app.send(reqwest::Method::POST, &format!("{path}/preview"), &token, None).await.body;
         assert_eq!(preview["subject"], "Welcome aboard, Ada");
         send_test(&app, &token, account, "welcome").await;
         let m = &app.smtp.wait_for(1, WAIT).await[0];
         assert_eq!(m.header("Subject").as_deref(), Some("Welcome aboard, Ada"));
 
-        let (status, reset) = app.send(reqwest::Method::DELETE, &path, &token, None).await;
+        let Answer { status, body: reset } = app.send(reqwest::Method::DELETE, &path, &token, None).await;
         assert_eq!((status, &reset["customized"]), (200, &json!(false)));
-        let (status, _) = app.get_json(&format!("/api/v1/accounts/{account}/email-templates/nope"), Some(&token)).await;
+        let status =
+            app.get_json(&format!("/api/v1/accounts/{account}/email-templates/nope"), Some(&token)).await.status;
         assert_eq!(status, 404);
     })
     .await;
@@ -246,20 +250,20 @@ async fn r_mail_4_overrides_are_validated_previewed_used_and_reset() {
 #[tokio::test]
 async fn r_mail_2_without_a_server_mail_waits_and_an_account_server_delivers_it() {
     for backend in backends().await {
-        let app = spawn_app_with(backend, false).await;
+        let app = TestApp::builder().backend(backend).installation_smtp(false).build().await;
         let (token, account) = owner_with_account(&app, "owner@example.test", "Own Server").await;
         let id = send_test(&app, &token, account, "welcome").await;
         tokio::time::sleep(Duration::from_millis(400)).await;
         assert!(app.smtp.received().is_empty(), "no installation server: mail waits");
-        let (_, email) = app.get_json(&format!("/api/v1/accounts/{account}/emails/{id}"), Some(&token)).await;
+        let email = app.get_json(&format!("/api/v1/accounts/{account}/emails/{id}"), Some(&token)).await.body;
         assert_eq!((email["status"].as_str(), email["attempts"].as_i64()), (Some("queued"), Some(0)));
 
         let smtp = format!("/api/v1/accounts/{account}/smtp");
-        let (status, none) = app.get_json(&smtp, Some(&token)).await;
+        let Answer { status, body: none } = app.get_json(&smtp, Some(&token)).await;
         assert_eq!((status, none), (200, Value::Null));
         let with_secret = json!({"host": "127.0.0.1", "port": app.smtp.port, "security": "none",
             "username": "mailer", "password": "s3cret-Pa55", "from_address": "team@own.test"});
-        let (status, view) = app.send(reqwest::Method::PUT, &smtp, &token, Some(with_secret)).await;
+        let Answer { status, body: view } = app.send(reqwest::Method::PUT, &smtp, &token, Some(with_secret)).await;
         assert_eq!(status, 200, "{view}");
         assert_eq!(view["password_set"], true);
         assert!(!view.to_string().contains("s3cret"), "the password is never shown back");
@@ -267,7 +271,7 @@ async fn r_mail_2_without_a_server_mail_waits_and_an_account_server_delivers_it(
         let sealed = row.password_enc.unwrap();
         assert!(!sealed.windows(6).any(|w| w == b"s3cret"), "stored encrypted");
         let bad = json!({"host": "", "port": 0, "security": "sometimes", "from_address": "nope"});
-        let (status, body) = app.send(reqwest::Method::PUT, &smtp, &token, Some(bad)).await;
+        let Answer { status, body } = app.send(reqwest::Method::PUT, &smtp, &token, Some(bad)).await;
         assert_eq!(status, 422);
         let fields: Vec<&str> =
             body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
@@ -277,32 +281,33 @@ async fn r_mail_2_without_a_server_mail_waits_and_an_account_server_delivers_it(
         // The sink takes no AUTH: drop the credentials, keep the server.
         let plain = json!({"host": "127.0.0.1", "port": app.smtp.port, "security": "none",
             "password": "", "from_address": "team@own.test"});
-        let (status, view) = app.send(reqwest::Method::PUT, &smtp, &token, Some(plain)).await;
+        let Answer { status, body: view } = app.send(reqwest::Method::PUT, &smtp, &token, Some(plain)).await;
         assert_eq!((status, &view["password_set"]), (200, &json!(false)), "{view}");
 
         email_when(&app, &token, account, &id, "sent").await;
         let m = &app.smtp.wait_for(1, WAIT).await[0];
         assert_eq!(m.from, "team@own.test", "the account's own server and address");
 
-        let (status, answer) = app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(json!({}))).await;
+        let Answer { status, body: answer } =
+            app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(json!({}))).await;
         assert_eq!((status, &answer["ok"]), (200, &json!(true)), "{answer}");
         // R-MAIL-7: test emails go only to the caller's own (proved) address.
         let to = json!({"to": "check@own.test"});
-        let (status, body) = app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(to)).await;
+        let Answer { status, body } = app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(to)).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("to")), "{body}");
         let to = json!({"to": "owner@example.test"});
-        let (_, answer) = app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(to)).await;
+        let answer = app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(to)).await.body;
         assert_eq!(answer["ok"], true, "{answer}");
         assert!(answer["message"].as_str().unwrap().contains("250"), "the server's own answer: {answer}");
         app.smtp.refuse_next(1, "554 5.7.1 relay denied");
         let to = json!({"to": "owner@example.test"});
-        let (_, answer) = app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(to)).await;
+        let answer = app.send(reqwest::Method::POST, &format!("{smtp}/test"), &token, Some(to)).await.body;
         assert_eq!(answer["ok"], false);
         assert!(answer["message"].as_str().unwrap().contains("554 5.7.1 relay denied"), "{answer}");
 
-        let (status, _) = app.send(reqwest::Method::DELETE, &smtp, &token, None).await;
+        let status = app.send(reqwest::Method::DELETE, &smtp, &token, None).await.status;
         assert_eq!(status, 204);
-        let (_, after) = app.get_json(&smtp, Some(&token)).await;
+        let after = app.get_json(&smtp, Some(&token)).await.body;
         assert_eq!(after, Value::Null);
     }
 }
@@ -337,13 +342,13 @@ async fn r_perm_3_another_accounts_outbox_and_templates_answer_404_and_need_acco
             format!("/api/v1/accounts/{other}/emails/{id}"),
             "/api/v1/emails".to_owned(),
         ] {
-            let (status, body) = app.get_json(&path, Some(&stranger_token)).await;
+            let Answer { status, body } = app.get_json(&path, Some(&stranger_token)).await;
             assert_eq!(status, 404, "{path}: {body}");
         }
         let customer = app.token(&b_owner[0].email, Some(a)).await;
-        let (status, body) = app.get_json(&format!("/api/v1/accounts/{a}/emails"), Some(&customer)).await;
+        let Answer { status, body } = app.get_json(&format!("/api/v1/accounts/{a}/emails"), Some(&customer)).await;
         assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")), "{body}");
-        let (status, all) = app.get_json("/api/v1/emails", Some(&token_a)).await;
+        let Answer { status, body: all } = app.get_json("/api/v1/emails", Some(&token_a)).await;
         assert_eq!(status, 200, "the operator sees every outbox");
         assert!(all["items"].as_array().unwrap().iter().any(|e| e["id"] == id.as_str()));
     })

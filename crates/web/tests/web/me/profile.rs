@@ -1,7 +1,7 @@
 //! The caller's own profile, password and sessions (issue "Sign-in": my profile, my sessions).
 use std::time::Duration;
 
-use roster_testkit::app::{PASSWORD, each_backend};
+use roster_testkit::app::{Answer, PASSWORD, each_backend};
 use serde_json::json;
 
 const NEW_PASSWORD: &str = "amber kettle meadow";
@@ -13,23 +13,24 @@ async fn my_sessions_lists_and_ends_them_at_once() {
         let laptop = app.token("ada@example.test", None).await;
         let phone = app.token("ada@example.test", None).await;
         let spare = app.token("ada@example.test", None).await;
-        let (status, list) = app.get_json("/api/v1/me/sessions", Some(&laptop)).await;
+        let Answer { status, body: list } = app.get_json("/api/v1/me/sessions", Some(&laptop)).await;
         assert_eq!(status, 200);
         let list = list.as_array().unwrap();
         assert_eq!(list.len(), 3);
         assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
-        let (_, mine) = app.get_json("/api/v1/me/sessions", Some(&phone)).await;
+        let mine = app.get_json("/api/v1/me/sessions", Some(&phone)).await.body;
         let phone_id = mine.as_array().unwrap().iter().find(|s| s["current"] == true).unwrap()["id"].clone();
         let path = format!("/api/v1/me/sessions/{}", phone_id.as_str().unwrap());
-        let (status, _) = app.send(reqwest::Method::DELETE, &path, &laptop, None).await;
+        let status = app.send(reqwest::Method::DELETE, &path, &laptop, None).await.status;
         assert_eq!(status, 204);
-        assert_eq!(app.get_json("/api/v1/me", Some(&phone)).await.0, 401, "ended at once");
-        let (status, _) = app.send(reqwest::Method::DELETE, &path, &laptop, None).await;
+        assert_eq!(app.get_json("/api/v1/me", Some(&phone)).await.status, 401, "ended at once");
+        let status = app.send(reqwest::Method::DELETE, &path, &laptop, None).await.status;
         assert_eq!(status, 404);
-        let (status, body) = app.send(reqwest::Method::POST, "/api/v1/me/sessions/end-others", &laptop, None).await;
+        let Answer { status, body } =
+            app.send(reqwest::Method::POST, "/api/v1/me/sessions/end-others", &laptop, None).await;
         assert_eq!((status, body["ended"].as_u64()), (200, Some(1)));
-        assert_eq!(app.get_json("/api/v1/me", Some(&spare)).await.0, 401);
-        assert_eq!(app.get_json("/api/v1/me", Some(&laptop)).await.0, 200, "this session stays");
+        assert_eq!(app.get_json("/api/v1/me", Some(&spare)).await.status, 401);
+        assert_eq!(app.get_json("/api/v1/me", Some(&laptop)).await.status, 200, "this session stays");
     })
     .await;
 }
@@ -41,18 +42,18 @@ async fn changing_my_password_checks_the_current_one_and_ends_other_sessions() {
         let here = app.token("grace@example.test", None).await;
         let elsewhere = app.token("grace@example.test", None).await;
         let wrong = json!({ "current_password": "not it at all", "password": NEW_PASSWORD });
-        let (status, body) = app.send(reqwest::Method::POST, "/api/v1/me/password", &here, Some(wrong)).await;
+        let Answer { status, body } = app.send(reqwest::Method::POST, "/api/v1/me/password", &here, Some(wrong)).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("current_password")), "{body}");
         let common = json!({ "current_password": PASSWORD, "password": "qwerty123" });
-        let (status, body) = app.send(reqwest::Method::POST, "/api/v1/me/password", &here, Some(common)).await;
+        let Answer { status, body } = app.send(reqwest::Method::POST, "/api/v1/me/password", &here, Some(common)).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("password")), "{body}");
         let good = json!({ "current_password": PASSWORD, "password": NEW_PASSWORD });
-        let (status, _) = app.send(reqwest::Method::POST, "/api/v1/me/password", &here, Some(good)).await;
+        let status = app.send(reqwest::Method::POST, "/api/v1/me/password", &here, Some(good)).await.status;
         assert_eq!(status, 204);
-        assert_eq!(app.get_json("/api/v1/me", Some(&elsewhere)).await.0, 401);
-        assert_eq!(app.get_json("/api/v1/me", Some(&here)).await.0, 200);
+        assert_eq!(app.get_json("/api/v1/me", Some(&elsewhere)).await.status, 401);
+        assert_eq!(app.get_json("/api/v1/me", Some(&here)).await.status, 200);
         let body = json!({ "login": "grace@example.test", "password": NEW_PASSWORD });
-        assert_eq!(app.post_json("/api/v1/auth/token", None, &body).await.0, 200);
+        assert_eq!(app.post_json("/api/v1/auth/token", None, &body).await.status, 200);
         let notice = &app.smtp.wait_for(1, Duration::from_secs(15)).await[0];
         assert!(notice.header("Subject").unwrap().to_lowercase().contains("password"));
         assert!(!notice.data.contains(NEW_PASSWORD));
@@ -68,13 +69,13 @@ async fn my_profile_changes_the_name_everywhere_and_checks_the_time_zone() {
         let account = app.create_account(&token, "Profiles").await;
         app.seed_members(account, "standard", &[("Zed", "Zulu", "zed@example.test")]).await;
         let change = json!({ "first_name": "Aaron", "time_zone": "Europe/Paris" });
-        let (status, me) = app.send(reqwest::Method::PATCH, "/api/v1/me", &token, Some(change)).await;
+        let Answer { status, body: me } = app.send(reqwest::Method::PATCH, "/api/v1/me", &token, Some(change)).await;
         assert_eq!(status, 200, "{me}");
         assert_eq!((me["first_name"].as_str(), me["time_zone"].as_str()), (Some("Aaron"), Some("Europe/Paris")));
-        let (_, team) = app.get_json(&format!("/api/v1/accounts/{account}/users"), Some(&token)).await;
+        let team = app.get_json(&format!("/api/v1/accounts/{account}/users"), Some(&token)).await.body;
         assert_eq!(team["items"][0]["first_name"], "Aaron", "the team list sorts by the new name: {team}");
         let bad = json!({ "time_zone": "../../etc" });
-        let (status, body) = app.send(reqwest::Method::PATCH, "/api/v1/me", &token, Some(bad)).await;
+        let Answer { status, body } = app.send(reqwest::Method::PATCH, "/api/v1/me", &token, Some(bad)).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("time_zone")));
     })
     .await;

@@ -2,7 +2,7 @@
 //! console's "My tokens". A token acts as its owner in one account, shows its secret once, and
 //! dies when revoked, when it expires, or with its membership (R-DIS-1).
 use reqwest::Method;
-use roster_testkit::app::{TestApp, TestUser, csrf_of, each_backend};
+use roster_testkit::app::{Answer, Page, TestApp, TestUser, csrf_of, each_backend};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -21,7 +21,7 @@ async fn pat_in_an_account(app: &TestApp) -> (Uuid, TestUser, String) {
 
 /// Creates a token through the API; returns the 201 body.
 async fn create(app: &TestApp, session: &str, name: &str) -> Value {
-    let (status, body) = app.post_json("/api/v1/tokens", Some(session), &json!({ "name": name })).await;
+    let Answer { status, body } = app.post_json("/api/v1/tokens", Some(session), &json!({ "name": name })).await;
     assert_eq!(status, 201, "{body}");
     body
 }
@@ -57,11 +57,11 @@ async fn a_personal_token_acts_in_its_account_and_its_secret_is_shown_once() {
         assert_eq!(created["name"], "Nightly export");
         assert_eq!(created["expires_at"], Value::Null);
 
-        let (status, me) = app.get_json("/api/v1/me", Some(&token)).await;
+        let Answer { status, body: me } = app.get_json("/api/v1/me", Some(&token)).await;
         assert_eq!(status, 200, "{me}");
         assert_eq!(me["user"]["id"], pat.id.to_string());
         assert_eq!(me["current_account_id"], account.to_string());
-        let (status, team) = app.get_json(&format!("/api/v1/accounts/{account}"), Some(&token)).await;
+        let Answer { status, body: team } = app.get_json(&format!("/api/v1/accounts/{account}"), Some(&token)).await;
         assert_eq!(status, 200, "{team}");
 
         // The list never shows the secret; the last use is recorded.
@@ -108,19 +108,19 @@ async fn revoking_a_token_ends_it_at_once() {
         let created = create(&app, &session, "Laptop").await;
         let token = secret(&created);
         let keep = secret(&create(&app, &session, "Server").await);
-        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 200);
+        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.status, 200);
         let path = format!("/api/v1/tokens/{}", created["id"].as_str().unwrap());
-        assert_eq!(app.send(Method::DELETE, &path, &session, None).await.0, 204);
-        let (status, body) = app.get_json("/api/v1/me", Some(&token)).await;
+        assert_eq!(app.send(Method::DELETE, &path, &session, None).await.status, 204);
+        let Answer { status, body } = app.get_json("/api/v1/me", Some(&token)).await;
         assert_eq!((status, body["code"].as_str()), (401, Some("unauthenticated")));
-        assert_eq!(app.send(Method::DELETE, &path, &session, None).await.0, 404, "already revoked");
-        assert_eq!(app.get_json("/api/v1/me", Some(&keep)).await.0, 200, "the other token still works");
-        let (_, list) = app.get_json("/api/v1/tokens", Some(&session)).await;
+        assert_eq!(app.send(Method::DELETE, &path, &session, None).await.status, 404, "already revoked");
+        assert_eq!(app.get_json("/api/v1/me", Some(&keep)).await.status, 200, "the other token still works");
+        let list = app.get_json("/api/v1/tokens", Some(&session)).await.body;
         assert_eq!(list["next_cursor"], serde_json::Value::Null, "the list shape: {list}");
         let names: Vec<&str> = list["items"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
         assert_eq!(names, ["Server"]);
         assert!(audit_actions(&app, account).await.contains(&"api_token.revoked".to_owned()));
-        assert_eq!(app.send(Method::DELETE, "/api/v1/tokens/not-an-id", &session, None).await.0, 404);
+        assert_eq!(app.send(Method::DELETE, "/api/v1/tokens/not-an-id", &session, None).await.status, 404);
     })
     .await;
 }
@@ -130,17 +130,17 @@ async fn an_expired_token_is_refused() {
     each_backend(|app| async move {
         let (account, pat, session) = pat_in_an_account(&app).await;
         let past = (OffsetDateTime::now_utc() - time::Duration::minutes(1)).format(&Rfc3339).unwrap();
-        let (status, body) =
+        let Answer { status, body } =
             app.post_json("/api/v1/tokens", Some(&session), &json!({ "name": "old", "expires_at": past })).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("expires_at")), "{body}");
 
         let soon = OffsetDateTime::now_utc() + time::Duration::seconds(2);
         let body = json!({ "name": "brief", "expires_at": soon.format(&Rfc3339).unwrap() });
-        let (status, created) = app.post_json("/api/v1/tokens", Some(&session), &body).await;
+        let Answer { status, body: created } = app.post_json("/api/v1/tokens", Some(&session), &body).await;
         assert_eq!(status, 201, "{created}");
         assert!(created["expires_at"].is_string());
         let token = secret(&created);
-        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 200, "not expired yet");
+        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.status, 200, "not expired yet");
 
         // One that expired a minute ago, straight through the store.
         let expired = format!("roster_pat_{}", "ab".repeat(32));
@@ -160,11 +160,11 @@ async fn an_expired_token_is_refused() {
         let mut tx = app.db.store.begin().await.unwrap();
         tx.insert_api_token(&row).await.unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(app.get_json("/api/v1/me", Some(&expired)).await.0, 401);
+        assert_eq!(app.get_json("/api/v1/me", Some(&expired)).await.status, 401);
 
         tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 401, "expired now");
-        let (_, list) = app.get_json("/api/v1/tokens", Some(&session)).await;
+        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.status, 401, "expired now");
+        let list = app.get_json("/api/v1/tokens", Some(&session)).await.body;
         assert_eq!(list["items"].as_array().unwrap().len(), 2, "expired tokens stay listed until revoked");
     })
     .await;
@@ -178,14 +178,14 @@ async fn another_person_cannot_revoke_my_token() {
         let path = format!("/api/v1/tokens/{}", created["id"].as_str().unwrap());
         app.seed_members(account, "admin", &[("Alex", "Admin", "alex@example.test")]).await;
         let alex = app.token("alex@example.test", None).await;
-        assert_eq!(app.send(Method::DELETE, &path, &alex, None).await.0, 404, "not theirs: not found");
-        let (_, list) = app.get_json("/api/v1/tokens", Some(&alex)).await;
+        assert_eq!(app.send(Method::DELETE, &path, &alex, None).await.status, 404, "not theirs: not found");
+        let list = app.get_json("/api/v1/tokens", Some(&alex)).await.body;
         assert_eq!(list["items"], json!([]), "nobody sees another person's tokens");
 
         // The operator owns the account, but the token is still not theirs.
         let op = app.token("op@example.test", Some(account)).await;
-        assert_eq!(app.send(Method::DELETE, &path, &op, None).await.0, 404);
-        assert_eq!(app.get_json("/api/v1/me", Some(&secret(&created))).await.0, 200, "still alive");
+        assert_eq!(app.send(Method::DELETE, &path, &op, None).await.status, 404);
+        assert_eq!(app.get_json("/api/v1/me", Some(&secret(&created))).await.status, 200, "still alive");
     })
     .await;
 }
@@ -195,18 +195,18 @@ async fn r_dis_1_a_token_dies_with_its_membership() {
     each_backend(|app| async move {
         let (account, pat, session) = pat_in_an_account(&app).await;
         let token = secret(&create(&app, &session, "script").await);
-        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 200);
+        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.status, 200);
         for status in ["disabled", "archived"] {
             let mut tx = app.db.store.begin().await.unwrap();
             tx.set_membership_status(account, pat.id, status).await.unwrap();
             tx.commit().await.unwrap();
-            assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 401, "{status} membership");
+            assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.status, 401, "{status} membership");
         }
         let mut tx = app.db.store.begin().await.unwrap();
         tx.set_membership_status(account, pat.id, "active").await.unwrap();
         assert!(tx.delete_membership(account, pat.id).await.unwrap());
         tx.commit().await.unwrap();
-        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 401, "deleted membership");
+        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.status, 401, "deleted membership");
         let rows = app.db.store.read().await.unwrap().api_tokens_of(account, pat.id).await.unwrap();
         assert!(rows.is_empty(), "deleted with the membership, so a new membership does not revive it");
     })
@@ -218,18 +218,18 @@ async fn a_token_cannot_switch_account_and_logging_out_with_it_revokes_it() {
     each_backend(|app| async move {
         let (account, _, session) = pat_in_an_account(&app).await;
         let token = secret(&create(&app, &session, "deploy").await);
-        let (status, body) =
+        let Answer { status, body } =
             app.post_json("/api/v1/auth/switch", Some(&token), &json!({ "account_id": account })).await;
         assert_eq!((status, body["code"].as_str()), (409, Some("token_bound_to_account")), "{body}");
-        let (status, body) = app.post_json("/api/v1/tokens", Some(&token), &json!({ "name": "child" })).await;
+        let Answer { status, body } = app.post_json("/api/v1/tokens", Some(&token), &json!({ "name": "child" })).await;
         assert_eq!((status, body["code"].as_str()), (403, Some("token_cannot_create_tokens")), "{body}");
-        let (status, list) = app.get_json("/api/v1/tokens", Some(&token)).await;
+        let Answer { status, body: list } = app.get_json("/api/v1/tokens", Some(&token)).await;
         assert_eq!((status, list["items"].as_array().map(Vec::len)), (200, Some(1)), "a token may list its siblings");
 
-        assert_eq!(app.send(Method::POST, "/api/v1/auth/logout", &token, None).await.0, 204);
-        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 401, "revoked by logging out");
-        assert_eq!(app.get_json("/api/v1/me", Some(&session)).await.0, 200, "the password session lives on");
-        let (_, list) = app.get_json("/api/v1/tokens", Some(&session)).await;
+        assert_eq!(app.send(Method::POST, "/api/v1/auth/logout", &token, None).await.status, 204);
+        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.status, 401, "revoked by logging out");
+        assert_eq!(app.get_json("/api/v1/me", Some(&session)).await.status, 200, "the password session lives on");
+        let list = app.get_json("/api/v1/tokens", Some(&session)).await.body;
         assert_eq!(list, json!({ "items": [], "next_cursor": null }));
     })
     .await;
@@ -243,21 +243,22 @@ async fn creating_a_token_needs_a_chosen_account_and_a_valid_name() {
         let op = app.token("op@example.test", None).await;
         app.create_account(&op, "Second Works").await;
         let op = app.token("op@example.test", None).await;
-        let (status, body) = app.post_json("/api/v1/tokens", Some(&op), &json!({ "name": "x" })).await;
+        let Answer { status, body } = app.post_json("/api/v1/tokens", Some(&op), &json!({ "name": "x" })).await;
         assert_eq!((status, body["code"].as_str()), (409, Some("account_not_chosen")), "{body}");
-        assert_eq!(app.get_json("/api/v1/tokens", Some(&op)).await.0, 409);
+        assert_eq!(app.get_json("/api/v1/tokens", Some(&op)).await.status, 409);
         let op = app.token("op@example.test", Some(account)).await;
-        assert_eq!(app.post_json("/api/v1/tokens", Some(&op), &json!({ "name": "x" })).await.0, 201);
+        assert_eq!(app.post_json("/api/v1/tokens", Some(&op), &json!({ "name": "x" })).await.status, 201);
 
         for name in ["", "   ", &"n".repeat(101)] {
-            let (status, body) = app.post_json("/api/v1/tokens", Some(&session), &json!({ "name": name })).await;
+            let Answer { status, body } =
+                app.post_json("/api/v1/tokens", Some(&session), &json!({ "name": name })).await;
             assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("name")), "{name:?}: {body}");
         }
-        let (status, _) = app.post_json("/api/v1/tokens", Some(&session), &json!({ "name": "n".repeat(100) })).await;
+        let status = app.post_json("/api/v1/tokens", Some(&session), &json!({ "name": "n".repeat(100) })).await.status;
         assert_eq!(status, 201);
-        let (status, _) = app.post_json("/api/v1/tokens", Some(&session), &json!({ "nom": "x" })).await;
+        let status = app.post_json("/api/v1/tokens", Some(&session), &json!({ "nom": "x" })).await.status;
         assert_eq!(status, 422, "unknown fields are refused");
-        assert_eq!(app.get_json("/api/v1/tokens", None).await.0, 401);
+        assert_eq!(app.get_json("/api/v1/tokens", None).await.status, 401);
     })
     .await;
 }
@@ -265,7 +266,7 @@ async fn creating_a_token_needs_a_chosen_account_and_a_valid_name() {
 #[tokio::test]
 async fn openapi_documents_the_token_endpoints() {
     each_backend(|app| async move {
-        let (_, doc) = app.get_json("/api/v1/openapi.json", None).await;
+        let doc = app.get_json("/api/v1/openapi.json", None).await.body;
         for (path, method) in
             [("/api/v1/tokens", "get"), ("/api/v1/tokens", "post"), ("/api/v1/tokens/{token_id}", "delete")]
         {
@@ -284,7 +285,7 @@ async fn console_my_tokens_shows_the_secret_once_and_revokes_with_csrf() {
     each_backend(|app| async move {
         let (_, _, _) = pat_in_an_account(&app).await;
         let cookie = app.console_sign_in("pat@example.test").await;
-        let (status, html) = app.page("/tokens", &cookie).await;
+        let Page { status, html } = app.page("/tokens", &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("My tokens") && html.contains("You have no tokens in this account."));
         assert!(html.contains("href=\"/tokens\""), "linked from the user menu");
@@ -309,9 +310,9 @@ async fn console_my_tokens_shows_the_secret_once_and_revokes_with_csrf() {
         let token = format!("roster_pat_{token}");
         assert!(html.contains("Spreadsheet &#60;sync&#62;") || html.contains("Spreadsheet &lt;sync&gt;"), "escaped");
         assert!(!html.contains("<sync>"));
-        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 200);
+        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.status, 200);
 
-        let (_, html) = app.page("/tokens", &cookie).await;
+        let html = app.page("/tokens", &cookie).await.html;
         assert!(!html.contains(&token), "shown once only");
         assert!(html.contains(&format!("{}…", &token[..15])), "the prefix is listed");
         assert!(html.contains("2099-12-31 00:00 UTC"));
@@ -335,8 +336,8 @@ async fn console_my_tokens_shows_the_secret_once_and_revokes_with_csrf() {
             .unwrap();
         assert_eq!(res.status(), 303);
         assert_eq!(res.headers()["location"], "/tokens?done=revoked");
-        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 401);
-        let (_, html) = app.page("/tokens?done=revoked", &cookie).await;
+        assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.status, 401);
+        let html = app.page("/tokens?done=revoked", &cookie).await.html;
         assert!(html.contains("Token revoked.") && html.contains("You have no tokens in this account."));
     })
     .await;
@@ -350,7 +351,7 @@ async fn console_my_tokens_asks_to_choose_an_account_first() {
         app.create_account(&op, "One").await;
         app.create_account(&op, "Two").await;
         let cookie = app.console_sign_in("op@example.test").await;
-        let (status, html) = app.page("/tokens", &cookie).await;
+        let Page { status, html } = app.page("/tokens", &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("Choose an account first"), "{html}");
         assert!(!html.contains("action=\"/tokens\""), "no create form without an account");

@@ -1,6 +1,6 @@
 //! The account chooser and switching account (R-AUTH-2, R-TEN-1).
 use roster_store::MembershipRow;
-use roster_testkit::app::{PASSWORD, TestApp, each_backend};
+use roster_testkit::app::{Answer, PASSWORD, TestApp, each_backend};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -22,15 +22,16 @@ async fn r_auth_2_one_email_in_two_accounts_chooses_and_switches() {
     each_backend(|app| async move {
         let (a, b, email) = two_accounts(&app).await;
         let token = app.token(&email, None).await;
-        let (_, me) = app.get_json("/api/v1/me", Some(&token)).await;
+        let me = app.get_json("/api/v1/me", Some(&token)).await.body;
         assert_eq!(me["current_account_id"], Value::Null, "two active memberships: nothing chosen yet");
-        let (status, body) = app.post_json("/api/v1/auth/switch", Some(&token), &json!({ "account_id": b })).await;
+        let Answer { status, body } =
+            app.post_json("/api/v1/auth/switch", Some(&token), &json!({ "account_id": b })).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!((body["account_name"].as_str(), body["role"].as_str()), (Some("Beta Works"), Some("customer")));
-        let (_, me) = app.get_json("/api/v1/me", Some(&token)).await;
+        let me = app.get_json("/api/v1/me", Some(&token)).await.body;
         assert_eq!(me["current_account_id"], b.to_string());
-        let (status, _) =
-            app.post_json("/api/v1/auth/switch", Some(&token), &json!({ "account_id": Uuid::now_v7() })).await;
+        let status =
+            app.post_json("/api/v1/auth/switch", Some(&token), &json!({ "account_id": Uuid::now_v7() })).await.status;
         assert_eq!(status, 404, "not a member: not found");
 
         // Console: sign in → chooser (last used first) → choose → the account's page.
@@ -89,11 +90,11 @@ async fn r_auth_2_a_disabled_membership_is_not_offered() {
         tx.set_membership_status(b, person.id, "disabled").await.unwrap();
         tx.commit().await.unwrap();
         let body = json!({ "login": email, "password": PASSWORD });
-        let (status, v) = app.post_json("/api/v1/auth/token", None, &body).await;
+        let Answer { status, body: v } = app.post_json("/api/v1/auth/token", None, &body).await;
         assert_eq!(status, 200);
         assert_eq!(v["account_id"], a.to_string(), "one active membership left: straight in");
         let token = v["access_token"].as_str().unwrap();
-        let (status, _) = app.post_json("/api/v1/auth/switch", Some(token), &json!({ "account_id": b })).await;
+        let status = app.post_json("/api/v1/auth/switch", Some(token), &json!({ "account_id": b })).await.status;
         assert_eq!(status, 404);
     })
     .await;

@@ -1,5 +1,5 @@
 //! The console over plain HTTP: forms, cookies, CSRF, escaping, error pages.
-use roster_testkit::app::{PASSWORD, csrf_of, each_backend};
+use roster_testkit::app::{PASSWORD, Page, csrf_of, each_backend};
 use serde_json::json;
 
 #[tokio::test]
@@ -63,7 +63,7 @@ async fn csrf_is_required_for_console_forms_and_cookie_api_calls() {
             .await
             .unwrap();
         assert_eq!(res.status(), 403);
-        let (_, html) = app.page("/accounts", &cookie).await;
+        let html = app.page("/accounts", &cookie).await.html;
         assert!(!html.contains("Acme"), "nothing was written");
 
         // The cookie also works for the API, but unsafe methods need X-CSRF-Token.
@@ -77,7 +77,7 @@ async fn csrf_is_required_for_console_forms_and_cookie_api_calls() {
             .unwrap();
         assert_eq!(res.status(), 403);
         assert_eq!(res.json::<serde_json::Value>().await.unwrap()["code"], "csrf_failed");
-        let (_, form) = app.page("/accounts/new", &cookie).await;
+        let form = app.page("/accounts/new", &cookie).await.html;
         let csrf = csrf_of(&form);
         let res = app
             .client
@@ -131,10 +131,10 @@ async fn cross_site_sign_in_posts_are_refused() {
 async fn setup_link_works_once() {
     each_backend(|app| async move {
         let secret = app.service.issue_setup_token().await.unwrap().unwrap();
-        let (status, html) = app.page(&format!("/setup?token={secret}"), "").await;
+        let Page { status, html } = app.page(&format!("/setup?token={secret}"), "").await;
         assert_eq!(status, 200);
         assert!(html.contains("Set up Roster"));
-        let (status, _) = app.page("/setup?token=setup_wrong", "").await;
+        let status = app.page("/setup?token=setup_wrong", "").await.status;
         assert_eq!(status, 410);
 
         let form = [
@@ -177,7 +177,7 @@ async fn names_are_escaped_in_pages() {
         let token = app.token("ada@example.com", None).await;
         let account = app.create_account(&token, "<script>alert(1)</script>").await;
         let cookie = app.console_sign_in("ada@example.com").await;
-        let (status, html) = app.page(&format!("/accounts/{account}/team"), &cookie).await;
+        let Page { status, html } = app.page(&format!("/accounts/{account}/team"), &cookie).await;
         assert_eq!(status, 200);
         assert!(!html.contains("<script>alert(1)</script>"));
         assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"), "escaped");
@@ -190,12 +190,12 @@ async fn console_pages_answer_helpfully_when_things_are_missing() {
     each_backend(|app| async move {
         app.operator("ada@example.com").await;
         let cookie = app.console_sign_in("ada@example.com").await;
-        let (status, html) = app.page("/no/such/page", &cookie).await;
+        let Page { status, html } = app.page("/no/such/page", &cookie).await;
         assert_eq!(status, 404);
         assert!(html.contains("There is no page at this address."));
-        let (status, _) = app.page("/accounts/not-an-id/team", &cookie).await;
+        let status = app.page("/accounts/not-an-id/team", &cookie).await.status;
         assert_eq!(status, 404);
-        let (status, _) = app.page(&format!("/accounts/{}/team", uuid::Uuid::now_v7()), &cookie).await;
+        let status = app.page(&format!("/accounts/{}/team", uuid::Uuid::now_v7()), &cookie).await.status;
         assert_eq!(status, 404);
         // Not signed in: sent to sign in.
         let res = app.client.get(app.at("/accounts")).send().await.unwrap();
@@ -210,7 +210,7 @@ async fn sign_out_ends_the_session() {
     each_backend(|app| async move {
         app.operator("ada@example.com").await;
         let cookie = app.console_sign_in("ada@example.com").await;
-        let (_, html) = app.page("/accounts", &cookie).await;
+        let html = app.page("/accounts", &cookie).await.html;
         let csrf = csrf_of(&html);
         let res = app
             .client

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use reqwest::Method;
-use roster_testkit::app::{AppOptions, PASSWORD, TestApp, spawn_app_opts};
+use roster_testkit::app::{Answer, PASSWORD, TestApp};
 use roster_testkit::db::backends;
 use roster_testkit::smtp::Received;
 use serde_json::{Value, json};
@@ -13,7 +13,7 @@ use uuid::Uuid;
 const NEW_PASSWORD: &str = "violet harbor lantern";
 
 async fn open_app(backend: roster_store::Backend) -> TestApp {
-    spawn_app_opts(backend, AppOptions { open_registration: true, ..AppOptions::default() }).await
+    TestApp::builder().backend(backend).open_registration().build().await
 }
 
 fn registration(email: &str, account: &str) -> Value {
@@ -52,15 +52,15 @@ async fn a_corp_with_unproved_una(app: &TestApp) {
     let (at, a) = registered(app, "ann@a.test", "A Corp").await;
     let una = json!({ "email": "una@example.test", "first_name": "Una", "last_name": "Set",
         "password": PASSWORD, "send_welcome": false });
-    let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{a}/users"), &at, Some(una)).await;
+    let Answer { status, body } = app.send(Method::POST, &format!("/api/v1/accounts/{a}/users"), &at, Some(una)).await;
     assert_eq!(status, 201, "{body}");
 }
 
 async fn registered(app: &TestApp, email: &str, account: &str) -> (String, Uuid) {
-    let (status, body) = app.post_json("/api/v1/auth/register", None, &registration(email, account)).await;
+    let Answer { status, body } = app.post_json("/api/v1/auth/register", None, &registration(email, account)).await;
     assert_eq!(status, 202, "{body}");
     let secret = secret_in_mail(app, email, "confirm_").await;
-    let (status, body) =
+    let Answer { status, body } =
         app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": secret, "password": PASSWORD })).await;
     assert_eq!(status, 200, "{body}");
     let id = Uuid::parse_str(body["account"]["id"].as_str().unwrap()).unwrap();
@@ -68,7 +68,7 @@ async fn registered(app: &TestApp, email: &str, account: &str) -> (String, Uuid)
 }
 
 async fn sign_in(app: &TestApp, email: &str, password: &str) -> u16 {
-    app.post_json("/api/v1/auth/token", None, &json!({ "login": email, "password": password })).await.0
+    app.post_json("/api/v1/auth/token", None, &json!({ "login": email, "password": password })).await.status
 }
 
 fn assert_leaks_nothing(what: &str, text: &str, secrets: &[&str]) {
@@ -88,7 +88,8 @@ async fn r_add_3_adding_a_known_login_sends_an_invitation_and_the_takeover_chain
         let (mt, m) = registered(&app, "mallory@evil.test", "Mallory Ltd").await;
 
         let body = json!({ "email": "olga@example.test", "first_name": "X", "last_name": "Y" });
-        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{m}/users"), &mt, Some(body)).await;
+        let Answer { status, body } =
+            app.send(Method::POST, &format!("/api/v1/accounts/{m}/users"), &mt, Some(body)).await;
         assert_eq!(status, 202, "{body}");
         let inv = &body["invitation"];
         assert_eq!(inv["email"], "olga@example.test");
@@ -100,18 +101,19 @@ async fn r_add_3_adding_a_known_login_sends_an_invitation_and_the_takeover_chain
 
         // The chain: the victim is no member of M, so nothing acts on them.
         let reset = format!("/api/v1/accounts/{m}/users/{}/password-reset", victim.id);
-        assert_eq!(app.send(Method::POST, &reset, &mt, None).await.0, 404);
+        assert_eq!(app.send(Method::POST, &reset, &mt, None).await.status, 404);
         let set = format!("/api/v1/accounts/{m}/users/{}/password", victim.id);
-        assert_eq!(app.send(Method::POST, &set, &mt, Some(json!({ "password": NEW_PASSWORD }))).await.0, 404);
-        let (_, team) = app.get_json(&format!("/api/v1/accounts/{m}/users"), Some(&mt)).await;
+        assert_eq!(app.send(Method::POST, &set, &mt, Some(json!({ "password": NEW_PASSWORD }))).await.status, 404);
+        let team = app.get_json(&format!("/api/v1/accounts/{m}/users"), Some(&mt)).await.body;
         assert_leaks_nothing("the team list", &team.to_string(), &["olga@example.test", "Olga"]);
-        let (_, log) = app.get_json(&format!("/api/v1/accounts/{m}/audit"), Some(&mt)).await;
+        let log = app.get_json(&format!("/api/v1/accounts/{m}/audit"), Some(&mt)).await.body;
         assert_leaks_nothing("the audit log", &log.to_string(), &["Olga", &victim.id.to_string()]);
         assert_eq!(sign_in(&app, "olga@example.test", PASSWORD).await, 200, "the victim keeps their password");
         assert_eq!(sign_in(&app, "olga@example.test", NEW_PASSWORD).await, 401);
         // Adding again while the invitation is pending: 409, as inviting twice.
         let again = json!({ "email": "olga@example.test", "first_name": "X", "last_name": "Y" });
-        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{m}/users"), &mt, Some(again)).await;
+        let Answer { status, body } =
+            app.send(Method::POST, &format!("/api/v1/accounts/{m}/users"), &mt, Some(again)).await;
         assert_eq!((status, body["code"].as_str()), (409, Some("invitation_pending")), "{body}");
     }
 }
@@ -126,14 +128,16 @@ async fn r_add_3_nothing_of_a_foreign_login_reaches_the_adder_by_add_import_or_b
         let (bt, b) = registered(&app, "bea@b.test", "B Corp").await;
         let carol = json!({ "email": "carol@example.test", "first_name": "Carolyn", "last_name": "Privately",
             "phone": "+1 555 0199", "company": "Hidden Industries", "password": NEW_PASSWORD });
-        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{b}/users"), &bt, Some(carol)).await;
+        let Answer { status, body } =
+            app.send(Method::POST, &format!("/api/v1/accounts/{b}/users"), &bt, Some(carol)).await;
         assert_eq!(status, 201, "{body}");
         let carol_id = body["user_id"].as_str().unwrap().to_owned();
         let secrets = ["Carolyn", "Privately", "555 0199", "Hidden Industries", carol_id.as_str()];
 
         let (mt, m) = registered(&app, "mallory@evil.test", "Mallory Ltd").await;
         let add = json!({ "email": "carol@example.test", "first_name": "C", "last_name": "K" });
-        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{m}/users"), &mt, Some(add)).await;
+        let Answer { status, body } =
+            app.send(Method::POST, &format!("/api/v1/accounts/{m}/users"), &mt, Some(add)).await;
         assert_eq!(status, 202, "{body}");
         assert_leaks_nothing("add", &body.to_string(), &secrets);
         let invitation = body["invitation"]["id"].as_str().unwrap().to_owned();
@@ -153,7 +157,7 @@ async fn r_add_3_nothing_of_a_foreign_login_reaches_the_adder_by_add_import_or_b
             .unwrap();
         let dry: Value = res.json().await.unwrap();
         assert_eq!(dry["invited"].as_u64(), Some(1), "{dry}");
-        let (_, pending) = app.get_json(&format!("/api/v1/accounts/{m}/invitations"), Some(&mt)).await;
+        let pending = app.get_json(&format!("/api/v1/accounts/{m}/invitations"), Some(&mt)).await.body;
         assert_eq!(pending["items"].as_array().unwrap().len(), 0, "the dry run sent nothing: {pending}");
         let res = app
             .client
@@ -168,9 +172,9 @@ async fn r_add_3_nothing_of_a_foreign_login_reaches_the_adder_by_add_import_or_b
         let report: Value = res.json().await.unwrap();
         assert_eq!((report["invited"].as_u64(), report["created"].as_u64()), (Some(1), Some(0)), "{report}");
         assert_leaks_nothing("import", &report.to_string(), &secrets);
-        let (_, team) = app.get_json(&format!("/api/v1/accounts/{m}/users"), Some(&mt)).await;
+        let team = app.get_json(&format!("/api/v1/accounts/{m}/users"), Some(&mt)).await.body;
         assert_leaks_nothing("the team list", &team.to_string(), &["carol@example.test"]);
-        let (_, pending) = app.get_json(&format!("/api/v1/accounts/{m}/invitations"), Some(&mt)).await;
+        let pending = app.get_json(&format!("/api/v1/accounts/{m}/invitations"), Some(&mt)).await.body;
         let pending = pending["items"].as_array().unwrap().clone();
         assert_eq!(pending.len(), 1, "{pending:?}");
         assert_leaks_nothing("the pending list", &format!("{pending:?}"), &secrets);
@@ -179,11 +183,11 @@ async fn r_add_3_nothing_of_a_foreign_login_reaches_the_adder_by_add_import_or_b
 
         // Bulk invitations: per-row results name nothing of the login.
         let bulk = json!([{ "email": "carol@example.test" }]);
-        let (status, out) =
+        let Answer { status, body: out } =
             app.send(Method::POST, &format!("/api/v1/accounts/{m}/invitations/bulk"), &mt, Some(bulk)).await;
         assert!(status < 300, "{status} {out}");
         assert_leaks_nothing("bulk", &out.to_string(), &secrets);
-        let (_, log) = app.get_json(&format!("/api/v1/accounts/{m}/audit"), Some(&mt)).await;
+        let log = app.get_json(&format!("/api/v1/accounts/{m}/audit"), Some(&mt)).await.body;
         assert_leaks_nothing("the audit log", &log.to_string(), &secrets);
         assert_eq!(sign_in(&app, "carol@example.test", NEW_PASSWORD).await, 200);
     }
@@ -196,20 +200,22 @@ async fn r_add_3_nothing_of_a_foreign_login_reaches_the_adder_by_add_import_or_b
 async fn r_auth_8_an_unconfirmed_registration_squats_nothing() {
     for backend in backends().await {
         let app = open_app(backend).await;
-        let (status, _) = app.post_json("/api/v1/auth/register", None, &registration("newhire@b.test", "Squat")).await;
+        let status =
+            app.post_json("/api/v1/auth/register", None, &registration("newhire@b.test", "Squat")).await.status;
         assert_eq!(status, 202);
         assert_eq!(sign_in(&app, "newhire@b.test", PASSWORD).await, 401, "no login exists");
         let squatter_link = secret_in_mail(&app, "newhire@b.test", "confirm_").await;
 
         let (bt, b) = registered(&app, "bea@b.test", "B Corp").await;
         let add = json!({ "email": "newhire@b.test", "first_name": "New", "last_name": "Hire", "role": "admin" });
-        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{b}/users"), &bt, Some(add)).await;
+        let Answer { status, body } =
+            app.send(Method::POST, &format!("/api/v1/accounts/{b}/users"), &bt, Some(add)).await;
         assert_eq!(status, 201, "a normal new member: {body}");
         assert_eq!(body["first_name"], "New");
 
         // The squatter's link (it reached the address: in real life it is the new hire's) now
         // finds a login and makes nothing.
-        let (status, body) = app
+        let Answer { status, body } = app
             .post_json("/api/v1/auth/confirm-email", None, &json!({ "token": squatter_link, "password": PASSWORD }))
             .await;
         assert_eq!((status, body["code"].as_str()), (410, Some("address_has_login")), "{body}");
@@ -225,40 +231,43 @@ async fn r_auth_8_an_invitation_link_takes_over_an_unproved_login() {
         let app = open_app(backend).await;
         a_corp_with_unproved_una(&app).await;
         let old = app.token("una@example.test", None).await;
-        let (_, me) = app.get_json("/api/v1/me", Some(&old)).await;
+        let me = app.get_json("/api/v1/me", Some(&old)).await.body;
         assert_eq!(me["user"]["email_verified"], false, "{me}");
-        let (status, made) = app.post_json("/api/v1/tokens", Some(&old), &json!({ "name": "kept?" })).await;
+        let Answer { status, body: made } =
+            app.post_json("/api/v1/tokens", Some(&old), &json!({ "name": "kept?" })).await;
         assert_eq!(status, 201, "{made}");
         let personal = made["token"].as_str().unwrap().to_owned();
 
         let (bt, b) = registered(&app, "bea@b.test", "B Corp").await;
         let add = json!({ "email": "una@example.test", "first_name": "U", "last_name": "S" });
-        let (status, body) = app.send(Method::POST, &format!("/api/v1/accounts/{b}/users"), &bt, Some(add)).await;
+        let Answer { status, body } =
+            app.send(Method::POST, &format!("/api/v1/accounts/{b}/users"), &bt, Some(add)).await;
         assert_eq!(status, 202, "{body}");
         let link = secret_in_mail(&app, "una@example.test", "invite_").await;
         let accept = json!({ "token": link, "first_name": "Una", "last_name": "Real", "password": NEW_PASSWORD });
-        let (status, body) = app.post_json("/api/v1/invitations/accept", None, &accept).await;
+        let Answer { status, body } = app.post_json("/api/v1/invitations/accept", None, &accept).await;
         assert_eq!(status, 200, "{body}");
 
-        assert_eq!(app.get_json("/api/v1/me", Some(&old)).await.0, 401, "the old session ended");
-        assert_eq!(app.get_json("/api/v1/me", Some(&personal)).await.0, 401, "the old API token ended");
+        assert_eq!(app.get_json("/api/v1/me", Some(&old)).await.status, 401, "the old session ended");
+        assert_eq!(app.get_json("/api/v1/me", Some(&personal)).await.status, 401, "the old API token ended");
         assert_eq!(sign_in(&app, "una@example.test", PASSWORD).await, 401, "the old password ended");
-        let (_, signed) = app
+        let signed = app
             .post_json("/api/v1/auth/token", None, &json!({ "login": "una@example.test", "password": NEW_PASSWORD }))
-            .await;
+            .await
+            .body;
         let new = signed["access_token"].as_str().unwrap().to_owned();
-        let (_, me) = app.get_json("/api/v1/me", Some(&new)).await;
+        let me = app.get_json("/api/v1/me", Some(&new)).await.body;
         assert_eq!(me["user"]["email_verified"], true, "{me}");
         assert_eq!(me["memberships"].as_array().unwrap().len(), 2, "{me}");
 
         // A proved login is not taken over: it accepts by signing in.
         let (ct, c) = registered(&app, "cid@c.test", "C Corp").await;
         let add = json!({ "email": "una@example.test", "first_name": "U", "last_name": "S" });
-        assert_eq!(app.send(Method::POST, &format!("/api/v1/accounts/{c}/users"), &ct, Some(add)).await.0, 202);
+        assert_eq!(app.send(Method::POST, &format!("/api/v1/accounts/{c}/users"), &ct, Some(add)).await.status, 202);
         let link = newer_secret_in_mail(&app, "una@example.test", "invite_", &link).await;
         let accept =
             json!({ "token": link, "first_name": "Eve", "last_name": "Il", "password": "another long password" });
-        let (status, _) = app.post_json("/api/v1/invitations/accept", None, &accept).await;
+        let status = app.post_json("/api/v1/invitations/accept", None, &accept).await.status;
         assert_eq!(status, 401, "sign in first");
         assert_eq!(sign_in(&app, "una@example.test", NEW_PASSWORD).await, 200);
     }
@@ -278,27 +287,28 @@ async fn r_auth_8_an_unproved_login_signed_in_cannot_accept_and_keep_its_makers_
 
         let (bt, b) = registered(&app, "bea@b.test", "B Corp").await;
         let add = json!({ "email": "una@example.test", "first_name": "U", "last_name": "S" });
-        assert_eq!(app.send(Method::POST, &format!("/api/v1/accounts/{b}/users"), &bt, Some(add)).await.0, 202);
+        assert_eq!(app.send(Method::POST, &format!("/api/v1/accounts/{b}/users"), &bt, Some(add)).await.status, 202);
         let link = secret_in_mail(&app, "una@example.test", "invite_").await;
-        let (status, body) =
+        let Answer { status, body } =
             app.post_json("/api/v1/invitations/accept", Some(&una_session), &json!({ "token": link })).await;
         assert_eq!(status, 403, "{body}");
         assert_eq!(body["code"], "invitation_unproved_login", "{body}");
 
         // A's admin, with the password they chose, is in no account but A.
-        let (_, signed) = app
+        let signed = app
             .post_json("/api/v1/auth/token", None, &json!({ "login": "una@example.test", "password": PASSWORD }))
-            .await;
+            .await
+            .body;
         let makers = signed["access_token"].as_str().unwrap().to_owned();
-        let (_, me) = app.get_json("/api/v1/me", Some(&makers)).await;
+        let me = app.get_json("/api/v1/me", Some(&makers)).await.body;
         assert_eq!(me["memberships"].as_array().unwrap().len(), 1, "{me}");
 
         // Signed out, the link takes the login over: the maker's password and sessions end.
         let accept = json!({ "token": link, "first_name": "Una", "last_name": "Real", "password": NEW_PASSWORD });
-        let (status, body) = app.post_json("/api/v1/invitations/accept", None, &accept).await;
+        let Answer { status, body } = app.post_json("/api/v1/invitations/accept", None, &accept).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(sign_in(&app, "una@example.test", PASSWORD).await, 401, "the maker's password ended");
-        assert_eq!(app.get_json("/api/v1/me", Some(&makers)).await.0, 401, "the maker's session ended");
+        assert_eq!(app.get_json("/api/v1/me", Some(&makers)).await.status, 401, "the maker's session ended");
     }
 }
 
@@ -312,7 +322,7 @@ async fn r_auth_3_concurrent_registrations_send_at_most_three_mails_to_an_addres
         let body = registration("flood@example.test", "Flood");
         let answers =
             futures_util::future::join_all((0..16).map(|_| app.post_json("/api/v1/auth/register", None, &body))).await;
-        assert!(answers.iter().all(|(s, _)| *s == 202 || *s == 429), "{answers:?}");
+        assert!(answers.iter().all(|a| a.status == 202 || a.status == 429), "{answers:?}");
         let _ = app.smtp.wait_for(3, Duration::from_secs(15)).await;
         tokio::time::sleep(Duration::from_millis(1500)).await;
         let sent = app.smtp.received().iter().filter(|m| m.to.iter().any(|t| t == "flood@example.test")).count();
@@ -331,7 +341,7 @@ async fn r_auth_3_one_client_address_cannot_mail_the_world_by_registering() {
         let mut statuses = Vec::new();
         for i in 0..12 {
             let body = registration(&format!("target{i}@example.test"), "Visit evil.example");
-            let (status, answer) = app.post_json("/api/v1/auth/register", None, &body).await;
+            let Answer { status, body: answer } = app.post_json("/api/v1/auth/register", None, &body).await;
             if status == 429 {
                 assert_eq!(answer["code"], "too_many_attempts", "{answer}");
             }
@@ -351,10 +361,10 @@ async fn r_perm_1_r_auth_6_a_custom_role_cannot_set_or_reset_an_admins_password(
         let app = open_app(backend).await;
         let (ot, a) = registered(&app, "owen@a.test", "A Corp").await;
         let role = json!({ "name": "Helpdesk", "permissions": ["users.view", "users.manage"] });
-        let (status, body) = app.post_json(&format!("/api/v1/accounts/{a}/roles"), Some(&ot), &role).await;
+        let Answer { status, body } = app.post_json(&format!("/api/v1/accounts/{a}/roles"), Some(&ot), &role).await;
         assert_eq!(status, 201, "{body}");
         let helper = app.seed_members(a, "customer", &[("Hal", "Help", "hal@a.test")]).await.remove(0);
-        let (status, body) = app
+        let Answer { status, body } = app
             .send(
                 Method::PATCH,
                 &format!("/api/v1/accounts/{a}/users/{}", helper.id),
@@ -368,18 +378,19 @@ async fn r_perm_1_r_auth_6_a_custom_role_cannot_set_or_reset_an_admins_password(
         let ht = app.token("hal@a.test", Some(a)).await;
 
         let set = format!("/api/v1/accounts/{a}/users/{}/password", admin.id);
-        let (status, body) = app.send(Method::POST, &set, &ht, Some(json!({ "password": NEW_PASSWORD }))).await;
+        let Answer { status, body } =
+            app.send(Method::POST, &set, &ht, Some(json!({ "password": NEW_PASSWORD }))).await;
         assert_eq!(status, 403, "{body}");
         assert!(body["detail"].as_str().unwrap_or_default().contains("permission"), "names the permission: {body}");
         assert_eq!(body["rule"], "R-PERM-1", "an escalation names R-PERM-1: {body}");
         let reset = format!("/api/v1/accounts/{a}/users/{}/password-reset", admin.id);
-        assert_eq!(app.send(Method::POST, &reset, &ht, None).await.0, 403);
+        assert_eq!(app.send(Method::POST, &reset, &ht, None).await.status, 403);
         assert_eq!(sign_in(&app, "ada@a.test", NEW_PASSWORD).await, 401);
         assert_eq!(sign_in(&app, "ada@a.test", PASSWORD).await, 200);
 
         // Someone holding no more than the helper: still allowed.
         let reset = format!("/api/v1/accounts/{a}/users/{}/password-reset", cust.id);
-        assert_eq!(app.send(Method::POST, &reset, &ht, None).await.0, 202);
+        assert_eq!(app.send(Method::POST, &reset, &ht, None).await.status, 202);
     }
 }
 
@@ -390,8 +401,10 @@ async fn r_auth_3_registration_answers_the_same_for_new_and_taken_addresses() {
     for backend in backends().await {
         let app = open_app(backend).await;
         app.operator("olga@example.test").await;
-        let (s1, new) = app.post_json("/api/v1/auth/register", None, &registration("fresh@example.test", "F")).await;
-        let (s2, taken) = app.post_json("/api/v1/auth/register", None, &registration("olga@example.test", "F")).await;
+        let Answer { status: s1, body: new } =
+            app.post_json("/api/v1/auth/register", None, &registration("fresh@example.test", "F")).await;
+        let Answer { status: s2, body: taken } =
+            app.post_json("/api/v1/auth/register", None, &registration("olga@example.test", "F")).await;
         assert_eq!((s1, s2), (202, 202));
         assert_eq!(new, taken, "the same body");
         assert!(taken.get("code").is_none(), "{taken}");
@@ -405,7 +418,8 @@ async fn r_auth_3_registration_answers_the_same_for_new_and_taken_addresses() {
 
         // Flooding an address: at most 3 registration emails an hour, the answer unchanged.
         for _ in 0..4 {
-            let (s, b) = app.post_json("/api/v1/auth/register", None, &registration("olga@example.test", "F")).await;
+            let Answer { status: s, body: b } =
+                app.post_json("/api/v1/auth/register", None, &registration("olga@example.test", "F")).await;
             assert_eq!((s, &b), (202, &new));
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -424,14 +438,15 @@ async fn r_auth_3_registration_answers_the_same_for_new_and_taken_addresses() {
 async fn r_auth_8_a_confirmation_link_needs_the_registrants_password() {
     for backend in backends().await {
         let app = open_app(backend).await;
-        let (status, _) =
-            app.post_json("/api/v1/auth/register", None, &registration("victim@corp.test", "Evil Co")).await;
+        let status =
+            app.post_json("/api/v1/auth/register", None, &registration("victim@corp.test", "Evil Co")).await.status;
         assert_eq!(status, 202);
         let link = secret_in_mail(&app, "victim@corp.test", "confirm_").await;
         // The victim, who knows no password, clicks the link.
-        let (status, body) = app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": link })).await;
+        let Answer { status, body } =
+            app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": link })).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("password")), "{body}");
-        let (status, body) = app
+        let Answer { status, body } = app
             .post_json("/api/v1/auth/confirm-email", None, &json!({ "token": link, "password": "a guess of mine" }))
             .await;
         assert_eq!(status, 422, "{body}");
@@ -441,7 +456,7 @@ async fn r_auth_8_a_confirmation_link_needs_the_registrants_password() {
         assert!(res.text().await.unwrap().contains("you chose when you registered"));
         assert_eq!(sign_in(&app, "victim@corp.test", PASSWORD).await, 401, "the stranger's password made nothing");
         // The registrant, who knows it, confirms (the link stayed usable).
-        let (status, body) =
+        let Answer { status, body } =
             app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": link, "password": PASSWORD })).await;
         assert_eq!(status, 200, "{body}");
     }
@@ -451,7 +466,7 @@ async fn r_auth_8_a_confirmation_link_needs_the_registrants_password() {
 async fn r_auth_8_confirm_email_is_single_use() {
     for backend in backends().await {
         let app = open_app(backend).await;
-        let (status, _) = app.post_json("/api/v1/auth/register", None, &registration("mary@example.test", "M")).await;
+        let status = app.post_json("/api/v1/auth/register", None, &registration("mary@example.test", "M")).await.status;
         assert_eq!(status, 202);
         let secret = secret_in_mail(&app, "mary@example.test", "confirm_").await;
         let page = app.client.get(app.at(&format!("/confirm-email?token={secret}"))).send().await.unwrap();
@@ -464,18 +479,18 @@ async fn r_auth_8_confirm_email_is_single_use() {
             app.post_json("/api/v1/auth/confirm-email", None, &body),
             app.post_json("/api/v1/auth/confirm-email", None, &body)
         );
-        let mut statuses = [a.0, b.0];
+        let mut statuses = [a.status, b.status];
         statuses.sort_unstable();
         assert_eq!(statuses, [200, 410], "{a:?} {b:?}");
-        let won = if a.0 == 200 { &a.1 } else { &b.1 };
-        let lost = if a.0 == 200 { &b.1 } else { &a.1 };
+        let won = if a.status == 200 { &a.body } else { &b.body };
+        let lost = if a.status == 200 { &b.body } else { &a.body };
         assert_eq!(lost["code"], "link_gone", "{lost}");
         assert_eq!(won["user"]["email_verified"], true, "{won}");
         assert_eq!(won["account"]["membership"]["is_owner"], true, "{won}");
         let token = won["access_token"].as_str().unwrap();
-        let (_, me) = app.get_json("/api/v1/me", Some(token)).await;
+        let me = app.get_json("/api/v1/me", Some(token)).await.body;
         assert_eq!(me["memberships"].as_array().unwrap().len(), 1, "{me}");
-        let (status, body) = app.post_json("/api/v1/auth/confirm-email", None, &body).await;
+        let Answer { status, body } = app.post_json("/api/v1/auth/confirm-email", None, &body).await;
         assert_eq!((status, body["code"].as_str()), (410, Some("link_gone")), "{body}");
         assert_eq!(sign_in(&app, "mary@example.test", PASSWORD).await, 200);
     }
@@ -489,21 +504,22 @@ async fn r_auth_8_a_reset_link_proves_the_address_and_ends_the_old_tokens() {
         let app = open_app(backend).await;
         a_corp_with_unproved_una(&app).await;
         let old = app.token("una@example.test", None).await;
-        let (_, made) = app.post_json("/api/v1/tokens", Some(&old), &json!({ "name": "old" })).await;
+        let made = app.post_json("/api/v1/tokens", Some(&old), &json!({ "name": "old" })).await.body;
         let personal = made["token"].as_str().unwrap().to_owned();
 
-        let (status, _) =
-            app.post_json("/api/v1/auth/password-reset", None, &json!({ "email": "una@example.test" })).await;
+        let status =
+            app.post_json("/api/v1/auth/password-reset", None, &json!({ "email": "una@example.test" })).await.status;
         assert_eq!(status, 202);
         let secret = secret_in_mail(&app, "una@example.test", "reset_").await;
         let confirm = json!({ "token": secret, "password": NEW_PASSWORD });
-        assert_eq!(app.post_json("/api/v1/auth/password-reset/confirm", None, &confirm).await.0, 204);
-        assert_eq!(app.get_json("/api/v1/me", Some(&old)).await.0, 401);
-        assert_eq!(app.get_json("/api/v1/me", Some(&personal)).await.0, 401, "the old API token ended");
-        let (_, signed) = app
+        assert_eq!(app.post_json("/api/v1/auth/password-reset/confirm", None, &confirm).await.status, 204);
+        assert_eq!(app.get_json("/api/v1/me", Some(&old)).await.status, 401);
+        assert_eq!(app.get_json("/api/v1/me", Some(&personal)).await.status, 401, "the old API token ended");
+        let signed = app
             .post_json("/api/v1/auth/token", None, &json!({ "login": "una@example.test", "password": NEW_PASSWORD }))
-            .await;
-        let (_, me) = app.get_json("/api/v1/me", Some(signed["access_token"].as_str().unwrap())).await;
+            .await
+            .body;
+        let me = app.get_json("/api/v1/me", Some(signed["access_token"].as_str().unwrap())).await.body;
         assert_eq!(me["user"]["email_verified"], true, "{me}");
     }
 }

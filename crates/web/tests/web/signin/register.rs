@@ -1,7 +1,7 @@
 //! Open registration (R-AUTH-3, R-AUTH-8).
 use std::time::Duration;
 
-use roster_testkit::app::{AppOptions, PASSWORD, spawn_app_opts};
+use roster_testkit::app::{Answer, PASSWORD, TestApp};
 use roster_testkit::db::backends;
 use serde_json::json;
 
@@ -13,8 +13,9 @@ fn registration(email: &str) -> serde_json::Value {
 #[tokio::test]
 async fn r_auth_3_registration_creates_a_login_and_an_account_it_owns() {
     for backend in backends().await {
-        let app = spawn_app_opts(backend, AppOptions { open_registration: true, ..AppOptions::default() }).await;
-        let (status, body) = app.post_json("/api/v1/auth/register", None, &registration("mary@example.test")).await;
+        let app = TestApp::builder().backend(backend).open_registration().build().await;
+        let Answer { status, body } =
+            app.post_json("/api/v1/auth/register", None, &registration("mary@example.test")).await;
         assert_eq!(status, 202, "{body}");
         let mail = app.smtp.wait_for(1, Duration::from_secs(15)).await.remove(0);
         assert_eq!(mail.to, vec!["mary@example.test".to_owned()]);
@@ -22,7 +23,7 @@ async fn r_auth_3_registration_creates_a_login_and_an_account_it_owns() {
         let at = text.find("token=confirm_").expect("a confirmation link") + "token=".len();
         let secret = text[at..].split(char::is_whitespace).next().unwrap().to_owned();
         assert!(text.contains(&format!("{}/confirm-email?token=", app.url)), "{text}");
-        let (status, body) =
+        let Answer { status, body } =
             app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": secret, "password": PASSWORD })).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["user"]["email"], "mary@example.test");
@@ -31,15 +32,16 @@ async fn r_auth_3_registration_creates_a_login_and_an_account_it_owns() {
         assert_eq!(body["account"]["membership"]["is_owner"], true);
         assert_eq!(body["account"]["owner_id"], body["user"]["id"]);
         let token = app.token("mary@example.test", None).await;
-        let (_, me) = app.get_json("/api/v1/me", Some(&token)).await;
+        let me = app.get_json("/api/v1/me", Some(&token)).await.body;
         assert_eq!(me["memberships"].as_array().unwrap().len(), 1, "{me}");
 
         // A taken address: the same answer, never `email_taken` (R-AUTH-3).
-        let (status, body) = app.post_json("/api/v1/auth/register", None, &registration("mary@example.test")).await;
+        let Answer { status, body } =
+            app.post_json("/api/v1/auth/register", None, &registration("mary@example.test")).await;
         assert_eq!((status, body["code"].as_str()), (202, None), "{body}");
         let bad = json!({ "email": "nope", "password": "password", "first_name": "", "last_name": "J",
                           "account_name": "" });
-        let (status, body) = app.post_json("/api/v1/auth/register", None, &bad).await;
+        let Answer { status, body } = app.post_json("/api/v1/auth/register", None, &bad).await;
         assert_eq!(status, 422);
         let fields: Vec<&str> =
             body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
@@ -83,11 +85,12 @@ async fn r_auth_3_registration_creates_a_login_and_an_account_it_owns() {
 #[tokio::test]
 async fn r_auth_3_registration_is_closed_by_default() {
     for backend in backends().await {
-        let app = spawn_app_opts(backend, AppOptions::default()).await;
-        let (status, body) = app.post_json("/api/v1/auth/register", None, &registration("x@example.test")).await;
+        let app = TestApp::builder().backend(backend).build().await;
+        let Answer { status, body } =
+            app.post_json("/api/v1/auth/register", None, &registration("x@example.test")).await;
         assert_eq!((status, body["code"].as_str()), (403, Some("registration_closed")), "{body}");
         // Closed also stops links already sent.
-        let (status, body) =
+        let Answer { status, body } =
             app.post_json("/api/v1/auth/confirm-email", None, &json!({ "token": "confirm_anything" })).await;
         assert_eq!((status, body["code"].as_str()), (403, Some("registration_closed")), "{body}");
         let res = app.client.get(app.at("/register")).send().await.unwrap();

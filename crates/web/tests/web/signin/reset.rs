@@ -1,7 +1,7 @@
 //! Forgotten passwords (R-AUTH-5): the link arrives by email through the real SMTP sink.
 use std::time::Duration;
 
-use roster_testkit::app::{PASSWORD, TestApp, each_backend};
+use roster_testkit::app::{Answer, PASSWORD, TestApp, each_backend};
 use roster_testkit::smtp::Received;
 use serde_json::json;
 
@@ -15,12 +15,12 @@ fn reset_token(m: &Received) -> String {
 }
 
 async fn ask_for_reset(app: &TestApp, email: &str) -> u16 {
-    app.post_json("/api/v1/auth/password-reset", None, &json!({ "email": email })).await.0
+    app.post_json("/api/v1/auth/password-reset", None, &json!({ "email": email })).await.status
 }
 
 async fn sign_in(app: &TestApp, email: &str, password: &str) -> u16 {
     let body = json!({ "login": email, "password": password });
-    app.post_json("/api/v1/auth/token", None, &body).await.0
+    app.post_json("/api/v1/auth/token", None, &body).await.status
 }
 
 #[tokio::test]
@@ -35,18 +35,18 @@ async fn r_auth_5_the_emailed_link_sets_a_new_password_once_and_ends_sessions() 
         assert!(mail.part("text/plain").unwrap().contains(&format!("{}/password-reset?token=", app.url)));
 
         let common = json!({ "token": token, "password": "password1" });
-        let (status, body) = app.post_json("/api/v1/auth/password-reset/confirm", None, &common).await;
+        let Answer { status, body } = app.post_json("/api/v1/auth/password-reset/confirm", None, &common).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("password")), "{body}");
 
         let good = json!({ "token": token, "password": NEW_PASSWORD });
-        let (status, _) = app.post_json("/api/v1/auth/password-reset/confirm", None, &good).await;
+        let status = app.post_json("/api/v1/auth/password-reset/confirm", None, &good).await.status;
         assert_eq!(status, 204, "a refused password left the link usable");
-        let (status, body) = app.post_json("/api/v1/auth/password-reset/confirm", None, &good).await;
+        let Answer { status, body } = app.post_json("/api/v1/auth/password-reset/confirm", None, &good).await;
         assert_eq!((status, body["code"].as_str()), (410, Some("gone")), "single use: {body}");
 
         assert_eq!(sign_in(&app, "ada@example.test", PASSWORD).await, 401);
         assert_eq!(sign_in(&app, "ada@example.test", NEW_PASSWORD).await, 200);
-        let (status, _) = app.get_json("/api/v1/me", Some(&old_token)).await;
+        let status = app.get_json("/api/v1/me", Some(&old_token)).await.status;
         assert_eq!(status, 401, "the sessions from before the reset ended");
 
         let changed = app.smtp.wait_for(2, Duration::from_secs(15)).await.remove(1);
@@ -60,13 +60,13 @@ async fn r_auth_5_the_emailed_link_sets_a_new_password_once_and_ends_sessions() 
 async fn r_auth_5_unknown_addresses_get_the_same_answer_and_no_email() {
     each_backend(|app| async move {
         assert_eq!(ask_for_reset(&app, "nobody@example.test").await, 202);
-        let (status, body) =
+        let Answer { status, body } =
             app.post_json("/api/v1/auth/password-reset", None, &json!({ "email": "not an email" })).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("email")));
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(app.smtp.received().is_empty());
         let bogus = json!({ "token": "reset_0000", "password": NEW_PASSWORD });
-        let (status, _) = app.post_json("/api/v1/auth/password-reset/confirm", None, &bogus).await;
+        let status = app.post_json("/api/v1/auth/password-reset/confirm", None, &bogus).await.status;
         assert_eq!(status, 410);
     })
     .await;
@@ -83,7 +83,7 @@ async fn r_auth_5_two_confirmations_racing_exactly_one_wins() {
             app.post_json("/api/v1/auth/password-reset/confirm", None, &body),
             app.post_json("/api/v1/auth/password-reset/confirm", None, &body),
         );
-        let mut statuses = [a.0, b.0];
+        let mut statuses = [a.status, b.status];
         statuses.sort();
         assert_eq!(statuses, [204, 410]);
     })

@@ -1,6 +1,6 @@
 //! Console pages for roles and one member: custom roles (R-ROLE-1), rights (R-PERM-1),
 //! preferences, permanent delete (R-DEL-1). Plain HTTP with the session cookie; no JS needed.
-use roster_testkit::app::{TestApp, csrf_of, each_backend};
+use roster_testkit::app::{Page, TestApp, csrf_of, each_backend};
 
 async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> (u16, String, String) {
     let res = app.client.post(app.at(path)).header("cookie", cookie).form(form).send().await.unwrap();
@@ -18,7 +18,7 @@ async fn r_role_1_console_makes_a_role_and_gives_it_to_a_member() {
         let sam = app.seed_members(account, "standard", &[("Sam", "Staff", "sam@example.test")]).await.remove(0);
         let cookie = app.console_sign_in("owner@example.test").await;
 
-        let (status, html) = app.page(&format!("/accounts/{account}/roles"), &cookie).await;
+        let Page { status, html } = app.page(&format!("/accounts/{account}/roles"), &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("Salesperson") && html.contains("<legend>Team</legend>"), "grouped catalogue");
         assert!(html.contains("Create and edit custom roles."), "a sentence per permission");
@@ -39,9 +39,9 @@ async fn r_role_1_console_makes_a_role_and_gives_it_to_a_member() {
 
         let role = app.db.store.read().await.unwrap().role_by_name(account, "night shift").await.unwrap().unwrap();
         let member = format!("/accounts/{account}/team/{}", sam.id);
-        let (_, team) = app.page(&format!("/accounts/{account}/team"), &cookie).await;
+        let team = app.page(&format!("/accounts/{account}/team"), &cookie).await.html;
         assert!(team.contains(&format!("href=\"{member}\"")), "names link to the member's page");
-        let (status, html) = app.page(&member, &cookie).await;
+        let Page { status, html } = app.page(&member, &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("Night shift"), "the account's roles are offered");
         let role_id = role.id.to_string();
@@ -58,7 +58,7 @@ async fn r_role_1_console_makes_a_role_and_gives_it_to_a_member() {
         assert_eq!((m.custom_role_id, m.permissions.as_deref()), (None, Some("filters.save")));
         // The role is unused now: the edit page deletes it.
         let edit = format!("{roles}/{role_id}");
-        let (status, html) = app.page(&edit, &cookie).await;
+        let Page { status, html } = app.page(&edit, &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("Night shift"));
         let (status, location, _) =
@@ -77,7 +77,7 @@ async fn r_del_1_console_preferences_and_permanent_delete_with_confirmation() {
         let gone = app.seed_members(account, "standard", &[("Gus", "Gone", "gus@example.test")]).await.remove(0);
         let cookie = app.console_sign_in("owner@example.test").await;
         let member = format!("/accounts/{account}/team/{}", gone.id);
-        let (_, html) = app.page(&member, &cookie).await;
+        let html = app.page(&member, &cookie).await.html;
         assert!(html.contains("cannot be undone") && html.contains("Give their records to"), "says what will happen");
         let csrf = csrf_of(&html);
 
@@ -108,12 +108,12 @@ async fn r_del_1_console_preferences_and_permanent_delete_with_confirmation() {
             (303, format!("/accounts/{account}/team?done=deleted_erased").as_str())
         );
         assert!(app.db.store.read().await.unwrap().membership(account, gone.id).await.unwrap().is_none());
-        let (status, html) = app.page(&location, &cookie).await;
+        let Page { status, html } = app.page(&location, &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("personal data erased"), "the team page says what happened");
         // The owner's page offers no delete and no rights form.
         let owner_id = app.db.store.read().await.unwrap().account_by_id(account).await.unwrap().unwrap().owner_id;
-        let (_, html) = app.page(&format!("/accounts/{account}/team/{owner_id}"), &cookie).await;
+        let html = app.page(&format!("/accounts/{account}/team/{owner_id}"), &cookie).await.html;
         assert!(!html.contains("Delete permanently") && !html.contains("Save rights"));
     })
     .await;
@@ -139,7 +139,7 @@ async fn r_auth_2_landing_page_preference_is_honoured_after_sign_in() {
         let path = format!("/api/v1/accounts/{account}/users/{}", ann.id);
         let ann_token = app.token("ann@example.test", None).await;
         let body = serde_json::json!({ "preferences": { "landing_page": "home" } });
-        let (status, _) = app.send(reqwest::Method::PATCH, &path, &ann_token, Some(body)).await;
+        let status = app.send(reqwest::Method::PATCH, &path, &ann_token, Some(body)).await.status;
         assert_eq!(status, 200);
         assert_eq!(sign_in(&app).await, format!("/accounts/{account}"), "her preference: the account's home");
     })
@@ -154,7 +154,7 @@ async fn r_add_1_console_adds_a_user_with_chosen_permissions_or_all() {
         let account = app.create_account(&token, "Chosen").await;
         let cookie = app.console_sign_in("owner@example.test").await;
         let path = format!("/accounts/{account}/team/new");
-        let (_, html) = app.page(&path, &cookie).await;
+        let html = app.page(&path, &cookie).await.html;
         assert!(html.contains("All permissions") && html.contains("Choose permissions below"));
         let csrf = csrf_of(&html);
         let form = [

@@ -1,6 +1,6 @@
 //! Permanent delete (R-DEL-1), and who may not be deleted (R-OWN-4, R-PERM-1).
 use reqwest::Method;
-use roster_testkit::app::each_backend;
+use roster_testkit::app::{Answer, each_backend};
 use serde_json::json;
 
 #[tokio::test]
@@ -39,20 +39,21 @@ async fn r_del_1_a_person_in_no_other_account_is_erased_and_the_audit_keeps_the_
         tx.commit().await.unwrap();
         // A reset link queued to the person: the outbox holds their address.
         let path = format!("/api/v1/accounts/{account}/users/{}", err.id);
-        let (status, _) = app.post_json(&format!("{path}/password-reset"), Some(&token), &json!({})).await;
+        let status = app.post_json(&format!("{path}/password-reset"), Some(&token), &json!({})).await.status;
         assert_eq!(status, 202);
         let err_token = app.token(&err.email, Some(account)).await;
 
-        let (status, done) = app.send(Method::DELETE, &format!("{path}?transfer_to={}", hal.id), &token, None).await;
+        let Answer { status, body: done } =
+            app.send(Method::DELETE, &format!("{path}?transfer_to={}", hal.id), &token, None).await;
         assert_eq!(status, 200, "{done}");
         assert_eq!(
             (done["erased"].as_bool(), done["transferred_to"].as_str()),
             (Some(true), Some(hal.id.to_string().as_str()))
         );
 
-        let (status, _) = app.get_json(&path, Some(&token)).await;
+        let status = app.get_json(&path, Some(&token)).await.status;
         assert_eq!(status, 404, "the membership is gone");
-        let (status, _) = app.get_json("/api/v1/me", Some(&err_token)).await;
+        let status = app.get_json("/api/v1/me", Some(&err_token)).await.status;
         assert_eq!(status, 401, "their sessions are gone");
         let mut tx = app.db.store.read().await.unwrap();
         let row = tx.user_by_id(err.id).await.unwrap().expect("the row stays for the ids");
@@ -64,13 +65,14 @@ async fn r_del_1_a_person_in_no_other_account_is_erased_and_the_audit_keeps_the_
         let over = tx.invitation_by_id(account, invitation.id).await.unwrap().unwrap();
         assert!(over.email.ends_with("@erased.invalid"), "{}", over.email);
         drop(tx);
-        let (status, _) = app
+        let status = app
             .post_json("/api/v1/auth/token", None, &json!({ "login": "err@example.test", "password": err.password }))
-            .await;
+            .await
+            .status;
         assert_eq!(status, 401);
         // The audit log keeps the id.
-        let (_, audit) =
-            app.get_json(&format!("/api/v1/accounts/{account}/audit?action=member.deleted"), Some(&token)).await;
+        let audit =
+            app.get_json(&format!("/api/v1/accounts/{account}/audit?action=member.deleted"), Some(&token)).await.body;
         let e = &audit["items"][0];
         assert_eq!(
             (e["action"].as_str(), e["target_id"].as_str()),
@@ -80,7 +82,8 @@ async fn r_del_1_a_person_in_no_other_account_is_erased_and_the_audit_keeps_the_
         // The address is free again for a new person.
         let new =
             json!({ "email": "err@example.test", "first_name": "Err", "last_name": "Again", "send_welcome": false });
-        let (status, again) = app.post_json(&format!("/api/v1/accounts/{account}/users"), Some(&token), &new).await;
+        let Answer { status, body: again } =
+            app.post_json(&format!("/api/v1/accounts/{account}/users"), Some(&token), &new).await;
         assert_eq!((status, again["existing_user"].as_bool()), (201, Some(false)), "{again}");
     })
     .await;
@@ -94,25 +97,27 @@ async fn r_del_1_a_person_in_another_account_keeps_their_login() {
         let first = app.create_account(&token, "First").await;
         let second = app.create_account(&token, "Second").await;
         let pat = app.seed_members(first, "standard", &[("Pat", "Two", "pat@example.test")]).await.remove(0);
-        let (status, _) = app
+        let status = app
             .post_json(
                 &format!("/api/v1/accounts/{second}/users"),
                 Some(&token),
                 &json!({ "email": "pat@example.test", "first_name": "Pat", "last_name": "Two", "send_welcome": false }),
             )
-            .await;
+            .await
+            .status;
         assert_eq!(status, 202, "a known login is invited (R-ADD-3)");
         let mail = app.smtp.wait_for(1, std::time::Duration::from_secs(15)).await.remove(0);
         let text = mail.part("text/plain").unwrap();
         let at = text.find("token=invite_").expect("an invitation link") + "token=".len();
         let secret = text[at..].split(char::is_whitespace).next().unwrap().to_owned();
         let pt = app.token("pat@example.test", None).await;
-        let (status, body) = app.post_json("/api/v1/invitations/accept", Some(&pt), &json!({ "token": secret })).await;
+        let Answer { status, body } =
+            app.post_json("/api/v1/invitations/accept", Some(&pt), &json!({ "token": secret })).await;
         assert_eq!(status, 200, "{body}");
-        let (status, done) =
+        let Answer { status, body: done } =
             app.send(Method::DELETE, &format!("/api/v1/accounts/{first}/users/{}", pat.id), &token, None).await;
         assert_eq!((status, done["erased"].as_bool()), (200, Some(false)), "{done}");
-        let (status, me) = app
+        let Answer { status, body: me } = app
             .post_json("/api/v1/auth/token", None, &json!({ "login": "pat@example.test", "password": pat.password }))
             .await;
         assert_eq!(status, 200, "{me}");
@@ -137,32 +142,33 @@ async fn r_own_4_owner_cannot_be_deleted_nor_oneself_nor_someone_with_more_right
         people.extend(app.seed_members(account, "customer", &[("Sam", "Staff", "sam@example.test")]).await);
         let user = |id: uuid::Uuid| format!("/api/v1/accounts/{account}/users/{id}");
         let list = json!({ "permissions": ["users.view", "users.manage"] });
-        let (status, _) = app.send(Method::PATCH, &user(people[0].id), &token, Some(list)).await;
+        let status = app.send(Method::PATCH, &user(people[0].id), &token, Some(list)).await.status;
         assert_eq!(status, 200);
-        let (status, _) = app.send(Method::PATCH, &user(people[1].id), &token, Some(json!({ "role": "admin" }))).await;
+        let status =
+            app.send(Method::PATCH, &user(people[1].id), &token, Some(json!({ "role": "admin" }))).await.status;
         assert_eq!(status, 200);
         let mia = app.token(&people[0].email, Some(account)).await;
 
-        let (status, problem) = app.send(Method::DELETE, &user(owner.id), &mia, None).await;
+        let Answer { status, body: problem } = app.send(Method::DELETE, &user(owner.id), &mia, None).await;
         assert_eq!((status, problem["rule"].as_str()), (409, Some("R-OWN-4")), "{problem}");
-        let (status, problem) = app.send(Method::DELETE, &user(owner.id), &token, None).await;
+        let Answer { status, body: problem } = app.send(Method::DELETE, &user(owner.id), &token, None).await;
         assert_eq!((status, problem["rule"].as_str()), (409, Some("R-OWN-4")), "{problem}");
-        let (status, problem) = app.send(Method::DELETE, &user(people[0].id), &mia, None).await;
+        let Answer { status, body: problem } = app.send(Method::DELETE, &user(people[0].id), &mia, None).await;
         assert_eq!((status, problem["code"].as_str()), (409, Some("self_delete")), "{problem}");
-        let (status, _) = app.send(Method::DELETE, &user(people[1].id), &mia, None).await;
+        let status = app.send(Method::DELETE, &user(people[1].id), &mia, None).await.status;
         assert_eq!(status, 403, "Mia lacks what the admin holds");
         // The heir must be an active member other than the person deleted.
-        let (status, problem) =
+        let Answer { status, body: problem } =
             app.send(Method::DELETE, &format!("{}?transfer_to={}", user(people[2].id), people[2].id), &mia, None).await;
         assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("transfer_to")), "{problem}");
-        let (status, problem) =
+        let Answer { status, body: problem } =
             app.send(Method::DELETE, &format!("{}?transfer_to=nope", user(people[2].id)), &mia, None).await;
         assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("transfer_to")), "{problem}");
         let sam = app.token(&people[2].email, Some(account)).await;
-        let (status, _) = app.send(Method::DELETE, &user(people[1].id), &sam, None).await;
+        let status = app.send(Method::DELETE, &user(people[1].id), &sam, None).await.status;
         assert_eq!(status, 403, "a customer lacks users.manage");
         // Within her rights, Mia deletes Sam; the member is still there until then.
-        let (status, done) = app.send(Method::DELETE, &user(people[2].id), &mia, None).await;
+        let Answer { status, body: done } = app.send(Method::DELETE, &user(people[2].id), &mia, None).await;
         assert_eq!((status, done["transferred_to"].as_str()), (200, Some(people[0].id.to_string().as_str())), "{done}");
     })
     .await;
@@ -175,7 +181,8 @@ async fn r_del_1_what_they_own_moves_to_the_heir() {
         let token = app.token("owner@example.test", None).await;
         let account = app.create_account(&token, "Heirs").await;
         let path = format!("/api/v1/accounts/{account}");
-        let (status, _) = app.send(Method::PATCH, &path, &token, Some(json!({ "invite_policy": "permission" }))).await;
+        let status =
+            app.send(Method::PATCH, &path, &token, Some(json!({ "invite_policy": "permission" }))).await.status;
         assert_eq!(status, 200);
         let people = app
             .seed_members(
@@ -185,7 +192,7 @@ async fn r_del_1_what_they_own_moves_to_the_heir() {
             )
             .await;
         let ivy = app.token(&people[0].email, Some(account)).await;
-        let (status, inv) = app
+        let Answer { status, body: inv } = app
             .post_json(
                 &format!("{path}/invitations"),
                 Some(&ivy),
@@ -193,11 +200,11 @@ async fn r_del_1_what_they_own_moves_to_the_heir() {
             )
             .await;
         assert_eq!(status, 201, "{inv}");
-        let (status, done) = app
+        let Answer { status, body: done } = app
             .send(Method::DELETE, &format!("{path}/users/{}?transfer_to={}", people[0].id, people[1].id), &token, None)
             .await;
         assert_eq!(status, 200, "{done}");
-        let (_, list) = app.get_json(&format!("{path}/invitations"), Some(&token)).await;
+        let list = app.get_json(&format!("{path}/invitations"), Some(&token)).await.body;
         let item = list["items"].as_array().unwrap().iter().find(|i| i["id"] == inv["id"]).expect("still pending");
         assert_eq!(item["invited_by"], people[1].id.to_string(), "{item}");
     })

@@ -1,5 +1,5 @@
 //! Changing a member's rights and preferences (R-PERM-1, R-OWN-2).
-use roster_testkit::app::each_backend;
+use roster_testkit::app::{Answer, each_backend};
 use serde_json::json;
 
 #[tokio::test]
@@ -15,42 +15,44 @@ async fn r_perm_1_rights_change_within_what_the_admin_holds_never_their_own_nor_
         let member = |id: uuid::Uuid| format!("/api/v1/accounts/{account}/users/{id}");
         // The owner makes Ann a manager of users with a short list.
         let list = json!({ "permissions": ["users.view", "users.manage", "time.track"] });
-        let (status, view) = app.send(reqwest::Method::PATCH, &member(ann.id), &token, Some(list)).await;
+        let Answer { status, body: view } = app.send(reqwest::Method::PATCH, &member(ann.id), &token, Some(list)).await;
         assert_eq!(status, 200, "{view}");
         assert_eq!(view["role"], "custom");
         let ann_token = app.token(&ann.email, None).await;
         // Ann may give what she holds…
-        let (status, _) = app
+        let status = app
             .send(reqwest::Method::PATCH, &member(sam.id), &ann_token, Some(json!({ "permissions": ["time.track"] })))
-            .await;
+            .await
+            .status;
         assert_eq!(status, 200);
         // …but not what she lacks, not her own rights, not the owner's.
-        let (status, body) =
+        let Answer { status, body } =
             app.send(reqwest::Method::PATCH, &member(sam.id), &ann_token, Some(json!({ "role": "admin" }))).await;
         assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")), "{body}");
-        let (status, body) =
+        let Answer { status, body } =
             app.send(reqwest::Method::PATCH, &member(ann.id), &ann_token, Some(json!({ "role": "employee" }))).await;
         assert_eq!((status, body["rule"].as_str()), (409, Some("R-PERM-1")), "{body}");
-        let (status, body) =
+        let Answer { status, body } =
             app.send(reqwest::Method::PATCH, &member(owner.id), &token, Some(json!({ "role": "admin" }))).await;
         assert_eq!((status, body["rule"].as_str()), (409, Some("R-PERM-1")), "the owner edits own rights: {body}");
-        let (status, body) =
+        let Answer { status, body } =
             app.send(reqwest::Method::PATCH, &member(owner.id), &ann_token, Some(json!({ "permissions": [] }))).await;
         assert_eq!((status, body["rule"].as_str()), (409, Some("R-OWN-2")), "{body}");
-        let (status, _) =
-            app.send(reqwest::Method::PATCH, &member(sam.id), &token, Some(json!({ "role": "owner" }))).await;
+        let status =
+            app.send(reqwest::Method::PATCH, &member(sam.id), &token, Some(json!({ "role": "owner" }))).await.status;
         assert_eq!(status, 422);
         // Anyone sets their own preferences; a bad landing page names the field.
         let prefs = json!({ "preferences": { "landing_page": "contacts", "daily_reminders": true } });
         let sam_token = app.token(&sam.email, None).await;
-        let (status, view) = app.send(reqwest::Method::PATCH, &member(sam.id), &sam_token, Some(prefs)).await;
+        let Answer { status, body: view } =
+            app.send(reqwest::Method::PATCH, &member(sam.id), &sam_token, Some(prefs)).await;
         assert_eq!((status, &view["preferences"]["landing_page"]), (200, &json!("contacts")), "{view}");
         let bad = json!({ "preferences": { "landing_page": "nowhere" } });
-        let (status, body) = app.send(reqwest::Method::PATCH, &member(sam.id), &sam_token, Some(bad)).await;
+        let Answer { status, body } = app.send(reqwest::Method::PATCH, &member(sam.id), &sam_token, Some(bad)).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("preferences.landing_page")));
-        let (status, me) = app.get_json(&member(sam.id), Some(&sam_token)).await;
+        let Answer { status, body: me } = app.get_json(&member(sam.id), Some(&sam_token)).await;
         assert_eq!((status, me["permissions"].clone()), (200, json!(["time.track"])));
-        let (status, _) = app.get_json(&member(ann.id), Some(&sam_token)).await;
+        let status = app.get_json(&member(ann.id), Some(&sam_token)).await.status;
         assert_eq!(status, 403, "others need users.view");
     })
     .await;

@@ -1,7 +1,6 @@
 //! Import members from CSV (`POST /api/v1/accounts/{id}/users/import`): per-row errors, nothing
 //! done for a bad row, idempotent by email, dry run, `users.manage`.
-use roster_testkit::app::{TestApp, each_backend};
-use serde_json::Value;
+use roster_testkit::app::{Answer, TestApp, answer, each_backend};
 use uuid::Uuid;
 
 async fn setup(app: &TestApp) -> (Uuid, String) {
@@ -11,27 +10,24 @@ async fn setup(app: &TestApp) -> (Uuid, String) {
     (account, app.token(&owner.email, Some(account)).await)
 }
 
-async fn import(app: &TestApp, token: &str, account: Uuid, body: Vec<u8>, dry_run: bool) -> (u16, Value) {
-    let res = app
+async fn import(app: &TestApp, token: &str, account: Uuid, body: Vec<u8>, dry_run: bool) -> Answer {
+    let req = app
         .client
         .post(app.at(&format!("/api/v1/accounts/{account}/users/import?dry_run={dry_run}")))
         .bearer_auth(token)
         .header("content-type", "text/csv")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+        .body(body);
+    answer(req).await
 }
 
 async fn everyone(app: &TestApp, token: &str, account: Uuid) -> Vec<(String, String)> {
-    let (_, body) = app
+    let body = app
         .get_json(
             &format!("/api/v1/accounts/{account}/users?status=active,disabled,archived&sort=email&limit=500"),
             Some(token),
         )
-        .await;
+        .await
+        .body;
     body["items"]
         .as_array()
         .unwrap()
@@ -69,7 +65,7 @@ async fn import_reports_bad_rows_and_changes_nothing_for_them() {
         body.extend_from_slice(b"utf8@example.test,Bad\xff\xfeName,Bytes,standard,\n");
         body.extend_from_slice(b"second@example.test,Second,Good,customer,@Company\n");
         body.extend_from_slice(b"third@example.test,Third,Good,,\n");
-        let (status, report) = import(&app, &token, account, body, false).await;
+        let Answer { status, body: report } = import(&app, &token, account, body, false).await;
         assert_eq!(status, 200, "{report}");
         assert_eq!(report["rows"], 10, "{report}");
         assert_eq!(report["created"], 2, "{report}");
@@ -108,7 +104,7 @@ async fn import_reports_bad_rows_and_changes_nothing_for_them() {
         assert_eq!(audit_count(&app, account).await, 2);
 
         // A file without an email column is refused as a whole.
-        let (status, body) = import(&app, &token, account, b"name\nAda\n".to_vec(), false).await;
+        let Answer { status, body } = import(&app, &token, account, b"name\nAda\n".to_vec(), false).await;
         assert_eq!(status, 422, "{body}");
     })
     .await;
@@ -121,22 +117,22 @@ async fn import_is_idempotent_by_email() {
         // Someone who already has a login elsewhere is invited, never joined (R-ADD-3).
         let elsewhere = app.create_account(&token, "Elsewhere").await;
         app.seed_members(elsewhere, "standard", &[("Grace", "Brewster", "grace@example.test")]).await;
-        let (status, first) = import(&app, &token, account, GOOD.as_bytes().to_vec(), false).await;
+        let Answer { status, body: first } = import(&app, &token, account, GOOD.as_bytes().to_vec(), false).await;
         assert_eq!(status, 200, "{first}");
         assert_eq!((first["created"].as_u64(), first["invited"].as_u64()), (Some(2), Some(1)), "{first}");
         assert_eq!(first["ignored_columns"], serde_json::json!(["status"]));
         let before = everyone(&app, &token, account).await;
         assert_eq!(before.len(), 3, "{before:?}");
         assert!(!before.iter().any(|(e, _)| e == "grace@example.test"), "not joined: {before:?}");
-        let (_, pending) = app.get_json(&format!("/api/v1/accounts/{account}/invitations"), Some(&token)).await;
+        let pending = app.get_json(&format!("/api/v1/accounts/{account}/invitations"), Some(&token)).await.body;
         assert_eq!(pending["items"][0]["email"], "grace@example.test", "{pending}");
         assert_eq!(pending["items"][0]["role"], "employee", "{pending}");
-        let (_, alan) =
-            app.get_json(&format!("/api/v1/accounts/{account}/users?q=alan%40example.test"), Some(&token)).await;
+        let alan =
+            app.get_json(&format!("/api/v1/accounts/{account}/users?q=alan%40example.test"), Some(&token)).await.body;
         assert_eq!(alan["items"][0]["company"], "=Bletchley", "an exported cell's ' is removed");
 
         // Again: nothing new, nothing duplicated, no second invitation.
-        let (_, again) = import(&app, &token, account, GOOD.as_bytes().to_vec(), false).await;
+        let again = import(&app, &token, account, GOOD.as_bytes().to_vec(), false).await.body;
         assert_eq!(
             (
                 again["created"].as_u64(),
@@ -148,11 +144,11 @@ async fn import_is_idempotent_by_email() {
             "{again}"
         );
         assert_eq!(everyone(&app, &token, account).await, before);
-        let (_, pending) = app.get_json(&format!("/api/v1/accounts/{account}/invitations"), Some(&token)).await;
+        let pending = app.get_json(&format!("/api/v1/accounts/{account}/invitations"), Some(&token)).await.body;
         assert_eq!(pending["items"].as_array().unwrap().len(), 1, "{pending}");
         // A changed role updates the member.
         let changed = GOOD.replace("Analytical Engines,admin", "Analytical Engines,salesperson");
-        let (_, third) = import(&app, &token, account, changed.into_bytes(), false).await;
+        let third = import(&app, &token, account, changed.into_bytes(), false).await.body;
         assert_eq!((third["updated"].as_u64(), third["unchanged"].as_u64()), (Some(1), Some(1)), "{third}");
         let after = everyone(&app, &token, account).await;
         assert!(after.contains(&("ada@example.test".to_owned(), "salesperson".to_owned())), "{after:?}");
@@ -165,7 +161,7 @@ async fn import_is_idempotent_by_email() {
 async fn import_dry_run_changes_nothing() {
     each_backend(|app| async move {
         let (account, token) = setup(&app).await;
-        let (status, report) = import(&app, &token, account, GOOD.as_bytes().to_vec(), true).await;
+        let Answer { status, body: report } = import(&app, &token, account, GOOD.as_bytes().to_vec(), true).await;
         assert_eq!(status, 200, "{report}");
         assert_eq!(report["dry_run"], true);
         assert_eq!(report["created"], 3, "{report}");
@@ -182,14 +178,14 @@ async fn import_needs_users_manage_and_grants_only_what_the_importer_holds() {
         let (account, token) = setup(&app).await;
         let people = app.seed_members(account, "employee", &[("Emma", "Ployee", "emma@example.test")]).await;
         let emma = app.token(&people[0].email, Some(account)).await;
-        let (status, body) = import(&app, &emma, account, GOOD.as_bytes().to_vec(), false).await;
+        let Answer { status, body } = import(&app, &emma, account, GOOD.as_bytes().to_vec(), false).await;
         assert_eq!(status, 403, "{body}");
         let other = app.create_account(&token, "Elsewhere").await;
-        let (status, _) = import(&app, &emma, other, GOOD.as_bytes().to_vec(), false).await;
+        let status = import(&app, &emma, other, GOOD.as_bytes().to_vec(), false).await.status;
         assert_eq!(status, 404);
         assert_eq!(everyone(&app, &token, account).await.len(), 2);
         // The owner's own row cannot change their role.
-        let (_, report) = import(&app, &token, account, b"email,role\nolga@example.test,admin\n".to_vec(), false).await;
+        let report = import(&app, &token, account, b"email,role\nolga@example.test,admin\n".to_vec(), false).await.body;
         assert_eq!(report["failed"], 1, "{report}");
         assert_eq!(report["errors"][0]["field"], "role", "{report}");
     })

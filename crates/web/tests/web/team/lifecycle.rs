@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use reqwest::Method;
-use roster_testkit::app::{PASSWORD, TestApp, TestUser, each_backend};
-use serde_json::{Value, json};
+use roster_testkit::app::{Answer, PASSWORD, Page, TestApp, TestUser, each_backend};
+use serde_json::json;
 use uuid::Uuid;
 
 /// An account owned by Olga (operator) with an admin, Ada, and an employee, Pat.
@@ -26,12 +26,12 @@ async fn team(app: &TestApp) -> Team {
     Team { account, owner, owner_token, admin, pat }
 }
 
-async fn act(app: &TestApp, token: &str, account: Uuid, user: Uuid, what: &str) -> (u16, Value) {
+async fn act(app: &TestApp, token: &str, account: Uuid, user: Uuid, what: &str) -> Answer {
     app.send(Method::POST, &format!("/api/v1/accounts/{account}/users/{user}/{what}"), token, None).await
 }
 
 async fn sign_in(app: &TestApp, email: &str, password: &str) -> u16 {
-    app.post_json("/api/v1/auth/token", None, &json!({ "login": email, "password": password })).await.0
+    app.post_json("/api/v1/auth/token", None, &json!({ "login": email, "password": password })).await.status
 }
 
 async fn audit_actions(app: &TestApp, account: Uuid) -> Vec<String> {
@@ -45,18 +45,19 @@ async fn r_own_4_owner_cannot_be_disabled_or_archived() {
         let t = team(&app).await;
         let ada = app.token(&t.admin.email, None).await;
         for what in ["disable", "archive"] {
-            let (status, body) = act(&app, &ada, t.account, t.owner.id, what).await;
+            let Answer { status, body } = act(&app, &ada, t.account, t.owner.id, what).await;
             assert_eq!(status, 409, "{what}: {body}");
             assert_eq!(body["rule"], "R-OWN-4", "{body}");
         }
         // Nor by themselves.
-        let (status, body) = act(&app, &t.owner_token, t.account, t.owner.id, "disable").await;
+        let Answer { status, body } = act(&app, &t.owner_token, t.account, t.owner.id, "disable").await;
         assert_eq!((status, body["rule"].as_str()), (409, Some("R-OWN-4")), "{body}");
         // Nobody disables themselves.
-        let (status, body) = act(&app, &ada, t.account, t.admin.id, "disable").await;
+        let Answer { status, body } = act(&app, &ada, t.account, t.admin.id, "disable").await;
         assert_eq!(status, 409, "{body}");
         assert_eq!(body["code"], "self", "{body}");
-        let (status, owner) = app.get_json(&format!("/api/v1/accounts/{}", t.account), Some(&t.owner_token)).await;
+        let Answer { status, body: owner } =
+            app.get_json(&format!("/api/v1/accounts/{}", t.account), Some(&t.owner_token)).await;
         assert_eq!(status, 200, "{owner}");
     })
     .await;
@@ -74,29 +75,30 @@ async fn r_dis_1_disable_ends_sessions_in_that_account_and_enable_restores() {
         tx.commit().await.unwrap();
         let here = app.token(&t.pat.email, Some(t.account)).await;
         let there = app.token(&t.pat.email, Some(other)).await;
-        let (status, created) = app.post_json("/api/v1/tokens", Some(&here), &json!({ "name": "ci" })).await;
+        let Answer { status, body: created } =
+            app.post_json("/api/v1/tokens", Some(&here), &json!({ "name": "ci" })).await;
         assert_eq!(status, 201, "{created}");
         let personal = created["token"].as_str().unwrap().to_owned();
-        assert_eq!(app.get_json("/api/v1/me", Some(&personal)).await.0, 200);
+        assert_eq!(app.get_json("/api/v1/me", Some(&personal)).await.status, 200);
 
-        let (status, member) = act(&app, &t.owner_token, t.account, t.pat.id, "disable").await;
+        let Answer { status, body: member } = act(&app, &t.owner_token, t.account, t.pat.id, "disable").await;
         assert_eq!(status, 200, "{member}");
         assert_eq!(member["status"], "disabled");
         assert_eq!(member["user_id"], t.pat.id.to_string());
-        assert_eq!(app.get_json("/api/v1/me", Some(&here)).await.0, 401, "the session here ended");
-        assert_eq!(app.get_json("/api/v1/me", Some(&personal)).await.0, 401, "the personal token stopped");
-        assert_eq!(app.get_json("/api/v1/me", Some(&there)).await.0, 200, "the other account's session lives");
+        assert_eq!(app.get_json("/api/v1/me", Some(&here)).await.status, 401, "the session here ended");
+        assert_eq!(app.get_json("/api/v1/me", Some(&personal)).await.status, 401, "the personal token stopped");
+        assert_eq!(app.get_json("/api/v1/me", Some(&there)).await.status, 200, "the other account's session lives");
         let body = json!({ "login": t.pat.email, "password": PASSWORD, "account_id": t.account });
-        assert_ne!(app.post_json("/api/v1/auth/token", None, &body).await.0, 200, "no sign-in here");
+        assert_ne!(app.post_json("/api/v1/auth/token", None, &body).await.status, 200, "no sign-in here");
 
         // Twice is a conflict, not a silent success.
-        assert_eq!(act(&app, &t.owner_token, t.account, t.pat.id, "disable").await.0, 409);
+        assert_eq!(act(&app, &t.owner_token, t.account, t.pat.id, "disable").await.status, 409);
 
-        let (status, member) = act(&app, &t.owner_token, t.account, t.pat.id, "enable").await;
+        let Answer { status, body: member } = act(&app, &t.owner_token, t.account, t.pat.id, "enable").await;
         assert_eq!(status, 200, "{member}");
         assert_eq!(member["status"], "active");
         app.token(&t.pat.email, Some(t.account)).await;
-        assert_eq!(app.get_json("/api/v1/me", Some(&personal)).await.0, 401, "revoked tokens stay revoked");
+        assert_eq!(app.get_json("/api/v1/me", Some(&personal)).await.status, 401, "revoked tokens stay revoked");
         let actions = audit_actions(&app, t.account).await;
         assert!(actions.contains(&"member.disabled".to_owned()), "{actions:?}");
         assert!(actions.contains(&"member.enabled".to_owned()), "{actions:?}");
@@ -116,20 +118,21 @@ async fn r_arc_1_archive_resets_the_password_when_no_other_membership() {
         tx.commit().await.unwrap();
         let pat_session = app.token(&t.pat.email, None).await;
 
-        let (status, member) = act(&app, &t.owner_token, t.account, t.pat.id, "archive").await;
+        let Answer { status, body: member } = act(&app, &t.owner_token, t.account, t.pat.id, "archive").await;
         assert_eq!(status, 200, "{member}");
         assert_eq!(member["status"], "archived");
-        assert_eq!(app.get_json("/api/v1/me", Some(&pat_session)).await.0, 401);
+        assert_eq!(app.get_json("/api/v1/me", Some(&pat_session)).await.status, 401);
         let pat = app.db.store.read().await.unwrap().user_by_id(t.pat.id).await.unwrap().unwrap();
         assert!(pat.password_hash.is_none(), "Pat has no other membership: the password is reset");
 
-        let (status, member) = act(&app, &t.owner_token, t.account, t.admin.id, "archive").await;
+        let Answer { status, body: member } = act(&app, &t.owner_token, t.account, t.admin.id, "archive").await;
         assert_eq!(status, 200, "{member}");
         let ada = app.db.store.read().await.unwrap().user_by_id(t.admin.id).await.unwrap().unwrap();
         assert!(ada.password_hash.is_some(), "Ada is active elsewhere: the password stays");
         assert_eq!(sign_in(&app, &t.admin.email, PASSWORD).await, 200);
 
-        let (status, list) = app.get_json(&format!("/api/v1/accounts/{}/users", t.account), Some(&t.owner_token)).await;
+        let Answer { status, body: list } =
+            app.get_json(&format!("/api/v1/accounts/{}/users", t.account), Some(&t.owner_token)).await;
         assert_eq!(status, 200, "{list}");
         let actions = audit_actions(&app, t.account).await;
         assert_eq!(actions.iter().filter(|a| *a == "member.archived").count(), 2, "{actions:?}");
@@ -141,12 +144,12 @@ async fn r_arc_1_archive_resets_the_password_when_no_other_membership() {
 async fn r_arc_2_restore_sends_a_set_password_link() {
     each_backend(|app| async move {
         let t = team(&app).await;
-        assert_eq!(act(&app, &t.owner_token, t.account, t.pat.id, "archive").await.0, 200);
+        assert_eq!(act(&app, &t.owner_token, t.account, t.pat.id, "archive").await.status, 200);
         assert_eq!(sign_in(&app, &t.pat.email, PASSWORD).await, 401);
         // Enable is for disabled members, restore for archived ones.
-        assert_eq!(act(&app, &t.owner_token, t.account, t.pat.id, "enable").await.0, 409);
+        assert_eq!(act(&app, &t.owner_token, t.account, t.pat.id, "enable").await.status, 409);
 
-        let (status, member) = act(&app, &t.owner_token, t.account, t.pat.id, "restore").await;
+        let Answer { status, body: member } = act(&app, &t.owner_token, t.account, t.pat.id, "restore").await;
         assert_eq!(status, 200, "{member}");
         assert_eq!(member["status"], "active");
         assert_ne!(sign_in(&app, &t.pat.email, PASSWORD).await, 200, "the old password is gone");
@@ -157,7 +160,7 @@ async fn r_arc_2_restore_sends_a_set_password_link() {
         let at = text.find("token=reset_").expect("a set-password link") + "token=".len();
         let token = text[at..at + "reset_".len() + 64].to_owned();
         let body = json!({ "token": token, "password": "violet harbor lantern" });
-        let (status, res) = app.post_json("/api/v1/auth/password-reset/confirm", None, &body).await;
+        let Answer { status, body: res } = app.post_json("/api/v1/auth/password-reset/confirm", None, &body).await;
         assert!(status < 300, "{status} {res}");
         assert_eq!(sign_in(&app, &t.pat.email, "violet harbor lantern").await, 200);
     })
@@ -169,26 +172,26 @@ async fn lifecycle_needs_users_manage_and_answers_404_across_accounts() {
     each_backend(|app| async move {
         let t = team(&app).await;
         let pat = app.token(&t.pat.email, None).await;
-        let (status, body) = act(&app, &pat, t.account, t.admin.id, "disable").await;
+        let Answer { status, body } = act(&app, &pat, t.account, t.admin.id, "disable").await;
         assert_eq!(status, 403, "{body}");
 
         let other = app.create_account(&t.owner_token, "Elsewhere").await;
         let stranger = app.seed_members(other, "employee", &[("Sam", "Stranger", "sam@example.test")]).await.remove(0);
         let ada = app.token(&t.admin.email, None).await;
-        assert_eq!(act(&app, &ada, t.account, stranger.id, "disable").await.0, 404, "not a member here");
-        assert_eq!(act(&app, &ada, other, stranger.id, "disable").await.0, 404, "another account");
-        assert_eq!(act(&app, &ada, t.account, Uuid::now_v7(), "archive").await.0, 404);
+        assert_eq!(act(&app, &ada, t.account, stranger.id, "disable").await.status, 404, "not a member here");
+        assert_eq!(act(&app, &ada, other, stranger.id, "disable").await.status, 404, "another account");
+        assert_eq!(act(&app, &ada, t.account, Uuid::now_v7(), "archive").await.status, 404);
     })
     .await;
 }
 
-async fn transfer(app: &TestApp, token: &str, account: Uuid, user: Uuid, password: &str) -> (u16, Value) {
+async fn transfer(app: &TestApp, token: &str, account: Uuid, user: Uuid, password: &str) -> Answer {
     let body = json!({ "user_id": user, "password": password });
     app.send(Method::POST, &format!("/api/v1/accounts/{account}/transfer-ownership"), token, Some(body)).await
 }
 
 async fn owners(app: &TestApp, account: Uuid, token: &str) -> Vec<String> {
-    let (status, list) = app.get_json(&format!("/api/v1/accounts/{account}/users"), Some(token)).await;
+    let Answer { status, body: list } = app.get_json(&format!("/api/v1/accounts/{account}/users"), Some(token)).await;
     assert_eq!(status, 200, "{list}");
     list["items"]
         .as_array()
@@ -203,28 +206,28 @@ async fn owners(app: &TestApp, account: Uuid, token: &str) -> Vec<String> {
 async fn r_own_3_transfer_needs_the_password_and_an_active_member() {
     each_backend(|app| async move {
         let t = team(&app).await;
-        let (status, body) = transfer(&app, &t.owner_token, t.account, t.admin.id, "wrong password").await;
+        let Answer { status, body } = transfer(&app, &t.owner_token, t.account, t.admin.id, "wrong password").await;
         assert_eq!(status, 422, "{body}");
         let ada = app.token(&t.admin.email, None).await;
-        let (status, body) = transfer(&app, &ada, t.account, t.admin.id, PASSWORD).await;
+        let Answer { status, body } = transfer(&app, &ada, t.account, t.admin.id, PASSWORD).await;
         assert_eq!(status, 403, "only the owner: {body}");
 
-        assert_eq!(act(&app, &t.owner_token, t.account, t.pat.id, "disable").await.0, 200);
-        let (status, body) = transfer(&app, &t.owner_token, t.account, t.pat.id, PASSWORD).await;
+        assert_eq!(act(&app, &t.owner_token, t.account, t.pat.id, "disable").await.status, 200);
+        let Answer { status, body } = transfer(&app, &t.owner_token, t.account, t.pat.id, PASSWORD).await;
         assert_eq!(status, 409, "{body}");
         assert_eq!(body["rule"], "R-OWN-3", "{body}");
-        let (status, _) = transfer(&app, &t.owner_token, t.account, Uuid::now_v7(), PASSWORD).await;
+        let status = transfer(&app, &t.owner_token, t.account, Uuid::now_v7(), PASSWORD).await.status;
         assert_eq!(status, 404);
 
-        let (status, account) = transfer(&app, &t.owner_token, t.account, t.admin.id, PASSWORD).await;
+        let Answer { status, body: account } = transfer(&app, &t.owner_token, t.account, t.admin.id, PASSWORD).await;
         assert_eq!(status, 200, "{account}");
         assert_eq!(account["id"], t.account.to_string());
         assert_eq!(owners(&app, t.account, &ada).await, vec![t.admin.id.to_string()]);
-        let (_, olga) = app.get_json(&format!("/api/v1/accounts/{}/users", t.account), Some(&ada)).await;
+        let olga = app.get_json(&format!("/api/v1/accounts/{}/users", t.account), Some(&ada)).await.body;
         let olga = olga["items"].as_array().unwrap().iter().find(|m| m["user_id"] == t.owner.id.to_string()).unwrap();
         assert_eq!(olga["role"], "admin", "{olga}");
         // The old owner can now be disabled; the new one cannot.
-        let (status, body) = act(&app, &t.owner_token, t.account, t.admin.id, "disable").await;
+        let Answer { status, body } = act(&app, &t.owner_token, t.account, t.admin.id, "disable").await;
         assert_eq!((status, body["rule"].as_str()), (409, Some("R-OWN-4")), "{body}");
         assert!(audit_actions(&app, t.account).await.contains(&"account.ownership_transferred".to_owned()));
     })
@@ -239,11 +242,11 @@ async fn r_own_3_two_transfers_racing_leave_one_owner() {
             transfer(&app, &t.owner_token, t.account, t.admin.id, PASSWORD),
             transfer(&app, &t.owner_token, t.account, t.pat.id, PASSWORD),
         );
-        let mut statuses = [a.0, b.0];
+        let mut statuses = [a.status, b.status];
         statuses.sort();
         assert_eq!(statuses[0], 200, "{a:?} {b:?}");
         assert!(statuses[1] == 403 || statuses[1] == 409, "{a:?} {b:?}");
-        let winner = if a.0 == 200 { t.admin.id } else { t.pat.id };
+        let winner = if a.status == 200 { t.admin.id } else { t.pat.id };
         let token = app.token(&t.admin.email, None).await;
         assert_eq!(owners(&app, t.account, &token).await, vec![winner.to_string()]);
     })
@@ -255,7 +258,7 @@ async fn the_console_team_page_disables_and_the_owner_transfers() {
     each_backend(|app| async move {
         let t = team(&app).await;
         let cookie = app.console_sign_in(&t.owner.email).await;
-        let (status, html) = app.page(&format!("/accounts/{}/team", t.account), &cookie).await;
+        let Page { status, html } = app.page(&format!("/accounts/{}/team", t.account), &cookie).await;
         assert_eq!(status, 200, "{html}");
         assert!(html.contains(&format!("/accounts/{}/team/{}/disable", t.account, t.pat.id)), "{html}");
         assert!(html.contains("their sessions here end at once"), "a sentence says what happens");
@@ -273,7 +276,7 @@ async fn the_console_team_page_disables_and_the_owner_transfers() {
         let m = app.db.store.read().await.unwrap().membership(t.account, t.pat.id).await.unwrap().unwrap();
         assert_eq!(m.status, "disabled");
 
-        let (status, html) = app.page(&format!("/accounts/{}/transfer", t.account), &cookie).await;
+        let Page { status, html } = app.page(&format!("/accounts/{}/transfer", t.account), &cookie).await;
         assert_eq!(status, 200, "{html}");
         assert!(html.contains(&t.admin.id.to_string()) && !html.contains(&t.pat.id.to_string()), "{html}");
         let csrf = roster_testkit::app::csrf_of(&html);

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use roster_store::{MembershipRow, UserRow};
-use roster_testkit::app::{TestApp, each_backend};
+use roster_testkit::app::{Answer, Page, TestApp, each_backend};
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -52,7 +52,7 @@ fn person(first: &str, last: &str, company: Option<&str>, role: &'static str, st
     (first.into(), last.into(), email, company.map(str::to_owned), role, status, None)
 }
 
-async fn list(app: &TestApp, token: &str, account: Uuid, query: &str) -> (u16, Value) {
+async fn list(app: &TestApp, token: &str, account: Uuid, query: &str) -> Answer {
     app.get_json(&format!("/api/v1/accounts/{account}/users?{query}"), Some(token)).await
 }
 
@@ -96,7 +96,7 @@ async fn r_list_1_search_by_name_email_company_role() {
             ("q=%25", &[]),
         ];
         for (query, want) in cases {
-            let (status, body) = list(&app, &token, account, query).await;
+            let Answer { status, body } = list(&app, &token, account, query).await;
             assert_eq!(status, 200, "{query}: {body}");
             let mut got = emails(&body);
             got.sort();
@@ -108,7 +108,7 @@ async fn r_list_1_search_by_name_email_company_role() {
         for (query, field) in
             [("sort=age", "sort"), ("order=up", "order"), ("status=gone", "status"), ("cursor=zz", "cursor")]
         {
-            let (status, body) = list(&app, &token, account, query).await;
+            let Answer { status, body } = list(&app, &token, account, query).await;
             assert_eq!(status, 422, "{query}: {body}");
             assert_eq!(body["errors"][0]["field"], field, "{body}");
         }
@@ -147,7 +147,7 @@ async fn r_list_1_every_sort_pages_with_a_cursor_without_gaps_or_repeats() {
                     let mut cursor: Option<String> = None;
                     for _ in 0..50 {
                         let c = cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default();
-                        let (status, body) =
+                        let Answer { status, body } =
                             list(&app, &token, account, &format!("sort={sort}&order={order}&limit=7{q}{c}")).await;
                         assert_eq!(status, 200, "{sort} {order}: {body}");
                         seen.extend(emails(&body));
@@ -160,20 +160,20 @@ async fn r_list_1_every_sort_pages_with_a_cursor_without_gaps_or_repeats() {
                     assert_eq!(unique.len(), seen.len(), "{sort} {order}{q}: a member came twice");
                     assert_eq!(seen.len(), total, "{sort} {order}{q}: members missing");
                     // The same order as one big page.
-                    let (_, all) =
-                        list(&app, &token, account, &format!("sort={sort}&order={order}&limit=500{q}")).await;
+                    let all =
+                        list(&app, &token, account, &format!("sort={sort}&order={order}&limit=500{q}")).await.body;
                     assert_eq!(seen, emails(&all), "{sort} {order}{q}: pages differ from one page");
                 }
             }
             // A cursor of another sort is refused.
-            let (_, body) = list(&app, &token, account, &format!("sort={sort}&limit=2")).await;
+            let body = list(&app, &token, account, &format!("sort={sort}&limit=2")).await.body;
             let c = body["next_cursor"].as_str().unwrap();
             let other = if sort == "name" { "email" } else { "name" };
-            let (status, _) = list(&app, &token, account, &format!("sort={other}&cursor={c}")).await;
+            let status = list(&app, &token, account, &format!("sort={other}&cursor={c}")).await.status;
             assert_eq!(status, 422);
         }
         // One big page is in the order asked for; created_at is when they joined.
-        let (_, all) = list(&app, &token, account, "sort=created_at&limit=500").await;
+        let all = list(&app, &token, account, "sort=created_at&limit=500").await.body;
         let joined: Vec<(OffsetDateTime, String)> = all["items"]
             .as_array()
             .unwrap()
@@ -189,12 +189,12 @@ async fn r_list_1_every_sort_pages_with_a_cursor_without_gaps_or_repeats() {
         let mut sorted_joined = joined.clone();
         sorted_joined.sort();
         assert_eq!(joined, sorted_joined);
-        let (_, all) = list(&app, &token, account, "sort=email&limit=500").await;
+        let all = list(&app, &token, account, "sort=email&limit=500").await.body;
         let got = emails(&all);
         let mut sorted = got.clone();
         sorted.sort();
         assert_eq!(got, sorted);
-        let (_, all) = list(&app, &token, account, "sort=last_sign_in_at&order=desc&limit=500").await;
+        let all = list(&app, &token, account, "sort=last_sign_in_at&order=desc&limit=500").await.body;
         let times: Vec<Option<&str>> =
             all["items"].as_array().unwrap().iter().map(|m| m["last_sign_in_at"].as_str()).collect();
         let never = times.iter().position(Option::is_none).unwrap();
@@ -211,26 +211,26 @@ async fn r_list_1_every_sort_pages_with_a_cursor_without_gaps_or_repeats() {
 async fn r_list_1_archived_tab_and_disabled_toggle() {
     each_backend(|app| async move {
         let (account, token) = account_with(&app, &sample()).await;
-        let (_, body) = list(&app, &token, account, "").await;
+        let body = list(&app, &token, account, "").await.body;
         let default = emails(&body);
         assert!(default.contains(&"alan.turing@example.test".to_owned()), "disabled listed by default");
         assert!(!default.contains(&"joan.clarke@example.test".to_owned()), "archived not listed by default");
-        let (_, body) = list(&app, &token, account, "status=active").await;
+        let body = list(&app, &token, account, "status=active").await.body;
         assert!(!emails(&body).contains(&"alan.turing@example.test".to_owned()), "disabled hidden");
-        let (_, body) = list(&app, &token, account, "status=archived").await;
+        let body = list(&app, &token, account, "status=archived").await.body;
         assert_eq!(emails(&body), vec!["joan.clarke@example.test"]);
-        let (_, body) = list(&app, &token, account, "status=active,disabled,archived").await;
+        let body = list(&app, &token, account, "status=active,disabled,archived").await.body;
         assert_eq!(emails(&body).len(), 7);
 
         // The console keeps the query in the URL: tabs, sort headers, the next page, Export CSV.
         let cookie = app.console_sign_in("olga@example.test").await;
-        let (status, html) = app.page(&format!("/accounts/{account}/team?tab=archived&q=clarke"), &cookie).await;
+        let Page { status, html } = app.page(&format!("/accounts/{account}/team?tab=archived&q=clarke"), &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("joan.clarke@example.test"), "{html}");
         assert!(!html.contains("ada.lovelace@example.test"));
         assert!(html.contains("users.csv?q=clarke&#38;status=archived"), "{html}");
-        let (_, html) =
-            app.page(&format!("/accounts/{account}/team?hide_disabled=1&sort=email&order=desc"), &cookie).await;
+        let html =
+            app.page(&format!("/accounts/{account}/team?hide_disabled=1&sort=email&order=desc"), &cookie).await.html;
         assert!(!html.contains("alan.turing@example.test"));
         assert!(html.find("katherine.johnson@").unwrap() < html.find("ada.lovelace@").unwrap(), "email, newest first");
         assert!(html.contains("aria-sort=\"descending\""));
@@ -292,7 +292,7 @@ async fn r_exp_1_needs_users_export() {
         let admin = app.seed_members(account, "admin", &[("Adam", "Admin", "adam@example.test")]).await;
         let emma = app.token(&employee[0].email, Some(account)).await;
         // Emma may see the team (users.view) but not export it.
-        let (status, _) = list(&app, &emma, account, "").await;
+        let status = list(&app, &emma, account, "").await.status;
         assert_eq!(status, 200);
         let (status, _, body) = csv(&app, &emma, account, "").await;
         assert_eq!(status, 403, "{body}");
@@ -303,7 +303,7 @@ async fn r_exp_1_needs_users_export() {
         // Another account's id is not found.
         let other = app.create_account(&owner, "Elsewhere").await;
         assert_eq!(csv(&app, &adam, other, "").await.0, 404);
-        assert_eq!(app.get_json(&format!("/api/v1/accounts/{account}/users.csv"), None).await.0, 401);
+        assert_eq!(app.get_json(&format!("/api/v1/accounts/{account}/users.csv"), None).await.status, 401);
     })
     .await;
 }
@@ -320,7 +320,7 @@ async fn r_exp_1_export_matches_search() {
         {
             // Without a sort, an export comes in joining order: the list's `sort=created_at`.
             let order = if query.contains("sort=") { "" } else { "&sort=created_at" };
-            let (_, listed) = list(&app, &token, account, &format!("{query}{order}&limit=500")).await;
+            let listed = list(&app, &token, account, &format!("{query}{order}&limit=500")).await.body;
             let (status, _, body) = csv(&app, &token, account, query).await;
             assert_eq!(status, 200, "{query}");
             let exported: Vec<String> = body.lines().skip(1).map(|l| l.split(',').next().unwrap().to_owned()).collect();
@@ -340,18 +340,18 @@ async fn r_list_1_a_bulk_load_is_searchable_and_later_members_too() {
         // 600 members in one batch: SQLite indexes them for search in one pass.
         assert_eq!(app.service.demo_fill(Some("bulk"), 600, &|_| {}).await.unwrap(), 600);
         let account = app.db.store.read().await.unwrap().account_by_slug("bulk").await.unwrap().unwrap().id;
-        let (status, page) = list(&app, &token, account, "limit=1&sort=email").await;
+        let Answer { status, body: page } = list(&app, &token, account, "limit=1&sort=email").await;
         assert_eq!(status, 200, "{page}");
         let first = emails(&page).remove(0);
         let local = first.split('@').next().unwrap();
         let needle = &local[local.len() - 8..];
-        let (_, found) = list(&app, &token, account, &format!("q={needle}")).await;
+        let found = list(&app, &token, account, &format!("q={needle}")).await.body;
         assert!(emails(&found).contains(&first), "{needle} should find {first}: {found}");
         // A member added afterwards, one at a time, is searchable too (the trigger is back).
         app.seed_members(account, "employee", &[("Zebulon", "Quill", "zebulon.quill@example.test")]).await;
-        let (_, found) = list(&app, &token, account, "q=ebulon").await;
+        let found = list(&app, &token, account, "q=ebulon").await.body;
         assert_eq!(emails(&found), vec!["zebulon.quill@example.test".to_owned()], "{found}");
-        let (_, all) = list(&app, &token, account, "limit=500&status=active,disabled,archived").await;
+        let all = list(&app, &token, account, "limit=500&status=active,disabled,archived").await.body;
         assert!(all["next_cursor"].is_string(), "600 members page on");
     })
     .await;
@@ -362,7 +362,7 @@ async fn all_pages(app: &TestApp, token: &str, account: Uuid, query: &str) -> Ve
     let mut items = Vec::new();
     let mut cursor = String::new();
     loop {
-        let (status, body) = list(app, token, account, &format!("{query}{cursor}")).await;
+        let Answer { status, body } = list(app, token, account, &format!("{query}{cursor}")).await;
         assert_eq!(status, 200, "{query}: {body}");
         items.extend(body["items"].as_array().unwrap().iter().cloned());
         match body["next_cursor"].as_str() {
