@@ -315,12 +315,12 @@ impl TestApp {
     }
 
     /// `owner@example.test`, an operator who created the account `name` through the API and
-    /// owns it; signed in with a token for that account.
+    /// owns it: signed in once, with the token that created it (not bound to an account).
     pub async fn owner(&self, name: &str) -> TestUser {
         let owner = self.operator("owner@example.test").await;
         let token = self.token(&owner.email, None).await;
         let account = self.create_account(&token, name).await;
-        self.sign_in(&owner, Some(account)).await
+        TestUser { token: Some(token), account: Some(account), ..owner }
     }
 
     /// A new member of `owner`'s account holding `role` (a built-in key or a custom role's id),

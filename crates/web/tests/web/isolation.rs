@@ -244,8 +244,7 @@ async fn r_perm_3_an_operators_token_has_no_installation_powers() {
             app.post_json("/api/v1/tokens", Some(&op_mine), &json!({ "name": "ops" })).await;
         assert_eq!(status, 201, "{made}");
         let pat = made["token"].as_str().unwrap().to_owned();
-        let status = app.get_json(&format!("/api/v1/accounts/{other}"), Some(&pat)).await.status;
-        assert_eq!(status, 404);
+        app.get_json(&format!("/api/v1/accounts/{other}"), Some(&pat)).await.assert_status(404);
         let status = app.get_json("/api/v1/emails", Some(&pat)).await.status;
         assert!(status == 403 || status == 404, "the installation's outbox: {status}");
         let list = app.get_json("/api/v1/accounts", Some(&pat)).await.body;

@@ -231,12 +231,10 @@ async fn r_auth_3_creating_an_account_makes_the_caller_its_owner() {
         let Answer { status, body: v } = app.post_json("/api/v1/accounts", Some(&token), &json!({"name": "   "})).await;
         assert_eq!(status, 422);
         assert_eq!(v["errors"][0]["field"], "name");
-        let status = app.post_json("/api/v1/accounts", Some(&token), &json!({"name": "x".repeat(101)})).await.status;
-        assert_eq!(status, 422);
+        app.post_json("/api/v1/accounts", Some(&token), &json!({"name": "x".repeat(101)})).await.assert_status(422);
         let status = app.post_json("/api/v1/accounts", Some(&token), &json!({"name": "Ok", "extra": 1})).await.status;
         assert_eq!(status, 422, "unknown fields are refused, not ignored");
-        let status = app.post_json("/api/v1/accounts", None, &json!({"name": "Nope"})).await.status;
-        assert_eq!(status, 401);
+        app.post_json("/api/v1/accounts", None, &json!({"name": "Nope"})).await.assert_status(401);
 
         let Answer { status, body: list } = app.get_json("/api/v1/accounts", Some(&token)).await;
         assert_eq!(status, 200);
@@ -266,8 +264,7 @@ async fn r_perm_3_another_accounts_ids_answer_404() {
             assert_eq!(status, 404, "{path}");
         }
         // In her own account she may look at the account but not the team (users.view).
-        let status = app.get_json(&format!("/api/v1/accounts/{other}"), Some(&carol_token)).await.status;
-        assert_eq!(status, 200);
+        app.get_json(&format!("/api/v1/accounts/{other}"), Some(&carol_token)).await.assert_status(200);
         let Answer { status, body: v } =
             app.get_json(&format!("/api/v1/accounts/{other}/users"), Some(&carol_token)).await;
         assert_eq!((status, v["code"].as_str(), v["rule"].as_str()), (403, Some("forbidden"), Some("R-PERM-3")));
@@ -284,8 +281,7 @@ async fn r_dis_1_a_disabled_membership_sees_nothing() {
         let mut tx = app.db.store.begin().await.unwrap();
         tx.set_membership_status(acme, bob[0].id, "disabled").await.unwrap();
         tx.commit().await.unwrap();
-        let status = app.get_json(&format!("/api/v1/accounts/{acme}/users"), Some(&bob_token)).await.status;
-        assert_eq!(status, 404);
+        app.get_json(&format!("/api/v1/accounts/{acme}/users"), Some(&bob_token)).await.assert_status(404);
         let status = app
             .post_json("/api/v1/auth/token", None, &json!({"login": "bob@example.com", "password": PASSWORD}))
             .await

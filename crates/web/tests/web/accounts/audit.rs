@@ -5,13 +5,13 @@ use serde_json::json;
 #[tokio::test]
 async fn r_aud_1_changes_are_logged_and_filtered() {
     each_backend(|app| async move {
-        app.operator("owner@example.test").await;
-        let token = app.token("owner@example.test", None).await;
-        let account = app.create_account(&token, "Audited").await;
+        let owner = app.owner("Audited").await;
+        let token = owner.bearer().to_owned();
+        let account = owner.account();
         let path = format!("/api/v1/accounts/{account}");
-        let status =
-            app.send(reqwest::Method::PATCH, &path, &token, Some(json!({ "name": "Audited Ltd" }))).await.status;
-        assert_eq!(status, 200);
+        app.send(reqwest::Method::PATCH, &path, &token, Some(json!({ "name": "Audited Ltd" })))
+            .await
+            .assert_status(200);
         let staff = app.seed_members(account, "standard", &[("Sam", "Staff", "sam@example.test")]).await.remove(0);
         let disable = format!("/api/v1/accounts/{account}/users/{}/disable", staff.id);
         assert_eq!(app.send(reqwest::Method::POST, &disable, &token, None).await.status, 200);

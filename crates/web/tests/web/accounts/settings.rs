@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 async fn owner_account(app: &TestApp) -> (String, Uuid) {
-    app.operator("owner@example.test").await;
-    let token = app.token("owner@example.test", None).await;
-    let account = app.create_account(&token, "Open House").await;
+    let owner = app.owner("Open House").await;
+    let token = owner.bearer().to_owned();
+    let account = owner.account();
     (token, account)
 }
 
@@ -84,14 +84,11 @@ async fn account_settings_are_validated_and_need_account_settings() {
         assert_eq!((view["name"].as_str(), view["invitation_ttl_days"].as_i64()), (Some("Open House Ltd"), Some(14)));
         let customer = app.seed_members(account, "customer", &[("Cu", "Stomer", "cu@example.test")]).await.remove(0);
         let ct = app.token(&customer.email, None).await;
-        let status = app.send(reqwest::Method::PATCH, &path, &ct, Some(json!({ "name": "Mine" }))).await.status;
-        assert_eq!(status, 403);
+        app.send(reqwest::Method::PATCH, &path, &ct, Some(json!({ "name": "Mine" }))).await.assert_status(403);
         let other = app.create_account(&token, "Elsewhere").await;
-        let status = app
-            .send(reqwest::Method::PATCH, &format!("/api/v1/accounts/{other}"), &ct, Some(json!({ "name": "x" })))
+        app.send(reqwest::Method::PATCH, &format!("/api/v1/accounts/{other}"), &ct, Some(json!({ "name": "x" })))
             .await
-            .status;
-        assert_eq!(status, 404);
+            .assert_status(404);
     })
     .await;
 }
@@ -111,8 +108,7 @@ async fn r_auth_6_an_admin_sets_a_members_password_and_their_sessions_end() {
         let sam_token = app.token(&sam.email, None).await;
         let set = |user: Uuid| format!("/api/v1/accounts/{account}/users/{user}/password");
         let new_pw = json!({ "password": "plum garden whistle" });
-        let status = app.send(reqwest::Method::POST, &set(sam.id), &token, Some(new_pw.clone())).await.status;
-        assert_eq!(status, 204);
+        app.send(reqwest::Method::POST, &set(sam.id), &token, Some(new_pw.clone())).await.assert_status(204);
         assert_eq!(app.get_json("/api/v1/me", Some(&sam_token)).await.status, 401, "their sessions ended");
         let body = json!({ "login": sam.email, "password": "plum garden whistle" });
         assert_eq!(app.post_json("/api/v1/auth/token", None, &body).await.status, 200);
@@ -136,8 +132,7 @@ async fn r_auth_6_an_admin_sets_a_members_password_and_their_sessions_end() {
         assert_eq!(status, 403, "a standard member lacks users.manage");
 
         let reset = format!("/api/v1/accounts/{account}/users/{}/password-reset", bo.id);
-        let status = app.send(reqwest::Method::POST, &reset, &token, None).await.status;
-        assert_eq!(status, 202);
+        app.send(reqwest::Method::POST, &reset, &token, None).await.assert_status(202);
         let mail = &app.smtp.wait_for(1, Duration::from_secs(15)).await[0];
         assert_eq!(mail.to, vec![bo.email.clone()]);
         assert!(mail.header("From").unwrap().contains("Open House"), "sent by the account");

@@ -65,9 +65,9 @@ async fn r_add_3_browser_existing_login_is_invited_and_joins_only_by_accepting()
         return;
     };
     let app = TestApp::builder().build().await;
-    let owner = app.operator("owner@example.test").await;
-    let token = app.token(&owner.email, None).await;
-    let account = app.create_account(&token, "Invite Works").await;
+    let owner = app.owner("Invite Works").await;
+    let token = owner.bearer().to_owned();
+    let account = owner.account();
     let elsewhere = app.create_account(&token, "Elsewhere").await;
     let kim = app.seed_members(elsewhere, "standard", &[("Kim", "Known", "kim@example.test")]).await.remove(0);
     let driver = ChromeDriver::start(&chromedriver).await;

@@ -15,9 +15,8 @@ async fn r_add_2_browser_add_user_welcome_email_set_password_sign_in() {
         return;
     };
     let app = TestApp::builder().build().await;
-    let owner = app.operator("owner@example.test").await;
-    let token = app.token(&owner.email, None).await;
-    let account = app.create_account(&token, "Welcome Works").await;
+    let owner = app.owner("Welcome Works").await;
+    let account = owner.account();
     let driver = ChromeDriver::start(&chromedriver).await;
     let b = Browser::open(&driver).await;
 

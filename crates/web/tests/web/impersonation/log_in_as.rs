@@ -82,8 +82,7 @@ async fn r_imp_1_admin_acts_as_member_and_audit_has_both_ids() {
         assert_eq!(app.send(Method::POST, &path, &acting, Some(body)).await.status, 403);
 
         // Logging out with the token ends the impersonation.
-        let status = app.post_json("/api/v1/auth/logout", Some(&acting), &json!({})).await.status;
-        assert_eq!(status, 204);
+        app.post_json("/api/v1/auth/logout", Some(&acting), &json!({})).await.assert_status(204);
         assert_eq!(app.get_json("/api/v1/me", Some(&acting)).await.status, 401);
         assert_eq!(app.get_json("/api/v1/me", Some(&t.admin_token)).await.status, 200, "Ada's own session lives on");
 
@@ -286,8 +285,7 @@ async fn r_imp_1_other_account_404() {
         let acting = body["access_token"].as_str().unwrap().to_owned();
         assert_eq!(app.get_json(&format!("/api/v1/accounts/{other}/users"), Some(&acting)).await.status, 404);
         assert_eq!(app.get_json(&format!("/api/v1/accounts/{other}"), Some(&acting)).await.status, 404);
-        let status = app.post_json("/api/v1/auth/switch", Some(&acting), &json!({ "account_id": other })).await.status;
-        assert_eq!(status, 403);
+        app.post_json("/api/v1/auth/switch", Some(&acting), &json!({ "account_id": other })).await.assert_status(403);
         let list = app.get_json("/api/v1/accounts", Some(&acting)).await.body;
         assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
         // Here, Ada can do what Pat (employee) can, and no more.
@@ -573,8 +571,7 @@ async fn r_imp_1_the_logins_own_sessions_profile_and_tokens_are_out_of_reach() {
         let accounts: Vec<&str> =
             me["memberships"].as_array().unwrap().iter().filter_map(|m| m["account_id"].as_str()).collect();
         assert_eq!(accounts, vec![t.account.to_string().as_str()], "{me}");
-        let status = app.get_json(&format!("/api/v1/accounts/{elsewhere}"), Some(&acting)).await.status;
-        assert_eq!(status, 404);
+        app.get_json(&format!("/api/v1/accounts/{elsewhere}"), Some(&acting)).await.assert_status(404);
 
         // The account's membership is still acted on.
         let Answer { status, body: res } =

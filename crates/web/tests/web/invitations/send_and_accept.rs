@@ -116,8 +116,7 @@ async fn r_inv_1_existing_user_accepts_signed_in() {
         let (t, acme) = owner_with_account(&app).await;
         let other = app.create_account(&t, "Other").await;
         let carol = app.seed_members(other, "customer", &[("Carol", "Known", "carol@example.test")]).await.remove(0);
-        let status = invite(&app, &t, acme, json!({ "email": "CAROL@example.test", "role": "standard" })).await.status;
-        assert_eq!(status, 201);
+        invite(&app, &t, acme, json!({ "email": "CAROL@example.test", "role": "standard" })).await.assert_status(201);
         let secret = link_token(&mail_to(&app, 1, "carol@example.test").await);
 
         // Not signed in: an existing login must sign in first; nothing is made.
@@ -457,16 +456,14 @@ async fn r_perm_2_owner_only_policy() {
 async fn r_perm_2_users_invite_policy() {
     each_backend(|app| async move {
         let (t, acme) = owner_with_account(&app).await;
-        let status = app
-            .send(
-                Method::PATCH,
-                &format!("/api/v1/accounts/{acme}"),
-                &t,
-                Some(json!({ "invite_policy": "permission" })),
-            )
-            .await
-            .status;
-        assert_eq!(status, 200);
+        app.send(
+            Method::PATCH,
+            &format!("/api/v1/accounts/{acme}"),
+            &t,
+            Some(json!({ "invite_policy": "permission" })),
+        )
+        .await
+        .assert_status(200);
         let people = app
             .seed_members(acme, "admin", &[("Ada", "Admin", "ada@example.test")])
             .await
@@ -496,8 +493,7 @@ async fn r_perm_1_cannot_invite_with_more_rights() {
             .await;
         let uma = app.seed_members(acme, "standard", &[("Uma", "Inviter", "uma@example.test")]).await.remove(0);
         let short = json!({ "permissions": ["users.view", "users.invite", "time.track"] });
-        let status = app.send(Method::PATCH, &format!("/api/v1/accounts/{acme}/users/{}", uma.id), &t, Some(short)).await.status;
-        assert_eq!(status, 200);
+        app.send(Method::PATCH, &format!("/api/v1/accounts/{acme}/users/{}", uma.id), &t, Some(short)).await.assert_status(200);
         let ut = app.token(&uma.email, Some(acme)).await;
         for body in [
             json!({ "email": "vic@example.test", "role": "admin" }),

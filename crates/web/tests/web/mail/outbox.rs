@@ -305,8 +305,7 @@ async fn r_mail_2_without_a_server_mail_waits_and_an_account_server_delivers_it(
         assert_eq!(answer["ok"], false);
         assert!(answer["message"].as_str().unwrap().contains("554 5.7.1 relay denied"), "{answer}");
 
-        let status = app.send(reqwest::Method::DELETE, &smtp, &token, None).await.status;
-        assert_eq!(status, 204);
+        app.send(reqwest::Method::DELETE, &smtp, &token, None).await.assert_status(204);
         let after = app.get_json(&smtp, Some(&token)).await.body;
         assert_eq!(after, Value::Null);
     }

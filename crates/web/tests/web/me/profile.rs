@@ -21,11 +21,9 @@ async fn my_sessions_lists_and_ends_them_at_once() {
         let mine = app.get_json("/api/v1/me/sessions", Some(&phone)).await.body;
         let phone_id = mine.as_array().unwrap().iter().find(|s| s["current"] == true).unwrap()["id"].clone();
         let path = format!("/api/v1/me/sessions/{}", phone_id.as_str().unwrap());
-        let status = app.send(reqwest::Method::DELETE, &path, &laptop, None).await.status;
-        assert_eq!(status, 204);
+        app.send(reqwest::Method::DELETE, &path, &laptop, None).await.assert_status(204);
         assert_eq!(app.get_json("/api/v1/me", Some(&phone)).await.status, 401, "ended at once");
-        let status = app.send(reqwest::Method::DELETE, &path, &laptop, None).await.status;
-        assert_eq!(status, 404);
+        app.send(reqwest::Method::DELETE, &path, &laptop, None).await.assert_status(404);
         let Answer { status, body } =
             app.send(reqwest::Method::POST, "/api/v1/me/sessions/end-others", &laptop, None).await;
         assert_eq!((status, body["ended"].as_u64()), (200, Some(1)));
@@ -48,8 +46,7 @@ async fn changing_my_password_checks_the_current_one_and_ends_other_sessions() {
         let Answer { status, body } = app.send(reqwest::Method::POST, "/api/v1/me/password", &here, Some(common)).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("password")), "{body}");
         let good = json!({ "current_password": PASSWORD, "password": NEW_PASSWORD });
-        let status = app.send(reqwest::Method::POST, "/api/v1/me/password", &here, Some(good)).await.status;
-        assert_eq!(status, 204);
+        app.send(reqwest::Method::POST, "/api/v1/me/password", &here, Some(good)).await.assert_status(204);
         assert_eq!(app.get_json("/api/v1/me", Some(&elsewhere)).await.status, 401);
         assert_eq!(app.get_json("/api/v1/me", Some(&here)).await.status, 200);
         let body = json!({ "login": "grace@example.test", "password": NEW_PASSWORD });
@@ -64,9 +61,9 @@ async fn changing_my_password_checks_the_current_one_and_ends_other_sessions() {
 #[tokio::test]
 async fn my_profile_changes_the_name_everywhere_and_checks_the_time_zone() {
     each_backend(|app| async move {
-        app.operator("owner@example.test").await;
-        let token = app.token("owner@example.test", None).await;
-        let account = app.create_account(&token, "Profiles").await;
+        let owner = app.owner("Profiles").await;
+        let token = owner.bearer().to_owned();
+        let account = owner.account();
         app.seed_members(account, "standard", &[("Zed", "Zulu", "zed@example.test")]).await;
         let change = json!({ "first_name": "Aaron", "time_zone": "Europe/Paris" });
         let Answer { status, body: me } = app.send(reqwest::Method::PATCH, "/api/v1/me", &token, Some(change)).await;

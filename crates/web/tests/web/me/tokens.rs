@@ -254,8 +254,7 @@ async fn creating_a_token_needs_a_chosen_account_and_a_valid_name() {
                 app.post_json("/api/v1/tokens", Some(&session), &json!({ "name": name })).await;
             assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("name")), "{name:?}: {body}");
         }
-        let status = app.post_json("/api/v1/tokens", Some(&session), &json!({ "name": "n".repeat(100) })).await.status;
-        assert_eq!(status, 201);
+        app.post_json("/api/v1/tokens", Some(&session), &json!({ "name": "n".repeat(100) })).await.assert_status(201);
         let status = app.post_json("/api/v1/tokens", Some(&session), &json!({ "nom": "x" })).await.status;
         assert_eq!(status, 422, "unknown fields are refused");
         assert_eq!(app.get_json("/api/v1/tokens", None).await.status, 401);

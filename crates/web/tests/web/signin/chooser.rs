@@ -94,8 +94,7 @@ async fn r_auth_2_a_disabled_membership_is_not_offered() {
         assert_eq!(status, 200);
         assert_eq!(v["account_id"], a.to_string(), "one active membership left: straight in");
         let token = v["access_token"].as_str().unwrap();
-        let status = app.post_json("/api/v1/auth/switch", Some(token), &json!({ "account_id": b })).await.status;
-        assert_eq!(status, 404);
+        app.post_json("/api/v1/auth/switch", Some(token), &json!({ "account_id": b })).await.assert_status(404);
     })
     .await;
 }

@@ -134,8 +134,7 @@ async fn setup_link_works_once() {
         let Page { status, html } = app.page(&format!("/setup?token={secret}"), "").await;
         assert_eq!(status, 200);
         assert!(html.contains("Set up Roster"));
-        let status = app.page("/setup?token=setup_wrong", "").await.status;
-        assert_eq!(status, 410);
+        app.page("/setup?token=setup_wrong", "").await.assert_status(410);
 
         let form = [
             ("token", secret.as_str()),
@@ -193,10 +192,8 @@ async fn console_pages_answer_helpfully_when_things_are_missing() {
         let Page { status, html } = app.page("/no/such/page", &cookie).await;
         assert_eq!(status, 404);
         assert!(html.contains("There is no page at this address."));
-        let status = app.page("/accounts/not-an-id/team", &cookie).await.status;
-        assert_eq!(status, 404);
-        let status = app.page(&format!("/accounts/{}/team", uuid::Uuid::now_v7()), &cookie).await.status;
-        assert_eq!(status, 404);
+        app.page("/accounts/not-an-id/team", &cookie).await.assert_status(404);
+        app.page(&format!("/accounts/{}/team", uuid::Uuid::now_v7()), &cookie).await.assert_status(404);
         // Not signed in: sent to sign in.
         let res = app.client.get(app.at("/accounts")).send().await.unwrap();
         assert_eq!(res.status(), 303);

@@ -200,9 +200,7 @@ async fn r_add_3_nothing_of_a_foreign_login_reaches_the_adder_by_add_import_or_b
 async fn r_auth_8_an_unconfirmed_registration_squats_nothing() {
     for backend in backends().await {
         let app = open_app(backend).await;
-        let status =
-            app.post_json("/api/v1/auth/register", None, &registration("newhire@b.test", "Squat")).await.status;
-        assert_eq!(status, 202);
+        app.post_json("/api/v1/auth/register", None, &registration("newhire@b.test", "Squat")).await.assert_status(202);
         assert_eq!(sign_in(&app, "newhire@b.test", PASSWORD).await, 401, "no login exists");
         let squatter_link = secret_in_mail(&app, "newhire@b.test", "confirm_").await;
 
@@ -438,9 +436,9 @@ async fn r_auth_3_registration_answers_the_same_for_new_and_taken_addresses() {
 async fn r_auth_8_a_confirmation_link_needs_the_registrants_password() {
     for backend in backends().await {
         let app = open_app(backend).await;
-        let status =
-            app.post_json("/api/v1/auth/register", None, &registration("victim@corp.test", "Evil Co")).await.status;
-        assert_eq!(status, 202);
+        app.post_json("/api/v1/auth/register", None, &registration("victim@corp.test", "Evil Co"))
+            .await
+            .assert_status(202);
         let link = secret_in_mail(&app, "victim@corp.test", "confirm_").await;
         // The victim, who knows no password, clicks the link.
         let Answer { status, body } =
@@ -466,8 +464,7 @@ async fn r_auth_8_a_confirmation_link_needs_the_registrants_password() {
 async fn r_auth_8_confirm_email_is_single_use() {
     for backend in backends().await {
         let app = open_app(backend).await;
-        let status = app.post_json("/api/v1/auth/register", None, &registration("mary@example.test", "M")).await.status;
-        assert_eq!(status, 202);
+        app.post_json("/api/v1/auth/register", None, &registration("mary@example.test", "M")).await.assert_status(202);
         let secret = secret_in_mail(&app, "mary@example.test", "confirm_").await;
         let page = app.client.get(app.at(&format!("/confirm-email?token={secret}"))).send().await.unwrap();
         assert_eq!(page.status(), 200);
@@ -507,9 +504,9 @@ async fn r_auth_8_a_reset_link_proves_the_address_and_ends_the_old_tokens() {
         let made = app.post_json("/api/v1/tokens", Some(&old), &json!({ "name": "old" })).await.body;
         let personal = made["token"].as_str().unwrap().to_owned();
 
-        let status =
-            app.post_json("/api/v1/auth/password-reset", None, &json!({ "email": "una@example.test" })).await.status;
-        assert_eq!(status, 202);
+        app.post_json("/api/v1/auth/password-reset", None, &json!({ "email": "una@example.test" }))
+            .await
+            .assert_status(202);
         let secret = secret_in_mail(&app, "una@example.test", "reset_").await;
         let confirm = json!({ "token": secret, "password": NEW_PASSWORD });
         assert_eq!(app.post_json("/api/v1/auth/password-reset/confirm", None, &confirm).await.status, 204);

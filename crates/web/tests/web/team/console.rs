@@ -12,9 +12,8 @@ async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)
 #[tokio::test]
 async fn r_role_1_console_makes_a_role_and_gives_it_to_a_member() {
     each_backend(|app| async move {
-        app.operator("owner@example.test").await;
-        let token = app.token("owner@example.test", None).await;
-        let account = app.create_account(&token, "Console roles").await;
+        let owner = app.owner("Console roles").await;
+        let account = owner.account();
         let sam = app.seed_members(account, "standard", &[("Sam", "Staff", "sam@example.test")]).await.remove(0);
         let cookie = app.console_sign_in("owner@example.test").await;
 
@@ -71,9 +70,8 @@ async fn r_role_1_console_makes_a_role_and_gives_it_to_a_member() {
 #[tokio::test]
 async fn r_del_1_console_preferences_and_permanent_delete_with_confirmation() {
     each_backend(|app| async move {
-        app.operator("owner@example.test").await;
-        let token = app.token("owner@example.test", None).await;
-        let account = app.create_account(&token, "Console members").await;
+        let owner = app.owner("Console members").await;
+        let account = owner.account();
         let gone = app.seed_members(account, "standard", &[("Gus", "Gone", "gus@example.test")]).await.remove(0);
         let cookie = app.console_sign_in("owner@example.test").await;
         let member = format!("/accounts/{account}/team/{}", gone.id);
@@ -122,9 +120,8 @@ async fn r_del_1_console_preferences_and_permanent_delete_with_confirmation() {
 #[tokio::test]
 async fn r_auth_2_landing_page_preference_is_honoured_after_sign_in() {
     each_backend(|app| async move {
-        app.operator("owner@example.test").await;
-        let token = app.token("owner@example.test", None).await;
-        let account = app.create_account(&token, "Landing").await;
+        let owner = app.owner("Landing").await;
+        let account = owner.account();
         let ann = app.seed_members(account, "admin", &[("Ann", "Admin", "ann@example.test")]).await.remove(0);
         let sign_in = |app: &TestApp| {
             let client = app.client.clone();
@@ -149,9 +146,8 @@ async fn r_auth_2_landing_page_preference_is_honoured_after_sign_in() {
 #[tokio::test]
 async fn r_add_1_console_adds_a_user_with_chosen_permissions_or_all() {
     each_backend(|app| async move {
-        app.operator("owner@example.test").await;
-        let token = app.token("owner@example.test", None).await;
-        let account = app.create_account(&token, "Chosen").await;
+        let owner = app.owner("Chosen").await;
+        let account = owner.account();
         let cookie = app.console_sign_in("owner@example.test").await;
         let path = format!("/accounts/{account}/team/new");
         let html = app.page(&path, &cookie).await.html;

@@ -6,9 +6,9 @@ use serde_json::json;
 #[tokio::test]
 async fn r_del_1_a_person_in_no_other_account_is_erased_and_the_audit_keeps_the_id() {
     each_backend(|app| async move {
-        app.operator("owner@example.test").await;
-        let token = app.token("owner@example.test", None).await;
-        let account = app.create_account(&token, "Mistakes").await;
+        let owner = app.owner("Mistakes").await;
+        let token = owner.bearer().to_owned();
+        let account = owner.account();
         let people = app
             .seed_members(
                 account,
@@ -39,8 +39,7 @@ async fn r_del_1_a_person_in_no_other_account_is_erased_and_the_audit_keeps_the_
         tx.commit().await.unwrap();
         // A reset link queued to the person: the outbox holds their address.
         let path = format!("/api/v1/accounts/{account}/users/{}", err.id);
-        let status = app.post_json(&format!("{path}/password-reset"), Some(&token), &json!({})).await.status;
-        assert_eq!(status, 202);
+        app.post_json(&format!("{path}/password-reset"), Some(&token), &json!({})).await.assert_status(202);
         let err_token = app.token(&err.email, Some(account)).await;
 
         let Answer { status, body: done } =
@@ -65,11 +64,9 @@ async fn r_del_1_a_person_in_no_other_account_is_erased_and_the_audit_keeps_the_
         let over = tx.invitation_by_id(account, invitation.id).await.unwrap().unwrap();
         assert!(over.email.ends_with("@erased.invalid"), "{}", over.email);
         drop(tx);
-        let status = app
-            .post_json("/api/v1/auth/token", None, &json!({ "login": "err@example.test", "password": err.password }))
+        app.post_json("/api/v1/auth/token", None, &json!({ "login": "err@example.test", "password": err.password }))
             .await
-            .status;
-        assert_eq!(status, 401);
+            .assert_status(401);
         // The audit log keeps the id.
         let audit =
             app.get_json(&format!("/api/v1/accounts/{account}/audit?action=member.deleted"), Some(&token)).await.body;
@@ -129,9 +126,9 @@ async fn r_del_1_a_person_in_another_account_keeps_their_login() {
 #[tokio::test]
 async fn r_own_4_owner_cannot_be_deleted_nor_oneself_nor_someone_with_more_rights() {
     each_backend(|app| async move {
-        let owner = app.operator("owner@example.test").await;
-        let token = app.token("owner@example.test", None).await;
-        let account = app.create_account(&token, "Guarded").await;
+        let owner = app.owner("Guarded").await;
+        let token = owner.bearer().to_owned();
+        let account = owner.account();
         let mut people = app
             .seed_members(
                 account,
@@ -142,11 +139,8 @@ async fn r_own_4_owner_cannot_be_deleted_nor_oneself_nor_someone_with_more_right
         people.extend(app.seed_members(account, "customer", &[("Sam", "Staff", "sam@example.test")]).await);
         let user = |id: uuid::Uuid| format!("/api/v1/accounts/{account}/users/{id}");
         let list = json!({ "permissions": ["users.view", "users.manage"] });
-        let status = app.send(Method::PATCH, &user(people[0].id), &token, Some(list)).await.status;
-        assert_eq!(status, 200);
-        let status =
-            app.send(Method::PATCH, &user(people[1].id), &token, Some(json!({ "role": "admin" }))).await.status;
-        assert_eq!(status, 200);
+        app.send(Method::PATCH, &user(people[0].id), &token, Some(list)).await.assert_status(200);
+        app.send(Method::PATCH, &user(people[1].id), &token, Some(json!({ "role": "admin" }))).await.assert_status(200);
         let mia = app.token(&people[0].email, Some(account)).await;
 
         let Answer { status, body: problem } = app.send(Method::DELETE, &user(owner.id), &mia, None).await;
@@ -177,13 +171,11 @@ async fn r_own_4_owner_cannot_be_deleted_nor_oneself_nor_someone_with_more_right
 #[tokio::test]
 async fn r_del_1_what_they_own_moves_to_the_heir() {
     each_backend(|app| async move {
-        app.operator("owner@example.test").await;
-        let token = app.token("owner@example.test", None).await;
-        let account = app.create_account(&token, "Heirs").await;
+        let owner = app.owner("Heirs").await;
+        let token = owner.bearer().to_owned();
+        let account = owner.account();
         let path = format!("/api/v1/accounts/{account}");
-        let status =
-            app.send(Method::PATCH, &path, &token, Some(json!({ "invite_policy": "permission" }))).await.status;
-        assert_eq!(status, 200);
+        app.send(Method::PATCH, &path, &token, Some(json!({ "invite_policy": "permission" }))).await.assert_status(200);
         let people = app
             .seed_members(
                 account,

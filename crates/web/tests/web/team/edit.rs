@@ -5,9 +5,9 @@ use serde_json::json;
 #[tokio::test]
 async fn r_perm_1_rights_change_within_what_the_admin_holds_never_their_own_nor_the_owners() {
     each_backend(|app| async move {
-        let owner = app.operator("owner@example.test").await;
-        let token = app.token("owner@example.test", None).await;
-        let account = app.create_account(&token, "Rights").await;
+        let owner = app.owner("Rights").await;
+        let token = owner.bearer().to_owned();
+        let account = owner.account();
         // Sam starts as a customer (nothing): Ann may change only rights within hers.
         let mut people = app.seed_members(account, "customer", &[("Sam", "Staff", "sam@example.test")]).await;
         people.extend(app.seed_members(account, "standard", &[("Ann", "Admin", "ann@example.test")]).await);
@@ -20,11 +20,9 @@ async fn r_perm_1_rights_change_within_what_the_admin_holds_never_their_own_nor_
         assert_eq!(view["role"], "custom");
         let ann_token = app.token(&ann.email, None).await;
         // Ann may give what she holds…
-        let status = app
-            .send(reqwest::Method::PATCH, &member(sam.id), &ann_token, Some(json!({ "permissions": ["time.track"] })))
+        app.send(reqwest::Method::PATCH, &member(sam.id), &ann_token, Some(json!({ "permissions": ["time.track"] })))
             .await
-            .status;
-        assert_eq!(status, 200);
+            .assert_status(200);
         // …but not what she lacks, not her own rights, not the owner's.
         let Answer { status, body } =
             app.send(reqwest::Method::PATCH, &member(sam.id), &ann_token, Some(json!({ "role": "admin" }))).await;
@@ -38,9 +36,9 @@ async fn r_perm_1_rights_change_within_what_the_admin_holds_never_their_own_nor_
         let Answer { status, body } =
             app.send(reqwest::Method::PATCH, &member(owner.id), &ann_token, Some(json!({ "permissions": [] }))).await;
         assert_eq!((status, body["rule"].as_str()), (409, Some("R-OWN-2")), "{body}");
-        let status =
-            app.send(reqwest::Method::PATCH, &member(sam.id), &token, Some(json!({ "role": "owner" }))).await.status;
-        assert_eq!(status, 422);
+        app.send(reqwest::Method::PATCH, &member(sam.id), &token, Some(json!({ "role": "owner" })))
+            .await
+            .assert_status(422);
         // Anyone sets their own preferences; a bad landing page names the field.
         let prefs = json!({ "preferences": { "landing_page": "contacts", "daily_reminders": true } });
         let sam_token = app.token(&sam.email, None).await;

@@ -181,8 +181,7 @@ async fn import_needs_users_manage_and_grants_only_what_the_importer_holds() {
         let Answer { status, body } = import(&app, &emma, account, GOOD.as_bytes().to_vec(), false).await;
         assert_eq!(status, 403, "{body}");
         let other = app.create_account(&token, "Elsewhere").await;
-        let status = import(&app, &emma, other, GOOD.as_bytes().to_vec(), false).await.status;
-        assert_eq!(status, 404);
+        import(&app, &emma, other, GOOD.as_bytes().to_vec(), false).await.assert_status(404);
         assert_eq!(everyone(&app, &token, account).await.len(), 2);
         // The owner's own row cannot change their role.
         let report = import(&app, &token, account, b"email,role\nolga@example.test,admin\n".to_vec(), false).await.body;

@@ -216,8 +216,7 @@ async fn r_own_3_transfer_needs_the_password_and_an_active_member() {
         let Answer { status, body } = transfer(&app, &t.owner_token, t.account, t.pat.id, PASSWORD).await;
         assert_eq!(status, 409, "{body}");
         assert_eq!(body["rule"], "R-OWN-3", "{body}");
-        let status = transfer(&app, &t.owner_token, t.account, Uuid::now_v7(), PASSWORD).await.status;
-        assert_eq!(status, 404);
+        transfer(&app, &t.owner_token, t.account, Uuid::now_v7(), PASSWORD).await.assert_status(404);
 
         let Answer { status, body: account } = transfer(&app, &t.owner_token, t.account, t.admin.id, PASSWORD).await;
         assert_eq!(status, 200, "{account}");

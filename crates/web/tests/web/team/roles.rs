@@ -6,9 +6,9 @@ use serde_json::json;
 #[tokio::test]
 async fn r_role_1_custom_role_create_assign_edit_and_delete_when_unused() {
     each_backend(|app| async move {
-        app.operator("owner@example.test").await;
-        let token = app.token("owner@example.test", None).await;
-        let account = app.create_account(&token, "Roles").await;
+        let owner = app.owner("Roles").await;
+        let token = owner.bearer().to_owned();
+        let account = owner.account();
         let sam = app.seed_members(account, "standard", &[("Sam", "Staff", "sam@example.test")]).await.remove(0);
         let roles = format!("/api/v1/accounts/{account}/roles");
 
@@ -62,13 +62,10 @@ async fn r_role_1_custom_role_create_assign_edit_and_delete_when_unused() {
         assert_eq!((status, problem["code"].as_str()), (409, Some("role_in_use")), "{problem}");
         for id in [sam.id.to_string(), bea["user_id"].as_str().unwrap().to_owned()] {
             let path = format!("/api/v1/accounts/{account}/users/{id}");
-            let status = app.send(Method::PATCH, &path, &token, Some(json!({ "role": "employee" }))).await.status;
-            assert_eq!(status, 200);
+            app.send(Method::PATCH, &path, &token, Some(json!({ "role": "employee" }))).await.assert_status(200);
         }
-        let status = app.send(Method::DELETE, &one, &token, None).await.status;
-        assert_eq!(status, 204);
-        let status = app.send(Method::DELETE, &one, &token, None).await.status;
-        assert_eq!(status, 404);
+        app.send(Method::DELETE, &one, &token, None).await.assert_status(204);
+        app.send(Method::DELETE, &one, &token, None).await.assert_status(404);
         // Built-in roles are not editable.
         let Answer { status, body: problem } =
             app.send(Method::PATCH, &format!("{roles}/admin"), &token, Some(json!({ "name": "Boss" }))).await;
@@ -87,9 +84,9 @@ async fn r_role_1_custom_role_create_assign_edit_and_delete_when_unused() {
 #[tokio::test]
 async fn r_perm_1_custom_roles_never_exceed_the_editor_and_never_the_editors_own() {
     each_backend(|app| async move {
-        app.operator("owner@example.test").await;
-        let token = app.token("owner@example.test", None).await;
-        let account = app.create_account(&token, "Escalation").await;
+        let owner = app.owner("Escalation").await;
+        let token = owner.bearer().to_owned();
+        let account = owner.account();
         let people = app
             .seed_members(
                 account,
@@ -103,8 +100,7 @@ async fn r_perm_1_custom_roles_never_exceed_the_editor_and_never_the_editors_own
         let keeper = app.post_json(&roles, Some(&token), &body).await.body;
         let keeper_id = keeper["id"].as_str().unwrap().to_owned();
         let rita_path = format!("/api/v1/accounts/{account}/users/{}", people[0].id);
-        let status = app.send(Method::PATCH, &rita_path, &token, Some(json!({ "role": keeper_id }))).await.status;
-        assert_eq!(status, 200);
+        app.send(Method::PATCH, &rita_path, &token, Some(json!({ "role": keeper_id }))).await.assert_status(200);
         let rita = app.token(&people[0].email, Some(account)).await;
 
         // She may make a role within what she holds…
@@ -116,9 +112,9 @@ async fn r_perm_1_custom_roles_never_exceed_the_editor_and_never_the_editors_own
             app.post_json(&roles, Some(&rita), &json!({ "name": "Boss", "permissions": ["users.manage"] })).await;
         assert_eq!((status, problem["code"].as_str()), (403, Some("forbidden")), "{problem}");
         let timer = format!("{roles}/{}", ok["id"].as_str().unwrap());
-        let status =
-            app.send(Method::PATCH, &timer, &rita, Some(json!({ "permissions": ["account.settings"] }))).await.status;
-        assert_eq!(status, 403);
+        app.send(Method::PATCH, &timer, &rita, Some(json!({ "permissions": ["account.settings"] })))
+            .await
+            .assert_status(403);
         // …and not her own role.
         let Answer { status, body: problem } = app
             .send(
@@ -131,8 +127,7 @@ async fn r_perm_1_custom_roles_never_exceed_the_editor_and_never_the_editors_own
         assert_eq!((status, problem["rule"].as_str()), (409, Some("R-PERM-1")), "{problem}");
         // Without roles.manage: 403; another account's role: 404 (see isolation.rs).
         let sid = app.token(&people[1].email, Some(account)).await;
-        let status = app.post_json(&roles, Some(&sid), &json!({ "name": "Mine", "permissions": [] })).await.status;
-        assert_eq!(status, 403);
+        app.post_json(&roles, Some(&sid), &json!({ "name": "Mine", "permissions": [] })).await.assert_status(403);
         let status = app.get_json(&roles, Some(&sid)).await.status;
         assert_eq!(status, 403, "standard lacks users.view and roles.manage");
     })
