@@ -1,7 +1,17 @@
-//! `spawn_app()`: a real server on 127.0.0.1 port 0 over a fresh database, and helpers to
-//! sign in and to seed members directly through the store.
+//! [`TestApp`]: a real server on 127.0.0.1 port 0 over a fresh database, made by one builder
+//! ([`TestApp::builder`]), with typed people ([`TestUser`]) and typed answers ([`Answer`],
+//! [`Page`]) instead of `(u16, Value)` tuples.
+//!
+//! ```ignore
+//! let app = TestApp::builder().backend(Backend::Postgres).installation_smtp(false).build().await;
+//! let owner = app.owner("Acme").await;
+//! let sam = app.member_with(&owner, "employee").await;
+//! app.get_json(&format!("/api/v1/accounts/{}/users", owner.account()), Some(sam.bearer())).await.assert_status(200);
+//! ```
+use std::fmt;
 use std::net::SocketAddr;
-
+use std::ops::Index;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use roster_service::{DeliveryOptions, Hasher, MailConfig, MailPolicy, NewPerson, Service, SessionPolicy};
@@ -14,7 +24,8 @@ use uuid::Uuid;
 use crate::db::{TestDb, fresh_db};
 use crate::smtp::SmtpSink;
 
-/// The backend web tests run on: `ROSTER_TEST_BACKEND=postgres` or SQLite by default.
+/// The backend a single app runs on when the builder is not told: `ROSTER_TEST_BACKEND=postgres`
+/// or SQLite by default.
 pub fn backend_from_env() -> Backend {
     match std::env::var("ROSTER_TEST_BACKEND").as_deref() {
         Ok("postgres") => Backend::Postgres,
@@ -29,8 +40,10 @@ pub struct TestApp {
     pub db: TestDb,
     pub service: Service,
     pub client: reqwest::Client,
-    /// The SMTP sink the installation delivers to (when started with one).
+    /// The SMTP sink the installation delivers to (when built with one).
     pub smtp: SmtpSink,
+    /// Numbers the people [`TestApp::member_with`] makes.
+    people: AtomicU32,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -42,27 +55,14 @@ impl Drop for TestApp {
     }
 }
 
-/// Runs one test body against an app on every available backend (SQLite always, PostgreSQL
-/// when reachable; under `CI=true` PostgreSQL is required).
+/// Runs one test body against a default app ([`TestApp::builder`]) on every available backend
+/// (SQLite always, PostgreSQL when reachable; under `CI=true` PostgreSQL is required).
 pub async fn each_backend<F, Fut>(test: F)
 where
     F: Fn(TestApp) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    for backend in crate::db::backends().await {
-        eprintln!("-- on {backend:?}");
-        test(spawn_app_on(backend).await).await;
-    }
-}
-
-pub async fn spawn_app() -> TestApp {
-    spawn_app_on(backend_from_env()).await
-}
-
-/// An app whose installation delivers to its own [`SmtpSink`] (`app.smtp`), with a delivery
-/// worker that polls often and retries after 200 ms instead of minutes.
-pub async fn spawn_app_on(backend: Backend) -> TestApp {
-    spawn_app_with(backend, true).await
+    TestApp::builder().each_backend(test).await;
 }
 
 /// Test delivery pacing: quick polls, short backoff.
@@ -76,16 +76,12 @@ pub fn test_delivery() -> DeliveryOptions {
     }
 }
 
-/// An app; with `installation_smtp` false, the installation has no server (mail stays queued
-/// unless an account sets its own), though `app.smtp` is still started for accounts to use.
-pub async fn spawn_app_with(backend: Backend, installation_smtp: bool) -> TestApp {
-    spawn_app_opts(backend, AppOptions { installation_smtp, ..AppOptions::default() }).await
-}
-
-/// How a test app is set up.
+/// How a test app is set up; the builder's settings, also settable at once with
+/// [`TestAppBuilder::options`].
 #[derive(Debug, Clone, Copy)]
 pub struct AppOptions {
-    /// The installation delivers to `app.smtp` (else it has no server).
+    /// The installation delivers to `app.smtp` (else it has no server: mail stays queued unless
+    /// an account sets its own; `app.smtp` is still started for accounts to use).
     pub installation_smtp: bool,
     /// `ROSTER_OPEN_REGISTRATION`.
     pub open_registration: bool,
@@ -105,46 +101,198 @@ impl Default for AppOptions {
     }
 }
 
-pub async fn spawn_app_opts(backend: Backend, opts: AppOptions) -> TestApp {
-    let installation_smtp = opts.installation_smtp;
-    let db = fresh_db(backend).await;
-    let smtp = SmtpSink::start().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
-    let addr = listener.local_addr().expect("local addr");
-    let url = format!("http://{addr}");
-    let mut mail = MailConfig::local(&url).expect("mail config");
-    mail.from = "Roster Test <roster@example.test>".to_owned();
-    mail.policy = opts.mail;
-    if installation_smtp {
-        mail.smtp = Some(roster_mail::SmtpTarget::from_url(&smtp.url()).expect("sink url"));
-    }
-    let service = Service::new(db.store.clone(), Hasher::for_tests().expect("hasher"), SessionPolicy::default())
-        .with_mail(mail)
-        .with_open_registration(opts.open_registration);
-    let state = AppState::new(service.clone(), WebConfig::new(url.clone()));
-    let worker = service.delivery_worker(test_delivery()).expect("delivery worker");
-    let (stop, stopped) = oneshot::channel::<()>();
-    let (stop_worker, worker_stopped) = oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let _ = roster_web::serve(listener, state, async move {
-            let _ = stopped.await;
-        })
-        .await;
-        let _ = stop_worker.send(());
-    });
-    tokio::spawn(worker.run(async move {
-        let _ = worker_stopped.await;
-    }));
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    TestApp { addr, url, db, service, client, smtp, stop: Some(stop) }
+/// Builds a [`TestApp`]: by default on [`backend_from_env`], delivering to its own SMTP sink
+/// with a worker that polls often and retries after 200 ms, registration closed, private SMTP
+/// servers allowed.
+#[derive(Debug, Clone, Copy, Default)]
+#[must_use]
+pub struct TestAppBuilder {
+    backend: Option<Backend>,
+    opts: AppOptions,
 }
 
-/// A person the tests can sign in as.
+impl TestApp {
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder::default()
+    }
+}
+
+impl TestAppBuilder {
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
+    /// Whether the installation delivers to `app.smtp` (default: yes).
+    pub fn installation_smtp(mut self, on: bool) -> Self {
+        self.opts.installation_smtp = on;
+        self
+    }
+
+    /// `ROSTER_OPEN_REGISTRATION` on.
+    pub fn open_registration(mut self) -> Self {
+        self.opts.open_registration = true;
+        self
+    }
+
+    /// The installation's mail policy (default [`test_mail_policy`]).
+    pub fn mail_policy(mut self, policy: MailPolicy) -> Self {
+        self.opts.mail = policy;
+        self
+    }
+
+    /// Every setting at once.
+    pub fn options(mut self, opts: AppOptions) -> Self {
+        self.opts = opts;
+        self
+    }
+
+    /// Runs `test` against an app built like this on every backend from [`crate::backends`]
+    /// (a backend given to [`TestAppBuilder::backend`] is ignored).
+    pub async fn each_backend<F, Fut>(self, test: F)
+    where
+        F: Fn(TestApp) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        for backend in crate::db::backends().await {
+            eprintln!("-- on {backend:?}");
+            test(self.backend(backend).build().await).await;
+        }
+    }
+
+    pub async fn build(self) -> TestApp {
+        let opts = self.opts;
+        let db = fresh_db(self.backend.unwrap_or_else(backend_from_env)).await;
+        let smtp = SmtpSink::start().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        let url = format!("http://{addr}");
+        let mut mail = MailConfig::local(&url).expect("mail config");
+        mail.from = "Roster Test <roster@example.test>".to_owned();
+        mail.policy = opts.mail;
+        if opts.installation_smtp {
+            mail.smtp = Some(roster_mail::SmtpTarget::from_url(&smtp.url()).expect("sink url"));
+        }
+        let service = Service::new(db.store.clone(), Hasher::for_tests().expect("hasher"), SessionPolicy::default())
+            .with_mail(mail)
+            .with_open_registration(opts.open_registration);
+        let state = AppState::new(service.clone(), WebConfig::new(url.clone()));
+        let worker = service.delivery_worker(test_delivery()).expect("delivery worker");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let (stop_worker, worker_stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = roster_web::serve(listener, state, async move {
+                let _ = stopped.await;
+            })
+            .await;
+            let _ = stop_worker.send(());
+        });
+        tokio::spawn(worker.run(async move {
+            let _ = worker_stopped.await;
+        }));
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        TestApp { addr, url, db, service, client, smtp, people: AtomicU32::new(0), stop: Some(stop) }
+    }
+}
+
+/// An answer of the API: its status and its JSON body (`Null` when the body is not JSON).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Answer {
+    /// Panics, showing the body, unless the status is `want`; returns the answer for chaining.
+    #[track_caller]
+    pub fn assert_status(&self, want: u16) -> &Self {
+        assert_eq!(self.status, want, "expected {want}, got {self}");
+        self
+    }
+
+    /// The problem's `code` (`None` when there is none).
+    pub fn code(&self) -> Option<&str> {
+        self.body["code"].as_str()
+    }
+
+    /// The rule a refusal names (`R-…`).
+    pub fn rule(&self) -> Option<&str> {
+        self.body["rule"].as_str()
+    }
+
+    /// The body's `id` as a UUID; panics when there is none.
+    #[track_caller]
+    pub fn id(&self) -> Uuid {
+        let id = self.body["id"].as_str().unwrap_or_else(|| panic!("no id in {self}"));
+        Uuid::parse_str(id).unwrap_or_else(|e| panic!("id {id} is not a uuid: {e}"))
+    }
+
+    /// A list's `items`; panics when there are none.
+    #[track_caller]
+    pub fn items(&self) -> &[Value] {
+        self.body["items"].as_array().unwrap_or_else(|| panic!("no items in {self}"))
+    }
+}
+
+impl Index<&str> for Answer {
+    type Output = Value;
+    fn index(&self, key: &str) -> &Value {
+        &self.body[key]
+    }
+}
+
+impl fmt::Display for Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.status, self.body)
+    }
+}
+
+/// A console page: its status and its HTML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub status: u16,
+    pub html: String,
+}
+
+impl Page {
+    /// Panics, showing the page, unless the status is `want`.
+    #[track_caller]
+    pub fn assert_status(&self, want: u16) -> &Self {
+        assert_eq!(self.status, want, "expected {want}, got {}", self.html);
+        self
+    }
+}
+
+/// A person the tests act as: who they are, the password they sign in with and, once signed in
+/// ([`TestApp::sign_in`], [`TestApp::owner`], [`TestApp::member_with`]), their bearer token and
+/// the account it acts in.
 #[derive(Debug, Clone)]
 pub struct TestUser {
     pub id: Uuid,
     pub email: String,
     pub password: String,
+    /// A bearer token, when signed in.
+    pub token: Option<String>,
+    /// The account the token acts in (and, for [`TestApp::owner`], the account they own).
+    pub account: Option<Uuid>,
+}
+
+impl TestUser {
+    fn new(id: Uuid, email: String) -> Self {
+        Self { id, email, password: PASSWORD.into(), token: None, account: None }
+    }
+
+    /// The bearer token; panics when this person was never signed in.
+    #[track_caller]
+    pub fn bearer(&self) -> &str {
+        self.token.as_deref().unwrap_or_else(|| panic!("{} is not signed in", self.email))
+    }
+
+    /// The account; panics when there is none.
+    #[track_caller]
+    pub fn account(&self) -> Uuid {
+        self.account.unwrap_or_else(|| panic!("{} has no account", self.email))
+    }
 }
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -154,7 +302,7 @@ impl TestApp {
         format!("{}{path}", self.url)
     }
 
-    /// An operator made through the service, as `roster operator create` does.
+    /// An operator made through the service, as `roster operator create` does (not signed in).
     pub async fn operator(&self, email: &str) -> TestUser {
         let person = NewPerson {
             first_name: "Olga".into(),
@@ -163,7 +311,32 @@ impl TestApp {
             password: PASSWORD.into(),
         };
         let u = self.service.create_operator(&person).await.expect("create operator");
-        TestUser { id: u.id, email: u.email, password: PASSWORD.into() }
+        TestUser::new(u.id, u.email)
+    }
+
+    /// `owner@example.test`, an operator who created the account `name` through the API and
+    /// owns it: signed in once, with the token that created it (not bound to an account).
+    pub async fn owner(&self, name: &str) -> TestUser {
+        let owner = self.operator("owner@example.test").await;
+        let token = self.token(&owner.email, None).await;
+        let account = self.create_account(&token, name).await;
+        TestUser { token: Some(token), account: Some(account), ..owner }
+    }
+
+    /// A new member of `owner`'s account holding `role` (a built-in key or a custom role's id),
+    /// seeded through the store, signed in with a token for that account.
+    pub async fn member_with(&self, owner: &TestUser, role: &str) -> TestUser {
+        let n = self.people.fetch_add(1, Ordering::Relaxed) + 1;
+        let email = format!("{role}-{n}@example.test").to_lowercase();
+        let account = owner.account();
+        let member = self.seed_members(account, role, &[("Member", role, &email)]).await.remove(0);
+        self.sign_in(&member, Some(account)).await
+    }
+
+    /// The same person with a fresh bearer token, acting in `account_id` when given.
+    pub async fn sign_in(&self, user: &TestUser, account_id: Option<Uuid>) -> TestUser {
+        let token = self.token(&user.email, account_id).await;
+        TestUser { token: Some(token), account: account_id.or(user.account), ..user.clone() }
     }
 
     /// A bearer token for `login`, optionally acting in `account_id`.
@@ -177,21 +350,14 @@ impl TestApp {
 
     /// Creates an account through the API and returns its id.
     pub async fn create_account(&self, token: &str, name: &str) -> Uuid {
-        let res = self
-            .client
-            .post(self.at("/api/v1/accounts"))
-            .bearer_auth(token)
-            .json(&serde_json::json!({"name": name}))
-            .send()
+        self.post_json("/api/v1/accounts", Some(token), &serde_json::json!({"name": name}))
             .await
-            .expect("send");
-        assert_eq!(res.status(), 201);
-        let v: Value = res.json().await.expect("json");
-        Uuid::parse_str(v["id"].as_str().expect("id")).expect("uuid")
+            .assert_status(201)
+            .id()
     }
 
-    /// Seeds users with a membership in `account_id`, straight through the store (the team
-    /// issue brings the use case; these tests only need people to exist). One transaction.
+    /// Seeds users with a membership in `account_id`, straight through the store (fast, no
+    /// welcome mail, address proved). One transaction.
     pub async fn seed_members(&self, account_id: Uuid, role: &str, people: &[(&str, &str, &str)]) -> Vec<TestUser> {
         let hash = Hasher::for_tests().expect("hasher");
         let pw = roster_core::Password::parse(PASSWORD).expect("password");
@@ -218,43 +384,37 @@ impl TestApp {
             tx.insert_user(&user).await.expect("insert user");
             let role = roster_core::RoleKind::parse(role).expect("a role key");
             tx.insert_membership(&MembershipRow::new(account_id, user.id, role, now)).await.expect("insert membership");
-            out.push(TestUser { id: user.id, email: user.email, password: PASSWORD.into() });
+            out.push(TestUser::new(user.id, user.email));
         }
         tx.commit().await.expect("commit");
         out
     }
 
-    /// GET with a bearer token, returning status and JSON body (Null when not JSON).
-    pub async fn get_json(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+    /// GET with an optional bearer token.
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> Answer {
         let mut req = self.client.get(self.at(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        let res = req.send().await.expect("send");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        answer(req).await
     }
 
-    /// POST a JSON body with a bearer token.
-    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    /// POST a JSON body with an optional bearer token.
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
         let mut req = self.client.post(self.at(path)).json(body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        let res = req.send().await.expect("send");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        answer(req).await
     }
 
-    /// A request with a bearer token and an optional JSON body; status and JSON (Null if none).
-    pub async fn send(&self, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+    /// A request with a bearer token and an optional JSON body.
+    pub async fn send(&self, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> Answer {
         let mut req = self.client.request(method, self.at(path)).bearer_auth(token);
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let res = req.send().await.expect("send");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        answer(req).await
     }
 
     /// Signs in through the console form with [`PASSWORD`]; returns the `Cookie` header value.
@@ -266,11 +426,18 @@ impl TestApp {
         set_cookie.split(';').next().unwrap_or_default().to_owned()
     }
 
-    /// A console page with a session cookie: status and HTML.
-    pub async fn page(&self, path: &str, cookie: &str) -> (u16, String) {
+    /// A console page with a session cookie.
+    pub async fn page(&self, path: &str, cookie: &str) -> Page {
         let res = self.client.get(self.at(path)).header("cookie", cookie).send().await.expect("send");
-        (res.status().as_u16(), res.text().await.expect("body"))
+        Page { status: res.status().as_u16(), html: res.text().await.expect("body") }
     }
+}
+
+/// Sends `req` and reads the answer.
+pub async fn answer(req: reqwest::RequestBuilder) -> Answer {
+    let res = req.send().await.expect("send");
+    let status = res.status().as_u16();
+    Answer { status, body: res.json().await.unwrap_or(Value::Null) }
 }
 
 /// The CSRF token in a console page's first form.

@@ -280,10 +280,12 @@ async fn r_aud_1_an_unknown_audit_action_filter_is_422_naming_action() {
         let token = app.token("owner@example.test", None).await;
         let account = app.create_account(&token, "Filtered").await;
         let audit = format!("/api/v1/accounts/{account}/audit");
-        let (status, body) = app.get_json(&format!("{audit}?action=member.teleported"), Some(&token)).await;
+        let roster_testkit::app::Answer { status, body } =
+            app.get_json(&format!("{audit}?action=member.teleported"), Some(&token)).await;
         assert_eq!((status, body["code"].as_str()), (422, Some("invalid_fields")), "{body}");
         assert_eq!(body["errors"][0]["field"], "action", "{body}");
-        let (status, page) = app.get_json(&format!("{audit}?action=account.created"), Some(&token)).await;
+        let roster_testkit::app::Answer { status, body: page } =
+            app.get_json(&format!("{audit}?action=account.created"), Some(&token)).await;
         assert_eq!(status, 200, "{page}");
         assert_eq!(page["items"][0]["action"], "account.created", "the wire string is the catalogue's");
     })

@@ -16,7 +16,8 @@ async fn owner_and_account(app: &TestApp) -> (Uuid, Uuid, String) {
 }
 
 async fn audit_rows(app: &TestApp, token: &str, account: Uuid, action: &str) -> Vec<Value> {
-    let (status, page) = app.get_json(&format!("/api/v1/accounts/{account}/audit?action={action}"), Some(token)).await;
+    let roster_testkit::app::Answer { status, body: page } =
+        app.get_json(&format!("/api/v1/accounts/{account}/audit?action={action}"), Some(token)).await;
     assert_eq!(status, 200, "{page}");
     page["items"].as_array().cloned().unwrap_or_default()
 }
@@ -85,7 +86,8 @@ async fn r_exp_1_the_cli_exports_as_the_internal_identity_and_a_person_still_nee
         assert_eq!(rows.len(), 1);
         let people = app.seed_members(account, "employee", &[("Emma", "Ployee", "emma@example.test")]).await;
         let emma = app.token(&people[0].email, Some(account)).await;
-        let (status, _) = app.get_json(&format!("/api/v1/accounts/{account}/users.csv"), Some(&emma)).await;
+        let roster_testkit::app::Answer { status, .. } =
+            app.get_json(&format!("/api/v1/accounts/{account}/users.csv"), Some(&emma)).await;
         assert_eq!(status, 403);
     })
     .await;

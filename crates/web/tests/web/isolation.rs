@@ -3,7 +3,7 @@
 //! must name every such route: a new route that is not in it fails this test.
 use roster_mail::TemplateName;
 use roster_service::{Mail, Sender};
-use roster_testkit::app::each_backend;
+use roster_testkit::app::{Answer, each_backend};
 use serde_json::{Value, json};
 
 /// `(method, path, a valid body)`: the body is well-formed so the answer is about the ids.
@@ -116,7 +116,7 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
         tx.insert_invitation(&invitation).await.unwrap();
         tx.commit().await.unwrap();
 
-        let (_, doc) = app.get_json("/api/v1/openapi.json", None).await;
+        let doc = app.get_json("/api/v1/openapi.json", None).await.body;
         let mut documented: Vec<(String, String)> = Vec::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
             if !path.starts_with("/api/v1/accounts/{account_id}") {
@@ -144,11 +144,11 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
             assert!(documented.iter().any(|(m, p)| m == method && p == path), "{method} {path} is not documented");
             let body = body.map(|b| serde_json::from_str::<Value>(&fill(&b.to_string())).unwrap());
             let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            let (status, answer) = app.send(method.clone(), &fill(path), &eve, body).await;
+            let Answer { status, body: answer } = app.send(method.clone(), &fill(path), &eve, body).await;
             assert_eq!(status, 404, "{method} {path} answered {answer}");
         }
         // Nothing changed in the victim account.
-        let (_, view) = app.get_json(&format!("/api/v1/accounts/{victim}"), Some(&op)).await;
+        let view = app.get_json(&format!("/api/v1/accounts/{victim}"), Some(&op)).await.body;
         assert_eq!(view["name"], "Victim");
         let m = app.db.store.read().await.unwrap().membership(victim, member.id).await.unwrap().unwrap();
         assert_eq!(m.status, "active");
@@ -190,13 +190,14 @@ async fn r_perm_3_a_token_made_in_a_answers_404_on_every_route_of_b() {
         tx.commit().await.unwrap();
         // Eve's session in B reaches B (so what follows is about the token, not her rights).
         let eve_b = app.token(&eve.email, Some(b)).await;
-        assert_eq!(app.get_json(&format!("/api/v1/accounts/{b}/users"), Some(&eve_b)).await.0, 200);
+        assert_eq!(app.get_json(&format!("/api/v1/accounts/{b}/users"), Some(&eve_b)).await.status, 200);
         // A token made in A.
         let eve_a = app.token(&eve.email, Some(a)).await;
-        let (status, made) = app.post_json("/api/v1/tokens", Some(&eve_a), &json!({ "name": "A script" })).await;
+        let Answer { status, body: made } =
+            app.post_json("/api/v1/tokens", Some(&eve_a), &json!({ "name": "A script" })).await;
         assert_eq!(status, 201, "{made}");
         let pat = made["token"].as_str().unwrap().to_owned();
-        assert_eq!(app.get_json(&format!("/api/v1/accounts/{a}/users"), Some(&pat)).await.0, 200, "works in A");
+        assert_eq!(app.get_json(&format!("/api/v1/accounts/{a}/users"), Some(&pat)).await.status, 200, "works in A");
 
         let fill = |s: &str| {
             s.replace("{account_id}", &b.to_string())
@@ -209,21 +210,21 @@ async fn r_perm_3_a_token_made_in_a_answers_404_on_every_route_of_b() {
         for (method, path, body) in table() {
             let body = body.map(|b| serde_json::from_str::<Value>(&fill(&b.to_string())).unwrap());
             let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            let (status, answer) = app.send(method.clone(), &fill(path), &pat, body).await;
+            let Answer { status, body: answer } = app.send(method.clone(), &fill(path), &pat, body).await;
             assert_eq!(status, 404, "{method} {path} answered {answer}");
         }
         // Only A is listed, in the accounts and in /me; switching and new accounts are refused.
-        let (_, list) = app.get_json("/api/v1/accounts", Some(&pat)).await;
+        let list = app.get_json("/api/v1/accounts", Some(&pat)).await.body;
         let ids: Vec<&str> = list["items"].as_array().unwrap().iter().filter_map(|x| x["id"].as_str()).collect();
         assert_eq!(ids, vec![a.to_string().as_str()], "{list}");
-        let (_, me) = app.get_json("/api/v1/me", Some(&pat)).await;
+        let me = app.get_json("/api/v1/me", Some(&pat)).await.body;
         let ids: Vec<&str> =
             me["memberships"].as_array().unwrap().iter().filter_map(|x| x["account_id"].as_str()).collect();
         assert_eq!(ids, vec![a.to_string().as_str()], "{me}");
-        let (status, body) = app.post_json("/api/v1/accounts", Some(&pat), &json!({ "name": "Sneaky" })).await;
+        let Answer { status, body } = app.post_json("/api/v1/accounts", Some(&pat), &json!({ "name": "Sneaky" })).await;
         assert_eq!((status, body["code"].as_str()), (409, Some("token_bound_to_account")), "{body}");
         // Nothing changed in B.
-        let (_, view) = app.get_json(&format!("/api/v1/accounts/{b}"), Some(&eve_b)).await;
+        let view = app.get_json(&format!("/api/v1/accounts/{b}"), Some(&eve_b)).await.body;
         assert_eq!(view["name"], "Account B");
         let m = app.db.store.read().await.unwrap().membership(b, member.id).await.unwrap().unwrap();
         assert_eq!(m.status, "active");
@@ -241,14 +242,14 @@ async fn r_perm_3_an_operators_token_has_no_installation_powers() {
         let other = app.create_account(&op, "Other").await;
         let mine = app.create_account(&op, "Mine").await;
         let op_mine = app.token("op@example.test", Some(mine)).await;
-        let (status, made) = app.post_json("/api/v1/tokens", Some(&op_mine), &json!({ "name": "ops" })).await;
+        let Answer { status, body: made } =
+            app.post_json("/api/v1/tokens", Some(&op_mine), &json!({ "name": "ops" })).await;
         assert_eq!(status, 201, "{made}");
         let pat = made["token"].as_str().unwrap().to_owned();
-        let (status, _) = app.get_json(&format!("/api/v1/accounts/{other}"), Some(&pat)).await;
-        assert_eq!(status, 404);
-        let (status, _) = app.get_json("/api/v1/emails", Some(&pat)).await;
+        app.get_json(&format!("/api/v1/accounts/{other}"), Some(&pat)).await.assert_status(404);
+        let status = app.get_json("/api/v1/emails", Some(&pat)).await.status;
         assert!(status == 403 || status == 404, "the installation's outbox: {status}");
-        let (_, list) = app.get_json("/api/v1/accounts", Some(&pat)).await;
+        let list = app.get_json("/api/v1/accounts", Some(&pat)).await.body;
         assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
     })
     .await;

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use roster_service::{Hasher, Service, SessionPolicy};
-use roster_testkit::app::{PASSWORD, TestApp, each_backend};
+use roster_testkit::app::{Answer, PASSWORD, TestApp, each_backend};
 use roster_web::{AppState, WebConfig};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -54,7 +54,7 @@ async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (String, 
 /// are served meanwhile.
 #[tokio::test]
 async fn sec_10_half_a_request_line_is_closed_after_the_header_timeout() {
-    let app = roster_testkit::app::spawn_app().await;
+    let app = roster_testkit::app::TestApp::builder().build().await;
     let s = server(&app, None, |c| c.header_read_timeout = Duration::from_millis(600)).await;
     let mut slow: Vec<TcpStream> = Vec::new();
     for _ in 0..20 {
@@ -77,7 +77,7 @@ async fn sec_10_half_a_request_line_is_closed_after_the_header_timeout() {
 /// A kept-alive connection that goes quiet after its answer is closed after the same timeout.
 #[tokio::test]
 async fn sec_10_an_idle_keep_alive_connection_is_closed() {
-    let app = roster_testkit::app::spawn_app().await;
+    let app = roster_testkit::app::TestApp::builder().build().await;
     let s = server(&app, None, |c| c.header_read_timeout = Duration::from_millis(500)).await;
     let mut c = TcpStream::connect(s.addr).await.unwrap();
     c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
@@ -91,7 +91,7 @@ async fn sec_10_an_idle_keep_alive_connection_is_closed() {
 /// one of two silent ones to time out, then is served.
 #[tokio::test]
 async fn sec_10_connections_are_capped() {
-    let app = roster_testkit::app::spawn_app().await;
+    let app = roster_testkit::app::TestApp::builder().build().await;
     let s = server(&app, None, |c| {
         c.header_read_timeout = Duration::from_millis(800);
         c.max_connections = 2;
@@ -141,7 +141,7 @@ async fn sec_10_private_answers_are_no_store() {
 /// Issue 14, item 10: no HSTS with an https:// public URL.
 #[tokio::test]
 async fn sec_10_hsts_when_the_public_url_is_https() {
-    let app = roster_testkit::app::spawn_app().await;
+    let app = roster_testkit::app::TestApp::builder().build().await;
     let s = server(&app, Some("https://roster.example.test"), |_| {}).await;
     for path in ["/healthz", "/sign-in", "/api/v1/me"] {
         let res = reqwest::get(format!("{}{path}", s.url)).await.unwrap();
@@ -160,12 +160,11 @@ async fn sec_10_names_refuse_bidi_and_format_characters() {
         app.operator("ada@example.test").await;
         let token = app.token("ada@example.test", None).await;
         let evil = "Ann\u{202E}gpj.exe";
-        let (status, body) =
-            app.send(reqwest::Method::PATCH, "/api/v1/me", &token, Some(json!({ "first_name": evil }))).await;
+        let Answer { status, body } = app.send(reqwest::Method::PATCH, "/api/v1/me", &token, Some(json!({ "first_name": evil }))).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("first_name")), "{body}");
-        let (status, body) = app.send(reqwest::Method::PATCH, "/api/v1/me", &token, Some(json!({ "last_name": "Lee\u{2066}" }))).await;
+        let Answer { status, body } = app.send(reqwest::Method::PATCH, "/api/v1/me", &token, Some(json!({ "last_name": "Lee\u{2066}" }))).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("last_name")), "{body}");
-        let (status, body) = app.post_json("/api/v1/accounts", Some(&token), &json!({ "name": "Acme\u{200F}" })).await;
+        let Answer { status, body } = app.post_json("/api/v1/accounts", Some(&token), &json!({ "name": "Acme\u{200F}" })).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("name")), "{body}");
         let account = app.create_account(&token, "Names Ltd").await;
         let token = app.token("ada@example.test", Some(account)).await;
@@ -173,16 +172,15 @@ async fn sec_10_names_refuse_bidi_and_format_characters() {
         for (field, value) in [("first_name", evil), ("company", "Acme\u{202E}"), ("username", "ann\u{200B}ie"), ("phone", "555\u{2067}")] {
             let mut person = json!({ "email": "new@example.test", "first_name": "New", "last_name": "Person", "send_welcome": false });
             person[field] = json!(value);
-            let (status, body) = app.post_json(&path, Some(&token), &person).await;
+            let Answer { status, body } = app.post_json(&path, Some(&token), &person).await;
             assert_eq!(status, 422, "{field}: {body}");
             assert!(body["errors"].as_array().unwrap().iter().any(|e| e["field"] == field), "{field}: {body}");
         }
         let roles = format!("/api/v1/accounts/{account}/roles");
-        let (status, body) = app.post_json(&roles, Some(&token), &json!({ "name": "Boss\u{202E}", "permissions": [] })).await;
+        let Answer { status, body } = app.post_json(&roles, Some(&token), &json!({ "name": "Boss\u{202E}", "permissions": [] })).await;
         assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("name")), "{body}");
         // Names in other scripts, with the joiners they need, are fine.
-        let (status, body) =
-            app.send(reqwest::Method::PATCH, "/api/v1/me", &token, Some(json!({ "first_name": "محمدی\u{200C}پور" }))).await;
+        let Answer { status, body } = app.send(reqwest::Method::PATCH, "/api/v1/me", &token, Some(json!({ "first_name": "محمدی\u{200C}پور" }))).await;
         assert_eq!(status, 200, "{body}");
     })
     .await;

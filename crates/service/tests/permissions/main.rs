@@ -1,0 +1,6 @@
+//! Permission matrices below HTTP: role × action → allowed or refused, straight against the
+//! use cases ([`roster_testkit::service::TestService`]) on SQLite and, when reachable (always
+//! under `CI=true`), PostgreSQL. One file per capability; the work records add theirs.
+#![allow(clippy::unwrap_used)]
+
+mod team;

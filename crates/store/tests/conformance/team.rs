@@ -1,0 +1,67 @@
+//! The members list: keyset pages by sort name, archived members left out (R-LIST-1).
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// members list
+
+#[tokio::test]
+async fn list_members_pages_by_sort_name_then_id_without_archived() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, owner) = new_account(&db.store, "Big Team").await;
+        let mut all = vec![owner.clone()];
+        let mut tx = db.store.begin().await.unwrap();
+        for i in 0..120 {
+            // Groups of three share a sort name, so the id decides inside a group.
+            let u = bare_user(&format!("Member{:02}", (i * 7) % 40), "Person");
+            tx.insert_user(&u).await.unwrap();
+            tx.insert_membership(&MembershipRow::new(account.id, u.id, roster_core::RoleKind::Standard, now()))
+                .await
+                .unwrap();
+            all.push(u);
+        }
+        tx.commit().await.unwrap();
+        all.sort_by_key(|u| (u.sort_name(), u.id));
+
+        let mut seen = Vec::new();
+        let mut sizes = Vec::new();
+        let mut after: Option<MemberCursor> = None;
+        loop {
+            let page = db.store.read().await.unwrap().list_members(account.id, after.as_ref(), 50).await.unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(MemberCursor { sort_name: last.user.sort_name(), user_id: last.user.id });
+            sizes.push(page.len());
+            for m in page {
+                assert_eq!(m.membership.account_id, account.id);
+                assert_eq!(m.membership.user_id, m.user.id);
+                assert_eq!(m.membership.is_owner, m.user.id == owner.id);
+                seen.push(m.user);
+            }
+        }
+        assert_eq!(sizes, vec![50, 50, 21], "120 members and the owner in pages of 50");
+        let ids: HashSet<Uuid> = seen.iter().map(|u| u.id).collect();
+        assert_eq!(ids.len(), seen.len(), "no member twice");
+        let all: Vec<MemberPerson> = all.iter().map(MemberPerson::from).collect();
+        assert_eq!(seen, all, "every member once, ordered by (sort_name, id), all fields intact");
+
+        // Archived members leave the list; disabled ones stay.
+        let mut tx = db.store.begin().await.unwrap();
+        let archived: HashSet<Uuid> =
+            all.iter().skip(1).step_by(20).map(|u| u.id).filter(|id| *id != owner.id).collect();
+        for id in &archived {
+            assert!(tx.set_membership_status(account.id, *id, roster_core::MembershipStatus::Archived).await.unwrap());
+        }
+        let disabled = all.iter().find(|u| u.id != owner.id && !archived.contains(&u.id)).unwrap().id;
+        assert!(tx.set_membership_status(account.id, disabled, roster_core::MembershipStatus::Disabled).await.unwrap());
+        tx.commit().await.unwrap();
+        let listed = db.store.read().await.unwrap().list_members(account.id, None, 1000).await.unwrap();
+        assert_eq!(listed.len(), all.len() - archived.len());
+        assert!(listed.iter().all(|m| !archived.contains(&m.user.id)));
+        assert!(listed.iter().any(|m| m.user.id == disabled && m.membership.status == "disabled"));
+
+        // Another account's list is its own.
+        let (other, other_owner) = new_account(&db.store, "Small Team").await;
+        let listed = db.store.read().await.unwrap().list_members(other.id, None, 50).await.unwrap();
+        assert_eq!(listed.iter().map(|m| m.user.id).collect::<Vec<_>>(), vec![other_owner.id]);
+    })
+    .await;
+}

@@ -1,0 +1,4 @@
+//! Accounts: the API and operational endpoints, account settings, the audit log.
+mod api;
+mod audit;
+mod settings;

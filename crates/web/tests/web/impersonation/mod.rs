@@ -1,0 +1,2 @@
+//! "Log in as" (R-IMP-1).
+mod log_in_as;
