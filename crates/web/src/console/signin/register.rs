@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use roster_core::FieldErrors;
+use roster_core::{FieldErrors, ProblemCode};
 use roster_service::{CONFIRM_ADDRESS_HAS_LOGIN, CONFIRM_WRONG_PASSWORD, NewPerson, ServiceError, SessionKind};
 use serde::Deserialize;
 
@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::console::session::SameOrigin;
 use crate::console::signin::sign_in::after_sign_in;
 use crate::console::{MessagePage, Nav, PageError};
+use crate::error::status_of;
 use crate::extract::ClientMeta;
 
 #[derive(Template, WebTemplate, Default)]
@@ -85,10 +86,8 @@ pub async fn submit(
         )
         .link("/sign-in", "Back to sign in")
         .into_response()),
-        Err(ServiceError::Invalid(errors)) => Ok(again(errors, None, StatusCode::UNPROCESSABLE_ENTITY)),
-        Err(ServiceError::Conflict { message, .. }) => {
-            Ok(again(FieldErrors::new(), Some(message), StatusCode::CONFLICT))
-        }
+        Err(ServiceError::Invalid(errors)) => Ok(again(errors, None, status_of(ProblemCode::InvalidFields))),
+        Err(ServiceError::Conflict { code, message }) => Ok(again(FieldErrors::new(), Some(message), status_of(code))),
         Err(ServiceError::Closed { .. }) => Err(closed()),
         Err(e) => Err(e.into()),
     }

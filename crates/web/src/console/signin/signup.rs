@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use roster_core::FieldErrors;
+use roster_core::{FieldErrors, ProblemCode};
 use roster_service::{NewPerson, ServiceError, SessionKind, SignupTarget};
 use serde::Deserialize;
 
@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::console::session::SameOrigin;
 use crate::console::signin::sign_in::after_sign_in;
 use crate::console::{MessagePage, Nav, PageError};
+use crate::error::status_of;
 use crate::extract::ClientMeta;
 
 #[derive(Template, WebTemplate, Default)]
@@ -77,10 +78,8 @@ pub async fn submit(
             Some(signed_in) => Ok(after_sign_in(&state, &signed_in)),
             None => Err(ServiceError::Internal("sign-up without a session".into()).into()),
         },
-        Err(ServiceError::Invalid(errors)) => Ok(again(errors, None, StatusCode::UNPROCESSABLE_ENTITY)),
-        Err(ServiceError::Conflict { message, .. }) => {
-            Ok(again(FieldErrors::new(), Some(message), StatusCode::CONFLICT))
-        }
+        Err(ServiceError::Invalid(errors)) => Ok(again(errors, None, status_of(ProblemCode::InvalidFields))),
+        Err(ServiceError::Conflict { code, message }) => Ok(again(FieldErrors::new(), Some(message), status_of(code))),
         Err(ServiceError::Closed { .. }) => Err(closed()),
         Err(e) => Err(e.into()),
     }

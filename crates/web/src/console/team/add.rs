@@ -4,9 +4,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use roster_core::{BuiltinRole, FieldErrors, Permission, PermissionSet};
+use roster_core::{BuiltinRole, FieldErrors, Permission, PermissionSet, ProblemCode};
 use roster_service::{AddOutcome, NewMember, ServiceError};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -16,6 +15,7 @@ use crate::api::path_id;
 use crate::console::session::ConsoleUser;
 use crate::console::team::rights_form::{PermissionGroup, field, grouped, set_of, ticked};
 use crate::console::{Nav, NavAccount, PageError};
+use crate::error::status_of;
 use crate::extract::ClientMeta;
 
 #[derive(Deserialize, Default)]
@@ -186,16 +186,16 @@ pub async fn submit(
         }
         Err(e) => {
             let (status, errors) = match e {
-                ServiceError::Invalid(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
-                ServiceError::Conflict { message, .. } => {
+                ServiceError::Invalid(errors) => (status_of(ProblemCode::InvalidFields), errors),
+                ServiceError::Conflict { code, message } => {
                     let mut errs = FieldErrors::new();
                     errs.add("email", message);
-                    (StatusCode::CONFLICT, errs)
+                    (status_of(code), errs)
                 }
                 ServiceError::Forbidden(p) => {
                     let mut errs = FieldErrors::new();
                     errs.add("role", format!("You cannot give {}: you do not hold it.", p.id()));
-                    (StatusCode::FORBIDDEN, errs)
+                    (status_of(ProblemCode::Forbidden), errs)
                 }
                 other => return Err(other.into()),
             };
