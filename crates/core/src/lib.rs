@@ -8,6 +8,8 @@ pub mod permission;
 pub mod policy;
 pub mod role;
 pub mod types;
+pub mod user_agent;
+pub mod zone;
 
 pub use fields::{FieldError, FieldErrors};
 pub use password_policy::new_password;
@@ -15,3 +17,4 @@ pub use permission::{Permission, PermissionSet};
 pub use policy::{Action, Actor, Denied, MembershipFacts, MembershipStatus, authorize};
 pub use role::BuiltinRole;
 pub use types::{AccountName, Email, Login, NOT_PLAIN_TEXT, Password, PersonName, Slug, is_plain_text};
+pub use zone::TimeZoneName;
