@@ -11,6 +11,7 @@ mod browser_identity;
 mod browser_journeys;
 mod browser_team;
 mod chooser;
+mod clear_words;
 mod console;
 mod console_mail;
 mod console_team;
