@@ -65,9 +65,8 @@ impl Service {
         let mut names: std::collections::HashMap<Uuid, Option<String>> = std::collections::HashMap::new();
         for e in &mut out.items {
             if let Some(a) = e.account_id {
-                if !names.contains_key(&a) {
-                    let name = tx.account_by_id(a).await?.map(|acc| acc.name);
-                    names.insert(a, name);
+                if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(a) {
+                    slot.insert(tx.account_by_id(a).await?.map(|acc| acc.name));
                 }
                 e.account_name = names.get(&a).cloned().flatten();
             }

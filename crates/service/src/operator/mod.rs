@@ -21,7 +21,7 @@ fn encode_cursor(email: &str) -> String {
 
 fn decode_cursor(raw: &str) -> Result<String> {
     let bad = || ServiceError::invalid("cursor", "This cursor is not one this server gave out.");
-    if raw.len() % 2 != 0 || raw.len() > 1024 {
+    if !raw.len().is_multiple_of(2) || raw.len() > 1024 {
         return Err(bad());
     }
     let bytes = (0..raw.len())
