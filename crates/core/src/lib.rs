@@ -11,6 +11,8 @@ pub mod problem;
 pub mod role;
 pub mod scope;
 pub mod types;
+pub mod user_agent;
+pub mod zone;
 
 pub use catalogue::MembershipStatus;
 pub use catalogue::{AuditAction, InvitationStatus, InvitePolicy, RoleKind, UnknownValue};
@@ -22,3 +24,4 @@ pub use problem::{ProblemCode, ProblemLevel};
 pub use role::BuiltinRole;
 pub use scope::{Reach, Scope, ScopeRule, scope};
 pub use types::{AccountName, Email, Login, NOT_PLAIN_TEXT, Password, PersonName, Slug, is_plain_text};
+pub use zone::TimeZoneName;

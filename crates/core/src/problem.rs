@@ -82,6 +82,8 @@ problems! {
     Internal = "internal", 500, None, Service, "Something went wrong on the server's side.";
     // Sign-in, registration, links
     InvalidCredentials = "invalid_credentials", 401, Some("R-AUTH-7"), Service, "The login or password is wrong (the same answer for an unknown login).";
+    AccessDisabled = "access_disabled", 403, Some("R-DIS-1"), Service, "The password is right but every membership of the login in the asked account is disabled (said only after the right password).";
+    NoMembership = "no_membership", 403, Some("R-DIS-1"), Service, "The password is right but the login belongs to no account any more.";
     TooManyAttempts = "too_many_attempts", 429, Some("R-AUTH-7"), Service, "Too many failed sign-ins; `Retry-After` says when to try again.";
     RegistrationClosed = "registration_closed", 403, None, Service, "Open registration is off on this installation.";
     SignupClosed = "signup_closed", 403, None, Service, "The account does not allow public sign-up (R-AUTH-4).";

@@ -15,6 +15,7 @@ mod impersonation;
 mod invitations;
 pub mod mail;
 mod me;
+mod operator;
 mod rights;
 mod signin;
 mod team;
@@ -39,6 +40,7 @@ pub use mail::delivery::{DeliveryOptions, DeliveryWorker};
 pub use mail::{Mail, MailConfig, MailPolicy, Sender};
 pub use me::profile::SessionView;
 pub use me::tokens::{ApiTokenView, NewApiToken};
+pub use operator::LoginPage;
 pub use signin::known_device::LIFETIME_SECS as KNOWN_DEVICE_LIFETIME_SECS;
 pub use signin::password::Hasher;
 pub use signin::register::{

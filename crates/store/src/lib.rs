@@ -109,6 +109,10 @@ pub trait UserRepo {
     async fn user_by_email(&mut self, email: &str) -> Result<Option<UserRow>>;
     async fn user_by_username(&mut self, username: &str) -> Result<Option<UserRow>>;
     async fn operator_exists(&mut self) -> Result<bool>;
+    /// Every login of the installation, for the operator's users page: ordered by email (its
+    /// unique index), keyset-paged after `after_email`; `search` is a lower-case substring of the
+    /// name or the email.
+    async fn all_users(&mut self, search: Option<&str>, after_email: Option<&str>, limit: i64) -> Result<Vec<UserRow>>;
     /// Records that the address was proved (R-AUTH-8); true when it was not proved before.
     async fn mark_email_verified(&mut self, user_id: Uuid, at: OffsetDateTime) -> Result<bool>;
     /// Replaces any earlier setup token: only the newest link works.
@@ -194,14 +198,9 @@ pub trait SessionRepo {
 pub trait AuditRepo {
     async fn insert_audit(&mut self, e: &AuditRow) -> Result<()>;
     async fn audit_of_account(&mut self, account_id: Uuid, limit: i64) -> Result<Vec<AuditRow>>;
-    /// The account's audit log, newest first, filtered, keyset-paged by id; with the actor's
-    /// email when the actor still exists.
-    async fn audit_page(
-        &mut self,
-        account_id: Uuid,
-        filter: &AuditFilter,
-        limit: i64,
-    ) -> Result<Vec<(AuditRow, Option<String>)>>;
+    /// The account's audit log, newest first, filtered, keyset-paged by id; with the names of
+    /// the actor, impersonator and target user while they exist (one query, joined).
+    async fn audit_page(&mut self, account_id: Uuid, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditEntry>>;
 }
 
 /// The email outbox (R-MAIL-1). `enqueue` runs inside the unit of work of the change that

@@ -183,6 +183,24 @@ pub struct AuditRow {
     pub at: OffsetDateTime,
 }
 
+/// A person named in an audit event, while their login exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditPerson {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+}
+
+/// An audit event with the people it names (R-AUD-1): actor, impersonator and, when the target
+/// is a user, the target. Read in the same query as the event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub event: AuditRow,
+    pub actor: Option<AuditPerson>,
+    pub impersonator: Option<AuditPerson>,
+    pub target: Option<AuditPerson>,
+}
+
 /// What an audit page is filtered by.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilter {

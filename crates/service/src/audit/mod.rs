@@ -1,7 +1,7 @@
 //! Reading an account's audit log (R-AUD-1), filtered by actor, action and dates. The log is
 //! append-only from the application's point of view: nothing here or elsewhere edits a row.
 use roster_core::{Action, FieldErrors};
-use roster_store::{AuditFilter, AuditRow};
+use roster_store::{AuditEntry, AuditFilter, AuditPerson};
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -42,13 +42,58 @@ pub struct AuditEventView {
     pub actor_id: Option<Uuid>,
     /// The actor's email, while the actor exists.
     pub actor_email: Option<String>,
+    /// The actor's name, while the actor exists.
+    pub actor_name: Option<String>,
     /// Who was really acting, during "log in as" (R-IMP-1).
     pub impersonator_id: Option<Uuid>,
     /// When the installation itself acted (no actor): why, e.g. `cli`, `demo`.
     pub actor_internal: Option<String>,
+    pub impersonator_name: Option<String>,
+    pub impersonator_email: Option<String>,
     pub target_type: Option<String>,
     pub target_id: Option<String>,
+    /// When the target is a user who still exists: their name and email.
+    pub target_name: Option<String>,
+    pub target_email: Option<String>,
     pub ip: Option<String>,
+}
+
+impl AuditEventView {
+    /// "Ada Lovelace <ada@example.test>", or the id while the person is gone, or "–".
+    pub fn actor_label(&self) -> String {
+        if let Some(why) = &self.actor_internal {
+            return format!("Roster itself ({why})");
+        }
+        label(self.actor_name.as_deref(), self.actor_email.as_deref(), self.actor_id.map(|i| i.to_string()))
+    }
+
+    /// Who acted as the actor during "log in as" (R-IMP-1), if anyone.
+    pub fn impersonator_label(&self) -> Option<String> {
+        self.impersonator_id.map(|id| {
+            label(self.impersonator_name.as_deref(), self.impersonator_email.as_deref(), Some(id.to_string()))
+        })
+    }
+
+    /// The target in words: a person by name and email, anything else by its kind and id.
+    pub fn target_label(&self) -> String {
+        if self.target_email.is_some() {
+            return label(self.target_name.as_deref(), self.target_email.as_deref(), None);
+        }
+        match (self.target_type.as_deref(), self.target_id.as_deref()) {
+            (Some(kind), Some(id)) => format!("{kind} {id}"),
+            (Some(kind), None) => kind.to_owned(),
+            (None, Some(id)) => id.to_owned(),
+            (None, None) => "–".to_owned(),
+        }
+    }
+}
+
+fn label(name: Option<&str>, email: Option<&str>, id: Option<String>) -> String {
+    match (name.map(str::trim).filter(|n| !n.is_empty()), email) {
+        (Some(n), Some(e)) => format!("{n} <{e}>"),
+        (None, Some(e)) => e.to_owned(),
+        _ => id.map_or_else(|| "–".to_owned(), |id| format!("user {id} (no longer here)")),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -64,17 +109,25 @@ fn internal_of(details: Option<&str>) -> Option<String> {
     Internal::parse(name).map(|i| i.as_str().to_owned())
 }
 
-fn view((e, actor_email): (AuditRow, Option<String>)) -> AuditEventView {
+fn view(entry: AuditEntry) -> AuditEventView {
+    let name = |p: &Option<AuditPerson>| p.as_ref().map(|p| format!("{} {}", p.first_name, p.last_name));
+    let email = |p: &Option<AuditPerson>| p.as_ref().map(|p| p.email.clone());
+    let e = entry.event;
     AuditEventView {
         actor_internal: if e.actor_id.is_none() { internal_of(e.details.as_deref()) } else { None },
         id: e.id,
         at: e.at,
         action: e.action,
         actor_id: e.actor_id,
-        actor_email,
+        actor_email: email(&entry.actor),
+        actor_name: name(&entry.actor),
         impersonator_id: e.impersonator_id,
+        impersonator_name: name(&entry.impersonator),
+        impersonator_email: email(&entry.impersonator),
         target_type: e.target_type,
         target_id: e.target_id,
+        target_name: name(&entry.target),
+        target_email: email(&entry.target),
         ip: e.ip,
     }
 }
@@ -144,7 +197,7 @@ impl Service {
         let keep = usize::try_from(limit).unwrap_or(usize::MAX);
         let next_cursor = if rows.len() > keep {
             rows.truncate(keep);
-            rows.last().map(|(e, _)| e.id.to_string())
+            rows.last().map(|e| e.event.id.to_string())
         } else {
             None
         };

@@ -59,7 +59,19 @@ impl Service {
         let limit = page_limit(limit)?;
         let before = cursor(before)?;
         let mut tx = self.store.read().await?;
-        Ok(page(tx.all_emails(before, limit + 1).await?, limit))
+        let mut out = page(tx.all_emails(before, limit + 1).await?, limit);
+        // The operator reads accounts by name: one lookup per account on the page (few), not
+        // per email.
+        let mut names: std::collections::HashMap<Uuid, Option<String>> = std::collections::HashMap::new();
+        for e in &mut out.items {
+            if let Some(a) = e.account_id {
+                if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(a) {
+                    slot.insert(tx.account_by_id(a).await?.map(|acc| acc.name));
+                }
+                e.account_name = names.get(&a).cloned().flatten();
+            }
+        }
+        Ok(out)
     }
 
     /// One email as sent, with both bodies. `account_id` `None` is the operator's view of any.
@@ -76,7 +88,12 @@ impl Service {
         if account_id.is_some() && email.account_id != account_id {
             return Err(ServiceError::NotFound);
         }
-        Ok(EmailDetail::from(&email))
+        let mut detail = EmailDetail::from(&email);
+        // The operator's view names the account.
+        if let (None, Some(a)) = (account_id, email.account_id) {
+            detail.email.account_name = tx.account_by_id(a).await?.map(|acc| acc.name);
+        }
+        Ok(detail)
     }
 
     /// "Retry now": a failed email goes back in the queue, due at once.

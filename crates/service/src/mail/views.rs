@@ -12,6 +12,8 @@ pub struct EmailView {
     pub id: Uuid,
     /// `None` for installation mail.
     pub account_id: Option<Uuid>,
+    /// The account's name, in the operator's view of every outbox.
+    pub account_name: Option<String>,
     pub template: String,
     pub to: String,
     pub subject: String,
@@ -33,6 +35,7 @@ impl From<&EmailRow> for EmailView {
         Self {
             id: e.id,
             account_id: e.account_id,
+            account_name: None,
             template: e.template.clone(),
             to: e.to_addr.clone(),
             subject: hide_tokens(&e.subject),

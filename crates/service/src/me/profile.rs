@@ -16,8 +16,10 @@ pub struct SessionView {
     pub id: Uuid,
     /// `console` (a browser) or `api` (a token from `POST /auth/token`).
     pub kind: String,
-    /// The browser or program, as it named itself.
+    /// The browser or program, as it named itself (its `User-Agent`).
     pub device: Option<String>,
+    /// The same in words: "Firefox on Windows", "Safari on iPhone", "Unknown device".
+    pub device_name: String,
     pub ip: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -33,6 +35,7 @@ impl SessionView {
             id: s.id,
             kind: s.kind.clone(),
             device: s.user_agent.clone(),
+            device_name: roster_core::user_agent::describe(s.user_agent.as_deref()),
             ip: s.ip.clone(),
             created_at: s.created_at,
             last_seen_at: s.last_seen_at,
@@ -41,16 +44,9 @@ impl SessionView {
     }
 }
 
-/// A time zone name such as `Europe/Paris` or `UTC` (IANA form; not checked against the
-/// database of zones, which the server does not ship).
-fn time_zone(tz: &str) -> Result<String, &'static str> {
-    let tz = tz.trim();
-    let ok = !tz.is_empty()
-        && tz.len() <= 64
-        && tz.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
-        && !tz.starts_with('/')
-        && !tz.contains("//");
-    if ok { Ok(tz.to_owned()) } else { Err("Use a time zone name such as Europe/Paris or UTC.") }
+/// A time zone name of the IANA database (bundled, decision 0063), in its canonical spelling.
+pub(crate) fn time_zone(tz: &str) -> Result<String, &'static str> {
+    roster_core::TimeZoneName::parse(tz).map(|z| z.as_str().to_owned()).map_err(|e| e.0)
 }
 
 impl Service {
@@ -173,11 +169,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn time_zones_look_like_iana_names() {
+    fn time_zones_are_checked_against_the_iana_list() {
         for ok in ["UTC", "Europe/Paris", "America/Argentina/Buenos_Aires", "Etc/GMT+3"] {
             assert!(time_zone(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "Europe//Paris", "/etc/passwd", "Paris; DROP", &"A".repeat(65)] {
+        for bad in ["", "Europe//Paris", "/etc/passwd", "Paris; DROP", "Mars/Olympus_Mons", &"A".repeat(65)] {
             assert!(time_zone(bad).is_err(), "{bad}");
         }
     }

@@ -214,6 +214,34 @@ impl NewPerson {
     }
 }
 
+/// R-DIS-1: the right password of a member whose access is disabled in `accounts` (names).
+fn access_disabled(accounts: &[&str]) -> ServiceError {
+    let names = match accounts {
+        [one] => format!("“{one}”"),
+        [rest @ .., last] => {
+            format!("{} and “{last}”", rest.iter().map(|n| format!("“{n}”")).collect::<Vec<_>>().join(", "))
+        }
+        [] => "this account".to_owned(),
+    };
+    ServiceError::Closed {
+        code: roster_core::ProblemCode::AccessDisabled,
+        message: format!(
+            "Your password is right, but your access to {names} is disabled. Ask the account's owner or an admin to \
+             enable it."
+        ),
+    }
+}
+
+/// The right password of a login that no longer belongs to any account (archived everywhere).
+fn no_access() -> ServiceError {
+    ServiceError::Closed {
+        code: roster_core::ProblemCode::NoMembership,
+        message: "Your password is right, but this login no longer belongs to any account. Ask an account's owner \
+                  or an admin to restore or invite you."
+            .to_owned(),
+    }
+}
+
 /// An audit row; `who` comes from [`Principal::who`] (or [`Who::user`] without a session).
 pub(crate) fn audit(
     action: roster_core::AuditAction,
@@ -350,6 +378,16 @@ impl Service {
             Some(a) => match active.iter().find(|m| m.account_id == a) {
                 Some(m) => Some(m.account_id),
                 None => {
+                    // R-DIS-1: after the right password only, say that this account's access is
+                    // disabled (a stranger never gets this far).
+                    let disabled: Vec<&str> = memberships
+                        .iter()
+                        .filter(|(acc, m)| acc.id == a && m.status == "disabled")
+                        .map(|(acc, _)| acc.name.as_str())
+                        .collect();
+                    if !disabled.is_empty() {
+                        return Err(access_disabled(&disabled));
+                    }
                     return Err(ServiceError::invalid("account_id", "You are not an active member of that account."));
                 }
             },
@@ -357,9 +395,17 @@ impl Service {
             None => None,
         };
         if active.is_empty() && !user.is_operator {
-            // Same answer as a wrong password, counted as one: a disabled person learns nothing new.
+            // Counted and audited as a failed sign-in, as before. Only now, after the right
+            // password, is the person told why (R-DIS-1): their access is disabled. A wrong
+            // password or an unknown login never reaches this point, so a stranger learns nothing.
             drop(tx);
-            return Err(self.sign_in_failed(&throttle_keys, Some(user.id), meta).await);
+            let disabled: Vec<&str> =
+                memberships.iter().filter(|(_, m)| m.status == "disabled").map(|(acc, _)| acc.name.as_str()).collect();
+            return Err(match self.sign_in_failed(&throttle_keys, Some(user.id), meta).await {
+                ServiceError::InvalidCredentials if !disabled.is_empty() => access_disabled(&disabled),
+                ServiceError::InvalidCredentials => no_access(),
+                other => other,
+            });
         }
         // R-AUTH-7: a success forgets the failures of this login at this address (or on this
         // known device); the login's total and the address's count stay (decision 0020).

@@ -1,9 +1,22 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::driver::{SqlTx, get, to_db};
+use super::driver::{SqlTx, USER_OF_AUDIT_TARGET, get, to_db};
 use super::{catalogued, time, uuid};
-use crate::{AuditFilter, AuditRepo, AuditRow, Result};
+use crate::{AuditEntry, AuditFilter, AuditPerson, AuditRepo, AuditRow, Result};
+
+/// A person joined under the column prefix `p` (`a_`, `i_`, `t_`), when the row found one.
+fn person(r: &super::DbRow<'_>, p: &str) -> Result<Option<AuditPerson>> {
+    let email: Option<String> = get(r, &format!("{p}email"))?;
+    Ok(match email {
+        Some(email) => Some(AuditPerson {
+            first_name: get::<Option<String>>(r, &format!("{p}first"))?.unwrap_or_default(),
+            last_name: get::<Option<String>>(r, &format!("{p}last"))?.unwrap_or_default(),
+            email,
+        }),
+        None => None,
+    })
+}
 
 fn audit_from_row(r: &super::DbRow<'_>) -> Result<AuditRow> {
     Ok(AuditRow {
@@ -22,19 +35,25 @@ fn audit_from_row(r: &super::DbRow<'_>) -> Result<AuditRow> {
 
 #[async_trait]
 impl AuditRepo for SqlTx {
-    async fn audit_page(
-        &mut self,
-        account_id: Uuid,
-        f: &AuditFilter,
-        limit: i64,
-    ) -> Result<Vec<(AuditRow, Option<String>)>> {
+    async fn audit_page(&mut self, account_id: Uuid, f: &AuditFilter, limit: i64) -> Result<Vec<AuditEntry>> {
         let before = f.before.unwrap_or(Uuid::max());
-        self.all(
+        // The page's events first (the account's index, cut at the limit), then the people they
+        // name, each by its primary key: one statement, at most three lookups a row.
+        let sql = format!(
             "SELECT e.id, e.account_id, e.actor_id, e.impersonator_id, e.action, e.target_type, e.target_id, e.ip, \
-             e.details, e.at, u.email AS actor_email FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id \
-             WHERE e.account_id = $1 AND e.id < $2 AND ($3 IS NULL OR e.actor_id = $3) \
-             AND ($4 IS NULL OR e.action = $4) AND ($5 IS NULL OR e.at >= $5) AND ($6 IS NULL OR e.at < $6) \
-             ORDER BY e.id DESC LIMIT $7",
+             e.details, e.at, a.first_name AS a_first, a.last_name AS a_last, a.email AS a_email, \
+             i.first_name AS i_first, i.last_name AS i_last, i.email AS i_email, \
+             t.first_name AS t_first, t.last_name AS t_last, t.email AS t_email \
+             FROM (SELECT * FROM audit_events e WHERE e.account_id = $1 AND e.id < $2 \
+             AND ($3 IS NULL OR e.actor_id = $3) AND ($4 IS NULL OR e.action = $4) \
+             AND ($5 IS NULL OR e.at >= $5) AND ($6 IS NULL OR e.at < $6) ORDER BY e.id DESC LIMIT $7) e \
+             LEFT JOIN users a ON a.id = e.actor_id LEFT JOIN users i ON i.id = e.impersonator_id \
+             LEFT JOIN users t ON e.target_type = 'user' AND t.id = {USER_OF_AUDIT_TARGET} \
+             ORDER BY e.id DESC"
+        );
+        self.all_dyn(
+            &sql,
+            true,
             args![
                 account_id,
                 before,
@@ -44,7 +63,14 @@ impl AuditRepo for SqlTx {
                 f.to.map(to_db),
                 limit
             ],
-            |r| Ok((audit_from_row(r)?, get(r, "actor_email")?)),
+            |r| {
+                Ok(AuditEntry {
+                    event: audit_from_row(r)?,
+                    actor: person(r, "a_")?,
+                    impersonator: person(r, "i_")?,
+                    target: person(r, "t_")?,
+                })
+            },
         )
         .await
     }

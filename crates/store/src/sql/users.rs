@@ -98,6 +98,31 @@ impl UserRepo for SqlTx {
         Ok(n == 1)
     }
 
+    async fn all_users(&mut self, search: Option<&str>, after_email: Option<&str>, limit: i64) -> Result<Vec<UserRow>> {
+        // `LIKE` with `\` escaping the pattern's own `%` and `_`; names and emails are compared
+        // lower-case (`sort_name` and `email` are stored so).
+        let pattern = search.map(|s| {
+            let escaped: String = s
+                .to_lowercase()
+                .chars()
+                .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
+                .collect();
+            format!("%{escaped}%")
+        });
+        self.all(
+            concat!(
+                "SELECT ",
+                user_cols!(),
+                " FROM users u WHERE ($1 IS NULL OR u.email > $1) \
+                 AND ($2 IS NULL OR u.sort_name LIKE $2 ESCAPE '\\' OR u.email LIKE $2 ESCAPE '\\') \
+                 ORDER BY u.email LIMIT $3"
+            ),
+            args![after_email, pattern, limit],
+            user_from_row,
+        )
+        .await
+    }
+
     async fn operator_exists(&mut self) -> Result<bool> {
         let found =
             self.opt("SELECT 1 AS one FROM users WHERE is_operator = TRUE LIMIT 1", args![], |_| Ok(())).await?;

@@ -46,10 +46,12 @@ pub(crate) async fn account_nav(state: &AppState, user: &ConsoleUser, account_id
     Ok(nav)
 }
 
-/// A moment as people read it in tables: `2025-03-14 09:30 UTC`.
-pub(crate) fn when(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    t.format(format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).unwrap_or_else(|_| t.to_string())
+/// A moment as people read it in tables, in the viewer's time zone (the user's `time_zone`, an
+/// IANA name), to the minute: `2025-03-14 10:30 CET`. Never microseconds, never a raw offset.
+pub(crate) fn when(t: OffsetDateTime, zone: &str) -> String {
+    let (local, abbreviation) = roster_core::zone::in_zone(t, zone);
+    let shown = local.format(format_description!("[year]-[month]-[day] [hour]:[minute]")).unwrap_or_default();
+    format!("{shown} {abbreviation}")
 }
 
 #[derive(Deserialize, Default)]

@@ -16,6 +16,7 @@ pub(crate) mod common;
 mod invitations;
 mod mail;
 mod me;
+mod operator;
 mod session;
 mod signin;
 mod team;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(team::routes())
         .merge(invitations::routes())
         .merge(mail::routes())
+        .merge(operator::routes())
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -31,6 +31,11 @@ impl FromRequestParts<AppState> for ConsoleUser {
 }
 
 impl ConsoleUser {
+    /// The viewer's time zone (an IANA name): every time the console shows is in it.
+    pub fn zone(&self) -> &str {
+        &self.0.user().time_zone
+    }
+
     pub fn nav(&self) -> Nav {
         let name = format!("{} {}", self.0.user().first_name, self.0.user().last_name);
         Nav {

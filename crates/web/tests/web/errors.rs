@@ -102,6 +102,8 @@ fn every_service_error() -> Vec<Box<dyn Fn() -> ServiceError>> {
         C::InvitationOtherEmail,
         C::InvitationUnprovedLogin,
         C::SignInRequired,
+        C::AccessDisabled,
+        C::NoMembership,
     ];
     for code in closed {
         all.push(Box::new(move || ServiceError::Closed { code, message: "Not here.".into() }));

@@ -47,7 +47,8 @@ async fn r_aud_1_a_cli_import_names_the_internal_identity_in_its_audit_row() {
         assert_eq!(rows[0]["actor_id"], Value::Null, "{rows:?}");
         assert_eq!(rows[0]["actor_internal"], "cli", "{rows:?}");
         let cookie = app.console_sign_in("olga@example.test").await;
-        let (status, html) = app.page(&format!("/accounts/{account}/audit?action=member.imported"), &cookie).await;
+        let roster_testkit::app::Page { status, html } =
+            app.page(&format!("/accounts/{account}/audit?action=member.imported"), &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("Roster itself (cli)"), "{html}");
     })

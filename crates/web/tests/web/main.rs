@@ -8,6 +8,7 @@ mod browser;
 mod errors;
 mod impersonation;
 mod internal_identity;
+
 mod invitations;
 mod isolation;
 mod mail;

@@ -46,6 +46,10 @@ const WALK_ARMS_BARE: bool = false;
 /// Rows of the name order a text search walks before it asks the trigram index (about three
 /// million a second from the covering index here).
 const WALK_ROWS_BY_NAME: i64 = if cfg!(feature = "small-search-walk") { 40 } else { 30_000 };
+/// The user id an audit event's text `target_id` names (NULL when it is not an id, so no cast
+/// can fail), for an index lookup of `users`.
+const USER_OF_AUDIT_TARGET: &str = "CASE WHEN e.target_id ~ \
+     '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' THEN CAST(e.target_id AS uuid) END";
 /// "Is one of" a JSON array of text bound at `$J`. As `= ANY(ARRAY(…))` the planner probes the
 /// index once per element; as `IN (SELECT …)` it guessed the set's size and, on an account its
 /// statistics had not seen yet, scanned memberships for every import batch (seconds each).

@@ -49,6 +49,9 @@ const WALK_ARMS_BARE: bool = true;
 /// Rows of the name order a text search walks before it asks the trigram index (about a
 /// million a second from the covering index here).
 const WALK_ROWS_BY_NAME: i64 = if cfg!(feature = "small-search-walk") { 40 } else { 10_000 };
+/// The user id an audit event's text `target_id` names (NULL when it is not an id): ids are
+/// 16-byte blobs here.
+const USER_OF_AUDIT_TARGET: &str = "unhex(replace(e.target_id, '-', ''))";
 /// "Is one of" a JSON array of text bound at `$J`.
 const IN_JSON_TEXTS: &str = "IN (SELECT value FROM json_each($J))";
 /// The memberships in account `$1` of the users whose ids are the JSON array `$2`, with the

@@ -13,6 +13,7 @@ use crate::extract::{ApiJson, Auth, ClientMeta};
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "sign-in", request_body = TokenRequest, responses(
     (status = 200, body = TokenResponse),
     (status = 401, description = "invalid_credentials, the same for an unknown login", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "access_disabled: the password is right but the person's access is disabled (R-DIS-1; said only after the right password); no_membership: the login belongs to no account any more", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "too_many_attempts: the login or the address is blocked for a while (R-AUTH-7); nothing was checked", body = Problem, content_type = "application/problem+json",
         headers(("Retry-After" = u64, description = "Seconds until the block ends, rounded up"))),
     (status = 422, body = Problem, content_type = "application/problem+json"),

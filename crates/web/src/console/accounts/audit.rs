@@ -21,10 +21,34 @@ pub struct AuditPageView {
     action: String,
     from: String,
     to: String,
-    events: Vec<AuditEventView>,
+    events: Vec<AuditLine>,
     next_cursor: Option<String>,
     older_href: String,
     errors: FieldErrors,
+}
+
+/// One event as the page shows it: people by name and email (R-AUD-1), the time in the
+/// viewer's zone.
+pub struct AuditLine {
+    when: String,
+    actor: String,
+    impersonator: Option<String>,
+    action: String,
+    target: String,
+    ip: Option<String>,
+}
+
+impl AuditLine {
+    fn new(e: AuditEventView, zone: &str) -> Self {
+        Self {
+            when: crate::console::common::when(e.at, zone),
+            actor: e.actor_label(),
+            impersonator: e.impersonator_label(),
+            target: e.target_label(),
+            action: e.action.to_string(),
+            ip: e.ip,
+        }
+    }
 }
 
 fn enc(s: &str) -> String {
@@ -56,7 +80,12 @@ pub async fn page(
         enc(&to)
     );
     let (status, events, next_cursor, errors) = match state.service.audit_log(&user.0, account_id, &q).await {
-        Ok(p) => (StatusCode::OK, p.items, p.next_cursor, FieldErrors::new()),
+        Ok(p) => (
+            StatusCode::OK,
+            p.items.into_iter().map(|e| AuditLine::new(e, user.zone())).collect(),
+            p.next_cursor,
+            FieldErrors::new(),
+        ),
         Err(ServiceError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, Vec::new(), None, errors),
         Err(e) => return Err(e.into()),
     };

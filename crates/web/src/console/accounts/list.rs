@@ -28,11 +28,15 @@ pub struct AccountsPage {
     nav: Nav,
     accounts: Vec<AccountView>,
     next_cursor: Option<String>,
+    /// The installation's operator sees every account, with a link to each one's outbox.
+    is_operator: bool,
 }
 
 pub async fn accounts(State(state): State<AppState>, user: ConsoleUser, Query(q): Query<CursorQuery>) -> PageResult {
     let page = state.service.list_accounts(&user.0, q.cursor.as_deref(), None).await?;
-    Ok(AccountsPage { nav: user.nav(), accounts: page.items, next_cursor: page.next_cursor }.into_response())
+    let is_operator = user.0.user().is_operator && !user.0.is_confined();
+    Ok(AccountsPage { nav: user.nav(), accounts: page.items, next_cursor: page.next_cursor, is_operator }
+        .into_response())
 }
 
 #[derive(Template, WebTemplate)]

@@ -37,14 +37,14 @@ pub struct PendingLine {
     expired: bool,
 }
 
-impl From<InvitationView> for PendingLine {
-    fn from(i: InvitationView) -> Self {
+impl PendingLine {
+    fn new(i: InvitationView, zone: &str) -> Self {
         Self {
             id: i.id,
             role: i.role_label().to_owned(),
             email: i.email,
             sent_by: i.invited_by_name.unwrap_or_else(|| "someone no longer here".to_owned()),
-            expires: when(i.expires_at),
+            expires: when(i.expires_at, zone),
             expired: i.status == roster_core::InvitationStatus::Expired,
         }
     }
@@ -107,7 +107,7 @@ async fn invitations_page(
         resend_id: None,
         list: String::new(),
         bulk: None,
-        pending: page.items.into_iter().map(PendingLine::from).collect(),
+        pending: page.items.into_iter().map(|i| PendingLine::new(i, user.zone())).collect(),
         next_cursor: page.next_cursor,
     })
 }
@@ -153,7 +153,11 @@ pub async fn invite(
     let mut p = invitations_page(&state, &user, account_id, None).await?;
     let status = match outcome {
         Ok(sent) => {
-            p.notice = Some(format!("Invitation sent to {}. It expires on {}.", sent.email, when(sent.expires_at)));
+            p.notice = Some(format!(
+                "Invitation sent to {}. It expires on {}.",
+                sent.email,
+                when(sent.expires_at, user.zone())
+            ));
             return Ok(p.into_response());
         }
         Err(ServiceError::Invalid(errors)) => {

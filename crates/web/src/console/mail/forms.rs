@@ -48,7 +48,7 @@ pub struct EditorPage {
 
 impl EditorPage {
     /// The editor for `t`, showing `draft` (the template itself when `None`).
-    fn new(nav: Nav, account_id: Uuid, t: TemplateView, draft: Option<TemplateInput>) -> Self {
+    fn new(nav: Nav, account_id: Uuid, t: TemplateView, draft: Option<TemplateInput>, zone: &str) -> Self {
         let tokens =
             t.tokens.iter().map(|k| TokenLine { tag: format!("{{{{ {} }}}}", k.name), description: k.description });
         let draft = draft.unwrap_or(TemplateInput { subject: t.subject, text: t.text, html: t.html });
@@ -59,7 +59,7 @@ impl EditorPage {
             title: t.title,
             customized: t.customized,
             carries_secret: t.carries_secret,
-            updated: t.updated_at.map(when),
+            updated: t.updated_at.map(|u| when(u, zone)),
             tokens: tokens.collect(),
             subject: draft.subject,
             text: draft.text,
@@ -87,7 +87,7 @@ pub async fn editor(
 ) -> PageResult {
     let account_id = path_id(&account_id)?;
     let t = state.service.email_template(&user.0, account_id, &name).await.map_err(fail(&user))?;
-    let mut page = EditorPage::new(account_nav(&state, &user, account_id).await?, account_id, t, None);
+    let mut page = EditorPage::new(account_nav(&state, &user, account_id).await?, account_id, t, None, user.zone());
     page.notice = if q.saved.is_some() {
         Some("Saved. New mail uses this version.")
     } else if q.reset.is_some() {
@@ -124,7 +124,7 @@ async fn editor_with_draft(
     draft: TemplateInput,
 ) -> Result<EditorPage, crate::console::PageError> {
     let t = state.service.email_template(&user.0, account_id, name).await.map_err(fail(user))?;
-    Ok(EditorPage::new(account_nav(state, user, account_id).await?, account_id, t, Some(draft)))
+    Ok(EditorPage::new(account_nav(state, user, account_id).await?, account_id, t, Some(draft), user.zone()))
 }
 
 /// `POST /accounts/{account_id}/email-templates/{name}`: "Save".
@@ -244,7 +244,7 @@ impl SmtpPage {
         let mut page = Self {
             nav: account_nav(state, user, account_id).await?,
             account_id,
-            updated: current.as_ref().map(|c| when(c.updated_at)),
+            updated: current.as_ref().map(|c| when(c.updated_at, user.zone())),
             password_set: current.as_ref().is_some_and(|c| c.password_set),
             installation_server: state.service.mail_config().smtp.is_some(),
             host: String::new(),

@@ -21,6 +21,8 @@ pub struct EmailLine {
     id: Uuid,
     /// The account's id, or "installation".
     account: String,
+    /// The account by name (its id when it is gone); `None` for installation mail.
+    account_name: Option<String>,
     to: String,
     subject: String,
     status: String,
@@ -29,17 +31,18 @@ pub struct EmailLine {
     created: String,
 }
 
-impl From<EmailView> for EmailLine {
-    fn from(e: EmailView) -> Self {
+impl EmailLine {
+    fn new(e: EmailView, zone: &str) -> Self {
         Self {
             id: e.id,
             account: e.account_id.map_or_else(|| "installation".to_owned(), |a| a.to_string()),
+            account_name: e.account_name.or_else(|| e.account_id.map(|a| a.to_string())),
             to: e.to,
             subject: e.subject,
             status: e.status,
             attempts: e.attempts,
             last_error: e.last_error,
-            created: when(e.created_at),
+            created: when(e.created_at, zone),
         }
     }
 }
@@ -70,7 +73,7 @@ pub async fn outbox(
         nav: account_nav(&state, &user, account_id).await?,
         base: format!("/accounts/{account_id}/emails"),
         every_account: false,
-        emails: page.items.into_iter().map(EmailLine::from).collect(),
+        emails: page.items.into_iter().map(|e| EmailLine::new(e, user.zone())).collect(),
         next_cursor: page.next_cursor,
     }
     .into_response())
@@ -87,7 +90,7 @@ pub async fn all_outboxes(
         nav: user.nav(),
         base: "/emails".to_owned(),
         every_account: true,
-        emails: page.items.into_iter().map(EmailLine::from).collect(),
+        emails: page.items.into_iter().map(|e| EmailLine::new(e, user.zone())).collect(),
         next_cursor: page.next_cursor,
     }
     .into_response())
@@ -107,10 +110,10 @@ pub struct EmailPage {
 }
 
 impl EmailPage {
-    fn new(nav: Nav, base: String, every_account: bool, d: EmailDetail) -> Self {
-        let sent = d.email.sent_at.map(when);
-        let next_attempt = when(d.email.next_attempt_at);
-        Self { nav, base, every_account, line: EmailLine::from(d.email.clone()), d, sent, next_attempt }
+    fn new(nav: Nav, base: String, every_account: bool, d: EmailDetail, zone: &str) -> Self {
+        let sent = d.email.sent_at.map(|s| when(s, zone));
+        let next_attempt = when(d.email.next_attempt_at, zone);
+        Self { nav, base, every_account, line: EmailLine::new(d.email.clone(), zone), d, sent, next_attempt }
     }
 }
 
@@ -123,13 +126,15 @@ pub async fn email(
     let account_id = path_id(&account_id)?;
     let d = state.service.email(&user.0, Some(account_id), path_id(&email_id)?).await.map_err(fail(&user))?;
     let nav = account_nav(&state, &user, account_id).await?;
-    Ok(with_preview_csp(EmailPage::new(nav, format!("/accounts/{account_id}/emails"), false, d).into_response()))
+    Ok(with_preview_csp(
+        EmailPage::new(nav, format!("/accounts/{account_id}/emails"), false, d, user.zone()).into_response(),
+    ))
 }
 
 /// `GET /emails/{email_id}`: any email, for the operator.
 pub async fn any_email(State(state): State<AppState>, user: ConsoleUser, Path(email_id): Path<String>) -> PageResult {
     let d = state.service.email(&user.0, None, path_id(&email_id)?).await.map_err(fail(&user))?;
-    Ok(with_preview_csp(EmailPage::new(user.nav(), "/emails".to_owned(), true, d).into_response()))
+    Ok(with_preview_csp(EmailPage::new(user.nav(), "/emails".to_owned(), true, d, user.zone()).into_response()))
 }
 
 /// `POST /accounts/{account_id}/emails/{email_id}/retry`: "Retry now", back to the email.

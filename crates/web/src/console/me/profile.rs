@@ -25,6 +25,8 @@ pub struct ProfilePage {
     first_name: String,
     last_name: String,
     time_zone: String,
+    /// The IANA zone names, offered as suggestions (decision 0063).
+    zones: Vec<String>,
     errors: FieldErrors,
     notice: Option<&'static str>,
 }
@@ -53,6 +55,7 @@ fn profile(user: &ConsoleUser, errors: FieldErrors, notice: Option<&'static str>
         first_name: u.first_name.clone(),
         last_name: u.last_name.clone(),
         time_zone: u.time_zone.clone(),
+        zones: roster_core::zone::all_zone_names(),
         errors,
         notice,
     }
@@ -124,16 +127,45 @@ pub async fn password_submit(
     }
 }
 
+/// One session as the page shows it: the device in words (the raw `User-Agent` only in a
+/// tooltip), times in the viewer's zone.
+pub struct SessionLine {
+    id: uuid::Uuid,
+    device_name: String,
+    raw_device: String,
+    ip: Option<String>,
+    kind: String,
+    started: String,
+    last_seen: String,
+    current: bool,
+}
+
+impl SessionLine {
+    fn new(s: SessionView, zone: &str) -> Self {
+        Self {
+            id: s.id,
+            device_name: s.device_name,
+            raw_device: s.device.unwrap_or_default(),
+            ip: s.ip,
+            kind: if s.kind == "api" { "API token".to_owned() } else { "Browser".to_owned() },
+            started: crate::console::common::when(s.created_at, zone),
+            last_seen: crate::console::common::when(s.last_seen_at, zone),
+            current: s.current,
+        }
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "me/sessions.html")]
 pub struct SessionsPage {
     nav: Nav,
-    sessions: Vec<SessionView>,
+    sessions: Vec<SessionLine>,
     notice: Option<&'static str>,
 }
 
 pub async fn sessions_page(State(state): State<AppState>, user: ConsoleUser, Query(q): Query<Notice>) -> PageResult {
     let sessions = state.service.my_sessions(&user.0).await.map_err(crate::console::common::fail(&user))?;
+    let sessions = sessions.into_iter().map(|s| SessionLine::new(s, user.zone())).collect();
     Ok(SessionsPage { nav: user.nav(), sessions, notice: notice(&q.done) }.into_response())
 }
 

@@ -31,15 +31,15 @@ pub struct TokenLine {
 }
 
 impl TokenLine {
-    fn new(t: ApiTokenView, at: OffsetDateTime) -> Self {
+    fn new(t: ApiTokenView, at: OffsetDateTime, zone: &str) -> Self {
         Self {
             id: t.id,
             name: t.name,
             prefix: t.prefix,
-            created: when(t.created_at),
-            expires: t.expires_at.map(when),
+            created: when(t.created_at, zone),
+            expires: t.expires_at.map(|e| when(e, zone)),
             expired: t.expires_at.is_some_and(|e| e <= at),
-            last_used: t.last_used_at.map(when),
+            last_used: t.last_used_at.map(|u| when(u, zone)),
         }
     }
 }
@@ -85,7 +85,7 @@ async fn page(state: &AppState, user: &ConsoleUser) -> Result<TokensPage, PageEr
     page.nav = account_nav(state, user, account_id).await?;
     page.has_account = true;
     let tokens = state.service.my_api_tokens(&user.0).await.map_err(fail(user))?;
-    page.tokens = tokens.into_iter().map(|t| TokenLine::new(t, at)).collect();
+    page.tokens = tokens.into_iter().map(|t| TokenLine::new(t, at, user.zone())).collect();
     Ok(page)
 }
 

@@ -55,10 +55,23 @@ pub struct SignInPage {
     nav: Nav,
     login: String,
     form_error: Option<String>,
+    /// Open registration (R-AUTH-3): the page links to Register.
+    registration_open: bool,
 }
 
-pub async fn sign_in_form() -> impl IntoResponse {
-    SignInPage { nav: Nav::default(), login: String::new(), form_error: None }
+impl SignInPage {
+    fn new(state: &AppState) -> Self {
+        Self {
+            nav: Nav::default(),
+            login: String::new(),
+            form_error: None,
+            registration_open: state.service.open_registration(),
+        }
+    }
+}
+
+pub async fn sign_in_form(State(state): State<AppState>) -> impl IntoResponse {
+    SignInPage::new(&state)
 }
 
 #[derive(Deserialize, Default)]
@@ -79,10 +92,17 @@ pub async fn sign_in_submit(
         Err(ServiceError::InvalidCredentials | ServiceError::Invalid(_)) => Ok((
             StatusCode::UNAUTHORIZED,
             SignInPage {
-                nav: Nav::default(),
                 login: f.login,
                 form_error: Some("The login or password is wrong.".into()),
+                ..SignInPage::new(&state)
             },
+        )
+            .into_response()),
+        // R-DIS-1: the right password of a disabled member (never said before the password
+        // is checked); the typed login stays in the form.
+        Err(ServiceError::Closed { message, .. }) => Ok((
+            StatusCode::FORBIDDEN,
+            SignInPage { login: f.login, form_error: Some(message), ..SignInPage::new(&state) },
         )
             .into_response()),
         // R-AUTH-7: blocked for a while; the typed login stays in the form.
@@ -90,9 +110,9 @@ pub async fn sign_in_submit(
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, roster_service::retry_after_secs(retry_after).to_string())],
             SignInPage {
-                nav: Nav::default(),
                 login: f.login,
                 form_error: Some(roster_service::too_many_attempts(retry_after)),
+                ..SignInPage::new(&state)
             },
         )
             .into_response()),

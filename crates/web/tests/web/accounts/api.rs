@@ -282,11 +282,10 @@ async fn r_dis_1_a_disabled_membership_sees_nothing() {
         tx.set_membership_status(acme, bob[0].id, roster_core::MembershipStatus::Disabled).await.unwrap();
         tx.commit().await.unwrap();
         app.get_json(&format!("/api/v1/accounts/{acme}/users"), Some(&bob_token)).await.assert_status(404);
-        let status = app
-            .post_json("/api/v1/auth/token", None, &json!({"login": "bob@example.com", "password": PASSWORD}))
-            .await
-            .status;
-        assert_eq!(status, 401, "a person with no active membership cannot sign in");
+        let v =
+            app.post_json("/api/v1/auth/token", None, &json!({"login": "bob@example.com", "password": PASSWORD})).await;
+        // Not signed in; after the right password, told why (clear_words.rs).
+        assert_eq!((v.status, v.code()), (403, Some("access_disabled")), "{v}");
     })
     .await;
 }

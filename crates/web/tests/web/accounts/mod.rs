@@ -1,4 +1,5 @@
 //! Accounts: the API and operational endpoints, account settings, the audit log.
 mod api;
 mod audit;
+mod clear_words;
 mod settings;
