@@ -268,3 +268,113 @@ async fn r_del_1_heir_picker_searches_every_active_member() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn r_inv_1_console_invites_with_chosen_permissions_and_a_resend_too_soon_says_when() {
+    each_backend(|app| async move {
+        let owner = app.operator("owner@example.test").await;
+        let token = app.token(&owner.email, None).await;
+        let account = app.create_account(&token, "Invites").await;
+        let ann = app.seed_members(account, "admin", &[("Ann", "Admin", "ann@example.test")]).await.remove(0);
+        let page = format!("/accounts/{account}/invitations");
+
+        // R-PERM-2: "owner only" is the default; Ann sees a sentence, not forms she cannot use.
+        let ann_cookie = app.console_sign_in(&ann.email).await;
+        let (status, html) = app.page(&page, &ann_cookie).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Only the account's owner invites people here"), "{html}");
+        assert!(!html.contains(&format!(r#"action="{page}" "#)) && !html.contains("Send invitation"), "{html}");
+
+        // The owner chooses permissions with the add-member form's boxes (R-INV-1).
+        let cookie = app.console_sign_in(&owner.email).await;
+        let (_, html) = app.page(&page, &cookie).await;
+        assert!(
+            html.contains(r#"<option value="__choose""#) && html.contains(r#"name="permissions" value="time.track""#)
+        );
+        let csrf = csrf_of(&html);
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("email", "nia@example.test"),
+            ("role", "__choose"),
+            ("permissions", "users.view"),
+            ("permissions", "time.track"),
+        ];
+        let (status, _, html) = post_form(&app, &page, &cookie, &form).await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("Invitation sent to nia@example.test"), "{html}");
+        let (_, list) = app.get_json(&format!("/api/v1/accounts/{account}/invitations"), Some(&token)).await;
+        let sent = &list["items"][0];
+        assert_eq!((&sent["role"], &sent["permissions"]), (&json!("custom"), &json!(["users.view", "time.track"])));
+
+        // Resending at once: the same page, saying when it will be possible.
+        let id = sent["id"].as_str().unwrap();
+        let (status, location, html) =
+            post_form(&app, &format!("{page}/{id}/resend"), &cookie, &[("csrf", csrf.as_str())]).await;
+        assert_eq!((status, location.as_str()), (409, ""), "no redirect: {html}");
+        assert!(html.contains("it can be sent again in") && html.contains("Pending invitations"), "{html}");
+        // Revoke asks first: the button sits behind a step that says what it does.
+        assert!(
+            html.contains("<summary>Revoke</summary>") && html.contains("Revoke the invitation to nia@example.test")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_usr_1_console_member_page_shows_the_api_id_edits_details_and_names_custom_roles() {
+    each_backend(|app| async move {
+        let owner = app.operator("owner@example.test").await;
+        let token = app.token(&owner.email, None).await;
+        let account = app.create_account(&token, "Members").await;
+        let sam = app.seed_members(account, "standard", &[("Sam", "Staff", "sam@example.test")]).await.remove(0);
+        let (status, role) = app
+            .post_json(
+                &format!("/api/v1/accounts/{account}/roles"),
+                Some(&token),
+                &json!({ "name": "Field crew", "permissions": ["time.track"] }),
+            )
+            .await;
+        assert_eq!(status, 201, "{role}");
+        let member_api = format!("/api/v1/accounts/{account}/users/{}", sam.id);
+        let (status, _) =
+            app.send(Method::PATCH, &member_api, &token, Some(json!({ "role": role["id"].clone() }))).await;
+        assert_eq!(status, 200);
+        let cookie = app.console_sign_in(&owner.email).await;
+        let page = format!("/accounts/{account}/team/{}", sam.id);
+        let (status, html) = app.page(&page, &cookie).await;
+        assert_eq!(status, 200);
+        assert!(html.contains(&format!("<dt>API id</dt><dd><code>{}</code>", sam.id)), "{html}");
+        assert!(html.contains("<dt>Role</dt><dd>Field crew</dd>"), "a custom role by its name: {html}");
+        assert!(html.contains("The account&#39;s home page") || html.contains("The account's home page"));
+        assert!(html.contains("Send a reset link") && html.contains("Set password"));
+        let (_, team) = app.page(&format!("/accounts/{account}/team"), &cookie).await;
+        assert!(team.contains("<td>Field crew</td>"), "{team}");
+
+        let csrf = csrf_of(&html);
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("part", "profile"),
+            ("first_name", "Samuel"),
+            ("last_name", "Stone"),
+            ("phone", "+1 555 0100"),
+            ("company", "Quarry Works"),
+            ("username", "samstone"),
+        ];
+        let (status, location, _) = post_form(&app, &page, &cookie, &form).await;
+        assert_eq!((status, location), (303, format!("{page}?done=profile")));
+        let (_, view) = app.get_json(&member_api, Some(&token)).await;
+        assert_eq!((&view["first_name"], &view["username"]), (&json!("Samuel"), &json!("samstone")));
+        // A bad username comes back on the form, naming the field.
+        let bad = [
+            ("csrf", csrf.as_str()),
+            ("part", "profile"),
+            ("first_name", "Samuel"),
+            ("last_name", "Stone"),
+            ("username", "s s"),
+        ];
+        let (status, _, html) = post_form(&app, &page, &cookie, &bad).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("without spaces or @") && html.contains(r#"value="s s""#), "{html}");
+    })
+    .await;
+}
