@@ -51,6 +51,12 @@ async fn r_usr_1_api_patch_edits_name_phone_company_username_and_the_list_finds_
             (&view["phone"], &view["company"], &view["username"]),
             (&Value::Null, &Value::Null, &json!("samstone"))
         );
+        // The OpenAPI document says so.
+        let (_, doc) = app.get_json("/api/v1/openapi.json", None).await;
+        let props = &doc["components"]["schemas"]["MemberPatch"]["properties"];
+        for field in ["first_name", "last_name", "phone", "company", "username"] {
+            assert!(props.get(field).is_some(), "MemberPatch lacks {field}: {props}");
+        }
         // Audited as a profile change.
         let (_, audit) = app.get_json(&format!("/api/v1/accounts/{account}/audit"), Some(&token)).await;
         assert!(audit.to_string().contains("member.profile_changed"), "{audit}");
