@@ -196,6 +196,7 @@ string_catalogue! {
         MemberPreferencesChanged = "member.preferences_changed",
         MemberRestored = "member.restored",
         MemberRightsChanged = "member.rights_changed",
+        MemberProfileChanged = "member.profile_changed",
         MemberSignedUp = "member.signed_up",
         OperatorCreated = "operator.created",
         RoleCreated = "role.created",

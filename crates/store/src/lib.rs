@@ -130,6 +130,19 @@ pub trait UserRepo {
         time_zone: &str,
         at: OffsetDateTime,
     ) -> Result<bool>;
+    /// Changes a user's name, phone, company and username (an admin's edit of a member); the
+    /// team list's copies (`sort_name`, `sort_company`) on every membership are rewritten too.
+    async fn update_user_details(&mut self, user_id: Uuid, details: &UserDetails, at: OffsetDateTime) -> Result<bool>;
+}
+
+/// What an admin may change of a member's login (all of it at once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserDetails {
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub username: Option<String>,
 }
 
 #[async_trait]
@@ -145,13 +158,6 @@ pub trait AccountRepo {
     async fn memberships_of_user(&mut self, user_id: Uuid) -> Result<Vec<(AccountRow, MembershipRow)>>;
     /// Every account, for the operator, ordered by name then id, keyset-paged.
     async fn all_accounts(&mut self, after: Option<&AccountCursor>, limit: i64) -> Result<Vec<AccountRow>>;
-    /// Members ordered by `sort_name` then user id, keyset-paged.
-    async fn list_members(
-        &mut self,
-        account_id: Uuid,
-        after: Option<&MemberCursor>,
-        limit: i64,
-    ) -> Result<Vec<MemberRow>>;
     async fn set_membership_status(
         &mut self,
         account_id: Uuid,

@@ -123,13 +123,6 @@ pub struct MemberRow {
     pub membership: MembershipRow,
 }
 
-/// Position after which the next page of members starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemberCursor {
-    pub sort_name: String,
-    pub user_id: Uuid,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountCursor {
     pub name: String,

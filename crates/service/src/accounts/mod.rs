@@ -6,12 +6,12 @@ pub(crate) mod settings;
 pub(crate) mod switch;
 
 use roster_core::{AccountName, Action, BuiltinRole, FieldErrors, Permission, Slug, authorize};
-use roster_store::{AccountCursor, AccountRow, MemberCursor, MembershipRow, Tx};
+use roster_store::{AccountCursor, AccountRow, MembershipRow, Tx};
 use uuid::Uuid;
 
 use crate::actor;
 use crate::signin::{Principal, audit};
-use crate::views::{AccountPage, AccountView, MemberPage, MemberView, PermissionView};
+use crate::views::{AccountPage, AccountView, PermissionView};
 use crate::{Meta, Result, Service, ServiceError, now, signin::token::hex};
 
 /// Page size bounds of API.md: default 50, at most 500.
@@ -132,29 +132,6 @@ impl Service {
             .map(|a| AccountView::new(a, mine.iter().find(|(ma, _)| ma.id == a.id).map(|(_, m)| m)))
             .collect();
         Ok(AccountPage { items, next_cursor })
-    }
-
-    /// The team list, keyset-paged by name (R-LIST-1's paging; search and sort come later).
-    pub async fn list_members(
-        &self,
-        p: &Principal,
-        account_id: Uuid,
-        cursor: Option<&str>,
-        limit: Option<i64>,
-    ) -> Result<MemberPage> {
-        let limit = page_limit(limit)?;
-        let after =
-            cursor.map(decode_cursor).transpose()?.map(|(sort_name, user_id)| MemberCursor { sort_name, user_id });
-        let mut tx = self.store.read().await?;
-        let (actor, membership) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
-        authorize(&actor, Action::ViewTeam(account_id))?;
-        // A membership proves the account exists; an operator may name any id.
-        if membership.is_none() && tx.account_by_id(account_id).await?.is_none() {
-            return Err(ServiceError::NotFound);
-        }
-        let mut rows = tx.list_members(account_id, after.as_ref(), limit + 1).await?;
-        let next_cursor = next_cursor(&mut rows, limit, |r| encode_cursor(&r.user.sort_name(), r.user.id));
-        Ok(MemberPage { items: rows.into_iter().map(MemberView::from).collect(), next_cursor })
     }
 
     /// The permission catalogue of PRODUCT.md §3.

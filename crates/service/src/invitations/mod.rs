@@ -517,10 +517,18 @@ impl Service {
         let expires_at = t + time::Duration::days(i64::from(account.invitation_ttl_days));
         let wait = row.expires_at - (expires_at - RESEND_EVERY);
         if wait.is_positive() {
+            // Rounded up to the second, so "in 0 seconds" is never said.
+            let secs = wait.whole_seconds().max(0) + 1;
+            let at = (t + time::Duration::seconds(secs)).time();
             return Err(ServiceError::Conflict {
                 code: roster_core::ProblemCode::ResentRecently,
-                message: "This invitation was sent less than a minute ago; wait a moment before sending it again."
-                    .to_owned(),
+                message: format!(
+                    "This invitation was sent less than a minute ago: it can be sent again in {secs} seconds \
+                     (from {:02}:{:02}:{:02} UTC).",
+                    at.hour(),
+                    at.minute(),
+                    at.second()
+                ),
             });
         }
         let secret = new_secret(INVITATION_SECRET_PREFIX)?;

@@ -1,6 +1,6 @@
 //! Reading one member and changing their rights and preferences (R-PERM-1, R-OWN-2).
-use roster_core::{Action, FieldErrors, PermissionSet, authorize};
-use roster_store::{MemberPerson, MemberRow};
+use roster_core::{Action, FieldErrors, PermissionSet, PersonName, authorize};
+use roster_store::{MemberPerson, MemberRow, UserDetails, UserRow};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -25,6 +25,27 @@ pub struct MemberPatch {
     /// An explicit permission list instead of a role.
     pub permissions: Option<Vec<String>>,
     pub preferences: Option<PreferencesPatch>,
+    /// The login's first name (R-USR-1's person). The profile fields are refused (409
+    /// `shared_login`) for a login that also belongs to another account or is an operator: one
+    /// account's admin does not change what others see of a person, nor how they sign in.
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// Empty clears it.
+    pub phone: Option<String>,
+    /// Empty clears it.
+    pub company: Option<String>,
+    /// 3 to 64 characters, without spaces or `@`, unique in the installation; empty clears it.
+    pub username: Option<String>,
+}
+
+impl MemberPatch {
+    fn touches_profile(&self) -> bool {
+        self.first_name.is_some()
+            || self.last_name.is_some()
+            || self.phone.is_some()
+            || self.company.is_some()
+            || self.username.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -87,6 +108,42 @@ impl Service {
                 rights.apply(&mut m);
             }
         }
+        let mut details = None;
+        if patch.touches_profile() {
+            crate::impersonation::refuse_while_impersonating(p, "change a login's name, phone, company or username")?;
+            if !own {
+                if m.is_owner {
+                    return Err(ServiceError::Rule {
+                        rule: "R-OWN-2",
+                        code: roster_core::ProblemCode::OwnerRule,
+                        message: "Only the owner changes the owner's name, phone, company or username.".to_owned(),
+                    });
+                }
+                // R-PERM-1, as for a password: not someone holding what the admin lacks.
+                check_holds_no_more(mine.as_ref(), &m)?;
+            }
+            let u = tx.user_by_id(user_id).await?.ok_or(ServiceError::NotFound)?;
+            if !own {
+                let elsewhere = tx.memberships_of_user(user_id).await?.iter().any(|(a, _)| a.id != account_id);
+                if elsewhere || u.is_operator {
+                    return Err(ServiceError::Rule {
+                        rule: "R-AUTH-6",
+                        code: roster_core::ProblemCode::SharedLogin,
+                        message: "This person also signs in to other accounts: only they can change their name, \
+                                  phone, company or username."
+                            .to_owned(),
+                    });
+                }
+            }
+            let d = profile_of(patch, &u, &mut errs);
+            if let Some(name) = d.username.as_deref()
+                && u.username.as_deref() != Some(name)
+                && tx.user_by_username(name).await?.is_some_and(|other| other.id != user_id)
+            {
+                errs.add("username", "This username is taken.");
+            }
+            details = Some(d);
+        }
         if let Some(prefs) = &patch.preferences {
             if let Some(page) = prefs.landing_page.as_deref() {
                 if LANDING_PAGES.contains(&page) {
@@ -110,16 +167,75 @@ impl Service {
             return Err(ServiceError::Invalid(errs));
         }
         tx.update_membership(&m).await?;
-        let what = if rights {
-            roster_core::AuditAction::MemberRightsChanged
-        } else {
-            roster_core::AuditAction::MemberPreferencesChanged
-        };
-        tx.insert_audit(&audit(what, p.who(), Some(account_id), ("user", user_id.to_string()), meta)).await?;
+        if let Some(d) = &details {
+            tx.update_user_details(user_id, d, crate::now()).await?;
+            let target = ("user", user_id.to_string());
+            tx.insert_audit(&audit(
+                roster_core::AuditAction::MemberProfileChanged,
+                p.who(),
+                Some(account_id),
+                target,
+                meta,
+            ))
+            .await?;
+        }
+        if rights || patch.preferences.is_some() || details.is_none() {
+            let what = if rights {
+                roster_core::AuditAction::MemberRightsChanged
+            } else {
+                roster_core::AuditAction::MemberPreferencesChanged
+            };
+            tx.insert_audit(&audit(what, p.who(), Some(account_id), ("user", user_id.to_string()), meta)).await?;
+        }
         let u = tx.user_by_id(user_id).await?.ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
         Ok(MemberView::from(MemberRow { user: MemberPerson::from(&u), membership: m }))
     }
+}
+
+/// The login's details after the patch; errors name the field.
+fn profile_of(patch: &MemberPatch, u: &UserRow, errs: &mut FieldErrors) -> UserDetails {
+    let name = |field: &str, given: &Option<String>, now: &str, errs: &mut FieldErrors| match given {
+        None => now.to_owned(),
+        Some(v) => errs.check(field, PersonName::parse(v)).map_or_else(|| now.to_owned(), |n| n.as_str().to_owned()),
+    };
+    let first_name = name("first_name", &patch.first_name, &u.first_name, errs);
+    let last_name = name("last_name", &patch.last_name, &u.last_name, errs);
+    let text = |field: &str, given: &Option<String>, now: &Option<String>, max: usize, errs: &mut FieldErrors| {
+        let Some(v) = given else { return now.clone() };
+        let v = v.trim();
+        if v.is_empty() {
+            None
+        } else if v.chars().count() > max {
+            errs.add(field, format!("Use at most {max} characters."));
+            now.clone()
+        } else if !roster_core::is_plain_text(v) {
+            errs.add(field, roster_core::NOT_PLAIN_TEXT);
+            now.clone()
+        } else {
+            Some(v.to_owned())
+        }
+    };
+    let phone = text("phone", &patch.phone, &u.phone, 40, errs);
+    let company = text("company", &patch.company, &u.company, 200, errs);
+    let username = match patch.username.as_deref().map(str::trim) {
+        None => u.username.clone(),
+        Some("") => None,
+        Some(v) => {
+            let n = v.chars().count();
+            if !(3..=64).contains(&n)
+                || v.contains('@')
+                || v.chars().any(char::is_whitespace)
+                || !roster_core::is_plain_text(v)
+            {
+                errs.add("username", "Use 3 to 64 characters, without spaces or @.");
+                u.username.clone()
+            } else {
+                Some(v.to_owned())
+            }
+        }
+    };
+    UserDetails { first_name, last_name, phone, company, username }
 }
 
 fn rule(rule: &'static str, message: &str) -> ServiceError {

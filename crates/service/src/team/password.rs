@@ -44,7 +44,37 @@ async fn target(
     Ok((account, membership, user))
 }
 
+/// What the signed-in admin may do about a member's login, so the console offers only that
+/// (the use cases check again).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoginAdmin {
+    /// Email them a reset link (R-AUTH-5).
+    pub send_reset: bool,
+    /// Set their password, and change their name, phone, company and username (R-AUTH-6):
+    /// never for a login that also belongs to another account or is an operator.
+    pub set_password: bool,
+}
+
 impl Service {
+    /// What `p` may do about the login of `user_id` in this account.
+    pub async fn login_admin(&self, p: &Principal, account_id: Uuid, user_id: Uuid) -> Result<LoginAdmin> {
+        let mut tx = self.store.read().await?;
+        let user = match target(tx.as_mut(), p, account_id, user_id).await {
+            Ok((_, _, user)) => user,
+            Err(
+                ServiceError::Forbidden(_)
+                | ServiceError::Escalation(_)
+                | ServiceError::Conflict { .. }
+                | ServiceError::Rule { .. }
+                | ServiceError::Closed { .. }
+                | ServiceError::NotFound,
+            ) => return Ok(LoginAdmin::default()),
+            Err(e) => return Err(e),
+        };
+        let elsewhere = tx.memberships_of_user(user_id).await?.iter().any(|(a, _)| a.id != account_id);
+        Ok(LoginAdmin { send_reset: true, set_password: !elsewhere && !user.is_operator })
+    }
+
     /// Emails the member a single-use reset link (valid one hour), sent by the account.
     pub async fn send_member_reset(&self, p: &Principal, account_id: Uuid, user_id: Uuid, meta: &Meta) -> Result<()> {
         let mut tx = self.store.begin().await?;

@@ -5,10 +5,7 @@ use uuid::Uuid;
 
 use super::driver::{SqlTx, get, to_db};
 use super::{DbRow, catalogued, opt_time, time, uuid};
-use crate::{
-    AccountCursor, AccountRepo, AccountRow, MemberCursor, MemberKey, MemberListRepo, MemberPerson, MemberQuery,
-    MemberRow, MembershipRow, Result,
-};
+use crate::{AccountCursor, AccountRepo, AccountRow, MemberPerson, MembershipRow, Result};
 
 fn account_from_row(r: &DbRow<'_>) -> Result<AccountRow> {
     Ok(AccountRow {
@@ -145,26 +142,6 @@ impl AccountRepo for SqlTx {
     async fn all_accounts(&mut self, after: Option<&AccountCursor>, limit: i64) -> Result<Vec<AccountRow>> {
         let (name, id) = after.map_or((String::new(), Uuid::nil()), |c| (c.name.clone(), c.id));
         self.all(ALL_ACCOUNTS, args![name, id, limit], account_from_row).await
-    }
-
-    async fn list_members(
-        &mut self,
-        account_id: Uuid,
-        after: Option<&MemberCursor>,
-        limit: i64,
-    ) -> Result<Vec<MemberRow>> {
-        // The team list's default query (active and disabled, by name): its per-status index
-        // ranges, merged.
-        let q = MemberQuery {
-            after: after.map(|c| MemberKey {
-                text: c.sort_name.clone(),
-                name: String::new(),
-                at: OffsetDateTime::UNIX_EPOCH,
-                user_id: c.user_id,
-            }),
-            ..MemberQuery::default()
-        };
-        Ok(self.search_members(account_id, &q, limit).await?.into_iter().map(|(row, _)| row).collect())
     }
 
     async fn set_membership_status(

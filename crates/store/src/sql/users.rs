@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::driver::{SqlTx, get, to_db};
 use super::{DbRow, opt_time, time, uuid};
-use crate::{Result, UserRepo, UserRow};
+use crate::{Result, UserDetails, UserRepo, UserRow};
 
 pub(super) fn user_from_row(r: &DbRow<'_>) -> Result<UserRow> {
     Ok(UserRow {
@@ -47,6 +47,24 @@ impl UserRepo for SqlTx {
             )
             .await?;
         self.exec("UPDATE memberships SET sort_name = $2 WHERE user_id = $1", args![user_id, sort_name]).await?;
+        Ok(n == 1)
+    }
+
+    async fn update_user_details(&mut self, user_id: Uuid, d: &UserDetails, at: OffsetDateTime) -> Result<bool> {
+        let sort_name = format!("{} {}", d.first_name, d.last_name).to_lowercase();
+        let sort_company = d.company.as_deref().unwrap_or_default().to_lowercase();
+        let n = self
+            .exec(
+                "UPDATE users SET first_name = $2, last_name = $3, sort_name = $4, phone = $5, company = $6, \
+                 username = $7, updated_at = $8 WHERE id = $1",
+                args![user_id, d.first_name, d.last_name, sort_name, d.phone, d.company, d.username, to_db(at)],
+            )
+            .await?;
+        self.exec(
+            "UPDATE memberships SET sort_name = $2, sort_company = $3 WHERE user_id = $1",
+            args![user_id, sort_name, sort_company],
+        )
+        .await?;
         Ok(n == 1)
     }
 

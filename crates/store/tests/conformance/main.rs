@@ -8,8 +8,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use roster_store::{
-    AccountCursor, AccountRow, AuditRow, Backend, EmailRow, MemberCursor, MemberPerson, MembershipRow, SessionRow,
-    SmtpSettingsRow, Store, StoreError, TemplateRow, UserRow,
+    AccountCursor, AccountRow, AuditRow, Backend, EmailRow, MemberPerson, MembershipRow, SessionRow, SmtpSettingsRow,
+    Store, StoreError, TemplateRow, UserRow,
 };
 use roster_testkit::{TestDb, backends, for_each_backend, fresh_db, fresh_empty_db};
 use time::{Duration, OffsetDateTime};

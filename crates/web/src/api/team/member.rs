@@ -24,9 +24,11 @@ pub async fn get(
     Ok(Json(state.service.member(&p, path_id(&account_id)?, path_id(&user_id)?).await?))
 }
 
-/// Changes a member's role or permission list (`users.manage`; never one's own rights or the
-/// owner's; only rights the caller holds, R-PERM-1) and preferences (the member, or
-/// `users.manage`).
+/// Changes a member's details: `first_name`, `last_name`, `phone`, `company`, `username`
+/// (`users.manage`, or the member; 409 `shared_login` for a login that also belongs to another
+/// account or is an operator, R-AUTH-6), role or permission list (`users.manage`; never one's
+/// own rights or the owner's; only rights the caller holds, R-PERM-1) and preferences (the
+/// member, or `users.manage`).
 #[utoipa::path(patch, path = "/api/v1/accounts/{account_id}/users/{user_id}", tag = "members", security(("bearer" = [])),
     params(("account_id" = String, Path, description = "The account's id"), ("user_id" = String, Path, description = "The member's user id")),
     request_body = MemberPatch,

@@ -8,7 +8,7 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use roster_core::{BuiltinRole, FieldErrors, ProblemCode};
+use roster_core::{BuiltinRole, FieldErrors, Permission, PermissionSet, ProblemCode};
 use roster_service::{
     Acceptance, BulkOutcome, InvitationLink, InvitationView, NewInvitation, Principal, ServiceError, SessionKind,
     parse_invitation_list,
@@ -20,6 +20,7 @@ use crate::AppState;
 use crate::console::common::{CsrfForm, PageResult, account_nav, fail, path_id, when};
 use crate::console::session::{ConsoleUser, SameOrigin, clear_cookie, session_cookie};
 use crate::console::signin::sign_in::after_sign_in;
+use crate::console::team::rights_form::{PermissionGroup, field, grouped, set_of, ticked};
 use crate::console::{MessagePage, Nav, PageError};
 use crate::error::status_of;
 use crate::extract::{ClientMeta, cookie, same_secret};
@@ -69,7 +70,16 @@ pub struct InvitationsPage {
     bulk: Option<BulkOutcome>,
     pending: Vec<PendingLine>,
     next_cursor: Option<String>,
+    /// The permission boxes, for "Choose permissions below" (R-INV-1).
+    groups: Vec<PermissionGroup>,
+    /// The viewer may send, resend and revoke here (R-PERM-2: under "owner only", the owner).
+    may_invite: bool,
+    /// Under "owner only" and not the owner: say so instead of showing forms.
+    owner_only: bool,
 }
+
+/// The role select's value for "choose permissions below" (as on the add-user form).
+const CHOOSE: &str = "__choose";
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -95,7 +105,20 @@ async fn invitations_page(
     if let Ok(list) = state.service.roles(&user.0, account_id).await {
         roles.extend(list.items.into_iter().filter(|r| !r.builtin).map(|r| (r.id, r.name)));
     }
+    roles.push((CHOOSE.to_owned(), "Choose permissions below".to_owned()));
+    // R-PERM-2: who may invite is the account's setting; the service checks again.
+    let account = state.service.get_account(&user.0, account_id).await.map_err(fail(user))?;
+    let me = user.0.user().id;
+    let is_owner = account.owner_id == me;
+    let owner_only = account.invite_policy != "permission" && !is_owner;
+    let holds_invite = match state.service.member(&user.0, account_id, me).await {
+        Ok(m) => m.is_owner || m.permissions.contains(&Permission::UsersInvite.id()),
+        Err(_) => false,
+    };
     Ok(InvitationsPage {
+        groups: grouped(PermissionSet::EMPTY),
+        may_invite: !owner_only && (is_owner || holds_invite),
+        owner_only,
         nav,
         account_id,
         roles,
@@ -129,26 +152,26 @@ pub async fn page(
     Ok(p.into_response())
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct InviteForm {
-    csrf: String,
-    email: String,
-    role: String,
-}
-
-/// `POST /accounts/{account_id}/invitations`: invite one address.
+/// `POST /accounts/{account_id}/invitations`: invite one address with a role or a permission
+/// list (`role=__choose` and `permissions=…` boxes, R-INV-1).
 pub async fn invite(
     State(state): State<AppState>,
     user: ConsoleUser,
     ClientMeta(meta): ClientMeta,
     Path(account_id): Path<String>,
-    Form(f): Form<InviteForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    user.check_csrf(&f.csrf)?;
+    user.check_csrf(field(&pairs, "csrf"))?;
     let account_id = path_id(&account_id)?;
-    let role = Some(f.role.trim().to_owned()).filter(|r| !r.is_empty());
-    let input = NewInvitation { email: f.email.clone(), role, permissions: None };
+    let f_email = field(&pairs, "email").to_owned();
+    let f_role = field(&pairs, "role").trim().to_owned();
+    let chosen = ticked(&pairs);
+    let (role, permissions) = match f_role.as_str() {
+        CHOOSE => (None, Some(chosen.clone())),
+        "" => (None, None),
+        r => (Some(r.to_owned()), None),
+    };
+    let input = NewInvitation { email: f_email.clone(), role, permissions };
     let outcome = state.service.invite(&user.0, account_id, &input, &meta).await;
     let mut p = invitations_page(&state, &user, account_id, None).await?;
     let status = match outcome {
@@ -166,7 +189,7 @@ pub async fn invite(
         }
         Err(ServiceError::Conflict { code, message }) => {
             if code == ProblemCode::InvitationPending {
-                let email = f.email.trim().to_lowercase();
+                let email = f_email.trim().to_lowercase();
                 p.resend_id = p.pending.iter().find(|l| l.email == email).map(|l| l.id);
                 p.errors.add("email", format!("{email} already has a pending invitation. Resend it instead?"));
             } else {
@@ -184,8 +207,11 @@ pub async fn invite(
         }
         Err(e) => return Err(fail(&user)(e)),
     };
-    p.email = f.email;
-    p.role = f.role;
+    p.email = f_email;
+    if f_role == CHOOSE {
+        p.groups = grouped(set_of(&chosen));
+    }
+    p.role = f_role;
     Ok((status, p).into_response())
 }
 
@@ -246,10 +272,16 @@ pub async fn act(
     let account_id = path_id(&account_id)?;
     let id = path_id(&invitation_id)?;
     let done = match action.as_str() {
-        "resend" => {
-            state.service.resend_invitation(&user.0, account_id, id, &meta).await.map_err(fail(&user))?;
-            "resent"
-        }
+        "resend" => match state.service.resend_invitation(&user.0, account_id, id, &meta).await {
+            Ok(_) => "resent",
+            // Too soon: stay on the page and say when it will be possible.
+            Err(ServiceError::Conflict { code: ProblemCode::ResentRecently, message }) => {
+                let mut p = invitations_page(&state, &user, account_id, None).await?;
+                p.form_error = Some(message);
+                return Ok((StatusCode::CONFLICT, p).into_response());
+            }
+            Err(e) => return Err(fail(&user)(e)),
+        },
         "revoke" => {
             state.service.revoke_invitation(&user.0, account_id, id, &meta).await.map_err(fail(&user))?;
             "revoked"

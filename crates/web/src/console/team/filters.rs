@@ -18,8 +18,46 @@ pub struct TeamQuery {
     pub sort: String,
     pub order: String,
     pub cursor: Option<String>,
-    /// What the previous action did (a notice; not kept in links).
+    /// What the previous action did (a notice code; not kept in links).
     pub done: String,
+    /// The member the previous action was about (the page names them; never text to show).
+    pub who: String,
+}
+
+/// What a row action did: a fixed code, so no link can make the page say arbitrary words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Done {
+    Disabled,
+    Enabled,
+    Archived,
+    Restored,
+}
+
+impl Done {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Disabled => "disabled",
+            Self::Enabled => "enabled",
+            Self::Archived => "archived",
+            Self::Restored => "restored",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::Disabled, Self::Enabled, Self::Archived, Self::Restored].into_iter().find(|d| d.code() == code)
+    }
+
+    /// The sentence shown after the action, about `name`.
+    pub fn sentence(self, name: &str) -> String {
+        match self {
+            Self::Disabled => {
+                format!("{name} is disabled: their sessions in this account ended. Enable restores them.")
+            }
+            Self::Enabled => format!("{name} is enabled and can sign in to this account again."),
+            Self::Archived => format!("{name} is archived: they are listed under the Archived tab."),
+            Self::Restored => format!("{name} is restored and active again."),
+        }
+    }
 }
 
 /// What the template shows and links with.
@@ -66,6 +104,28 @@ impl TeamQuery {
             cursor: self.cursor.clone().filter(|c| !c.is_empty()),
             limit: None,
         }
+    }
+
+    /// The list's place, as a row action's form carries it (filters and page, no notice).
+    pub fn back(&self) -> String {
+        let mut pairs = self.pairs();
+        if let Some(c) = self.cursor.as_ref().filter(|c| !c.is_empty()) {
+            pairs.push(("cursor", c.clone()));
+        }
+        encode(&pairs)
+    }
+
+    /// The team page at the place `back` names (only the list's own keys survive), with the
+    /// notice of what was done to whom.
+    pub fn return_href(account_id: uuid::Uuid, back: &str, done: Done, who: uuid::Uuid) -> String {
+        let q: Self = serde_urlencoded::from_str(back).unwrap_or_default();
+        let mut pairs = q.pairs();
+        if let Some(c) = q.cursor.filter(|c| !c.is_empty()) {
+            pairs.push(("cursor", c));
+        }
+        pairs.push(("done", done.code().to_owned()));
+        pairs.push(("who", who.to_string()));
+        format!("/accounts/{account_id}/team?{}", encode(&pairs))
     }
 
     /// `key=value&…` of the non-empty filters (never the cursor).

@@ -10,6 +10,7 @@ pub(crate) mod impersonate;
 pub(crate) mod lifecycle;
 pub(crate) mod member;
 pub(crate) mod page;
+pub(crate) mod picker;
 pub(crate) mod rights_form;
 pub(crate) mod roles;
 

@@ -7,6 +7,7 @@ use roster_service::{AccountView, MemberView, ServiceError};
 
 use crate::AppState;
 use crate::console::session::ConsoleUser;
+use crate::console::team::filters::Done;
 use crate::console::{Nav, NavAccount, PageError};
 
 type PageResult = Result<Response, PageError>;
@@ -22,11 +23,44 @@ pub struct TeamPage {
     filters: crate::console::team::filters::TeamFilters,
     /// Whom "Log in as" is offered for (R-IMP-1); `None`: nobody.
     impersonation: Option<roster_service::ImpersonationRights>,
+    /// `(id, name)` of the account's custom roles, to name them in the Role column.
+    custom_roles: Vec<(String, String)>,
+    /// What the previous row action did, naming the member.
+    notice: Option<String>,
 }
 
 impl TeamPage {
     fn may_log_in_as(&self, m: &MemberView) -> bool {
         self.impersonation.as_ref().is_some_and(|r| r.may(m))
+    }
+
+    /// The role's name: a built-in role's label, a custom role's own name, or "Chosen permissions".
+    fn role_of(&self, m: &MemberView) -> String {
+        role_name(m, &self.custom_roles)
+    }
+}
+
+/// How the console names a member's role (a custom role by its name, never "custom").
+pub(crate) fn role_name(m: &MemberView, custom_roles: &[(String, String)]) -> String {
+    if let Some(id) = m.custom_role_id {
+        let id = id.to_string();
+        return custom_roles
+            .iter()
+            .find(|(r, _)| *r == id)
+            .map_or_else(|| "Custom role".to_owned(), |(_, n)| n.clone());
+    }
+    if m.role == "custom" { "Chosen permissions".to_owned() } else { m.role_label().to_owned() }
+}
+
+/// The account's custom roles as `(id, name)`; none when the viewer may not list them.
+pub(crate) async fn custom_roles(
+    state: &AppState,
+    user: &ConsoleUser,
+    account_id: uuid::Uuid,
+) -> Vec<(String, String)> {
+    match state.service.roles(&user.0, account_id).await {
+        Ok(list) => list.items.into_iter().filter(|r| !r.builtin).map(|r| (r.id, r.name)).collect(),
+        Err(_) => Vec::new(),
     }
 }
 
@@ -43,9 +77,29 @@ pub async fn team(
     let impersonation = state.service.impersonation_rights(&user.0, account_id).await?;
     let mut nav = user.nav();
     nav.account = Some(NavAccount { id: account.id, name: account.name.clone() });
+    let mut notice = None;
+    if let (Some(done), Ok(who)) = (Done::parse(&q.done), uuid::Uuid::parse_str(&q.who)) {
+        // The name comes from the member's record, never from the link.
+        if let Ok(m) = state.service.member(&user.0, account_id, who).await {
+            notice = Some(done.sentence(&format!("{} {}", m.first_name, m.last_name)));
+        }
+    }
+    if notice.is_none() {
+        notice = q.notice().map(str::to_owned);
+    }
+    let custom_roles = custom_roles(&state, &user, account_id).await;
     let filters = crate::console::team::filters::TeamFilters { account_id, query: q };
-    Ok(TeamPage { nav, account, members: page.items, next_cursor: page.next_cursor, filters, impersonation }
-        .into_response())
+    Ok(TeamPage {
+        nav,
+        account,
+        members: page.items,
+        next_cursor: page.next_cursor,
+        filters,
+        impersonation,
+        custom_roles,
+        notice,
+    }
+    .into_response())
 }
 
 /// An error page that keeps the header, for people who are signed in.

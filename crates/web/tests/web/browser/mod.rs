@@ -12,6 +12,7 @@
 mod identity;
 mod journeys;
 mod team;
+mod team_admin;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
