@@ -229,6 +229,11 @@ impl Browser {
         Browser { client }
     }
 
+    /// The WebDriver client, for what the helpers here do not cover (scripts, window size, keys).
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
     pub(crate) async fn goto(&self, url: &str) {
         if let Err(e) = self.client.goto(url).await {
             fail!(self, "could not open {url}: {e}");

@@ -9,6 +9,7 @@ mod audit;
 mod browser;
 mod browser_identity;
 mod browser_journeys;
+mod browser_shell;
 mod browser_team;
 mod chooser;
 mod console;

@@ -18,6 +18,8 @@ pub struct TeamQuery {
     pub sort: String,
     pub order: String,
     pub cursor: Option<String>,
+    /// The page's number, counted by the Next page links (1 when absent or not a number).
+    pub page: String,
     /// What the previous action did (a notice; not kept in links).
     pub done: String,
 }
@@ -104,11 +106,39 @@ impl TeamFilters {
         self.query.order == "desc"
     }
 
+    /// The page's number (1 for the first).
+    pub fn page(&self) -> u32 {
+        let on_first = self.query.cursor.as_deref().is_none_or(str::is_empty);
+        if on_first {
+            return 1;
+        }
+        self.query.page.trim().parse::<u32>().ok().filter(|n| *n > 0).unwrap_or(1)
+    }
+
     /// The page with the same filters, after this cursor.
     pub fn next_href(&self, cursor: &str) -> String {
         let mut pairs = self.query.pairs();
         pairs.push(("cursor", cursor.to_owned()));
+        pairs.push(("page", self.page().saturating_add(1).to_string()));
         format!("/accounts/{}/team?{}", self.account_id, encode(&pairs))
+    }
+
+    /// The first page with the same filters.
+    pub fn first_href(&self) -> String {
+        format!("/accounts/{}/team?{}", self.account_id, encode(&self.query.pairs()))
+    }
+
+    /// Which members the page shows, e.g. "Members 51–100 (page 2; more on the next page)".
+    pub fn summary(&self, shown: usize, more: bool) -> String {
+        let what = if self.query.archived() { "Archived members" } else { "Members" };
+        if shown == 0 {
+            return format!("{what}: none on this page.");
+        }
+        let size = roster_service::page_limit(None).map_or(50, |l| u64::try_from(l).unwrap_or(50));
+        let first = u64::from(self.page() - 1) * size + 1;
+        let last = first + shown as u64 - 1;
+        let rest = if more { "; more on the next page" } else { "" };
+        format!("{what} {first}–{last} (page {}{rest}).", self.page())
     }
 
     /// The column header link: sort by `key`, ascending, or the other way when already so.

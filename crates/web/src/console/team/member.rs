@@ -81,12 +81,13 @@ async fn page(state: &AppState, user: &ConsoleUser, account_id: Uuid, user_id: U
         // The admin first: the default heir.
         heirs.sort_by_key(|(id, _)| *id != me);
     }
+    let (may_edit_rights, may_delete) = (nav.can.edit_rights(&m), nav.can.delete(&m));
     Ok(MemberPage {
         nav,
         account_id,
-        may_edit_rights: manages && user_id != me && !m.is_owner,
+        may_edit_rights,
         may_edit_prefs: manages || user_id == me,
-        may_delete: manages && user_id != me && !m.is_owner,
+        may_delete,
         groups: grouped(set_of(&own)),
         m,
         roles,
