@@ -374,3 +374,38 @@ async fn wcag_2_4_1_skip_link_is_the_first_focusable_element_and_errors_take_the
     }
     b.quit().await;
 }
+
+/// The same rules without a browser (so they are checked where Chromium is missing): an admin's
+/// own row and the owner's offer no Disable, Archive or Log in as (R-DIS-1, R-OWN-4, R-IMP-1);
+/// an employee's team page offers no Add a user, no row action and no Settings area (R-PERM-3).
+#[tokio::test]
+async fn r_own_4_no_row_action_on_ones_own_row_or_the_owners_and_none_without_users_manage() {
+    let t = team().await;
+    let team_path = format!("/accounts/{}/team", t.account);
+    let cookie = t.app.console_sign_in(&t.admin.email).await;
+    let (status, html) = t.app.page(&team_path, &cookie).await;
+    assert_eq!(status, 200, "{html}");
+    for action in ["disable", "archive"] {
+        assert!(html.contains(&format!("/team/{}/{action}", t.stan.id)), "{action} offered for Stan: {html}");
+        assert!(!html.contains(&format!("/team/{}/{action}", t.admin.id)), "no {action} on one's own row");
+        assert!(!html.contains(&format!("/team/{}/{action}", t.owner.id)), "no {action} for the owner");
+    }
+    assert!(
+        !html.contains(&format!("/log-in-as/{}", t.admin.id)) && !html.contains(&format!("/log-in-as/{}", t.owner.id))
+    );
+    assert!(!html.contains("/transfer\""), "ownership is the owner's own act: {html}");
+
+    let cookie = t.app.console_sign_in(&t.employee.email).await;
+    let (status, html) = t.app.page(&team_path, &cookie).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(!html.contains("/team/new") && !html.contains("Add a user"), "{html}");
+    assert!(!html.contains("/disable\"") && !html.contains("/archive\"") && !html.contains("/log-in-as/"), "{html}");
+    assert!(!html.contains("users.csv"), "no Export CSV without users.export");
+    assert!(!html.contains(">Settings<") && !html.contains("/audit\""), "no Settings area: {html}");
+
+    let cookie = t.app.console_sign_in(&t.customer.email).await;
+    let (status, html) = t.app.page(&format!("/accounts/{}", t.account), &cookie).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(!html.contains(&format!("href=\"{team_path}\"")), "no link to a page that would refuse: {html}");
+    assert!(html.contains("Skip to content") && html.contains("/choose-account"), "{html}");
+}
