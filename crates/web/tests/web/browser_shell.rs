@@ -409,3 +409,44 @@ async fn r_own_4_no_row_action_on_ones_own_row_or_the_owners_and_none_without_us
     assert!(!html.contains(&format!("href=\"{team_path}\"")), "no link to a page that would refuse: {html}");
     assert!(html.contains("Skip to content") && html.contains("/choose-account"), "{html}");
 }
+
+/// R-LIST-1's paging: Next page and Previous page keep the filters, the status line says which
+/// members are shown, and Previous leads back to exactly the page before.
+#[tokio::test]
+async fn r_list_1_team_list_pages_forward_and_back_with_a_summary() {
+    let t = team().await;
+    let people: Vec<(String, String, String)> =
+        (0..120).map(|i| (format!("Pat{i:03}"), "Paged".to_owned(), format!("pat{i:03}@example.test"))).collect();
+    let refs: Vec<(&str, &str, &str)> = people.iter().map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())).collect();
+    t.app.seed_members(t.account, "standard", &refs).await;
+    let cookie = t.app.console_sign_in(&t.owner.email).await;
+    let link = |html: &str, rel: &str| -> Option<String> {
+        let at = html.find(&format!("rel=\"{rel}\""))?;
+        let start = html[..at].rfind("href=\"")? + 6;
+        let end = start + html[start..].find('"')?;
+        Some(html[start..end].replace("&#38;", "&").replace("&amp;", "&"))
+    };
+    let first_row = |html: &str| -> String {
+        let at = html.find("<td data-label=\"Email\" class=\"email\">").expect("a row") + 37;
+        html[at..at + html[at..].find('<').unwrap()].to_owned()
+    };
+
+    let (status, page1) = t.app.page(&format!("/accounts/{}/team?q=paged", t.account), &cookie).await;
+    assert_eq!(status, 200, "{page1}");
+    assert!(page1.contains("Members 1–50 (page 1; more on the next page)."), "{page1}");
+    assert!(link(&page1, "prev").is_none(), "no Previous page on the first page");
+    let next = link(&page1, "next").expect("Next page");
+    assert!(next.contains("q=paged"), "the search is kept: {next}");
+    let (_, page2) = t.app.page(&next, &cookie).await;
+    assert!(page2.contains("Members 51–100 (page 2; more on the next page)."), "{page2}");
+    let (_, page3) = t.app.page(&link(&page2, "next").expect("Next page"), &cookie).await;
+    assert!(page3.contains("Members 101–120 (page 3)."), "{page3}");
+    assert!(link(&page3, "next").is_none(), "the last page has no Next page");
+
+    let (_, back2) = t.app.page(&link(&page3, "prev").expect("Previous page"), &cookie).await;
+    assert_eq!(first_row(&back2), first_row(&page2), "Previous leads to the page before");
+    assert!(back2.contains("(page 2;"), "{back2}");
+    let (_, back1) = t.app.page(&link(&back2, "prev").expect("Previous page"), &cookie).await;
+    assert_eq!(first_row(&back1), first_row(&page1));
+    assert!(back1.contains("(page 1;"), "{back1}");
+}

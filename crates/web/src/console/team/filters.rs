@@ -20,9 +20,16 @@ pub struct TeamQuery {
     pub cursor: Option<String>,
     /// The page's number, counted by the Next page links (1 when absent or not a number).
     pub page: String,
+    /// The cursors of the pages before this one, oldest first, joined by `.` (`0` for the
+    /// first page), at most [`BACK_PAGES`]: what Previous page leads to.
+    pub back: String,
     /// What the previous action did (a notice; not kept in links).
     pub done: String,
 }
+
+/// How many pages back Previous page can go before only First page is left (each step keeps a
+/// cursor of about 100–200 characters in the URL).
+pub const BACK_PAGES: usize = 10;
 
 /// What the template shows and links with.
 #[derive(Debug, Clone)]
@@ -115,12 +122,41 @@ impl TeamFilters {
         self.query.page.trim().parse::<u32>().ok().filter(|n| *n > 0).unwrap_or(1)
     }
 
-    /// The page with the same filters, after this cursor.
+    /// The cursors of the pages before this one, oldest first (`0`: the first page).
+    fn trail(&self) -> Vec<&str> {
+        self.query.back.split('.').filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_hexdigit())).collect()
+    }
+
+    /// The page with the same filters, after this cursor; it can lead back here.
     pub fn next_href(&self, cursor: &str) -> String {
+        let mut trail = self.trail();
+        trail.push(self.query.cursor.as_deref().filter(|c| !c.is_empty()).unwrap_or("0"));
+        let keep = trail.len().saturating_sub(BACK_PAGES);
         let mut pairs = self.query.pairs();
         pairs.push(("cursor", cursor.to_owned()));
         pairs.push(("page", self.page().saturating_add(1).to_string()));
+        pairs.push(("back", trail[keep..].join(".")));
         format!("/accounts/{}/team?{}", self.account_id, encode(&pairs))
+    }
+
+    /// The page before this one, when it is known (`None` on the first page, or further back
+    /// than [`BACK_PAGES`]: then First page).
+    pub fn prev_href(&self) -> Option<String> {
+        if self.page() == 1 {
+            return None;
+        }
+        let mut trail = self.trail();
+        let previous = trail.pop()?;
+        if previous == "0" {
+            return Some(self.first_href());
+        }
+        let mut pairs = self.query.pairs();
+        pairs.push(("cursor", previous.to_owned()));
+        pairs.push(("page", (self.page() - 1).to_string()));
+        if !trail.is_empty() {
+            pairs.push(("back", trail.join(".")));
+        }
+        Some(format!("/accounts/{}/team?{}", self.account_id, encode(&pairs)))
     }
 
     /// The first page with the same filters.
