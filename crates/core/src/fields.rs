@@ -36,6 +36,11 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// The field of the first error: a form with errors puts the focus there (`autofocus`).
+    pub fn first_field(&self) -> Option<&str> {
+        self.0.first().map(|e| e.field.as_str())
+    }
+
     /// The message for one field, for templates that show it next to the input.
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())

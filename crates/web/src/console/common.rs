@@ -2,7 +2,7 @@
 //! navigation, times, CSRF-only forms and cursors.
 use crate::AppState;
 use crate::console::session::ConsoleUser;
-use crate::console::{Nav, NavAccount, PageError};
+use crate::console::{Nav, PageError};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use roster_service::ServiceError;
@@ -38,12 +38,18 @@ pub(crate) fn fail(user: &ConsoleUser) -> impl Fn(ServiceError) -> PageError + '
     }
 }
 
-/// The header with `account_id` as the current account.
+/// The header with `account_id` as the current account, and what the viewer may do there
+/// ([`crate::console::shell::Can`]). An account the viewer may not see is an error page.
 pub(crate) async fn account_nav(state: &AppState, user: &ConsoleUser, account_id: Uuid) -> Result<Nav, PageError> {
-    let account = state.service.get_account(&user.0, account_id).await.map_err(fail(user))?;
-    let mut nav = user.nav();
-    nav.account = Some(NavAccount { id: account.id, name: account.name });
-    Ok(nav)
+    if let Some(nav) = user.nav_if_in(account_id) {
+        return Ok(nav);
+    }
+    // Another account than the session's: the error of the account itself, if any, first.
+    state.service.get_account(&user.0, account_id).await.map_err(fail(user))?;
+    match crate::console::session::place_in(state, &user.0, account_id).await {
+        Some(place) => Ok(user.nav_in(place)),
+        None => Err(fail(user)(ServiceError::NotFound)),
+    }
 }
 
 /// A moment as people read it in tables, in the viewer's time zone (the user's `time_zone`, an

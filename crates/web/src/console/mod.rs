@@ -18,6 +18,7 @@ mod mail;
 mod me;
 mod operator;
 mod session;
+pub(crate) mod shell;
 mod signin;
 mod team;
 pub(crate) use session::device_cookie;
@@ -44,12 +45,14 @@ async fn stylesheet() -> impl IntoResponse {
 }
 
 /// The account in the header.
+#[derive(Clone)]
 pub struct NavAccount {
     pub id: Uuid,
     pub name: String,
 }
 
-/// What the layout shows: who is signed in, the current account, the CSRF token for forms.
+/// What the layout shows: who is signed in, the current account and its switcher, the areas
+/// and tabs the viewer may open, the way back, the CSRF token for forms.
 #[derive(Default)]
 pub struct Nav {
     pub user_name: Option<String>,
@@ -57,6 +60,38 @@ pub struct Nav {
     pub csrf: String,
     /// During "log in as" (R-IMP-1): the person acted as, for the banner on every page.
     pub acting_as: Option<ActingAs>,
+    /// What the viewer may do in `account`: every link and button for an action asks it.
+    pub can: shell::Can,
+    /// The page's path: which area and tab are current, and the breadcrumbs.
+    pub path: String,
+    /// The installation's operator (not while confined to one account).
+    pub operator: bool,
+}
+
+impl Nav {
+    /// `can`, but only when it speaks of the account shown: a page that put another account in
+    /// the header without [`common::account_nav`] offers nothing rather than the wrong things.
+    fn can_here(&self) -> Option<&shell::Can> {
+        self.account.as_ref().filter(|a| self.can.account_id() == Some(a.id)).map(|_| &self.can)
+    }
+
+    /// The areas in the header (Team, Settings, Installation, Me), each with the pages allowed.
+    pub fn areas(&self) -> Vec<shell::NavArea> {
+        if self.user_name.is_none() {
+            return Vec::new();
+        }
+        let none = shell::Can::default();
+        let account = self.can_here().and(self.account.as_ref()).map(|a| a.id);
+        shell::areas(self.can_here().unwrap_or(&none), account, self.operator, &self.path)
+    }
+
+    /// The way back to the page's parents (the account's home, the area's list).
+    pub fn crumbs(&self) -> Vec<shell::Crumb> {
+        match (&self.account, self.can_here()) {
+            (Some(a), Some(can)) => shell::crumbs(can, a.id, &a.name, &self.path),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Whom the signed-in admin is acting as (R-IMP-1).

@@ -5,12 +5,34 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use roster_service::{Principal, SessionKind};
 
-use crate::console::{MessagePage, Nav, PageError};
+use crate::console::shell::Can;
+use crate::console::{MessagePage, Nav, NavAccount, PageError};
 use crate::extract::{cookie, same_secret};
 use crate::{AppState, WebConfig};
 
-/// A signed-in console user; anyone else is sent to the sign-in page.
-pub struct ConsoleUser(pub Principal);
+/// A signed-in console user; anyone else is sent to the sign-in page. The second field is where
+/// they are: the page's path and the session's current account with their rights there.
+pub struct ConsoleUser(pub Principal, pub(crate) Place);
+
+/// Where a signed-in user is, for the header.
+#[derive(Clone, Default)]
+pub(crate) struct Place {
+    path: String,
+    /// The session's current account (R-AUTH-1) and what the user may do there.
+    account: Option<(NavAccount, Can)>,
+}
+
+/// `account_id` as the header shows it, with what `p` may do there; `None` when `p` may not see
+/// the account.
+pub(crate) async fn place_in(state: &AppState, p: &Principal, account_id: uuid::Uuid) -> Option<(NavAccount, Can)> {
+    let account = state.service.get_account(p, account_id).await.ok()?;
+    let mine = match account.membership {
+        Some(_) => state.service.member(p, account_id, p.user().id).await.ok(),
+        None => None,
+    };
+    let can = Can::new(p, &account, mine.as_ref());
+    Some((NavAccount { id: account.id, name: account.name }, can))
+}
 
 impl FromRequestParts<AppState> for ConsoleUser {
     type Rejection = Response;
@@ -23,7 +45,13 @@ impl FromRequestParts<AppState> for ConsoleUser {
         };
         let token = cookie(parts, state.config.session_cookie()).ok_or_else(signed_out)?;
         match state.service.authenticate(token).await {
-            Ok(p) if p.kind() == SessionKind::Console => Ok(ConsoleUser(p)),
+            Ok(p) if p.kind() == SessionKind::Console => {
+                let account = match p.account_id() {
+                    Some(id) => place_in(state, &p, id).await,
+                    None => None,
+                };
+                Ok(ConsoleUser(p, Place { path: parts.uri.path().to_owned(), account }))
+            }
             Ok(_) | Err(roster_service::ServiceError::Unauthenticated) => Err(signed_out()),
             Err(e) => Err(PageError::from(e).into_response()),
         }
@@ -36,17 +64,32 @@ impl ConsoleUser {
         &self.0.user().time_zone
     }
 
+    /// The header with the session's current account, if any.
     pub fn nav(&self) -> Nav {
         let name = format!("{} {}", self.0.user().first_name, self.0.user().last_name);
+        let (account, can) = self.1.account.clone().map_or((None, Can::default()), |(a, c)| (Some(a), c));
         Nav {
             acting_as: self
                 .0
                 .impersonator()
                 .map(|_| crate::console::ActingAs { name: name.clone(), email: self.0.user().email.clone() }),
             user_name: Some(name),
-            account: None,
+            account,
             csrf: self.0.csrf_token().to_owned(),
+            can,
+            path: self.1.path.clone(),
+            operator: self.0.user().is_operator && !self.0.is_confined(),
         }
+    }
+
+    /// The header with `account_id` as the current account, when it is already the session's.
+    pub(crate) fn nav_if_in(&self, account_id: uuid::Uuid) -> Option<Nav> {
+        self.1.account.as_ref().is_some_and(|(a, _)| a.id == account_id).then(|| self.nav())
+    }
+
+    /// The header for another account than the session's.
+    pub(crate) fn nav_in(&self, (account, can): (NavAccount, Can)) -> Nav {
+        Nav { account: Some(account), can, ..self.nav() }
     }
 
     /// Refuses a form whose CSRF field is not this session's token.

@@ -10,7 +10,7 @@ use roster_service::{AuditEventView, AuditQuery, ServiceError};
 use crate::AppState;
 use crate::api::path_id;
 use crate::console::session::ConsoleUser;
-use crate::console::{Nav, NavAccount, PageError};
+use crate::console::{Nav, PageError};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "accounts/audit.html")]
@@ -68,8 +68,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let account_id = path_id(&id).map_err(|_| PageError::from(ServiceError::NotFound))?;
     let account = state.service.get_account(&user.0, account_id).await?;
-    let mut nav = user.nav();
-    nav.account = Some(NavAccount { id: account.id, name: account.name.clone() });
+    let nav = crate::console::common::account_nav(&state, &user, account.id).await?;
     let field = |v: &Option<String>| v.clone().unwrap_or_default();
     let (actor, action, from, to) = (field(&q.actor), field(&q.action), field(&q.from), field(&q.to));
     let older_href = format!(

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::console::session::ConsoleUser;
-use crate::console::{Nav, NavAccount, PageError};
+use crate::console::{Nav, PageError};
 
 /// The console page to open in an account: the team for members who may see it, else the
 /// account's home (a `customer` must not land on a "not allowed" page).
@@ -33,7 +33,6 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let id = Uuid::parse_str(&id).map_err(|_| PageError::from(ServiceError::NotFound))?;
     let account = state.service.get_account(&user.0, id).await?;
-    let mut nav = user.nav();
-    nav.account = Some(NavAccount { id: account.id, name: account.name.clone() });
+    let nav = crate::console::common::account_nav(&state, &user, account.id).await?;
     Ok(HomePage { nav, account }.into_response())
 }

@@ -307,7 +307,7 @@ impl FromRequestParts<AppState> for MaybeConsoleUser {
 }
 
 fn nav_of(p: Option<&Principal>) -> Nav {
-    p.map_or_else(Nav::default, |p| ConsoleUser(p.clone()).nav())
+    p.map_or_else(Nav::default, |p| ConsoleUser(p.clone(), Default::default()).nav())
 }
 
 /// What the accept page shows.

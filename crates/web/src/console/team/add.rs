@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::api::path_id;
 use crate::console::session::ConsoleUser;
 use crate::console::team::rights_form::{PermissionGroup, field, grouped, set_of, ticked};
-use crate::console::{Nav, NavAccount, PageError};
+use crate::console::{Nav, PageError};
 use crate::error::status_of;
 use crate::extract::ClientMeta;
 
@@ -89,8 +89,7 @@ async fn page(
     send_welcome: bool,
 ) -> Result<AddPage, PageError> {
     let account = state.service.get_account(&user.0, id).await?;
-    let mut nav = user.nav();
-    nav.account = Some(NavAccount { id: account.id, name: account.name.clone() });
+    let nav = crate::console::common::account_nav(state, user, account.id).await?;
     let roles: Vec<(String, String)> = match state.service.roles(&user.0, id).await {
         Ok(list) => list.items.into_iter().map(|r| (r.id, r.name)).collect(),
         // Someone who may add users but not see roles still gets the built-in ones.

@@ -18,6 +18,11 @@ pub struct TeamQuery {
     pub sort: String,
     pub order: String,
     pub cursor: Option<String>,
+    /// The page's number, counted by the Next page links (1 when absent or not a number).
+    pub page: String,
+    /// The cursors of the pages before this one, oldest first, joined by `.` (`0` for the
+    /// first page), at most [`BACK_PAGES`]: what Previous page leads to.
+    pub back: String,
     /// What the previous action did (a notice code; not kept in links).
     pub done: String,
     /// The member the previous action was about (the page names them; never text to show).
@@ -59,6 +64,10 @@ impl Done {
         }
     }
 }
+
+/// How many pages back Previous page can go before only First page is left (each step keeps a
+/// cursor of about 100–200 characters in the URL).
+pub const BACK_PAGES: usize = 10;
 
 /// What the template shows and links with.
 #[derive(Debug, Clone)]
@@ -164,11 +173,68 @@ impl TeamFilters {
         self.query.order == "desc"
     }
 
-    /// The page with the same filters, after this cursor.
+    /// The page's number (1 for the first).
+    pub fn page(&self) -> u32 {
+        let on_first = self.query.cursor.as_deref().is_none_or(str::is_empty);
+        if on_first {
+            return 1;
+        }
+        self.query.page.trim().parse::<u32>().ok().filter(|n| *n > 0).unwrap_or(1)
+    }
+
+    /// The cursors of the pages before this one, oldest first (`0`: the first page).
+    fn trail(&self) -> Vec<&str> {
+        self.query.back.split('.').filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_hexdigit())).collect()
+    }
+
+    /// The page with the same filters, after this cursor; it can lead back here.
     pub fn next_href(&self, cursor: &str) -> String {
+        let mut trail = self.trail();
+        trail.push(self.query.cursor.as_deref().filter(|c| !c.is_empty()).unwrap_or("0"));
+        let keep = trail.len().saturating_sub(BACK_PAGES);
         let mut pairs = self.query.pairs();
         pairs.push(("cursor", cursor.to_owned()));
+        pairs.push(("page", self.page().saturating_add(1).to_string()));
+        pairs.push(("back", trail[keep..].join(".")));
         format!("/accounts/{}/team?{}", self.account_id, encode(&pairs))
+    }
+
+    /// The page before this one, when it is known (`None` on the first page, or further back
+    /// than [`BACK_PAGES`]: then First page).
+    pub fn prev_href(&self) -> Option<String> {
+        if self.page() == 1 {
+            return None;
+        }
+        let mut trail = self.trail();
+        let previous = trail.pop()?;
+        if previous == "0" {
+            return Some(self.first_href());
+        }
+        let mut pairs = self.query.pairs();
+        pairs.push(("cursor", previous.to_owned()));
+        pairs.push(("page", (self.page() - 1).to_string()));
+        if !trail.is_empty() {
+            pairs.push(("back", trail.join(".")));
+        }
+        Some(format!("/accounts/{}/team?{}", self.account_id, encode(&pairs)))
+    }
+
+    /// The first page with the same filters.
+    pub fn first_href(&self) -> String {
+        format!("/accounts/{}/team?{}", self.account_id, encode(&self.query.pairs()))
+    }
+
+    /// Which members the page shows, e.g. "Members 51–100 (page 2; more on the next page)".
+    pub fn summary(&self, shown: usize, more: bool) -> String {
+        let what = if self.query.archived() { "Archived members" } else { "Members" };
+        if shown == 0 {
+            return format!("{what}: none on this page.");
+        }
+        let size = roster_service::page_limit(None).map_or(50, |l| u64::try_from(l).unwrap_or(50));
+        let first = u64::from(self.page() - 1) * size + 1;
+        let last = first + shown as u64 - 1;
+        let rest = if more { "; more on the next page" } else { "" };
+        format!("{what} {first}–{last} (page {}{rest}).", self.page())
     }
 
     /// The column header link: sort by `key`, ascending, or the other way when already so.

@@ -129,12 +129,13 @@ async fn page(
     let custom = custom_roles(state, user, account_id).await;
     let landing_pages = landing_choices(&m.preferences.landing_page);
     let role = role_name(&m, &custom);
+    let (may_edit_rights, may_delete) = (nav.can.edit_rights(&m), nav.can.delete(&m));
     Ok(MemberPage {
         nav,
         account_id,
-        may_edit_rights: manages && user_id != me && !m.is_owner,
+        may_edit_rights,
         may_edit_prefs: manages || user_id == me,
-        may_delete: manages && user_id != me && !m.is_owner,
+        may_delete,
         groups: grouped(set_of(&own)),
         m,
         roles,

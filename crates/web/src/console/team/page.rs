@@ -1,14 +1,16 @@
-//! The team page of an account: members with search, filters, sort and paging (R-LIST-1).
+//! The team page of an account: members with search, filters, sort and paging (R-LIST-1). Page
+//! and row actions are offered as the viewer's rights allow ([`crate::console::shell::Can`]).
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use roster_service::{AccountView, MemberView, ServiceError};
+use roster_service::{AccountView, MemberView};
 
 use crate::AppState;
+use crate::console::common::{account_nav, fail, path_id};
 use crate::console::session::ConsoleUser;
 use crate::console::team::filters::Done;
-use crate::console::{Nav, NavAccount, PageError};
+use crate::console::{Nav, PageError};
 
 type PageResult = Result<Response, PageError>;
 
@@ -21,8 +23,6 @@ pub struct TeamPage {
     next_cursor: Option<String>,
     /// Search, filters and sort, kept in the URL (R-LIST-1).
     filters: crate::console::team::filters::TeamFilters,
-    /// Whom "Log in as" is offered for (R-IMP-1); `None`: nobody.
-    impersonation: Option<roster_service::ImpersonationRights>,
     /// `(id, name)` of the account's custom roles, to name them in the Role column.
     custom_roles: Vec<(String, String)>,
     /// What the previous row action did, naming the member.
@@ -30,8 +30,10 @@ pub struct TeamPage {
 }
 
 impl TeamPage {
-    fn may_log_in_as(&self, m: &MemberView) -> bool {
-        self.impersonation.as_ref().is_some_and(|r| r.may(m))
+    /// The row has at least one action for the viewer.
+    fn has_actions(&self, m: &MemberView) -> bool {
+        let can = &self.nav.can;
+        can.log_in_as(m) || can.disable(m) || can.enable(m) || can.archive(m) || can.restore(m)
     }
 
     /// The role's name: a built-in role's label, a custom role's own name, or "Chosen permissions".
@@ -70,13 +72,10 @@ pub async fn team(
     Path(account_id): Path<String>,
     Query(q): Query<crate::console::team::filters::TeamQuery>,
 ) -> PageResult {
-    let account_id = uuid::Uuid::parse_str(&account_id).map_err(|_| PageError::from(ServiceError::NotFound))?;
-    let page = state.service.search_members(&user.0, account_id, &q.params()).await;
-    let page = page.map_err(|e| with_nav(e, &user))?;
-    let account = state.service.get_account(&user.0, account_id).await?;
-    let impersonation = state.service.impersonation_rights(&user.0, account_id).await?;
-    let mut nav = user.nav();
-    nav.account = Some(NavAccount { id: account.id, name: account.name.clone() });
+    let account_id = path_id(&account_id)?;
+    let page = state.service.search_members(&user.0, account_id, &q.params()).await.map_err(fail(&user))?;
+    let account = state.service.get_account(&user.0, account_id).await.map_err(fail(&user))?;
+    let nav = account_nav(&state, &user, account_id).await?;
     let mut notice = None;
     if let (Some(done), Ok(who)) = (Done::parse(&q.done), uuid::Uuid::parse_str(&q.who)) {
         // The name comes from the member's record, never from the link.
@@ -89,21 +88,6 @@ pub async fn team(
     }
     let custom_roles = custom_roles(&state, &user, account_id).await;
     let filters = crate::console::team::filters::TeamFilters { account_id, query: q };
-    Ok(TeamPage {
-        nav,
-        account,
-        members: page.items,
-        next_cursor: page.next_cursor,
-        filters,
-        impersonation,
-        custom_roles,
-        notice,
-    }
-    .into_response())
-}
-
-/// An error page that keeps the header, for people who are signed in.
-fn with_nav(e: ServiceError, user: &ConsoleUser) -> PageError {
-    let PageError(status, page) = PageError::from(e);
-    PageError(status, Box::new(page.with_nav(user.nav())))
+    Ok(TeamPage { nav, account, members: page.items, next_cursor: page.next_cursor, filters, custom_roles, notice }
+        .into_response())
 }

@@ -11,6 +11,7 @@
 
 mod identity;
 mod journeys;
+mod shell;
 mod team;
 mod team_admin;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -232,6 +233,11 @@ impl Browser {
             .await
             .unwrap_or_else(|e| panic!("chromedriver could not start Chromium: {e}"));
         Browser { client }
+    }
+
+    /// The WebDriver client, for what the helpers here do not cover (scripts, window size, keys).
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
     }
 
     pub(crate) async fn goto(&self, url: &str) {

@@ -374,7 +374,7 @@ async fn r_usr_1_console_member_page_shows_the_api_id_edits_details_and_names_cu
         assert!(html.contains("Send a reset link") && html.contains("Set password"));
         let roster_testkit::app::Page { html: team, .. } =
             app.page(&format!("/accounts/{account}/team"), &cookie).await;
-        assert!(team.contains("<td>Field crew</td>"), "{team}");
+        assert!(team.contains("<td data-label=\"Role\">Field crew</td>"), "{team}");
 
         let csrf = csrf_of(&html);
         let form = [
