@@ -61,19 +61,6 @@ macro_rules! string_catalogue {
                 Self::parse(s)
             }
         }
-
-        impl PartialEq<str> for $name {
-            fn eq(&self, other: &str) -> bool {
-                self.as_str() == other
-            }
-        }
-
-        // For templates, which compare a value with a string literal (a `&str`).
-        impl PartialEq<&str> for $name {
-            fn eq(&self, other: &&str) -> bool {
-                self.as_str() == *other
-            }
-        }
     };
 }
 

@@ -27,10 +27,19 @@ pub enum SessionKind {
 }
 
 impl SessionKind {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             SessionKind::Console => "console",
             SessionKind::Api => "api",
+        }
+    }
+
+    /// The kind as stored; anything else is an error, never a default.
+    pub fn parse(stored: &str) -> Result<Self> {
+        match stored {
+            "console" => Ok(SessionKind::Console),
+            "api" => Ok(SessionKind::Api),
+            other => Err(ServiceError::Internal(format!("unknown session kind {other:?} in the database"))),
         }
     }
 }
@@ -382,7 +391,7 @@ impl Service {
                     // disabled (a stranger never gets this far).
                     let disabled: Vec<&str> = memberships
                         .iter()
-                        .filter(|(acc, m)| acc.id == a && m.status == "disabled")
+                        .filter(|(acc, m)| acc.id == a && m.status == roster_core::MembershipStatus::Disabled)
                         .map(|(acc, _)| acc.name.as_str())
                         .collect();
                     if !disabled.is_empty() {
@@ -399,8 +408,11 @@ impl Service {
             // password, is the person told why (R-DIS-1): their access is disabled. A wrong
             // password or an unknown login never reaches this point, so a stranger learns nothing.
             drop(tx);
-            let disabled: Vec<&str> =
-                memberships.iter().filter(|(_, m)| m.status == "disabled").map(|(acc, _)| acc.name.as_str()).collect();
+            let disabled: Vec<&str> = memberships
+                .iter()
+                .filter(|(_, m)| m.status == roster_core::MembershipStatus::Disabled)
+                .map(|(acc, _)| acc.name.as_str())
+                .collect();
             return Err(match self.sign_in_failed(&throttle_keys, Some(user.id), meta).await {
                 ServiceError::InvalidCredentials if !disabled.is_empty() => access_disabled(&disabled),
                 ServiceError::InvalidCredentials => no_access(),
@@ -494,7 +506,7 @@ impl Service {
         let Some((session, user)) = found else {
             return Err(ServiceError::Unauthenticated);
         };
-        let kind = if session.kind == "api" { SessionKind::Api } else { SessionKind::Console };
+        let kind = SessionKind::parse(&session.kind)?;
         // R-IMP-1 (impersonate.rs): "log in as" lasts only while the impersonator may still do it.
         if let Some(by) = session.impersonator_id {
             self.check_impersonator(by, user.id, session.account_id).await?;

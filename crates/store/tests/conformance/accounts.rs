@@ -159,10 +159,10 @@ async fn membership_is_owner_only_for_the_owner() {
         let stranger = new_user(&db.store, "Sam", "Stranger").await;
         let o = membership(&db.store, account.id, owner.id).await.unwrap();
         assert!(o.is_owner);
-        assert_eq!(o.role, "owner");
+        assert_eq!(o.role.as_str(), "owner");
         let a = membership(&db.store, account.id, admin.id).await.unwrap();
         assert!(!a.is_owner);
-        assert_eq!(a.role, "admin");
+        assert_eq!(a.role.as_str(), "admin");
         assert_eq!(membership(&db.store, account.id, stranger.id).await, None);
     })
     .await;
@@ -293,12 +293,12 @@ async fn r_own_1_second_owner_role_is_refused() {
         let err = tx.set_membership_role(account.id, admin.id, "owner").await.unwrap_err();
         assert!(matches!(err, StoreError::Rule("R-OWN-1")), "update: got {err:?}");
         drop(tx);
-        assert_eq!(membership(&db.store, account.id, admin.id).await.unwrap().role, "admin");
+        assert_eq!(membership(&db.store, account.id, admin.id).await.unwrap().role.as_str(), "admin");
         assert_eq!(owner_of(&db.store, account.id).await, owner.id);
 
         // Another account may have its own owner role, of course.
         let (second, second_owner) = new_account(&db.store, "Another").await;
-        assert_eq!(membership(&db.store, second.id, second_owner.id).await.unwrap().role, "owner");
+        assert_eq!(membership(&db.store, second.id, second_owner.id).await.unwrap().role.as_str(), "owner");
     })
     .await;
 }
@@ -312,7 +312,7 @@ async fn r_own_4_owner_cannot_be_disabled() {
             tx.set_membership_status(account.id, owner.id, roster_core::MembershipStatus::Disabled).await.unwrap_err();
         assert!(matches!(err, StoreError::Rule("R-OWN-4")), "got {err:?}");
         drop(tx);
-        assert_eq!(membership(&db.store, account.id, owner.id).await.unwrap().status, "active");
+        assert_eq!(membership(&db.store, account.id, owner.id).await.unwrap().status.as_str(), "active");
 
         // Anyone else can be disabled and enabled again (R-DIS-1).
         let member = new_member(&db.store, account.id, "standard", "active").await;
@@ -321,13 +321,13 @@ async fn r_own_4_owner_cannot_be_disabled() {
             tx.set_membership_status(account.id, member.id, roster_core::MembershipStatus::Disabled).await.unwrap()
         );
         tx.commit().await.unwrap();
-        assert_eq!(membership(&db.store, account.id, member.id).await.unwrap().status, "disabled");
+        assert_eq!(membership(&db.store, account.id, member.id).await.unwrap().status.as_str(), "disabled");
         let mut tx = db.store.begin().await.unwrap();
         assert!(tx.set_membership_status(account.id, member.id, roster_core::MembershipStatus::Active).await.unwrap());
         // The owner may be "set" to active: nothing changes, nothing is refused.
         assert!(tx.set_membership_status(account.id, owner.id, roster_core::MembershipStatus::Active).await.unwrap());
         tx.commit().await.unwrap();
-        assert_eq!(membership(&db.store, account.id, member.id).await.unwrap().status, "active");
+        assert_eq!(membership(&db.store, account.id, member.id).await.unwrap().status.as_str(), "active");
     })
     .await;
 }
@@ -341,7 +341,7 @@ async fn r_own_4_owner_cannot_be_archived() {
             tx.set_membership_status(account.id, owner.id, roster_core::MembershipStatus::Archived).await.unwrap_err();
         assert!(matches!(err, StoreError::Rule("R-OWN-4")), "got {err:?}");
         drop(tx);
-        assert_eq!(membership(&db.store, account.id, owner.id).await.unwrap().status, "active");
+        assert_eq!(membership(&db.store, account.id, owner.id).await.unwrap().status.as_str(), "active");
 
         let member = new_member(&db.store, account.id, "standard", "active").await;
         let mut tx = db.store.begin().await.unwrap();
@@ -349,7 +349,7 @@ async fn r_own_4_owner_cannot_be_archived() {
             tx.set_membership_status(account.id, member.id, roster_core::MembershipStatus::Archived).await.unwrap()
         );
         tx.commit().await.unwrap();
-        assert_eq!(membership(&db.store, account.id, member.id).await.unwrap().status, "archived");
+        assert_eq!(membership(&db.store, account.id, member.id).await.unwrap().status.as_str(), "archived");
     })
     .await;
 }
@@ -362,7 +362,7 @@ async fn membership_status_outside_the_three_is_refused() {
         // An unknown status cannot even be written: the type has no such value (and the
         // database's CHECK refuses one written by hand, see the test at the end).
         assert!(roster_core::MembershipStatus::parse("banished").is_err());
-        assert_eq!(membership(&db.store, account.id, member.id).await.unwrap().status, "active");
+        assert_eq!(membership(&db.store, account.id, member.id).await.unwrap().status.as_str(), "active");
     })
     .await;
 }
@@ -432,10 +432,10 @@ async fn r_own_3_ownership_moves_to_an_active_member() {
         assert_eq!(owner_of(&db.store, account.id).await, heir.id);
         let h = membership(&db.store, account.id, heir.id).await.unwrap();
         assert!(h.is_owner);
-        assert_eq!(h.role, "owner");
+        assert_eq!(h.role.as_str(), "owner");
         let o = membership(&db.store, account.id, old.id).await.unwrap();
         assert!(!o.is_owner);
-        assert_eq!(o.role, "admin");
+        assert_eq!(o.role.as_str(), "admin");
 
         // R-OWN-4 now protects the heir, not the old owner.
         let mut tx = db.store.begin().await.unwrap();

@@ -65,7 +65,7 @@ async fn r_inv_1_invitations_round_trip_one_pending_per_address_and_page() {
         tx.insert_invitation(&twin).await.unwrap();
         tx.commit().await.unwrap();
         let revoked = db.store.read().await.unwrap().invitation_by_id(account.id, ann.id).await.unwrap().unwrap();
-        assert_eq!(revoked.status, "revoked");
+        assert_eq!(revoked.status.as_str(), "revoked");
         assert!(revoked.revoked_at.is_some());
 
         // The pending list: newest first, with the sender's name, keyset-paged; no revoked rows.

@@ -76,7 +76,7 @@ async fn members_page_by_sort_name_then_id_without_archived() {
         let listed = members_by_name(&db.store, account.id, None, 1000).await;
         assert_eq!(listed.len(), all.len() - archived.len());
         assert!(listed.iter().all(|m| !archived.contains(&m.user.id)));
-        assert!(listed.iter().any(|m| m.user.id == disabled && m.membership.status == "disabled"));
+        assert!(listed.iter().any(|m| m.user.id == disabled && m.membership.status.as_str() == "disabled"));
 
         // Another account's list is its own.
         let (other, other_owner) = new_account(&db.store, "Small Team").await;

@@ -239,7 +239,10 @@ pub fn areas(can: &Can, account: Option<Uuid>, operator: bool, path: &str) -> Ve
         out.push(NavArea { label: "Settings", links: settings.into_iter().flatten().collect() });
     }
     if operator {
-        let installation = [link(path, "Every outbox", "/emails".to_owned(), true, false)];
+        let installation = [
+            link(path, "Every outbox", "/emails".to_owned(), true, false),
+            link(path, "Users", "/users".to_owned(), true, false),
+        ];
         out.push(NavArea { label: "Installation", links: installation.into_iter().flatten().collect() });
     }
     let me = [

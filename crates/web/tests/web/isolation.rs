@@ -151,7 +151,7 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
         let view = app.get_json(&format!("/api/v1/accounts/{victim}"), Some(&op)).await.body;
         assert_eq!(view["name"], "Victim");
         let m = app.db.store.read().await.unwrap().membership(victim, member.id).await.unwrap().unwrap();
-        assert_eq!(m.status, "active");
+        assert_eq!(m.status.as_str(), "active");
         let inv = app.db.store.read().await.unwrap().invitation_by_id(victim, invitation.id).await.unwrap().unwrap();
         assert_eq!((inv.status.as_str(), &inv.token_hash), ("pending", &invitation.token_hash), "untouched");
         let intruder = app.db.store.read().await.unwrap().pending_invitation_for(victim, "intruder@example.test").await;
@@ -227,7 +227,7 @@ async fn r_perm_3_a_token_made_in_a_answers_404_on_every_route_of_b() {
         let view = app.get_json(&format!("/api/v1/accounts/{b}"), Some(&eve_b)).await.body;
         assert_eq!(view["name"], "Account B");
         let m = app.db.store.read().await.unwrap().membership(b, member.id).await.unwrap().unwrap();
-        assert_eq!(m.status, "active");
+        assert_eq!(m.status.as_str(), "active");
     })
     .await;
 }

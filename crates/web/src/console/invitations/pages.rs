@@ -110,7 +110,7 @@ async fn invitations_page(
     let account = state.service.get_account(&user.0, account_id).await.map_err(fail(user))?;
     let me = user.0.user().id;
     let is_owner = account.owner_id == me;
-    let owner_only = account.invite_policy != "permission" && !is_owner;
+    let owner_only = account.invite_policy != roster_core::InvitePolicy::Permission && !is_owner;
     let holds_invite = match state.service.member(&user.0, account_id, me).await {
         Ok(m) => m.is_owner || m.permissions.contains(&Permission::UsersInvite.id()),
         Err(_) => false,

@@ -147,7 +147,10 @@ impl SessionLine {
             device_name: s.device_name,
             raw_device: s.device.unwrap_or_default(),
             ip: s.ip,
-            kind: if s.kind == "api" { "API token".to_owned() } else { "Browser".to_owned() },
+            kind: match roster_service::SessionKind::parse(&s.kind) {
+                Ok(roster_service::SessionKind::Api) => "API token".to_owned(),
+                _ => "Browser".to_owned(),
+            },
             started: crate::console::common::when(s.created_at, zone),
             last_seen: crate::console::common::when(s.last_seen_at, zone),
             current: s.current,

@@ -51,7 +51,7 @@ pub(crate) fn role_name(m: &MemberView, custom_roles: &[(String, String)]) -> St
             .find(|(r, _)| *r == id)
             .map_or_else(|| "Custom role".to_owned(), |(_, n)| n.clone());
     }
-    if m.role == "custom" { "Chosen permissions".to_owned() } else { m.role_label().to_owned() }
+    if m.role == roster_core::RoleKind::Custom { "Chosen permissions".to_owned() } else { m.role_label().to_owned() }
 }
 
 /// The account's custom roles as `(id, name)`; none when the viewer may not list them.

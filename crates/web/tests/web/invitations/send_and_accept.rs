@@ -132,7 +132,7 @@ async fn r_inv_1_existing_user_accepts_signed_in() {
             (Some(carol.id.to_string().as_str()), Some("standard"))
         );
         let m = app.db.store.read().await.unwrap().membership(acme, carol.id).await.unwrap();
-        assert!(m.is_some_and(|m| m.status == "active"));
+        assert!(m.is_some_and(|m| m.status.as_str() == "active"));
     })
     .await;
 }

@@ -401,7 +401,7 @@ async fn r_auth_7_current_password_checks_are_throttled() {
         let m = app.db.store.read().await.unwrap().membership(account, owner.id).await.unwrap().unwrap();
         assert!(m.is_owner, "nothing moved");
         let rows = app.db.store.read().await.unwrap().audit_of_account(account, 100).await.unwrap();
-        assert_eq!(rows.iter().filter(|r| r.action == "auth.current_password_failed").count(), 5);
+        assert_eq!(rows.iter().filter(|r| r.action.as_str() == "auth.current_password_failed").count(), 5);
     })
     .await;
 }

@@ -38,7 +38,7 @@ async fn everyone(app: &TestApp, token: &str, account: Uuid) -> Vec<(String, Str
 
 async fn audit_count(app: &TestApp, account: Uuid) -> usize {
     let rows = app.db.store.read().await.unwrap().audit_of_account(account, 100_000).await.unwrap();
-    rows.iter().filter(|r| r.action == "member.imported").count()
+    rows.iter().filter(|r| r.action.as_str() == "member.imported").count()
 }
 
 const GOOD: &str = "Email,First Name,Last_Name,phone,company,role,status\n\

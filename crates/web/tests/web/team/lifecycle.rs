@@ -282,7 +282,7 @@ async fn the_console_team_page_disables_and_the_owner_transfers() {
             .unwrap();
         assert!(res.status().is_redirection() || res.status() == 200, "{}", res.status());
         let m = app.db.store.read().await.unwrap().membership(t.account, t.pat.id).await.unwrap().unwrap();
-        assert_eq!(m.status, "disabled");
+        assert_eq!(m.status.as_str(), "disabled");
 
         let Page { status, html } = app.page(&format!("/accounts/{}/transfer", t.account), &cookie).await;
         assert_eq!(status, 200, "{html}");
