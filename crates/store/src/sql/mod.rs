@@ -43,20 +43,13 @@ macro_rules! member_cols {
 }
 
 mod accounts;
-mod api_tokens;
 mod audit;
-mod erasure;
 mod invitations;
-mod mail_settings;
-mod member_list;
-mod outbox;
-mod password_resets;
-mod registrations;
-mod roles;
+mod mail;
+mod me;
 mod schema;
-mod sessions;
-mod throttle;
-mod users;
+mod signin;
+mod team;
 
 fn time(row: &DbRow<'_>, col: &str) -> Result<time::OffsetDateTime> {
     Ok(from_db(get::<DbTime>(row, col)?))

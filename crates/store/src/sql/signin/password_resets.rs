@@ -2,8 +2,8 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::driver::{SqlTx, get, to_db};
-use super::uuid;
+use super::super::driver::{SqlTx, get, to_db};
+use super::super::uuid;
 use crate::{PasswordResetRepo, Result};
 
 #[async_trait]

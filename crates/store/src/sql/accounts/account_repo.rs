@@ -3,8 +3,8 @@ use roster_core::{InvitePolicy, MembershipStatus, RoleKind};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::driver::{SqlTx, get, to_db};
-use super::{DbRow, catalogued, opt_time, time, uuid};
+use super::super::driver::{SqlTx, get, to_db};
+use super::super::{DbRow, catalogued, opt_time, time, uuid};
 use crate::{AccountCursor, AccountRepo, AccountRow, MemberPerson, MembershipRow, Result};
 
 fn account_from_row(r: &DbRow<'_>) -> Result<AccountRow> {
@@ -22,7 +22,7 @@ fn account_from_row(r: &DbRow<'_>) -> Result<AccountRow> {
     })
 }
 
-pub(super) fn person_from_row(r: &DbRow<'_>) -> Result<MemberPerson> {
+pub(crate) fn person_from_row(r: &DbRow<'_>) -> Result<MemberPerson> {
     Ok(MemberPerson {
         id: uuid(r, "u_id")?,
         email: get(r, "u_email")?,
@@ -34,7 +34,7 @@ pub(super) fn person_from_row(r: &DbRow<'_>) -> Result<MemberPerson> {
     })
 }
 
-pub(super) fn membership_from_row(r: &DbRow<'_>) -> Result<MembershipRow> {
+pub(crate) fn membership_from_row(r: &DbRow<'_>) -> Result<MembershipRow> {
     Ok(MembershipRow {
         account_id: uuid(r, "m_account_id")?,
         user_id: uuid(r, "m_user_id")?,

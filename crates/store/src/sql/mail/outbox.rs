@@ -2,8 +2,8 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::driver::{CLAIM_DUE_SQL, SqlTx, get, to_db};
-use super::{DbRow, opt_time, time, uuid};
+use super::super::driver::{CLAIM_DUE_SQL, SqlTx, get, to_db};
+use super::super::{DbRow, opt_time, time, uuid};
 use crate::{EmailRow, OutboxRepo, Result};
 
 fn email_from_row(r: &DbRow<'_>) -> Result<EmailRow> {

@@ -3,8 +3,8 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::driver::{REGISTRATION_MAIL_LOCK_SQL, SqlTx, get, to_db};
-use super::{DbRow, opt_time, time, uuid};
+use super::super::driver::{REGISTRATION_MAIL_LOCK_SQL, SqlTx, get, to_db};
+use super::super::{DbRow, opt_time, time, uuid};
 use crate::{PendingRegistrationRow, RegistrationRepo, Result};
 
 fn registration_from_row(r: &DbRow<'_>) -> Result<PendingRegistrationRow> {

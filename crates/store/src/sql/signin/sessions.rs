@@ -2,9 +2,9 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::driver::{SqlTx, get, to_db};
-use super::users::user_from_row;
-use super::{time, uuid};
+use super::super::driver::{SqlTx, get, to_db};
+use super::super::signin::users::user_from_row;
+use super::super::{time, uuid};
 use crate::{Result, SessionRepo, SessionRow, UserRow};
 
 const SESSION_BY_HASH: &str = concat!(
@@ -15,7 +15,7 @@ const SESSION_BY_HASH: &str = concat!(
      WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2"
 );
 
-fn session_from_row(r: &super::DbRow<'_>) -> Result<SessionRow> {
+fn session_from_row(r: &super::super::DbRow<'_>) -> Result<SessionRow> {
     Ok(SessionRow {
         id: uuid(r, "id")?,
         token_hash: get(r, "token_hash")?,

@@ -20,12 +20,12 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::accounts::{membership_from_row, person_from_row};
-use super::driver::{
+use super::super::accounts::account_repo::{membership_from_row, person_from_row};
+use super::super::driver::{
     FTS5, IN_JSON_TEXTS, MEMBERS_OF_USERS_FROM, POSITION_FN, SqlTx, WALK_ARMS_BARE, WALK_ROWS_BY_NAME, get, to_db,
 };
-use super::users::user_from_row;
-use super::{DbRow, time, uuid};
+use super::super::signin::users::user_from_row;
+use super::super::{DbRow, time, uuid};
 use crate::{
     AuditRow, MemberKey, MemberListRepo, MemberQuery, MemberRow, MemberSearch, MemberSort, MembershipRow, Result,
     StoreError, UserRow,

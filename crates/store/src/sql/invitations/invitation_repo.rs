@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::driver::{SqlTx, get, to_db};
-use super::{DbRow, catalogued, opt_time, time, uuid};
+use super::super::driver::{SqlTx, get, to_db};
+use super::super::{DbRow, catalogued, opt_time, time, uuid};
 use crate::{InvitationRepo, InvitationRow, PendingInvitationRow, Result};
 
 macro_rules! invitation_cols {

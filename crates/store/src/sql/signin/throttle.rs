@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::driver::{PURGE_THROTTLE_SQL, SqlTx, get, to_db};
-use super::{DbRow, opt_time, time};
+use super::super::driver::{PURGE_THROTTLE_SQL, SqlTx, get, to_db};
+use super::super::{DbRow, opt_time, time};
 use crate::{Result, ThrottleRepo, ThrottleRow};
 
 fn throttle_from_row(r: &DbRow<'_>) -> Result<ThrottleRow> {

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::driver::{SqlTx, to_db};
+use super::super::driver::{SqlTx, to_db};
 use crate::{ErasureRepo, Result};
 
 #[async_trait]

@@ -4,9 +4,9 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::driver::{SqlTx, get, to_db};
-use super::users::user_from_row;
-use super::{DbRow, opt_time, time, uuid};
+use super::super::driver::{SqlTx, get, to_db};
+use super::super::signin::users::user_from_row;
+use super::super::{DbRow, opt_time, time, uuid};
 use crate::{ApiTokenRepo, ApiTokenRow, Result, UserRow};
 
 macro_rules! token_cols {

@@ -1,12 +1,12 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::driver::{SqlTx, USER_OF_AUDIT_TARGET, get, to_db};
-use super::{catalogued, time, uuid};
+use super::super::driver::{SqlTx, USER_OF_AUDIT_TARGET, get, to_db};
+use super::super::{catalogued, time, uuid};
 use crate::{AuditEntry, AuditFilter, AuditPerson, AuditRepo, AuditRow, Result};
 
 /// A person joined under the column prefix `p` (`a_`, `i_`, `t_`), when the row found one.
-fn person(r: &super::DbRow<'_>, p: &str) -> Result<Option<AuditPerson>> {
+fn person(r: &super::super::DbRow<'_>, p: &str) -> Result<Option<AuditPerson>> {
     let email: Option<String> = get(r, &format!("{p}email"))?;
     Ok(match email {
         Some(email) => Some(AuditPerson {
@@ -18,7 +18,7 @@ fn person(r: &super::DbRow<'_>, p: &str) -> Result<Option<AuditPerson>> {
     })
 }
 
-fn audit_from_row(r: &super::DbRow<'_>) -> Result<AuditRow> {
+fn audit_from_row(r: &super::super::DbRow<'_>) -> Result<AuditRow> {
     Ok(AuditRow {
         id: uuid(r, "id")?,
         account_id: get(r, "account_id")?,

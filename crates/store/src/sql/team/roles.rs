@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::driver::{SqlTx, get, to_db};
-use super::{DbRow, time, uuid};
+use super::super::driver::{SqlTx, get, to_db};
+use super::super::{DbRow, time, uuid};
 use crate::{Result, RoleRepo, RoleRow};
 
 macro_rules! role_cols {

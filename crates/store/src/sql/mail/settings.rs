@@ -1,8 +1,8 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::driver::{SqlTx, get, to_db};
-use super::{DbRow, time, uuid};
+use super::super::driver::{SqlTx, get, to_db};
+use super::super::{DbRow, time, uuid};
 use crate::{MailSettingsRepo, Result, SmtpSettingsRow, TemplateRow};
 
 fn smtp_from_row(r: &DbRow<'_>) -> Result<SmtpSettingsRow> {

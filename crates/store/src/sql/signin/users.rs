@@ -2,11 +2,11 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::driver::{SqlTx, get, to_db};
-use super::{DbRow, opt_time, time, uuid};
+use super::super::driver::{SqlTx, get, to_db};
+use super::super::{DbRow, opt_time, time, uuid};
 use crate::{Result, UserDetails, UserRepo, UserRow};
 
-pub(super) fn user_from_row(r: &DbRow<'_>) -> Result<UserRow> {
+pub(crate) fn user_from_row(r: &DbRow<'_>) -> Result<UserRow> {
     Ok(UserRow {
         id: uuid(r, "u_id")?,
         email: get(r, "u_email")?,

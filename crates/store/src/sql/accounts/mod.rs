@@ -1,0 +1,2 @@
+//! Accounts and memberships.
+pub(crate) mod account_repo;

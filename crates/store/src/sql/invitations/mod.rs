@@ -1,0 +1,2 @@
+//! Invitations.
+pub(crate) mod invitation_repo;

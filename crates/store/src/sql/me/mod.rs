@@ -1,0 +1,2 @@
+//! Personal API tokens.
+pub(crate) mod api_tokens;
