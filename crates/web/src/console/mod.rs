@@ -66,9 +66,16 @@ pub struct Nav {
     pub path: String,
     /// The installation's operator (not while confined to one account).
     pub operator: bool,
+    /// The viewer's IANA time zone (empty when nobody is signed in: UTC).
+    pub zone: String,
 }
 
 impl Nav {
+    /// A moment in the viewer's time zone, to the minute ([`common::when`]).
+    pub fn when(&self, t: &time::OffsetDateTime) -> String {
+        common::when(*t, if self.zone.is_empty() { "UTC" } else { &self.zone })
+    }
+
     /// `can`, but only when it speaks of the account shown: a page that put another account in
     /// the header without [`common::account_nav`] offers nothing rather than the wrong things.
     fn can_here(&self) -> Option<&shell::Can> {

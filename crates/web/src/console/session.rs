@@ -79,6 +79,7 @@ impl ConsoleUser {
             can,
             path: self.1.path.clone(),
             operator: self.0.user().is_operator && !self.0.is_confined(),
+            zone: self.zone().to_owned(),
         }
     }
 
