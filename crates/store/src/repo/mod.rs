@@ -1,0 +1,17 @@
+//! The repository traits, one file per capability; [`crate::Tx`] is their sum. The SQL behind
+//! them is in `sql/<capability>/`.
+mod accounts;
+mod audit;
+mod invitations;
+mod mail;
+mod me;
+mod signin;
+mod team;
+
+pub use accounts::*;
+pub use audit::*;
+pub use invitations::*;
+pub use mail::*;
+pub use me::*;
+pub use signin::*;
+pub use team::*;
