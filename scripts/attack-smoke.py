@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Replays the attacks of issue 14 against a running Roster, from outside, as an attacker would,
+"""Replays the attacks of issue 14, and checks the shapes of issue 15, against a running Roster from
+outside, as an attacker would,
 with the names of API.md. Standard library only. One line per attack; exits 1 at the first that
 is not stopped.
 
@@ -294,6 +295,40 @@ def run(base, op_email, op_password):
     check("10 the operator's outbox view hides reset and confirmation links",
           s == 200 and "reset_" not in seen and "confirm_" not in seen and "inv_" not in seen, f"{s}")
     print("every attack of issue 14 replayed here was stopped")
+
+    # Issue 15: the shapes a client relies on, from outside, with the names of API.md.
+    req = urllib.request.Request(base + f"/api/v1/accounts/{m}/users", data=b'{"email": "half@exa', method="POST")
+    req.add_header("content-type", "application/json")
+    req.add_header("authorization", "Bearer " + mal)
+    req.add_header("x-forwarded-for", attacker.ip)
+    try:
+        urllib.request.urlopen(req)
+        s, b = 200, {}
+    except urllib.error.HTTPError as e:
+        s, b = e.code, json.loads(e.read().decode())
+    check("15 a cut-off JSON body is 400 malformed_json", s == 400 and b.get("code") == "malformed_json", f"{s} {b}")
+    for path in ["/api/v1/tokens", f"/api/v1/accounts/{m}/roles", f"/api/v1/accounts/{m}/users"]:
+        s, b, _ = attacker.call("GET", path, mal)
+        check(f"15 {path} answers {{items, next_cursor}}", s == 200 and "items" in b and "next_cursor" in b, f"{s} {b}")
+    s, b, _ = attacker.call("GET", f"/api/v1/accounts/{m}/audit?action=member.teleported", mal)
+    check("15 an unknown audit action is 422 naming action",
+          s == 422 and "action" in json.dumps(b.get("errors", b)), f"{s} {b}")
+    s, doc, _ = attacker.call("GET", "/api/v1/openapi.json")
+    schemas = doc.get("components", {}).get("schemas", {})
+    check("15 OpenAPI lists the problem codes and audit actions",
+          "ProblemCode" in schemas and "AuditAction" in schemas and "access_disabled" in json.dumps(schemas["ProblemCode"]))
+    s, b, _ = attacker.call("POST", f"/api/v1/accounts/{m}/users", mal,
+                            {"email": "sam@mallory.test", "first_name": "Sam", "last_name": "Staff", "role": "standard"})
+    check("15 setup: a member of M", s == 201, f"{s} {b}")
+    sam = b["user"]["id"] if "user" in b else b.get("user_id", b.get("id"))
+    s, b, _ = attacker.call("PATCH", f"/api/v1/accounts/{m}/users/{sam}", mal,
+                            {"first_name": "Samuel", "company": "Quarry", "username": "samq"})
+    check("15 PATCH a member's name, company and username", s == 200 and b.get("first_name") == "Samuel", f"{s} {b}")
+    s, b, _ = attacker.call("PATCH", f"/api/v1/accounts/{m}/users/{sam}", mal, {"email": "mallory2@evil.test"})
+    check("15 a member's email is not editable (the login would go to the new address)", s == 422, f"{s} {b}")
+    s, b, _ = attacker.call("PATCH", f"/api/v1/accounts/{m}/users/{me_op['user']['id']}", mal, {"first_name": "Owned"})
+    check("15 M cannot rename a login that is not its member", s == 404, f"{s} {b}")
+    print("issue 15's shapes hold from outside")
 
 
 if __name__ == "__main__":
