@@ -57,7 +57,10 @@ pub use team::delete::DeletedMember;
 pub use team::edit::{LANDING_PAGES, MemberPatch, PreferencesPatch};
 pub use team::import::{ImportOptions, ImportReport, ImportRowError};
 pub use team::lifecycle::Lifecycle;
-pub use team::list::{CSV_COLUMNS, EXPORT_CHUNK, MemberExport, MemberListParams, csv_header, csv_rows, neutralise};
+pub use team::list::{
+    CSV_COLUMNS, EXPORT_CHUNK, MEMBER_COUNT_CAP, MemberExport, MemberListParams, MemberTotal, csv_header, csv_rows,
+    neutralise,
+};
 pub use team::password::LoginAdmin;
 pub use team::roles::{NewRole, RoleList, RolePatch, RoleView};
 pub use views::*;

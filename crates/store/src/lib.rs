@@ -122,6 +122,11 @@ pub trait MemberListRepo {
         q: &MemberQuery,
         limit: i64,
     ) -> Result<Vec<(MemberRow, MemberKey)>>;
+    /// How many of the account's members match the query's search, role and statuses (its
+    /// cursor and sort play no part), counting at most `cap + 1`: an answer above `cap` means
+    /// "more than `cap`". The same conditions as [`Self::search_members`], so the count never
+    /// disagrees with the pages (R-LIST-1).
+    async fn count_members(&mut self, account_id: Uuid, q: &MemberQuery, cap: i64) -> Result<i64>;
     /// Inserts new users, then memberships (of new or existing users), with multi-row
     /// statements. Memberships take their sort and search copies from the users' rows.
     async fn insert_members_bulk(&mut self, users: &[UserRow], memberships: &[MembershipRow]) -> Result<()>;

@@ -19,6 +19,18 @@ const Q_MAX: usize = 200;
 /// Rows an export reads per unit of work.
 pub const EXPORT_CHUNK: i64 = 5_000;
 
+/// The most members a list counts (decision 0075): more are shown as "10,000+".
+pub const MEMBER_COUNT_CAP: i64 = 10_000;
+
+/// How many members match a list's search and filters in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemberTotal {
+    /// The count, at most [`MEMBER_COUNT_CAP`].
+    pub total: i64,
+    /// More than [`MEMBER_COUNT_CAP`] match.
+    pub capped: bool,
+}
+
 /// The list's query parameters as received (API query string, console URL, CLI flags).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MemberListParams {
@@ -138,6 +150,25 @@ impl Service {
             None
         };
         Ok(MemberPage { items: rows.into_iter().map(|(r, _)| MemberView::from(r)).collect(), next_cursor })
+    }
+
+    /// How many members match `params` in all (R-LIST-1; cursor and limit play no part), up to
+    /// [`MEMBER_COUNT_CAP`]: the same rights and the same conditions as [`Self::search_members`].
+    pub async fn count_members(
+        &self,
+        p: &Principal,
+        account_id: Uuid,
+        params: &MemberListParams,
+    ) -> Result<MemberTotal> {
+        let q = params.query()?;
+        let mut tx = self.store.read().await?;
+        let (actor, membership) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
+        authorize(&actor, Action::ViewTeam(account_id))?;
+        if membership.is_none() && tx.account_by_id(account_id).await?.is_none() {
+            return Err(ServiceError::NotFound);
+        }
+        let n = tx.count_members(account_id, &q, MEMBER_COUNT_CAP).await?;
+        Ok(MemberTotal { total: n.min(MEMBER_COUNT_CAP), capped: n > MEMBER_COUNT_CAP })
     }
 
     /// Starts a CSV export (R-EXP-1) of the members matching `params` (cursor and limit are

@@ -85,3 +85,93 @@ async fn members_page_by_sort_name_then_id_without_archived() {
     })
     .await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// the list's total (decision 0075)
+
+/// R-LIST-1: the count equals the number of members the pages list, for a tab, a role filter,
+/// a text search (through the walk, the trigram index and the short-text scan) and an email;
+/// it stops above the cap, and another account's members never count.
+#[tokio::test]
+async fn r_list_1_count_equals_the_matching_members_capped_and_own_account_only() {
+    use roster_core::{MembershipStatus, RoleKind};
+    use roster_store::{MemberQuery, MemberSearch};
+    for_each_backend(|db: TestDb| async move {
+        let (account, _) = new_account(&db.store, "Counted").await;
+        let (other, _) = new_account(&db.store, "Other").await;
+        let mut tx = db.store.begin().await.unwrap();
+        let mut emails = Vec::new();
+        for i in 0..40 {
+            // 8 of 40 work at Zyxcorp; every fifth is an admin; every seventh archived.
+            let mut u = bare_user(&format!("Cora{i:02}"), "Count");
+            if i % 5 == 0 {
+                u.company = Some("Zyxcorp".to_owned());
+            }
+            tx.insert_user(&u).await.unwrap();
+            let role = if i % 5 == 1 { RoleKind::Admin } else { RoleKind::Standard };
+            let mut m = MembershipRow::new(account.id, u.id, role, now());
+            if i % 7 == 3 {
+                m.status = MembershipStatus::Archived;
+            } else if i % 9 == 4 {
+                m.status = MembershipStatus::Disabled;
+            }
+            tx.insert_membership(&m).await.unwrap();
+            emails.push(u.email.clone());
+        }
+        // The other account: the same text everywhere, never counted here.
+        for i in 0..25 {
+            let mut u = bare_user(&format!("Cora{i:02}"), "Count");
+            u.company = Some("Zyxcorp".to_owned());
+            tx.insert_user(&u).await.unwrap();
+            tx.insert_membership(&MembershipRow::new(other.id, u.id, RoleKind::Admin, now())).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        let query = |search: MemberSearch, role: Option<RoleKind>, statuses: Vec<MembershipStatus>| MemberQuery {
+            search,
+            role,
+            statuses,
+            ..MemberQuery::default()
+        };
+        let members = vec![MembershipStatus::Active, MembershipStatus::Disabled];
+        let cases = [
+            ("the Members tab", query(MemberSearch::All, None, members.clone())),
+            ("the Archived tab", query(MemberSearch::All, None, vec![MembershipStatus::Archived])),
+            ("a role filter", query(MemberSearch::All, Some(RoleKind::Admin), members.clone())),
+            ("a text search", query(MemberSearch::Text("zyxcorp".into()), None, members.clone())),
+            (
+                "a text search and a role",
+                query(MemberSearch::Text("zyx".into()), Some(RoleKind::Standard), members.clone()),
+            ),
+            ("a rare text", query(MemberSearch::Text("cora17".into()), None, members.clone())),
+            ("a short text", query(MemberSearch::Text("a1".into()), None, members.clone())),
+            ("an email", query(MemberSearch::Email(emails[2].clone()), None, members.clone())),
+            ("no match", query(MemberSearch::Text("nobody".into()), None, members.clone())),
+        ];
+        for (what, q) in &cases {
+            let mut tx = db.store.read().await.unwrap();
+            let listed = tx.search_members(account.id, q, 1000).await.unwrap();
+            assert!(listed.iter().all(|(m, _)| m.membership.account_id == account.id), "{what}");
+            let listed = listed.len() as i64;
+            // A cap above the matches: the exact number.
+            assert_eq!(tx.count_members(account.id, q, 1000).await.unwrap(), listed, "{what}");
+            // A cap of 3 (the walk reads 12 rows, so text goes through the trigram index or
+            // the scan): the same number up to 3, cap + 1 above.
+            assert_eq!(tx.count_members(account.id, q, 3).await.unwrap(), listed.min(4), "{what}, capped at 3");
+        }
+        // By hand: 40 members, archived i % 7 == 3 (6 of them: 3, 10, 17, 24, 31, 38).
+        let mut tx = db.store.read().await.unwrap();
+        assert_eq!(tx.count_members(account.id, &cases[0].1, 1000).await.unwrap(), 34 + 1, "34 and the owner");
+        assert_eq!(tx.count_members(account.id, &cases[1].1, 1000).await.unwrap(), 6);
+        // Zyxcorp: i % 5 == 0 (0, 5, …, 35: 8), of whom 10 is archived.
+        assert_eq!(tx.count_members(account.id, &cases[3].1, 1000).await.unwrap(), 7);
+        // Cora17 is archived: not on the Members tab.
+        assert_eq!(tx.count_members(account.id, &cases[5].1, 1000).await.unwrap(), 0);
+        assert_eq!(tx.count_members(account.id, &cases[7].1, 1000).await.unwrap(), 1);
+        // The other account counts its own 25 and its owner.
+        let all = query(MemberSearch::Text("zyxcorp".into()), None, members.clone());
+        assert_eq!(tx.count_members(other.id, &all, 1000).await.unwrap(), 25);
+        assert_eq!(tx.count_members(other.id, &cases[0].1, 1000).await.unwrap(), 26);
+    })
+    .await;
+}

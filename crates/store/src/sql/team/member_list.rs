@@ -261,7 +261,121 @@ fn page_row(sort: MemberSort) -> impl Fn(&DbRow<'_>) -> Result<(MemberRow, Membe
     move |r| Ok((MemberRow { user: person_from_row(r)?, membership: membership_from_row(r)? }, key_from_row(sort, r)?))
 }
 
+/// The statements that count a list (R-LIST-1): the page's own conditions (account, statuses,
+/// role, search), without cursor or order, cut at `$11` matches.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Count {
+    /// Every member of the requested statuses (and role).
+    Plain,
+    /// A whole email address: one seek per status.
+    Email,
+    /// The first `$12` rows of the account (any order), how many were read and how many match.
+    Walk,
+    /// Every row of the account tested for the text until `$11` match (text under 3 characters).
+    Scan,
+    /// The trigram index names the candidates (SQLite FTS5, PostgreSQL GIN), each tested.
+    Trigram,
+}
+
+fn count_sql(q: &MemberQuery, c: Count, status_params: &[&str]) -> String {
+    let st = status_params.join(", ");
+    let fts = c == Count::Trigram && FTS5;
+    let role = match (q.role.is_some(), fts) {
+        (false, _) => "",
+        (true, true) => " AND +m.role = $5",
+        (true, false) => " AND m.role = $5",
+    };
+    let contains = contains();
+    let capped = |cond: &str| {
+        format!(
+            "SELECT count(*) AS n FROM (SELECT 1 AS one FROM memberships m WHERE m.account_id = $1 \
+             AND m.status IN ({st}){role}{cond} LIMIT $11) c"
+        )
+    };
+    match c {
+        Count::Plain => capped(""),
+        Count::Email => capped(" AND m.sort_email = $6"),
+        Count::Scan => capped(&format!(" AND {contains}")),
+        Count::Walk => format!(
+            "SELECT count(*) AS n, COALESCE(SUM(CASE WHEN {contains} THEN 1 ELSE 0 END), 0) AS hits FROM \
+             (SELECT m.sort_name, m.sort_email, m.sort_company FROM memberships m WHERE m.account_id = $1 \
+             AND m.status IN ({st}){role} LIMIT $12) m"
+        ),
+        // The FTS5 rows drive the join (`+` keeps SQLite off the account's indexes), each
+        // checked for the account; the count stops at `$11`.
+        Count::Trigram if fts => format!(
+            "SELECT count(*) AS n FROM (SELECT 1 AS one FROM member_search \
+             JOIN memberships m ON m.rowid = member_search.rowid WHERE member_search MATCH $6 \
+             AND +m.account_id = $1 AND +m.status IN ({st}){role} AND {contains} LIMIT $11) c"
+        ),
+        // The account's matches from `memberships_search_account`, materialised apart as for
+        // the page (see `Shape::Like`).
+        Count::Trigram => format!(
+            "WITH hits AS MATERIALIZED (SELECT m.status, m.role, m.sort_name, m.sort_email, m.sort_company \
+             FROM memberships m WHERE m.account_id = $1 AND {SEARCH_TEXT} LIKE $6) \
+             SELECT count(*) AS n FROM (SELECT 1 AS one FROM hits m WHERE m.status IN ({st}){role} \
+             AND {contains} LIMIT $11) c"
+        ),
+    }
+}
+
+/// How many rows a text search's count reads before it asks the trigram index, for a cap of
+/// `cap`: text a quarter of the members or more have reaches the cap inside it.
+fn count_walk_rows(cap: i64) -> i64 {
+    cap.saturating_mul(4)
+}
+
 impl SqlTx {
+    /// One counting statement: `(rows read, matches)` for [`Count::Walk`], `(n, n)` otherwise.
+    async fn count_rows(
+        &mut self,
+        account_id: Uuid,
+        q: &MemberQuery,
+        c: Count,
+        value: String,
+        cap: i64,
+    ) -> Result<(i64, i64)> {
+        let status_params = ["$2", "$3", "$4"];
+        let text = match &q.search {
+            MemberSearch::Text(t) => t.clone(),
+            MemberSearch::All | MemberSearch::Email(_) => String::new(),
+        };
+        let sql = count_sql(q, c, &status_params[..q.statuses.len()]);
+        let st = |i: usize| q.statuses.get(i).map_or("", |s| s.as_str());
+        let (s1, s2, s3) = (st(0), st(1), st(2));
+        let role = q.role.map_or("", roster_core::RoleKind::as_str);
+        let (empty, epoch) = (String::new(), time::OffsetDateTime::UNIX_EPOCH);
+        let walk = c == Count::Walk;
+        // A trigram count is planned with its value (PostgreSQL), as the page's.
+        let persistent = c != Count::Trigram || FTS5;
+        let rows = self
+            .all_dyn(
+                &sql,
+                persistent,
+                args![
+                    account_id,
+                    s1,
+                    s2,
+                    s3,
+                    role,
+                    value,
+                    empty.clone(),
+                    empty,
+                    to_db(epoch),
+                    Uuid::nil(),
+                    cap.saturating_add(1),
+                    count_walk_rows(cap),
+                    text
+                ],
+                move |r| {
+                    let n: i64 = get(r, "n")?;
+                    Ok(if walk { (n, get(r, "hits")?) } else { (n, n) })
+                },
+            )
+            .await?;
+        Ok(rows.first().copied().unwrap_or((0, 0)))
+    }
+
     /// Whether the walk stopped at its budget with rows left after it: only then can the
     /// trigram index find more. (Without this, the last page of text most people have asked
     /// the index for every match: all the members.)
@@ -348,6 +462,33 @@ impl MemberListRepo for SqlTx {
                 }
             }
         }
+    }
+
+    /// Bounded at any size: without text, at most `cap + 1` index entries; with text, a walk of
+    /// [`count_walk_rows`] rows answers when it read them all or found more than `cap`, else
+    /// the trigram index names the candidates (text under 3 characters: the account's rows are
+    /// tested until `cap + 1` match, as its page walks them). See decision 0075.
+    async fn count_members(&mut self, account_id: Uuid, q: &MemberQuery, cap: i64) -> Result<i64> {
+        if q.statuses.is_empty() || q.statuses.len() > 3 {
+            return Err(StoreError::Database("a member query needs one to three statuses".into()));
+        }
+        let cap = cap.max(0);
+        let n = match &q.search {
+            MemberSearch::All => self.count_rows(account_id, q, Count::Plain, String::new(), cap).await?.0,
+            MemberSearch::Email(e) => self.count_rows(account_id, q, Count::Email, e.clone(), cap).await?.0,
+            MemberSearch::Text(t) => {
+                let (read, hits) = self.count_rows(account_id, q, Count::Walk, String::new(), cap).await?;
+                if read < count_walk_rows(cap) || hits > cap {
+                    hits
+                } else if t.chars().count() < 3 {
+                    self.count_rows(account_id, q, Count::Scan, String::new(), cap).await?.0
+                } else {
+                    let value = if FTS5 { fts_phrase(t) } else { like_pattern(t) };
+                    self.count_rows(account_id, q, Count::Trigram, value, cap).await?.0
+                }
+            }
+        };
+        Ok(n.min(cap.saturating_add(1)))
     }
 
     async fn insert_members_bulk(&mut self, users: &[UserRow], memberships: &[MembershipRow]) -> Result<()> {

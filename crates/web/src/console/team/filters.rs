@@ -224,17 +224,19 @@ impl TeamFilters {
         format!("/accounts/{}/team?{}", self.account_id, encode(&self.query.pairs()))
     }
 
-    /// Which members the page shows, e.g. "Members 51–100 (page 2; more on the next page)".
-    pub fn summary(&self, shown: usize, more: bool) -> String {
+    /// Which members the page shows and how many match in all, e.g. "Members 51–100 of 1,234
+    /// (page 2; more on the next page)"; above the cap, "of 10,000+".
+    pub fn summary(&self, shown: usize, more: bool, total: &roster_service::MemberTotal) -> String {
         let what = if self.query.archived() { "Archived members" } else { "Members" };
+        let all = format!("{}{}", thousands(total.total), if total.capped { "+" } else { "" });
         if shown == 0 {
-            return format!("{what}: none on this page.");
+            return format!("{what}: none on this page ({all} in all).");
         }
         let size = roster_service::page_limit(None).map_or(50, |l| u64::try_from(l).unwrap_or(50));
         let first = u64::from(self.page() - 1) * size + 1;
         let last = first + shown as u64 - 1;
         let rest = if more { "; more on the next page" } else { "" };
-        format!("{what} {first}–{last} (page {}{rest}).", self.page())
+        format!("{what} {first}–{last} of {all} (page {}{rest}).", self.page())
     }
 
     /// The column header link: sort by `key`, ascending, or the other way when already so.
@@ -288,5 +290,30 @@ impl TeamFilters {
     /// `(key, label, selected)` for the role filter.
     pub fn roles(&self) -> Vec<(&'static str, &'static str, bool)> {
         BuiltinRole::ALL.iter().map(|r| (r.key(), r.label(), self.query.role == r.key())).collect()
+    }
+}
+
+/// `1234567` as "1,234,567".
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1_234), "1,234");
+        assert_eq!(super::thousands(10_000), "10,000");
+        assert_eq!(super::thousands(1_000_000), "1,000,000");
     }
 }

@@ -21,6 +21,8 @@ pub struct TeamPage {
     account: AccountView,
     members: Vec<MemberView>,
     next_cursor: Option<String>,
+    /// How many members match the tab, filters and search in all (capped, decision 0075).
+    total: roster_service::MemberTotal,
     /// Search, filters and sort, kept in the URL (R-LIST-1).
     filters: crate::console::team::filters::TeamFilters,
     /// `(id, name)` of the account's custom roles, to name them in the Role column.
@@ -74,6 +76,7 @@ pub async fn team(
 ) -> PageResult {
     let account_id = path_id(&account_id)?;
     let page = state.service.search_members(&user.0, account_id, &q.params()).await.map_err(fail(&user))?;
+    let total = state.service.count_members(&user.0, account_id, &q.params()).await.map_err(fail(&user))?;
     let account = state.service.get_account(&user.0, account_id).await.map_err(fail(&user))?;
     let nav = account_nav(&state, &user, account_id).await?;
     let mut notice = None;
@@ -88,6 +91,15 @@ pub async fn team(
     }
     let custom_roles = custom_roles(&state, &user, account_id).await;
     let filters = crate::console::team::filters::TeamFilters { account_id, query: q };
-    Ok(TeamPage { nav, account, members: page.items, next_cursor: page.next_cursor, filters, custom_roles, notice }
-        .into_response())
+    Ok(TeamPage {
+        nav,
+        account,
+        members: page.items,
+        next_cursor: page.next_cursor,
+        total,
+        filters,
+        custom_roles,
+        notice,
+    }
+    .into_response())
 }

@@ -454,15 +454,15 @@ async fn r_list_1_team_list_pages_forward_and_back_with_a_summary() {
     let roster_testkit::app::Page { status, html: page1 } =
         t.app.page(&format!("/accounts/{}/team?q=paged", t.account), &cookie).await;
     assert_eq!(status, 200, "{page1}");
-    assert!(page1.contains("Members 1–50 (page 1; more on the next page)."), "{page1}");
+    assert!(page1.contains("Members 1–50 of 120 (page 1; more on the next page)."), "{page1}");
     assert!(link(&page1, "prev").is_none(), "no Previous page on the first page");
     let next = link(&page1, "next").expect("Next page");
     assert!(next.contains("q=paged"), "the search is kept: {next}");
     let roster_testkit::app::Page { html: page2, .. } = t.app.page(&next, &cookie).await;
-    assert!(page2.contains("Members 51–100 (page 2; more on the next page)."), "{page2}");
+    assert!(page2.contains("Members 51–100 of 120 (page 2; more on the next page)."), "{page2}");
     let roster_testkit::app::Page { html: page3, .. } =
         t.app.page(&link(&page2, "next").expect("Next page"), &cookie).await;
-    assert!(page3.contains("Members 101–120 (page 3)."), "{page3}");
+    assert!(page3.contains("Members 101–120 of 120 (page 3)."), "{page3}");
     assert!(link(&page3, "next").is_none(), "the last page has no Next page");
 
     let roster_testkit::app::Page { html: back2, .. } =

@@ -238,6 +238,29 @@ async fn r_list_1_archived_tab_and_disabled_toggle() {
     .await;
 }
 
+/// R-LIST-1: the console says how many members match the tab, filters and search in all.
+#[tokio::test]
+async fn r_list_1_console_shows_the_total_of_the_tab_filters_and_search() {
+    each_backend(|app| async move {
+        let (account, _) = account_with(&app, &sample()).await;
+        let cookie = app.console_sign_in("olga@example.test").await;
+        for (query, summary) in [
+            ("", "Members 1–6 of 6 (page 1)."),
+            ("tab=archived", "Archived members 1–1 of 1 (page 1)."),
+            ("role=employee", "Members 1–2 of 2 (page 1)."),
+            ("role=employee&hide_disabled=1", "Members 1–1 of 1 (page 1)."),
+            ("q=analytical", "Members 1–2 of 2 (page 1)."),
+            ("q=analytical&role=admin", "Members 1–1 of 1 (page 1)."),
+            ("q=nobody", "Members: none on this page (0 in all)."),
+        ] {
+            let Page { status, html } = app.page(&format!("/accounts/{account}/team?{query}"), &cookie).await;
+            assert_eq!(status, 200, "{query}");
+            assert!(html.contains(summary), "{query}: {summary} in {html}");
+        }
+    })
+    .await;
+}
+
 async fn csv(app: &TestApp, token: &str, account: Uuid, query: &str) -> (u16, String, String) {
     let res = app
         .client
