@@ -10,7 +10,6 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use uuid::Uuid;
 
 /// The outbox columns, as a literal for `concat!` (used by the shared SQL and by each backend's
 /// claim query).
@@ -24,13 +23,11 @@ macro_rules! email_cols {
 
 mod driver;
 mod error;
-mod member_list;
 pub mod model;
 mod repo;
 pub use driver::{postgres, sqlite};
 
 pub use error::StoreError;
-pub use member_list::*;
 pub use model::*;
 pub use repo::*;
 
@@ -109,34 +106,6 @@ pub struct UserDetails {
     pub phone: Option<String>,
     pub company: Option<String>,
     pub username: Option<String>,
-}
-
-/// The team list at scale (R-LIST-1, R-EXP-1) and members many at a time (import, demo).
-#[async_trait]
-pub trait MemberListRepo {
-    /// One keyset page of an account's members, searched, filtered and sorted as asked, each row
-    /// with its key (the cursor of the next page is the key of the last row).
-    async fn search_members(
-        &mut self,
-        account_id: Uuid,
-        q: &MemberQuery,
-        limit: i64,
-    ) -> Result<Vec<(MemberRow, MemberKey)>>;
-    /// How many of the account's members match the query's search, role and statuses (its
-    /// cursor and sort play no part), counting at most `cap + 1`: an answer above `cap` means
-    /// "more than `cap`". The same conditions as [`Self::search_members`], so the count never
-    /// disagrees with the pages (R-LIST-1).
-    async fn count_members(&mut self, account_id: Uuid, q: &MemberQuery, cap: i64) -> Result<i64>;
-    /// Inserts new users, then memberships (of new or existing users), with multi-row
-    /// statements. Memberships take their sort and search copies from the users' rows.
-    async fn insert_members_bulk(&mut self, users: &[UserRow], memberships: &[MembershipRow]) -> Result<()>;
-    /// The users with these (lower-cased) emails; absent ones are left out.
-    async fn users_by_emails(&mut self, emails: &[String]) -> Result<Vec<UserRow>>;
-    /// The account's memberships of these users; absent ones are left out.
-    async fn memberships_of_users(&mut self, account_id: Uuid, user_ids: &[Uuid]) -> Result<Vec<MembershipRow>>;
-    /// Writes role, custom role and explicit permissions of several members of one account.
-    async fn set_roles_bulk(&mut self, account_id: Uuid, changes: &[MembershipRow]) -> Result<u64>;
-    async fn insert_audit_bulk(&mut self, rows: &[AuditRow]) -> Result<()>;
 }
 
 #[async_trait]

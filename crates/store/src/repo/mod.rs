@@ -7,6 +7,7 @@ mod mail;
 mod me;
 mod signin;
 mod team;
+mod team_list;
 
 pub use accounts::*;
 pub use audit::*;
@@ -15,3 +16,4 @@ pub use mail::*;
 pub use me::*;
 pub use signin::*;
 pub use team::*;
+pub use team_list::*;

@@ -1,4 +1,4 @@
-//! Custom roles and permanent delete (the team list is `MemberListRepo`).
+//! The team list (search, count, export, bulk import), custom roles and permanent delete.
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -34,4 +34,32 @@ pub trait ErasureRepo {
     /// Replaces the address on invitations that are over (accepted, revoked); pending ones stay,
     /// as an account may still be inviting that address.
     async fn erase_invitation_addresses(&mut self, address: &str, placeholder: &str) -> Result<u64>;
+}
+
+/// The team list at scale (R-LIST-1, R-EXP-1) and members many at a time (import, demo).
+#[async_trait]
+pub trait MemberListRepo {
+    /// One keyset page of an account's members, searched, filtered and sorted as asked, each row
+    /// with its key (the cursor of the next page is the key of the last row).
+    async fn search_members(
+        &mut self,
+        account_id: Uuid,
+        q: &MemberQuery,
+        limit: i64,
+    ) -> Result<Vec<(MemberRow, MemberKey)>>;
+    /// How many of the account's members match the query's search, role and statuses (its
+    /// cursor and sort play no part), counting at most `cap + 1`: an answer above `cap` means
+    /// "more than `cap`". The same conditions as [`Self::search_members`], so the count never
+    /// disagrees with the pages (R-LIST-1).
+    async fn count_members(&mut self, account_id: Uuid, q: &MemberQuery, cap: i64) -> Result<i64>;
+    /// Inserts new users, then memberships (of new or existing users), with multi-row
+    /// statements. Memberships take their sort and search copies from the users' rows.
+    async fn insert_members_bulk(&mut self, users: &[UserRow], memberships: &[MembershipRow]) -> Result<()>;
+    /// The users with these (lower-cased) emails; absent ones are left out.
+    async fn users_by_emails(&mut self, emails: &[String]) -> Result<Vec<UserRow>>;
+    /// The account's memberships of these users; absent ones are left out.
+    async fn memberships_of_users(&mut self, account_id: Uuid, user_ids: &[Uuid]) -> Result<Vec<MembershipRow>>;
+    /// Writes role, custom role and explicit permissions of several members of one account.
+    async fn set_roles_bulk(&mut self, account_id: Uuid, changes: &[MembershipRow]) -> Result<u64>;
+    async fn insert_audit_bulk(&mut self, rows: &[AuditRow]) -> Result<()>;
 }
