@@ -144,6 +144,52 @@ impl InvitationStatus {
 }
 
 string_catalogue! {
+    /// What a contact is to the account (R-CON-1). `collaborator` is also what R-JOIN-1 makes
+    /// for each member.
+    ContactKind ("contact type") {
+        Client = "client",
+        Lead = "lead",
+        Vendor = "vendor",
+        Collaborator = "collaborator",
+    }
+}
+
+string_catalogue! {
+    /// Where a contact is in the sales pipeline (R-CON-1, seed 002's pipeline view), in pipeline
+    /// order. A fixed list (decision 0077): the pipeline view shows one column each.
+    ContactStage ("pipeline stage") {
+        New = "new",
+        Contacted = "contacted",
+        Qualified = "qualified",
+        Proposal = "proposal",
+        Won = "won",
+        Lost = "lost",
+    }
+}
+
+string_catalogue! {
+    /// Where a project stands (R-PRJ-1).
+    ProjectStatus ("project status") {
+        Active = "active",
+        OnHold = "on_hold",
+        Completed = "completed",
+        Cancelled = "cancelled",
+    }
+}
+
+string_catalogue! {
+    /// The tab a contact page opens on: the member's "default contact tab" (R-CON-1, seed 002).
+    ContactTab ("contact tab") {
+        Overview = "overview",
+        Projects = "projects",
+        Todos = "todos",
+        Events = "events",
+        Emails = "emails",
+        Notes = "notes",
+    }
+}
+
+string_catalogue! {
     /// Everything the audit log records (R-AUD-1), one line each. A new audited use case adds
     /// its action here (and to API.md's list) in the same change.
     AuditAction ("audit action") {
@@ -161,10 +207,22 @@ string_catalogue! {
         AuthPasswordResetRequested = "auth.password_reset_requested",
         AuthRegistrationAttempted = "auth.registration_attempted",
         AuthSignInFailed = "auth.sign_in_failed",
+        CalendarCreated = "calendar.created",
+        CalendarDeleted = "calendar.deleted",
+        CalendarRenamed = "calendar.renamed",
+        ContactCreated = "contact.created",
+        ContactDeleted = "contact.deleted",
+        ContactUpdated = "contact.updated",
+        ContactsImported = "contact.imported",
         EmailRetried = "email.retried",
         EmailTemplateReset = "email_template.reset",
         EmailTemplateTestSent = "email_template.test_sent",
         EmailTemplateUpdated = "email_template.updated",
+        EventCreated = "event.created",
+        EventDeleted = "event.deleted",
+        EventUpdated = "event.updated",
+        FilterDeleted = "filter.deleted",
+        FilterSaved = "filter.saved",
         InvitationAccepted = "invitation.accepted",
         InvitationRequested = "invitation.requested",
         InvitationResent = "invitation.resent",
@@ -186,6 +244,11 @@ string_catalogue! {
         MemberProfileChanged = "member.profile_changed",
         MemberSignedUp = "member.signed_up",
         OperatorCreated = "operator.created",
+        ProjectCreated = "project.created",
+        ProjectDeleted = "project.deleted",
+        ProjectMembersChanged = "project.members_changed",
+        ProjectUpdated = "project.updated",
+        RecordsTransferred = "records.transferred",
         RoleCreated = "role.created",
         RoleDeleted = "role.deleted",
         RoleUpdated = "role.updated",
@@ -194,6 +257,14 @@ string_catalogue! {
         SessionSignedIn = "session.signed_in",
         SessionSignedOut = "session.signed_out",
         SessionSwitched = "session.switched",
+        TagCreated = "tag.created",
+        TagDeleted = "tag.deleted",
+        TodoCreated = "todo.created",
+        TodoDeleted = "todo.deleted",
+        TodoListCreated = "todo_list.created",
+        TodoListDeleted = "todo_list.deleted",
+        TodoListUpdated = "todo_list.updated",
+        TodoUpdated = "todo.updated",
         UserAddressProved = "user.address_proved",
         UserPasswordChanged = "user.password_changed",
         UserProfileUpdated = "user.profile_updated",
@@ -228,6 +299,10 @@ mod tests {
         round_trips(InvitePolicy::ALL, InvitePolicy::as_str, InvitePolicy::parse);
         round_trips(InvitationStatus::ALL, InvitationStatus::as_str, InvitationStatus::parse);
         round_trips(AuditAction::ALL, AuditAction::as_str, AuditAction::parse);
+        round_trips(ContactKind::ALL, ContactKind::as_str, ContactKind::parse);
+        round_trips(ContactStage::ALL, ContactStage::as_str, ContactStage::parse);
+        round_trips(ProjectStatus::ALL, ProjectStatus::as_str, ProjectStatus::parse);
+        round_trips(ContactTab::ALL, ContactTab::as_str, ContactTab::parse);
         assert_eq!(
             MembershipStatus::parse("Active"),
             Err(UnknownValue { catalogue: "membership status", value: "Active".into() }),

@@ -68,6 +68,20 @@ pub enum Action {
     },
     /// Read the account's pending invitations: holders of `users.invite`; the operator reads.
     ViewInvitations(Uuid),
+    // Work records (PRODUCT.md §7). Reading them needs a scope (`crate::scope`), not an action;
+    // these gate changes, which then also run inside the caller's scope. The operator has no
+    // reach into an account's records without a membership.
+    /// Create or change contacts (R-CON-1, `contacts.edit`).
+    EditContacts(Uuid),
+    /// Delete contacts (R-CON-1, `contacts.delete`).
+    DeleteContacts(Uuid),
+    /// Save, change and delete one's own contact filters (R-CON-2, `filters.save`).
+    SaveFilters(Uuid),
+    /// Create, edit and delete projects and their members and tags (R-PRJ-1, `projects.manage`).
+    ManageProjects(Uuid),
+    /// Work with one's own to-do lists, calendars and events (R-TODO-1, R-CAL-1): any active
+    /// member; reaching others' is the scope's `*.view_all`.
+    UseOwnWork(Uuid),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +122,11 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
             };
         }
         Action::ViewInvitations(a) => (a, Some(Permission::UsersInvite), true),
+        Action::EditContacts(a) => (a, Some(Permission::ContactsEdit), false),
+        Action::DeleteContacts(a) => (a, Some(Permission::ContactsDelete), false),
+        Action::SaveFilters(a) => (a, Some(Permission::FiltersSave), false),
+        Action::ManageProjects(a) => (a, Some(Permission::ProjectsManage), false),
+        Action::UseOwnWork(a) => (a, None, false),
     };
     let member =
         actor.membership.as_ref().filter(|m| m.account_id == account_id && m.status == MembershipStatus::Active);

@@ -133,6 +133,10 @@ problems! {
     SmtpHostRefused = "smtp_host_refused", 422, Some("R-MAIL-7"), Service, "The outgoing server is on a private or refused address.";
     OwnerUnverified = "owner_unverified", 409, Some("R-AUTH-8"), Service, "The account sends no email until its owner proves their address.";
     NotFailed = "not_failed", 409, None, Service, "Only a failed email can be retried.";
+    // Work records
+    TagNameTaken = "tag_name_taken", 409, Some("R-PRJ-1"), Service, "The account already has a tag with this name.";
+    FilterNameTaken = "filter_name_taken", 409, Some("R-CON-2"), Service, "You already have a saved filter with this name.";
+    DefaultRecord = "default_record", 409, Some("R-JOIN-1"), Service, "A member's default calendar or to-do list cannot be deleted (rename it instead).";
 }
 
 impl std::fmt::Display for ProblemCode {

@@ -5,7 +5,12 @@
 //! A [`Scope`] has no public constructor: [`scope`] below is the only way to get one, so a
 //! record query (which takes `&Scope`) cannot be written without the policy having decided. The
 //! store turns it into its `WHERE` clause (bound values, never a list filtered after reading).
-//! No record kind uses it yet; the first one (contacts) brings its permissions and its queries.
+//! Each record kind has one [`ScopeRule`] here ([`CONTACTS`], [`PROJECTS`], [`TODOS`],
+//! [`CALENDARS`]); what `Reach::Own` means for a kind (assigned to me, a project I belong to, a
+//! list or calendar I own) is that kind's SQL, written once in `store/src/sql/records/<kind>/`.
+//! Work a use case does on records as a consequence of another change (R-JOIN-1's defaults,
+//! R-DEL-1's transfer) or a job (R-MAIL-5's reminders) gets its scope from [`internal`], which
+//! names why, so every such use is found by one search.
 //!
 //! ```compile_fail
 //! // a_scope_cannot_be_built_outside_the_policy
@@ -43,12 +48,42 @@ impl Scope {
     }
 }
 
-/// The permissions that give each reach over one record kind (one constant per kind, e.g.
-/// `contacts.view_all` and `contacts.view_own`).
+/// The permissions that give each reach over one record kind (one constant per kind).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScopeRule {
+    /// Reach every record of the kind.
     pub all: Permission,
-    pub own: Permission,
+    /// Reach one's own records; `None`: every active member does (the work records' rule, e.g.
+    /// R-CON-1's "without `contacts.view_all`, the contacts assigned to you").
+    pub own: Option<Permission>,
+}
+
+/// R-CON-1: `contacts.view_all`, or the contacts assigned to you.
+pub const CONTACTS: ScopeRule = ScopeRule { all: Permission::ContactsViewAll, own: None };
+/// R-PRJ-1: `projects.view_all`, or the projects you belong to.
+pub const PROJECTS: ScopeRule = ScopeRule { all: Permission::ProjectsViewAll, own: None };
+/// R-TODO-1: `todos.view_all`, or your own lists.
+pub const TODOS: ScopeRule = ScopeRule { all: Permission::TodosViewAll, own: None };
+/// R-CAL-1: `calendars.view_all`, or your own calendars.
+pub const CALENDARS: ScopeRule = ScopeRule { all: Permission::CalendarsViewAll, own: None };
+
+/// Why records are reached without a person's scope: the whole list (decision 0045).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InternalUse {
+    /// R-JOIN-1: the collaborator contact, default calendar and list, chosen projects of a person
+    /// joining, in the joining use case's own transaction.
+    JoinDefaults,
+    /// R-DEL-1 and R-ARC-1: moving a leaving member's records to the heir.
+    LeaveTransfer,
+    /// R-MAIL-5: the daily reminder job reading one member's day.
+    DailyReminders,
+    /// `roster demo`: filling the demo account.
+    Demo,
+}
+
+/// The whole account, for one of the reasons [`InternalUse`] names; never for a request.
+pub fn internal(account_id: Uuid, _why: InternalUse) -> Scope {
+    Scope { account_id, reach: Reach::All }
 }
 
 /// Decides the scope of `actor` over one record kind in `account_id`: an active member with
@@ -63,10 +98,12 @@ pub fn scope(actor: &Actor, account_id: Uuid, rule: ScopeRule) -> Result<Scope, 
     let held = m.effective();
     let reach = if held.contains(rule.all) {
         Reach::All
-    } else if held.contains(rule.own) {
-        Reach::Own(actor.user_id)
     } else {
-        return Err(Denied::Forbidden(rule.own));
+        match rule.own {
+            None => Reach::Own(actor.user_id),
+            Some(own) if held.contains(own) => Reach::Own(actor.user_id),
+            Some(own) => return Err(Denied::Forbidden(own)),
+        }
     };
     Ok(Scope { account_id, reach })
 }
@@ -77,8 +114,8 @@ mod tests {
     use crate::PermissionSet;
     use crate::policy::MembershipFacts;
 
-    // Stand-ins until the first record kind brings its own permissions.
-    const RULE: ScopeRule = ScopeRule { all: Permission::UsersManage, own: Permission::UsersView };
+    // A rule with an "own" permission (the portal's kinds will have one).
+    const RULE: ScopeRule = ScopeRule { all: Permission::UsersManage, own: Some(Permission::UsersView) };
 
     fn member(account_id: Uuid, permissions: &[Permission], status: MembershipStatus) -> Actor {
         let set = permissions.iter().fold(PermissionSet::EMPTY, |s, p| s.with(*p));
@@ -109,5 +146,18 @@ mod tests {
         assert_eq!(scope(&disabled, a, RULE), Err(Denied::NotFound));
         let operator = Actor { user_id: Uuid::from_u128(9), is_operator: true, membership: None };
         assert_eq!(scope(&operator, a, RULE), Err(Denied::NotFound));
+    }
+
+    #[test]
+    fn r_con_1_without_view_all_a_member_reaches_their_own_records() {
+        let a = Uuid::from_u128(1);
+        let plain = member(a, &[], MembershipStatus::Active);
+        for rule in [CONTACTS, PROJECTS, TODOS, CALENDARS] {
+            assert_eq!(scope(&plain, a, rule).map(|s| s.reach()), Ok(Reach::Own(Uuid::from_u128(7))));
+            let all = member(a, &[rule.all], MembershipStatus::Active);
+            assert_eq!(scope(&all, a, rule).map(|s| s.reach()), Ok(Reach::All));
+        }
+        let archived = member(a, &[Permission::ContactsViewAll], MembershipStatus::Archived);
+        assert_eq!(scope(&archived, a, CONTACTS), Err(Denied::NotFound));
     }
 }

@@ -16,6 +16,7 @@ mod invitations;
 pub mod mail;
 mod me;
 mod operator;
+mod records;
 mod rights;
 mod signin;
 mod team;

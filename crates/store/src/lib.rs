@@ -92,6 +92,12 @@ pub trait Tx:
     + MemberListRepo
     + RoleRepo
     + ErasureRepo
+    + ContactRepo
+    + ProjectRepo
+    + TagRepo
+    + TodoRepo
+    + CalendarRepo
+    + MemberRecordsRepo
     + SchemaRepo
     + Send
 {

@@ -153,11 +153,10 @@ impl Service {
                 }
             }
             if let Some(tab) = prefs.contact_tab.as_deref() {
-                let ok = !tab.is_empty() && tab.len() <= 40 && tab.chars().all(|c| c.is_ascii_lowercase() || c == '_');
-                if ok {
-                    m.contact_tab = tab.to_owned();
-                } else {
-                    errs.add("preferences.contact_tab", "Use a tab name such as details or notes.");
+                match roster_core::ContactTab::parse(tab) {
+                    Ok(tab) => m.contact_tab = tab.as_str().to_owned(),
+                    Err(_) => errs
+                        .add("preferences.contact_tab", "Choose overview, projects, todos, events, emails or notes."),
                 }
             }
             m.show_calendar = prefs.show_calendar.unwrap_or(m.show_calendar);

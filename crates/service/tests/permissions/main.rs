@@ -3,4 +3,8 @@
 //! under `CI=true`), PostgreSQL. One file per capability; the work records add theirs.
 #![allow(clippy::unwrap_used)]
 
+mod records_calendars;
+mod records_contacts;
+mod records_projects;
+mod records_todos;
 mod team;

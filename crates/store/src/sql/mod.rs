@@ -47,6 +47,7 @@ mod audit;
 mod invitations;
 mod mail;
 mod me;
+mod records;
 mod schema;
 mod signin;
 mod team;

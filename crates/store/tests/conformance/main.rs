@@ -21,6 +21,7 @@ mod impersonation;
 mod invitations;
 mod mail;
 mod me;
+mod records;
 mod signin;
 mod store;
 mod team;

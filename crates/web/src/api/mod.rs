@@ -13,6 +13,7 @@ mod accounts;
 mod invitations;
 mod mail;
 mod me;
+mod records;
 mod signin;
 mod team;
 
@@ -25,6 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(team::routes())
         .merge(invitations::routes())
         .merge(mail::routes())
+        .merge(records::routes())
 }
 
 /// An id from the path; anything that is not an id is simply not found.

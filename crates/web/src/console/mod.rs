@@ -17,6 +17,7 @@ mod invitations;
 mod mail;
 mod me;
 mod operator;
+mod records;
 mod session;
 pub(crate) mod shell;
 mod signin;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(invitations::routes())
         .merge(mail::routes())
         .merge(operator::routes())
+        .merge(records::routes())
 }
 
 async fn stylesheet() -> impl IntoResponse {

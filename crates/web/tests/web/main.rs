@@ -13,6 +13,7 @@ mod invitations;
 mod isolation;
 mod mail;
 mod me;
+mod records;
 mod signin;
 mod team;
 mod transport;

@@ -100,6 +100,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "proved_addresses", include_str!("../../../migrations/postgres/0013_proved_addresses.sql")),
     (14, "registration_by_proof", include_str!("../../../migrations/postgres/0014_registration_by_proof.sql")),
     (15, "mail_secrets_and_quota", include_str!("../../../migrations/postgres/0015_mail_secrets_and_quota.sql")),
+    (16, "work_records", include_str!("../../../migrations/postgres/0016_work_records.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \

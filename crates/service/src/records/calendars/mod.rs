@@ -1,0 +1,1 @@
+//! Calendars and events (R-CAL-1).

@@ -1,0 +1,1 @@
+//! Projects and tags (R-PRJ-1).

@@ -1,0 +1,1 @@
+//! Daily reminders (R-MAIL-5).

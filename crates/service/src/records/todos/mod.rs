@@ -1,0 +1,1 @@
+//! To-do lists and tasks (R-TODO-1).

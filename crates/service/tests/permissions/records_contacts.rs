@@ -1,0 +1,1 @@
+//! The contacts visibility matrix below HTTP.

@@ -1,0 +1,1 @@
+//! The projects visibility matrix below HTTP.

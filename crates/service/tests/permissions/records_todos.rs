@@ -1,0 +1,1 @@
+//! The todos visibility matrix below HTTP.

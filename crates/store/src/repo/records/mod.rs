@@ -1,0 +1,17 @@
+//! The work records' repository traits, one file per kind (decision 0077). Every query that
+//! reads or changes records takes a [`roster_core::Scope`] (decision 0045) and names no account
+//! otherwise: the account and the reach come from the scope, turned into the `WHERE` clause by
+//! `sql/records/mod.rs`'s `scope_args`.
+mod calendars;
+mod contacts;
+mod membership;
+mod projects;
+mod tags;
+mod todos;
+
+pub use calendars::*;
+pub use contacts::*;
+pub use membership::*;
+pub use projects::*;
+pub use tags::*;
+pub use todos::*;

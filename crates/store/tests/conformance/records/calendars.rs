@@ -1,0 +1,1 @@
+//! calendars on both backends.

@@ -1,0 +1,1 @@
+//! membership on both backends.

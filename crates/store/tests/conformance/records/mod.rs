@@ -1,0 +1,6 @@
+//! The work records' tables and queries on both backends, one file per kind.
+mod calendars;
+mod contacts;
+mod membership;
+mod projects;
+mod todos;

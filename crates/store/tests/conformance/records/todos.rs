@@ -1,0 +1,1 @@
+//! todos on both backends.

@@ -1,0 +1,17 @@
+//! The work records under `/api/v1/accounts/{account_id}/…`, one folder per kind.
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::AppState;
+
+mod calendars;
+mod contacts;
+mod projects;
+mod todos;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(contacts::routes())
+        .merge(projects::routes())
+        .merge(todos::routes())
+        .merge(calendars::routes())
+}

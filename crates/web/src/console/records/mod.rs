@@ -1,0 +1,13 @@
+//! The work records' console pages under `/accounts/{account_id}/…`, one folder per kind.
+use axum::Router;
+
+use crate::AppState;
+
+mod calendars;
+mod contacts;
+mod projects;
+mod todos;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().merge(contacts::routes()).merge(projects::routes()).merge(todos::routes()).merge(calendars::routes())
+}

@@ -1,0 +1,6 @@
+//! The work records through HTTP: API and console, one file per kind.
+mod calendars;
+mod contacts;
+mod membership;
+mod projects;
+mod todos;

@@ -1,0 +1,1 @@
+//! todos through HTTP.
