@@ -78,6 +78,9 @@ impl Service {
         for (role, user, _) in people.iter().skip(1) {
             tx.insert_membership(&MembershipRow::new(account.id, user.id, (*role).into(), now())).await?;
         }
+        for (_, user, _) in &people {
+            crate::records::membership::on_join(tx.as_mut(), account.id, user, &[], now()).await?;
+        }
         tx.insert_audit(&audit(
             roster_core::AuditAction::AccountDemoCreated,
             Who::internal(Internal::Demo),
@@ -125,6 +128,7 @@ impl Service {
             };
             tx.insert_user(&user).await?;
             tx.insert_membership(&MembershipRow::new(account.id, id, BuiltinRole::Standard.into(), t)).await?;
+            crate::records::membership::on_join(tx.as_mut(), account.id, &user, &[], t).await?;
         }
         tx.commit().await?;
         Ok(n)

@@ -324,6 +324,7 @@ impl Service {
         let (mut account, membership) = new_account(tx.as_mut(), &name, owner.id).await?;
         account.slug = slug_ok.as_str().to_owned();
         tx.insert_account(&account, &membership).await?;
+        crate::records::membership::on_join(tx.as_mut(), account.id, &owner, &[], t).await?;
         tx.commit().await?;
         Ok(account.id)
     }

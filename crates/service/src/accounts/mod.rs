@@ -89,6 +89,7 @@ impl Service {
         authorize(&actor, Action::CreateAccount)?;
         let (account, owner) = new_account(tx.as_mut(), name, p.user.id).await?;
         tx.insert_account(&account, &owner).await?;
+        crate::records::membership::on_join(tx.as_mut(), account.id, &p.user, &[], owner.created_at).await?;
         tx.insert_audit(&audit(
             roster_core::AuditAction::AccountCreated,
             p.who(),

@@ -871,6 +871,7 @@ impl Service {
         let mut membership = MembershipRow::new(i.account_id, user.id, rights.role, now());
         rights.apply(&mut membership);
         tx.insert_membership(&membership).await?;
+        crate::records::membership::on_join(tx, i.account_id, user, &[], membership.created_at).await?;
         Ok(MemberView::from(MemberRow { user: MemberPerson::from(user), membership }))
     }
 

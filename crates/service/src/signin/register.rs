@@ -221,6 +221,7 @@ impl Service {
         }
         let (account, owner) = new_account(tx.as_mut(), &name, user.id).await?;
         tx.insert_account(&account, &owner).await?;
+        crate::records::membership::on_join(tx.as_mut(), account.id, &user, &[], owner.created_at).await?;
         tx.insert_audit(&audit(
             roster_core::AuditAction::UserRegistered,
             Who::user(user.id),

@@ -62,6 +62,7 @@ impl Service {
         tx.insert_user(&user).await?;
         let membership = MembershipRow::new(account.id, user.id, BuiltinRole::Customer.into(), now());
         tx.insert_membership(&membership).await?;
+        crate::records::membership::on_join(tx.as_mut(), account.id, &user, &[], membership.created_at).await?;
         tx.insert_audit(&audit(
             roster_core::AuditAction::MemberSignedUp,
             Who::user(user.id),

@@ -45,6 +45,8 @@ pub struct NewMember {
     pub send_welcome: bool,
     pub welcome_subject: Option<String>,
     pub bcc_me: bool,
+    /// R-JOIN-1: projects of the account the new member joins at once.
+    pub project_ids: Vec<Uuid>,
 }
 
 /// The new member, and a warning when they cannot sign in yet.
@@ -268,6 +270,8 @@ impl Service {
         let mut membership = MembershipRow::new(account_id, user.id, rights.role, t);
         rights.apply(&mut membership);
         tx.insert_membership(&membership).await?;
+        let projects = crate::records::membership::chosen_projects(tx.as_mut(), account_id, &input.project_ids).await?;
+        crate::records::membership::on_join(tx.as_mut(), account_id, &user, &projects, t).await?;
 
         let has_password = user.password_hash.is_some();
         if input.send_welcome {

@@ -70,9 +70,10 @@ impl Service {
         }
         let user = tx.user_by_id(user_id).await?.ok_or(ServiceError::NotFound)?;
         let t = now();
-        // What the person owned here moves to the heir (work records will join this list).
+        // What the person owned here moves to the heir: invitations they sent, and their records.
         let invitations = tx.reassign_invitations(account_id, user_id, heir).await?;
         tx.delete_sessions_of_user_in_account(user_id, account_id).await?;
+        let moved = crate::records::membership::on_leave(tx.as_mut(), account_id, user_id, heir, t).await?;
         // Personal tokens go with the membership (foreign key, cascade).
         tx.delete_membership(account_id, user_id).await?;
         let erased = if tx.memberships_of_user(user_id).await?.is_empty() && !user.is_operator {
@@ -92,7 +93,10 @@ impl Service {
             meta,
         );
         event.details =
-            Some(json!({ "transferred_to": heir, "erased": erased, "invitations_moved": invitations }).to_string());
+            Some(json!({ "transferred_to": heir, "erased": erased, "invitations_moved": invitations, "records_moved": {
+                "contacts": moved.contacts, "projects": moved.projects, "project_memberships": moved.project_memberships,
+                "todo_lists": moved.todo_lists, "todos": moved.todos, "calendars": moved.calendars,
+            } }).to_string());
         tx.insert_audit(&event).await?;
         tx.commit().await?;
         Ok(DeletedMember { user_id, transferred_to: heir, erased })

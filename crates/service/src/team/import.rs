@@ -562,6 +562,9 @@ impl Service {
         }
         if !opts.dry_run {
             tx.insert_members_bulk(&new_users, &new_members).await?;
+            for user in &new_users {
+                crate::records::membership::on_join(tx.as_mut(), account_id, user, &[], user.created_at).await?;
+            }
             tx.set_roles_bulk(account_id, &changed).await?;
             tx.insert_audit_bulk(&audits).await?;
             tx.commit().await?;

@@ -34,6 +34,9 @@ pub struct AddMemberRequest {
     /// BCC the welcome email to the caller.
     #[serde(default)]
     pub bcc_me: bool,
+    /// R-JOIN-1: projects of the account the new member joins at once (at most 100).
+    #[serde(default)]
+    pub project_ids: Vec<uuid::Uuid>,
 }
 
 /// The answer when the address already has a login (R-ADD-3): an invitation was sent.
@@ -78,6 +81,7 @@ pub async fn add(
         send_welcome: req.send_welcome.unwrap_or(true),
         welcome_subject: req.welcome_subject,
         bcc_me: req.bcc_me,
+        project_ids: req.project_ids,
     };
     Ok(match state.service.add_member(&p, path_id(&account_id)?, &input, &meta).await? {
         AddOutcome::Added(added) => (CREATED, Json(added)).into_response(),

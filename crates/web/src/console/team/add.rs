@@ -33,6 +33,8 @@ pub struct AddForm {
     send_welcome: Option<String>,
     welcome_subject: String,
     bcc_me: Option<String>,
+    /// R-JOIN-1: the ticked project boxes (`project` repeats).
+    projects: Vec<String>,
 }
 
 /// Role select values for "all permissions" and "choose permissions below" (seed 003).
@@ -57,6 +59,7 @@ impl AddForm {
             send_welcome: on("send_welcome"),
             welcome_subject: get("welcome_subject"),
             bcc_me: on("bcc_me"),
+            projects: pairs.iter().filter(|(k, _)| k == "project").map(|(_, v)| v.clone()).collect(),
         }
     }
 }
@@ -70,6 +73,8 @@ pub struct AddPage {
     roles: Vec<(String, String)>,
     /// The catalogue, for "choose permissions below".
     groups: Vec<PermissionGroup>,
+    /// `(id, name)` of the projects the new member may join at once (R-JOIN-1).
+    projects: Vec<(Uuid, String)>,
     f: AddForm,
     send_welcome: bool,
     bcc_me: bool,
@@ -103,11 +108,13 @@ async fn page(
     roles.push((ALL.to_owned(), "All permissions".to_owned()));
     roles.push((CHOOSE.to_owned(), "Choose permissions below".to_owned()));
     let bcc_me = f.bcc_me.is_some();
+    let projects = state.service.project_choices(&user.0, id).await?;
     Ok(AddPage {
         nav,
         account_id: id,
         roles,
         groups: grouped(PermissionSet::EMPTY),
+        projects,
         f,
         send_welcome,
         bcc_me,
@@ -166,7 +173,13 @@ pub async fn submit(
         send_welcome,
         welcome_subject: some(&f.welcome_subject),
         bcc_me: f.bcc_me.is_some(),
+        project_ids: f.projects.iter().filter_map(|s| Uuid::parse_str(s).ok()).collect(),
     };
+    if input.project_ids.len() != f.projects.len() {
+        let mut p = page(&state, &user, id, f, send_welcome).await?;
+        p.errors.add("project_ids", "Choose projects from the list.");
+        return Ok((status_of(ProblemCode::InvalidFields), p).into_response());
+    }
     f.password.clear();
     match state.service.add_member(&user.0, id, &input, &meta).await {
         Ok(AddOutcome::Added(added)) => {
