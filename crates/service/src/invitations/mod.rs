@@ -60,6 +60,8 @@ pub struct NewInvitation {
     pub role: Option<String>,
     /// Explicit permission ids instead of a role.
     pub permissions: Option<Vec<String>>,
+    /// R-JOIN-1: projects of the account the invitee joins on acceptance.
+    pub project_ids: Vec<Uuid>,
 }
 
 /// An invitation as the API and the console show it. Never the link's secret.
@@ -452,7 +454,9 @@ impl Service {
             Invitee::Pending(i) => return Err(pending_conflict(&i)),
             Invitee::Free => {}
         }
+        let projects = crate::records::membership::chosen_projects(tx.as_mut(), account_id, &input.project_ids).await?;
         let row = self.issue(tx.as_mut(), &account, InvitedBy::member(p), &email, &rights, meta).await?;
+        crate::records::membership::remember_invitation_projects(tx.as_mut(), account_id, row.id, &projects).await?;
         tx.commit().await?;
         self.mail_enqueued();
         Ok(InvitationView::new(&row, Some(full_name(&p.user))))
@@ -871,7 +875,8 @@ impl Service {
         let mut membership = MembershipRow::new(i.account_id, user.id, rights.role, now());
         rights.apply(&mut membership);
         tx.insert_membership(&membership).await?;
-        crate::records::membership::on_join(tx, i.account_id, user, &[], membership.created_at).await?;
+        let projects = crate::records::membership::invitation_projects(tx, i.account_id, i.id).await?;
+        crate::records::membership::on_join(tx, i.account_id, user, &projects, membership.created_at).await?;
         Ok(MemberView::from(MemberRow { user: MemberPerson::from(user), membership }))
     }
 

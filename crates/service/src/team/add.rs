@@ -215,6 +215,8 @@ impl Service {
                         owner_only: account.invite_policy != roster_core::InvitePolicy::Permission,
                     },
                 )?;
+                let projects =
+                    crate::records::membership::chosen_projects(tx.as_mut(), account_id, &input.project_ids).await?;
                 let row = match self.invitee(tx.as_mut(), account_id, &parsed.email).await? {
                     Invitee::Member => return Err(already_member(parsed.email.as_str())),
                     Invitee::Pending(i) => return Err(pending_conflict(&i)),
@@ -222,6 +224,8 @@ impl Service {
                         self.issue(tx.as_mut(), &account, InvitedBy::member(p), &parsed.email, &rights, meta).await?
                     }
                 };
+                crate::records::membership::remember_invitation_projects(tx.as_mut(), account_id, row.id, &projects)
+                    .await?;
                 tx.commit().await?;
                 self.mail_enqueued();
                 return Ok(AddOutcome::Invited(InvitationSent {

@@ -79,6 +79,26 @@ pub(crate) async fn on_join(
     Ok(())
 }
 
+/// R-JOIN-1 for invitations: the chosen projects (already checked) wait with the invitation.
+pub(crate) async fn remember_invitation_projects(
+    tx: &mut dyn Tx,
+    account_id: Uuid,
+    invitation_id: Uuid,
+    project_ids: &[Uuid],
+) -> Result<()> {
+    if !project_ids.is_empty() {
+        let scope = internal(account_id, InternalUse::JoinDefaults);
+        tx.set_invitation_projects(&scope, invitation_id, project_ids).await?;
+    }
+    Ok(())
+}
+
+/// The projects an invitation's invitee joins on acceptance (those that still exist).
+pub(crate) async fn invitation_projects(tx: &mut dyn Tx, account_id: Uuid, invitation_id: Uuid) -> Result<Vec<Uuid>> {
+    let scope = internal(account_id, InternalUse::JoinDefaults);
+    Ok(tx.invitation_projects(&scope, invitation_id).await?)
+}
+
 /// R-DEL-1: moves what `from` owns or is assigned in the account to `heir` (an active member,
 /// checked by the caller), in the deleting use case's unit of work.
 pub(crate) async fn on_leave(

@@ -54,6 +54,11 @@ pub trait MemberRecordsRepo {
     /// Up to `limit` projects in `scope`, newest first, as `(id, name)`: what a form offers to
     /// choose from (the "add a user" form's project boxes).
     async fn project_choices(&mut self, scope: &Scope, limit: i64) -> Result<Vec<(Uuid, String)>>;
+    /// R-JOIN-1: the projects (already checked) an invitation's invitee joins on acceptance.
+    async fn set_invitation_projects(&mut self, scope: &Scope, invitation_id: Uuid, project_ids: &[Uuid])
+    -> Result<()>;
+    /// The projects of an invitation that still exist.
+    async fn invitation_projects(&mut self, scope: &Scope, invitation_id: Uuid) -> Result<Vec<Uuid>>;
     /// The ids among `ids` that are projects of the scope's account.
     async fn projects_among(&mut self, scope: &Scope, ids: &[Uuid]) -> Result<Vec<Uuid>>;
     /// R-JOIN-1: `user_id` joins each project of `project_ids` (already checked to be the

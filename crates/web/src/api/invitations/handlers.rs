@@ -26,6 +26,9 @@ pub struct InviteRequest {
     pub role: Option<String>,
     /// Explicit permission ids instead of a role.
     pub permissions: Option<Vec<String>>,
+    /// R-JOIN-1: projects of the account the invitee joins on acceptance (at most 100).
+    #[serde(default)]
+    pub project_ids: Vec<Uuid>,
 }
 
 /// Invites an address (R-INV-1). Who may is the account's invite policy (R-PERM-2): `owner_only`
@@ -49,7 +52,8 @@ pub async fn create(
     Path(account_id): Path<String>,
     ApiJson(req): ApiJson<InviteRequest>,
 ) -> ApiResult<(StatusCode, Json<InvitationView>)> {
-    let input = NewInvitation { email: req.email, role: req.role, permissions: req.permissions };
+    let input =
+        NewInvitation { email: req.email, role: req.role, permissions: req.permissions, project_ids: req.project_ids };
     Ok((CREATED, Json(state.service.invite(&p, path_id(&account_id)?, &input, &meta).await?)))
 }
 

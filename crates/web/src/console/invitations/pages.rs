@@ -171,7 +171,7 @@ pub async fn invite(
         "" => (None, None),
         r => (Some(r.to_owned()), None),
     };
-    let input = NewInvitation { email: f_email.clone(), role, permissions };
+    let input = NewInvitation { email: f_email.clone(), role, permissions, project_ids: Vec::new() };
     let outcome = state.service.invite(&user.0, account_id, &input, &meta).await;
     let mut p = invitations_page(&state, &user, account_id, None).await?;
     let status = match outcome {

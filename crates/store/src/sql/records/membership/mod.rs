@@ -102,6 +102,32 @@ impl MemberRecordsRepo for SqlTx {
         .await
     }
 
+    async fn set_invitation_projects(
+        &mut self,
+        scope: &Scope,
+        invitation_id: Uuid,
+        project_ids: &[Uuid],
+    ) -> Result<()> {
+        for id in project_ids {
+            self.exec(
+                "INSERT INTO invitation_projects (account_id, invitation_id, project_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT (invitation_id, project_id) DO NOTHING",
+                args![scope.account_id(), invitation_id, *id],
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn invitation_projects(&mut self, scope: &Scope, invitation_id: Uuid) -> Result<Vec<Uuid>> {
+        self.all(
+            "SELECT project_id FROM invitation_projects WHERE account_id = $1 AND invitation_id = $2 ORDER BY project_id",
+            args![scope.account_id(), invitation_id],
+            |r| uuid(r, "project_id"),
+        )
+        .await
+    }
+
     async fn projects_among(&mut self, scope: &Scope, ids: &[Uuid]) -> Result<Vec<Uuid>> {
         let mut found = Vec::with_capacity(ids.len());
         for id in ids {
