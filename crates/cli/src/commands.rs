@@ -190,24 +190,28 @@ pub async fn migrate(config: Config) -> Result<(), Failure> {
     Ok(())
 }
 
-pub async fn demo(config: Config, users: u32, account: Option<String>) -> Result<(), Failure> {
+pub async fn demo(config: Config, users: u32, contacts: u32, account: Option<String>) -> Result<(), Failure> {
     let store = open_store(&config).await?;
     let service = service(store.clone())?;
     if let Some(slug) = account {
         let started = std::time::Instant::now();
         let added = add_demo_members(&service, Some(&slug), users).await?;
-        store.close().await;
         let secs = started.elapsed().as_secs_f64();
-        println!(
-            "Added {added} generated members to the account {slug} in {secs:.1} s ({:.0} rows/s).",
-            f64::from(added) / secs.max(1e-9)
-        );
+        if added > 0 || contacts == 0 {
+            println!(
+                "Added {added} generated members to the account {slug} in {secs:.1} s ({:.0} rows/s).",
+                f64::from(added) / secs.max(1e-9)
+            );
+        }
+        add_demo_contacts(&service, Some(&slug), contacts).await?;
+        store.close().await;
         return Ok(());
     }
     let outcome = service.demo().await.map_err(runtime)?;
     let started = std::time::Instant::now();
     let added = add_demo_members(&service, None, users).await?;
     let secs = started.elapsed().as_secs_f64();
+    add_demo_contacts(&service, None, contacts).await?;
     store.close().await;
     match outcome {
         DemoOutcome::Created(people) => {
@@ -246,6 +250,25 @@ async fn add_demo_members(service: &Service, slug: Option<&str>, users: u32) -> 
     let added = service.demo_fill(slug, users, &|n| bar.set_position(u64::from(n))).await.map_err(runtime)?;
     bar.finish_and_clear();
     Ok(added)
+}
+
+/// Adds generated contacts and says how fast.
+async fn add_demo_contacts(service: &Service, slug: Option<&str>, contacts: u32) -> Result<(), Failure> {
+    if contacts == 0 {
+        return Ok(());
+    }
+    let started = std::time::Instant::now();
+    let bar = progress_bar(u64::from(contacts), "contacts");
+    let added =
+        service.demo_fill_contacts(slug, contacts, &|n| bar.set_position(u64::from(n))).await.map_err(runtime)?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "Added {added} generated contacts to the account {} in {secs:.1} s ({:.0} contacts/s).",
+        slug.unwrap_or("demo"),
+        f64::from(added) / secs.max(1e-9)
+    );
+    Ok(())
 }
 
 /// A progress bar on a terminal (standard error); hidden otherwise.

@@ -47,6 +47,11 @@ enum Command {
         /// they cannot sign in), 50,000 per transaction.
         #[arg(long, default_value_t = 0)]
         users: u32,
+        /// Also add this many generated contacts (clients, leads and vendors at every pipeline
+        /// stage; in the demo account the salesperson is assigned the first 1,000), 10,000 per
+        /// transaction.
+        #[arg(long, default_value_t = 0)]
+        contacts: u32,
         /// Fill this account instead of the demo account (made, with a generated owner, when no
         /// account has this slug).
         #[arg(long, value_name = "SLUG")]
@@ -101,7 +106,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve => commands::serve(config).await,
             Command::Migrate => commands::migrate(config).await,
-            Command::Demo { users, account } => commands::demo(config, users, account).await,
+            Command::Demo { users, contacts, account } => commands::demo(config, users, contacts, account).await,
             Command::Users(c) => users::run(config, c).await,
             Command::Operator(OperatorCommand::Create { email, first_name, last_name }) => {
                 commands::operator_create(config, email, first_name, last_name).await

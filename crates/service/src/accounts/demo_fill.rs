@@ -18,7 +18,7 @@ use crate::{Result, Service, ServiceError, now};
 /// Rows per transaction.
 pub const DEMO_BATCH: u32 = 50_000;
 
-const FIRST: &[&str] = &[
+pub(crate) const FIRST: &[&str] = &[
     "Ava", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Keiko", "Liam", "Maya", "Noah",
     "Olu", "Priya", "Quinn", "Rosa", "Sami", "Tariq", "Uma", "Victor", "Wen", "Xavier", "Yara", "Zoe", "Amir", "Bea",
     "Carlos", "Dana", "Emil", "Fatima", "Gustav", "Hana", "Ivan", "Julia", "Kofi", "Lena", "Mateo", "Nina", "Oscar",
@@ -26,7 +26,7 @@ const FIRST: &[&str] = &[
     "Eva", "Felix", "Gina", "Henry", "Iris", "Jack", "Kira", "Leo", "Mia", "Nils", "Olga", "Pedro", "Rita", "Sven",
     "Tina", "Uri", "Vlad", "Wanda", "Ximena", "Yosef", "Zeno", "Aisha", "Boris", "Chen", "Diego", "Erin",
 ];
-const LAST: &[&str] = &[
+pub(crate) const LAST: &[&str] = &[
     "Adams",
     "Bauer",
     "Chen",
@@ -120,11 +120,11 @@ const LAST: &[&str] = &[
     "Sato",
     "Torres",
 ];
-const COMPANY_A: &[&str] = &[
+pub(crate) const COMPANY_A: &[&str] = &[
     "North", "Blue", "Bright", "Cedar", "Delta", "Ember", "Harbor", "Iron", "Juniper", "Kite", "Lumen", "Maple",
     "Nimbus", "Orchid", "Pine", "Quartz", "River", "Summit", "Tidal", "Union", "Vista", "Willow", "Zenith", "Atlas",
 ];
-const COMPANY_B: &[&str] = &[
+pub(crate) const COMPANY_B: &[&str] = &[
     "Studio",
     "Labs",
     "Works",
@@ -157,22 +157,22 @@ const ROLES: &[(BuiltinRole, u64)] = &[
 ];
 
 /// xorshift64*: cheap, deterministic per seed, good enough for demo data.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+    pub(crate) fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
         from.get((self.next() % from.len() as u64) as usize).copied().unwrap_or_default()
     }
 }
 
-fn seed() -> u64 {
+pub(crate) fn seed() -> u64 {
     let mut b = [0u8; 8];
     let _ = getrandom::fill(&mut b);
     u64::from_le_bytes(b) | 1
@@ -292,7 +292,7 @@ impl Service {
 
     /// The account with this slug; the demo account or a new one with a generated owner when
     /// there is none.
-    async fn demo_account(&self, slug: &str) -> Result<Uuid> {
+    pub(crate) async fn demo_account(&self, slug: &str) -> Result<Uuid> {
         if let Some(a) = self.store.read().await?.account_by_slug(slug).await? {
             return Ok(a.id);
         }

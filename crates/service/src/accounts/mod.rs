@@ -2,6 +2,7 @@
 
 pub(crate) mod demo;
 pub(crate) mod demo_fill;
+pub(crate) mod demo_records;
 pub(crate) mod settings;
 pub(crate) mod switch;
 

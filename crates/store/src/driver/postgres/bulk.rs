@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Args, SqlTx, bound, to_db};
-use crate::{AuditRow, MembershipRow, Result, StoreError, UserRow};
+use crate::{AuditRow, MembershipRow, Result, SeedContact, StoreError, UserRow};
 
 impl SqlTx {
     /// As `all`, for SQL built at run time (a bounded set of shapes). `persistent: false` sends
@@ -29,6 +29,41 @@ impl SqlTx {
 
     async fn exec_arrays(&mut self, sql: &'static str, args: sqlx::postgres::PgArguments) -> Result<u64> {
         Ok(sqlx::query_with(sql, args).execute(self.c()).await?.rows_affected())
+    }
+
+    /// Generated contacts: one `INSERT … SELECT FROM UNNEST(arrays)` for the batch.
+    pub(super) async fn bulk_insert_contacts(&mut self, account_id: Uuid, rows: &[SeedContact]) -> Result<u64> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut a = sqlx::postgres::PgArguments::default();
+        let text = |f: &dyn Fn(&SeedContact) -> Option<String>| rows.iter().map(f).collect::<Vec<_>>();
+        add(&mut a, account_id)?;
+        add(&mut a, rows.iter().map(|r| r.id).collect::<Vec<Uuid>>())?;
+        add(&mut a, text(&|r| Some(r.kind.as_str().to_owned())))?;
+        add(&mut a, text(&|r| Some(r.first_name.clone())))?;
+        add(&mut a, text(&|r| Some(r.last_name.clone())))?;
+        add(&mut a, text(&|r| r.company.clone()))?;
+        add(&mut a, text(&|r| Some(r.email.clone())))?;
+        add(&mut a, text(&|r| Some(serde_json::json!([r.email]).to_string())))?;
+        add(&mut a, text(&|r| Some(serde_json::json!(r.phone.iter().collect::<Vec<_>>()).to_string())))?;
+        add(&mut a, text(&|r| Some(r.stage.as_str().to_owned())))?;
+        add(&mut a, rows.iter().map(|r| r.assigned_to).collect::<Vec<Option<Uuid>>>())?;
+        add(&mut a, text(&|r| Some(format!("{} {}", r.first_name, r.last_name).to_lowercase())))?;
+        add(&mut a, text(&|r| Some(r.company.as_deref().unwrap_or_default().to_lowercase())))?;
+        add(&mut a, rows.iter().map(|r| to_db(r.created_at)).collect::<Vec<OffsetDateTime>>())?;
+        self.exec_arrays(
+            "INSERT INTO contacts (id, account_id, kind, first_name, last_name, company, email, emails, phones, \
+             stage, assigned_to, sort_name, sort_company, created_at, updated_at) \
+             SELECT t.id, $1, t.kind, t.first_name, t.last_name, t.company, t.email, t.emails, t.phones, t.stage, \
+             t.assigned_to, t.sort_name, t.sort_company, t.created_at, t.created_at \
+             FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], \
+             $9::text[], $10::text[], $11::uuid[], $12::text[], $13::text[], $14::timestamptz[]) \
+             AS t(id, kind, first_name, last_name, company, email, emails, phones, stage, assigned_to, sort_name, \
+             sort_company, created_at)",
+            a,
+        )
+        .await
     }
 
     pub(super) async fn bulk_insert_users(&mut self, users: &[UserRow]) -> Result<()> {

@@ -7,12 +7,49 @@ use rusqlite::{OptionalExtension, ToSql};
 use uuid::Uuid;
 
 use super::{Args, DbRow, SqlRow, SqlTx, bind, column_names, to_db};
-use crate::{AuditRepo, AuditRow, MembershipRow, Result, StoreError, UserRow};
+use crate::{AuditRepo, AuditRow, MembershipRow, Result, SeedContact, StoreError, UserRow};
 
 /// From this many memberships in one call, the FTS5 rows are written per batch, not per row.
 const FTS_SET_MIN: usize = 500;
 
 impl SqlTx {
+    /// Generated contacts, one cached single-row `INSERT` each (the FTS5 row by its trigger).
+    pub(super) async fn bulk_insert_contacts(&mut self, account_id: Uuid, rows: &[SeedContact]) -> Result<u64> {
+        let c = self.c()?;
+        let mut stmt = c.prepare_cached(
+            "INSERT INTO contacts (id, account_id, kind, first_name, last_name, company, email, emails, phones, \
+             stage, assigned_to, sort_name, sort_company, created_at, updated_at) \
+             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?14)",
+        )?;
+        for r in rows {
+            let emails = serde_json::json!([r.email]).to_string();
+            let phones = serde_json::json!(r.phone.iter().collect::<Vec<_>>()).to_string();
+            let sort_name = format!("{} {}", r.first_name, r.last_name).to_lowercase();
+            let sort_company = r.company.as_deref().unwrap_or_default().to_lowercase();
+            let values: [&dyn ToSql; 14] = [
+                &r.id,
+                &account_id,
+                &r.kind.as_str(),
+                &r.first_name,
+                &r.last_name,
+                &r.company,
+                &r.email,
+                &emails,
+                &phones,
+                &r.stage.as_str(),
+                &r.assigned_to,
+                &sort_name,
+                &sort_company,
+                &to_db(r.created_at),
+            ];
+            for (i, v) in values.into_iter().enumerate() {
+                stmt.raw_bind_parameter(i + 1, v)?;
+            }
+            stmt.raw_execute()?;
+        }
+        Ok(rows.len() as u64)
+    }
+
     /// As `all`, for SQL built at run time (a bounded set of shapes; the statement cache keeps
     /// the ones in use). `persistent` is PostgreSQL's concern.
     pub(super) async fn all_dyn<T>(

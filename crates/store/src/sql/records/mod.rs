@@ -8,6 +8,7 @@ mod calendars;
 mod contacts;
 mod membership;
 mod projects;
+mod seed;
 mod tags;
 mod todos;
 
