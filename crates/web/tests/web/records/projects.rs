@@ -108,3 +108,30 @@ async fn r_prj_1_bad_project_input_is_422_naming_the_field() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn r_prj_1_console_lists_a_persons_projects_and_shows_a_project() {
+    each_backend(|app| async move {
+        let owner = app.owner("Studio").await;
+        let a = owner.account();
+        let employee = app.member_with(&owner, "employee").await;
+        let body = json!({ "name": "Garden <b>shed</b>", "member_ids": [employee.id], "tags": ["Outdoor"] });
+        let made = app.post_json(&format!("/api/v1/accounts/{a}/projects"), Some(owner.bearer()), &body).await;
+        made.assert_status(201);
+        let id = made.id();
+        let cookie = app.console_sign_in(&owner.email).await;
+        let list = app.page(&format!("/accounts/{a}/projects?member={}", employee.id), &cookie).await;
+        list.assert_status(200);
+        assert!(list.html.contains("Garden &lt;b&gt;shed&lt;/b&gt;"), "escaped: {}", list.html);
+        assert!(list.html.contains("1 projects"));
+        let page = app.page(&format!("/accounts/{a}/projects/{id}"), &cookie).await;
+        page.assert_status(200);
+        assert!(page.html.contains("Outdoor"));
+        app.page(&format!("/accounts/{a}/projects/not-an-id"), &cookie).await.assert_status(404);
+        app.page(&format!("/accounts/{a}/projects/{}", uuid::Uuid::now_v7()), &cookie).await.assert_status(404);
+        let todos = app.page(&format!("/accounts/{a}/todos"), &cookie).await;
+        todos.assert_status(200);
+        assert!(todos.html.contains("New list"));
+    })
+    .await;
+}
