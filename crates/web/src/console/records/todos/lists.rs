@@ -43,7 +43,7 @@ async fn page(state: &AppState, user: &ConsoleUser, account_id: Uuid) -> Result<
     let nav = account_nav(state, user, account_id).await?;
     let params = TodoListParams { limit: Some(500), ..TodoListParams::default() };
     let lists = state.service.list_todo_lists(&user.0, account_id, &params).await.map_err(fail(user))?;
-    let me = user.0.user.id;
+    let me = user.0.user().id;
     let mut groups: Vec<Group> = Vec::new();
     for l in lists.items {
         match groups.last_mut() {
