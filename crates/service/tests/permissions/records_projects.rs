@@ -54,7 +54,8 @@ async fn r_prj_1_roles_reach_own_projects_and_every_project_with_view_all() {
         let meta = Meta::default();
         let other = t.service.create_account(&owner.principal, "Elsewhere", &meta).await.unwrap().id;
         for (role, view_all, manage) in EXPECTED {
-            let actor = if role == BuiltinRole::Owner { owner.clone() } else { t.member_with(&owner, role.key()).await };
+            let actor =
+                if role == BuiltinRole::Owner { owner.clone() } else { t.member_with(&owner, role.key()).await };
             let (s, p, a) = (&t.service, &actor.principal, owner.account);
             let own = project(&t, a, owner.id, &format!("{} own", role.key()), &[actor.id]).await;
             let theirs = project(&t, a, owner.id, &format!("{} theirs", role.key()), &[]).await;
@@ -62,7 +63,8 @@ async fn r_prj_1_roles_reach_own_projects_and_every_project_with_view_all() {
             let cell = role.key();
 
             // list and count
-            let page = s.list_projects(p, a, &ProjectListParams { limit: Some(500), ..Default::default() }).await.unwrap();
+            let page =
+                s.list_projects(p, a, &ProjectListParams { limit: Some(500), ..Default::default() }).await.unwrap();
             let ids: Vec<Uuid> = page.items.iter().map(|v| v.id).collect();
             assert!(ids.contains(&own), "{cell}: lists its own project");
             assert_eq!(ids.contains(&theirs), view_all, "{cell}: another's project in the list");

@@ -44,14 +44,16 @@ async fn r_todo_1_roles_reach_own_lists_and_every_list_with_view_all() {
         let other = t.service.create_account(&owner.principal, "Elsewhere", &meta).await.unwrap().id;
         let colleague = t.member_with(&owner, "employee").await;
         for (role, view_all) in EXPECTED {
-            let actor = if role == BuiltinRole::Owner { owner.clone() } else { t.member_with(&owner, role.key()).await };
+            let actor =
+                if role == BuiltinRole::Owner { owner.clone() } else { t.member_with(&owner, role.key()).await };
             let (s, p, a) = (&t.service, &actor.principal, owner.account);
             let cell = role.key();
             let own = list(&t, a, actor.id, &format!("{cell} own")).await;
             let theirs = list(&t, a, colleague.id, &format!("{cell} theirs")).await;
             let foreign = list(&t, other, owner.id, &format!("{cell} foreign")).await;
 
-            let page = s.list_todo_lists(p, a, &TodoListParams { limit: Some(500), ..Default::default() }).await.unwrap();
+            let page =
+                s.list_todo_lists(p, a, &TodoListParams { limit: Some(500), ..Default::default() }).await.unwrap();
             let ids: Vec<Uuid> = page.items.iter().map(|l| l.id).collect();
             assert!(ids.contains(&own), "{cell}: own list");
             assert_eq!(ids.contains(&theirs), view_all, "{cell}: another's list");
