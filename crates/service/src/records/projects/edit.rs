@@ -118,8 +118,14 @@ impl Service {
         tx.set_project_members(&all, row.id, &members).await?;
         let tag_ids: Vec<Uuid> = tx.ensure_tags(&all, &tags, at).await?.into_iter().map(|t| t.id).collect();
         tx.set_project_tags(&all, row.id, &tag_ids).await?;
-        tx.insert_audit(&audit(AuditAction::ProjectCreated, p.who(), Some(account_id), ("project", row.id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            AuditAction::ProjectCreated,
+            p.who(),
+            Some(account_id),
+            ("project", row.id.to_string()),
+            meta,
+        ))
+        .await?;
         let view = project_view(tx.as_mut(), &scope, row).await?;
         tx.commit().await?;
         Ok(view)
@@ -184,8 +190,14 @@ impl Service {
             ))
             .await?;
         }
-        tx.insert_audit(&audit(AuditAction::ProjectUpdated, p.who(), Some(account_id), ("project", project_id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            AuditAction::ProjectUpdated,
+            p.who(),
+            Some(account_id),
+            ("project", project_id.to_string()),
+            meta,
+        ))
+        .await?;
         // Read back in the whole account: the caller may have left the project's members.
         let all = scope::internal(account_id, scope::InternalUse::JoinDefaults);
         let view = project_view(tx.as_mut(), &all, row).await?;
@@ -220,8 +232,14 @@ impl Service {
         if tx.delete_project(&scope, project_id).await? == 0 {
             return Err(ServiceError::NotFound);
         }
-        tx.insert_audit(&audit(AuditAction::ProjectDeleted, p.who(), Some(account_id), ("project", project_id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            AuditAction::ProjectDeleted,
+            p.who(),
+            Some(account_id),
+            ("project", project_id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(())
     }

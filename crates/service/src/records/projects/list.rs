@@ -81,7 +81,9 @@ impl ProjectListParams {
             .map_err(|_| ServiceError::invalid("status", "Use active, on_hold, completed or cancelled."))?;
         let sort = match blank(&self.sort) {
             None => ProjectSort::Name,
-            Some(s) => ProjectSort::parse(s).ok_or_else(|| ServiceError::invalid("sort", "Sort by name or created_at."))?,
+            Some(s) => {
+                ProjectSort::parse(s).ok_or_else(|| ServiceError::invalid("sort", "Sort by name or created_at."))?
+            }
         };
         let descending = match blank(&self.order) {
             None | Some("asc") => false,
@@ -104,7 +106,12 @@ impl ProjectListParams {
 
 impl Service {
     /// The projects the caller reaches (every project with `projects.view_all`, else their own).
-    pub async fn list_projects(&self, p: &Principal, account_id: Uuid, params: &ProjectListParams) -> Result<ProjectPage> {
+    pub async fn list_projects(
+        &self,
+        p: &Principal,
+        account_id: Uuid,
+        params: &ProjectListParams,
+    ) -> Result<ProjectPage> {
         let limit = page_limit(params.limit)?;
         let mut q = params.query()?;
         let mut tx = self.store.read().await?;
@@ -152,4 +159,3 @@ impl Service {
         project_view(tx.as_mut(), &scope, row).await
     }
 }
-

@@ -40,7 +40,8 @@ pub(crate) async fn check_active_member(
     user_id: Uuid,
     errs: &mut FieldErrors,
 ) -> Result<()> {
-    let active = tx.membership(scope.account_id(), user_id).await?.is_some_and(|m| m.status == MembershipStatus::Active);
+    let active =
+        tx.membership(scope.account_id(), user_id).await?.is_some_and(|m| m.status == MembershipStatus::Active);
     if !active {
         errs.add(field, "Choose an active member of this account.");
     }

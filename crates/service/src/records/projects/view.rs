@@ -1,6 +1,6 @@
 //! What the API and the console show of a project.
-use roster_store::{ProjectRow, TagRow, Tx};
 use roster_core::Scope;
+use roster_store::{ProjectRow, TagRow, Tx};
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;

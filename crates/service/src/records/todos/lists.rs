@@ -41,7 +41,12 @@ fn decode_list_cursor(c: &str) -> Result<(Uuid, Uuid)> {
 
 impl Service {
     /// The lists the caller reaches, by owner.
-    pub async fn list_todo_lists(&self, p: &Principal, account_id: Uuid, params: &TodoListParams) -> Result<TodoListPage> {
+    pub async fn list_todo_lists(
+        &self,
+        p: &Principal,
+        account_id: Uuid,
+        params: &TodoListParams,
+    ) -> Result<TodoListPage> {
         let limit = page_limit(params.limit)?;
         let owner = match params.owner_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(o) => Some(Uuid::parse_str(o).map_err(|_| ServiceError::invalid("owner_id", "Use a member's id."))?),
@@ -87,14 +92,22 @@ impl Service {
             if scope.reach() != roster_core::Reach::All {
                 errs.add("owner_id", "Without todos.view_all you make lists for yourself only.");
             } else {
-                crate::records::projects::check_active_member(tx.as_mut(), &scope, "owner_id", owner, &mut errs).await?;
+                crate::records::projects::check_active_member(tx.as_mut(), &scope, "owner_id", owner, &mut errs)
+                    .await?;
             }
         }
         let Some(name) = name.filter(|_| errs.is_empty()) else { return Err(ServiceError::Invalid(errs)) };
-        let row = TodoListRow { id: Uuid::now_v7(), account_id, owner_id: owner, name, is_default: false, created_at: now() };
+        let row =
+            TodoListRow { id: Uuid::now_v7(), account_id, owner_id: owner, name, is_default: false, created_at: now() };
         tx.insert_todo_list(&scope, &row).await?;
-        tx.insert_audit(&audit(AuditAction::TodoListCreated, p.who(), Some(account_id), ("todo_list", row.id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            AuditAction::TodoListCreated,
+            p.who(),
+            Some(account_id),
+            ("todo_list", row.id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(TodoListView::from(row))
     }
@@ -120,8 +133,14 @@ impl Service {
             }
             row.name = n;
         }
-        tx.insert_audit(&audit(AuditAction::TodoListUpdated, p.who(), Some(account_id), ("todo_list", list_id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            AuditAction::TodoListUpdated,
+            p.who(),
+            Some(account_id),
+            ("todo_list", list_id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(TodoListView::from(row))
     }
@@ -141,8 +160,14 @@ impl Service {
         if tx.delete_todo_list(&scope, list_id).await? == 0 {
             return Err(ServiceError::NotFound);
         }
-        tx.insert_audit(&audit(AuditAction::TodoListDeleted, p.who(), Some(account_id), ("todo_list", list_id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            AuditAction::TodoListDeleted,
+            p.who(),
+            Some(account_id),
+            ("todo_list", list_id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -98,7 +98,13 @@ fn decode_cursor(c: &str) -> Result<(bool, Uuid)> {
 
 impl Service {
     /// A list's tasks, open ones first.
-    pub async fn list_todos(&self, p: &Principal, account_id: Uuid, list_id: Uuid, params: &TodoParams) -> Result<TodoPage> {
+    pub async fn list_todos(
+        &self,
+        p: &Principal,
+        account_id: Uuid,
+        list_id: Uuid,
+        params: &TodoParams,
+    ) -> Result<TodoPage> {
         let limit = page_limit(params.limit)?;
         let after = params.cursor.as_deref().filter(|s| !s.is_empty()).map(decode_cursor).transpose()?;
         let mut tx = self.store.read().await?;
@@ -172,8 +178,14 @@ impl Service {
         if tx.insert_todo(&scope, &row).await? == 0 {
             return Err(ServiceError::NotFound);
         }
-        tx.insert_audit(&audit(AuditAction::TodoCreated, p.who(), Some(account_id), ("todo", row.id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            AuditAction::TodoCreated,
+            p.who(),
+            Some(account_id),
+            ("todo", row.id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(TodoView::from(row))
     }
@@ -228,8 +240,14 @@ impl Service {
         if tx.update_todo(&scope, &row).await? == 0 {
             return Err(ServiceError::NotFound);
         }
-        tx.insert_audit(&audit(AuditAction::TodoUpdated, p.who(), Some(account_id), ("todo", todo_id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            AuditAction::TodoUpdated,
+            p.who(),
+            Some(account_id),
+            ("todo", todo_id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(TodoView::from(row))
     }
@@ -242,8 +260,14 @@ impl Service {
         if tx.delete_todo(&scope, todo_id).await? == 0 {
             return Err(ServiceError::NotFound);
         }
-        tx.insert_audit(&audit(AuditAction::TodoDeleted, p.who(), Some(account_id), ("todo", todo_id.to_string()), meta))
-            .await?;
+        tx.insert_audit(&audit(
+            AuditAction::TodoDeleted,
+            p.who(),
+            Some(account_id),
+            ("todo", todo_id.to_string()),
+            meta,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(())
     }

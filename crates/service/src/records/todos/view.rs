@@ -18,7 +18,13 @@ pub struct TodoListView {
 
 impl From<TodoListRow> for TodoListView {
     fn from(l: TodoListRow) -> Self {
-        TodoListView { id: l.id, name: l.name, owner_id: l.owner_id, is_default: l.is_default, created_at: l.created_at }
+        TodoListView {
+            id: l.id,
+            name: l.name,
+            owner_id: l.owner_id,
+            is_default: l.is_default,
+            created_at: l.created_at,
+        }
     }
 }
 

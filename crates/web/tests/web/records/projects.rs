@@ -53,7 +53,9 @@ async fn r_prj_1_admins_join_new_projects_and_a_persons_projects_are_listed_by_m
         let internal_id = internal.items()[0]["id"].as_str().unwrap().to_owned();
         app.get_json(&format!("{base}/projects/{internal_id}"), Some(employee.bearer())).await.assert_status(404);
         let patch = json!({ "name": "Mine" });
-        let denied = app.send(reqwest::Method::PATCH, &format!("{base}/projects/{website}"), employee.bearer(), Some(patch)).await;
+        let denied = app
+            .send(reqwest::Method::PATCH, &format!("{base}/projects/{website}"), employee.bearer(), Some(patch))
+            .await;
         denied.assert_status(403);
 
         // Paging by name: one per page, then the end.
@@ -66,7 +68,12 @@ async fn r_prj_1_admins_join_new_projects_and_a_persons_projects_are_listed_by_m
 
         // Members replaced; the project leaves the employee's list.
         let put = app
-            .send(reqwest::Method::PUT, &format!("{base}/projects/{website}/members"), standard.bearer(), Some(json!([standard.id])))
+            .send(
+                reqwest::Method::PUT,
+                &format!("{base}/projects/{website}/members"),
+                standard.bearer(),
+                Some(json!([standard.id])),
+            )
             .await;
         put.assert_status(200);
         assert!(app.get_json(&format!("{base}/projects"), Some(employee.bearer())).await.items().is_empty());
@@ -101,7 +108,9 @@ async fn r_prj_1_bad_project_input_is_422_naming_the_field() {
         }
         app.get_json(&format!("{base}/projects/not-a-uuid"), Some(owner.bearer())).await.assert_status(404);
         // Tags: made once per name, any case.
-        app.post_json(&format!("{base}/tags"), Some(owner.bearer()), &json!({ "name": "Web" })).await.assert_status(201);
+        app.post_json(&format!("{base}/tags"), Some(owner.bearer()), &json!({ "name": "Web" }))
+            .await
+            .assert_status(201);
         let taken = app.post_json(&format!("{base}/tags"), Some(owner.bearer()), &json!({ "name": "WEB" })).await;
         taken.assert_status(409);
         assert_eq!(taken.code(), Some("tag_name_taken"));

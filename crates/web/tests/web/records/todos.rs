@@ -15,14 +15,16 @@ async fn r_todo_1_own_lists_only_without_view_all_and_any_list_with_it() {
         let empty = app.get_json(&format!("{base}/todo-lists"), Some(employee.bearer())).await;
         empty.assert_status(200);
         assert!(empty.items().is_empty());
-        let list = app.post_json(&format!("{base}/todo-lists"), Some(employee.bearer()), &json!({ "name": "Errands" })).await;
+        let list =
+            app.post_json(&format!("{base}/todo-lists"), Some(employee.bearer()), &json!({ "name": "Errands" })).await;
         list.assert_status(201);
         let list_id = list.id();
         // Not for someone else without todos.view_all.
         let other = json!({ "name": "Theirs", "owner_id": standard.id });
         let refused = app.post_json(&format!("{base}/todo-lists"), Some(employee.bearer()), &other).await;
         refused.assert_status(422);
-        let standards = app.post_json(&format!("{base}/todo-lists"), Some(standard.bearer()), &json!({ "name": "Sales" })).await;
+        let standards =
+            app.post_json(&format!("{base}/todo-lists"), Some(standard.bearer()), &json!({ "name": "Sales" })).await;
         let standards_id = standards.id();
 
         let task = json!({ "title": "Call back", "due_on": "2026-12-24", "assignee_id": employee.id });
@@ -44,7 +46,12 @@ async fn r_todo_1_own_lists_only_without_view_all_and_any_list_with_it() {
             .assert_status(201);
         // Tick done: done tasks come after open ones.
         let done = app
-            .send(reqwest::Method::PATCH, &format!("{base}/todos/{todo_id}"), employee.bearer(), Some(json!({ "done": true })))
+            .send(
+                reqwest::Method::PATCH,
+                &format!("{base}/todos/{todo_id}"),
+                employee.bearer(),
+                Some(json!({ "done": true })),
+            )
             .await;
         done.assert_status(200);
         assert_eq!(done["done"], true);
@@ -59,7 +66,8 @@ async fn r_todo_1_own_lists_only_without_view_all_and_any_list_with_it() {
             (json!({ "title": "x", "assignee_id": uuid::Uuid::now_v7() }), "assignee_id"),
             (json!({ "title": "x", "project_id": uuid::Uuid::now_v7() }), "project_id"),
         ] {
-            let answer = app.post_json(&format!("{base}/todo-lists/{list_id}/todos"), Some(employee.bearer()), &body).await;
+            let answer =
+                app.post_json(&format!("{base}/todo-lists/{list_id}/todos"), Some(employee.bearer()), &body).await;
             answer.assert_status(422);
             assert!(answer.to_string().contains(field), "{field}: {answer}");
         }

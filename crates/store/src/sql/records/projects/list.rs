@@ -15,7 +15,9 @@ use crate::{ProjectKey, ProjectQuery, ProjectRow, ProjectSort, Result};
 fn from_where(q: &ProjectQuery) -> String {
     let mut sql = if q.member.is_some() {
         // The person's projects first: one index range, then each project checked.
-        format!("FROM project_members f JOIN projects p ON p.id = f.project_id WHERE f.account_id = $1 AND f.user_id = $4 AND {IN_SCOPE}")
+        format!(
+            "FROM project_members f JOIN projects p ON p.id = f.project_id WHERE f.account_id = $1 AND f.user_id = $4 AND {IN_SCOPE}"
+        )
     } else {
         format!("FROM projects p WHERE {IN_SCOPE}")
     };

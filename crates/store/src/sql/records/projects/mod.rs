@@ -15,7 +15,8 @@ mod project;
 pub(super) const IN_SCOPE: &str = "p.account_id = $1 AND ($2 OR EXISTS (SELECT 1 FROM project_members s \
      WHERE s.project_id = p.id AND s.user_id = $3))";
 
-const COLS: &str = "p.id, p.account_id, p.name, p.sort_name, p.contact_id, p.status, p.owner_id, p.created_at, p.updated_at";
+const COLS: &str =
+    "p.id, p.account_id, p.name, p.sort_name, p.contact_id, p.status, p.owner_id, p.created_at, p.updated_at";
 
 fn project_from_row(r: &DbRow<'_>) -> Result<ProjectRow> {
     Ok(ProjectRow {

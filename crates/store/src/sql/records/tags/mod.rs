@@ -65,8 +65,12 @@ impl TagRepo for SqlTx {
     }
 
     async fn tag(&mut self, scope: &Scope, id: Uuid) -> Result<Option<TagRow>> {
-        self.opt("SELECT id, name FROM tags WHERE account_id = $1 AND id = $2", args![scope.account_id(), id], tag_from_row)
-            .await
+        self.opt(
+            "SELECT id, name FROM tags WHERE account_id = $1 AND id = $2",
+            args![scope.account_id(), id],
+            tag_from_row,
+        )
+        .await
     }
 
     async fn delete_tag(&mut self, scope: &Scope, id: Uuid) -> Result<u64> {

@@ -71,7 +71,12 @@ impl SqlTx {
         self.all_dyn(&sql, true, args![a, all, me, list_id, ad, ai, limit], todo_from_row).await
     }
 
-    pub(super) async fn project_todo_rows(&mut self, scope: &Scope, project_id: Uuid, limit: i64) -> Result<Vec<TodoRow>> {
+    pub(super) async fn project_todo_rows(
+        &mut self,
+        scope: &Scope,
+        project_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<TodoRow>> {
         let (a, all, me) = scope_args(scope);
         let sql = format!(
             "SELECT {TODO_COLS} FROM todos t JOIN todo_lists l ON l.id = t.list_id \

@@ -93,5 +93,6 @@ pub async fn list(
     };
     let may_manage = nav.can.manage_projects();
     let statuses = ProjectStatus::ALL.iter().map(|s| s.as_str()).collect();
-    Ok(ProjectsPage { nav, account_id, q, items, tags, statuses, total, capped, next, error, may_manage }.into_response())
+    Ok(ProjectsPage { nav, account_id, q, items, tags, statuses, total, capped, next, error, may_manage }
+        .into_response())
 }

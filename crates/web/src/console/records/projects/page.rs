@@ -68,7 +68,8 @@ async fn page(
         }
         None => (None, Vec::new()),
     };
-    let form = project.as_ref().map(form_of).unwrap_or_else(|| ProjectForm { status: "active".into(), ..Default::default() });
+    let form =
+        project.as_ref().map(form_of).unwrap_or_else(|| ProjectForm { status: "active".into(), ..Default::default() });
     let may_manage = nav.can.manage_projects();
     Ok(ProjectPage {
         nav,
