@@ -113,3 +113,47 @@ async fn r_todo_1_a_default_list_is_renamed_never_deleted() {
     })
     .await;
 }
+
+async fn post_form(
+    app: &roster_testkit::app::TestApp,
+    path: &str,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
+    let res = app.client.post(app.at(path)).header("cookie", cookie).form(form).send().await.unwrap();
+    let status = res.status().as_u16();
+    let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
+    (status, location, res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn r_todo_1_console_makes_a_list_adds_ticks_and_shows_errors_next_to_fields() {
+    each_backend(|app| async move {
+        let owner = app.owner("Studio").await;
+        let a = owner.account();
+        let cookie = app.console_sign_in(&owner.email).await;
+        let page = app.page(&format!("/accounts/{a}/todos"), &cookie).await;
+        page.assert_status(200);
+        let csrf = roster_testkit::app::csrf_of(&page.html);
+        let (status, _, html) =
+            post_form(&app, &format!("/accounts/{a}/todos"), &cookie, &[("csrf", &csrf), ("name", "")]).await;
+        assert_eq!(status, 422);
+        assert!(html.contains(r#"id="name-error""#), "{html}");
+        let (status, list, _) =
+            post_form(&app, &format!("/accounts/{a}/todos"), &cookie, &[("csrf", &csrf), ("name", "Errands")]).await;
+        assert_eq!(status, 303);
+        let bad = [("csrf", csrf.as_str()), ("title", "Milk"), ("due_on", "2026-13-01")];
+        let (status, _, html) = post_form(&app, &list, &cookie, &bad).await;
+        assert_eq!(status, 422);
+        assert!(html.contains(r#"id="due_on-error""#), "{html}");
+        let good = [("csrf", csrf.as_str()), ("title", "Milk"), ("due_on", "2026-12-01")];
+        assert_eq!(post_form(&app, &list, &cookie, &good).await.0, 303);
+        let shown = app.page(&list, &cookie).await;
+        assert!(shown.html.contains("Milk") && shown.html.contains("due 2026-12-01"), "{}", shown.html);
+        let toggle = shown.html.split("action=\"").find(|s| s.contains("/toggle")).and_then(|s| s.split('"').next());
+        let toggle = toggle.expect("a tick form").to_owned();
+        assert_eq!(post_form(&app, &toggle, &cookie, &[("csrf", &csrf)]).await.0, 303);
+        assert!(app.page(&list, &cookie).await.html.contains(r#"class="done""#));
+    })
+    .await;
+}
