@@ -73,6 +73,16 @@ impl Can {
     }
 
     /// Team › Members (`users.view`; the operator reads).
+    /// Make and change projects (`projects.manage`, R-PRJ-1).
+    pub fn manage_projects(&self) -> bool {
+        self.may(Action::ManageProjects(self.account_id))
+    }
+
+    /// Open the account's work pages (projects and to-dos): any active member (R-TODO-1).
+    pub fn use_own_work(&self) -> bool {
+        self.may(Action::UseOwnWork(self.account_id))
+    }
+
     pub fn view_team(&self) -> bool {
         self.may(Action::ViewTeam(self.account_id))
     }
@@ -179,7 +189,7 @@ pub struct NavLink {
     pub current: bool,
 }
 
-/// An area of the console: Team, Settings, Me (Work and Clients join when they have pages). The
+/// An area of the console: Work, Team, Settings, Me (Clients joins when it has pages). The
 /// header links to each area the viewer may open; the current area's pages are its tabs.
 pub struct NavArea {
     pub label: &'static str,
@@ -216,7 +226,7 @@ fn link(path: &str, label: &'static str, href: String, shown: bool, exact: bool)
 
 /// The console's areas for the signed-in person on the page `path`: the account `account`'s
 /// areas with each page shown only when `can` allows it (an area with none is left out), then
-/// the operator's installation pages, then Me. Work and Clients have no pages yet, so they are
+/// the operator's installation pages, then Me. Work holds projects and to-dos (decision 0082); Clients has no pages yet, so it is
 /// not shown (decision 0057).
 pub fn areas(can: &Can, account: Option<Uuid>, operator: bool, path: &str) -> Vec<NavArea> {
     let mut out = Vec::new();
@@ -235,6 +245,11 @@ pub fn areas(can: &Can, account: Option<Uuid>, operator: bool, path: &str) -> Ve
             link(path, "Outbox", at("/emails"), can.view_outbox(), false),
             link(path, "Audit log", at("/audit"), can.view_audit(), false),
         ];
+        let work = [
+            link(path, "Projects", at("/projects"), can.use_own_work(), false),
+            link(path, "To-dos", at("/todos"), can.use_own_work(), false),
+        ];
+        out.push(NavArea { label: "Work", links: work.into_iter().flatten().collect() });
         out.push(NavArea { label: "Team", links: team.into_iter().flatten().collect() });
         out.push(NavArea { label: "Settings", links: settings.into_iter().flatten().collect() });
     }

@@ -60,7 +60,81 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("post", "/api/v1/accounts/{account_id}/roles", Some(json!({ "name": "Intruder", "permissions": [] }))),
         ("patch", "/api/v1/accounts/{account_id}/roles/{role_id}", Some(json!({ "name": "Renamed" }))),
         ("delete", "/api/v1/accounts/{account_id}/roles/{role_id}", None),
+        // Projects, tags and to-dos (R-PRJ-1, R-TODO-1).
+        ("get", "/api/v1/accounts/{account_id}/projects", None),
+        ("post", "/api/v1/accounts/{account_id}/projects", Some(json!({ "name": "Intruder" }))),
+        ("get", "/api/v1/accounts/{account_id}/projects/{project_id}", None),
+        ("patch", "/api/v1/accounts/{account_id}/projects/{project_id}", Some(json!({ "name": "Taken" }))),
+        ("delete", "/api/v1/accounts/{account_id}/projects/{project_id}", None),
+        ("get", "/api/v1/accounts/{account_id}/projects/{project_id}/members", None),
+        ("put", "/api/v1/accounts/{account_id}/projects/{project_id}/members", Some(json!([]))),
+        ("get", "/api/v1/accounts/{account_id}/tags", None),
+        ("post", "/api/v1/accounts/{account_id}/tags", Some(json!({ "name": "Intruder" }))),
+        ("delete", "/api/v1/accounts/{account_id}/tags/{tag_id}", None),
+        ("get", "/api/v1/accounts/{account_id}/todo-lists", None),
+        ("post", "/api/v1/accounts/{account_id}/todo-lists", Some(json!({ "name": "Intruder" }))),
+        ("get", "/api/v1/accounts/{account_id}/todo-lists/{list_id}", None),
+        ("patch", "/api/v1/accounts/{account_id}/todo-lists/{list_id}", Some(json!({ "name": "Taken" }))),
+        ("delete", "/api/v1/accounts/{account_id}/todo-lists/{list_id}", None),
+        ("get", "/api/v1/accounts/{account_id}/todo-lists/{list_id}/todos", None),
+        ("post", "/api/v1/accounts/{account_id}/todo-lists/{list_id}/todos", Some(json!({ "title": "Intruder" }))),
+        ("get", "/api/v1/accounts/{account_id}/todos/{todo_id}", None),
+        ("patch", "/api/v1/accounts/{account_id}/todos/{todo_id}", Some(json!({ "title": "Taken" }))),
+        ("delete", "/api/v1/accounts/{account_id}/todos/{todo_id}", None),
     ]
+}
+
+/// Example work records of the victim account, for the ids in the paths.
+struct Records {
+    project: uuid::Uuid,
+    tag: uuid::Uuid,
+    list: uuid::Uuid,
+    todo: uuid::Uuid,
+}
+
+async fn work_records(tx: &mut dyn roster_store::Tx, account_id: uuid::Uuid, member: uuid::Uuid) -> Records {
+    let all = roster_core::scope::internal(account_id, roster_core::scope::InternalUse::Demo);
+    let at = time::OffsetDateTime::now_utc();
+    let project = roster_store::ProjectRow {
+        id: uuid::Uuid::now_v7(),
+        account_id,
+        name: "Victim project".to_owned(),
+        contact_id: None,
+        status: roster_core::ProjectStatus::Active,
+        owner_id: member,
+        created_at: at,
+        updated_at: at,
+    };
+    tx.insert_project(&all, &project).await.unwrap();
+    tx.set_project_members(&all, project.id, &[member]).await.unwrap();
+    let tag = tx.ensure_tags(&all, &["Victim".to_owned()], at).await.unwrap().remove(0);
+    tx.set_project_tags(&all, project.id, &[tag.id]).await.unwrap();
+    let list = roster_store::TodoListRow {
+        id: uuid::Uuid::now_v7(),
+        account_id,
+        owner_id: member,
+        name: "Victim list".to_owned(),
+        is_default: false,
+        created_at: at,
+    };
+    tx.insert_todo_list(&all, &list).await.unwrap();
+    let todo = roster_store::TodoRow {
+        id: uuid::Uuid::now_v7(),
+        account_id,
+        list_id: list.id,
+        title: "Victim task".to_owned(),
+        due_on: None,
+        done: false,
+        done_at: None,
+        project_id: Some(project.id),
+        contact_id: None,
+        assignee_id: Some(member),
+        created_by: member,
+        created_at: at,
+        updated_at: at,
+    };
+    assert_eq!(tx.insert_todo(&all, &todo).await.unwrap(), 1);
+    Records { project: project.id, tag: tag.id, list: list.id, todo: todo.id }
 }
 
 /// Public routes under an account, answered the same for every account (not a membership
@@ -114,6 +188,7 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
             revoked_at: None,
         };
         tx.insert_invitation(&invitation).await.unwrap();
+        let records = work_records(tx.as_mut(), victim, member.id).await;
         tx.commit().await.unwrap();
 
         let doc = app.get_json("/api/v1/openapi.json", None).await.body;
@@ -139,6 +214,10 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
                 .replace("{invitation_id}", &invitation.id.to_string())
                 .replace("{role_id}", &role.id.to_string())
                 .replace("{name}", "welcome")
+                .replace("{project_id}", &records.project.to_string())
+                .replace("{tag_id}", &records.tag.to_string())
+                .replace("{list_id}", &records.list.to_string())
+                .replace("{todo_id}", &records.todo.to_string())
         };
         for (method, path, body) in table {
             assert!(documented.iter().any(|(m, p)| m == method && p == path), "{method} {path} is not documented");
@@ -158,6 +237,12 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
         assert!(intruder.unwrap().is_none(), "nothing invited");
         let kept = app.db.store.read().await.unwrap().role_by_id(victim, role.id).await.unwrap().unwrap();
         assert_eq!(kept.name, "Bookkeeper");
+        let all = roster_core::scope::internal(victim, roster_core::scope::InternalUse::Demo);
+        let mut tx = app.db.store.read().await.unwrap();
+        assert_eq!(tx.project(&all, records.project).await.unwrap().unwrap().name, "Victim project");
+        assert_eq!(tx.todo(&all, records.todo).await.unwrap().unwrap().title, "Victim task");
+        assert!(tx.tag(&all, records.tag).await.unwrap().is_some());
+        assert_eq!(tx.todo_list(&all, records.list).await.unwrap().unwrap().name, "Victim list");
     })
     .await;
 }

@@ -24,4 +24,10 @@ pub trait TagRepo {
     async fn tags(&mut self, scope: &Scope) -> Result<Vec<TagRow>>;
     /// The tag called `name` (any case), if the account has one.
     async fn tag_by_name(&mut self, scope: &Scope, name: &str) -> Result<Option<TagRow>>;
+    /// Adds a tag; `None` when the account already has one of that name (any case).
+    async fn create_tag(&mut self, scope: &Scope, name: &str, at: OffsetDateTime) -> Result<Option<TagRow>>;
+    /// The tag with this id, if the account has it.
+    async fn tag(&mut self, scope: &Scope, id: Uuid) -> Result<Option<TagRow>>;
+    /// Deletes a tag (it leaves every contact and project): rows deleted.
+    async fn delete_tag(&mut self, scope: &Scope, id: Uuid) -> Result<u64>;
 }

@@ -51,4 +51,29 @@ impl TagRepo for SqlTx {
         )
         .await
     }
+
+    async fn create_tag(&mut self, scope: &Scope, name: &str, at: OffsetDateTime) -> Result<Option<TagRow>> {
+        let id = Uuid::now_v7();
+        let n = self
+            .exec(
+                "INSERT INTO tags (id, account_id, name, sort_name, created_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (account_id, sort_name) DO NOTHING",
+                args![id, scope.account_id(), name.trim(), name.trim().to_lowercase(), to_db(at)],
+            )
+            .await?;
+        Ok((n == 1).then(|| TagRow { id, name: name.trim().to_owned() }))
+    }
+
+    async fn tag(&mut self, scope: &Scope, id: Uuid) -> Result<Option<TagRow>> {
+        self.opt(
+            "SELECT id, name FROM tags WHERE account_id = $1 AND id = $2",
+            args![scope.account_id(), id],
+            tag_from_row,
+        )
+        .await
+    }
+
+    async fn delete_tag(&mut self, scope: &Scope, id: Uuid) -> Result<u64> {
+        self.exec("DELETE FROM tags WHERE account_id = $1 AND id = $2", args![scope.account_id(), id]).await
+    }
 }

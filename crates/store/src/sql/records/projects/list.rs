@@ -1,0 +1,114 @@
+//! The projects list: filters by member ("all projects of this person", one range of
+//! `project_members_by_user`), tag, status, client contact and name text; sorted by name or
+//! creation, keyset pages; a count capped like the team list's.
+//!
+//! Values are bound in fixed places: `$1..$3` the scope, `$4` member, `$5` tag, `$6` status,
+//! `$7` contact, `$8` text, `$9` name key, `$10` time key, `$11` id key, `$12` limit.
+use roster_core::Scope;
+
+use super::super::super::driver::{POSITION_FN, SqlTx, to_db};
+use super::super::scope_args;
+use super::{COLS, IN_SCOPE, project_from_row};
+use crate::{ProjectKey, ProjectQuery, ProjectRow, ProjectSort, Result};
+
+/// `FROM … WHERE …` of the list (no order, no cursor).
+fn from_where(q: &ProjectQuery) -> String {
+    let mut sql = if q.member.is_some() {
+        // The person's projects first: one index range, then each project checked.
+        format!(
+            "FROM project_members f JOIN projects p ON p.id = f.project_id WHERE f.account_id = $1 AND f.user_id = $4 AND {IN_SCOPE}"
+        )
+    } else {
+        format!("FROM projects p WHERE {IN_SCOPE}")
+    };
+    if q.tag.is_some() {
+        sql.push_str(" AND EXISTS (SELECT 1 FROM project_tags t WHERE t.project_id = p.id AND t.tag_id = $5)");
+    }
+    if q.status.is_some() {
+        sql.push_str(" AND p.status = $6");
+    }
+    if q.contact_id.is_some() {
+        sql.push_str(" AND p.contact_id = $7");
+    }
+    if q.q.is_some() {
+        sql.push_str(&format!(" AND {POSITION_FN}(p.sort_name, $8) > 0"));
+    }
+    sql
+}
+
+fn key_cols(sort: ProjectSort) -> [&'static str; 2] {
+    match sort {
+        ProjectSort::Name => ["p.sort_name", "p.id"],
+        ProjectSort::Created => ["p.created_at", "p.id"],
+    }
+}
+
+impl SqlTx {
+    async fn project_list_rows<T: Send + 'static>(
+        &mut self,
+        scope: &Scope,
+        q: &ProjectQuery,
+        sql: &str,
+        limit: i64,
+        f: impl Fn(&super::super::super::DbRow<'_>) -> Result<T> + Send,
+    ) -> Result<Vec<T>> {
+        let (a, all, me) = scope_args(scope);
+        let (k_name, k_at, k_id) = match &q.after {
+            Some(k) => (k.name.clone(), k.at, k.id),
+            None => (String::new(), time::OffsetDateTime::UNIX_EPOCH, uuid::Uuid::nil()),
+        };
+        self.all_dyn(
+            sql,
+            true,
+            args![
+                a,
+                all,
+                me,
+                q.member.unwrap_or_default(),
+                q.tag.unwrap_or_default(),
+                q.status.map_or("", |s| s.as_str()),
+                q.contact_id.unwrap_or_default(),
+                q.q.clone().unwrap_or_default(),
+                k_name,
+                to_db(k_at),
+                k_id,
+                limit
+            ],
+            f,
+        )
+        .await
+    }
+
+    pub(super) async fn project_page(
+        &mut self,
+        scope: &Scope,
+        q: &ProjectQuery,
+        limit: i64,
+    ) -> Result<Vec<(ProjectRow, ProjectKey)>> {
+        let cols = key_cols(q.sort);
+        let mut sql = format!("SELECT {COLS} {}", from_where(q));
+        if q.after.is_some() {
+            let op = if q.descending { "<" } else { ">" };
+            let first = if q.sort == ProjectSort::Name { "$9" } else { "$10" };
+            sql.push_str(&format!(" AND ({}, {}) {op} ({first}, $11)", cols[0], cols[1]));
+        }
+        let dir = if q.descending { " DESC" } else { "" };
+        sql.push_str(&format!(" ORDER BY {}{dir}, {}{dir} LIMIT $12", cols[0], cols[1]));
+        self.project_list_rows(scope, q, &sql, limit, |r| {
+            let p = project_from_row(r)?;
+            let key = ProjectKey { name: p.name.to_lowercase(), at: p.created_at, id: p.id };
+            Ok((p, key))
+        })
+        .await
+    }
+
+    pub(super) async fn project_count(&mut self, scope: &Scope, q: &ProjectQuery, cap: i64) -> Result<i64> {
+        let sql = format!("SELECT count(*) AS n FROM (SELECT 1 AS one {} LIMIT $12) c", from_where(q));
+        let n = self
+            .project_list_rows(scope, q, &sql, cap.max(0).saturating_add(1), |r| {
+                super::super::super::driver::get::<i64>(r, "n")
+            })
+            .await?;
+        Ok(n.first().copied().unwrap_or(0))
+    }
+}
