@@ -179,9 +179,11 @@ async fn r_con_2_saved_filters_are_the_members_own() {
         };
         let mut tx = db.store.begin().await.unwrap();
         tx.insert_saved_filter(&scope, &f).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = db.store.begin().await.unwrap();
         let dup = SavedFilterRow { id: Uuid::now_v7(), ..f.clone() };
         assert!(matches!(tx.insert_saved_filter(&scope, &dup).await, Err(StoreError::Conflict(_))));
-        tx.commit().await.unwrap();
+        drop(tx);
         let mut tx = db.store.begin().await.unwrap();
         assert_eq!(tx.saved_filters(&scope, owner.id).await.unwrap(), vec![f.clone()]);
         assert!(tx.saved_filters(&scope, other.id).await.unwrap().is_empty());
