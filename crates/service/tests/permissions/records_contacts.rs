@@ -61,7 +61,8 @@ async fn r_con_1_salesperson_sees_only_assigned_contacts_matrix() {
         let owner = ts.owner("Acme").await;
         let holder = ts.member_with(&owner, "standard").await;
         // Another account of the same owner, with one contact.
-        let other_account = ts.service.create_account(&owner.principal, "Elsewhere", &Meta::default()).await.unwrap().id;
+        let other_account =
+            ts.service.create_account(&owner.principal, "Elsewhere", &Meta::default()).await.unwrap().id;
         let other_owner = ServiceUser {
             account: other_account,
             principal: ts.principal(&owner.email, Some(other_account)).await,
@@ -89,7 +90,11 @@ async fn r_con_1_salesperson_sees_only_assigned_contacts_matrix() {
             let found = ts.service.list_contacts(p, a, &search).await.unwrap();
             let csv = ts.service.export_contacts(p, a, &search).await.unwrap();
             let expected_count = RECS.iter().filter(|r| sees(view_all, **r)).count() as i64;
-            assert_eq!(ts.service.count_contacts(p, a, &search).await.unwrap().total, expected_count, "count by {role}");
+            assert_eq!(
+                ts.service.count_contacts(p, a, &search).await.unwrap().total,
+                expected_count,
+                "count by {role}"
+            );
             let pipeline: i64 = ts.service.contact_pipeline(p, a, &search).await.unwrap().iter().map(|c| c.count).sum();
             assert_eq!(pipeline, expected_count, "pipeline by {role}");
             assert_eq!(found.items.len() as i64, expected_count, "search by {role}");
@@ -102,13 +107,43 @@ async fn r_con_1_salesperson_sees_only_assigned_contacts_matrix() {
                 expect("get", role, *rec, got, if want { "ok" } else { "404" });
                 let patch = ContactInput { notes: Some("seen".into()), ..ContactInput::default() };
                 let got = ts.service.update_contact(p, a, *id, &patch, &Meta::default()).await.map(|_| ());
-                expect("edit", role, *rec, got, if !want { "404" } else if edit { "ok" } else { "403" });
+                expect(
+                    "edit",
+                    role,
+                    *rec,
+                    got,
+                    if !want {
+                        "404"
+                    } else if edit {
+                        "ok"
+                    } else {
+                        "403"
+                    },
+                );
                 let got = ts.service.delete_contact(p, a, *id, &Meta::default()).await;
-                expect("delete", role, *rec, got, if !want { "404" } else if delete { "ok" } else { "403" });
+                expect(
+                    "delete",
+                    role,
+                    *rec,
+                    got,
+                    if !want {
+                        "404"
+                    } else if delete {
+                        "ok"
+                    } else {
+                        "403"
+                    },
+                );
             }
             // Nothing of another account through its own id either.
             let (_, foreign) = ids[3];
-            expect("get", role, Rec::OtherAccount, ts.service.get_contact(p, other_account, foreign).await.map(|_| ()), "404");
+            expect(
+                "get",
+                role,
+                Rec::OtherAccount,
+                ts.service.get_contact(p, other_account, foreign).await.map(|_| ()),
+                "404",
+            );
         }
     })
     .await;
@@ -125,7 +160,8 @@ async fn r_con_1_assignee_must_be_an_active_member_and_self_without_view_all() {
         let c = ts.service.create_contact(&sales.principal, sales.account, &input, &meta).await.unwrap();
         assert_eq!(c.assigned_to, Some(sales.id));
         for assignee in [Some(owner.id.to_string()), None] {
-            let input = ContactInput { first_name: Some("Bob".into()), assigned_to: Some(assignee), ..ContactInput::default() };
+            let input =
+                ContactInput { first_name: Some("Bob".into()), assigned_to: Some(assignee), ..ContactInput::default() };
             let e = ts.service.create_contact(&sales.principal, sales.account, &input, &meta).await.unwrap_err();
             assert!(matches!(&e, ServiceError::Invalid(f) if f.get("assigned_to").is_some()), "{e}");
         }

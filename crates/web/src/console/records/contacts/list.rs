@@ -5,16 +5,18 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
-use roster_service::contacts::{ContactListParams, ContactTotal, ContactView, FilterInput, PipelineColumn, SavedFilterView};
+use roster_service::contacts::{
+    ContactListParams, ContactTotal, ContactView, FilterInput, PipelineColumn, SavedFilterView,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::console::Nav;
 use crate::console::common::{PageResult, account_nav, fail, path_id};
 use crate::console::session::ConsoleUser;
 use crate::console::team::picker::query_string;
 use crate::console::team::rights_form::field;
-use crate::console::Nav;
 use crate::extract::ClientMeta;
 
 /// The list's query string, as typed (every field a string, so nothing typed by hand fails the
@@ -135,7 +137,11 @@ pub async fn list(
         }
         Err(e) => return Err(fail(&user)(e)),
     };
-    let export_href = q.href(account_id, "").replacen("/contacts?", "/contacts.csv?", 1).replacen("/accounts/", "/api/v1/accounts/", 1);
+    let export_href = q.href(account_id, "").replacen("/contacts?", "/contacts.csv?", 1).replacen(
+        "/accounts/",
+        "/api/v1/accounts/",
+        1,
+    );
     let notice = match q.done.as_str() {
         "deleted" => Some("Contact deleted."),
         "filter" => Some("Filter saved."),
@@ -203,8 +209,11 @@ pub async fn pipeline(State(state): State<AppState>, user: ConsoleUser, Path(acc
         .map_err(fail(&user))?;
     let mut columns = Vec::new();
     for c in counts {
-        let params =
-            ContactListParams { stage: Some(c.stage.as_str().to_owned()), limit: Some(20), ..ContactListParams::default() };
+        let params = ContactListParams {
+            stage: Some(c.stage.as_str().to_owned()),
+            limit: Some(20),
+            ..ContactListParams::default()
+        };
         let page = state.service.list_contacts(&user.0, account_id, &params).await.map_err(fail(&user))?;
         columns.push((c, page.items));
     }

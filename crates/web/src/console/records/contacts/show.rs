@@ -62,7 +62,8 @@ pub async fn show(
     let nav = account_nav(&state, &user, account_id).await?;
     let c = state.service.get_contact(&user.0, account_id, contact_id).await.map_err(fail(&user))?;
     let me = state.service.member(&user.0, account_id, user.0.user().id).await.ok();
-    let preferred = me.as_ref().and_then(|m| ContactTab::parse(&m.preferences.contact_tab).ok()).unwrap_or(ContactTab::Overview);
+    let preferred =
+        me.as_ref().and_then(|m| ContactTab::parse(&m.preferences.contact_tab).ok()).unwrap_or(ContactTab::Overview);
     let tab = ContactTab::parse(q.tab.trim()).unwrap_or(preferred);
     let assignee = match c.assigned_to {
         Some(a) => Some(match state.service.member(&user.0, account_id, a).await {
