@@ -65,6 +65,7 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("post", "/api/v1/accounts/{account_id}/contacts", Some(json!({ "first_name": "Intruder" }))),
         ("get", "/api/v1/accounts/{account_id}/contacts.csv", None),
         ("get", "/api/v1/accounts/{account_id}/contacts/pipeline", None),
+        ("post", "/api/v1/accounts/{account_id}/contacts/import", None),
         ("get", "/api/v1/accounts/{account_id}/contacts/{contact_id}", None),
         ("patch", "/api/v1/accounts/{account_id}/contacts/{contact_id}", Some(json!({ "first_name": "Taken" }))),
         ("delete", "/api/v1/accounts/{account_id}/contacts/{contact_id}", None),

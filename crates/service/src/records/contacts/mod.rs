@@ -15,10 +15,12 @@ use crate::{Result, actor};
 pub(crate) mod edit;
 pub(crate) mod export;
 pub(crate) mod filters;
+pub(crate) mod import;
 pub(crate) mod list;
 
 pub use edit::ContactInput;
 pub use filters::{FilterInput, FilterQuery, SavedFilterView};
+pub use import::{ContactImportReport, ContactImportRow};
 pub use list::{CONTACT_COUNT_CAP, ContactListParams, ContactPage, ContactTotal, PipelineColumn};
 
 /// One contact as the API and the console show it.

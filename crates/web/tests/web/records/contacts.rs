@@ -259,3 +259,39 @@ async fn r_con_1_contact_page_opens_on_the_default_tab_and_outlines_an_archived_
     })
     .await;
 }
+
+#[tokio::test]
+async fn r_con_1_import_is_idempotent_by_email_and_all_or_nothing() {
+    each_backend(|app| async move {
+        let owner = app.owner("Acme").await;
+        let a = owner.account();
+        let url = app.at(&format!("/api/v1/accounts/{a}/contacts/import"));
+        let send = |body: Vec<u8>| {
+            let req = app.client.post(url.clone()).bearer_auth(owner.bearer()).header("content-type", "text/csv").body(body);
+            async move {
+                let res = req.send().await.unwrap();
+                (res.status().as_u16(), res.json::<Value>().await.unwrap_or(Value::Null))
+            }
+        };
+        let csv = "first_name,last_name,emails,stage,tags\nAda,Lovelace,ada@example.test,won,vip\nBob,,bob@example.test,new,\n";
+        let (status, body) = send(csv.as_bytes().to_vec()).await;
+        assert_eq!((status, body["created"].as_u64()), (200, Some(2)), "{body}");
+        let (status, body) = send(csv.as_bytes().to_vec()).await;
+        assert_eq!((status, body["unchanged"].as_u64(), body["created"].as_u64()), (200, Some(2), Some(0)), "{body}");
+        let changed = "first_name,emails,stage\nAda,ADA@example.test,lost\n";
+        let (status, body) = send(changed.as_bytes().to_vec()).await;
+        assert_eq!((status, body["updated"].as_u64()), (200, Some(1)), "{body}");
+        // A bad row (and a cell that is not UTF-8): 422 per row, nothing written.
+        let mut bad = b"first_name,emails,stage\nCleo,cleo@example.test,new\nDan,dan@example.test,maybe\n".to_vec();
+        bad.extend_from_slice(b"E\xff,e@example.test,new\n");
+        let (status, body) = send(bad).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["rows"][1]["errors"][0]["field"], "stage", "{body}");
+        assert_eq!(body["rows"][2]["status"], 422, "{body}");
+        let list = app.get_json(&format!("/api/v1/accounts/{a}/contacts?q=cleo@example.test"), owner.token.as_deref()).await;
+        assert!(list.items().is_empty(), "nothing half-written: {list}");
+        let all = app.get_json(&format!("/api/v1/accounts/{a}/contacts"), owner.token.as_deref()).await;
+        assert_eq!(all.items().len(), 2, "{all}");
+    })
+    .await;
+}

@@ -1,16 +1,18 @@
 //! The contact list, its CSV and the pipeline's counts (R-CON-1), in the caller's scope.
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use roster_service::contacts::{ContactListParams, ContactPage, PipelineColumn};
+use roster_service::contacts::{ContactImportReport, ContactListParams, ContactPage, PipelineColumn};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::api::path_id;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{ApiQuery, Auth};
+use crate::extract::{ApiQuery, Auth, ClientMeta};
 
 /// The contact list's filters (API.md); the same for the list, its CSV and the pipeline.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -114,4 +116,28 @@ pub async fn pipeline(
     ApiQuery(q): ApiQuery<ContactListQuery>,
 ) -> ApiResult<Json<Vec<PipelineColumn>>> {
     Ok(Json(state.service.contact_pipeline(&p, path_id(&account_id)?, &q.into()).await?))
+}
+
+/// Imports contacts from a CSV body (header line first; the export's columns). Idempotent by
+/// the first email address within the caller's scope; every row's result. When any row is
+/// refused, nothing is written and the answer is 422 with the same report.
+#[utoipa::path(post, path = "/api/v1/accounts/{account_id}/contacts/import", tag = "contacts", security(("bearer" = [])),
+    params(("account_id" = String, Path, description = "The account's id")),
+    request_body(content = String, content_type = "text/csv"),
+    responses(
+        (status = 200, body = ContactImportReport),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = ContactImportReport),
+))]
+pub async fn import(
+    State(state): State<AppState>,
+    ClientMeta(meta): ClientMeta,
+    Auth(p): Auth,
+    Path(account_id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let report = state.service.import_contacts(&p, path_id(&account_id)?, &body, &meta).await?;
+    let status = if report.applied { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, Json(report)).into_response())
 }

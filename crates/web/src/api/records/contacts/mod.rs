@@ -14,6 +14,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list::list, contact::create))
         .routes(routes!(list::export))
         .routes(routes!(list::pipeline))
+        .routes(routes!(list::import))
         .routes(routes!(contact::get, contact::update, contact::delete))
         .routes(routes!(filters::list, filters::create))
         .routes(routes!(filters::get, filters::update, filters::delete))
