@@ -139,12 +139,13 @@ async fn r_con_1_salesperson_sees_only_assigned_contacts_matrix() {
             let (_, foreign) = ids[3];
             if role != "owner" {
                 expect(
-                "get",
-                role,
-                Rec::OtherAccount,
-                ts.service.get_contact(p, other_account, foreign).await.map(|_| ()),
-                "404",
-            );
+                    "get",
+                    role,
+                    Rec::OtherAccount,
+                    ts.service.get_contact(p, other_account, foreign).await.map(|_| ()),
+                    "404",
+                );
+            }
         }
     })
     .await;
