@@ -212,6 +212,14 @@ async fn r_con_1_console_pages_for_a_salesperson() {
         )
         .await;
         assert_eq!(status, 303, "{html}");
+        // Import: pasted CSV, each row's result.
+        let form = app.page(&format!("/accounts/{a}/contacts/import"), &cookie).await;
+        form.assert_status(200);
+        let csv = "first_name,emails\nIrma,irma@example.test\n";
+        let (status, _, html) =
+            post_form(&app, &format!("/accounts/{a}/contacts/import"), &cookie, &[("csrf", &csrf), ("csv", csv)]).await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("1 created"), "{html}");
         let page = app.page(&location, &cookie).await;
         assert!(
             page.html.contains("Nora &#60;b&#62;")
