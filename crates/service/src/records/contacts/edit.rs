@@ -118,10 +118,8 @@ impl ContactInput {
             None if creating => e.add("first_name", "Enter a first name."),
             None => {}
         }
-        if let Some(v) = &self.last_name {
-            if let Some(v) = one_line(&mut e, "last_name", v, NAME_MAX) {
-                c.last_name = v;
-            }
+        if let Some(v) = self.last_name.as_ref().and_then(|v| one_line(&mut e, "last_name", v, NAME_MAX)) {
+            c.last_name = v;
         }
         if let Some(v) = &self.company {
             c.company = optional(one_line(&mut e, "company", v, NAME_MAX));

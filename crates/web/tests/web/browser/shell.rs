@@ -250,7 +250,16 @@ async fn r_perm_3_each_role_sees_exactly_the_links_and_buttons_it_may_use() {
         },
         Expected {
             role: "customer",
-            header: &["Skip to content", "Roster", "Shell Works", "Switch account", "Clients", "Me", "Cleo Customer", "Sign out"],
+            header: &[
+                "Skip to content",
+                "Roster",
+                "Shell Works",
+                "Switch account",
+                "Clients",
+                "Me",
+                "Cleo Customer",
+                "Sign out",
+            ],
             team_tabs: None,
             page_actions: None,
             rows: &[],

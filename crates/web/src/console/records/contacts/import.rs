@@ -46,9 +46,12 @@ pub async fn submit(
     let account_id = path_id(&account_id)?;
     let nav = account_nav(&state, &user, account_id).await?;
     let csv = field(&pairs, "csv").to_owned();
-    let (status, report, alert) = match state.service.import_contacts(&user.0, account_id, csv.as_bytes(), &meta).await {
+    let (status, report, alert) = match state.service.import_contacts(&user.0, account_id, csv.as_bytes(), &meta).await
+    {
         Ok(r) if r.applied => (StatusCode::OK, Some(r), None),
-        Ok(r) => (StatusCode::UNPROCESSABLE_ENTITY, Some(r), Some("Nothing was imported: fix the rows below.".to_owned())),
+        Ok(r) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(r), Some("Nothing was imported: fix the rows below.".to_owned()))
+        }
         Err(ServiceError::Invalid(e)) => {
             let f = e.first_field().unwrap_or("").to_owned();
             (StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.get(&f).unwrap_or("").to_owned()))
