@@ -74,6 +74,8 @@ fn every_service_error() -> Vec<Box<dyn Fn() -> ServiceError>> {
         C::ResentRecently,
         C::InvitationLive,
         C::InvitationUsed,
+        // R-CON-2: a second saved filter of the same name.
+        C::FilterNameTaken,
     ];
     for code in conflicts {
         all.push(Box::new(move || ServiceError::Conflict { code, message: "Not now.".into() }));
