@@ -49,6 +49,7 @@ pub use records::projects::view::{ProjectPage, ProjectView, TagView};
 pub use records::todos::lists::{NewTodoList, TodoListParams, TodoListPatch};
 pub use records::todos::tasks::{NewTodo, TodoParams, TodoPatch};
 pub use records::todos::view::{TodoListPage, TodoListView, TodoPage, TodoView};
+pub use records::contacts;
 pub use signin::known_device::LIFETIME_SECS as KNOWN_DEVICE_LIFETIME_SECS;
 pub use signin::password::Hasher;
 pub use signin::register::{

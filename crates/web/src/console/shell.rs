@@ -72,7 +72,14 @@ impl Can {
         self.actor.as_ref().and_then(|a| a.membership.as_ref()).is_some_and(|m| m.is_owner)
     }
 
-    /// Team › Members (`users.view`; the operator reads).
+    /// Clients › Contacts: every active member reaches at least the contacts assigned to them
+    /// (R-CON-1, `roster_core::scope::CONTACTS`).
+    pub fn view_contacts(&self) -> bool {
+        self.actor
+            .as_ref()
+            .is_some_and(|a| roster_core::scope(a, self.account_id, roster_core::scope::CONTACTS).is_ok())
+    }
+
     /// Make and change projects (`projects.manage`, R-PRJ-1).
     pub fn manage_projects(&self) -> bool {
         self.may(Action::ManageProjects(self.account_id))
@@ -83,6 +90,7 @@ impl Can {
         self.may(Action::UseOwnWork(self.account_id))
     }
 
+    /// Team › Members (`users.view`; the operator reads).
     pub fn view_team(&self) -> bool {
         self.may(Action::ViewTeam(self.account_id))
     }
@@ -250,6 +258,8 @@ pub fn areas(can: &Can, account: Option<Uuid>, operator: bool, path: &str) -> Ve
             link(path, "To-dos", at("/todos"), can.use_own_work(), false),
         ];
         out.push(NavArea { label: "Work", links: work.into_iter().flatten().collect() });
+        let clients = [link(path, "Contacts", at("/contacts"), can.view_contacts(), false)];
+        out.push(NavArea { label: "Clients", links: clients.into_iter().flatten().collect() });
         out.push(NavArea { label: "Team", links: team.into_iter().flatten().collect() });
         out.push(NavArea { label: "Settings", links: settings.into_iter().flatten().collect() });
     }
@@ -282,6 +292,7 @@ pub fn crumbs(can: &Can, id: Uuid, name: &str, path: &str) -> Vec<Crumb> {
     let parent = match segments.as_slice() {
         ["team", _, ..] | ["log-in-as", ..] | ["transfer"] if can.view_team() => Some(("Members", "/team")),
         ["roles", _, ..] if can.view_roles() => Some(("Roles", "/roles")),
+        ["contacts", _, ..] if can.view_contacts() => Some(("Contacts", "/contacts")),
         ["emails", _, ..] if can.view_outbox() => Some(("Outbox", "/emails")),
         ["email-templates", _, ..] if can.change_settings() => Some(("Email templates", "/email-templates")),
         _ => None,

@@ -76,6 +76,8 @@ fn every_service_error() -> Vec<Box<dyn Fn() -> ServiceError>> {
         C::InvitationUsed,
         C::TagNameTaken,
         C::DefaultRecord,
+        // R-CON-2: a second saved filter of the same name.
+        C::FilterNameTaken,
     ];
     for code in conflicts {
         all.push(Box::new(move || ServiceError::Conflict { code, message: "Not now.".into() }));

@@ -81,6 +81,20 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("get", "/api/v1/accounts/{account_id}/todos/{todo_id}", None),
         ("patch", "/api/v1/accounts/{account_id}/todos/{todo_id}", Some(json!({ "title": "Taken" }))),
         ("delete", "/api/v1/accounts/{account_id}/todos/{todo_id}", None),
+        // Contacts and saved filters (R-CON-1, R-CON-2).
+        ("get", "/api/v1/accounts/{account_id}/contacts", None),
+        ("post", "/api/v1/accounts/{account_id}/contacts", Some(json!({ "first_name": "Intruder" }))),
+        ("get", "/api/v1/accounts/{account_id}/contacts.csv", None),
+        ("get", "/api/v1/accounts/{account_id}/contacts/pipeline", None),
+        ("post", "/api/v1/accounts/{account_id}/contacts/import", None),
+        ("get", "/api/v1/accounts/{account_id}/contacts/{contact_id}", None),
+        ("patch", "/api/v1/accounts/{account_id}/contacts/{contact_id}", Some(json!({ "first_name": "Taken" }))),
+        ("delete", "/api/v1/accounts/{account_id}/contacts/{contact_id}", None),
+        ("get", "/api/v1/accounts/{account_id}/filters", None),
+        ("post", "/api/v1/accounts/{account_id}/filters", Some(json!({ "name": "Intruder" }))),
+        ("get", "/api/v1/accounts/{account_id}/filters/{filter_id}", None),
+        ("patch", "/api/v1/accounts/{account_id}/filters/{filter_id}", Some(json!({ "name": "Renamed" }))),
+        ("delete", "/api/v1/accounts/{account_id}/filters/{filter_id}", None),
     ]
 }
 
@@ -141,6 +155,49 @@ async fn work_records(tx: &mut dyn roster_store::Tx, account_id: uuid::Uuid, mem
 /// matter): public sign-up answers 403 `signup_closed` for a closed or unknown account.
 const PUBLIC: &[(&str, &str)] = &[("post", "/api/v1/accounts/{account_id}/signup")];
 
+/// A contact (assigned to `member`) and a saved filter of `member` in `account_id`.
+async fn victim_contact_and_filter(
+    tx: &mut dyn roster_store::Tx,
+    account_id: uuid::Uuid,
+    member: uuid::Uuid,
+) -> (uuid::Uuid, uuid::Uuid) {
+    let scope = roster_core::scope::internal(account_id, roster_core::scope::InternalUse::Demo);
+    let t = time::OffsetDateTime::now_utc();
+    let contact = roster_store::ContactRow {
+        id: uuid::Uuid::now_v7(),
+        account_id,
+        kind: roster_core::ContactKind::Client,
+        first_name: "Victor".to_owned(),
+        last_name: "Client".to_owned(),
+        company: None,
+        email: None,
+        emails: vec![],
+        phones: vec![],
+        address: None,
+        notes: None,
+        stage: roster_core::ContactStage::New,
+        assigned_to: Some(member),
+        hidden_from_client_list: false,
+        follow_up_on: None,
+        member_user_id: None,
+        created_at: t,
+        updated_at: t,
+        tags: vec![],
+        assignee_archived: false,
+    };
+    assert!(tx.insert_contact(&scope, &contact).await.unwrap());
+    let filter = roster_store::SavedFilterRow {
+        id: uuid::Uuid::now_v7(),
+        account_id,
+        user_id: member,
+        name: "Mine".to_owned(),
+        query: "{}".to_owned(),
+        created_at: t,
+    };
+    tx.insert_saved_filter(&scope, &filter).await.unwrap();
+    (contact.id, filter.id)
+}
+
 #[tokio::test]
 async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
     each_backend(|app| async move {
@@ -189,6 +246,7 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
         };
         tx.insert_invitation(&invitation).await.unwrap();
         let records = work_records(tx.as_mut(), victim, member.id).await;
+        let (contact_id, filter_id) = victim_contact_and_filter(tx.as_mut(), victim, member.id).await;
         tx.commit().await.unwrap();
 
         let doc = app.get_json("/api/v1/openapi.json", None).await.body;
@@ -213,6 +271,8 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
                 .replace("{email_id}", &email.id.to_string())
                 .replace("{invitation_id}", &invitation.id.to_string())
                 .replace("{role_id}", &role.id.to_string())
+                .replace("{contact_id}", &contact_id.to_string())
+                .replace("{filter_id}", &filter_id.to_string())
                 .replace("{name}", "welcome")
                 .replace("{project_id}", &records.project.to_string())
                 .replace("{tag_id}", &records.tag.to_string())
@@ -290,6 +350,8 @@ async fn r_perm_3_a_token_made_in_a_answers_404_on_every_route_of_b() {
                 .replace("{email_id}", &uuid::Uuid::now_v7().to_string())
                 .replace("{invitation_id}", &uuid::Uuid::now_v7().to_string())
                 .replace("{role_id}", &role.id.to_string())
+                .replace("{contact_id}", &uuid::Uuid::now_v7().to_string())
+                .replace("{filter_id}", &uuid::Uuid::now_v7().to_string())
                 .replace("{name}", "welcome")
         };
         for (method, path, body) in table() {
