@@ -42,6 +42,10 @@ pub use mail::{Mail, MailConfig, MailPolicy, Sender};
 pub use me::profile::SessionView;
 pub use me::tokens::{ApiTokenView, NewApiToken};
 pub use operator::LoginPage;
+pub use records::calendars::{
+    CalendarList, CalendarPatch, CalendarView, CompareColumn, CompareWeek, EventInput, EventList, EventListParams,
+    EventView, NewCalendar,
+};
 pub use signin::known_device::LIFETIME_SECS as KNOWN_DEVICE_LIFETIME_SECS;
 pub use signin::password::Hasher;
 pub use signin::register::{
