@@ -28,7 +28,11 @@ fn event_at(day: &str, title: &str) -> EventInput {
 /// A calendar and one event of `who`'s; their ids.
 async fn stock(t: &TestService, who: &ServiceUser, name: &str) -> (Uuid, Uuid) {
     let meta = Meta::default();
-    let cal = t.service.create_calendar(&who.principal, who.account, &NewCalendar { name: name.into() }, &meta).await.unwrap();
+    let cal = t
+        .service
+        .create_calendar(&who.principal, who.account, &NewCalendar { name: name.into() }, &meta)
+        .await
+        .unwrap();
     let mut input = event_at("2030-03-04", name);
     input.calendar_id = Some(cal.id.to_string());
     let ev = t.service.create_event(&who.principal, who.account, &input, &meta).await.unwrap();
@@ -81,7 +85,11 @@ async fn r_cal_1_each_role_sees_and_changes_calendars_as_its_reach_says() {
             t.service.rename_calendar(p, a, &cal.to_string(), &rename, &meta).await.unwrap();
             t.service.delete_event(p, a, &ev.to_string(), &meta).await.unwrap();
             // The first calendar of a member is their default: it stays.
-            assert_eq!(code(t.service.delete_calendar(p, a, &cal.to_string(), &meta).await.unwrap_err()), "409", "{role}");
+            assert_eq!(
+                code(t.service.delete_calendar(p, a, &cal.to_string(), &meta).await.unwrap_err()),
+                "409",
+                "{role}"
+            );
 
             // Another member's: seen with view_all (403 on change), not found without.
             let (see, change) = if view_all { (true, "403") } else { (false, "404") };
