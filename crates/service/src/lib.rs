@@ -46,6 +46,7 @@ pub use records::calendars::{
     CalendarList, CalendarPatch, CalendarView, CompareColumn, CompareWeek, EventInput, EventList, EventListParams,
     EventView, NewCalendar,
 };
+pub use records::reminders::{REMINDER_HOUR, REMINDER_TICK, ReminderRun};
 pub use signin::known_device::LIFETIME_SECS as KNOWN_DEVICE_LIFETIME_SECS;
 pub use signin::password::Hasher;
 pub use signin::register::{

@@ -98,6 +98,7 @@ pub trait Tx:
     + TodoRepo
     + CalendarRepo
     + MemberRecordsRepo
+    + ReminderRepo
     + SchemaRepo
     + Send
 {

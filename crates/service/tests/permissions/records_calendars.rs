@@ -125,3 +125,41 @@ async fn r_cal_1_each_role_sees_and_changes_calendars_as_its_reach_says() {
     })
     .await;
 }
+
+/// R-MAIL-5: two job runners at once queue one reminder per member per local day; a member with
+/// nothing to say gets a claim and no email; before 07:00 local nothing happens.
+#[tokio::test]
+async fn r_mail_5_two_runners_at_once_queue_one_daily_reminder() {
+    TestService::each_backend(|t| async move {
+        let meta = Meta::default();
+        let owner = t.owner("Acme").await;
+        let emp = t.member_with(&owner, "employee").await;
+        let on = roster_service::PreferencesPatch { daily_reminders: Some(true), ..Default::default() };
+        for who in [&owner, &emp] {
+            let patch = roster_service::MemberPatch { preferences: Some(on.clone()), ..Default::default() };
+            t.service.update_member(&owner.principal, owner.account, who.id, &patch, &meta).await.unwrap();
+        }
+        t.service
+            .create_event(&emp.principal, emp.account, &event_at("2030-03-04", "Site visit"), &meta)
+            .await
+            .unwrap();
+        let early = time::macros::datetime!(2030-03-04 06:59 UTC);
+        assert_eq!(t.service.run_daily_reminders(early).await.unwrap(), roster_service::ReminderRun::default());
+        let now = time::macros::datetime!(2030-03-04 07:30 UTC);
+        let (a, b) = tokio::join!(t.service.run_daily_reminders(now), t.service.run_daily_reminders(now));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.sent + b.sent, 1, "one email for the employee: {a:?} {b:?}");
+        assert_eq!(a.empty + b.empty, 1, "the owner had nothing: a claim, no email");
+        let again = t.service.run_daily_reminders(now + time::Duration::hours(3)).await.unwrap();
+        assert_eq!(again, roster_service::ReminderRun::default(), "once per day");
+        let next_day = t.service.run_daily_reminders(now + time::Duration::days(1)).await.unwrap();
+        assert_eq!(next_day.sent, 0, "no event that day");
+        let mut r = t.db.store.read().await.unwrap();
+        let outbox = r.emails_of_account(owner.account, None, 50).await.unwrap();
+        let reminders: Vec<_> = outbox.iter().filter(|e| e.template == "daily_reminder").collect();
+        assert_eq!(reminders.len(), 1);
+        assert_eq!(reminders[0].to_addr, emp.email);
+        assert!(reminders[0].text_body.contains("09:00–10:00 Site visit"), "{}", reminders[0].text_body);
+    })
+    .await;
+}

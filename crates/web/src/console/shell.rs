@@ -72,6 +72,11 @@ impl Can {
         self.actor.as_ref().and_then(|a| a.membership.as_ref()).is_some_and(|m| m.is_owner)
     }
 
+    /// An active member's own work (their calendar, R-CAL-1).
+    pub fn use_own_work(&self) -> bool {
+        self.may(Action::UseOwnWork(self.account_id))
+    }
+
     /// Team › Members (`users.view`; the operator reads).
     pub fn view_team(&self) -> bool {
         self.may(Action::ViewTeam(self.account_id))
@@ -235,6 +240,11 @@ pub fn areas(can: &Can, account: Option<Uuid>, operator: bool, path: &str) -> Ve
             link(path, "Outbox", at("/emails"), can.view_outbox(), false),
             link(path, "Audit log", at("/audit"), can.view_audit(), false),
         ];
+        let work = [
+            link(path, "Calendar", at("/calendar"), can.use_own_work(), true),
+            link(path, "Compare calendars", at("/calendar/compare"), can.use_own_work(), false),
+        ];
+        out.push(NavArea { label: "Work", links: work.into_iter().flatten().collect() });
         out.push(NavArea { label: "Team", links: team.into_iter().flatten().collect() });
         out.push(NavArea { label: "Settings", links: settings.into_iter().flatten().collect() });
     }

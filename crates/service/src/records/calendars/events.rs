@@ -5,7 +5,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::calendars::own_default;
+use super::calendar::own_default;
 use super::input::{EventInput, EventListParams, apply, calendar_of, encode_cursor};
 use super::view::{EventList, EventView};
 use super::{not_yours, path_id, read_scope, write_scope};

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::signin::Principal;
 use crate::{Result, ServiceError, actor};
 
-mod calendars;
+mod calendar;
 mod compare;
 mod events;
 mod input;

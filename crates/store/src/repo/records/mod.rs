@@ -6,6 +6,7 @@ mod calendars;
 mod contacts;
 mod membership;
 mod projects;
+mod reminders;
 mod tags;
 mod todos;
 
@@ -13,5 +14,6 @@ pub use calendars::*;
 pub use contacts::*;
 pub use membership::*;
 pub use projects::*;
+pub use reminders::*;
 pub use tags::*;
 pub use todos::*;

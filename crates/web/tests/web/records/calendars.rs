@@ -98,3 +98,59 @@ async fn r_cal_1_a_member_keeps_a_calendar_of_events_and_a_viewer_only_sees_it()
     })
     .await;
 }
+
+#[tokio::test]
+async fn r_cal_1_the_console_week_adds_events_shows_errors_by_their_fields_and_compares() {
+    each_backend(|app: TestApp| async move {
+        let owner = app.owner("Acme").await;
+        let a = owner.account();
+        let emp = app.member_with(&owner, "employee").await;
+        let cookie = app.console_sign_in(&emp.email).await;
+        let page = app.page(&format!("/accounts/{a}/calendar?week=2030-03-06"), &cookie).await;
+        page.assert_status(200);
+        assert!(page.html.contains("Week of 2030-03-04"), "Monday of that week");
+        assert!(page.html.contains("href=\"/accounts/") && page.html.contains("/calendar\""), "nav entry");
+        let csrf = roster_testkit::app::csrf_of(&page.html);
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let post = |form: Vec<(&'static str, String)>| {
+            client.post(app.at(&format!("/accounts/{a}/calendar"))).header("cookie", cookie.clone()).form(&form).send()
+        };
+        let bad = post(vec![
+            ("csrf", csrf.clone()),
+            ("title", "<b>Stand-up</b>".into()),
+            ("day", "2030-03-05".into()),
+            ("start", "10:00".into()),
+            ("end", "09:00".into()),
+        ])
+        .await
+        .unwrap();
+        assert_eq!(bad.status(), 422);
+        let html = bad.text().await.unwrap();
+        assert!(html.contains("id=\"end-error\""), "the error sits by the end field");
+        assert!(html.contains("&lt;b&gt;Stand-up&lt;/b&gt;"), "what was typed, escaped");
+        let ok = post(vec![
+            ("csrf", csrf.clone()),
+            ("title", "Stand-up".into()),
+            ("day", "2030-03-05".into()),
+            ("start", "09:00".into()),
+            ("end", "09:15".into()),
+        ])
+        .await
+        .unwrap();
+        assert_eq!(ok.status(), 303);
+        let page = app.page(&format!("/accounts/{a}/calendar?week=2030-03-04"), &cookie).await;
+        assert!(page.html.contains("Stand-up"));
+        let next = app.page(&format!("/accounts/{a}/calendar?week=2030-03-11"), &cookie).await;
+        assert!(!next.html.contains("Stand-up"), "another week");
+        // The owner (view_all) compares: the employee shows their calendar by default.
+        let owner_cookie = app.console_sign_in(&owner.email).await;
+        let cmp = app.page(&format!("/accounts/{a}/calendar/compare?week=2030-03-04"), &owner_cookie).await;
+        cmp.assert_status(200);
+        assert!(cmp.html.contains("Stand-up"), "{}", cmp.html);
+        // Another account's calendar page is not found.
+        let other = app.create_account(owner.bearer(), "Other").await;
+        let page = app.page(&format!("/accounts/{other}/calendar"), &cookie).await;
+        assert_eq!(page.status, 404);
+    })
+    .await;
+}

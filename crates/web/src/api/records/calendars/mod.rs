@@ -5,13 +5,13 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 
-mod calendars;
+mod calendar;
 mod events;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(calendars::list, calendars::create))
-        .routes(routes!(calendars::get, calendars::update, calendars::delete))
+        .routes(routes!(calendar::list, calendar::create))
+        .routes(routes!(calendar::get, calendar::update, calendar::delete))
         .routes(routes!(events::list, events::create))
         .routes(routes!(events::get, events::update, events::delete))
 }
