@@ -143,6 +143,10 @@ async fn r_mail_5_two_runners_at_once_queue_one_daily_reminder() {
             .create_event(&emp.principal, emp.account, &event_at("2030-03-04", "Site visit"), &meta)
             .await
             .unwrap();
+        // Account mail needs the owner's proved address (R-AUTH-8).
+        let mut tx = t.db.store.begin().await.unwrap();
+        assert!(tx.mark_email_verified(owner.id, time::OffsetDateTime::now_utc()).await.unwrap());
+        tx.commit().await.unwrap();
         let early = time::macros::datetime!(2030-03-04 06:59 UTC);
         assert_eq!(t.service.run_daily_reminders(early).await.unwrap(), roster_service::ReminderRun::default());
         let now = time::macros::datetime!(2030-03-04 07:30 UTC);

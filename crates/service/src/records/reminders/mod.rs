@@ -45,7 +45,8 @@ impl Service {
             let Some(last) = members.last() else { break };
             after = Some((last.account_id, last.user_id));
             for m in &members {
-                match self.remind(m, now).await {
+                let res = self.remind(m, now).await;
+                match res {
                     Ok(Some(true)) => run.sent += 1,
                     Ok(Some(false)) => run.empty += 1,
                     Ok(None) => {}
