@@ -100,6 +100,11 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
     let delivery = tokio::spawn(worker.run(async move {
         let _ = worker_stopped.await;
     }));
+    // R-MAIL-5: the daily reminders, once per member per local day whatever the replicas.
+    let (stop_reminders, reminders_stopped) = tokio::sync::oneshot::channel::<()>();
+    let reminders = tokio::spawn(service.clone().run_reminder_ticker(roster_service::REMINDER_TICK, async move {
+        let _ = reminders_stopped.await;
+    }));
     println!("Roster is listening on {}", config.public_url);
     if let Some(secret) = service.issue_setup_token().await.map_err(runtime)? {
         println!("This installation has no operator yet. Open this one-time link to set it up:");
@@ -124,6 +129,8 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
     let served = roster_web::serve(listener, state, shutdown_signal()).await;
     let _ = stop_worker.send(());
     let _ = delivery.await;
+    let _ = stop_reminders.send(());
+    let _ = reminders.await;
     served.map_err(|e| Failure::Runtime(e.to_string()))?;
     store.close().await;
     tracing::info!("stopped");

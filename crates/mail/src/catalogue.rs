@@ -35,6 +35,9 @@ pub enum TemplateName {
     /// An archived member was restored and their password had been removed: they must set a new
     /// one through the link before signing in (R-ARC-2).
     AccessRestored,
+    /// The morning summary of a member who opted in (R-MAIL-5): due to-dos, the day's events,
+    /// contacts to follow up.
+    DailyReminder,
 }
 
 /// A token a template may use, such as `user.first_name`, with what it holds.
@@ -183,6 +186,17 @@ const ACCESS_RESTORED: &[Token] = &[
     EXPIRES_AT,
 ];
 
+const DAILY_REMINDER: &[Token] = &[
+    USER_FIRST_NAME,
+    USER_LAST_NAME,
+    USER_EMAIL,
+    ACCOUNT_NAME,
+    token("day", "The day, in the member's time zone (YYYY-MM-DD)"),
+    token("todos", "The to-dos due that day or overdue and not done, one line each"),
+    token("events", "The day's events in the member's calendars, one line each"),
+    token("follow_ups", "The contacts assigned to the member to follow up that day, one line each"),
+];
+
 const REGISTRATION_ATTEMPT: &[Token] = &[
     USER_FIRST_NAME,
     USER_LAST_NAME,
@@ -205,7 +219,7 @@ macro_rules! builtin {
 
 impl TemplateName {
     /// Every built-in template.
-    pub const ALL: [TemplateName; 10] = [
+    pub const ALL: [TemplateName; 11] = [
         TemplateName::Welcome,
         TemplateName::Invitation,
         TemplateName::PasswordReset,
@@ -216,6 +230,7 @@ impl TemplateName {
         TemplateName::EmailConfirmation,
         TemplateName::RegistrationAttempt,
         TemplateName::AccessRestored,
+        TemplateName::DailyReminder,
     ];
 
     /// The stable string id (`password_reset`, `portal_link`…).
@@ -231,6 +246,7 @@ impl TemplateName {
             TemplateName::EmailConfirmation => "email_confirmation",
             TemplateName::RegistrationAttempt => "registration_attempt",
             TemplateName::AccessRestored => "access_restored",
+            TemplateName::DailyReminder => "daily_reminder",
         }
     }
 
@@ -247,6 +263,7 @@ impl TemplateName {
             TemplateName::EmailConfirmation => EMAIL_CONFIRMATION,
             TemplateName::RegistrationAttempt => REGISTRATION_ATTEMPT,
             TemplateName::AccessRestored => ACCESS_RESTORED,
+            TemplateName::DailyReminder => DAILY_REMINDER,
         }
     }
 
@@ -277,7 +294,8 @@ impl TemplateName {
             | TemplateName::PasswordChanged
             | TemplateName::PortalLink
             | TemplateName::InvitationRequest
-            | TemplateName::AccessRestored => Route::Account,
+            | TemplateName::AccessRestored
+            | TemplateName::DailyReminder => Route::Account,
         }
     }
 
@@ -294,6 +312,7 @@ impl TemplateName {
             TemplateName::EmailConfirmation => builtin!("email_confirmation"),
             TemplateName::RegistrationAttempt => builtin!("registration_attempt"),
             TemplateName::AccessRestored => builtin!("access_restored"),
+            TemplateName::DailyReminder => builtin!("daily_reminder"),
         }
     }
 }

@@ -72,6 +72,14 @@ impl TemplateName {
                 "link": format!("{LINK_BASE}/password-reset?token=reset_sample"),
                 "expires_at": expires_at,
             }),
+            TemplateName::DailyReminder => json!({
+                "user": user,
+                "account": account,
+                "day": "2025-03-13",
+                "todos": ["Send the quote to Grace Hopper (due 2025-03-12)", "Call the printer (due 2025-03-13)"],
+                "events": ["09:30–10:00 Stand-up", "All day: Trade fair"],
+                "follow_ups": ["Grace Hopper (Navy Labs)"],
+            }),
             TemplateName::PortalLink => json!({
                 "contact": { "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.org" },
                 "account": account,

@@ -51,6 +51,7 @@ snapshot_tests! {
     r_mail_4_snapshot_email_confirmation => TemplateName::EmailConfirmation,
     r_mail_4_snapshot_registration_attempt => TemplateName::RegistrationAttempt,
     r_arc_2_snapshot_access_restored => TemplateName::AccessRestored,
+    r_mail_5_snapshot_daily_reminder => TemplateName::DailyReminder,
 }
 
 #[test]

@@ -24,6 +24,8 @@ pub enum Internal {
     Demo,
     /// The outbox delivery worker, which sends every account's queued email.
     DeliveryJob,
+    /// The daily reminder job (R-MAIL-5), which reads each opted-in member's day.
+    ReminderJob,
 }
 
 impl Internal {
@@ -33,12 +35,15 @@ impl Internal {
             Internal::Cli => "cli",
             Internal::Demo => "demo",
             Internal::DeliveryJob => "delivery_job",
+            Internal::ReminderJob => "reminder_job",
         }
     }
 
     /// The reason stored under this name, if any.
     pub fn parse(name: &str) -> Option<Internal> {
-        [Internal::Cli, Internal::Demo, Internal::DeliveryJob].into_iter().find(|i| i.as_str() == name)
+        [Internal::Cli, Internal::Demo, Internal::DeliveryJob, Internal::ReminderJob]
+            .into_iter()
+            .find(|i| i.as_str() == name)
     }
 }
 

@@ -42,14 +42,19 @@ pub use mail::{Mail, MailConfig, MailPolicy, Sender};
 pub use me::profile::SessionView;
 pub use me::tokens::{ApiTokenView, NewApiToken};
 pub use operator::LoginPage;
+pub use records::calendars::{
+    CalendarList, CalendarPatch, CalendarView, CompareColumn, CompareWeek, EventInput, EventList, EventListParams,
+    EventView, NewCalendar,
+};
+pub use records::contacts;
 pub use records::projects::edit::{NewProject, ProjectPatch};
 pub use records::projects::list::{PROJECT_COUNT_CAP, ProjectListParams};
 pub use records::projects::tags::NewTag;
 pub use records::projects::view::{ProjectPage, ProjectView, TagView};
+pub use records::reminders::{REMINDER_HOUR, REMINDER_TICK, ReminderRun};
 pub use records::todos::lists::{NewTodoList, TodoListParams, TodoListPatch};
 pub use records::todos::tasks::{NewTodo, TodoParams, TodoPatch};
 pub use records::todos::view::{TodoListPage, TodoListView, TodoPage, TodoView};
-pub use records::contacts;
 pub use signin::known_device::LIFETIME_SECS as KNOWN_DEVICE_LIFETIME_SECS;
 pub use signin::password::Hasher;
 pub use signin::register::{

@@ -99,6 +99,7 @@ pub trait Tx:
     + CalendarRepo
     + MemberRecordsRepo
     + RecordSeedRepo
+    + ReminderRepo
     + SchemaRepo
     + Send
 {

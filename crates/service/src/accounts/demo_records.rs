@@ -22,8 +22,7 @@ pub const CONTACT_BATCH: u32 = 10_000;
 /// How many contacts the demo salesperson is assigned (the "salesperson with 1,000").
 pub const SALES_ASSIGNED: u32 = 1_000;
 
-const KINDS: &[(ContactKind, u64)] =
-    &[(ContactKind::Client, 55), (ContactKind::Lead, 35), (ContactKind::Vendor, 10)];
+const KINDS: &[(ContactKind, u64)] = &[(ContactKind::Client, 55), (ContactKind::Lead, 35), (ContactKind::Vendor, 10)];
 
 impl Service {
     /// Adds `n` generated contacts to the account `slug` (the demo account by default; made

@@ -174,6 +174,7 @@ pub fn template_title(name: TemplateName) -> &'static str {
         TemplateName::EmailConfirmation => "Confirm your email address (registration)",
         TemplateName::RegistrationAttempt => "Someone tried to register with your address",
         TemplateName::AccessRestored => "Access restored: set a new password",
+        TemplateName::DailyReminder => "Daily reminder",
     }
 }
 

@@ -85,7 +85,7 @@ impl Can {
         self.may(Action::ManageProjects(self.account_id))
     }
 
-    /// Open the account's work pages (projects and to-dos): any active member (R-TODO-1).
+    /// Open the account's work pages (projects, to-dos, calendar): any active member (R-TODO-1, R-CAL-1).
     pub fn use_own_work(&self) -> bool {
         self.may(Action::UseOwnWork(self.account_id))
     }
@@ -256,6 +256,8 @@ pub fn areas(can: &Can, account: Option<Uuid>, operator: bool, path: &str) -> Ve
         let work = [
             link(path, "Projects", at("/projects"), can.use_own_work(), false),
             link(path, "To-dos", at("/todos"), can.use_own_work(), false),
+            link(path, "Calendar", at("/calendar"), can.use_own_work(), true),
+            link(path, "Compare calendars", at("/calendar/compare"), can.use_own_work(), false),
         ];
         out.push(NavArea { label: "Work", links: work.into_iter().flatten().collect() });
         let clients = [link(path, "Contacts", at("/contacts"), can.view_contacts(), false)];

@@ -63,6 +63,7 @@ fn every_service_error() -> Vec<Box<dyn Fn() -> ServiceError>> {
         C::AlreadyOwner,
         C::RoleNameTaken,
         C::RoleInUse,
+        C::DefaultRecord,
         C::AccountNotChosen,
         C::TokenBoundToAccount,
         C::NotFailed,

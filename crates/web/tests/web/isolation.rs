@@ -95,6 +95,21 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("get", "/api/v1/accounts/{account_id}/filters/{filter_id}", None),
         ("patch", "/api/v1/accounts/{account_id}/filters/{filter_id}", Some(json!({ "name": "Renamed" }))),
         ("delete", "/api/v1/accounts/{account_id}/filters/{filter_id}", None),
+        // Calendars and events (R-CAL-1).
+        ("get", "/api/v1/accounts/{account_id}/calendars", None),
+        ("post", "/api/v1/accounts/{account_id}/calendars", Some(json!({ "name": "Intruder" }))),
+        ("get", "/api/v1/accounts/{account_id}/calendars/{calendar_id}", None),
+        ("patch", "/api/v1/accounts/{account_id}/calendars/{calendar_id}", Some(json!({ "name": "Renamed" }))),
+        ("delete", "/api/v1/accounts/{account_id}/calendars/{calendar_id}", None),
+        ("get", "/api/v1/accounts/{account_id}/events", None),
+        (
+            "post",
+            "/api/v1/accounts/{account_id}/events",
+            Some(json!({ "title": "x", "starts_at": "2030-01-01T09:00:00Z", "ends_at": "2030-01-01T10:00:00Z" })),
+        ),
+        ("get", "/api/v1/accounts/{account_id}/events/{event_id}", None),
+        ("patch", "/api/v1/accounts/{account_id}/events/{event_id}", Some(json!({ "title": "Renamed" }))),
+        ("delete", "/api/v1/accounts/{account_id}/events/{event_id}", None),
     ]
 }
 
@@ -149,6 +164,41 @@ async fn work_records(tx: &mut dyn roster_store::Tx, account_id: uuid::Uuid, mem
     };
     assert_eq!(tx.insert_todo(&all, &todo).await.unwrap(), 1);
     Records { project: project.id, tag: tag.id, list: list.id, todo: todo.id }
+}
+
+/// A calendar and an event of `owner`'s in the victim account (R-CAL-1): their ids.
+async fn victim_calendar(
+    tx: &mut dyn roster_store::Tx,
+    account: uuid::Uuid,
+    owner: uuid::Uuid,
+) -> (uuid::Uuid, uuid::Uuid) {
+    let scope = roster_core::scope::internal(account, roster_core::InternalUse::Demo);
+    let t = time::OffsetDateTime::from_unix_timestamp(1_900_000_000).unwrap();
+    let calendar = roster_store::CalendarRow {
+        id: uuid::Uuid::now_v7(),
+        account_id: account,
+        owner_id: owner,
+        name: "Vic's".to_owned(),
+        is_default: false,
+        created_at: t,
+    };
+    assert!(tx.insert_calendar(&scope, &calendar).await.unwrap());
+    let event = roster_store::EventRow {
+        id: uuid::Uuid::now_v7(),
+        account_id: account,
+        calendar_id: calendar.id,
+        title: "Private".to_owned(),
+        starts_at: t,
+        ends_at: t,
+        all_day: false,
+        contact_id: None,
+        project_id: None,
+        created_by: owner,
+        created_at: t,
+        updated_at: t,
+    };
+    assert!(tx.insert_event(&scope, &event).await.unwrap());
+    (calendar.id, event.id)
 }
 
 /// Public routes under an account, answered the same for every account (not a membership
@@ -247,6 +297,7 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
         tx.insert_invitation(&invitation).await.unwrap();
         let records = work_records(tx.as_mut(), victim, member.id).await;
         let (contact_id, filter_id) = victim_contact_and_filter(tx.as_mut(), victim, member.id).await;
+        let (calendar, event) = victim_calendar(tx.as_mut(), victim, member.id).await;
         tx.commit().await.unwrap();
 
         let doc = app.get_json("/api/v1/openapi.json", None).await.body;
@@ -278,6 +329,8 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
                 .replace("{tag_id}", &records.tag.to_string())
                 .replace("{list_id}", &records.list.to_string())
                 .replace("{todo_id}", &records.todo.to_string())
+                .replace("{calendar_id}", &calendar.to_string())
+                .replace("{event_id}", &event.to_string())
         };
         for (method, path, body) in table {
             assert!(documented.iter().any(|(m, p)| m == method && p == path), "{method} {path} is not documented");

@@ -8,6 +8,7 @@ mod calendars;
 mod contacts;
 mod membership;
 mod projects;
+mod reminders;
 mod seed;
 mod tags;
 mod todos;

@@ -1,0 +1,163 @@
+//! Events, reached through their calendar's scope. A range is one index range of `starts_at`:
+//! an event lasts at most `EVENT_SPAN_MAX_DAYS`, so those overlapping `[from, to)` start in
+//! `[from - span, to)` (`events_by_calendar` for one calendar, `events_by_account` otherwise).
+use roster_core::Scope;
+use time::Duration;
+use uuid::Uuid;
+
+use super::super::super::driver::{SqlTx, get, to_db};
+use super::super::super::{DbRow, time, uuid};
+use super::super::scope_args;
+use crate::{EVENT_SPAN_MAX_DAYS, EventQuery, EventRow, Result};
+
+macro_rules! event_cols {
+    () => {
+        "e.id, e.account_id, e.calendar_id, e.title, e.starts_at, e.ends_at, e.all_day, e.contact_id, \
+         e.project_id, e.created_by, e.created_at, e.updated_at"
+    };
+}
+
+/// "The calendar `$C` is within the scope."
+macro_rules! in_scope {
+    ($col:literal) => {
+        concat!($col, " IN (SELECT c.id FROM calendars c WHERE c.account_id = $1 AND ($2 OR c.owner_id = $3))")
+    };
+}
+
+/// The range: after `($5, $6)`, starting before `$7`, ending after `$8` (or starting at or after
+/// it: an instant event at `from`).
+macro_rules! range {
+    () => {
+        "(e.starts_at, e.id) > ($5, $6) AND e.starts_at < $7 AND (e.ends_at > $8 OR e.starts_at >= $8) \
+         ORDER BY e.starts_at, e.id LIMIT $9"
+    };
+}
+
+/// One calendar's events (`$4`).
+const OF_CALENDAR: &str = concat!(
+    "SELECT ",
+    event_cols!(),
+    " FROM events e JOIN calendars c ON c.account_id = e.account_id AND c.id = e.calendar_id \
+     WHERE e.calendar_id = $4 AND c.account_id = $1 AND ($2 OR c.owner_id = $3) AND ",
+    range!()
+);
+
+/// Every calendar's events in the scope (`$4` is the account again, for the index).
+const OF_SCOPE: &str = concat!(
+    "SELECT ",
+    event_cols!(),
+    " FROM events e WHERE e.account_id = $4 AND ",
+    in_scope!("e.calendar_id"),
+    " AND ",
+    range!()
+);
+
+const ONE: &str = concat!(
+    "SELECT ",
+    event_cols!(),
+    " FROM events e WHERE e.id = $4 AND e.account_id = $1 AND ",
+    in_scope!("e.calendar_id")
+);
+
+fn from_row(r: &DbRow<'_>) -> Result<EventRow> {
+    Ok(EventRow {
+        id: uuid(r, "id")?,
+        account_id: uuid(r, "account_id")?,
+        calendar_id: uuid(r, "calendar_id")?,
+        title: get(r, "title")?,
+        starts_at: time(r, "starts_at")?,
+        ends_at: time(r, "ends_at")?,
+        all_day: get(r, "all_day")?,
+        contact_id: get(r, "contact_id")?,
+        project_id: get(r, "project_id")?,
+        created_by: uuid(r, "created_by")?,
+        created_at: time(r, "created_at")?,
+        updated_at: time(r, "updated_at")?,
+    })
+}
+
+pub(super) async fn list(tx: &mut SqlTx, scope: &Scope, q: &EventQuery, limit: i64) -> Result<Vec<EventRow>> {
+    let (account, all, me) = scope_args(scope);
+    let (after_at, after_id) = q.after.unwrap_or((q.from - Duration::days(EVENT_SPAN_MAX_DAYS), Uuid::nil()));
+    let (after_at, to, from) = (to_db(after_at), to_db(q.to), to_db(q.from));
+    match q.calendar_id {
+        Some(cal) => {
+            tx.all(OF_CALENDAR, args![account, all, me, cal, after_at, after_id, to, from, limit], from_row).await
+        }
+        None => tx.all(OF_SCOPE, args![account, all, me, account, after_at, after_id, to, from, limit], from_row).await,
+    }
+}
+
+pub(super) async fn one(tx: &mut SqlTx, scope: &Scope, id: Uuid) -> Result<Option<EventRow>> {
+    let (account, all, me) = scope_args(scope);
+    tx.opt(ONE, args![account, all, me, id], from_row).await
+}
+
+pub(super) async fn insert(tx: &mut SqlTx, scope: &Scope, e: &EventRow) -> Result<bool> {
+    let (account, all, me) = scope_args(scope);
+    let n = tx
+        .exec(
+            "INSERT INTO events (id, account_id, calendar_id, title, starts_at, ends_at, all_day, contact_id, \
+             project_id, created_by, created_at, updated_at) \
+             SELECT $4, $1, c.id, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM calendars c \
+             WHERE c.id = $14 AND c.account_id = $1 AND ($2 OR c.owner_id = $3)",
+            args![
+                account,
+                all,
+                me,
+                e.id,
+                e.title,
+                to_db(e.starts_at),
+                to_db(e.ends_at),
+                e.all_day,
+                e.contact_id,
+                e.project_id,
+                e.created_by,
+                to_db(e.created_at),
+                to_db(e.updated_at),
+                e.calendar_id
+            ],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+pub(super) async fn update(tx: &mut SqlTx, scope: &Scope, e: &EventRow) -> Result<bool> {
+    let (account, all, me) = scope_args(scope);
+    let n = tx
+        .exec(
+            concat!(
+                "UPDATE events SET calendar_id = $5, title = $6, starts_at = $7, ends_at = $8, all_day = $9, \
+                 contact_id = $10, project_id = $11, updated_at = $12 WHERE id = $4 AND account_id = $1 AND ",
+                in_scope!("calendar_id"),
+                " AND EXISTS (SELECT 1 FROM calendars n WHERE n.id = $5 AND n.account_id = $1 AND ($2 OR n.owner_id = $3))"
+            ),
+            args![
+                account,
+                all,
+                me,
+                e.id,
+                e.calendar_id,
+                e.title,
+                to_db(e.starts_at),
+                to_db(e.ends_at),
+                e.all_day,
+                e.contact_id,
+                e.project_id,
+                to_db(e.updated_at)
+            ],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+pub(super) async fn delete(tx: &mut SqlTx, scope: &Scope, id: Uuid) -> Result<bool> {
+    let (account, all, me) = scope_args(scope);
+    let n = tx
+        .exec(
+            concat!("DELETE FROM events WHERE id = $4 AND account_id = $1 AND ", in_scope!("calendar_id")),
+            args![account, all, me, id],
+        )
+        .await?;
+    Ok(n == 1)
+}
