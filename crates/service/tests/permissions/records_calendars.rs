@@ -84,12 +84,16 @@ async fn r_cal_1_each_role_sees_and_changes_calendars_as_its_reach_says() {
             let rename = CalendarPatch { name: Some(format!("{role} renamed")) };
             t.service.rename_calendar(p, a, &cal.to_string(), &rename, &meta).await.unwrap();
             t.service.delete_event(p, a, &ev.to_string(), &meta).await.unwrap();
-            // The first calendar of a member is their default: it stays.
+            // R-JOIN-1 made each member a default calendar: it stays; another of theirs goes.
+            let cals = t.service.calendars(p, a, None, None, None).await.unwrap();
+            let default = cals.items.iter().find(|c| c.owner_id == who.id && c.is_default).expect("a default calendar");
+            assert_ne!(default.id, cal, "{role}: the calendar made here is not the default");
             assert_eq!(
-                code(t.service.delete_calendar(p, a, &cal.to_string(), &meta).await.unwrap_err()),
+                code(t.service.delete_calendar(p, a, &default.id.to_string(), &meta).await.unwrap_err()),
                 "409",
                 "{role}"
             );
+            t.service.delete_calendar(p, a, &cal.to_string(), &meta).await.unwrap();
 
             // Another member's: seen with view_all (403 on change), not found without.
             let (see, change) = if view_all { (true, "403") } else { (false, "404") };

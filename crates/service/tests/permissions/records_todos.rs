@@ -59,7 +59,8 @@ async fn r_todo_1_roles_reach_own_lists_and_every_list_with_view_all() {
             assert_eq!(ids.contains(&theirs), view_all, "{cell}: another's list");
             assert!(!ids.contains(&foreign), "{cell}: never another account's");
             let mine = TodoListParams { owner_id: Some(actor.id.to_string()), ..Default::default() };
-            assert_eq!(s.list_todo_lists(p, a, &mine).await.unwrap().items.len(), 1, "{cell}: count of own lists");
+            // Their default list (R-JOIN-1) and the one made here.
+            assert_eq!(s.list_todo_lists(p, a, &mine).await.unwrap().items.len(), 2, "{cell}: count of own lists");
 
             assert!(s.todo_list(p, a, own).await.is_ok());
             assert_eq!(s.todo_list(p, a, theirs).await.is_ok(), view_all, "{cell}: get another's");

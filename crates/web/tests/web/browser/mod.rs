@@ -11,6 +11,7 @@
 
 mod identity;
 mod journeys;
+mod records;
 mod shell;
 mod team;
 mod team_admin;
