@@ -19,6 +19,7 @@ pub(crate) mod import;
 pub(crate) mod list;
 
 pub use edit::ContactInput;
+pub use export::{CONTACT_CSV_HEADER, CONTACT_EXPORT_CHUNK, ContactExport};
 pub use filters::{FilterInput, FilterQuery, SavedFilterView};
 pub use import::{ContactImportReport, ContactImportRow};
 pub use list::{CONTACT_COUNT_CAP, ContactListParams, ContactPage, ContactTotal, PipelineColumn};

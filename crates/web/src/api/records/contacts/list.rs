@@ -1,11 +1,13 @@
 //! The contact list, its CSV and the pipeline's counts (R-CON-1), in the caller's scope.
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use roster_service::contacts::{ContactImportReport, ContactListParams, ContactPage, PipelineColumn};
+use roster_service::contacts::{
+    CONTACT_CSV_HEADER, ContactExport, ContactImportReport, ContactListParams, ContactPage, PipelineColumn,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -90,13 +92,34 @@ pub async fn export(
     Path(account_id): Path<String>,
     ApiQuery(q): ApiQuery<ContactListQuery>,
 ) -> ApiResult<Response> {
-    let csv = state.service.export_contacts(&p, path_id(&account_id)?, &q.into()).await?;
+    let export = state.service.contact_export(&p, path_id(&account_id)?, &q.into()).await?;
+    enum Step {
+        Header(ContactExport),
+        Rows(ContactExport),
+    }
+    // The header at once, then one chunk of rows per unit of work: memory stays flat.
+    let stream = futures_util::stream::unfold(Some(Step::Header(export)), |step| async move {
+        match step? {
+            Step::Header(ex) => {
+                Some((Ok::<Bytes, std::io::Error>(Bytes::from(CONTACT_CSV_HEADER)), Some(Step::Rows(ex))))
+            }
+            Step::Rows(mut ex) => match ex.next_chunk().await {
+                Ok(Some(text)) => Some((Ok(Bytes::from(text)), Some(Step::Rows(ex)))),
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "a contacts export stopped");
+                    Some((Err(std::io::Error::other(e.to_string())), None))
+                }
+            },
+        }
+    });
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"contacts.csv\""),
+            (header::CACHE_CONTROL, "no-store"),
         ],
-        csv,
+        Body::from_stream(stream),
     )
         .into_response())
 }
