@@ -12,10 +12,35 @@ use crate::{AuditRepo, AuditRow, MembershipRow, Result, SeedContact, StoreError,
 /// From this many memberships in one call, the FTS5 rows are written per batch, not per row.
 const FTS_SET_MIN: usize = 500;
 
+/// For a batch of at least [`FTS_SET_MIN`] rows: drops `trigger` (the per-row FTS5 insert of
+/// `table`) inside the open transaction and returns its text and the first rowid the batch
+/// will get, so the caller indexes the batch with one `INSERT … SELECT` and puts the trigger
+/// back before commit. A failure in between rolls both back with the transaction.
+fn set_aside_trigger(
+    c: &rusqlite::Connection,
+    rows: usize,
+    table: &str,
+    trigger: &str,
+) -> Result<Option<(String, i64)>> {
+    if rows < FTS_SET_MIN {
+        return Ok(None);
+    }
+    let sql: Option<String> = c
+        .prepare_cached("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1")?
+        .query_row([trigger], |r| r.get(0))
+        .optional()?;
+    let Some(sql) = sql else { return Ok(None) };
+    let first_new: i64 = c.query_row(&format!("SELECT COALESCE(max(rowid), 0) + 1 FROM {table}"), [], |r| r.get(0))?;
+    c.execute_batch(&format!("DROP TRIGGER {trigger}"))?;
+    Ok(Some((sql, first_new)))
+}
+
 impl SqlTx {
-    /// Generated contacts, one cached single-row `INSERT` each (the FTS5 row by its trigger).
+    /// Generated contacts, one cached single-row `INSERT` each; from [`FTS_SET_MIN`] rows the
+    /// FTS5 rows are written for the batch at once, as for memberships.
     pub(super) async fn bulk_insert_contacts(&mut self, account_id: Uuid, rows: &[SeedContact]) -> Result<u64> {
         let c = self.c()?;
+        let aside = set_aside_trigger(c, rows.len(), "contacts", "contact_search_insert")?;
         let mut stmt = c.prepare_cached(
             "INSERT INTO contacts (id, account_id, kind, first_name, last_name, company, email, emails, phones, \
              stage, assigned_to, sort_name, sort_company, created_at, updated_at) \
@@ -46,6 +71,15 @@ impl SqlTx {
                 stmt.raw_bind_parameter(i + 1, v)?;
             }
             stmt.raw_execute()?;
+        }
+        drop(stmt);
+        if let Some((sql, first_new)) = aside {
+            c.execute(
+                "INSERT INTO contact_search (rowid, sort_name, sort_company, email) \
+                 SELECT rowid, sort_name, sort_company, email FROM contacts WHERE rowid >= ?1",
+                [first_new],
+            )?;
+            c.execute_batch(&sql)?;
         }
         Ok(rows.len() as u64)
     }
@@ -113,18 +147,7 @@ impl SqlTx {
         const ROW: &str = "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,(SELECT sort_name FROM users WHERE id = ?2), \
              (SELECT email FROM users WHERE id = ?2), (SELECT lower(COALESCE(company, '')) FROM users WHERE id = ?2))";
         let c = self.c()?;
-        let trigger: Option<String> = if ms.len() >= FTS_SET_MIN {
-            c.prepare_cached("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'member_search_insert'")?
-                .query_row([], |r| r.get(0))
-                .optional()?
-        } else {
-            None
-        };
-        let mut first_new = 0i64;
-        if trigger.is_some() {
-            first_new = c.query_row("SELECT COALESCE(max(rowid), 0) + 1 FROM memberships", [], |r| r.get(0))?;
-            c.execute_batch("DROP TRIGGER member_search_insert")?;
-        }
+        let aside = set_aside_trigger(c, ms.len(), "memberships", "member_search_insert")?;
         let mut stmt = c.prepare_cached(&format!("{COLS}{ROW}"))?;
         for m in ms {
             let values: [&dyn ToSql; 12] = [
@@ -149,7 +172,7 @@ impl SqlTx {
             }
         }
         drop(stmt);
-        if let Some(sql) = trigger {
+        if let Some((sql, first_new)) = aside {
             c.execute(
                 "INSERT INTO member_search (rowid, sort_name, sort_email, sort_company) \
                  SELECT rowid, sort_name, sort_email, sort_company FROM memberships WHERE rowid >= ?1",

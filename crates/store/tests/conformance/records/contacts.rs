@@ -2,7 +2,7 @@
 //! the contacts assigned to its member, and the database refuses an assignee from another account.
 use roster_core::policy::{Actor, MembershipFacts};
 use roster_core::{ContactKind, ContactStage, MembershipStatus, PermissionSet, Scope};
-use roster_store::{ContactFilter, ContactQuery, ContactRow, ContactSearch, SavedFilterRow};
+use roster_store::{ContactFilter, ContactQuery, ContactRow, ContactSearch, SavedFilterRow, SeedContact};
 
 use super::super::*;
 
@@ -193,6 +193,60 @@ async fn r_con_2_saved_filters_are_the_members_own() {
         assert_eq!(tx.delete_saved_filter(&scope, other.id, f.id).await.unwrap(), 0);
         assert_eq!(tx.delete_saved_filter(&scope, owner.id, f.id).await.unwrap(), 1);
         tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+/// Decision 0092: an admin's text search first walks the sort's index a bounded way, then asks
+/// the trigram index; a salesperson's tests their own rows. Whichever way, the pages are the
+/// matching rows in order, none missed, none out of scope, and the bulk writer indexes them all.
+#[tokio::test]
+async fn r_con_1_text_search_pages_agree_whether_walked_or_indexed() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, _owner) = new_account(&db.store, "Search").await;
+        let sales = new_member(&db.store, account.id, "standard", "active").await;
+        let all = all_scope(account.id);
+        let own = own_scope(account.id, sales.id);
+        // 9,000 contacts, more than one bounded walk: every third at "Common Corp"; "Zyxw" only
+        // on the last 3 by name (beyond the walk); every 100th assigned to the salesperson.
+        let rows: Vec<SeedContact> = (0..9_000u32)
+            .map(|i| SeedContact {
+                id: Uuid::now_v7(),
+                kind: ContactKind::Client,
+                first_name: format!("N{i:05}"),
+                last_name: if i >= 8_997 { "Zyxw".into() } else { "Doe".into() },
+                company: Some(if i % 3 == 0 { "Common Corp".into() } else { format!("Firm {i}") }),
+                email: format!("n{i}@example.test"),
+                phone: None,
+                stage: ContactStage::New,
+                assigned_to: (i % 100 == 0).then_some(sales.id),
+                created_at: now(),
+            })
+            .collect();
+        let mut tx = db.store.begin().await.unwrap();
+        assert_eq!(tx.insert_contacts_bulk(&all, &rows).await.unwrap(), 9_000);
+        tx.commit().await.unwrap();
+        let mut tx = db.store.read().await.unwrap();
+        let mut pages = async |scope: &Scope, text: &str, size: i64| -> Vec<String> {
+            let filter = ContactFilter { search: ContactSearch::Text(text.into()), ..Default::default() };
+            let mut q = ContactQuery { filter, ..Default::default() };
+            let mut seen = Vec::new();
+            loop {
+                let page = tx.list_contacts(scope, &q, size).await.unwrap();
+                let Some((_, last)) = page.last() else { break };
+                q.after = Some(last.clone());
+                seen.extend(page.into_iter().map(|(c, _)| c.first_name));
+            }
+            seen
+        };
+        let expect = |keep: &dyn Fn(u32) -> bool| -> Vec<String> {
+            (0..9_000u32).filter(|i| keep(*i)).map(|i| format!("N{i:05}")).collect()
+        };
+        assert_eq!(pages(&all, "common", 700).await, expect(&|i| i % 3 == 0), "common: the walk fills pages");
+        assert_eq!(pages(&all, "zyxw", 50).await, expect(&|i| i >= 8_997), "rare: the trigram index");
+        assert_eq!(pages(&all, "n0899", 50).await, expect(&|i| (8_990..9_000).contains(&i)));
+        assert_eq!(pages(&own, "common", 7).await, expect(&|i| i % 300 == 0), "own: their rows only");
+        assert!(pages(&own, "zyxw", 50).await.is_empty());
     })
     .await;
 }

@@ -6,10 +6,17 @@
 //! `LIKE` pattern), `$9` the searched text, `$10..$13` the cursor (first text key, name key,
 //! creation time, id), `$14` the limit. A filter that is not asked adds no condition.
 //!
-//! A whole email address seeks `contacts_email`; text of three characters or more asks the
-//! trigram index (SQLite's `contact_search` FTS5 table, PostgreSQL's `contacts_search` GIN
-//! index) for candidates, each tested for the text; shorter text tests the scope's rows.
-use roster_core::{ContactStage, Scope};
+//! How rows are found (decision 0092):
+//! - an `Own` scope (a salesperson) is one range of a `contacts_assigned_*` index, its own
+//!   statement: `$2 OR assigned_to = $3` would hide the index from the planner. Text is tested
+//!   on those rows only: a member's own contacts are few, the trigram index is not asked;
+//! - a whole email address seeks `contacts_email`;
+//! - an `All` scope's text of three characters or more: first a bounded walk of the sort's
+//!   index ([`WALK`] rows, each tested for the text), which fills a page when the text is
+//!   common; only when it does not, the trigram index gives the candidates, then few
+//!   (SQLite's FTS5 `contact_search`, PostgreSQL's GIN `contacts_search`);
+//! - shorter text tests the scope's rows in sort order.
+use roster_core::{ContactStage, Reach, Scope};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -19,15 +26,39 @@ use super::super::scope_args;
 use super::row::contact_from_row;
 use crate::{ContactFilter, ContactKey, ContactQuery, ContactRow, ContactSearch, ContactSort, Result};
 
-/// "The text (`$9`) is in the name, the company or the first address".
-fn contains() -> String {
-    let f = POSITION_FN;
-    format!("({f}(c.sort_name, $9) > 0 OR {f}(c.sort_company, $9) > 0 OR {f}(COALESCE(c.email, ''), $9) > 0)")
+/// How many rows of the sort's index a bounded walk reads before the trigram index is asked.
+const WALK: i64 = 8_000;
+
+/// How a text search finds its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Find {
+    /// The trigram index gives candidates (a text of three characters or more).
+    Trigram,
+    /// The scope's rows are read in sort order and each is tested.
+    Test,
 }
 
-/// The filter's conditions over `contacts c`, the scope first.
-fn conditions(f: &ContactFilter) -> String {
-    let mut w = String::from("c.account_id = $1 AND ($2 OR c.assigned_to = $3)");
+/// "The text (`$9`) is in the name, the company or the first address" of the row `a`.
+fn contains(a: &str) -> String {
+    let f = POSITION_FN;
+    format!("({f}({a}.sort_name, $9) > 0 OR {f}({a}.sort_company, $9) > 0 OR {f}(COALESCE({a}.email, ''), $9) > 0)")
+}
+
+/// How `scope` and `search` find rows when nothing forces a walk.
+fn find_of(scope: &Scope, search: &ContactSearch) -> Find {
+    match (scope.reach(), search) {
+        (Reach::All, ContactSearch::Text(t)) if t.chars().count() >= 3 => Find::Trigram,
+        _ => Find::Test,
+    }
+}
+
+/// The filter's conditions over `contacts c`, the scope first; the text search only when
+/// `with_search`.
+fn conditions(scope: &Scope, f: &ContactFilter, find: Find, with_search: bool) -> String {
+    let mut w = String::from(match scope.reach() {
+        Reach::All => "c.account_id = $1 AND ($2 OR c.assigned_to = $3)",
+        Reach::Own(_) => "c.account_id = $1 AND c.assigned_to = $3 AND NOT $2",
+    });
     if f.kind.is_some() {
         w.push_str(" AND c.kind = $4");
     }
@@ -46,17 +77,20 @@ fn conditions(f: &ContactFilter) -> String {
     if !f.include_hidden {
         w.push_str(" AND NOT c.hidden_from_client_list");
     }
-    match &f.search {
-        ContactSearch::All => {}
-        ContactSearch::Email(_) => w.push_str(" AND c.email = $8"),
-        ContactSearch::Text(t) if t.chars().count() < 3 => w.push_str(&format!(" AND {}", contains())),
-        ContactSearch::Text(_) if FTS5 => w.push_str(&format!(
+    if !with_search {
+        return w;
+    }
+    match (&f.search, find) {
+        (ContactSearch::All, _) => {}
+        (ContactSearch::Email(_), _) => w.push_str(" AND c.email = $8"),
+        (ContactSearch::Text(_), Find::Test) => w.push_str(&format!(" AND {}", contains("c"))),
+        (ContactSearch::Text(_), Find::Trigram) if FTS5 => w.push_str(&format!(
             " AND c.rowid IN (SELECT rowid FROM contact_search WHERE contact_search MATCH $8) AND {}",
-            contains()
+            contains("c")
         )),
-        ContactSearch::Text(_) => w.push_str(&format!(
+        (ContactSearch::Text(_), Find::Trigram) => w.push_str(&format!(
             " AND (c.sort_name || ' ' || c.sort_company || ' ' || COALESCE(c.email, '')) LIKE $8 AND {}",
-            contains()
+            contains("c")
         )),
     }
     w
@@ -74,18 +108,40 @@ fn keys(sort: ContactSort) -> Vec<(&'static str, &'static str)> {
     k
 }
 
-fn page_sql(q: &ContactQuery) -> String {
+/// The keyset condition (after the cursor) and the `ORDER BY` list of `q`'s sort.
+fn order(q: &ContactQuery) -> (String, String) {
     let keys = keys(q.sort);
-    let mut w = conditions(&q.filter);
     let exprs: Vec<&str> = keys.iter().map(|k| k.0).collect();
-    if q.after.is_some() {
+    let seek = if q.after.is_some() {
         let op = if q.descending { "<" } else { ">" };
         let params: Vec<&str> = keys.iter().map(|k| k.1).collect();
-        w.push_str(&format!(" AND ({}) {op} ({})", exprs.join(", "), params.join(", ")));
-    }
+        format!(" AND ({}) {op} ({})", exprs.join(", "), params.join(", "))
+    } else {
+        String::new()
+    };
     let dir = if q.descending { " DESC" } else { "" };
     let order: Vec<String> = exprs.iter().map(|e| format!("{e}{dir}")).collect();
-    format!("SELECT {} FROM contacts c WHERE {w} ORDER BY {} LIMIT $14", contact_cols!(), order.join(", "))
+    (seek, order.join(", "))
+}
+
+fn page_sql(scope: &Scope, q: &ContactQuery, find: Find) -> String {
+    let (seek, order) = order(q);
+    let w = conditions(scope, &q.filter, find, true);
+    format!("SELECT {} FROM contacts c WHERE {w}{seek} ORDER BY {order} LIMIT $14", contact_cols!())
+}
+
+/// The bounded walk: the first [`WALK`] rows of the sort's index after the cursor, tested
+/// for the text, the first `$14` of them.
+fn walk_sql(scope: &Scope, q: &ContactQuery) -> String {
+    let (seek, order) = order(q);
+    let w = conditions(scope, &q.filter, Find::Test, false);
+    format!(
+        "SELECT {cols} FROM contacts c WHERE c.id IN (SELECT w.id FROM (SELECT c.id, \
+         c.sort_name, c.sort_company, c.email FROM contacts c WHERE {w}{seek} ORDER BY {order} LIMIT {WALK}) w \
+         WHERE {test} LIMIT $14) ORDER BY {order} LIMIT $14",
+        cols = contact_cols!(),
+        test = contains("w"),
+    )
 }
 
 /// The search value for `$8` and the text for `$9`.
@@ -157,24 +213,27 @@ pub(super) async fn page(
     limit: i64,
 ) -> Result<Vec<(ContactRow, ContactKey)>> {
     let sort = q.sort;
-    rows(tx, &page_sql(q), scope, &q.filter, q.after.as_ref(), limit, move |r| {
-        Ok((contact_from_row(r)?, key_from_row(sort, r)?))
-    })
-    .await
+    let decode = move |r: &DbRow<'_>| Ok((contact_from_row(r)?, key_from_row(sort, r)?));
+    let find = find_of(scope, &q.filter.search);
+    if find == Find::Trigram {
+        let found = rows(tx, &walk_sql(scope, q), scope, &q.filter, q.after.as_ref(), limit, decode).await?;
+        if found.len() as i64 >= limit {
+            return Ok(found);
+        }
+    }
+    rows(tx, &page_sql(scope, q, find), scope, &q.filter, q.after.as_ref(), limit, decode).await
 }
 
 pub(super) async fn count(tx: &mut SqlTx, scope: &Scope, f: &ContactFilter, cap: i64) -> Result<i64> {
-    let sql =
-        format!("SELECT count(*) AS n FROM (SELECT 1 AS one FROM contacts c WHERE {} LIMIT $14) x", conditions(f));
+    let w = conditions(scope, f, find_of(scope, &f.search), true);
+    let sql = format!("SELECT count(*) AS n FROM (SELECT 1 AS one FROM contacts c WHERE {w} LIMIT $14) x");
     let n = rows(tx, &sql, scope, f, None, cap.max(0).saturating_add(1), |r| get::<i64>(r, "n")).await?;
     Ok(n.first().copied().unwrap_or(0))
 }
 
 pub(super) async fn pipeline(tx: &mut SqlTx, scope: &Scope, f: &ContactFilter) -> Result<Vec<(ContactStage, i64)>> {
     // `$14` is bound but unused here; a no-op condition keeps every value's type known.
-    let sql = format!(
-        "SELECT c.stage AS stage, count(*) AS n FROM contacts c WHERE {} AND $14 >= 0 GROUP BY c.stage",
-        conditions(f)
-    );
+    let w = conditions(scope, f, find_of(scope, &f.search), true);
+    let sql = format!("SELECT c.stage AS stage, count(*) AS n FROM contacts c WHERE {w} AND $14 >= 0 GROUP BY c.stage");
     rows(tx, &sql, scope, f, None, 0, |r| Ok((catalogued(r, "stage", ContactStage::parse)?, get::<i64>(r, "n")?))).await
 }
