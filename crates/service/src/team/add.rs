@@ -47,6 +47,8 @@ pub struct NewMember {
     pub bcc_me: bool,
     /// R-JOIN-1: projects of the account the new member joins at once.
     pub project_ids: Vec<Uuid>,
+    /// The new member's preferences in this account (defaults for what is absent).
+    pub preferences: Option<crate::PreferencesPatch>,
 }
 
 /// The new member, and a warning when they cannot sign in yet.
@@ -178,6 +180,10 @@ impl Service {
             let mut errs = FieldErrors::new();
             resolve_rights(tx.as_mut(), account_id, input.role.as_deref(), input.permissions.as_deref(), &mut errs)
                 .await?;
+            if let Some(prefs) = &input.preferences {
+                let mut scratch = MembershipRow::new(account_id, Uuid::nil(), roster_core::RoleKind::Customer, now());
+                prefs.apply(&mut scratch, &mut errs);
+            }
             input.parse(errs)?
         };
         let hash = match &parsed.password {
@@ -273,6 +279,9 @@ impl Service {
         };
         let mut membership = MembershipRow::new(account_id, user.id, rights.role, t);
         rights.apply(&mut membership);
+        if let Some(prefs) = &input.preferences {
+            prefs.apply(&mut membership, &mut FieldErrors::new());
+        }
         tx.insert_membership(&membership).await?;
         let projects = crate::records::membership::chosen_projects(tx.as_mut(), account_id, &input.project_ids).await?;
         crate::records::membership::on_join(tx.as_mut(), account_id, &user, &projects, t).await?;

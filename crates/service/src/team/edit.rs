@@ -1,6 +1,6 @@
 //! Reading one member and changing their rights and preferences (R-PERM-1, R-OWN-2).
 use roster_core::{Action, FieldErrors, PermissionSet, PersonName, authorize};
-use roster_store::{MemberPerson, MemberRow, UserDetails, UserRow};
+use roster_store::{MemberPerson, MemberRow, MembershipRow, UserDetails, UserRow};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -55,6 +55,30 @@ pub struct PreferencesPatch {
     pub contact_tab: Option<String>,
     pub show_calendar: Option<bool>,
     pub daily_reminders: Option<bool>,
+}
+
+impl PreferencesPatch {
+    /// Sets the asked preferences on `m`; an unknown landing page or contact tab is an error
+    /// named `preferences.<field>` in `errs` (and `m` keeps its value).
+    pub(crate) fn apply(&self, m: &mut MembershipRow, errs: &mut FieldErrors) {
+        if let Some(page) = self.landing_page.as_deref() {
+            if LANDING_PAGES.contains(&page) {
+                m.landing_page = page.to_owned();
+            } else {
+                errs.add("preferences.landing_page", format!("Choose one of {}.", LANDING_PAGES.join(", ")));
+            }
+        }
+        if let Some(tab) = self.contact_tab.as_deref() {
+            match roster_core::ContactTab::parse(tab) {
+                Ok(tab) => m.contact_tab = tab.as_str().to_owned(),
+                Err(_) => {
+                    errs.add("preferences.contact_tab", "Choose overview, projects, todos, events, emails or notes.")
+                }
+            }
+        }
+        m.show_calendar = self.show_calendar.unwrap_or(m.show_calendar);
+        m.daily_reminders = self.daily_reminders.unwrap_or(m.daily_reminders);
+    }
 }
 
 impl Service {
@@ -145,22 +169,7 @@ impl Service {
             details = Some(d);
         }
         if let Some(prefs) = &patch.preferences {
-            if let Some(page) = prefs.landing_page.as_deref() {
-                if LANDING_PAGES.contains(&page) {
-                    m.landing_page = page.to_owned();
-                } else {
-                    errs.add("preferences.landing_page", format!("Choose one of {}.", LANDING_PAGES.join(", ")));
-                }
-            }
-            if let Some(tab) = prefs.contact_tab.as_deref() {
-                match roster_core::ContactTab::parse(tab) {
-                    Ok(tab) => m.contact_tab = tab.as_str().to_owned(),
-                    Err(_) => errs
-                        .add("preferences.contact_tab", "Choose overview, projects, todos, events, emails or notes."),
-                }
-            }
-            m.show_calendar = prefs.show_calendar.unwrap_or(m.show_calendar);
-            m.daily_reminders = prefs.daily_reminders.unwrap_or(m.daily_reminders);
+            prefs.apply(&mut m, &mut errs);
         }
         if !errs.is_empty() {
             return Err(ServiceError::Invalid(errs));

@@ -37,6 +37,8 @@ pub struct AddMemberRequest {
     /// R-JOIN-1: projects of the account the new member joins at once (at most 100).
     #[serde(default)]
     pub project_ids: Vec<uuid::Uuid>,
+    /// The member's preferences in this account; absent fields take the defaults.
+    pub preferences: Option<roster_service::PreferencesPatch>,
 }
 
 /// The answer when the address already has a login (R-ADD-3): an invitation was sent.
@@ -82,6 +84,7 @@ pub async fn add(
         welcome_subject: req.welcome_subject,
         bcc_me: req.bcc_me,
         project_ids: req.project_ids,
+        preferences: req.preferences,
     };
     Ok(match state.service.add_member(&p, path_id(&account_id)?, &input, &meta).await? {
         AddOutcome::Added(added) => (CREATED, Json(added)).into_response(),

@@ -174,6 +174,7 @@ pub async fn submit(
         welcome_subject: some(&f.welcome_subject),
         bcc_me: f.bcc_me.is_some(),
         project_ids: f.projects.iter().filter_map(|s| Uuid::parse_str(s).ok()).collect(),
+        preferences: None,
     };
     if input.project_ids.len() != f.projects.len() {
         let mut p = page(&state, &user, id, f, send_welcome).await?;
