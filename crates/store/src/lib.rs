@@ -50,6 +50,18 @@ impl Backend {
             Backend::Postgres => 2,
         }
     }
+
+    /// How many generated records one bulk unit of work writes (`roster demo`). Random sort
+    /// keys put each row of a batch on a different leaf page of every index, and SQLite's WAL
+    /// writes each dirty page once per commit: 100,000 rows per commit touch those pages ten
+    /// times less often than 10,000 did (decision 0092). PostgreSQL writes pages on its own
+    /// schedule, and two smaller batches keep both lanes busy.
+    pub fn bulk_batch_rows(self) -> u32 {
+        match self {
+            Backend::Sqlite => 100_000,
+            Backend::Postgres => 10_000,
+        }
+    }
 }
 
 /// Pool figures for `/metrics`.

@@ -17,8 +17,6 @@ use crate::actor::Internal;
 use crate::signin::Who;
 use crate::{Result, Service, now};
 
-/// Contacts written per unit of work.
-pub const CONTACT_BATCH: u32 = 10_000;
 /// How many contacts the demo salesperson is assigned (the "salesperson with 1,000").
 pub const SALES_ASSIGNED: u32 = 1_000;
 
@@ -34,10 +32,11 @@ impl Service {
         let scope = internal(account_id, InternalUse::Demo);
         let mut rng = Rng(seed());
         let lanes = self.store.backend().bulk_writers().max(1);
+        let batch = self.store.backend().bulk_batch_rows().max(1);
         let mut inflight = FuturesOrdered::new();
         let (mut sent, mut added) = (0u32, 0u32);
         while sent < n {
-            let count = CONTACT_BATCH.min(n - sent);
+            let count = batch.min(n - sent);
             let t = now();
             let mut rows = Vec::with_capacity(count as usize);
             for i in sent..sent + count {

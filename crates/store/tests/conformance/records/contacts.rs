@@ -197,8 +197,9 @@ async fn r_con_2_saved_filters_are_the_members_own() {
     .await;
 }
 
-/// Decision 0092: an admin's text search first walks the sort's index a bounded way, then asks
-/// the trigram index; a salesperson's tests their own rows. Whichever way, the pages are the
+/// Decision 0092: an admin's text search asks the trigram index at once for a rare text, else
+/// walks the sort's index a bounded way, then asks the index; a salesperson's tests their own
+/// rows. Whichever way, the pages are the
 /// matching rows in order, none missed, none out of scope, and the bulk writer indexes them all.
 #[tokio::test]
 async fn r_con_1_text_search_pages_agree_whether_walked_or_indexed() {
@@ -223,8 +224,16 @@ async fn r_con_1_text_search_pages_agree_whether_walked_or_indexed() {
                 created_at: now(),
             })
             .collect();
+        // Another account holds 3,000 "Zyxw": the text is common there, rare here.
+        let (elsewhere, _) = new_account(&db.store, "Elsewhere").await;
+        let theirs: Vec<SeedContact> = rows
+            .iter()
+            .take(3_000)
+            .map(|r| SeedContact { id: Uuid::now_v7(), last_name: "Zyxw".into(), assigned_to: None, ..r.clone() })
+            .collect();
         let mut tx = db.store.begin().await.unwrap();
         assert_eq!(tx.insert_contacts_bulk(&all, &rows).await.unwrap(), 9_000);
+        assert_eq!(tx.insert_contacts_bulk(&all_scope(elsewhere.id), &theirs).await.unwrap(), 3_000);
         tx.commit().await.unwrap();
         let mut tx = db.store.read().await.unwrap();
         let mut pages = async |scope: &Scope, text: &str, size: i64| -> Vec<String> {
@@ -243,7 +252,8 @@ async fn r_con_1_text_search_pages_agree_whether_walked_or_indexed() {
             (0..9_000u32).filter(|i| keep(*i)).map(|i| format!("N{i:05}")).collect()
         };
         assert_eq!(pages(&all, "common", 700).await, expect(&|i| i % 3 == 0), "common: the walk fills pages");
-        assert_eq!(pages(&all, "zyxw", 50).await, expect(&|i| i >= 8_997), "rare: the trigram index");
+        assert_eq!(pages(&all, "zyxw", 50).await, expect(&|i| i >= 8_997), "rare here: walk, then the index");
+        assert_eq!(pages(&all, "n0899", 50).await.len(), 10, "rare everywhere: the index at once");
         assert_eq!(pages(&all, "n0899", 50).await, expect(&|i| (8_990..9_000).contains(&i)));
         assert_eq!(pages(&own, "common", 7).await, expect(&|i| i % 300 == 0), "own: their rows only");
         assert!(pages(&own, "zyxw", 50).await.is_empty());

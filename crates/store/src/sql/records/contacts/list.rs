@@ -11,10 +11,11 @@
 //!   statement: `$2 OR assigned_to = $3` would hide the index from the planner. Text is tested
 //!   on those rows only: a member's own contacts are few, the trigram index is not asked;
 //! - a whole email address seeks `contacts_email`;
-//! - an `All` scope's text of three characters or more: first a bounded walk of the sort's
-//!   index ([`WALK`] rows, each tested for the text), which fills a page when the text is
-//!   common; only when it does not, the trigram index gives the candidates, then few
-//!   (SQLite's FTS5 `contact_search`, PostgreSQL's GIN `contacts_search`);
+//! - an `All` scope's text of three characters or more: a rare text (on SQLite, fewer than
+//!   [`PROBE`] rows of FTS5 `contact_search`, counted first) asks the trigram index at once.
+//!   Otherwise a bounded walk of the sort's index ([`WALK`] rows, each tested for the text)
+//!   fills the page when the text is common here; only when it does not, the trigram index
+//!   gives the candidates (PostgreSQL's GIN `contacts_search`: its planner weighs it);
 //! - shorter text tests the scope's rows in sort order.
 use roster_core::{ContactStage, Reach, Scope};
 use time::OffsetDateTime;
@@ -28,6 +29,9 @@ use crate::{ContactFilter, ContactKey, ContactQuery, ContactRow, ContactSearch, 
 
 /// How many rows of the sort's index a bounded walk reads before the trigram index is asked.
 const WALK: i64 = 8_000;
+
+/// SQLite: below this many trigram candidates, the index is asked at once, without a walk.
+const PROBE: i64 = 3_000;
 
 /// How a text search finds its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,13 +219,21 @@ pub(super) async fn page(
     let sort = q.sort;
     let decode = move |r: &DbRow<'_>| Ok((contact_from_row(r)?, key_from_row(sort, r)?));
     let find = find_of(scope, &q.filter.search);
-    if find == Find::Trigram {
+    if find == Find::Trigram && !(FTS5 && few_candidates(tx, scope, &q.filter).await?) {
         let found = rows(tx, &walk_sql(scope, q), scope, &q.filter, q.after.as_ref(), limit, decode).await?;
         if found.len() as i64 >= limit {
             return Ok(found);
         }
     }
     rows(tx, &page_sql(scope, q, find), scope, &q.filter, q.after.as_ref(), limit, decode).await
+}
+
+/// SQLite: whether the FTS5 index holds fewer than [`PROBE`] rows with the text (both
+/// accounts'): then its candidates are cheaper than any walk. Reads at most `PROBE` row ids.
+async fn few_candidates(tx: &mut SqlTx, scope: &Scope, f: &ContactFilter) -> Result<bool> {
+    let sql = "SELECT count(*) AS n FROM (SELECT rowid FROM contact_search WHERE contact_search MATCH $8 LIMIT $14) x";
+    let n = rows(tx, sql, scope, f, None, PROBE, |r| get::<i64>(r, "n")).await?;
+    Ok(n.first().copied().unwrap_or(0) < PROBE)
 }
 
 pub(super) async fn count(tx: &mut SqlTx, scope: &Scope, f: &ContactFilter, cap: i64) -> Result<i64> {
