@@ -105,6 +105,16 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
     let reminders = tokio::spawn(service.clone().run_reminder_ticker(roster_service::REMINDER_TICK, async move {
         let _ = reminders_stopped.await;
     }));
+    // The query planner's statistics, refreshed hourly as the tables grow (decision 0092).
+    let stats_store = store.clone();
+    let statistics = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            if let Err(e) = stats_store.refresh_statistics().await {
+                tracing::warn!(error = %e, "refreshing the planner's statistics failed");
+            }
+        }
+    });
     println!("Roster is listening on {}", config.public_url);
     if let Some(secret) = service.issue_setup_token().await.map_err(runtime)? {
         println!("This installation has no operator yet. Open this one-time link to set it up:");
@@ -131,6 +141,7 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
     let _ = delivery.await;
     let _ = stop_reminders.send(());
     let _ = reminders.await;
+    statistics.abort();
     served.map_err(|e| Failure::Runtime(e.to_string()))?;
     store.close().await;
     tracing::info!("stopped");

@@ -81,6 +81,11 @@ pub trait Store: Send + Sync + 'static {
     async fn read(&self) -> Result<Box<dyn Tx>>;
     /// Applies pending migrations; safe to call from several replicas at once.
     async fn migrate(&self) -> Result<()>;
+    /// Refreshes the query planner's statistics where they are stale (SQLite: `PRAGMA
+    /// optimize` over a bounded sample; PostgreSQL's autovacuum does it itself). Without them
+    /// SQLite's planner prefers an index that serves the `ORDER BY` over a selective one: an
+    /// exact email walked a million contacts (decision 0092).
+    async fn refresh_statistics(&self) -> Result<()>;
     /// True when the database answers and every migration is applied (`/readyz`).
     async fn ready(&self) -> bool;
     fn pool_stats(&self) -> PoolStats;

@@ -93,6 +93,8 @@ impl Service {
             added += done?;
             progress(added);
         }
+        // The lists' plans depend on the planner knowing the tables' new sizes.
+        self.store.refresh_statistics().await?;
         Ok(added)
     }
 

@@ -219,6 +219,13 @@ impl Store for PgStore {
 
     /// Forward-only, in one transaction under an advisory lock: replicas starting together apply
     /// each migration exactly once.
+    async fn refresh_statistics(&self) -> Result<()> {
+        // Autovacuum analyzes changed tables on its own schedule; asked (after a bulk load, or
+        // hourly), every table is sampled now (30,000 rows each at the default target).
+        sqlx::raw_sql("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn migrate(&self) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock(72616237)").execute(&mut *tx).await?;

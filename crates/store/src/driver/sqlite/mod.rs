@@ -154,6 +154,14 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// The planner's statistics where missing or stale: at most 1,000 rows sampled per index
+/// (milliseconds at a million rows); `0x10002` looks at every table, not only those this
+/// connection queried.
+fn optimize(conn: &Connection) -> Result<()> {
+    conn.execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")?;
+    Ok(())
+}
+
 struct Shared {
     path: PathBuf,
     readers: Mutex<Vec<Connection>>,
@@ -429,7 +437,11 @@ impl Store for SqliteStore {
             )?;
         }
         tx.commit()?;
-        Ok(())
+        optimize(&guard)
+    }
+
+    async fn refresh_statistics(&self) -> Result<()> {
+        optimize(&*self.writer().await?)
     }
 
     async fn ready(&self) -> bool {

@@ -235,6 +235,7 @@ async fn r_con_1_text_search_pages_agree_whether_walked_or_indexed() {
         assert_eq!(tx.insert_contacts_bulk(&all, &rows).await.unwrap(), 9_000);
         assert_eq!(tx.insert_contacts_bulk(&all_scope(elsewhere.id), &theirs).await.unwrap(), 3_000);
         tx.commit().await.unwrap();
+        db.store.refresh_statistics().await.unwrap();
         let mut tx = db.store.read().await.unwrap();
         let mut pages = async |scope: &Scope, text: &str, size: i64| -> Vec<String> {
             let filter = ContactFilter { search: ContactSearch::Text(text.into()), ..Default::default() };
