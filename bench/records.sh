@@ -5,6 +5,8 @@
 # measures the salesperson's list (pages 1 and 20) and search, an admin's list by every sort,
 # substring search, exact email, and the CSV export. Prints tables; asserts nothing.
 #   BACKEND=sqlite|postgres  CONTACTS=1000000  bash bench/records.sh
+# DATA=DIR (SQLite) keeps the database in DIR and seeds only when DIR has none, to measure the
+# queries again without seeding again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BACKEND="${BACKEND:-sqlite}"
@@ -17,17 +19,25 @@ BIN="$PWD/target/release/roster"
 BENCH="$PWD/target/release/records-bench"
 WORK="$(mktemp -d)"
 trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
-export ROSTER_DATA_DIR="$WORK/data" ROSTER_LISTEN="127.0.0.1:$PORT" ROSTER_LOG="${ROSTER_LOG:-warn}"
+export ROSTER_DATA_DIR="${DATA:-$WORK/data}" ROSTER_LISTEN="127.0.0.1:$PORT" ROSTER_LOG="${ROSTER_LOG:-warn}"
 if [ "$BACKEND" = postgres ]; then
   export ROSTER_DATABASE_URL="${PG_ADMIN%/*}/roster_records_bench"
   psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS roster_records_bench WITH (FORCE)" -c "CREATE DATABASE roster_records_bench"
 fi
 
-echo "seeding $CONTACTS + $CONTACTS contacts ($BACKEND)…" >&2
-start=$(date +%s%N)
-"$BIN" demo --contacts "$CONTACTS" > "$WORK/demo.txt"
-"$BIN" demo --contacts "$CONTACTS" --account others > "$WORK/others.txt"
-seed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+mkdir -p "$ROSTER_DATA_DIR"
+if [ -n "${DATA:-}" ] && [ -f "$DATA/demo.txt" ]; then
+  cp "$DATA/demo.txt" "$DATA/others.txt" "$WORK/"
+  seed_ms=0
+  echo "reusing the database in $DATA (seeding not measured)" >&2
+else
+  echo "seeding $CONTACTS + $CONTACTS contacts ($BACKEND)…" >&2
+  start=$(date +%s%N)
+  "$BIN" demo --contacts "$CONTACTS" > "$WORK/demo.txt"
+  "$BIN" demo --contacts "$CONTACTS" --account others > "$WORK/others.txt"
+  seed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  if [ -n "${DATA:-}" ]; then cp "$WORK/demo.txt" "$WORK/others.txt" "$DATA/"; fi
+fi
 if [ "$BACKEND" = postgres ]; then psql -q "$ROSTER_DATABASE_URL" -c "VACUUM ANALYZE" -c "CHECKPOINT"; fi
 sync
 OWNER_PW="$(awk '$1 == "owner" {print $4}' "$WORK/demo.txt")"
