@@ -258,6 +258,7 @@ pub fn areas(can: &Can, account: Option<Uuid>, operator: bool, path: &str) -> Ve
             link(path, "To-dos", at("/todos"), can.use_own_work(), false),
             link(path, "Calendar", at("/calendar"), can.use_own_work(), true),
             link(path, "Compare calendars", at("/calendar/compare"), can.use_own_work(), false),
+            link(path, "Calendars", at("/calendars"), can.use_own_work(), false),
         ];
         out.push(NavArea { label: "Work", links: work.into_iter().flatten().collect() });
         let clients = [link(path, "Contacts", at("/contacts"), can.view_contacts(), false)];

@@ -1,13 +1,14 @@
 //! The console's calendar pages (R-CAL-1): a week of one's own calendars, navigable, with a
 //! form for a new event (errors next to the fields), and the compare view of the members who
 //! show their calendar. Server-rendered, no script; weeks are Monday to Sunday in UTC days.
+//! `list.rs`: the calendars page; `event.rs`: an event's page and form.
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::get;
+use axum::routing::{get, post};
 use roster_core::FieldErrors;
 use roster_service::{CompareWeek, EventInput, EventListParams, EventView, ServiceError};
 use serde::Deserialize;
@@ -21,10 +22,18 @@ use crate::console::session::ConsoleUser;
 use crate::console::{Nav, PageError};
 use crate::extract::ClientMeta;
 
+mod event;
+mod list;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/accounts/{account_id}/calendar", get(week).post(create))
         .route("/accounts/{account_id}/calendar/compare", get(compare))
+        .route("/accounts/{account_id}/calendars", get(list::list).post(list::create))
+        .route("/accounts/{account_id}/calendars/{calendar_id}/rename", post(list::rename))
+        .route("/accounts/{account_id}/calendars/{calendar_id}/delete", post(list::delete))
+        .route("/accounts/{account_id}/events/{event_id}/edit", get(event::edit).post(event::save))
+        .route("/accounts/{account_id}/events/{event_id}/delete", post(event::delete))
 }
 
 /// One day of the week grid.
@@ -78,7 +87,7 @@ pub struct EventForm {
     all_day: Option<String>,
 }
 
-fn monday_of(raw: &str) -> Date {
+pub(crate) fn monday_of(raw: &str) -> Date {
     let day = Date::parse(raw.trim(), format_description!("[year]-[month]-[day]"))
         .unwrap_or_else(|_| time::OffsetDateTime::now_utc().date());
     day - Duration::days(i64::from(day.weekday().number_days_from_monday()))
@@ -149,7 +158,12 @@ pub async fn week(
     Query(q): Query<WeekQuery>,
 ) -> PageResult {
     let mut page = week_page(&state, &user, path_id(&account_id)?, monday_of(&q.week)).await?;
-    page.notice = (q.done == "created").then_some("Event added.");
+    page.notice = match q.done.as_str() {
+        "created" => Some("Event added."),
+        "saved" => Some("Event saved."),
+        "deleted" => Some("Event deleted."),
+        _ => None,
+    };
     Ok(page.into_response())
 }
 
