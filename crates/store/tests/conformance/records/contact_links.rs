@@ -90,8 +90,10 @@ async fn r_con_1_a_contacts_todos_and_events_stay_in_their_kinds_scope() {
         let sam = new_member(&db.store, account.id, "standard", "active").await;
         let all = roster_core::scope::internal(account.id, roster_core::scope::InternalUse::Demo);
         let elsewhere = roster_core::scope::internal(other.id, roster_core::scope::InternalUse::Demo);
-        let (sam_todos, sam_cals) =
-            (own(account.id, sam.id, roster_core::scope::TODOS), own(account.id, sam.id, roster_core::scope::CALENDARS));
+        let (sam_todos, sam_cals) = (
+            own(account.id, sam.id, roster_core::scope::TODOS),
+            own(account.id, sam.id, roster_core::scope::CALENDARS),
+        );
         let mut tx = db.store.begin().await.unwrap();
         let c = contact(account.id, "Cleo");
         let d = contact(account.id, "Dora");

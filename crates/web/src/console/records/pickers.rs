@@ -1,10 +1,10 @@
 //! `<select>` choices for the record forms, each read in the viewer's scope through the kind's
 //! own list use case (decision 0093): contacts (which may be a million) are the first
-//! [`CHOICES`] by name matching the form's `contact_q` box, projects the first [`CHOICES`] by
-//! name, members the active ones (when the viewer may read the team; otherwise the form keeps a
+//! [`CHOICES`] by name matching the form's `contact_q` box, projects the newest ones (the
+//! service's `project_choices`, as the new-member form), members the active ones (when the viewer may read the team; otherwise the form keeps a
 //! text box). The record already linked is always a choice, so saving never drops it.
 use roster_service::contacts::ContactListParams;
-use roster_service::{MemberListParams, ProjectListParams, ServiceError};
+use roster_service::{MemberListParams, ServiceError};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -45,16 +45,14 @@ pub(crate) async fn contacts(
     Ok(out)
 }
 
-/// Projects by name, with `current` first when it is not among them.
+/// The newest projects in reach, with `current` first when it is not among them.
 pub(crate) async fn projects(
     state: &AppState,
     user: &ConsoleUser,
     account_id: Uuid,
     current: Option<Uuid>,
 ) -> Result<Vec<Choice>, ServiceError> {
-    let params = ProjectListParams { limit: Some(CHOICES), ..ProjectListParams::default() };
-    let page = state.service.list_projects(&user.0, account_id, &params).await?;
-    let mut out: Vec<Choice> = page.items.into_iter().map(|p| (p.id, p.name)).collect();
+    let mut out: Vec<Choice> = state.service.project_choices(&user.0, account_id).await?;
     if let Some(id) = current
         && !out.iter().any(|(p, _)| *p == id)
     {
@@ -75,11 +73,8 @@ pub(crate) async fn members(
     account_id: Uuid,
     current: Option<Uuid>,
 ) -> Option<Vec<Choice>> {
-    let params = MemberListParams {
-        status: Some("active".to_owned()),
-        limit: Some(CHOICES),
-        ..MemberListParams::default()
-    };
+    let params =
+        MemberListParams { status: Some("active".to_owned()), limit: Some(CHOICES), ..MemberListParams::default() };
     let page = state.service.search_members(&user.0, account_id, &params).await.ok()?;
     if page.next_cursor.is_some() {
         return None;

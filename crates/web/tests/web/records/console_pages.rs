@@ -250,10 +250,16 @@ async fn r_cal_1_event_page_edits_with_errors_by_field_picks_links_and_deletes()
         assert!(!html.contains("field-error"), "nothing saved, nothing refused");
         form[5] = ("end", "11:00");
         let (status, location, _) = post_form(&app, &edit, &cookie, &form).await;
-        assert_eq!((status, location.as_str()), (303, format!("/accounts/{a}/calendar?week=2030-03-04&done=saved").as_str()));
+        assert_eq!(
+            (status, location.as_str()),
+            (303, format!("/accounts/{a}/calendar?week=2030-03-04&done=saved").as_str())
+        );
         let saved = app.get_json(&format!("/api/v1/accounts/{a}/events/{ev}"), Some(emp.bearer())).await;
         assert_eq!(saved["title"], "Site visit");
-        assert_eq!((saved["contact_id"].as_str(), saved["project_id"].as_str()), (Some(cleo_s.as_str()), Some(project_s.as_str())));
+        assert_eq!(
+            (saved["contact_id"].as_str(), saved["project_id"].as_str()),
+            (Some(cleo_s.as_str()), Some(project_s.as_str()))
+        );
         assert_eq!(saved["ends_at"], "2030-03-05T11:00:00Z");
 
         // The owner (calendars.view_all) reads it without a form; a POST is refused.
@@ -274,9 +280,13 @@ async fn r_cal_1_event_page_edits_with_errors_by_field_picks_links_and_deletes()
         assert_eq!(app.page(&edit, &app.console_sign_in(&eve.email).await).await.status, 404);
 
         // Delete after confirming.
-        let (status, _, _) =
-            post_form(&app, &format!("/accounts/{a}/events/{ev}/delete"), &cookie, &[("csrf", &csrf), ("confirm", "on")])
-                .await;
+        let (status, _, _) = post_form(
+            &app,
+            &format!("/accounts/{a}/events/{ev}/delete"),
+            &cookie,
+            &[("csrf", &csrf), ("confirm", "on")],
+        )
+        .await;
         assert_eq!(status, 303);
         assert_eq!(app.page(&edit, &cookie).await.status, 404);
     })
@@ -308,6 +318,99 @@ async fn r_con_1_contact_form_picks_the_assignee_from_active_members() {
         let id = location.split('/').nth(4).unwrap().split('?').next().unwrap().to_owned();
         let c = app.get_json(&format!("/api/v1/accounts/{a}/contacts/{id}"), Some(owner.bearer())).await;
         assert_eq!(c["assigned_to"].as_str(), Some(emp_id.as_str()));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_prj_1_project_form_picks_the_client_contact_from_the_contact_tab() {
+    each_backend(|app: TestApp| async move {
+        let owner = app.owner("Acme").await;
+        let a = owner.account();
+        let cleo = contact(&app, a, owner.bearer(), "Cleo", owner.id).await;
+        contact(&app, a, owner.bearer(), "Zed", owner.id).await;
+        let cookie = app.console_sign_in(&owner.email).await;
+        // The contact's empty projects tab links to the form with the contact chosen.
+        let page = app.page(&format!("/accounts/{a}/projects/new?contact_id={cleo}"), &cookie).await;
+        page.assert_status(200);
+        assert!(page.html.contains(&format!("<option value=\"{cleo}\" selected>Cleo Client")), "{}", page.html);
+        let csrf = csrf_of(&page.html);
+        let cleo_s = cleo.to_string();
+        let mut form = vec![("csrf", csrf.as_str()), ("name", "Roof"), ("status", "active"), ("contact_id", "nope")];
+        let (status, _, html) = post_form(&app, &format!("/accounts/{a}/projects"), &cookie, &form).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("id=\"contact_id-error\""), "{html}");
+        let mut find = form.clone();
+        find.extend([("contact_q", "zed"), ("find", "1")]);
+        let (status, _, html) = post_form(&app, &format!("/accounts/{a}/projects"), &cookie, &find).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Zed Client") && !html.contains("Cleo Client"), "narrowed: {html}");
+        form[3] = ("contact_id", cleo_s.as_str());
+        let (status, location, _) = post_form(&app, &format!("/accounts/{a}/projects"), &cookie, &form).await;
+        assert_eq!(status, 303);
+        let page = app.page(&location, &cookie).await;
+        assert!(
+            page.html.contains(&format!("<a href=\"/accounts/{a}/contacts/{cleo}\">Cleo Client</a>")),
+            "{}",
+            page.html
+        );
+        let tab = app.page(&format!("/accounts/{a}/contacts/{cleo}?tab=projects"), &cookie).await;
+        assert!(tab.html.contains("Roof"));
+        // Choosing "None" on the edit form clears it.
+        let csrf = csrf_of(&page.html);
+        let edit = [("csrf", csrf.as_str()), ("name", "Roof"), ("status", "active"), ("contact_id", "")];
+        let (status, _, _) = post_form(&app, &location, &cookie, &edit).await;
+        assert_eq!(status, 303);
+        let tab = app.page(&format!("/accounts/{a}/contacts/{cleo}?tab=projects"), &cookie).await;
+        assert!(tab.html.contains("No projects for this contact yet."));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_todo_1_task_form_picks_contact_and_project_in_scope() {
+    each_backend(|app: TestApp| async move {
+        let owner = app.owner("Acme").await;
+        let a = owner.account();
+        let emp = app.member_with(&owner, "employee").await;
+        let cleo = contact(&app, a, owner.bearer(), "Cleo", emp.id).await;
+        contact(&app, a, owner.bearer(), "Olga", owner.id).await;
+        let base = format!("/api/v1/accounts/{a}");
+        let project = app
+            .post_json(
+                &format!("{base}/projects"),
+                Some(owner.bearer()),
+                &json!({ "name": "Kitchen", "member_ids": [emp.id] }),
+            )
+            .await
+            .assert_status(201)
+            .id();
+        app.post_json(&format!("{base}/projects"), Some(owner.bearer()), &json!({ "name": "Secret" }))
+            .await
+            .assert_status(201);
+        let list = app.post_json(&format!("{base}/todo-lists"), Some(emp.bearer()), &json!({ "name": "Calls" })).await;
+        let path = format!("/accounts/{a}/todos/{}", list.id());
+        let cookie = app.console_sign_in(&emp.email).await;
+        let page = app.page(&path, &cookie).await;
+        page.assert_status(200);
+        assert!(page.html.contains("Cleo Client") && !page.html.contains("Olga Client"), "{}", page.html);
+        assert!(page.html.contains("Kitchen") && !page.html.contains("Secret"), "{}", page.html);
+        let csrf = csrf_of(&page.html);
+        let (cleo_s, project_s) = (cleo.to_string(), project.to_string());
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("title", "Call Cleo"),
+            ("contact_id", cleo_s.as_str()),
+            ("project_id", project_s.as_str()),
+        ];
+        let (status, _, _) = post_form(&app, &path, &cookie, &form).await;
+        assert_eq!(status, 303);
+        let tab = app.page(&format!("/accounts/{a}/contacts/{cleo}?tab=todos"), &cookie).await;
+        assert!(tab.html.contains("Call Cleo"), "{}", tab.html);
+        let bad = [("csrf", csrf.as_str()), ("title", "Call"), ("contact_id", "x"), ("project_id", "")];
+        let (status, _, html) = post_form(&app, &path, &cookie, &bad).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("id=\"contact_id-error\""), "{html}");
     })
     .await;
 }

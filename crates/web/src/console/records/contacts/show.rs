@@ -112,7 +112,13 @@ pub async fn show(
         }
         ContactTab::Events => {
             let found = state.service.contact_events(&user.0, account_id, contact_id).await.map_err(fail(&user))?;
-            events = found.into_iter().map(|e| { let w = event_when(&nav, &e); (e, w) }).collect();
+            events = found
+                .into_iter()
+                .map(|e| {
+                    let w = event_when(&nav, &e);
+                    (e, w)
+                })
+                .collect();
         }
         _ => {}
     }
