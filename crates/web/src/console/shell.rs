@@ -296,6 +296,7 @@ pub fn crumbs(can: &Can, id: Uuid, name: &str, path: &str) -> Vec<Crumb> {
         ["team", _, ..] | ["log-in-as", ..] | ["transfer"] if can.view_team() => Some(("Members", "/team")),
         ["roles", _, ..] if can.view_roles() => Some(("Roles", "/roles")),
         ["contacts", _, ..] if can.view_contacts() => Some(("Contacts", "/contacts")),
+        ["events", _, ..] if can.use_own_work() => Some(("Calendar", "/calendar")),
         ["emails", _, ..] if can.view_outbox() => Some(("Outbox", "/emails")),
         ["email-templates", _, ..] if can.change_settings() => Some(("Email templates", "/email-templates")),
         _ => None,

@@ -100,7 +100,9 @@ async fn r_con_1_contact_tabs_show_only_what_the_viewer_may_see() {
         // A contact assigned to another: 404 on every tab.
         assert_eq!(app.page(&tab(olga, "todos"), &cookie).await.status, 404);
 
-        // The owner (every `.view_all`) sees all of it, and may add a project.
+        // The owner (every `.view_all`) sees all of it, and may add a project; times in their zone.
+        let zone = json!({ "time_zone": "Europe/Paris" });
+        app.send(reqwest::Method::PATCH, "/api/v1/me", owner.bearer(), Some(zone)).await.assert_status(200);
         let owner_cookie = app.console_sign_in(&owner.email).await;
         let page = app.page(&tab(cleo, "todos"), &owner_cookie).await;
         assert!(page.html.contains("Employee call") && page.html.contains("Owner call"), "{}", page.html);
@@ -110,6 +112,7 @@ async fn r_con_1_contact_tabs_show_only_what_the_viewer_may_see() {
         assert!(page.html.contains(&format!("/accounts/{a}/projects/new?contact_id={dora}")));
         let page = app.page(&tab(cleo, "events"), &owner_cookie).await;
         assert!(page.html.contains("Employee visit") && page.html.contains("Owner visit"));
+        assert!(page.html.contains("2030-03-05 10:00 CET"), "the owner's zone: {}", page.html);
 
         // Another account's admin: 404.
         let op = app.token(&owner.email, None).await;
