@@ -164,6 +164,22 @@ async fn r_cal_1_calendars_page_owner_renames_creates_deletes_and_a_viewer_only_
         assert!(html.contains("cannot be deleted"), "{html}");
         let cals = app.get_json(&format!("/api/v1/accounts/{a}/calendars"), Some(emp.bearer())).await;
         let field = cals.items().iter().find(|c| c["name"] == "Field work").unwrap()["id"].as_str().unwrap().to_owned();
+        // With two calendars the week's add form offers them; the event goes to the one chosen.
+        let week = app.page(&format!("/accounts/{a}/calendar?week=2030-03-04"), &cookie).await;
+        assert!(week.html.contains("<select id=\"calendar_id\""), "{}", week.html);
+        let add = [
+            ("csrf", csrf.as_str()),
+            ("title", "Survey"),
+            ("day", "2030-03-06"),
+            ("start", "08:00"),
+            ("end", "09:00"),
+            ("calendar_id", field.as_str()),
+        ];
+        assert_eq!(post_form(&app, &format!("/accounts/{a}/calendar"), &cookie, &add).await.0, 303);
+        let found = app
+            .get_json(&format!("/api/v1/accounts/{a}/events?from=2030-03-06&to=2030-03-07"), Some(emp.bearer()))
+            .await;
+        assert_eq!(found.items()[0]["calendar_id"].as_str(), Some(field.as_str()), "{found}");
         let (status, _, _) =
             post_form(&app, &format!("/accounts/{a}/calendars/{field}/delete"), &cookie, &[("csrf", &csrf)]).await;
         assert_eq!(status, 303);

@@ -55,6 +55,8 @@ pub struct WeekPage {
     errors: FieldErrors,
     alert: Option<String>,
     notice: Option<&'static str>,
+    /// The viewer's own calendars, for the add form's picker (default first when none chosen).
+    calendars: Vec<(Uuid, String, bool)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -85,6 +87,8 @@ pub struct EventForm {
     start: String,
     end: String,
     all_day: Option<String>,
+    /// One of the viewer's calendars (blank: their default one).
+    calendar_id: String,
 }
 
 pub(crate) fn monday_of(raw: &str) -> Date {
@@ -136,7 +140,9 @@ async fn week_page(
             Day { label: format!("{} {}", d.weekday(), d), events: on_day }
         })
         .collect();
+    let calendars = cals.items.iter().map(|c| (c.id, c.name.clone(), c.is_default)).collect();
     Ok(WeekPage {
+        calendars,
         nav,
         account_id,
         title: title_of(monday),
@@ -189,6 +195,7 @@ pub async fn create(
         starts_at: Some(starts_at),
         ends_at: Some(ends_at),
         all_day: Some(all_day),
+        calendar_id: Some(form.calendar_id.trim().to_owned()).filter(|c| !c.is_empty()),
         ..EventInput::default()
     };
     match state.service.create_event(&user.0, account_id, &input, &meta).await {
@@ -204,7 +211,7 @@ pub async fn create(
             };
             // The form has a day and two times: the API's fields map onto them.
             let mut shown = FieldErrors::new();
-            for field in ["title", "starts_at", "ends_at"] {
+            for field in ["title", "starts_at", "ends_at", "calendar_id"] {
                 if let Some(m) = errors.get(field) {
                     let at = match field {
                         "starts_at" if all_day => "day",
