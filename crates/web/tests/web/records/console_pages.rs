@@ -337,6 +337,12 @@ async fn r_con_1_contact_form_picks_the_assignee_from_active_members() {
         let id = location.split('/').nth(4).unwrap().split('?').next().unwrap().to_owned();
         let c = app.get_json(&format!("/api/v1/accounts/{a}/contacts/{id}"), Some(owner.bearer())).await;
         assert_eq!(c["assigned_to"].as_str(), Some(emp_id.as_str()));
+        // A salesperson (no contacts.view_all) may assign only to themselves: the only choice.
+        let sales = app.member_with(&owner, "salesperson").await;
+        let page = app.page(&format!("/accounts/{a}/contacts/new"), &app.console_sign_in(&sales.email).await).await;
+        page.assert_status(200);
+        assert!(page.html.contains(&format!("<option value=\"{}\" selected", sales.id)), "{}", page.html);
+        assert!(!page.html.contains(&format!("<option value=\"{}\"", emp.id)), "no one else to choose");
     })
     .await;
 }

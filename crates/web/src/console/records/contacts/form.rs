@@ -136,7 +136,17 @@ async fn form(
         ("follow_up_on", "Follow up on (YYYY-MM-DD)", f.follow_up_on.clone()),
     ];
     let current = Uuid::parse_str(f.assigned_to.trim()).ok();
-    let assignees = pickers::members(state, user, account_id, current).await;
+    // Without contacts.view_all a member assigns only to themselves (decision 0078): offer no more.
+    let assignees = if super::list::holds(state, user, account_id, roster_core::Permission::ContactsViewAll).await {
+        pickers::members(state, user, account_id, current).await
+    } else {
+        let me = user.0.user();
+        let mut choices = vec![(me.id, format!("{} {} (me)", me.first_name, me.last_name).trim().to_owned())];
+        if let Some(c) = current.filter(|c| *c != me.id) {
+            choices.push((c, c.to_string()));
+        }
+        Some(choices)
+    };
     let text_areas = vec![
         ("emails", "Emails (one per line)", f.emails.clone()),
         ("phones", "Phones (one per line)", f.phones.clone()),
