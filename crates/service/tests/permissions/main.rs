@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod records_calendars;
+mod records_contact_tabs;
 mod records_contacts;
 mod records_projects;
 mod records_todos;

@@ -258,6 +258,7 @@ pub fn areas(can: &Can, account: Option<Uuid>, operator: bool, path: &str) -> Ve
             link(path, "To-dos", at("/todos"), can.use_own_work(), false),
             link(path, "Calendar", at("/calendar"), can.use_own_work(), true),
             link(path, "Compare calendars", at("/calendar/compare"), can.use_own_work(), false),
+            link(path, "Calendars", at("/calendars"), can.use_own_work(), false),
         ];
         out.push(NavArea { label: "Work", links: work.into_iter().flatten().collect() });
         let clients = [link(path, "Contacts", at("/contacts"), can.view_contacts(), false)];
@@ -295,6 +296,7 @@ pub fn crumbs(can: &Can, id: Uuid, name: &str, path: &str) -> Vec<Crumb> {
         ["team", _, ..] | ["log-in-as", ..] | ["transfer"] if can.view_team() => Some(("Members", "/team")),
         ["roles", _, ..] if can.view_roles() => Some(("Roles", "/roles")),
         ["contacts", _, ..] if can.view_contacts() => Some(("Contacts", "/contacts")),
+        ["events", _, ..] if can.use_own_work() => Some(("Calendar", "/calendar")),
         ["emails", _, ..] if can.view_outbox() => Some(("Outbox", "/emails")),
         ["email-templates", _, ..] if can.change_settings() => Some(("Email templates", "/email-templates")),
         _ => None,

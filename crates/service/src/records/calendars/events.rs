@@ -61,6 +61,16 @@ impl Service {
         Ok(tx.event(&scope, id).await?.ok_or(ServiceError::NotFound)?.into())
     }
 
+    /// The events linked to a contact the caller reaches (R-CON-1), in the calendars the caller
+    /// reaches (R-CAL-1): latest start first, at most 200.
+    pub async fn contact_events(&self, p: &Principal, account_id: Uuid, contact_id: Uuid) -> Result<Vec<EventView>> {
+        let mut tx = self.store.read().await?;
+        let (actor, scope) = read_scope(tx.as_mut(), p, account_id).await?;
+        let contacts = roster_core::scope(&actor, account_id, roster_core::scope::CONTACTS)?;
+        tx.contact(&contacts, contact_id).await?.ok_or(ServiceError::NotFound)?;
+        Ok(tx.events_of_contact(&scope, contact_id, 200).await?.into_iter().map(EventView::from).collect())
+    }
+
     /// A new event in one of the caller's calendars (their default one, made on first use, when
     /// `calendar_id` is absent).
     pub async fn create_event(

@@ -132,6 +132,17 @@ impl Service {
         Ok(tx.todos_of_project(&todos, project_id, 200).await?.into_iter().map(TodoView::from).collect())
     }
 
+    /// The tasks linked to a contact the caller reaches (R-CON-1), in the lists the caller
+    /// reaches (R-TODO-1): open first, at most 200.
+    pub async fn contact_todos(&self, p: &Principal, account_id: Uuid, contact_id: Uuid) -> Result<Vec<TodoView>> {
+        let mut tx = self.store.read().await?;
+        let (actor, _) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
+        let contacts = scope(&actor, account_id, scope::CONTACTS)?;
+        tx.contact(&contacts, contact_id).await?.ok_or(ServiceError::NotFound)?;
+        let todos = scope(&actor, account_id, scope::TODOS)?;
+        Ok(tx.todos_of_contact(&todos, contact_id, 200).await?.into_iter().map(TodoView::from).collect())
+    }
+
     pub async fn todo(&self, p: &Principal, account_id: Uuid, todo_id: Uuid) -> Result<TodoView> {
         let mut tx = self.store.read().await?;
         let (actor, _) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;

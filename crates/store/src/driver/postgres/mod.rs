@@ -102,6 +102,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "mail_secrets_and_quota", include_str!("../../../migrations/postgres/0015_mail_secrets_and_quota.sql")),
     (16, "work_records", include_str!("../../../migrations/postgres/0016_work_records.sql")),
     (20, "invitation_projects", include_str!("../../../migrations/postgres/0020_invitation_projects.sql")),
+    (22, "contact_links", include_str!("../../../migrations/postgres/0022_contact_links.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \

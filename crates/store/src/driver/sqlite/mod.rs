@@ -120,6 +120,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "mail_secrets_and_quota", include_str!("../../../migrations/sqlite/0015_mail_secrets_and_quota.sql")),
     (16, "work_records", include_str!("../../../migrations/sqlite/0016_work_records.sql")),
     (20, "invitation_projects", include_str!("../../../migrations/sqlite/0020_invitation_projects.sql")),
+    (22, "contact_links", include_str!("../../../migrations/sqlite/0022_contact_links.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \

@@ -87,6 +87,9 @@ pub trait CalendarRepo {
 
     async fn events(&mut self, scope: &Scope, q: &EventQuery, limit: i64) -> Result<Vec<EventRow>>;
     async fn event(&mut self, scope: &Scope, id: Uuid) -> Result<Option<EventRow>>;
+    /// The events linked to a contact in the scope's calendars, latest start first, at most
+    /// `limit` (`events_by_contact`).
+    async fn events_of_contact(&mut self, scope: &Scope, contact_id: Uuid, limit: i64) -> Result<Vec<EventRow>>;
     /// Inserts an event when its calendar is within the scope; false otherwise.
     async fn insert_event(&mut self, scope: &Scope, row: &EventRow) -> Result<bool>;
     /// Rewrites an event (title, times, links, calendar, `updated_at`) when both its current and

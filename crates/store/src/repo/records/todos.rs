@@ -70,6 +70,9 @@ pub trait TodoRepo {
     ) -> Result<Vec<TodoRow>>;
     /// The tasks of a project in lists of the scope (open first), at most `limit`.
     async fn todos_of_project(&mut self, scope: &Scope, project_id: Uuid, limit: i64) -> Result<Vec<TodoRow>>;
+    /// The tasks linked to a contact in lists of the scope (open first, then by id), at most
+    /// `limit` (`todos_by_contact`).
+    async fn todos_of_contact(&mut self, scope: &Scope, contact_id: Uuid, limit: i64) -> Result<Vec<TodoRow>>;
     /// Title, due date, done, links and assignee of a task whose list is in the scope: rows changed.
     async fn update_todo(&mut self, scope: &Scope, row: &TodoRow) -> Result<u64>;
     /// Deletes a task whose list is in the scope: rows deleted.

@@ -5,6 +5,7 @@ use crate::AppState;
 
 mod calendars;
 mod contacts;
+mod pickers;
 mod projects;
 mod todos;
 

@@ -1,5 +1,6 @@
 //! The work records through HTTP: API and console, one file per kind.
 mod calendars;
+mod console_pages;
 mod contacts;
 mod membership;
 mod projects;

@@ -59,6 +59,15 @@ const ONE: &str = concat!(
     in_scope!("e.calendar_id")
 );
 
+/// A contact's events (`$4`), latest first.
+const OF_CONTACT: &str = concat!(
+    "SELECT ",
+    event_cols!(),
+    " FROM events e WHERE e.account_id = $1 AND e.contact_id = $4 AND ",
+    in_scope!("e.calendar_id"),
+    " ORDER BY e.starts_at DESC, e.id DESC LIMIT $5"
+);
+
 fn from_row(r: &DbRow<'_>) -> Result<EventRow> {
     Ok(EventRow {
         id: uuid(r, "id")?,
@@ -91,6 +100,11 @@ pub(super) async fn list(tx: &mut SqlTx, scope: &Scope, q: &EventQuery, limit: i
 pub(super) async fn one(tx: &mut SqlTx, scope: &Scope, id: Uuid) -> Result<Option<EventRow>> {
     let (account, all, me) = scope_args(scope);
     tx.opt(ONE, args![account, all, me, id], from_row).await
+}
+
+pub(super) async fn of_contact(tx: &mut SqlTx, scope: &Scope, contact_id: Uuid, limit: i64) -> Result<Vec<EventRow>> {
+    let (account, all, me) = scope_args(scope);
+    tx.all(OF_CONTACT, args![account, all, me, contact_id, limit], from_row).await
 }
 
 pub(super) async fn insert(tx: &mut SqlTx, scope: &Scope, e: &EventRow) -> Result<bool> {

@@ -45,6 +45,10 @@ impl CalendarRepo for SqlTx {
         event::one(self, scope, id).await
     }
 
+    async fn events_of_contact(&mut self, scope: &Scope, contact_id: Uuid, limit: i64) -> Result<Vec<EventRow>> {
+        event::of_contact(self, scope, contact_id, limit).await
+    }
+
     async fn insert_event(&mut self, scope: &Scope, row: &EventRow) -> Result<bool> {
         event::insert(self, scope, row).await
     }

@@ -90,6 +90,14 @@ impl crate::TodoRepo for super::super::driver::SqlTx {
     ) -> Result<Vec<TodoRow>> {
         self.project_todo_rows(scope, project_id, limit).await
     }
+    async fn todos_of_contact(
+        &mut self,
+        scope: &roster_core::Scope,
+        contact_id: uuid::Uuid,
+        limit: i64,
+    ) -> Result<Vec<TodoRow>> {
+        self.contact_todo_rows(scope, contact_id, limit).await
+    }
     async fn update_todo(&mut self, scope: &roster_core::Scope, row: &TodoRow) -> Result<u64> {
         self.update_todo_row(scope, row).await
     }

@@ -85,6 +85,20 @@ impl SqlTx {
         self.all_dyn(&sql, true, args![a, all, me, project_id, limit], todo_from_row).await
     }
 
+    pub(super) async fn contact_todo_rows(
+        &mut self,
+        scope: &Scope,
+        contact_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<TodoRow>> {
+        let (a, all, me) = scope_args(scope);
+        let sql = format!(
+            "SELECT {TODO_COLS} FROM todos t JOIN todo_lists l ON l.id = t.list_id \
+             WHERE {LIST_IN_SCOPE} AND t.account_id = $1 AND t.contact_id = $4 ORDER BY t.done, t.id LIMIT $5"
+        );
+        self.all_dyn(&sql, true, args![a, all, me, contact_id, limit], todo_from_row).await
+    }
+
     pub(super) async fn update_todo_row(&mut self, scope: &Scope, row: &TodoRow) -> Result<u64> {
         let (a, all, me) = scope_args(scope);
         let sql = format!(

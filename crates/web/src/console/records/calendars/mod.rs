@@ -1,13 +1,14 @@
 //! The console's calendar pages (R-CAL-1): a week of one's own calendars, navigable, with a
 //! form for a new event (errors next to the fields), and the compare view of the members who
 //! show their calendar. Server-rendered, no script; weeks are Monday to Sunday in UTC days.
+//! `list.rs`: the calendars page; `event.rs`: an event's page and form.
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::get;
+use axum::routing::{get, post};
 use roster_core::FieldErrors;
 use roster_service::{CompareWeek, EventInput, EventListParams, EventView, ServiceError};
 use serde::Deserialize;
@@ -21,10 +22,18 @@ use crate::console::session::ConsoleUser;
 use crate::console::{Nav, PageError};
 use crate::extract::ClientMeta;
 
+mod event;
+mod list;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/accounts/{account_id}/calendar", get(week).post(create))
         .route("/accounts/{account_id}/calendar/compare", get(compare))
+        .route("/accounts/{account_id}/calendars", get(list::list).post(list::create))
+        .route("/accounts/{account_id}/calendars/{calendar_id}/rename", post(list::rename))
+        .route("/accounts/{account_id}/calendars/{calendar_id}/delete", post(list::delete))
+        .route("/accounts/{account_id}/events/{event_id}/edit", get(event::edit).post(event::save))
+        .route("/accounts/{account_id}/events/{event_id}/delete", post(event::delete))
 }
 
 /// One day of the week grid.
@@ -46,6 +55,8 @@ pub struct WeekPage {
     errors: FieldErrors,
     alert: Option<String>,
     notice: Option<&'static str>,
+    /// The viewer's own calendars, for the add form's picker (default first when none chosen).
+    calendars: Vec<(Uuid, String, bool)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -76,9 +87,11 @@ pub struct EventForm {
     start: String,
     end: String,
     all_day: Option<String>,
+    /// One of the viewer's calendars (blank: their default one).
+    calendar_id: String,
 }
 
-fn monday_of(raw: &str) -> Date {
+pub(crate) fn monday_of(raw: &str) -> Date {
     let day = Date::parse(raw.trim(), format_description!("[year]-[month]-[day]"))
         .unwrap_or_else(|_| time::OffsetDateTime::now_utc().date());
     day - Duration::days(i64::from(day.weekday().number_days_from_monday()))
@@ -127,7 +140,9 @@ async fn week_page(
             Day { label: format!("{} {}", d.weekday(), d), events: on_day }
         })
         .collect();
+    let calendars = cals.items.iter().map(|c| (c.id, c.name.clone(), c.is_default)).collect();
     Ok(WeekPage {
+        calendars,
         nav,
         account_id,
         title: title_of(monday),
@@ -149,7 +164,12 @@ pub async fn week(
     Query(q): Query<WeekQuery>,
 ) -> PageResult {
     let mut page = week_page(&state, &user, path_id(&account_id)?, monday_of(&q.week)).await?;
-    page.notice = (q.done == "created").then_some("Event added.");
+    page.notice = match q.done.as_str() {
+        "created" => Some("Event added."),
+        "saved" => Some("Event saved."),
+        "deleted" => Some("Event deleted."),
+        _ => None,
+    };
     Ok(page.into_response())
 }
 
@@ -175,6 +195,7 @@ pub async fn create(
         starts_at: Some(starts_at),
         ends_at: Some(ends_at),
         all_day: Some(all_day),
+        calendar_id: Some(form.calendar_id.trim().to_owned()).filter(|c| !c.is_empty()),
         ..EventInput::default()
     };
     match state.service.create_event(&user.0, account_id, &input, &meta).await {
@@ -190,7 +211,7 @@ pub async fn create(
             };
             // The form has a day and two times: the API's fields map onto them.
             let mut shown = FieldErrors::new();
-            for field in ["title", "starts_at", "ends_at"] {
+            for field in ["title", "starts_at", "ends_at", "calendar_id"] {
                 if let Some(m) = errors.get(field) {
                     let at = match field {
                         "starts_at" if all_day => "day",

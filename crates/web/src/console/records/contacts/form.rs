@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::list::{kinds, stages};
 use crate::AppState;
 use crate::console::common::{PageResult, account_nav, fail, path_id};
+use crate::console::records::pickers::{self, Choice};
 use crate::console::session::ConsoleUser;
 use crate::console::team::rights_form::field;
 use crate::console::{Nav, PageError};
@@ -114,6 +115,9 @@ pub struct FormPage {
     /// `(name, label, value)` of the one-line inputs and of the text areas.
     inputs: Vec<(&'static str, &'static str, String)>,
     text_areas: Vec<(&'static str, &'static str, String)>,
+    /// The active members to assign to; `None`: a text box for a member id (the viewer may not
+    /// read the team, or it has more than the picker lists).
+    assignees: Option<Vec<Choice>>,
 }
 
 async fn form(
@@ -130,8 +134,19 @@ async fn form(
         ("company", "Company", f.company.clone()),
         ("tags", "Tags (comma-separated)", f.tags.clone()),
         ("follow_up_on", "Follow up on (YYYY-MM-DD)", f.follow_up_on.clone()),
-        ("assigned_to", "Assigned to (member id)", f.assigned_to.clone()),
     ];
+    let current = Uuid::parse_str(f.assigned_to.trim()).ok();
+    // Without contacts.view_all a member assigns only to themselves (decision 0078): offer no more.
+    let assignees = if super::list::holds(state, user, account_id, roster_core::Permission::ContactsViewAll).await {
+        pickers::members(state, user, account_id, current).await
+    } else {
+        let me = user.0.user();
+        let mut choices = vec![(me.id, format!("{} {} (me)", me.first_name, me.last_name).trim().to_owned())];
+        if let Some(c) = current.filter(|c| *c != me.id) {
+            choices.push((c, c.to_string()));
+        }
+        Some(choices)
+    };
     let text_areas = vec![
         ("emails", "Emails (one per line)", f.emails.clone()),
         ("phones", "Phones (one per line)", f.phones.clone()),
@@ -149,6 +164,7 @@ async fn form(
         alert: None,
         inputs,
         text_areas,
+        assignees,
     })
 }
 

@@ -1,5 +1,7 @@
 //! `GET /accounts/{id}/contacts/{contact_id}`: one contact with tabs, opening on the viewer's
-//! default contact tab (R-CON-1, seed 002; `?tab=` switches); `POST …/delete` deletes it.
+//! default contact tab (R-CON-1, seed 002; `?tab=` switches); `POST …/delete` deletes it. The
+//! projects, to-dos and events tabs read only the open tab's records, each in the viewer's scope
+//! of that kind (decision 0093); the emails tab says why it lists nothing.
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -7,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use roster_core::ContactTab;
 use roster_service::contacts::ContactView;
+use roster_service::{EventView, ProjectListParams, ProjectView, TodoView};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -30,6 +33,28 @@ pub struct ShowPage {
     may_edit: bool,
     may_delete: bool,
     notice: Option<&'static str>,
+    /// The open tab's records (empty for the others).
+    projects: Vec<ProjectView>,
+    todos: Vec<TodoView>,
+    /// Each event with when it happens, in the viewer's time zone.
+    events: Vec<(EventView, String)>,
+    /// Projects: `projects.manage`; to-dos and events: the viewer's own work.
+    may_add_project: bool,
+    may_use_work: bool,
+}
+
+/// When an event happens, as the viewer reads it: all-day events by their dates, timed ones in
+/// the viewer's time zone.
+pub(crate) fn event_when(nav: &Nav, e: &EventView) -> String {
+    if e.all_day {
+        if e.starts_at == e.ends_at {
+            format!("{}, all day", e.starts_at)
+        } else {
+            format!("{} – {}, all day", e.starts_at, e.ends_at)
+        }
+    } else {
+        format!("{} – {}", nav.when(&e.starts), nav.when(&e.ends))
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -72,7 +97,37 @@ pub async fn show(
         }),
         None => None,
     };
+    let (mut projects, mut todos, mut events) = (Vec::new(), Vec::new(), Vec::new());
+    match tab {
+        ContactTab::Projects => {
+            let params = ProjectListParams {
+                contact_id: Some(contact_id.to_string()),
+                limit: Some(100),
+                ..ProjectListParams::default()
+            };
+            projects = state.service.list_projects(&user.0, account_id, &params).await.map_err(fail(&user))?.items;
+        }
+        ContactTab::Todos => {
+            todos = state.service.contact_todos(&user.0, account_id, contact_id).await.map_err(fail(&user))?;
+        }
+        ContactTab::Events => {
+            let found = state.service.contact_events(&user.0, account_id, contact_id).await.map_err(fail(&user))?;
+            events = found
+                .into_iter()
+                .map(|e| {
+                    let w = event_when(&nav, &e);
+                    (e, w)
+                })
+                .collect();
+        }
+        _ => {}
+    }
     let page = ShowPage {
+        may_add_project: nav.can.manage_projects(),
+        may_use_work: nav.can.use_own_work(),
+        projects,
+        todos,
+        events,
         nav,
         account_id,
         c,

@@ -2,7 +2,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use roster_core::{FieldErrors, ProjectStatus};
 use roster_service::{NewProject, ProjectPatch, ProjectView, ServiceError, TodoView};
@@ -13,6 +13,7 @@ use super::tag_names;
 use crate::AppState;
 use crate::console::Nav;
 use crate::console::common::{PageResult, account_nav, fail, path_id};
+use crate::console::records::pickers::{self, Choice};
 use crate::console::session::ConsoleUser;
 use crate::extract::ClientMeta;
 
@@ -23,6 +24,32 @@ pub struct ProjectForm {
     name: String,
     status: String,
     tags: String,
+    /// The client contact's id (blank: none), chosen from the picker.
+    contact_id: String,
+    /// The "find a contact" box, and its button (set: re-show, do not save).
+    contact_q: String,
+    find: Option<String>,
+}
+
+impl ProjectForm {
+    /// The contact chosen: `Ok(None)` when blank, `Err` (a field error) when not an id.
+    fn contact(&self) -> Result<Option<Uuid>, FieldErrors> {
+        let raw = self.contact_id.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        Uuid::parse_str(raw).map(Some).map_err(|_| {
+            let mut e = FieldErrors::new();
+            e.add("contact_id", "Choose a contact of this account.");
+            e
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    contact_id: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -38,6 +65,10 @@ pub struct ProjectPage {
     errors: FieldErrors,
     alert: Option<String>,
     may_manage: bool,
+    /// The client contact picker's choices (when the viewer may manage projects).
+    contacts: Vec<Choice>,
+    /// The client contact's name as the viewer may see it (`None`: none, or out of reach).
+    contact_name: Option<String>,
 }
 
 fn statuses() -> Vec<&'static str> {
@@ -50,6 +81,8 @@ fn form_of(p: &ProjectView) -> ProjectForm {
         name: p.name.clone(),
         status: p.status.clone(),
         tags: p.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "),
+        contact_id: p.contact_id.map(|c| c.to_string()).unwrap_or_default(),
+        ..ProjectForm::default()
     }
 }
 
@@ -71,6 +104,10 @@ async fn page(
     let form =
         project.as_ref().map(form_of).unwrap_or_else(|| ProjectForm { status: "active".into(), ..Default::default() });
     let may_manage = nav.can.manage_projects();
+    let contact_name = match project.as_ref().and_then(|p| p.contact_id) {
+        Some(c) => state.service.get_contact(&user.0, account_id, c).await.ok().map(|c| c.display_name()),
+        None => None,
+    };
     Ok(ProjectPage {
         nav,
         account_id,
@@ -81,7 +118,29 @@ async fn page(
         errors: FieldErrors::new(),
         alert: None,
         may_manage,
+        contacts: Vec::new(),
+        contact_name,
     })
+}
+
+/// The page with `form` as typed (`None`: the project's own), and the contact picker narrowed
+/// by its `contact_q`.
+async fn page_with(
+    state: &AppState,
+    user: &ConsoleUser,
+    account_id: Uuid,
+    project_id: Option<Uuid>,
+    form: Option<ProjectForm>,
+) -> Result<ProjectPage, crate::console::PageError> {
+    let mut page = page(state, user, account_id, project_id).await?;
+    let form = form.unwrap_or(std::mem::take(&mut page.form));
+    if page.may_manage {
+        let current = Uuid::parse_str(form.contact_id.trim()).ok();
+        page.contacts =
+            pickers::contacts(state, user, account_id, &form.contact_q, current).await.map_err(fail(user))?;
+    }
+    page.form = form;
+    Ok(page)
 }
 
 /// Field errors stay on the form; other refusals are the page's alert or an error page.
@@ -94,8 +153,14 @@ fn split(e: ServiceError) -> Result<(FieldErrors, Option<String>), ServiceError>
 }
 
 /// `GET /accounts/{id}/projects/new`
-pub async fn new_form(State(state): State<AppState>, user: ConsoleUser, Path(account_id): Path<String>) -> PageResult {
-    Ok(page(&state, &user, path_id(&account_id)?, None).await?.into_response())
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Path(account_id): Path<String>,
+    Query(q): Query<NewQuery>,
+) -> PageResult {
+    let form = ProjectForm { status: "active".into(), contact_id: q.contact_id, ..ProjectForm::default() };
+    Ok(page_with(&state, &user, path_id(&account_id)?, None, Some(form)).await?.into_response())
 }
 
 /// `GET /accounts/{id}/projects/{project_id}`
@@ -104,7 +169,26 @@ pub async fn show(
     user: ConsoleUser,
     Path((account_id, project_id)): Path<(String, String)>,
 ) -> PageResult {
-    Ok(page(&state, &user, path_id(&account_id)?, Some(path_id(&project_id)?)).await?.into_response())
+    let (account_id, project_id) = (path_id(&account_id)?, path_id(&project_id)?);
+    Ok(page_with(&state, &user, account_id, Some(project_id), None).await?.into_response())
+}
+
+/// The form again: unsaved with the contacts narrowed (`find`, 200), or refused (422).
+async fn again(
+    state: &AppState,
+    user: &ConsoleUser,
+    account_id: Uuid,
+    project_id: Option<Uuid>,
+    form: ProjectForm,
+    refusal: Option<ServiceError>,
+) -> PageResult {
+    let Some(e) = refusal else {
+        return Ok(page_with(state, user, account_id, project_id, Some(form)).await?.into_response());
+    };
+    let (errors, alert) = split(e).map_err(fail(user))?;
+    let mut page = page_with(state, user, account_id, project_id, Some(form)).await?;
+    (page.errors, page.alert) = (errors, alert);
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 /// `POST /accounts/{id}/projects`
@@ -117,21 +201,23 @@ pub async fn create(
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let account_id = path_id(&account_id)?;
+    if form.find.is_some() {
+        return again(&state, &user, account_id, None, form, None).await;
+    }
+    let contact_id = match form.contact() {
+        Ok(c) => c,
+        Err(errors) => return again(&state, &user, account_id, None, form, Some(ServiceError::Invalid(errors))).await,
+    };
     let input = NewProject {
         name: form.name.clone(),
-        contact_id: None,
+        contact_id,
         tags: tag_names(&form.tags),
         member_ids: Vec::new(),
         status: Some(form.status.clone()).filter(|s| !s.is_empty()),
     };
     match state.service.create_project(&user.0, account_id, &input, &meta).await {
         Ok(p) => Ok(Redirect::to(&format!("/accounts/{account_id}/projects/{}", p.id)).into_response()),
-        Err(e) => {
-            let (errors, alert) = split(e).map_err(fail(&user))?;
-            let mut page = page(&state, &user, account_id, None).await?;
-            (page.form, page.errors, page.alert) = (form, errors, alert);
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+        Err(e) => again(&state, &user, account_id, None, form, Some(e)).await,
     }
 }
 
@@ -145,20 +231,25 @@ pub async fn update(
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let (account_id, project_id) = (path_id(&account_id)?, path_id(&project_id)?);
+    let here = Some(project_id);
+    if form.find.is_some() {
+        return again(&state, &user, account_id, here, form, None).await;
+    }
+    let contact_id = match form.contact() {
+        Ok(c) => c,
+        Err(errors) => return again(&state, &user, account_id, here, form, Some(ServiceError::Invalid(errors))).await,
+    };
     let patch = ProjectPatch {
         name: Some(form.name.clone()),
         status: Some(form.status.clone()),
         tags: Some(tag_names(&form.tags)),
+        contact_id,
+        clear_contact: contact_id.is_none(),
         ..ProjectPatch::default()
     };
     match state.service.update_project(&user.0, account_id, project_id, &patch, &meta).await {
         Ok(_) => Ok(Redirect::to(&format!("/accounts/{account_id}/projects/{project_id}")).into_response()),
-        Err(e) => {
-            let (errors, alert) = split(e).map_err(fail(&user))?;
-            let mut page = page(&state, &user, account_id, Some(project_id)).await?;
-            (page.form, page.errors, page.alert) = (form, errors, alert);
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+        Err(e) => again(&state, &user, account_id, here, form, Some(e)).await,
     }
 }
 

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::console::common::{CsrfForm, PageResult, account_nav, fail, path_id};
+use crate::console::records::pickers::{self, Choice};
 use crate::console::session::ConsoleUser;
 use crate::console::{Nav, PageError};
 use crate::extract::ClientMeta;
@@ -27,6 +28,9 @@ pub struct ListPage {
     errors: FieldErrors,
     rename_errors: FieldErrors,
     alert: Option<String>,
+    /// The add-task form's pickers, in the viewer's contacts and projects scopes.
+    contacts: Vec<Choice>,
+    projects: Vec<Choice>,
 }
 
 #[derive(Deserialize, Default)]
@@ -35,6 +39,29 @@ pub struct TaskForm {
     csrf: String,
     title: String,
     due_on: String,
+    /// Chosen from the pickers (blank: none).
+    contact_id: String,
+    project_id: String,
+    /// The "find a contact" box, and its button (set: re-show, do not add).
+    contact_q: String,
+    find: Option<String>,
+}
+
+impl TaskForm {
+    /// The links chosen; a value that is not an id is a field error.
+    fn links(&self) -> Result<(Option<Uuid>, Option<Uuid>), FieldErrors> {
+        let mut errs = FieldErrors::new();
+        let mut id = |raw: &str, field: &str, message: &str| {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                return None;
+            }
+            Uuid::parse_str(raw).map_err(|_| errs.add(field, message)).ok()
+        };
+        let contact = id(&self.contact_id, "contact_id", "Choose a contact of this account.");
+        let project = id(&self.project_id, "project_id", "Choose a project of this account.");
+        if errs.is_empty() { Ok((contact, project)) } else { Err(errs) }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -45,19 +72,40 @@ pub struct RenameForm {
 }
 
 async fn page(state: &AppState, user: &ConsoleUser, account_id: Uuid, list_id: Uuid) -> Result<ListPage, PageError> {
+    page_with(state, user, account_id, list_id, TaskForm::default()).await
+}
+
+/// The list's page with the add-task form as typed; the contact picker narrowed by `contact_q`.
+async fn page_with(
+    state: &AppState,
+    user: &ConsoleUser,
+    account_id: Uuid,
+    list_id: Uuid,
+    form: TaskForm,
+) -> Result<ListPage, PageError> {
     let nav = account_nav(state, user, account_id).await?;
     let list = state.service.todo_list(&user.0, account_id, list_id).await.map_err(fail(user))?;
     let params = TodoParams { limit: Some(500), ..TodoParams::default() };
     let todos = state.service.list_todos(&user.0, account_id, list_id, &params).await.map_err(fail(user))?.items;
+    let chosen = |s: &str| Uuid::parse_str(s.trim()).ok();
+    let contacts = match nav.can.view_contacts() {
+        true => pickers::contacts(state, user, account_id, &form.contact_q, chosen(&form.contact_id))
+            .await
+            .map_err(fail(user))?,
+        false => Vec::new(),
+    };
+    let projects = pickers::projects(state, user, account_id, chosen(&form.project_id)).await.map_err(fail(user))?;
     Ok(ListPage {
         nav,
         account_id,
         list,
         todos,
-        form: TaskForm::default(),
+        form,
         errors: FieldErrors::new(),
         rename_errors: FieldErrors::new(),
         alert: None,
+        contacts,
+        projects,
     })
 }
 
@@ -83,18 +131,32 @@ pub async fn add(
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let (account_id, list_id) = (path_id(&account_id)?, path_id(&list_id)?);
+    if form.find.is_some() {
+        return Ok(page_with(&state, &user, account_id, list_id, form).await?.into_response());
+    }
+    let refused = |errors: FieldErrors, form: TaskForm| {
+        let state = state.clone();
+        let user = &user;
+        async move {
+            let mut page = page_with(&state, user, account_id, list_id, form).await?;
+            page.errors = errors;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    };
+    let (contact_id, project_id) = match form.links() {
+        Ok(links) => links,
+        Err(errors) => return refused(errors, form).await,
+    };
     let input = NewTodo {
         title: form.title.clone(),
         due_on: Some(form.due_on.clone()).filter(|d| !d.trim().is_empty()),
+        contact_id,
+        project_id,
         ..NewTodo::default()
     };
     match state.service.create_todo(&user.0, account_id, list_id, &input, &meta).await {
         Ok(_) => Ok(back(account_id, list_id)),
-        Err(ServiceError::Invalid(errors)) => {
-            let mut page = page(&state, &user, account_id, list_id).await?;
-            (page.form, page.errors) = (form, errors);
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+        Err(ServiceError::Invalid(errors)) => refused(errors, form).await,
         Err(e) => Err(fail(&user)(e)),
     }
 }
