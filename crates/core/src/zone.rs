@@ -57,10 +57,41 @@ pub fn in_zone(t: OffsetDateTime, zone: &str) -> (OffsetDateTime, String) {
     (t.to_offset(offset), abbreviation.to_owned())
 }
 
+/// The instant at which the wall clock in the zone named `zone` reads `date` `time` (UTC when
+/// the name is unknown). A time skipped by a daylight-saving change counts forward by the gap,
+/// a time that happens twice is its first occurrence (jiff's "compatible" choice, as calendars do).
+pub fn at_local(date: time::Date, at: time::Time, zone: &str) -> OffsetDateTime {
+    let utc = date.with_time(at).assume_utc();
+    let Ok(tz) = jiff::tz::TimeZone::get(zone) else { return utc };
+    let civil = jiff::civil::DateTime::new(
+        date.year() as i16,
+        u8::from(date.month()) as i8,
+        date.day() as i8,
+        at.hour() as i8,
+        at.minute() as i8,
+        at.second() as i8,
+        0,
+    );
+    let Ok(ts) = civil.and_then(|c| tz.to_ambiguous_timestamp(c).compatible()) else { return utc };
+    OffsetDateTime::from_unix_timestamp(ts.as_second()).unwrap_or(utc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn local_wall_clock_times_become_instants_across_daylight_saving() {
+        use time::macros::{date, time};
+        let at = |d, t, z| at_local(d, t, z);
+        assert_eq!(at(date!(2031 - 01 - 15), time!(09:00), "Europe/Paris"), datetime!(2031-01-15 08:00 UTC));
+        assert_eq!(at(date!(2031 - 07 - 15), time!(09:00), "Europe/Paris"), datetime!(2031-07-15 07:00 UTC));
+        assert_eq!(at(date!(2031 - 05 - 06), time!(07:10), "Asia/Tokyo"), datetime!(2031-05-05 22:10 UTC));
+        // 02:30 does not happen on 2031-03-30 in Paris: an hour later on the clock, 01:30 UTC.
+        assert_eq!(at(date!(2031 - 03 - 30), time!(02:30), "Europe/Paris"), datetime!(2031-03-30 01:30 UTC));
+        assert_eq!(at(date!(2031 - 01 - 15), time!(09:00), "Nowhere/Else"), datetime!(2031-01-15 09:00 UTC));
+    }
 
     #[test]
     fn iana_names_are_accepted_in_their_canonical_spelling() {

@@ -439,3 +439,44 @@ async fn r_todo_1_task_form_picks_contact_and_project_in_scope() {
     })
     .await;
 }
+
+/// R-CAL-1 in the viewer's time zone: the week's days are their days, the times they type and
+/// read are on their wall clock, stored as instants (an API client in UTC reads the same event).
+#[tokio::test]
+async fn r_cal_1_week_and_event_forms_read_and_show_the_viewers_wall_clock() {
+    each_backend(|app: TestApp| async move {
+        let owner = app.owner("Acme").await;
+        let a = owner.account();
+        let emp = app.member_with(&owner, "employee").await;
+        let tz =
+            app.send(reqwest::Method::PATCH, "/api/v1/me", emp.bearer(), Some(json!({ "time_zone": "Asia/Tokyo" })));
+        assert_eq!(tz.await.status, 200);
+        let cookie = app.console_sign_in(&emp.email).await;
+        let week = format!("/accounts/{a}/calendar?week=2030-03-04");
+        let csrf = csrf_of(&app.page(&week, &cookie).await.html);
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("title", "Early call"),
+            ("day", "2030-03-05"),
+            ("start", "08:00"),
+            ("end", "08:30"),
+        ];
+        let (status, _, _) = post_form(&app, &format!("/accounts/{a}/calendar"), &cookie, &form).await;
+        assert_eq!(status, 303);
+        let events = app
+            .get_json(&format!("/api/v1/accounts/{a}/events?from=2030-03-01&to=2030-03-10"), Some(emp.bearer()))
+            .await;
+        let made = events.items().iter().find(|e| e["title"] == "Early call").unwrap().clone();
+        assert_eq!(made["starts_at"], "2030-03-04T23:00:00Z", "08:00 in Tokyo is 23:00 UTC the day before");
+        let page = app.page(&week, &cookie).await;
+        let tuesday = page.html.find("Tuesday 2030-03-05").unwrap();
+        let monday = page.html.find("Monday 2030-03-04").unwrap();
+        let at = page.html.find("08:00 <a").unwrap();
+        assert!(monday < tuesday && tuesday < at, "on Tuesday, at 08:00 on the viewer's clock");
+        assert!(page.html.contains("Asia/Tokyo"));
+        let id = made["id"].as_str().unwrap();
+        let edit = app.page(&format!("/accounts/{a}/events/{id}/edit"), &cookie).await;
+        assert!(edit.html.contains("value=\"2030-03-05\"") && edit.html.contains("value=\"08:00\""), "{}", edit.html);
+    })
+    .await;
+}

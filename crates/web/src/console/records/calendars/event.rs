@@ -1,6 +1,6 @@
 //! `GET|POST /accounts/{id}/events/{event_id}/edit`: one event. Its calendar's owner edits it
-//! (title, start and end or all day, contact, project, calendar; times in UTC like the week's
-//! form; errors next to their fields, an end before the start next to the end) and deletes it
+//! (title, start and end or all day, contact, project, calendar; days and times on the
+//! viewer's wall clock, like the week's form; errors next to their fields, an end before the start next to the end) and deletes it
 //! after confirming (`POST …/delete`); anyone else who sees it (`calendars.view_all`) reads it.
 //! The contact select lists at most 200 contacts matching the "find a contact" box: its button
 //! posts the form back unsaved with the choices narrowed (decision 0093).
@@ -24,7 +24,7 @@ use crate::console::session::ConsoleUser;
 use crate::console::{Nav, PageError};
 use crate::extract::ClientMeta;
 
-/// The form as typed: days and times apart (UTC), links as ids (blank: none).
+/// The form as typed: days and times apart (the viewer's wall clock), links as ids (blank: none).
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct EventForm {
@@ -44,14 +44,18 @@ pub struct EventForm {
 }
 
 impl EventForm {
-    fn of(e: &EventView) -> Self {
-        let hm = |t: time::OffsetDateTime| format!("{:02}:{:02}", t.hour(), t.minute());
+    /// The event as the form shows it: timed events on the viewer's wall clock (`zone`),
+    /// all-day ones by their dates.
+    fn of(e: &EventView, zone: &str) -> Self {
+        let day = |t: time::OffsetDateTime| {
+            if e.all_day { t.date() } else { roster_core::zone::in_zone(t, zone).0.date() }.to_string()
+        };
         EventForm {
             title: e.title.clone(),
-            start_day: e.starts.date().to_string(),
-            start: if e.all_day { String::new() } else { hm(e.starts) },
-            end_day: e.ends.date().to_string(),
-            end: if e.all_day { String::new() } else { hm(e.ends) },
+            start_day: day(e.starts),
+            start: if e.all_day { String::new() } else { super::local_hm(e.starts, zone) },
+            end_day: day(e.ends),
+            end: if e.all_day { String::new() } else { super::local_hm(e.ends, zone) },
             all_day: e.all_day.then(|| "on".to_owned()),
             calendar_id: e.calendar_id.to_string(),
             contact_id: e.contact_id.map(|c| c.to_string()).unwrap_or_default(),
@@ -60,11 +64,9 @@ impl EventForm {
         }
     }
 
-    fn input(&self) -> EventInput {
+    fn input(&self, zone: &str) -> EventInput {
         let all_day = self.all_day.is_some();
-        let at = |day: &str, t: &str| {
-            if all_day { day.trim().to_owned() } else { format!("{}T{}:00Z", day.trim(), t.trim()) }
-        };
+        let at = |day: &str, t: &str| if all_day { day.trim().to_owned() } else { super::local_instant(day, t, zone) };
         let link = |s: &str| Some(Some(s.trim().to_owned()).filter(|s| !s.is_empty()));
         EventInput {
             calendar_id: Some(self.calendar_id.trim().to_owned()).filter(|s| !s.is_empty()),
@@ -113,7 +115,7 @@ async fn page(
     let me = user.0.user().id;
     let mine = state.service.calendars(&user.0, account_id, Some(me), None, Some(100)).await.map_err(fail(user))?;
     let editable = mine.items.iter().any(|c| c.id == event.calendar_id);
-    let form = form.unwrap_or_else(|| EventForm::of(&event));
+    let form = form.unwrap_or_else(|| EventForm::of(&event, user.zone()));
     let (mut contacts, mut projects) = (Vec::new(), Vec::new());
     if editable {
         contacts = pickers::contacts(state, user, account_id, &form.contact_q, id_of(&form.contact_id))
@@ -159,7 +161,8 @@ pub async fn save(
     if form.find.is_some() {
         return Ok(page(&state, &user, account_id, event_id, Some(form)).await?.into_response());
     }
-    match state.service.update_event(&user.0, account_id, &event_id.to_string(), &form.input(), &meta).await {
+    match state.service.update_event(&user.0, account_id, &event_id.to_string(), &form.input(user.zone()), &meta).await
+    {
         Ok(e) => {
             let week = monday_of(&e.starts.date().to_string());
             Ok(Redirect::to(&format!("/accounts/{account_id}/calendar?week={week}&done=saved")).into_response())

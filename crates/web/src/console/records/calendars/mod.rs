@@ -1,6 +1,7 @@
 //! The console's calendar pages (R-CAL-1): a week of one's own calendars, navigable, with a
 //! form for a new event (errors next to the fields), and the compare view of the members who
-//! show their calendar. Server-rendered, no script; weeks are Monday to Sunday in UTC days.
+//! show their calendar. Server-rendered, no script; weeks are Monday to Sunday on the viewer's
+//! wall clock (their time zone), and times typed in forms are read on it too.
 //! `list.rs`: the calendars page; `event.rs`: an event's page and form.
 use askama::Template;
 use askama_web::WebTemplate;
@@ -36,10 +37,29 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{account_id}/events/{event_id}/delete", post(event::delete))
 }
 
-/// One day of the week grid.
+/// One day of the week grid: each event with its time as the viewer reads it.
 pub struct Day {
     pub label: String,
-    pub events: Vec<EventView>,
+    pub events: Vec<(String, EventView)>,
+}
+
+/// The RFC 3339 instant at which the viewer's wall clock (`zone`) reads `day` `hm`; what was
+/// typed, as typed, when it is not a day and a time (the service then names the field).
+pub(crate) fn local_instant(day: &str, hm: &str, zone: &str) -> String {
+    let d = Date::parse(day.trim(), format_description!("[year]-[month]-[day]"));
+    let t = time::Time::parse(hm.trim(), format_description!("[hour]:[minute]"));
+    match (d, t) {
+        (Ok(d), Ok(t)) => roster_core::zone::at_local(d, t, zone)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        _ => format!("{}T{}:00Z", day.trim(), hm.trim()),
+    }
+}
+
+/// `t`'s time of day on the viewer's wall clock, `09:05`.
+pub(crate) fn local_hm(t: time::OffsetDateTime, zone: &str) -> String {
+    let (local, _) = roster_core::zone::in_zone(t, zone);
+    format!("{:02}:{:02}", local.hour(), local.minute())
 }
 
 #[derive(Template, WebTemplate)]
@@ -109,12 +129,15 @@ async fn week_page(
 ) -> Result<WeekPage, PageError> {
     let nav = account_nav(state, user, account_id).await?;
     let me = user.0.user().id;
+    let zone = user.zone();
+    let midnight = |d: Date| roster_core::zone::at_local(d, time::Time::MIDNIGHT, zone);
+    let rfc = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     let cals = state.service.calendars(&user.0, account_id, Some(me), None, Some(50)).await.map_err(fail(user))?;
     let mut events: Vec<EventView> = Vec::new();
     for c in &cals.items {
         let params = EventListParams {
-            from: Some(monday.to_string()),
-            to: Some((monday + Duration::days(7)).to_string()),
+            from: Some(rfc(midnight(monday))),
+            to: Some(rfc(midnight(monday + Duration::days(7)))),
             calendar_id: Some(c.id.to_string()),
             cursor: None,
             limit: Some(500),
@@ -125,7 +148,7 @@ async fn week_page(
     let days = (0..7)
         .map(|i| {
             let d = monday + Duration::days(i);
-            let (start, end) = (d.midnight().assume_utc(), (d + Duration::days(1)).midnight().assume_utc());
+            let (start, end) = (midnight(d), midnight(d + Duration::days(1)));
             let on_day = events
                 .iter()
                 .filter(|e| {
@@ -135,7 +158,7 @@ async fn week_page(
                         e.starts < end && (e.ends > start || e.starts >= start)
                     }
                 })
-                .cloned()
+                .map(|e| (if e.all_day { "All day".to_owned() } else { local_hm(e.starts, zone) }, e.clone()))
                 .collect();
             Day { label: format!("{} {}", d.weekday(), d), events: on_day }
         })
@@ -188,7 +211,7 @@ pub async fn create(
     let (starts_at, ends_at) = if all_day {
         (day.to_owned(), day.to_owned())
     } else {
-        (format!("{day}T{}:00Z", form.start.trim()), format!("{day}T{}:00Z", form.end.trim()))
+        (local_instant(day, &form.start, user.zone()), local_instant(day, &form.end, user.zone()))
     };
     let input = EventInput {
         title: Some(form.title.clone()),
