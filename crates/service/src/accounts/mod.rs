@@ -2,7 +2,9 @@
 
 pub(crate) mod demo;
 pub(crate) mod demo_fill;
+pub(crate) mod demo_bulk;
 pub(crate) mod demo_records;
+pub(crate) mod demo_work;
 pub(crate) mod settings;
 pub(crate) mod switch;
 
