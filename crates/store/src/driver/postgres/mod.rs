@@ -191,12 +191,19 @@ impl PgStore {
     pub async fn open(url: &str) -> Result<Self> {
         // No ping before each acquire: it doubled the round trips of a read. A connection the
         // server dropped fails its query (503, retried by the client) and leaves the pool.
+        // No JIT: every query here is short, and a generic plan's estimate over a skewed column
+        // (the projects of a member: a hundred, or 100,000 for an admin) crossed
+        // `jit_above_cost` and spent 15 to 80 ms compiling (decision 0094).
+        let options = url
+            .parse::<sqlx::postgres::PgConnectOptions>()
+            .map_err(|e| StoreError::Config(e.to_string()))?
+            .options([("jit", "off")]);
         let pool = PgPoolOptions::new()
             .test_before_acquire(false)
             .max_connections(16)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(5))
-            .connect(url)
+            .connect_with(options)
             .await
             .map_err(|e| match e {
                 sqlx::Error::Configuration(_) => StoreError::Config(e.to_string()),

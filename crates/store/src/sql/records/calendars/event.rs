@@ -46,10 +46,11 @@ fn two_ranges(who: &str) -> String {
     )
 }
 
-/// One calendar's events (`$4`, `events_by_calendar` and `events_long_by_calendar`).
+/// One calendar's events (`$4`, `events_by_calendar` and `events_long_by_calendar`; naming the
+/// account on `e` too would let SQLite take `events_by_account` instead).
 static OF_CALENDAR: LazyLock<String> = LazyLock::new(|| {
     two_ranges(
-        "e.calendar_id = $4 AND e.account_id = $1 AND EXISTS (SELECT 1 FROM calendars c \
+        "e.calendar_id = $4 AND EXISTS (SELECT 1 FROM calendars c \
          WHERE c.id = $4 AND c.account_id = $1 AND ($2 OR c.owner_id = $3))",
     )
 });

@@ -11,13 +11,22 @@ use super::super::scope_args;
 use super::{COLS, IN_SCOPE, project_from_row};
 use crate::{ProjectKey, ProjectQuery, ProjectRow, ProjectSort, Result};
 
-/// `FROM … WHERE …` of the list (no order, no cursor).
+/// The `WITH` before the statement: a person's memberships, read first (one range of
+/// `project_members_by_user`) and kept apart (`MATERIALIZED`), so that neither planner walks
+/// every project of the account in name order hoping to meet them (a hundred of 100,000 took
+/// 30 ms; decision 0094). The few are then checked and sorted.
+fn with(q: &ProjectQuery) -> &'static str {
+    if q.member.is_some() {
+        "WITH f AS MATERIALIZED (SELECT project_id FROM project_members WHERE account_id = $1 AND user_id = $4) "
+    } else {
+        ""
+    }
+}
+
+/// `FROM … WHERE …` of the list (no order, no cursor), after [`with`].
 fn from_where(q: &ProjectQuery) -> String {
     let mut sql = if q.member.is_some() {
-        // The person's projects first: one index range, then each project checked.
-        format!(
-            "FROM project_members f JOIN projects p ON p.id = f.project_id WHERE f.account_id = $1 AND f.user_id = $4 AND {IN_SCOPE}"
-        )
+        format!("FROM f CROSS JOIN projects p WHERE p.id = f.project_id AND {IN_SCOPE}")
     } else {
         format!("FROM projects p WHERE {IN_SCOPE}")
     };
@@ -86,7 +95,7 @@ impl SqlTx {
         limit: i64,
     ) -> Result<Vec<(ProjectRow, ProjectKey)>> {
         let cols = key_cols(q.sort);
-        let mut sql = format!("SELECT {COLS} {}", from_where(q));
+        let mut sql = format!("{}SELECT {COLS} {}", with(q), from_where(q));
         if q.after.is_some() {
             let op = if q.descending { "<" } else { ">" };
             let first = if q.sort == ProjectSort::Name { "$9" } else { "$10" };
@@ -103,7 +112,7 @@ impl SqlTx {
     }
 
     pub(super) async fn project_count(&mut self, scope: &Scope, q: &ProjectQuery, cap: i64) -> Result<i64> {
-        let sql = format!("SELECT count(*) AS n FROM (SELECT 1 AS one {} LIMIT $12) c", from_where(q));
+        let sql = format!("{}SELECT count(*) AS n FROM (SELECT 1 AS one {} LIMIT $12) c", with(q), from_where(q));
         let n = self
             .project_list_rows(scope, q, &sql, cap.max(0).saturating_add(1), |r| {
                 super::super::super::driver::get::<i64>(r, "n")
