@@ -3,4 +3,5 @@ mod calendars;
 mod contacts;
 mod membership;
 mod projects;
+mod seed;
 mod todos;
