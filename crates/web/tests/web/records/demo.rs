@@ -2,9 +2,7 @@
 //! projects and events where the benchmarks expect them.
 use roster_core::scope::{InternalUse, internal};
 use roster_service::DemoRecords;
-use roster_store::{
-    CalendarQuery, CalendarRepo, EventQuery, ProjectQuery, ProjectRepo, SigninRepo, Store, TodoRepo,
-};
+use roster_store::{CalendarQuery, EventQuery, ProjectQuery, Store};
 use roster_testkit::app::each_backend;
 use time::{Duration, OffsetDateTime};
 
