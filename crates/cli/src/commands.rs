@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use roster_service::secret::SecretKey;
 use roster_service::{
-    DeliveryOptions, DemoOutcome, DemoRecords, Hasher, MailConfig, MailPolicy, NewPerson, Service, ServiceError, SessionPolicy,
+    DeliveryOptions, DemoOutcome, DemoRecords, Hasher, MailConfig, MailPolicy, NewPerson, Service, ServiceError,
+    SessionPolicy,
 };
 use roster_store::{Store, StoreError};
 use roster_web::{AppState, WebConfig};

@@ -54,14 +54,8 @@ const STATUSES: &[(ProjectStatus, u64)] = &[
     (ProjectStatus::OnHold, 10),
     (ProjectStatus::Cancelled, 5),
 ];
-const MEETINGS: &[&str] = &[
-    "Call with",
-    "Meeting with",
-    "Lunch with",
-    "Quote walkthrough with",
-    "Design review with",
-    "Follow-up with",
-];
+const MEETINGS: &[&str] =
+    &["Call with", "Meeting with", "Lunch with", "Quote walkthrough with", "Design review with", "Follow-up with"];
 const TEAM_EVENTS: &[&str] =
     &["Weekly team meeting", "Pipeline review", "Invoice run", "Portfolio review", "Planning session"];
 const LONG_EVENTS: &[&str] = &["Trade fair", "Team offsite", "Client workshop days"];

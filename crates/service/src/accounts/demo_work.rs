@@ -16,8 +16,12 @@ use crate::signin::Who;
 use crate::{Result, Service, ServiceError, now};
 
 /// The demo's people by their place here: owner, admin, standard user, salesperson.
-const PEOPLE: [&str; 4] =
-    ["owner@demo.roster.example", "admin@demo.roster.example", "standard@demo.roster.example", "sales@demo.roster.example"];
+const PEOPLE: [&str; 4] = [
+    "owner@demo.roster.example",
+    "admin@demo.roster.example",
+    "standard@demo.roster.example",
+    "sales@demo.roster.example",
+];
 const OWNER: usize = 0;
 const ADMIN: usize = 1;
 const STANDARD: usize = 2;
@@ -34,7 +38,8 @@ pub(crate) const CLIENTS: &[(&str, &str, &str, &str, ContactStage, usize)] = &[
 ];
 
 /// Name, client (a place in [`CLIENTS`]), status, members besides the admins, tags.
-const PROJECTS: &[(&str, usize, ProjectStatus, &[usize], &[&str])] = &[
+type Project = (&'static str, usize, ProjectStatus, &'static [usize], &'static [&'static str]);
+const PROJECTS: &[Project] = &[
     ("Harbor Café rebrand", 0, ProjectStatus::Active, &[SALES, STANDARD], &["Branding", "Priority"]),
     ("Tanaka Dental patient portal", 1, ProjectStatus::Active, &[SALES], &["Web"]),
     ("Quartz Labs website relaunch", 2, ProjectStatus::Active, &[STANDARD], &["Web", "Priority"]),
@@ -133,8 +138,7 @@ impl Service {
         made.contacts = count(tx.insert_contacts_bulk(&scope, &contacts).await?);
         let contact = |i: Option<usize>| i.and_then(|i| contacts.get(i)).map(|c| c.id);
 
-        let names: Vec<String> =
-            PROJECTS.iter().flat_map(|p| p.4.iter().map(|s| (*s).to_owned())).collect::<Vec<_>>();
+        let names: Vec<String> = PROJECTS.iter().flat_map(|p| p.4.iter().map(|s| (*s).to_owned())).collect::<Vec<_>>();
         let tags = tx.ensure_tags(&scope, &names, t).await?;
         let admins = tx.admin_user_ids(&scope).await?;
         let projects: Vec<SeedProject> = PROJECTS

@@ -7,7 +7,12 @@ use roster_testkit::app::each_backend;
 use time::{Duration, OffsetDateTime};
 
 /// Every event of the scope overlapping `[from, to)`, page by page.
-async fn events_between(store: &dyn Store, scope: &roster_core::Scope, from: OffsetDateTime, to: OffsetDateTime) -> usize {
+async fn events_between(
+    store: &dyn Store,
+    scope: &roster_core::Scope,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+) -> usize {
     let mut r = store.read().await.unwrap();
     let mut q = EventQuery { from, to, calendar_id: None, after: None };
     let mut n = 0;

@@ -57,9 +57,8 @@ static OF_CALENDAR: LazyLock<String> = LazyLock::new(|| {
 
 /// Every calendar's events in the scope (`$4` is the account again, for `events_by_account` and
 /// `events_long_by_account`).
-static OF_SCOPE: LazyLock<String> = LazyLock::new(|| {
-    two_ranges(concat!("e.account_id = $4 AND ", in_scope!("e.calendar_id")))
-});
+static OF_SCOPE: LazyLock<String> =
+    LazyLock::new(|| two_ranges(concat!("e.account_id = $4 AND ", in_scope!("e.calendar_id"))));
 
 const ONE: &str = concat!(
     "SELECT ",
