@@ -45,6 +45,20 @@ fn from_where(q: &ProjectQuery) -> String {
     sql
 }
 
+/// `FROM …` to `LIMIT $12` of one page, after the selected columns.
+fn page_rest(q: &ProjectQuery) -> String {
+    let cols = key_cols(q.sort);
+    let mut sql = from_where(q);
+    if q.after.is_some() {
+        let op = if q.descending { "<" } else { ">" };
+        let first = if q.sort == ProjectSort::Name { "$9" } else { "$10" };
+        sql.push_str(&format!(" AND ({}, {}) {op} ({first}, $11)", cols[0], cols[1]));
+    }
+    let dir = if q.descending { " DESC" } else { "" };
+    sql.push_str(&format!(" ORDER BY {}{dir}, {}{dir} LIMIT $12", cols[0], cols[1]));
+    sql
+}
+
 fn key_cols(sort: ProjectSort) -> [&'static str; 2] {
     match sort {
         ProjectSort::Name => ["p.sort_name", "p.id"],
@@ -94,19 +108,51 @@ impl SqlTx {
         q: &ProjectQuery,
         limit: i64,
     ) -> Result<Vec<(ProjectRow, ProjectKey)>> {
-        let cols = key_cols(q.sort);
-        let mut sql = format!("{}SELECT {COLS} {}", with(q), from_where(q));
-        if q.after.is_some() {
-            let op = if q.descending { "<" } else { ">" };
-            let first = if q.sort == ProjectSort::Name { "$9" } else { "$10" };
-            sql.push_str(&format!(" AND ({}, {}) {op} ({first}, $11)", cols[0], cols[1]));
-        }
-        let dir = if q.descending { " DESC" } else { "" };
-        sql.push_str(&format!(" ORDER BY {}{dir}, {}{dir} LIMIT $12", cols[0], cols[1]));
+        let sql = format!("{}SELECT {COLS} {}", with(q), page_rest(q));
         self.project_list_rows(scope, q, &sql, limit, |r| {
             let p = project_from_row(r)?;
             let key = ProjectKey { name: p.name.to_lowercase(), at: p.created_at, id: p.id };
             Ok((p, key))
+        })
+        .await
+    }
+
+    /// The members of the projects of one page (the page's own query, as a subquery), by
+    /// project: one statement for the page instead of one per project.
+    pub(super) async fn page_member_ids(
+        &mut self,
+        scope: &Scope,
+        q: &ProjectQuery,
+        limit: i64,
+    ) -> Result<Vec<(uuid::Uuid, uuid::Uuid)>> {
+        let sql = format!(
+            "{}SELECT pm.project_id, pm.user_id FROM project_members pm WHERE pm.project_id IN \
+             (SELECT p.id {}) ORDER BY pm.project_id, pm.user_id",
+            with(q),
+            page_rest(q)
+        );
+        self.project_list_rows(scope, q, &sql, limit, |r| {
+            Ok((super::super::super::driver::get(r, "project_id")?, super::super::super::driver::get(r, "user_id")?))
+        })
+        .await
+    }
+
+    /// The tags of the projects of one page, by project, then name.
+    pub(super) async fn page_tags(
+        &mut self,
+        scope: &Scope,
+        q: &ProjectQuery,
+        limit: i64,
+    ) -> Result<Vec<(uuid::Uuid, crate::TagRow)>> {
+        let sql = format!(
+            "{}SELECT pt.project_id, t.id, t.name FROM project_tags pt JOIN tags t ON t.id = pt.tag_id \
+             WHERE pt.project_id IN (SELECT p.id {}) ORDER BY pt.project_id, t.sort_name",
+            with(q),
+            page_rest(q)
+        );
+        self.project_list_rows(scope, q, &sql, limit, |r| {
+            use super::super::super::driver::get;
+            Ok((get(r, "project_id")?, crate::TagRow { id: get(r, "id")?, name: get(r, "name")? }))
         })
         .await
     }
