@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# The contacts at a million (R-CON-1): seeds CONTACTS contacts in the demo account (its
+# The work records at scale (issue 16): seeds CONTACTS contacts in the demo account (its
 # salesperson is assigned 1,000 of them) and CONTACTS in another account (roster demo
-# --contacts), then, with the server pinned to core 0 and the client (records-bench) on core 1,
-# measures the salesperson's list (pages 1 and 20) and search, an admin's list by every sort,
-# substring search, exact email, and the CSV export. Prints tables; asserts nothing.
-#   BACKEND=sqlite|postgres  CONTACTS=1000000  bash bench/records.sh
+# --contacts), PROJECTS projects (the salesperson belongs to 100) and EVENTS events over a year
+# round the demo members' calendars (roster demo --projects --events), then, with the server
+# pinned to core 0 and the client (records-bench) on core 1, measures the salesperson's list
+# (pages 1 and 20) and search, an admin's list by every sort, substring search, exact email, the
+# CSV export, "all projects of this person" and a member's month of events. Prints tables;
+# asserts nothing.
+#   BACKEND=sqlite|postgres  CONTACTS=1000000  PROJECTS=100000  EVENTS=1000000  bash bench/records.sh
 # DATA=DIR (SQLite) keeps the database in DIR and seeds only when DIR has none, to measure the
 # queries again without seeding again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BACKEND="${BACKEND:-sqlite}"
 CONTACTS="${CONTACTS:-1000000}"
+PROJECTS="${PROJECTS:-100000}"
+EVENTS="${EVENTS:-1000000}"
 PORT="${PORT:-18082}"
 PG_ADMIN="${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres}"
 
@@ -27,16 +32,17 @@ fi
 
 mkdir -p "$ROSTER_DATA_DIR"
 if [ -n "${DATA:-}" ] && [ -f "$DATA/demo.txt" ]; then
-  cp "$DATA/demo.txt" "$DATA/others.txt" "$WORK/"
+  cp "$DATA/demo.txt" "$DATA/others.txt" "$DATA/records.txt" "$WORK/" 2>/dev/null || true
   seed_ms=0
   echo "reusing the database in $DATA (seeding not measured)" >&2
 else
-  echo "seeding $CONTACTS + $CONTACTS contacts ($BACKEND)…" >&2
+  echo "seeding $CONTACTS + $CONTACTS contacts, $PROJECTS projects, $EVENTS events ($BACKEND)…" >&2
   start=$(date +%s%N)
   "$BIN" demo --contacts "$CONTACTS" > "$WORK/demo.txt"
   "$BIN" demo --contacts "$CONTACTS" --account others > "$WORK/others.txt"
   seed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-  if [ -n "${DATA:-}" ]; then cp "$WORK/demo.txt" "$WORK/others.txt" "$DATA/"; fi
+  "$BIN" demo --projects "$PROJECTS" --events "$EVENTS" > "$WORK/records.txt"
+  if [ -n "${DATA:-}" ]; then cp "$WORK/demo.txt" "$WORK/others.txt" "$WORK/records.txt" "$DATA/"; fi
 fi
 if [ "$BACKEND" = postgres ]; then psql -q "$ROSTER_DATABASE_URL" -c "VACUUM ANALYZE" -c "CHECKPOINT"; fi
 sync
@@ -54,7 +60,7 @@ ADMIN=$(token owner@demo.roster.example "$OWNER_PW")
 SALES=$(token sales@demo.roster.example "$SALES_PW")
 ACCOUNT=$(curl -sf "http://127.0.0.1:$PORT/api/v1/me" -H "authorization: Bearer $ADMIN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["current_account_id"])')
 
-printf '\nRoster contacts benchmark (%s, %s contacts in the account + %s in another, a salesperson with 1,000 assigned, server on core 0, client on core 1)\n' "$BACKEND" "$CONTACTS" "$CONTACTS"
+printf '\nRoster records benchmark (%s, %s contacts in the account + %s in another, a salesperson with 1,000 assigned; %s projects, the salesperson in 100; %s events; server on core 0, client on core 1)\n' "$BACKEND" "$CONTACTS" "$CONTACTS" "$PROJECTS" "$EVENTS"
 printf '| seeding %s contacts with roster demo (s) | %.1f | < 180 |\n' "$((CONTACTS * 2))" "$(echo "$seed_ms / 1000" | bc -l)"
-grep -h "contacts/s" "$WORK/demo.txt" "$WORK/others.txt" | sed 's/^/| /; s/$/ | |/'
+grep -h "contacts/s\|projects/s\|events/s" "$WORK/demo.txt" "$WORK/others.txt" "$WORK/records.txt" | sed 's/^/| /; s/$/ | |/'
 taskset -c 1 "$BENCH" "http://127.0.0.1:$PORT" "$ADMIN" "$SALES" "$ACCOUNT" "$PID"

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use roster_service::secret::SecretKey;
 use roster_service::{
-    DeliveryOptions, DemoOutcome, Hasher, MailConfig, MailPolicy, NewPerson, Service, ServiceError, SessionPolicy,
+    DeliveryOptions, DemoOutcome, DemoRecords, Hasher, MailConfig, MailPolicy, NewPerson, Service, ServiceError,
+    SessionPolicy,
 };
 use roster_store::{Store, StoreError};
 use roster_web::{AppState, WebConfig};
@@ -208,28 +209,38 @@ pub async fn migrate(config: Config) -> Result<(), Failure> {
     Ok(())
 }
 
-pub async fn demo(config: Config, users: u32, contacts: u32, account: Option<String>) -> Result<(), Failure> {
+/// How many generated records `roster demo` adds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DemoSizes {
+    pub users: u32,
+    pub contacts: u32,
+    pub projects: u32,
+    pub events: u32,
+}
+
+pub async fn demo(config: Config, sizes: DemoSizes, account: Option<String>) -> Result<(), Failure> {
     let store = open_store(&config).await?;
     let service = service(store.clone())?;
     if let Some(slug) = account {
         let started = std::time::Instant::now();
-        let added = add_demo_members(&service, Some(&slug), users).await?;
+        let added = add_demo_members(&service, Some(&slug), sizes.users).await?;
         let secs = started.elapsed().as_secs_f64();
-        if added > 0 || contacts == 0 {
+        if added > 0 || sizes.contacts + sizes.projects + sizes.events == 0 {
             println!(
                 "Added {added} generated members to the account {slug} in {secs:.1} s ({:.0} rows/s).",
                 f64::from(added) / secs.max(1e-9)
             );
         }
-        add_demo_contacts(&service, Some(&slug), contacts).await?;
+        add_demo_records(&service, Some(&slug), sizes).await?;
         store.close().await;
         return Ok(());
     }
     let outcome = service.demo().await.map_err(runtime)?;
+    let records = service.demo_fill_records().await.map_err(runtime)?;
     let started = std::time::Instant::now();
-    let added = add_demo_members(&service, None, users).await?;
+    let added = add_demo_members(&service, None, sizes.users).await?;
     let secs = started.elapsed().as_secs_f64();
-    add_demo_contacts(&service, None, contacts).await?;
+    add_demo_records(&service, None, sizes).await?;
     store.close().await;
     match outcome {
         DemoOutcome::Created(people) => {
@@ -249,6 +260,12 @@ pub async fn demo(config: Config, users: u32, contacts: u32, account: Option<Str
             println!("Their passwords were printed when the demo was created.");
         }
     }
+    if records != DemoRecords::default() {
+        println!(
+            "The demo account has {} client contacts, {} projects, {} to-dos and {} events to try.",
+            records.contacts, records.projects, records.todos, records.events
+        );
+    }
     if added > 0 {
         println!(
             "Added {added} generated members to the demo account in {secs:.1} s ({:.0} rows/s).",
@@ -256,6 +273,39 @@ pub async fn demo(config: Config, users: u32, contacts: u32, account: Option<Str
         );
     }
     Ok(())
+}
+
+/// Adds the generated contacts, projects and events, each with a progress bar and its rate.
+async fn add_demo_records(service: &Service, slug: Option<&str>, sizes: DemoSizes) -> Result<(), Failure> {
+    add_demo_contacts(service, slug, sizes.contacts).await?;
+    if sizes.projects > 0 {
+        let started = std::time::Instant::now();
+        let bar = progress_bar(u64::from(sizes.projects), "projects");
+        let added = service
+            .demo_fill_projects(slug, sizes.projects, &|n| bar.set_position(u64::from(n)))
+            .await
+            .map_err(runtime)?;
+        bar.finish_and_clear();
+        say_rate(added, "projects", slug, started);
+    }
+    if sizes.events > 0 {
+        let started = std::time::Instant::now();
+        let bar = progress_bar(u64::from(sizes.events), "events");
+        let added =
+            service.demo_fill_events(slug, sizes.events, &|n| bar.set_position(u64::from(n))).await.map_err(runtime)?;
+        bar.finish_and_clear();
+        say_rate(added, "events", slug, started);
+    }
+    Ok(())
+}
+
+fn say_rate(added: u32, what: &str, slug: Option<&str>, started: std::time::Instant) {
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "Added {added} generated {what} to the account {} in {secs:.1} s ({:.0} {what}/s).",
+        slug.unwrap_or("demo"),
+        f64::from(added) / secs.max(1e-9)
+    );
 }
 
 /// Adds generated members (50,000 per transaction), with a progress bar when standard error is
@@ -280,12 +330,7 @@ async fn add_demo_contacts(service: &Service, slug: Option<&str>, contacts: u32)
     let added =
         service.demo_fill_contacts(slug, contacts, &|n| bar.set_position(u64::from(n))).await.map_err(runtime)?;
     bar.finish_and_clear();
-    let secs = started.elapsed().as_secs_f64();
-    println!(
-        "Added {added} generated contacts to the account {} in {secs:.1} s ({:.0} contacts/s).",
-        slug.unwrap_or("demo"),
-        f64::from(added) / secs.max(1e-9)
-    );
+    say_rate(added, "contacts", slug, started);
     Ok(())
 }
 

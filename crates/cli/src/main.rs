@@ -41,7 +41,8 @@ enum Command {
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create a demo account with an owner, an admin, a standard user, a salesperson and a
-    /// customer, and print their sign-ins. Running it again changes nothing.
+    /// customer, a few client contacts, projects, to-dos and events, and print their sign-ins.
+    /// Running it again changes nothing.
     Demo {
         /// Also add this many generated members (realistic names, companies, roles and statuses;
         /// they cannot sign in), 50,000 per transaction.
@@ -52,6 +53,14 @@ enum Command {
         /// transaction.
         #[arg(long, default_value_t = 0)]
         contacts: u32,
+        /// Also add this many generated projects (clients, statuses, tags; the account's admins
+        /// belong to every one, the demo salesperson to the first 100), 10,000 per transaction.
+        #[arg(long, default_value_t = 0)]
+        projects: u32,
+        /// Also add this many generated events, spread over a year round the members' default
+        /// calendars, 10,000 per transaction.
+        #[arg(long, default_value_t = 0)]
+        events: u32,
         /// Fill this account instead of the demo account (made, with a generated owner, when no
         /// account has this slug).
         #[arg(long, value_name = "SLUG")]
@@ -106,7 +115,10 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve => commands::serve(config).await,
             Command::Migrate => commands::migrate(config).await,
-            Command::Demo { users, contacts, account } => commands::demo(config, users, contacts, account).await,
+            Command::Demo { users, contacts, projects, events, account } => {
+                let sizes = commands::DemoSizes { users, contacts, projects, events };
+                commands::demo(config, sizes, account).await
+            }
             Command::Users(c) => users::run(config, c).await,
             Command::Operator(OperatorCommand::Create { email, first_name, last_name }) => {
                 commands::operator_create(config, email, first_name, last_name).await

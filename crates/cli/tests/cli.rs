@@ -103,11 +103,18 @@ fn migrate_demo_twice_and_operator_create() {
     for role in ["owner", "admin", "standard", "salesperson", "customer"] {
         assert!(out.lines().any(|l| l.trim_start().starts_with(role) && l.contains("password")), "{role} in {out}");
     }
+    assert!(out.contains("6 client contacts, 6 projects, 12 to-dos and 13 events"), "every record kind: {out}");
     let second = roster(&dir, &["demo"], &[], None);
     assert!(second.status.success());
     let out2 = String::from_utf8_lossy(&second.stdout);
     assert!(out2.contains("already exists") && out2.contains("nothing changed"), "{out2}");
     assert!(!out2.contains("password demo-"), "no passwords the second time");
+    assert!(!out2.contains("to-dos"), "no records the second time: {out2}");
+    let bulk = roster(&dir, &["demo", "--projects", "120", "--events", "300"], &[], None);
+    assert!(bulk.status.success(), "{}", stderr(&bulk));
+    let out3 = String::from_utf8_lossy(&bulk.stdout);
+    assert!(out3.contains("Added 120 generated projects") && out3.contains("projects/s"), "{out3}");
+    assert!(out3.contains("Added 300 generated events") && out3.contains("events/s"), "{out3}");
 
     let o = roster(&dir, &["operator", "create", "--email", "op@example.com"], &[], Some("correct horse battery\n"));
     assert!(o.status.success(), "{}", stderr(&o));

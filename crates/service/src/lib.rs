@@ -24,6 +24,7 @@ mod views;
 
 pub use accounts::demo::{DemoOutcome, DemoSignIn};
 pub use accounts::demo_fill::DEMO_BATCH;
+pub use accounts::demo_work::DemoRecords;
 pub use accounts::page_limit;
 pub use accounts::settings::AccountPatch;
 pub use actor::{Identity, Internal};

@@ -99,7 +99,7 @@ impl Service {
     }
 
     /// The demo salesperson (in the demo account) and who else gets contacts.
-    async fn demo_assignees(&self, account_id: Uuid, slug: &str) -> Result<(Option<Uuid>, Vec<Uuid>)> {
+    pub(crate) async fn demo_assignees(&self, account_id: Uuid, slug: &str) -> Result<(Option<Uuid>, Vec<Uuid>)> {
         let mut tx = self.store.read().await?;
         let account = tx.account_by_id(account_id).await?.ok_or(crate::ServiceError::NotFound)?;
         if slug != DEMO_SLUG {

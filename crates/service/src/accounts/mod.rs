@@ -1,8 +1,10 @@
 //! Accounts and their teams: create, read, list members.
 
 pub(crate) mod demo;
+pub(crate) mod demo_bulk;
 pub(crate) mod demo_fill;
 pub(crate) mod demo_records;
+pub(crate) mod demo_work;
 pub(crate) mod settings;
 pub(crate) mod switch;
 

@@ -13,7 +13,7 @@
 //! | `DbRow`, `get` | one result row; one column by name | column names read once per statement | `PgRow::try_get` |
 //! | `DbTime`, `to_db`, `from_db` | time encoding | unix microseconds (`BIGINT`) | `timestamptz` |
 //! | `SqlTx::{opt, all, exec}` | run one statement in the unit of work | rusqlite, inline | sqlx pool |
-//! | `SqlTx::bulk_*` (`bulk.rs`) | members, roles and audit rows many at a time | cached one-row `INSERT`s, FTS rows by `INSERT … SELECT` | `UNNEST` arrays |
+//! | `SqlTx::bulk_*` (`bulk.rs`) | members, roles, audit rows, contacts, projects, events many at a time | cached one-row `INSERT`s, FTS rows by `INSERT … SELECT` | `UNNEST` arrays |
 //! | `MIGRATIONS` | `migrations/<backend>/NNNN_*.sql`, applied in order | under `BEGIN IMMEDIATE` | under an advisory lock |
 //! | `SCHEMA_SHAPE_SQL` | every table's columns and nullability (conformance) | `pragma_table_xinfo` | `information_schema` |
 //! | `CLAIM_DUE_SQL` | claim due email for one worker | plain `UPDATE … RETURNING` (one writer) | `FOR UPDATE SKIP LOCKED` |
@@ -23,6 +23,7 @@
 //! | `POSITION_FN` | position of a needle in a text | `instr` | `strpos` |
 //! | `WALK_ARMS_BARE`, `WALK_ROWS_BY_NAME` | the shape and budget of the search walk | bare arms, 10,000 | ordered arms, 30,000 |
 //! | `IN_JSON_TEXTS` | "is one of" a JSON array of text at `$J` | `json_each` | `jsonb_array_elements_text` |
+//! | `LONG_EVENT` | "the event lasts more than a day", as the partial indexes say it | microseconds | `interval` |
 //! | `MEMBERS_OF_USERS_FROM` | memberships of a JSON list of user ids | `json_each` + `unhex` | `CROSS JOIN LATERAL` |
 //!
 //! Upserts are written once in `sql/` (`INSERT … ON CONFLICT … DO UPDATE`, which both accept),

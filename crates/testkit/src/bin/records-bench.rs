@@ -1,6 +1,7 @@
-//! The contacts at a million (bench/records.sh, R-CON-1): p50/p95 of the salesperson's list
-//! (pages 1 and 20), text search, an admin's list by every sort, substring search and exact
-//! email, and the CSV export's rows/s and the server's RSS growth, against a running server, one
+//! The work records at scale (bench/records.sh, issue 16): p50/p95 of the salesperson's contact
+//! list (pages 1 and 20), text search, an admin's list by every sort, substring search and exact
+//! email, the CSV export's rows/s and the server's RSS growth (R-CON-1); "all projects of this
+//! person" (R-PRJ-1) and a member's month of events (R-CAL-1); against a running server, one
 //! request at a time. Prints `| figure | value | target |` lines.
 //!   records-bench URL ADMIN_TOKEN SALES_TOKEN ACCOUNT_ID SERVER_PID
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -15,8 +16,14 @@ struct Bench {
 
 impl Bench {
     async fn get(&self, token: &str, query: &str) -> (Duration, Value) {
+        self.at(token, &format!("contacts?{query}")).await
+    }
+
+    /// `path` under the account (`projects?member=…`).
+    async fn at(&self, token: &str, path: &str) -> (Duration, Value) {
+        let query = path;
         let started = Instant::now();
-        let res = self.client.get(format!("{}/contacts?{query}", self.base)).bearer_auth(token).send().await.unwrap();
+        let res = self.client.get(format!("{}/{path}", self.base)).bearer_auth(token).send().await.unwrap();
         let status = res.status();
         let body: Value = res.json().await.unwrap_or(Value::Null);
         let took = started.elapsed();
@@ -25,10 +32,15 @@ impl Bench {
     }
 
     async fn timed(&self, token: &str, queries: &[String]) -> (f64, f64, usize) {
+        let paths: Vec<String> = queries.iter().map(|q| format!("contacts?{q}")).collect();
+        self.timed_at(token, &paths).await
+    }
+
+    async fn timed_at(&self, token: &str, paths: &[String]) -> (f64, f64, usize) {
         let mut ms: Vec<f64> = Vec::new();
         let mut rows = 0;
-        for q in queries {
-            let (t, body) = self.get(token, q).await;
+        for q in paths {
+            let (t, body) = self.at(token, q).await;
             rows += body["items"].as_array().map_or(0, Vec::len);
             ms.push(t.as_secs_f64() * 1000.0);
         }
@@ -108,13 +120,15 @@ async fn main() {
             row(&format!("admin, sort={sort} {order}, page 1"), b.timed(admin, &times(&q, 30)).await, 30, "p95 <= 20");
         }
     }
-    let deep = b.cursor_of_page(admin, "sort=name", 200).await.unwrap();
-    row(
-        "admin, sort=name, page 200",
-        b.timed(admin, &times(&format!("sort=name&cursor={deep}"), 30)).await,
-        30,
-        "as page 1",
-    );
+    match b.cursor_of_page(admin, "sort=name", 200).await {
+        Some(deep) => row(
+            "admin, sort=name, page 200",
+            b.timed(admin, &times(&format!("sort=name&cursor={deep}"), 30)).await,
+            30,
+            "as page 1",
+        ),
+        None => println!("| admin, sort=name, page 200 | fewer than 200 pages | |"),
+    }
     let terms = ["kowalski", "tanaka", "nguyen", "harbor", "quartz labs", "zenith", "ava.", "ella", "7f3a", "zzqx"];
     let subs: Vec<String> = terms.iter().cycle().take(50).map(|t| format!("q={}", t.replace(' ', "%20"))).collect();
     row("admin, substring search", b.timed(admin, &subs).await, subs.len(), "p95 <= 50");
@@ -146,4 +160,50 @@ async fn main() {
     println!("| export first byte (ms) | {:.1} | |", first_byte.unwrap_or_default().as_secs_f64() * 1000.0);
     println!("| export rows/s | {:.0} | >= 150000 |", rows as f64 / secs);
     println!("| export RSS growth (MiB, peak - before) | {:.1} | |", (peak.saturating_sub(rss_before)) as f64 / 1024.0);
+
+    projects_and_events(&b, admin, sales).await;
+}
+
+async fn user_id(b: &Bench, token: &str) -> String {
+    let me: Value = b
+        .client
+        .get(format!("{}/me", b.base.split("/accounts/").next().unwrap()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    me["user"]["id"].as_str().unwrap().to_owned()
+}
+
+/// "All projects of this person" (R-PRJ-1) as an admin, and a member's month of events (R-CAL-1).
+async fn projects_and_events(b: &Bench, admin: &str, sales: &str) {
+    let (sales_id, admin_id) = (user_id(b, sales).await, user_id(b, admin).await);
+    // Warm up.
+    b.at(admin, &format!("projects?member={sales_id}")).await;
+    let q = times(&format!("projects?member={sales_id}"), 100);
+    row("admin, projects of the salesperson, page 1", b.timed_at(admin, &q).await, 100, "p95 <= 10");
+    let q = times(&format!("projects?member={sales_id}&limit=100"), 50);
+    row("admin, projects of the salesperson, 100 a page", b.timed_at(admin, &q).await, 50, "p95 <= 10");
+    let q = times(&format!("projects?member={admin_id}"), 20);
+    row("admin, projects of an admin (member of every one), page 1", b.timed_at(admin, &q).await, 20, "");
+    let q = times("projects", 30);
+    row("admin, every project, page 1", b.timed_at(admin, &q).await, 30, "");
+
+    // Months from five before this one to five after: the seeded year.
+    let today = time::OffsetDateTime::now_utc().date();
+    let month = |k: i32| {
+        let m0 = today.year() * 12 + i32::from(u8::from(today.month())) - 1 + k;
+        format!("{:04}-{:02}-01", m0.div_euclid(12), m0.rem_euclid(12) + 1)
+    };
+    let months: Vec<String> = (-5..=5).map(|k| format!("events?from={}&to={}", month(k), month(k + 1))).collect();
+    b.at(sales, &months[5]).await;
+    let q: Vec<String> = months.iter().cycle().take(110).cloned().collect();
+    row("salesperson, a month of their events, page 1", b.timed_at(sales, &q).await, q.len(), "p95 <= 10");
+    let q: Vec<String> = months.iter().cycle().take(55).map(|m| format!("{m}&limit=500")).collect();
+    row("salesperson, a month of their events, 500 a page", b.timed_at(sales, &q).await, q.len(), "");
+    let q: Vec<String> = months.iter().cycle().take(55).cloned().collect();
+    row("admin, a month of every calendar, page 1", b.timed_at(admin, &q).await, q.len(), "");
 }

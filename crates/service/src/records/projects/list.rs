@@ -5,7 +5,7 @@ use roster_store::{ProjectKey, ProjectQuery, ProjectSort};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::view::{ProjectPage, ProjectView, project_view};
+use super::view::{ProjectPage, ProjectView, TagView, project_view, view_of};
 use crate::accounts::page_limit;
 use crate::signin::Principal;
 use crate::signin::token::hex;
@@ -138,10 +138,18 @@ impl Service {
             None
         };
         let counted = tx.count_projects(&scope, &q, PROJECT_COUNT_CAP).await?;
-        let mut items: Vec<ProjectView> = Vec::with_capacity(rows.len());
-        for (row, _) in rows {
-            items.push(project_view(tx.as_mut(), &scope, row).await?);
-        }
+        // Members and tags of the whole page in two statements, not two per project (each a
+        // round trip on PostgreSQL: 10 ms a page of 50; decision 0094).
+        let members = tx.page_project_members(&scope, &q, limit + 1).await?;
+        let tags = tx.page_project_tags(&scope, &q, limit + 1).await?;
+        let items: Vec<ProjectView> = rows
+            .into_iter()
+            .map(|(row, _)| {
+                let member_ids = members.iter().filter(|(p, _)| *p == row.id).map(|(_, u)| *u).collect();
+                let tags = tags.iter().filter(|(p, _)| *p == row.id).map(|(_, t)| TagView::from(t.clone())).collect();
+                view_of(row, member_ids, tags)
+            })
+            .collect();
         Ok(ProjectPage {
             items,
             next_cursor,

@@ -49,7 +49,12 @@ pub struct ProjectPage {
 pub(crate) async fn project_view(tx: &mut dyn Tx, scope: &Scope, p: ProjectRow) -> Result<ProjectView> {
     let member_ids = tx.project_members(scope, p.id).await?;
     let tags = tx.project_tags(scope, p.id).await?.into_iter().map(TagView::from).collect();
-    Ok(ProjectView {
+    Ok(view_of(p, member_ids, tags))
+}
+
+/// The view of a project whose members and tags are known.
+pub(crate) fn view_of(p: ProjectRow, member_ids: Vec<Uuid>, tags: Vec<TagView>) -> ProjectView {
+    ProjectView {
         id: p.id,
         name: p.name,
         contact_id: p.contact_id,
@@ -59,5 +64,5 @@ pub(crate) async fn project_view(tx: &mut dyn Tx, scope: &Scope, p: ProjectRow) 
         tags,
         created_at: p.created_at,
         updated_at: p.updated_at,
-    })
+    }
 }

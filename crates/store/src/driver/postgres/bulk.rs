@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Args, SqlTx, bound, to_db};
-use crate::{AuditRow, MembershipRow, Result, SeedContact, StoreError, UserRow};
+use crate::{AuditRow, MembershipRow, Result, SeedContact, SeedEvent, SeedProject, StoreError, UserRow};
 
 impl SqlTx {
     /// As `all`, for SQL built at run time (a bounded set of shapes). `persistent: false` sends
@@ -61,6 +61,94 @@ impl SqlTx {
              $9::text[], $10::text[], $11::uuid[], $12::text[], $13::text[], $14::timestamptz[]) \
              AS t(id, kind, first_name, last_name, company, email, emails, phones, stage, assigned_to, sort_name, \
              sort_company, created_at)",
+            a,
+        )
+        .await
+    }
+
+    /// Generated projects, then their members and tags: one `UNNEST` insert each.
+    pub(super) async fn bulk_insert_projects(&mut self, account_id: Uuid, rows: &[SeedProject]) -> Result<u64> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut a = sqlx::postgres::PgArguments::default();
+        add(&mut a, account_id)?;
+        add(&mut a, rows.iter().map(|r| r.id).collect::<Vec<Uuid>>())?;
+        add(&mut a, rows.iter().map(|r| r.name.clone()).collect::<Vec<String>>())?;
+        add(&mut a, rows.iter().map(|r| r.name.to_lowercase()).collect::<Vec<String>>())?;
+        add(&mut a, rows.iter().map(|r| r.contact_id).collect::<Vec<Option<Uuid>>>())?;
+        add(&mut a, rows.iter().map(|r| r.status.as_str().to_owned()).collect::<Vec<String>>())?;
+        add(&mut a, rows.iter().map(|r| r.owner_id).collect::<Vec<Uuid>>())?;
+        add(&mut a, rows.iter().map(|r| to_db(r.created_at)).collect::<Vec<OffsetDateTime>>())?;
+        let n = self
+            .exec_arrays(
+                "INSERT INTO projects (id, account_id, name, sort_name, contact_id, status, owner_id, created_at, \
+                 updated_at) \
+                 SELECT t.id, $1, t.name, t.sort_name, t.contact_id, t.status, t.owner_id, t.created_at, t.created_at \
+                 FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::uuid[], \
+                 $8::timestamptz[]) AS t(id, name, sort_name, contact_id, status, owner_id, created_at)",
+                a,
+            )
+            .await?;
+        let pairs = |f: &dyn Fn(&SeedProject) -> &[Uuid]| {
+            rows.iter().flat_map(|r| f(r).iter().map(|x| (r.id, *x))).unzip::<Uuid, Uuid, Vec<_>, Vec<_>>()
+        };
+        let (projects, users) = pairs(&|r| &r.members);
+        if !projects.is_empty() {
+            let mut a = sqlx::postgres::PgArguments::default();
+            add(&mut a, account_id)?;
+            add(&mut a, projects)?;
+            add(&mut a, users)?;
+            self.exec_arrays(
+                "INSERT INTO project_members (account_id, project_id, user_id) \
+                 SELECT $1, t.project_id, t.user_id FROM UNNEST($2::uuid[], $3::uuid[]) AS t(project_id, user_id)",
+                a,
+            )
+            .await?;
+        }
+        let (projects, tags) = pairs(&|r| &r.tag_ids);
+        if !projects.is_empty() {
+            let mut a = sqlx::postgres::PgArguments::default();
+            add(&mut a, account_id)?;
+            add(&mut a, projects)?;
+            add(&mut a, tags)?;
+            self.exec_arrays(
+                "INSERT INTO project_tags (account_id, project_id, tag_id) \
+                 SELECT $1, t.project_id, t.tag_id FROM UNNEST($2::uuid[], $3::uuid[]) AS t(project_id, tag_id)",
+                a,
+            )
+            .await?;
+        }
+        Ok(n)
+    }
+
+    /// Generated events: one `INSERT … SELECT FROM UNNEST(arrays)` for the batch.
+    pub(super) async fn bulk_insert_events(&mut self, account_id: Uuid, rows: &[SeedEvent]) -> Result<u64> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut a = sqlx::postgres::PgArguments::default();
+        let ids = |f: &dyn Fn(&SeedEvent) -> Option<Uuid>| rows.iter().map(f).collect::<Vec<_>>();
+        let times = |f: &dyn Fn(&SeedEvent) -> OffsetDateTime| rows.iter().map(f).collect::<Vec<_>>();
+        add(&mut a, account_id)?;
+        add(&mut a, rows.iter().map(|r| r.id).collect::<Vec<Uuid>>())?;
+        add(&mut a, rows.iter().map(|r| r.calendar_id).collect::<Vec<Uuid>>())?;
+        add(&mut a, rows.iter().map(|r| r.title.clone()).collect::<Vec<String>>())?;
+        add(&mut a, times(&|r| to_db(r.starts_at)))?;
+        add(&mut a, times(&|r| to_db(r.ends_at)))?;
+        add(&mut a, rows.iter().map(|r| r.all_day).collect::<Vec<bool>>())?;
+        add(&mut a, ids(&|r| r.contact_id))?;
+        add(&mut a, ids(&|r| r.project_id))?;
+        add(&mut a, rows.iter().map(|r| r.created_by).collect::<Vec<Uuid>>())?;
+        add(&mut a, times(&|r| to_db(r.created_at)))?;
+        self.exec_arrays(
+            "INSERT INTO events (id, account_id, calendar_id, title, starts_at, ends_at, all_day, contact_id, \
+             project_id, created_by, created_at, updated_at) \
+             SELECT t.id, $1, t.calendar_id, t.title, t.starts_at, t.ends_at, t.all_day, t.contact_id, t.project_id, \
+             t.created_by, t.created_at, t.created_at \
+             FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::bool[], \
+             $8::uuid[], $9::uuid[], $10::uuid[], $11::timestamptz[]) \
+             AS t(id, calendar_id, title, starts_at, ends_at, all_day, contact_id, project_id, created_by, created_at)",
             a,
         )
         .await

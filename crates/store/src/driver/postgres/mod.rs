@@ -62,6 +62,10 @@ const MEMBERS_OF_USERS_FROM: &str = "jsonb_array_elements_text($2::jsonb) AS l(i
      (SELECT * FROM memberships m WHERE m.account_id = $1 AND m.user_id = l.id::uuid LIMIT 1) m \
      JOIN accounts a ON a.id = m.account_id";
 
+/// "The event `e` lasts longer than a day" (`timestamptz`), written as the partial indexes
+/// `events_long_*` (migration 0021) are, so a query naming it may use them.
+const LONG_EVENT: &str = "e.ends_at - e.starts_at > interval '1 day'";
+
 type DbRow<'a> = PgRow;
 type Args = std::result::Result<PgArguments, sqlx::error::BoxDynError>;
 type DbTime = OffsetDateTime;
@@ -102,6 +106,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "mail_secrets_and_quota", include_str!("../../../migrations/postgres/0015_mail_secrets_and_quota.sql")),
     (16, "work_records", include_str!("../../../migrations/postgres/0016_work_records.sql")),
     (20, "invitation_projects", include_str!("../../../migrations/postgres/0020_invitation_projects.sql")),
+    (21, "records_indexes", include_str!("../../../migrations/postgres/0021_records_indexes.sql")),
     (22, "contact_links", include_str!("../../../migrations/postgres/0022_contact_links.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
@@ -187,12 +192,19 @@ impl PgStore {
     pub async fn open(url: &str) -> Result<Self> {
         // No ping before each acquire: it doubled the round trips of a read. A connection the
         // server dropped fails its query (503, retried by the client) and leaves the pool.
+        // No JIT: every query here is short, and a generic plan's estimate over a skewed column
+        // (the projects of a member: a hundred, or 100,000 for an admin) crossed
+        // `jit_above_cost` and spent 15 to 80 ms compiling (decision 0094).
+        let options = url
+            .parse::<sqlx::postgres::PgConnectOptions>()
+            .map_err(|e| StoreError::Config(e.to_string()))?
+            .options([("jit", "off")]);
         let pool = PgPoolOptions::new()
             .test_before_acquire(false)
             .max_connections(16)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(5))
-            .connect(url)
+            .connect_with(options)
             .await
             .map_err(|e| match e {
                 sqlx::Error::Configuration(_) => StoreError::Config(e.to_string()),

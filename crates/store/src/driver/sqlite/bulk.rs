@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, ToSql};
 use uuid::Uuid;
 
 use super::{Args, DbRow, SqlRow, SqlTx, bind, column_names, to_db};
-use crate::{AuditRepo, AuditRow, MembershipRow, Result, SeedContact, StoreError, UserRow};
+use crate::{AuditRepo, AuditRow, MembershipRow, Result, SeedContact, SeedEvent, SeedProject, StoreError, UserRow};
 
 /// From this many memberships in one call, the FTS5 rows are written per batch, not per row.
 const FTS_SET_MIN: usize = 500;
@@ -80,6 +80,85 @@ impl SqlTx {
                 [first_new],
             )?;
             c.execute_batch(&sql)?;
+        }
+        Ok(rows.len() as u64)
+    }
+
+    /// Generated projects, then their members and tags: three cached single-row `INSERT`s.
+    pub(super) async fn bulk_insert_projects(&mut self, account_id: Uuid, rows: &[SeedProject]) -> Result<u64> {
+        let c = self.c()?;
+        let mut project = c.prepare_cached(
+            "INSERT INTO projects (id, account_id, name, sort_name, contact_id, status, owner_id, created_at, \
+             updated_at) VALUES (?,?,?,?,?,?,?,?,?8)",
+        )?;
+        for r in rows {
+            let sort_name = r.name.to_lowercase();
+            let values: [&dyn ToSql; 8] = [
+                &r.id,
+                &account_id,
+                &r.name,
+                &sort_name,
+                &r.contact_id,
+                &r.status.as_str(),
+                &r.owner_id,
+                &to_db(r.created_at),
+            ];
+            for (i, v) in values.into_iter().enumerate() {
+                project.raw_bind_parameter(i + 1, v)?;
+            }
+            project.raw_execute()?;
+        }
+        drop(project);
+        let mut member =
+            c.prepare_cached("INSERT INTO project_members (account_id, project_id, user_id) VALUES (?,?,?)")?;
+        for r in rows {
+            for u in &r.members {
+                let values: [&dyn ToSql; 3] = [&account_id, &r.id, u];
+                for (i, v) in values.into_iter().enumerate() {
+                    member.raw_bind_parameter(i + 1, v)?;
+                }
+                member.raw_execute()?;
+            }
+        }
+        drop(member);
+        let mut tag = c.prepare_cached("INSERT INTO project_tags (account_id, project_id, tag_id) VALUES (?,?,?)")?;
+        for r in rows {
+            for t in &r.tag_ids {
+                let values: [&dyn ToSql; 3] = [&account_id, &r.id, t];
+                for (i, v) in values.into_iter().enumerate() {
+                    tag.raw_bind_parameter(i + 1, v)?;
+                }
+                tag.raw_execute()?;
+            }
+        }
+        Ok(rows.len() as u64)
+    }
+
+    /// Generated events, one cached single-row `INSERT` each.
+    pub(super) async fn bulk_insert_events(&mut self, account_id: Uuid, rows: &[SeedEvent]) -> Result<u64> {
+        let c = self.c()?;
+        let mut stmt = c.prepare_cached(
+            "INSERT INTO events (id, account_id, calendar_id, title, starts_at, ends_at, all_day, contact_id, \
+             project_id, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?11)",
+        )?;
+        for r in rows {
+            let values: [&dyn ToSql; 11] = [
+                &r.id,
+                &account_id,
+                &r.calendar_id,
+                &r.title,
+                &to_db(r.starts_at),
+                &to_db(r.ends_at),
+                &r.all_day,
+                &r.contact_id,
+                &r.project_id,
+                &r.created_by,
+                &to_db(r.created_at),
+            ];
+            for (i, v) in values.into_iter().enumerate() {
+                stmt.raw_bind_parameter(i + 1, v)?;
+            }
+            stmt.raw_execute()?;
         }
         Ok(rows.len() as u64)
     }

@@ -59,6 +59,10 @@ const IN_JSON_TEXTS: &str = "IN (SELECT value FROM json_each($J))";
 const MEMBERS_OF_USERS_FROM: &str = "memberships m JOIN accounts a ON a.id = m.account_id \
      WHERE m.account_id = $1 AND m.user_id IN (SELECT unhex(replace(value, '-', '')) FROM json_each($2))";
 
+/// "The event `e` lasts longer than a day" (unix microseconds), written as the partial indexes
+/// `events_long_*` (migration 0021) are, so a query naming it may use them.
+const LONG_EVENT: &str = "e.ends_at - e.starts_at > 86400000000";
+
 type DbRow<'a> = SqlRow<'a>;
 
 /// A row with its statement's column names, read once per statement: looking a column up by
@@ -120,6 +124,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "mail_secrets_and_quota", include_str!("../../../migrations/sqlite/0015_mail_secrets_and_quota.sql")),
     (16, "work_records", include_str!("../../../migrations/sqlite/0016_work_records.sql")),
     (20, "invitation_projects", include_str!("../../../migrations/sqlite/0020_invitation_projects.sql")),
+    (21, "records_indexes", include_str!("../../../migrations/sqlite/0021_records_indexes.sql")),
     (22, "contact_links", include_str!("../../../migrations/sqlite/0022_contact_links.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \

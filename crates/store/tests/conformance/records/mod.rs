@@ -4,4 +4,5 @@ mod contact_links;
 mod contacts;
 mod membership;
 mod projects;
+mod seed;
 mod todos;

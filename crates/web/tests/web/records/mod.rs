@@ -2,6 +2,7 @@
 mod calendars;
 mod console_pages;
 mod contacts;
+mod demo;
 mod membership;
 mod projects;
 mod reminders;

@@ -1,11 +1,15 @@
-//! Events, reached through their calendar's scope. A range is one index range of `starts_at`:
+//! Events, reached through their calendar's scope. A range is two index ranges of `starts_at`:
 //! an event lasts at most `EVENT_SPAN_MAX_DAYS`, so those overlapping `[from, to)` start in
-//! `[from - span, to)` (`events_by_calendar` for one calendar, `events_by_account` otherwise).
+//! `[from - span, to)`; the events of a day or less start in `[from - 1 day, to)`
+//! (`events_by_calendar` for one calendar, `events_by_account` otherwise), the longer ones are
+//! read from their own partial indexes (`events_long_*`, migration 0021).
 use roster_core::Scope;
 use time::Duration;
 use uuid::Uuid;
 
-use super::super::super::driver::{SqlTx, get, to_db};
+use std::sync::LazyLock;
+
+use super::super::super::driver::{LONG_EVENT, SqlTx, get, to_db};
 use super::super::super::{DbRow, time, uuid};
 use super::super::scope_args;
 use crate::{EVENT_SPAN_MAX_DAYS, EventQuery, EventRow, Result};
@@ -24,33 +28,37 @@ macro_rules! in_scope {
     };
 }
 
-/// The range: after `($5, $6)`, starting before `$7`, ending after `$8` (or starting at or after
-/// it: an instant event at `from`).
-macro_rules! range {
-    () => {
-        "(e.starts_at, e.id) > ($5, $6) AND e.starts_at < $7 AND (e.ends_at > $8 OR e.starts_at >= $8) \
-         ORDER BY e.starts_at, e.id LIMIT $9"
-    };
+/// The events overlapping `[from, to)`, ordered by `(starts_at, id)`, in two index ranges
+/// (decision 0094): those starting from a day before `from` (after `($5, $6)`, before `$7`,
+/// ending after `$8` or starting at or after it: an instant event at `from`), and the few
+/// lasting more than a day ([`LONG_EVENT`], their own partial indexes) that start earlier
+/// (after `($10, $11)`, before `$12`, ending after `$8`). Each arm is cut at the page size `$9`.
+/// `{WHO}` is the calendars' condition (one calendar, or the scope's).
+fn two_ranges(who: &str) -> String {
+    let cols = event_cols!();
+    format!(
+        "SELECT * FROM (SELECT {cols} FROM events e WHERE {who} AND (e.starts_at, e.id) > ($5, $6) \
+         AND e.starts_at < $7 AND (e.ends_at > $8 OR e.starts_at >= $8) ORDER BY e.starts_at, e.id LIMIT $9) short_ones \
+         UNION ALL \
+         SELECT * FROM (SELECT {cols} FROM events e WHERE {who} AND {LONG_EVENT} AND (e.starts_at, e.id) > ($10, $11) \
+         AND e.starts_at < $12 AND e.ends_at > $8 ORDER BY e.starts_at, e.id LIMIT $9) long_ones \
+         ORDER BY starts_at, id LIMIT $9"
+    )
 }
 
-/// One calendar's events (`$4`).
-const OF_CALENDAR: &str = concat!(
-    "SELECT ",
-    event_cols!(),
-    " FROM events e JOIN calendars c ON c.account_id = e.account_id AND c.id = e.calendar_id \
-     WHERE e.calendar_id = $4 AND c.account_id = $1 AND ($2 OR c.owner_id = $3) AND ",
-    range!()
-);
+/// One calendar's events (`$4`, `events_by_calendar` and `events_long_by_calendar`; naming the
+/// account on `e` too would let SQLite take `events_by_account` instead).
+static OF_CALENDAR: LazyLock<String> = LazyLock::new(|| {
+    two_ranges(
+        "e.calendar_id = $4 AND EXISTS (SELECT 1 FROM calendars c \
+         WHERE c.id = $4 AND c.account_id = $1 AND ($2 OR c.owner_id = $3))",
+    )
+});
 
-/// Every calendar's events in the scope (`$4` is the account again, for the index).
-const OF_SCOPE: &str = concat!(
-    "SELECT ",
-    event_cols!(),
-    " FROM events e WHERE e.account_id = $4 AND ",
-    in_scope!("e.calendar_id"),
-    " AND ",
-    range!()
-);
+/// Every calendar's events in the scope (`$4` is the account again, for `events_by_account` and
+/// `events_long_by_account`).
+static OF_SCOPE: LazyLock<String> =
+    LazyLock::new(|| two_ranges(concat!("e.account_id = $4 AND ", in_scope!("e.calendar_id"))));
 
 const ONE: &str = concat!(
     "SELECT ",
@@ -87,14 +95,18 @@ fn from_row(r: &DbRow<'_>) -> Result<EventRow> {
 
 pub(super) async fn list(tx: &mut SqlTx, scope: &Scope, q: &EventQuery, limit: i64) -> Result<Vec<EventRow>> {
     let (account, all, me) = scope_args(scope);
-    let (after_at, after_id) = q.after.unwrap_or((q.from - Duration::days(EVENT_SPAN_MAX_DAYS), Uuid::nil()));
-    let (after_at, to, from) = (to_db(after_at), to_db(q.to), to_db(q.from));
-    match q.calendar_id {
-        Some(cal) => {
-            tx.all(OF_CALENDAR, args![account, all, me, cal, after_at, after_id, to, from, limit], from_row).await
-        }
-        None => tx.all(OF_SCOPE, args![account, all, me, account, after_at, after_id, to, from, limit], from_row).await,
-    }
+    // The long arm starts `EVENT_SPAN_MAX_DAYS` before `from`, the short one a day before: an
+    // event lasting at most a day that overlaps `from` starts then or later.
+    let split = (q.from - Duration::days(1), Uuid::nil());
+    let long_after = q.after.unwrap_or((q.from - Duration::days(EVENT_SPAN_MAX_DAYS), Uuid::nil()));
+    let short_after = long_after.max(split);
+    let (s_at, s_id) = (to_db(short_after.0), short_after.1);
+    let (l_at, l_id) = (to_db(long_after.0), long_after.1);
+    let (to, from, split_at) = (to_db(q.to), to_db(q.from), to_db(split.0));
+    let who = q.calendar_id.unwrap_or(account);
+    let sql = if q.calendar_id.is_some() { &*OF_CALENDAR } else { &*OF_SCOPE };
+    tx.all_dyn(sql, true, args![account, all, me, who, s_at, s_id, to, from, limit, l_at, l_id, split_at], from_row)
+        .await
 }
 
 pub(super) async fn one(tx: &mut SqlTx, scope: &Scope, id: Uuid) -> Result<Option<EventRow>> {

@@ -56,6 +56,22 @@ impl crate::ProjectRepo for super::super::driver::SqlTx {
     async fn count_projects(&mut self, scope: &roster_core::Scope, q: &crate::ProjectQuery, cap: i64) -> Result<i64> {
         self.project_count(scope, q, cap).await
     }
+    async fn page_project_members(
+        &mut self,
+        scope: &roster_core::Scope,
+        q: &crate::ProjectQuery,
+        limit: i64,
+    ) -> Result<Vec<(uuid::Uuid, uuid::Uuid)>> {
+        self.page_member_ids(scope, q, limit).await
+    }
+    async fn page_project_tags(
+        &mut self,
+        scope: &roster_core::Scope,
+        q: &crate::ProjectQuery,
+        limit: i64,
+    ) -> Result<Vec<(uuid::Uuid, crate::TagRow)>> {
+        self.page_tags(scope, q, limit).await
+    }
     async fn project_members(&mut self, scope: &roster_core::Scope, project_id: uuid::Uuid) -> Result<Vec<uuid::Uuid>> {
         self.member_ids_of(scope, project_id).await
     }
