@@ -1,4 +1,5 @@
 //! The work records through HTTP: API and console, one file per kind.
+mod bad_input;
 mod calendars;
 mod console_pages;
 mod contacts;
