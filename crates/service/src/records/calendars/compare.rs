@@ -20,7 +20,7 @@ pub struct CompareColumn {
     pub events: Vec<EventView>,
 }
 
-/// A week (Monday to Sunday, UTC days) of the shown calendars.
+/// A week (Monday to Sunday on the caller's wall clock, their time zone) of the shown calendars.
 #[derive(Debug, Clone)]
 pub struct CompareWeek {
     pub monday: Date,
@@ -30,14 +30,16 @@ pub struct CompareWeek {
 impl Service {
     /// The week holding `day` (today when `None`).
     pub async fn compare_calendars(&self, p: &Principal, account_id: Uuid, day: Option<Date>) -> Result<CompareWeek> {
-        let day = day.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
+        let zone = p.user().time_zone.as_str();
+        let day = day.unwrap_or_else(|| roster_core::zone::in_zone(time::OffsetDateTime::now_utc(), zone).0.date());
         let monday = day - Duration::days(i64::from(day.weekday().number_days_from_monday()));
-        let from = monday.midnight().assume_utc();
+        let from = roster_core::zone::at_local(monday, time::Time::MIDNIGHT, zone);
+        let to = roster_core::zone::at_local(monday + Duration::days(7), time::Time::MIDNIGHT, zone);
         let mut tx = self.store.read().await?;
         let (_, scope) = read_scope(tx.as_mut(), p, account_id).await?;
         let mut columns = Vec::new();
         for cal in tx.shown_calendars(&scope, COLUMNS_MAX).await? {
-            let q = EventQuery { from, to: from + Duration::days(7), calendar_id: Some(cal.calendar.id), after: None };
+            let q = EventQuery { from, to, calendar_id: Some(cal.calendar.id), after: None };
             let events = tx.events(&scope, &q, EVENTS_MAX).await?.into_iter().map(EventView::from).collect();
             columns.push(CompareColumn { calendar: cal.into(), events });
         }

@@ -477,6 +477,17 @@ async fn r_cal_1_week_and_event_forms_read_and_show_the_viewers_wall_clock() {
         let id = made["id"].as_str().unwrap();
         let edit = app.page(&format!("/accounts/{a}/events/{id}/edit"), &cookie).await;
         assert!(edit.html.contains("value=\"2030-03-05\"") && edit.html.contains("value=\"08:00\""), "{}", edit.html);
+        // The owner, in Paris, compares calendars: the same instant on their clock, in their week.
+        let tz = app.send(
+            reqwest::Method::PATCH,
+            "/api/v1/me",
+            owner.bearer(),
+            Some(json!({ "time_zone": "Europe/Paris" })),
+        );
+        assert_eq!(tz.await.status, 200);
+        let owner_cookie = app.console_sign_in(&owner.email).await;
+        let cmp = app.page(&format!("/accounts/{a}/calendar/compare?week=2030-03-04"), &owner_cookie).await;
+        assert!(cmp.html.contains("2030-03-05 00:00 CET Early call"), "{}", cmp.html);
     })
     .await;
 }
