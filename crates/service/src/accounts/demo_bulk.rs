@@ -11,8 +11,7 @@
 //!   account's default calendars (so the salesperson's gets about 1/members of them).
 //!
 //! Names come from a fixed seed, so two runs make the same names (not the same ids).
-use futures_util::StreamExt;
-use futures_util::stream::FuturesOrdered;
+use crate::accounts::lanes::Lanes;
 use roster_core::scope::{InternalUse, internal};
 use roster_core::{AuditAction, ProjectStatus, Scope};
 use roster_store::{CalendarQuery, SeedEvent, SeedProject};
@@ -90,9 +89,8 @@ impl Service {
             tags
         };
         let mut rng = Rng(SEED);
-        let lanes = self.store.backend().bulk_writers().max(1);
-        let mut inflight = FuturesOrdered::new();
-        let (mut sent, mut added) = (0u32, 0u32);
+        let mut lanes = Lanes::new(self.store.backend(), progress);
+        let mut sent = 0u32;
         while sent < n {
             let batch = RECORD_BATCH.min(n - sent);
             let t = now();
@@ -141,17 +139,9 @@ impl Service {
                 });
             }
             sent += batch;
-            inflight.push_back(self.demo_project_batch(scope, rows));
-            while inflight.len() >= lanes {
-                let Some(done) = inflight.next().await else { break };
-                added += done?;
-                progress(added);
-            }
+            lanes.push(self.demo_project_batch(scope, rows)).await?;
         }
-        while let Some(done) = inflight.next().await {
-            added += done?;
-            progress(added);
-        }
+        let added = lanes.finish().await?;
         Ok(added)
     }
 
@@ -182,9 +172,8 @@ impl Service {
         }
         let first_day = now().replace_time(Time::MIDNIGHT) - Duration::days(182);
         let mut rng = Rng(SEED ^ 0xE7E7);
-        let lanes = self.store.backend().bulk_writers().max(1);
-        let mut inflight = FuturesOrdered::new();
-        let (mut sent, mut added) = (0u32, 0u32);
+        let mut lanes = Lanes::new(self.store.backend(), progress);
+        let mut sent = 0u32;
         while sent < n {
             let batch = RECORD_BATCH.min(n - sent);
             let t = now();
@@ -226,17 +215,9 @@ impl Service {
                 });
             }
             sent += batch;
-            inflight.push_back(self.demo_event_batch(scope, rows));
-            while inflight.len() >= lanes {
-                let Some(done) = inflight.next().await else { break };
-                added += done?;
-                progress(added);
-            }
+            lanes.push(self.demo_event_batch(scope, rows)).await?;
         }
-        while let Some(done) = inflight.next().await {
-            added += done?;
-            progress(added);
-        }
+        let added = lanes.finish().await?;
         Ok(added)
     }
 

@@ -2,8 +2,7 @@
 //! members (names, companies, roles, statuses, sign-in dates) fast enough for benchmarks at a
 //! million: 50,000 rows per transaction, no password (generated people
 //! cannot sign in), one audit row per batch.
-use futures_util::StreamExt;
-use futures_util::stream::FuturesOrdered;
+use crate::accounts::lanes::Lanes;
 use roster_core::{AccountName, BuiltinRole};
 use roster_store::{AuditRow, MembershipRow, UserRow};
 use time::Duration;
@@ -186,10 +185,8 @@ impl Service {
         let slug = slug.unwrap_or(DEMO_SLUG);
         let account_id = self.demo_account(slug).await?;
         let mut rng = Rng(seed());
-        // Batches in flight: up to the backend's bulk writers at once, each its own transaction.
-        let lanes = self.store.backend().bulk_writers().max(1);
-        let mut inflight = FuturesOrdered::new();
-        let (mut sent, mut added) = (0, 0);
+        let mut lanes = Lanes::new(self.store.backend(), progress);
+        let mut sent = 0;
         while sent < n {
             let count = DEMO_BATCH.min(n - sent);
             sent += count;
@@ -248,17 +245,9 @@ impl Service {
                 });
                 members.push(m);
             }
-            inflight.push_back(self.demo_batch(account_id, users, members, t));
-            while inflight.len() >= lanes {
-                let Some(done) = inflight.next().await else { break };
-                added += done?;
-                progress(added);
-            }
+            lanes.push(self.demo_batch(account_id, users, members, t)).await?;
         }
-        while let Some(done) = inflight.next().await {
-            added += done?;
-            progress(added);
-        }
+        let added = lanes.finish().await?;
         Ok(added)
     }
 

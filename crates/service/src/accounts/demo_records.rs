@@ -3,8 +3,7 @@
 //! `bench/records.sh`. In the demo account the salesperson (Sally Seller) is assigned the first
 //! [`SALES_ASSIGNED`]; the rest go round the owner, the admin and the standard user, a quarter
 //! unassigned. Elsewhere they go to the account's owner or nobody.
-use futures_util::StreamExt;
-use futures_util::stream::FuturesOrdered;
+use crate::accounts::lanes::Lanes;
 use roster_core::scope::{InternalUse, internal};
 use roster_core::{ContactKind, ContactStage, Scope};
 use roster_store::{AuditRow, SeedContact};
@@ -31,10 +30,9 @@ impl Service {
         let (sales, others) = self.demo_assignees(account_id, slug).await?;
         let scope = internal(account_id, InternalUse::Demo);
         let mut rng = Rng(seed());
-        let lanes = self.store.backend().bulk_writers().max(1);
         let batch = self.store.backend().bulk_batch_rows().max(1);
-        let mut inflight = FuturesOrdered::new();
-        let (mut sent, mut added) = (0u32, 0u32);
+        let mut lanes = Lanes::new(self.store.backend(), progress);
+        let mut sent = 0u32;
         while sent < n {
             let count = batch.min(n - sent);
             let t = now();
@@ -82,17 +80,9 @@ impl Service {
                 });
             }
             sent += count;
-            inflight.push_back(self.demo_contact_batch(scope, rows));
-            while inflight.len() >= lanes {
-                let Some(done) = inflight.next().await else { break };
-                added += done?;
-                progress(added);
-            }
+            lanes.push(self.demo_contact_batch(scope, rows)).await?;
         }
-        while let Some(done) = inflight.next().await {
-            added += done?;
-            progress(added);
-        }
+        let added = lanes.finish().await?;
         // The lists' plans depend on the planner knowing the tables' new sizes.
         self.store.refresh_statistics().await?;
         Ok(added)
