@@ -113,18 +113,7 @@ impl Service {
                         tag_ids.push(tag.id);
                     }
                 }
-                let mut weight = rng.next() % 100;
-                let status = STATUSES
-                    .iter()
-                    .find(|(_, w)| {
-                        if weight < *w {
-                            true
-                        } else {
-                            weight -= w;
-                            false
-                        }
-                    })
-                    .map_or(ProjectStatus::Active, |(s, _)| *s);
+                let status = rng.weighted(STATUSES, ProjectStatus::Active);
                 let contact_id = (!clients.is_empty() && rng.next().is_multiple_of(4))
                     .then(|| clients[(rng.next() % clients.len() as u64) as usize]);
                 rows.push(SeedProject {

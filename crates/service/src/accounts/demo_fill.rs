@@ -169,6 +169,18 @@ impl Rng {
     pub(crate) fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
         from.get((self.next() % from.len() as u64) as usize).copied().unwrap_or_default()
     }
+
+    /// One of `from` by its weight out of 100; `otherwise` where the weights leave room.
+    pub(crate) fn weighted<T: Copy>(&mut self, from: &[(T, u64)], otherwise: T) -> T {
+        let mut weight = self.next() % 100;
+        for (value, w) in from {
+            if weight < *w {
+                return *value;
+            }
+            weight -= w;
+        }
+        otherwise
+    }
 }
 
 pub(crate) fn seed() -> u64 {
@@ -206,18 +218,7 @@ impl Service {
                     ca.to_lowercase(),
                     cb.to_lowercase()
                 );
-                let mut weight = rng.next() % 100;
-                let role = ROLES
-                    .iter()
-                    .find(|(_, w)| {
-                        if weight < *w {
-                            true
-                        } else {
-                            weight -= w;
-                            false
-                        }
-                    })
-                    .map_or(BuiltinRole::Customer, |(r, _)| *r);
+                let role = rng.weighted(ROLES, BuiltinRole::Customer);
                 let mut m = MembershipRow::new(account_id, id, role.into(), t);
                 m.status = match rng.next() % 100 {
                     0..=2 => roster_core::MembershipStatus::Archived,

@@ -47,18 +47,7 @@ impl Service {
                     _ if rng.next().is_multiple_of(4) || others.is_empty() => None,
                     _ => others.get((rng.next() % others.len() as u64) as usize).copied(),
                 };
-                let mut weight = rng.next() % 100;
-                let kind = KINDS
-                    .iter()
-                    .find(|(_, w)| {
-                        if weight < *w {
-                            true
-                        } else {
-                            weight -= w;
-                            false
-                        }
-                    })
-                    .map_or(ContactKind::Client, |(k, _)| *k);
+                let kind = rng.weighted(KINDS, ContactKind::Client);
                 let stage = ContactStage::ALL[(rng.next() % ContactStage::ALL.len() as u64) as usize];
                 rows.push(SeedContact {
                     id: Uuid::now_v7(),
