@@ -8,8 +8,9 @@
 # CSV export, "all projects of this person" and a member's month of events. Prints tables;
 # asserts nothing.
 #   BACKEND=sqlite|postgres  CONTACTS=1000000  PROJECTS=100000  EVENTS=1000000  bash bench/records.sh
-# DATA=DIR (SQLite) keeps the database in DIR and seeds only when DIR has none, to measure the
-# queries again without seeding again.
+# DATA=DIR keeps the database (SQLite: in DIR; PostgreSQL: roster_records_bench, DIR holding the
+# printed sign-ins) and seeds only when DIR has none, to measure the queries again without
+# seeding again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BACKEND="${BACKEND:-sqlite}"
@@ -27,7 +28,9 @@ trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 export ROSTER_DATA_DIR="${DATA:-$WORK/data}" ROSTER_LISTEN="127.0.0.1:$PORT" ROSTER_LOG="${ROSTER_LOG:-warn}"
 if [ "$BACKEND" = postgres ]; then
   export ROSTER_DATABASE_URL="${PG_ADMIN%/*}/roster_records_bench"
-  psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS roster_records_bench WITH (FORCE)" -c "CREATE DATABASE roster_records_bench"
+  if [ -z "${DATA:-}" ] || [ ! -f "$DATA/demo.txt" ]; then
+    psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS roster_records_bench WITH (FORCE)" -c "CREATE DATABASE roster_records_bench"
+  fi
 fi
 
 mkdir -p "$ROSTER_DATA_DIR"

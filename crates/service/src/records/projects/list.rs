@@ -140,8 +140,9 @@ impl Service {
         let counted = tx.count_projects(&scope, &q, PROJECT_COUNT_CAP).await?;
         // Members and tags of the whole page in two statements, not two per project (each a
         // round trip on PostgreSQL: 10 ms a page of 50; decision 0094).
-        let members = tx.page_project_members(&scope, &q, limit + 1).await?;
-        let tags = tx.page_project_tags(&scope, &q, limit + 1).await?;
+        let ids: Vec<Uuid> = rows.iter().map(|(p, _)| p.id).collect();
+        let members = tx.page_project_members(&scope, &ids).await?;
+        let tags = tx.page_project_tags(&scope, &ids).await?;
         let items: Vec<ProjectView> = rows
             .into_iter()
             .map(|(row, _)| {

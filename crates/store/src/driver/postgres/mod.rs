@@ -46,6 +46,9 @@ const WALK_ARMS_BARE: bool = false;
 /// Rows of the name order a text search walks before it asks the trigram index (about three
 /// million a second from the covering index here).
 const WALK_ROWS_BY_NAME: i64 = if cfg!(feature = "small-search-walk") { 40 } else { 30_000 };
+/// Contacts a text search walks in the sort's order before it asks the trigram index
+/// (an index-only walk of `contacts_by_name` (migration 0023); decisions 0092, 0095).
+const CONTACT_WALK: i64 = 50_000;
 /// The user id an audit event's text `target_id` names (NULL when it is not an id, so no cast
 /// can fail), for an index lookup of `users`.
 const USER_OF_AUDIT_TARGET: &str = "CASE WHEN e.target_id ~ \
@@ -54,6 +57,8 @@ const USER_OF_AUDIT_TARGET: &str = "CASE WHEN e.target_id ~ \
 /// index once per element; as `IN (SELECT …)` it guessed the set's size and, on an account its
 /// statistics had not seen yet, scanned memberships for every import batch (seconds each).
 const IN_JSON_TEXTS: &str = "= ANY(ARRAY(SELECT jsonb_array_elements_text($J::jsonb)))";
+/// "Is one of" a JSON array of ids (text) bound at `$J`, one index probe per id.
+const IN_JSON_UUIDS: &str = "= ANY(ARRAY(SELECT jsonb_array_elements_text($J::jsonb)::uuid))";
 /// The memberships in account `$1` of the users whose ids are the JSON array `$2`, with the
 /// account (`m`, `a`). One primary-key probe per id, whatever the statistics say: with
 /// `user_id = ANY(…)`, an account filled since the last ANALYZE (estimated at one row) was
@@ -108,6 +113,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20, "invitation_projects", include_str!("../../../migrations/postgres/0020_invitation_projects.sql")),
     (21, "records_indexes", include_str!("../../../migrations/postgres/0021_records_indexes.sql")),
     (22, "contact_links", include_str!("../../../migrations/postgres/0022_contact_links.sql")),
+    (23, "contacts_walk_index", include_str!("../../../migrations/postgres/0023_contacts_walk_index.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \

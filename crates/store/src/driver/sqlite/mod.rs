@@ -49,11 +49,16 @@ const WALK_ARMS_BARE: bool = true;
 /// Rows of the name order a text search walks before it asks the trigram index (about a
 /// million a second from the covering index here).
 const WALK_ROWS_BY_NAME: i64 = if cfg!(feature = "small-search-walk") { 40 } else { 10_000 };
+/// Contacts a text search walks in the sort's order before it asks the trigram index
+/// (a walk of `contacts_by_name` reading each row; decisions 0092, 0095).
+const CONTACT_WALK: i64 = 8_000;
 /// The user id an audit event's text `target_id` names (NULL when it is not an id): ids are
 /// 16-byte blobs here.
 const USER_OF_AUDIT_TARGET: &str = "unhex(replace(e.target_id, '-', ''))";
 /// "Is one of" a JSON array of text bound at `$J`.
 const IN_JSON_TEXTS: &str = "IN (SELECT value FROM json_each($J))";
+/// "Is one of" a JSON array of ids (text) bound at `$J`: ids are 16-byte blobs here.
+const IN_JSON_UUIDS: &str = "IN (SELECT unhex(replace(value, '-', '')) FROM json_each($J))";
 /// The memberships in account `$1` of the users whose ids are the JSON array `$2`, with the
 /// account (`m`, `a`).
 const MEMBERS_OF_USERS_FROM: &str = "memberships m JOIN accounts a ON a.id = m.account_id \
@@ -126,6 +131,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20, "invitation_projects", include_str!("../../../migrations/sqlite/0020_invitation_projects.sql")),
     (21, "records_indexes", include_str!("../../../migrations/sqlite/0021_records_indexes.sql")),
     (22, "contact_links", include_str!("../../../migrations/sqlite/0022_contact_links.sql")),
+    (23, "contacts_walk_index", include_str!("../../../migrations/sqlite/0023_contacts_walk_index.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \

@@ -90,11 +90,11 @@ pub trait ProjectRepo {
     ) -> Result<Vec<(ProjectRow, ProjectKey)>>;
     /// How many projects match (cursor ignored), counting at most `cap + 1`.
     async fn count_projects(&mut self, scope: &Scope, q: &ProjectQuery, cap: i64) -> Result<i64>;
-    /// `(project, member)` for the projects of the page `search_projects(scope, q, limit)`
-    /// answers, by project then member: a page's members in one statement.
-    async fn page_project_members(&mut self, scope: &Scope, q: &ProjectQuery, limit: i64) -> Result<Vec<(Uuid, Uuid)>>;
-    /// `(project, tag)` for the same page, by project then tag name.
-    async fn page_project_tags(&mut self, scope: &Scope, q: &ProjectQuery, limit: i64) -> Result<Vec<(Uuid, TagRow)>>;
+    /// `(project, member)` for the projects `ids` in the scope (a page's), by project then
+    /// member: a page's members in one statement.
+    async fn page_project_members(&mut self, scope: &Scope, ids: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>>;
+    /// `(project, tag)` for the projects `ids` in the scope, by project then tag name.
+    async fn page_project_tags(&mut self, scope: &Scope, ids: &[Uuid]) -> Result<Vec<(Uuid, TagRow)>>;
     /// The members' user ids of a project in the scope (empty when it is not).
     async fn project_members(&mut self, scope: &Scope, project_id: Uuid) -> Result<Vec<Uuid>>;
     /// Replaces the members of a project in the scope; false when it is not in the scope.

@@ -92,6 +92,63 @@ async fn bulk_projects_arrive_with_their_members_and_tags() {
     .await;
 }
 
+/// "All projects of this person" reads a person's few memberships first and walks the projects
+/// for a person in thousands (an admin joins every one, decision 0095): both give the same
+/// pages, counts, members and tags.
+#[tokio::test]
+async fn r_prj_1_projects_of_a_member_of_thousands_page_like_those_of_a_member_of_few() {
+    for_each_backend(|db| async move {
+        let (account, owner) = new_account(&db.store, "Many projects").await;
+        let mia = new_member(&db.store, account.id, "standard", "active").await;
+        let scope = all(account.id);
+        let mut tx = db.store.begin().await.unwrap();
+        let web = tx.ensure_tags(&scope, &["Web".to_owned()], now()).await.unwrap()[0].id;
+        // The owner is in all 2,100; Mia in every seventh (300).
+        let rows: Vec<SeedProject> = (0..2_100)
+            .map(|i| {
+                let members = if i % 7 == 0 { vec![owner.id, mia.id] } else { vec![owner.id] };
+                let tags = if i % 3 == 0 { vec![web] } else { vec![] };
+                seed_project(owner.id, format!("Project {i:04}"), members, tags)
+            })
+            .collect();
+        assert_eq!(tx.insert_projects_bulk(&scope, &rows).await.unwrap(), 2_100);
+        tx.commit().await.unwrap();
+
+        let mut r = db.store.read().await.unwrap();
+        for (who, expected) in [(owner.id, 2_100usize), (mia.id, 300)] {
+            let mut q = ProjectQuery { member: Some(who), ..ProjectQuery::default() };
+            assert_eq!(r.count_projects(&scope, &q, 5_000).await.unwrap(), expected as i64);
+            let mut names = Vec::new();
+            loop {
+                let page = r.search_projects(&scope, &q, 400).await.unwrap();
+                let ids: Vec<Uuid> = page.iter().map(|(p, _)| p.id).collect();
+                let members = r.page_project_members(&scope, &ids).await.unwrap();
+                let tags = r.page_project_tags(&scope, &ids).await.unwrap();
+                for (p, _) in &page {
+                    let n: usize = p.name[8..].parse().unwrap();
+                    assert!(members.contains(&(p.id, who)), "{} lists {who}", p.name);
+                    assert_eq!(tags.iter().filter(|(t, _)| *t == p.id).count(), usize::from(n % 3 == 0), "{}", p.name);
+                }
+                names.extend(page.iter().map(|(p, _)| p.name.clone()));
+                match page.last() {
+                    Some((_, k)) if page.len() == 400 => q.after = Some(k.clone()),
+                    _ => break,
+                }
+            }
+            let step = if who == owner.id { 1 } else { 7 };
+            let want: Vec<String> = (0..2_100).step_by(step).map(|i| format!("Project {i:04}")).collect();
+            assert_eq!(names.len(), expected);
+            assert_eq!(names, want, "in name order, each once");
+        }
+        // Another account's scope names none of them, whatever ids it is given.
+        let (other, _) = new_account(&db.store, "Elsewhere").await;
+        let ids: Vec<Uuid> = rows.iter().take(50).map(|p| p.id).collect();
+        assert!(r.page_project_members(&all(other.id), &ids).await.unwrap().is_empty());
+        assert!(r.page_project_tags(&all(other.id), &ids).await.unwrap().is_empty());
+    })
+    .await;
+}
+
 fn seed_event(cal: &CalendarRow, title: &str, starts_at: OffsetDateTime, minutes: i64) -> SeedEvent {
     SeedEvent {
         id: Uuid::now_v7(),

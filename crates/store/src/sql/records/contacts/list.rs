@@ -21,14 +21,14 @@ use roster_core::{ContactStage, Reach, Scope};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::super::super::driver::{FTS5, POSITION_FN, SqlTx, get, to_db};
+use super::super::super::driver::{CONTACT_WALK, FTS5, POSITION_FN, SqlTx, get, to_db};
 use super::super::super::{DbRow, catalogued, time, uuid};
 use super::super::scope_args;
 use super::row::contact_from_row;
 use crate::{ContactFilter, ContactKey, ContactQuery, ContactRow, ContactSearch, ContactSort, Result};
 
 /// How many rows of the sort's index a bounded walk reads before the trigram index is asked.
-const WALK: i64 = 8_000;
+const WALK: i64 = CONTACT_WALK;
 
 /// SQLite: below this many trigram candidates, the index is asked at once, without a walk.
 const PROBE: i64 = 3_000;

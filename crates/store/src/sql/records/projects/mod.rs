@@ -59,18 +59,16 @@ impl crate::ProjectRepo for super::super::driver::SqlTx {
     async fn page_project_members(
         &mut self,
         scope: &roster_core::Scope,
-        q: &crate::ProjectQuery,
-        limit: i64,
+        ids: &[uuid::Uuid],
     ) -> Result<Vec<(uuid::Uuid, uuid::Uuid)>> {
-        self.page_member_ids(scope, q, limit).await
+        self.page_member_ids(scope, ids).await
     }
     async fn page_project_tags(
         &mut self,
         scope: &roster_core::Scope,
-        q: &crate::ProjectQuery,
-        limit: i64,
+        ids: &[uuid::Uuid],
     ) -> Result<Vec<(uuid::Uuid, crate::TagRow)>> {
-        self.page_tags(scope, q, limit).await
+        self.page_tags(scope, ids).await
     }
     async fn project_members(&mut self, scope: &roster_core::Scope, project_id: uuid::Uuid) -> Result<Vec<uuid::Uuid>> {
         self.member_ids_of(scope, project_id).await

@@ -1,0 +1,2 @@
+-- PostgreSQL only (decision 0095): its name index carries the walk's columns. SQLite has no
+-- INCLUDE, and its walk of 8,000 rows already meets the target; nothing changes here.
