@@ -39,7 +39,7 @@ impl ContactExport {
         }
         let mut tx = self.service.store.read().await?;
         let (_, scope) = contact_scope(tx.as_mut(), &self.principal, self.account_id).await?;
-        let rows = tx.list_contacts(&scope, &self.query, CONTACT_EXPORT_CHUNK).await?;
+        let rows = tx.export_contacts(&scope, &self.query, CONTACT_EXPORT_CHUNK).await?;
         drop(tx);
         if (rows.len() as i64) < CONTACT_EXPORT_CHUNK {
             self.done = true;

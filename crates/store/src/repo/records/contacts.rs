@@ -148,6 +148,14 @@ pub trait ContactRepo {
         q: &ContactQuery,
         limit: i64,
     ) -> Result<Vec<(ContactRow, ContactKey)>>;
+    /// As [`ContactRepo::list_contacts`], for the CSV export: the page's tags in one statement
+    /// and `assignee_archived` not read (always false).
+    async fn export_contacts(
+        &mut self,
+        scope: &Scope,
+        q: &ContactQuery,
+        limit: i64,
+    ) -> Result<Vec<(ContactRow, ContactKey)>>;
     /// How many match, at most `cap + 1` (decision 0075's cap).
     async fn count_contacts(&mut self, scope: &Scope, f: &ContactFilter, cap: i64) -> Result<i64>;
     /// `(stage, count)` for every stage that has matching contacts.

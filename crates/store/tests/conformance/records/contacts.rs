@@ -76,6 +76,15 @@ async fn r_con_1_own_scope_never_reaches_another_members_contact() {
         assert_eq!(page.iter().map(|(c, _)| c.id).collect::<Vec<_>>(), vec![mine.id]);
         let page = tx.list_contacts(&all, &ContactQuery::default(), 50).await.unwrap();
         assert_eq!(page.len(), 3);
+        // The export reads the same rows in the same scopes, the tags of a page at once.
+        let exported = tx.export_contacts(&all, &ContactQuery::default(), 50).await.unwrap();
+        let tags = |p: &[(roster_store::ContactRow, roster_store::ContactKey)]| {
+            p.iter().map(|(c, _)| (c.id, c.tags.clone())).collect::<Vec<_>>()
+        };
+        assert_eq!(tags(&exported), tags(&page));
+        assert!(exported.iter().any(|(c, _)| c.tags == vec!["b".to_owned(), "VIP".to_owned()]));
+        let exported = tx.export_contacts(&own, &ContactQuery::default(), 50).await.unwrap();
+        assert_eq!(exported.iter().map(|(c, _)| c.id).collect::<Vec<_>>(), vec![mine.id]);
         assert_eq!(tx.count_contacts(&own, &ContactFilter::default(), 100).await.unwrap(), 1);
         assert_eq!(tx.count_contacts(&all, &ContactFilter::default(), 100).await.unwrap(), 3);
         assert_eq!(tx.count_contacts(&all, &ContactFilter::default(), 1).await.unwrap(), 2, "capped at cap + 1");

@@ -21,7 +21,7 @@ use roster_core::{ContactStage, Reach, Scope};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::super::super::driver::{CONTACT_WALK, FTS5, POSITION_FN, SqlTx, get, to_db};
+use super::super::super::driver::{CONTACT_WALK, FTS5, IN_JSON_UUIDS, POSITION_FN, SqlTx, get, to_db};
 use super::super::super::{DbRow, catalogued, time, uuid};
 use super::super::scope_args;
 use super::row::contact_from_row;
@@ -128,22 +128,21 @@ fn order(q: &ContactQuery) -> (String, String) {
     (seek, order.join(", "))
 }
 
-fn page_sql(scope: &Scope, q: &ContactQuery, find: Find) -> String {
+fn page_sql(scope: &Scope, q: &ContactQuery, find: Find, cols: &str) -> String {
     let (seek, order) = order(q);
     let w = conditions(scope, &q.filter, find, true);
-    format!("SELECT {} FROM contacts c WHERE {w}{seek} ORDER BY {order} LIMIT $14", contact_cols!())
+    format!("SELECT {cols} FROM contacts c WHERE {w}{seek} ORDER BY {order} LIMIT $14")
 }
 
 /// The bounded walk: the first [`WALK`] rows of the sort's index after the cursor, tested
 /// for the text, the first `$14` of them.
-fn walk_sql(scope: &Scope, q: &ContactQuery) -> String {
+fn walk_sql(scope: &Scope, q: &ContactQuery, cols: &str) -> String {
     let (seek, order) = order(q);
     let w = conditions(scope, &q.filter, Find::Test, false);
     format!(
         "SELECT {cols} FROM contacts c WHERE c.id IN (SELECT w.id FROM (SELECT c.id, \
          c.sort_name, c.sort_company, c.email FROM contacts c WHERE {w}{seek} ORDER BY {order} LIMIT {WALK}) w \
          WHERE {test} LIMIT $14) ORDER BY {order} LIMIT $14",
-        cols = contact_cols!(),
         test = contains("w"),
     )
 }
@@ -210,22 +209,51 @@ async fn rows<T: Send + 'static>(
     .await
 }
 
+/// One page of `q` in the scope, each row read with the columns `cols` (`contact_cols!`).
 pub(super) async fn page(
     tx: &mut SqlTx,
     scope: &Scope,
     q: &ContactQuery,
     limit: i64,
+    cols: &str,
 ) -> Result<Vec<(ContactRow, ContactKey)>> {
     let sort = q.sort;
     let decode = move |r: &DbRow<'_>| Ok((contact_from_row(r)?, key_from_row(sort, r)?));
     let find = find_of(scope, &q.filter.search);
     if find == Find::Trigram && !(FTS5 && few_candidates(tx, scope, &q.filter).await?) {
-        let found = rows(tx, &walk_sql(scope, q), scope, &q.filter, q.after.as_ref(), limit, decode).await?;
+        let found = rows(tx, &walk_sql(scope, q, cols), scope, &q.filter, q.after.as_ref(), limit, decode).await?;
         if found.len() as i64 >= limit {
             return Ok(found);
         }
     }
-    rows(tx, &page_sql(scope, q, find), scope, &q.filter, q.after.as_ref(), limit, decode).await
+    rows(tx, &page_sql(scope, q, find, cols), scope, &q.filter, q.after.as_ref(), limit, decode).await
+}
+
+/// Sets the tags of `rows` (read without them) from one statement for the whole page.
+pub(super) async fn fill_tags(tx: &mut SqlTx, scope: &Scope, rows: &mut [(ContactRow, ContactKey)]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = rows.iter().map(|(c, _)| format!("\"{}\"", c.id)).collect();
+    let sql = format!(
+        "SELECT ct.contact_id, t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id \
+         WHERE ct.account_id = $1 AND ct.contact_id {} ORDER BY ct.contact_id, t.sort_name",
+        IN_JSON_UUIDS.replace("$J", "$2")
+    );
+    let (account, _, _) = scope_args(scope);
+    let tags = tx
+        .all_dyn(&sql, true, args![account, format!("[{}]", ids.join(","))], |r| {
+            Ok((uuid(r, "contact_id")?, get::<String>(r, "name")?))
+        })
+        .await?;
+    let mut by_contact: std::collections::HashMap<Uuid, Vec<String>> = std::collections::HashMap::new();
+    for (id, name) in tags {
+        by_contact.entry(id).or_default().push(name);
+    }
+    for (c, _) in rows.iter_mut() {
+        c.tags = by_contact.remove(&c.id).unwrap_or_default();
+    }
+    Ok(())
 }
 
 /// SQLite: whether the FTS5 index holds fewer than [`PROBE`] rows with the text (both
