@@ -16,7 +16,7 @@ pub mod zone;
 
 pub use catalogue::MembershipStatus;
 pub use catalogue::{
-    AuditAction, ContactKind, ContactStage, ContactTab, InvitationStatus, InvitePolicy, ProjectStatus, RoleKind,
+    AuditAction, ContactKind, ContactStage, ContactTab, InvitationStatus, InvitePolicy, JobKind, JobState, ProjectStatus, RoleKind,
     UnknownValue,
 };
 pub use fields::{FieldError, FieldErrors};
