@@ -13,6 +13,7 @@ mod audit;
 mod error;
 mod impersonation;
 mod invitations;
+pub mod jobs;
 pub mod mail;
 mod me;
 mod operator;
@@ -40,6 +41,7 @@ pub use invitations::{
 pub use mail::delivery;
 pub use mail::delivery::{DeliveryOptions, DeliveryWorker};
 pub use mail::{Mail, MailConfig, MailPolicy, Sender};
+pub use jobs::{JobOverview, JobPass, JobView, RunnerOptions};
 pub use me::profile::SessionView;
 pub use me::tokens::{ApiTokenView, NewApiToken};
 pub use operator::LoginPage;
