@@ -54,7 +54,7 @@ pub use records::projects::edit::{NewProject, ProjectPatch};
 pub use records::projects::list::{PROJECT_COUNT_CAP, ProjectListParams};
 pub use records::projects::tags::NewTag;
 pub use records::projects::view::{ProjectPage, ProjectView, TagView};
-pub use records::reminders::{REMINDER_HOUR, REMINDER_TICK, ReminderRun};
+pub use records::reminders::{REMINDER_HOUR, ReminderRun};
 pub use records::todos::lists::{NewTodoList, TodoListParams, TodoListPatch};
 pub use records::todos::tasks::{NewTodo, TodoParams, TodoPatch};
 pub use records::todos::view::{TodoListPage, TodoListView, TodoPage, TodoView};
