@@ -10,6 +10,7 @@ mod impersonation;
 mod internal_identity;
 
 mod invitations;
+mod jobs;
 mod isolation;
 mod mail;
 mod me;

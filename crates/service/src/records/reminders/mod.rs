@@ -1,7 +1,8 @@
 //! Daily reminders (R-MAIL-5), decision 0087. [`Service::run_daily_reminders`] is one pass of the
 //! job (the job runner runs it as the `reminders.sweep` job once a minute, decision 0096): every
-//! active member with `daily_reminders` on whose local time (their `time_zone`) has passed 07:00 gets their local day claimed in `reminder_claims` and, in the same unit of work,
-//! one `daily_reminder` email queued in the outbox, listing their due or overdue to-dos, the day's
+//! active member with `daily_reminders` on whose local time (their `time_zone`) has passed 07:00
+//! gets their local day claimed in `reminder_claims` and, in the same unit of work, one
+//! `daily_reminder` email queued in the outbox, listing their due or overdue to-dos, the day's
 //! events in their calendars and the contacts to follow up. Nothing to say: the claim is kept
 //! (`sent = false`) and no email goes. The claim's primary key makes it once per member per day
 //! whatever the number of runners. The job acts as `Identity::Internal(Internal::ReminderJob)`
