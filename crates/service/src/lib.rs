@@ -38,10 +38,10 @@ pub use invitations::{
     Acceptance, Accepted, BULK_MAX_ROWS, BulkInvitee, BulkOutcome, BulkRowResult, INVITATION_SECRET_PREFIX,
     InvitationLink, InvitationPage, InvitationView, NewInvitation, parse_invitation_list,
 };
+pub use jobs::{JobOverview, JobPass, JobView, RunnerOptions};
 pub use mail::delivery;
 pub use mail::delivery::{DeliveryOptions, DeliveryWorker};
 pub use mail::{Mail, MailConfig, MailPolicy, Sender};
-pub use jobs::{JobOverview, JobPass, JobView, RunnerOptions};
 pub use me::profile::SessionView;
 pub use me::tokens::{ApiTokenView, NewApiToken};
 pub use operator::LoginPage;

@@ -63,10 +63,7 @@ impl Service {
     /// Jobs by state (every state listed), for `/metrics`.
     pub async fn job_counts(&self) -> Result<Vec<(JobState, i64)>> {
         let counts = self.store.read().await?.job_counts().await?;
-        Ok(JobState::ALL
-            .iter()
-            .map(|s| (*s, counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n)))
-            .collect())
+        Ok(JobState::ALL.iter().map(|s| (*s, counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n))).collect())
     }
 
     /// The operator's `/jobs` page.

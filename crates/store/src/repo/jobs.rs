@@ -79,8 +79,13 @@ pub trait JobRepo {
     ) -> Result<Vec<JobRow>>;
     /// Marks the job done in this unit of work, only while `runner` holds the lease it claimed
     /// (`claimed_by`, `lease_until`, `running`); false otherwise, and the caller must roll back.
-    async fn complete_job(&mut self, id: Uuid, runner: Uuid, lease_until: OffsetDateTime, at: OffsetDateTime)
-    -> Result<bool>;
+    async fn complete_job(
+        &mut self,
+        id: Uuid,
+        runner: Uuid,
+        lease_until: OffsetDateTime,
+        at: OffsetDateTime,
+    ) -> Result<bool>;
     /// Records a failed attempt under the same guard: due again at `retry_at`, or `failed` for
     /// good when `retry_at` is `None`.
     async fn fail_job(

@@ -22,7 +22,8 @@ async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)
 /// A job of `account` that failed for good with `reason`.
 async fn failed_job(app: &TestApp, account: Option<Uuid>, reason: &str) -> Uuid {
     let now = OffsetDateTime::now_utc();
-    let job = JobRow::new(account, JobKind::RemindersSweep, "{}".into(), format!("broken-{}", Uuid::now_v7()), now, now);
+    let job =
+        JobRow::new(account, JobKind::RemindersSweep, "{}".into(), format!("broken-{}", Uuid::now_v7()), now, now);
     let mut tx = app.db.store.begin().await.unwrap();
     assert!(tx.enqueue_job(&job).await.unwrap());
     let claimed = tx.claim_jobs(Uuid::now_v7(), now, now + time::Duration::minutes(5), 10).await.unwrap();
@@ -42,8 +43,9 @@ async fn r_wf_1_the_operator_sees_failed_jobs_with_their_reason_and_retries_them
         let ada = app.seed_members(account, "admin", &[("Ada", "Owner", "ada@example.test")]).await.remove(0);
         let olga_here = app.token(&olga.email, Some(account)).await;
         let body = json!({ "user_id": ada.id, "password": PASSWORD });
-        let moved =
-            app.send(Method::POST, &format!("/api/v1/accounts/{account}/transfer-ownership"), &olga_here, Some(body)).await;
+        let moved = app
+            .send(Method::POST, &format!("/api/v1/accounts/{account}/transfer-ownership"), &olga_here, Some(body))
+            .await;
         assert_eq!(moved.status, 200, "{}", moved.body);
         let id = failed_job(&app, Some(account), "template <b>exploded</b>").await;
 

@@ -10,8 +10,8 @@ mod impersonation;
 mod internal_identity;
 
 mod invitations;
-mod jobs;
 mod isolation;
+mod jobs;
 mod mail;
 mod me;
 mod records;
