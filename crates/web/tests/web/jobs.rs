@@ -129,3 +129,28 @@ async fn r_mail_5_the_reminder_sweep_runs_as_one_job_per_minute_whatever_the_rep
     })
     .await;
 }
+
+/// The loop `roster serve` runs: it schedules the minute's sweep, runs it, and stops when asked.
+#[tokio::test]
+async fn r_wf_1_the_runner_loop_runs_due_jobs_and_stops_cleanly_on_shutdown() {
+    each_backend(|app| async move {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let opts = roster_service::RunnerOptions { poll: Duration::from_millis(50), ..Default::default() };
+        let runner = tokio::spawn(app.service.clone().run_job_runner(opts, async move {
+            let _ = stopped.await;
+        }));
+        let mut done = 0;
+        for _ in 0..100 {
+            let counts = app.service.job_counts().await.unwrap();
+            done = counts.iter().find(|(s, _)| *s == JobState::Done).map_or(0, |(_, n)| *n);
+            if done > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(done >= 1, "the minute's reminder sweep ran");
+        stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(10), runner).await.expect("stops within 10 s").unwrap();
+    })
+    .await;
+}
