@@ -101,10 +101,11 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
     let delivery = tokio::spawn(worker.run(async move {
         let _ = worker_stopped.await;
     }));
-    // R-MAIL-5: the daily reminders, once per member per local day whatever the replicas.
-    let (stop_reminders, reminders_stopped) = tokio::sync::oneshot::channel::<()>();
-    let reminders = tokio::spawn(service.clone().run_reminder_ticker(roster_service::REMINDER_TICK, async move {
-        let _ = reminders_stopped.await;
+    // The job runner (decision 0096): due jobs once whatever the replicas, among them the
+    // reminder sweep of every minute (R-MAIL-5, once per member per local day).
+    let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
+    let jobs = tokio::spawn(service.clone().run_job_runner(roster_service::RunnerOptions::default(), async move {
+        let _ = jobs_stopped.await;
     }));
     // The query planner's statistics, refreshed hourly as the tables grow (decision 0092).
     let stats_store = store.clone();
@@ -140,8 +141,8 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
     let served = roster_web::serve(listener, state, shutdown_signal()).await;
     let _ = stop_worker.send(());
     let _ = delivery.await;
-    let _ = stop_reminders.send(());
-    let _ = reminders.await;
+    let _ = stop_jobs.send(());
+    let _ = jobs.await;
     statistics.abort();
     served.map_err(|e| Failure::Runtime(e.to_string()))?;
     store.close().await;

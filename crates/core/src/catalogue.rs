@@ -190,6 +190,27 @@ string_catalogue! {
 }
 
 string_catalogue! {
+    /// What a due job does (the job runner, decision 0096): one handler per kind in
+    /// `roster_service::jobs`. A stored kind outside this list is an error, never skipped.
+    JobKind ("job kind") {
+        /// One pass of the daily reminders (R-MAIL-5), enqueued once per minute.
+        RemindersSweep = "reminders.sweep",
+    }
+}
+
+string_catalogue! {
+    /// Where a job stands: `due` (waiting for its time), `running` (claimed, with a lease),
+    /// `done` (its effect committed with this mark), `failed` (out of attempts; an operator may
+    /// retry it).
+    JobState ("job state") {
+        Due = "due",
+        Running = "running",
+        Done = "done",
+        Failed = "failed",
+    }
+}
+
+string_catalogue! {
     /// Everything the audit log records (R-AUD-1), one line each. A new audited use case adds
     /// its action here (and to API.md's list) in the same change.
     AuditAction ("audit action") {
@@ -228,6 +249,7 @@ string_catalogue! {
         InvitationResent = "invitation.resent",
         InvitationRevoked = "invitation.revoked",
         InvitationSent = "invitation.sent",
+        JobRetried = "job.retried",
         MemberAdded = "member.added",
         MemberArchived = "member.archived",
         MemberDeleted = "member.deleted",

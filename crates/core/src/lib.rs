@@ -16,8 +16,8 @@ pub mod zone;
 
 pub use catalogue::MembershipStatus;
 pub use catalogue::{
-    AuditAction, ContactKind, ContactStage, ContactTab, InvitationStatus, InvitePolicy, ProjectStatus, RoleKind,
-    UnknownValue,
+    AuditAction, ContactKind, ContactStage, ContactTab, InvitationStatus, InvitePolicy, JobKind, JobState,
+    ProjectStatus, RoleKind, UnknownValue,
 };
 pub use fields::{FieldError, FieldErrors};
 pub use password_policy::new_password;

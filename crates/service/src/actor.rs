@@ -26,6 +26,8 @@ pub enum Internal {
     DeliveryJob,
     /// The daily reminder job (R-MAIL-5), which reads each opted-in member's day.
     ReminderJob,
+    /// The job runner (decision 0096), which runs every account's due jobs.
+    JobRunner,
 }
 
 impl Internal {
@@ -36,12 +38,13 @@ impl Internal {
             Internal::Demo => "demo",
             Internal::DeliveryJob => "delivery_job",
             Internal::ReminderJob => "reminder_job",
+            Internal::JobRunner => "job_runner",
         }
     }
 
     /// The reason stored under this name, if any.
     pub fn parse(name: &str) -> Option<Internal> {
-        [Internal::Cli, Internal::Demo, Internal::DeliveryJob, Internal::ReminderJob]
+        [Internal::Cli, Internal::Demo, Internal::DeliveryJob, Internal::ReminderJob, Internal::JobRunner]
             .into_iter()
             .find(|i| i.as_str() == name)
     }

@@ -13,6 +13,7 @@ mod audit;
 mod error;
 mod impersonation;
 mod invitations;
+pub mod jobs;
 pub mod mail;
 mod me;
 mod operator;
@@ -37,6 +38,7 @@ pub use invitations::{
     Acceptance, Accepted, BULK_MAX_ROWS, BulkInvitee, BulkOutcome, BulkRowResult, INVITATION_SECRET_PREFIX,
     InvitationLink, InvitationPage, InvitationView, NewInvitation, parse_invitation_list,
 };
+pub use jobs::{JobOverview, JobPass, JobView, RunnerOptions};
 pub use mail::delivery;
 pub use mail::delivery::{DeliveryOptions, DeliveryWorker};
 pub use mail::{Mail, MailConfig, MailPolicy, Sender};
@@ -52,7 +54,7 @@ pub use records::projects::edit::{NewProject, ProjectPatch};
 pub use records::projects::list::{PROJECT_COUNT_CAP, ProjectListParams};
 pub use records::projects::tags::NewTag;
 pub use records::projects::view::{ProjectPage, ProjectView, TagView};
-pub use records::reminders::{REMINDER_HOUR, REMINDER_TICK, ReminderRun};
+pub use records::reminders::{REMINDER_HOUR, ReminderRun};
 pub use records::todos::lists::{NewTodoList, TodoListParams, TodoListPatch};
 pub use records::todos::tasks::{NewTodo, TodoParams, TodoPatch};
 pub use records::todos::view::{TodoListPage, TodoListView, TodoPage, TodoView};

@@ -21,6 +21,14 @@ macro_rules! email_cols {
     };
 }
 
+/// The job columns, as a literal for `concat!` (the shared SQL and each backend's claim query).
+macro_rules! job_cols {
+    () => {
+        "id, account_id, kind, payload, dedupe_key, due_at, state, attempts, lease_until, claimed_by, \
+         last_error, done_at, created_at"
+    };
+}
+
 mod driver;
 mod error;
 pub mod model;
@@ -100,6 +108,7 @@ pub trait Tx:
     + SessionRepo
     + AuditRepo
     + OutboxRepo
+    + JobRepo
     + MailSettingsRepo
     + PasswordResetRepo
     + ThrottleRepo

@@ -35,5 +35,11 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             body.push_str(&format!("roster_emails{{status=\"{status}\"}} {n}\n"));
         }
     }
+    if let Ok(counts) = state.service.job_counts().await {
+        body.push_str("# HELP roster_jobs Jobs of the job runner by state.\n# TYPE roster_jobs gauge\n");
+        for (state, n) in counts {
+            body.push_str(&format!("roster_jobs{{state=\"{state}\"}} {n}\n"));
+        }
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

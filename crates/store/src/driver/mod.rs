@@ -17,6 +17,7 @@
 //! | `MIGRATIONS` | `migrations/<backend>/NNNN_*.sql`, applied in order | under `BEGIN IMMEDIATE` | under an advisory lock |
 //! | `SCHEMA_SHAPE_SQL` | every table's columns and nullability (conformance) | `pragma_table_xinfo` | `information_schema` |
 //! | `CLAIM_DUE_SQL` | claim due email for one worker | plain `UPDATE … RETURNING` (one writer) | `FOR UPDATE SKIP LOCKED` |
+//! | `CLAIM_JOBS_SQL` | claim due jobs for one runner | plain `UPDATE … RETURNING` (one writer) | `FOR UPDATE SKIP LOCKED` |
 //! | `PURGE_THROTTLE_SQL` | drop stale throttle rows | plain `DELETE` | `FOR UPDATE SKIP LOCKED` |
 //! | `REGISTRATION_MAIL_LOCK_SQL` | serialise registrations to one address | none (one writer) | transaction advisory lock |
 //! | `FTS5` | how member text is searched | FTS5 trigram table | trigram GIN index |

@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod invitations;
+mod jobs;
 mod mail;
 mod me;
 mod records;
@@ -13,6 +14,7 @@ mod team_list;
 pub use accounts::*;
 pub use audit::*;
 pub use invitations::*;
+pub use jobs::*;
 pub use mail::*;
 pub use me::*;
 pub use records::*;

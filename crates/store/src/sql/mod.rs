@@ -45,6 +45,7 @@ macro_rules! member_cols {
 mod accounts;
 mod audit;
 mod invitations;
+mod jobs;
 mod mail;
 mod me;
 mod records;

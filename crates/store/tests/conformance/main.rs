@@ -19,6 +19,7 @@ mod accounts;
 mod audit;
 mod impersonation;
 mod invitations;
+mod jobs;
 mod mail;
 mod me;
 mod records;

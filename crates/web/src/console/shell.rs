@@ -270,6 +270,7 @@ pub fn areas(can: &Can, account: Option<Uuid>, operator: bool, path: &str) -> Ve
         let installation = [
             link(path, "Every outbox", "/emails".to_owned(), true, false),
             link(path, "Users", "/users".to_owned(), true, false),
+            link(path, "Jobs", "/jobs".to_owned(), true, false),
         ];
         out.push(NavArea { label: "Installation", links: installation.into_iter().flatten().collect() });
     }

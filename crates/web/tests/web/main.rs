@@ -11,6 +11,7 @@ mod internal_identity;
 
 mod invitations;
 mod isolation;
+mod jobs;
 mod mail;
 mod me;
 mod records;

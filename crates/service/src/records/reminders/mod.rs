@@ -1,7 +1,8 @@
 //! Daily reminders (R-MAIL-5), decision 0087. [`Service::run_daily_reminders`] is one pass of the
-//! job: every active member with `daily_reminders` on whose local time (their `time_zone`) has
-//! passed 07:00 gets their local day claimed in `reminder_claims` and, in the same unit of work,
-//! one `daily_reminder` email queued in the outbox, listing their due or overdue to-dos, the day's
+//! job (the job runner runs it as the `reminders.sweep` job once a minute, decision 0096): every
+//! active member with `daily_reminders` on whose local time (their `time_zone`) has passed 07:00
+//! gets their local day claimed in `reminder_claims` and, in the same unit of work, one
+//! `daily_reminder` email queued in the outbox, listing their due or overdue to-dos, the day's
 //! events in their calendars and the contacts to follow up. Nothing to say: the claim is kept
 //! (`sent = false`) and no email goes. The claim's primary key makes it once per member per day
 //! whatever the number of runners. The job acts as `Identity::Internal(Internal::ReminderJob)`
@@ -35,7 +36,7 @@ fn hm(t: OffsetDateTime) -> String {
 }
 
 impl Service {
-    /// One pass of the reminder job at `now` (injectable for tests; the ticker passes the clock).
+    /// One pass of the reminder job at `now` (injectable for tests; the job runner passes the clock).
     pub async fn run_daily_reminders(&self, now: OffsetDateTime) -> Result<ReminderRun> {
         let why = Internal::ReminderJob;
         let mut run = ReminderRun::default();
@@ -132,25 +133,5 @@ impl Service {
         tx.mark_reminder_sent(&scope, m.user_id, &day_text).await?;
         tx.commit().await?;
         Ok(Some(true))
-    }
-}
-
-/// How often `roster serve` runs a pass: a member's reminder goes within this long after 07:00.
-pub const REMINDER_TICK: std::time::Duration = std::time::Duration::from_secs(60);
-
-impl Service {
-    /// Runs a pass of [`Service::run_daily_reminders`] every `every` until `shutdown` resolves
-    /// (started by `roster serve` beside the delivery worker; any number of replicas may run it).
-    pub async fn run_reminder_ticker(self, every: std::time::Duration, shutdown: impl Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        loop {
-            if let Err(e) = self.run_daily_reminders(OffsetDateTime::now_utc()).await {
-                tracing::warn!(job = Internal::ReminderJob.as_str(), error = %e, "daily reminder pass failed");
-            }
-            tokio::select! {
-                () = &mut shutdown => break,
-                () = tokio::time::sleep(every) => {}
-            }
-        }
     }
 }

@@ -114,6 +114,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (21, "records_indexes", include_str!("../../../migrations/postgres/0021_records_indexes.sql")),
     (22, "contact_links", include_str!("../../../migrations/postgres/0022_contact_links.sql")),
     (23, "contacts_walk_index", include_str!("../../../migrations/postgres/0023_contacts_walk_index.sql")),
+    (24, "jobs", include_str!("../../../migrations/postgres/0024_jobs.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \
@@ -127,6 +128,15 @@ const CLAIM_DUE_SQL: &str = concat!(
      AND ($4 OR (NOT installation_only AND account_id IN (SELECT account_id FROM account_smtp))) \
      ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ",
     email_cols!()
+);
+/// Claims jobs for runner `$2` until `$3`: due ones and running ones whose lease passed (both
+/// have `due_at <= now`, one range of `jobs_claimable`). `SKIP LOCKED`: a row another unit of work holds (a claim, or a
+/// runner completing it) is left to it, so claims never wait on each other.
+const CLAIM_JOBS_SQL: &str = concat!(
+    "UPDATE jobs SET state = 'running', claimed_by = $2, lease_until = $3, due_at = $3, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM jobs WHERE state IN ('due', 'running') AND due_at <= $1 \
+     ORDER BY due_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING ",
+    job_cols!()
 );
 /// Deletes up to 100 stale sign-in throttle rows (window passed, no block left). `SKIP LOCKED`: a row another
 /// sign-in holds is left for later, so the purge never waits (and never deadlocks).

@@ -132,6 +132,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (21, "records_indexes", include_str!("../../../migrations/sqlite/0021_records_indexes.sql")),
     (22, "contact_links", include_str!("../../../migrations/sqlite/0022_contact_links.sql")),
     (23, "contacts_walk_index", include_str!("../../../migrations/sqlite/0023_contacts_walk_index.sql")),
+    (24, "jobs", include_str!("../../../migrations/sqlite/0024_jobs.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \
@@ -146,6 +147,15 @@ const CLAIM_DUE_SQL: &str = concat!(
      AND ($4 OR (NOT installation_only AND account_id IN (SELECT account_id FROM account_smtp))) \
      ORDER BY next_attempt_at, id LIMIT $3) RETURNING ",
     email_cols!()
+);
+/// Claims jobs for runner `$2` until `$3`: due ones and running ones whose lease passed (both
+/// have `due_at <= now`, one range of `jobs_claimable`). SQLite has one writer, so a plain UPDATE … RETURNING
+/// cannot hand a job to two runners.
+const CLAIM_JOBS_SQL: &str = concat!(
+    "UPDATE jobs SET state = 'running', claimed_by = $2, lease_until = $3, due_at = $3, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM jobs WHERE state IN ('due', 'running') AND due_at <= $1 \
+     ORDER BY due_at, id LIMIT $4) RETURNING ",
+    job_cols!()
 );
 /// Deletes up to 100 stale sign-in throttle rows (window passed, no block left). SQLite has one writer, so no
 /// row can be locked by another unit of work.
