@@ -105,10 +105,14 @@ pub struct TicketQuery {
 }
 
 #[async_trait]
-pub trait TicketRepo {
+pub trait TicketRepo: Send {
     /// The next ticket number of the scope's account, taken in this unit of work: the counter
     /// row stays locked until commit, so two tickets never get one number.
-    async fn next_ticket_number(&mut self, scope: &Scope) -> Result<i64>;
+    async fn next_ticket_number(&mut self, scope: &Scope) -> Result<i64> {
+        self.take_ticket_numbers(scope, 1).await
+    }
+    /// Takes `n` consecutive numbers at once (the demo's bulk fill): the first of them.
+    async fn take_ticket_numbers(&mut self, scope: &Scope, n: i64) -> Result<i64>;
     /// Inserts a ticket of the scope's account (an `Own` scope only one assigned to its member).
     async fn insert_ticket(&mut self, scope: &Scope, row: &TicketRow) -> Result<()>;
     async fn ticket(&mut self, scope: &Scope, id: Uuid) -> Result<Option<TicketRow>>;

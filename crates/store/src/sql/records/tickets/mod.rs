@@ -59,7 +59,7 @@ fn ids(r: &DbRow<'_>) -> Result<Uuid> {
 
 #[async_trait::async_trait]
 impl crate::TicketRepo for SqlTx {
-    async fn next_ticket_number(&mut self, scope: &Scope) -> Result<i64> {
+    async fn take_ticket_numbers(&mut self, scope: &Scope, count: i64) -> Result<i64> {
         self.exec(
             "INSERT INTO ticket_numbers (account_id, last_number) VALUES ($1, 0) ON CONFLICT (account_id) DO NOTHING",
             args![scope.account_id()],
@@ -67,12 +67,13 @@ impl crate::TicketRepo for SqlTx {
         .await?;
         let n = self
             .all(
-                "UPDATE ticket_numbers SET last_number = last_number + 1 WHERE account_id = $1 RETURNING last_number",
-                args![scope.account_id()],
+                "UPDATE ticket_numbers SET last_number = last_number + $2 WHERE account_id = $1 RETURNING last_number",
+                args![scope.account_id(), count.max(1)],
                 |r| get::<i64>(r, "last_number"),
             )
             .await?;
-        n.first().copied().ok_or_else(|| StoreError::Database("no ticket number".into()))
+        let last = n.first().copied().ok_or_else(|| StoreError::Database("no ticket number".into()))?;
+        Ok(last - count.max(1) + 1)
     }
 
     async fn insert_ticket(&mut self, scope: &Scope, row: &TicketRow) -> Result<()> {
