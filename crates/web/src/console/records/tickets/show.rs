@@ -42,6 +42,14 @@ impl TicketPage {
         member_label(&self.members, id)
     }
 
+    fn creator(&self) -> String {
+        member_label(&self.members, &Some(self.ticket.created_by))
+    }
+
+    fn is_assignee(&self, id: &Uuid) -> bool {
+        self.ticket.assigned_to == Some(*id)
+    }
+
     fn author(&self, m: &TicketMessageView) -> String {
         let who = member_label(&self.members, &Some(m.user_id));
         match m.author {
