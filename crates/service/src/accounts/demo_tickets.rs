@@ -31,12 +31,8 @@ const SUBJECTS: &[&str] = &[
 ];
 const STATUSES: &[(TicketStatus, u64)] =
     &[(TicketStatus::Closed, 70), (TicketStatus::Answered, 15), (TicketStatus::Open, 15)];
-const PRIORITIES: &[(TicketPriority, u64)] = &[
-    (TicketPriority::Normal, 60),
-    (TicketPriority::Low, 20),
-    (TicketPriority::High, 15),
-    (TicketPriority::Urgent, 5),
-];
+const PRIORITIES: &[(TicketPriority, u64)] =
+    &[(TicketPriority::Normal, 60), (TicketPriority::Low, 20), (TicketPriority::High, 15), (TicketPriority::Urgent, 5)];
 /// A fixed seed: the same subjects every run.
 const SEED: u64 = 0x5EED_0017_0000_0003;
 

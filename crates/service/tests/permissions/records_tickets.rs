@@ -53,7 +53,10 @@ async fn r_tkt_1_roles_reach_assigned_tickets_and_every_ticket_with_view_open() 
         let other = t.service.create_account(&owner.principal, "Elsewhere", &meta).await.unwrap().id;
         let colleague = t.member_with(&owner, "employee").await;
         for (role, view_open, may_delete) in EXPECTED {
-            assert_eq!(role.permissions().contains(Permission::TicketsViewOpen) || role == BuiltinRole::Owner, view_open);
+            assert_eq!(
+                role.permissions().contains(Permission::TicketsViewOpen) || role == BuiltinRole::Owner,
+                view_open
+            );
             let actor =
                 if role == BuiltinRole::Owner { owner.clone() } else { t.member_with(&owner, role.key()).await };
             let (s, p, a) = (&t.service, &actor.principal, owner.account);

@@ -211,7 +211,8 @@ impl Service {
         if tx.update_ticket(&scope, &row).await? == 0 {
             return Err(ServiceError::NotFound);
         }
-        let mut a = audit(AuditAction::TicketUpdated, p.who(), Some(account_id), ("ticket", ticket_id.to_string()), meta);
+        let mut a =
+            audit(AuditAction::TicketUpdated, p.who(), Some(account_id), ("ticket", ticket_id.to_string()), meta);
         a.details = p.who().details(Some(serde_json::Value::Object(changed)));
         tx.insert_audit(&a).await?;
         tx.commit().await?;
@@ -228,7 +229,8 @@ impl Service {
         if tx.delete_ticket(&scope, ticket_id).await? == 0 {
             return Err(ServiceError::NotFound);
         }
-        let mut a = audit(AuditAction::TicketDeleted, p.who(), Some(account_id), ("ticket", ticket_id.to_string()), meta);
+        let mut a =
+            audit(AuditAction::TicketDeleted, p.who(), Some(account_id), ("ticket", ticket_id.to_string()), meta);
         a.details = p.who().details(Some(json!({ "number": ticket.number, "subject": ticket.subject })));
         tx.insert_audit(&a).await?;
         tx.commit().await?;

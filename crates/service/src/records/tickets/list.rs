@@ -101,7 +101,9 @@ impl TicketListParams {
         let filter = self.filter()?;
         let sort = match blank(&self.sort) {
             None => TicketSort::Number,
-            Some(s) => TicketSort::parse(s).ok_or_else(|| ServiceError::invalid("sort", "Use number or updated_at."))?,
+            Some(s) => {
+                TicketSort::parse(s).ok_or_else(|| ServiceError::invalid("sort", "Use number or updated_at."))?
+            }
         };
         let descending = match blank(&self.order) {
             None | Some("desc") => true,

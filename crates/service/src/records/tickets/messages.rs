@@ -123,7 +123,8 @@ impl Service {
         ticket.status = if author == TicketAuthor::Member { TicketStatus::Answered } else { TicketStatus::Open };
         ticket.updated_at = at;
         tx.update_ticket(&scope, &ticket).await?;
-        let mut a = audit(AuditAction::TicketReplied, p.who(), Some(account_id), ("ticket", ticket_id.to_string()), meta);
+        let mut a =
+            audit(AuditAction::TicketReplied, p.who(), Some(account_id), ("ticket", ticket_id.to_string()), meta);
         a.details = p.who().details(Some(json!({
             "author": author.as_str(),
             "status": ticket.status.as_str(),
@@ -135,11 +136,6 @@ impl Service {
         if emailed {
             self.mail_enqueued();
         }
-        Ok(TicketReplyView {
-            message: TicketMessageView::from(m),
-            ticket: TicketView::from(ticket),
-            emailed,
-            warning,
-        })
+        Ok(TicketReplyView { message: TicketMessageView::from(m), ticket: TicketView::from(ticket), emailed, warning })
     }
 }

@@ -136,7 +136,8 @@ async fn r_tkt_1_filtered_pages_follow_the_keyset_in_both_orders() {
             }
             tx.insert_ticket(&all, &t).await.unwrap();
         }
-        let filter = TicketFilter { status: Some(TicketStatus::Open), assigned_to: Some(sam.id), ..TicketFilter::default() };
+        let filter =
+            TicketFilter { status: Some(TicketStatus::Open), assigned_to: Some(sam.id), ..TicketFilter::default() };
         let expected: Vec<i64> = (1..=30).rev().filter(|n| n % 2 == 0 && n % 3 != 0).collect();
         for sort in [TicketSort::Number, TicketSort::Updated] {
             let mut q = TicketQuery { filter: filter.clone(), sort, descending: true, after: None };

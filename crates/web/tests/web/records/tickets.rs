@@ -43,12 +43,15 @@ async fn r_tkt_1_open_reply_reopen_and_list_through_the_api() {
         assert_eq!(t1["status"], "open");
         assert_eq!(t1["opened_by"], "contact");
         let t1 = t1.id();
-        let t2 = app.post_json(&format!("{base}/tickets"), Some(owner.bearer()), &json!({ "subject": "Invoice" })).await;
+        let t2 =
+            app.post_json(&format!("{base}/tickets"), Some(owner.bearer()), &json!({ "subject": "Invoice" })).await;
         t2.assert_status(201);
         assert_eq!(t2["number"], 2, "numbers count per account");
         assert_eq!(t2["priority"], "normal");
         // A customer cannot open one, nor see one not assigned to them.
-        app.post_json(&format!("{base}/tickets"), Some(cust.bearer()), &json!({ "subject": "x" })).await.assert_status(403);
+        app.post_json(&format!("{base}/tickets"), Some(cust.bearer()), &json!({ "subject": "x" }))
+            .await
+            .assert_status(403);
         app.get_json(&format!("{base}/tickets/{t1}"), Some(cust.bearer())).await.assert_status(404);
         assert!(app.get_json(&format!("{base}/tickets"), Some(cust.bearer())).await.items().is_empty());
 
@@ -68,7 +71,8 @@ async fn r_tkt_1_open_reply_reopen_and_list_through_the_api() {
         assert_eq!(authors, vec!["contact", "member", "contact"]);
 
         // Filters: status and assignee; `#1` finds by number; keyset pages.
-        let list = app.get_json(&format!("{base}/tickets?status=open&assigned_to={}", emp.id), Some(owner.bearer())).await;
+        let list =
+            app.get_json(&format!("{base}/tickets?status=open&assigned_to={}", emp.id), Some(owner.bearer())).await;
         list.assert_status(200);
         assert_eq!(list.items().len(), 1);
         let by_number = app.get_json(&format!("{base}/tickets?q=%232"), Some(owner.bearer())).await;
@@ -81,7 +85,9 @@ async fn r_tkt_1_open_reply_reopen_and_list_through_the_api() {
 
         // Status, priority and assignee changes; delete is an admin's.
         let item = format!("{base}/tickets/{t1}");
-        let closed = app.send(Method::PATCH, &item, emp.bearer(), Some(json!({ "status": "closed", "priority": "urgent" }))).await;
+        let closed = app
+            .send(Method::PATCH, &item, emp.bearer(), Some(json!({ "status": "closed", "priority": "urgent" })))
+            .await;
         closed.assert_status(200);
         assert_eq!(closed["status"], "closed");
         app.send(Method::DELETE, &item, emp.bearer(), None).await.assert_status(403);
@@ -119,13 +125,21 @@ async fn r_tkt_1_bad_input_answers_422_naming_the_field() {
             answer.assert_status(422);
             assert!(answer.to_string().contains(field), "{field}: {answer}");
         }
-        for (query, field) in [("status=lost", "status"), ("priority=x", "priority"), ("assigned_to=me", "assigned_to"),
-            ("sort=colour", "sort"), ("order=up", "order"), ("cursor=zz", "cursor"), ("limit=0", "limit")] {
+        for (query, field) in [
+            ("status=lost", "status"),
+            ("priority=x", "priority"),
+            ("assigned_to=me", "assigned_to"),
+            ("sort=colour", "sort"),
+            ("order=up", "order"),
+            ("cursor=zz", "cursor"),
+            ("limit=0", "limit"),
+        ] {
             let answer = app.get_json(&format!("{base}/tickets?{query}"), Some(owner.bearer())).await;
             answer.assert_status(422);
             assert!(answer.to_string().contains(field), "{field}: {answer}");
         }
-        let t = app.post_json(&format!("{base}/tickets"), Some(owner.bearer()), &json!({ "subject": "Fine" })).await.id();
+        let t =
+            app.post_json(&format!("{base}/tickets"), Some(owner.bearer()), &json!({ "subject": "Fine" })).await.id();
         let item = format!("{base}/tickets/{t}");
         for (body, field) in [
             (json!({ "status": "lost" }), "status"),
@@ -136,7 +150,9 @@ async fn r_tkt_1_bad_input_answers_422_naming_the_field() {
             answer.assert_status(422);
             assert!(answer.to_string().contains(field), "{field}: {answer}");
         }
-        for (body, field) in [(json!({ "body": "" }), "body"), (json!({ "body": "hi", "from_contact": true }), "from_contact")] {
+        for (body, field) in
+            [(json!({ "body": "" }), "body"), (json!({ "body": "hi", "from_contact": true }), "from_contact")]
+        {
             let answer = app.post_json(&format!("{item}/messages"), Some(owner.bearer()), &body).await;
             answer.assert_status(422);
             assert!(answer.to_string().contains(field), "{field}: {answer}");
@@ -155,7 +171,11 @@ async fn r_tkt_1_a_reply_reaches_the_contact_by_smtp_with_the_ticket_number() {
         let grace = contact(&app, a, owner.bearer(), "Grace", &["grace@example.org"]).await;
         let mute = contact(&app, a, owner.bearer(), "Mute", &[]).await;
         let t = app
-            .post_json(&format!("{base}/tickets"), Some(owner.bearer()), &json!({ "subject": "Card reader", "contact_id": grace }))
+            .post_json(
+                &format!("{base}/tickets"),
+                Some(owner.bearer()),
+                &json!({ "subject": "Card reader", "contact_id": grace }),
+            )
             .await;
         let (id, number) = (t.id(), t["number"].as_i64().unwrap());
         app.smtp.forget();
@@ -173,10 +193,16 @@ async fn r_tkt_1_a_reply_reaches_the_contact_by_smtp_with_the_ticket_number() {
 
         // A contact without an address: the reply is stored, no email, and the answer says so.
         let t = app
-            .post_json(&format!("{base}/tickets"), Some(owner.bearer()), &json!({ "subject": "No address", "contact_id": mute }))
+            .post_json(
+                &format!("{base}/tickets"),
+                Some(owner.bearer()),
+                &json!({ "subject": "No address", "contact_id": mute }),
+            )
             .await
             .id();
-        let r = app.post_json(&format!("{base}/tickets/{t}/messages"), Some(owner.bearer()), &json!({ "body": "Hi" })).await;
+        let r = app
+            .post_json(&format!("{base}/tickets/{t}/messages"), Some(owner.bearer()), &json!({ "body": "Hi" }))
+            .await;
         r.assert_status(201);
         assert_eq!(r["emailed"], false);
         assert!(r["warning"].as_str().unwrap().contains("no email address"), "{r}");
@@ -205,37 +231,64 @@ async fn r_tkt_1_console_list_new_ticket_reply_and_changes() {
         assert_eq!(new.status, 200);
         let csrf = csrf_of(&new.html);
         // Errors next to the fields.
-        let (status, _, html) = post_form(&app, &format!("/accounts/{a}/tickets"), &cookie, &[
-            ("csrf", &csrf), ("subject", ""), ("priority", "normal"), ("contact_id", ""), ("assigned_to", ""),
-        ])
+        let (status, _, html) = post_form(
+            &app,
+            &format!("/accounts/{a}/tickets"),
+            &cookie,
+            &[("csrf", &csrf), ("subject", ""), ("priority", "normal"), ("contact_id", ""), ("assigned_to", "")],
+        )
         .await;
         assert_eq!(status, 422);
         assert!(html.contains("id=\"subject-error\""), "{html}");
         let grace_s = grace.to_string();
         let emp_s = emp.id.to_string();
-        let (status, location, _) = post_form(&app, &format!("/accounts/{a}/tickets"), &cookie, &[
-            ("csrf", &csrf), ("subject", "Broken <b>login</b>"), ("priority", "high"), ("contact_id", &grace_s),
-            ("assigned_to", &emp_s), ("body", "I cannot sign in."), ("from_contact", "1"),
-        ])
+        let (status, location, _) = post_form(
+            &app,
+            &format!("/accounts/{a}/tickets"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("subject", "Broken <b>login</b>"),
+                ("priority", "high"),
+                ("contact_id", &grace_s),
+                ("assigned_to", &emp_s),
+                ("body", "I cannot sign in."),
+                ("from_contact", "1"),
+            ],
+        )
         .await;
         assert_eq!(status, 303, "{location}");
         let page = app.page(&location, &cookie).await;
         assert_eq!(page.status, 200);
-        assert!(page.html.contains("#1 Broken &#60;b&#62;login&#60;/b&#62;") || page.html.contains("#1 Broken &lt;b&gt;login"), "escaped: {}", page.html);
+        assert!(
+            page.html.contains("#1 Broken &#60;b&#62;login&#60;/b&#62;")
+                || page.html.contains("#1 Broken &lt;b&gt;login"),
+            "escaped: {}",
+            page.html
+        );
         assert!(page.html.contains("I cannot sign in."));
         // An empty reply: the error next to the field.
-        let (status, _, html) = post_form(&app, &format!("{location}/reply"), &cookie, &[("csrf", &csrf), ("body", " ")]).await;
+        let (status, _, html) =
+            post_form(&app, &format!("{location}/reply"), &cookie, &[("csrf", &csrf), ("body", " ")]).await;
         assert_eq!(status, 422);
         assert!(html.contains("id=\"body-error\""));
-        let (status, back, _) =
-            post_form(&app, &format!("{location}/reply"), &cookie, &[("csrf", &csrf), ("body", "Reset your password.")]).await;
+        let (status, back, _) = post_form(
+            &app,
+            &format!("{location}/reply"),
+            &cookie,
+            &[("csrf", &csrf), ("body", "Reset your password.")],
+        )
+        .await;
         assert_eq!(status, 303);
         let page = app.page(&back, &cookie).await;
         assert!(page.html.contains("emailed to the contact"), "{}", page.html);
         assert!(page.html.contains("answered"));
-        let (status, back, _) = post_form(&app, &format!("{location}/edit"), &cookie, &[
-            ("csrf", &csrf), ("status", "closed"), ("priority", "low"), ("assigned_to", &emp_s),
-        ])
+        let (status, back, _) = post_form(
+            &app,
+            &format!("{location}/edit"),
+            &cookie,
+            &[("csrf", &csrf), ("status", "closed"), ("priority", "low"), ("assigned_to", &emp_s)],
+        )
         .await;
         assert_eq!(status, 303);
         let page = app.page(&back, &cookie).await;

@@ -10,8 +10,8 @@ use roster_core::Scope;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::super::super::driver::{POSITION_FN, SqlTx, get, to_db};
 use super::super::super::DbRow;
+use super::super::super::driver::{POSITION_FN, SqlTx, get, to_db};
 use super::super::scope_args;
 use super::{TICKET_COLS, in_scope, ticket_from_row};
 use crate::{Result, TicketFilter, TicketQuery, TicketRow, TicketSort};
@@ -97,8 +97,7 @@ pub(super) async fn page(tx: &mut SqlTx, scope: &Scope, q: &TicketQuery, limit: 
 
 pub(super) async fn count(tx: &mut SqlTx, scope: &Scope, f: &TicketFilter, cap: i64) -> Result<i64> {
     let w = conditions(scope, f);
-    let sql =
-        format!("SELECT count(*) AS n FROM (SELECT 1 AS one FROM tickets t WHERE {w}{ALL_PARAMS} LIMIT $13) x");
+    let sql = format!("SELECT count(*) AS n FROM (SELECT 1 AS one FROM tickets t WHERE {w}{ALL_PARAMS} LIMIT $13) x");
     let n = rows(tx, &sql, scope, f, None, cap.max(0).saturating_add(1), |r| get::<i64>(r, "n")).await?;
     Ok(n.first().copied().unwrap_or(0))
 }
