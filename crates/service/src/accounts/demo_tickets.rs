@@ -33,6 +33,9 @@ const STATUSES: &[(TicketStatus, u64)] =
     &[(TicketStatus::Closed, 70), (TicketStatus::Answered, 15), (TicketStatus::Open, 15)];
 const PRIORITIES: &[(TicketPriority, u64)] =
     &[(TicketPriority::Normal, 60), (TicketPriority::Low, 20), (TicketPriority::High, 15), (TicketPriority::Urgent, 5)];
+/// A demo ticket: subject, status, priority and its messages (who, what).
+type DemoThread = (&'static str, TicketStatus, TicketPriority, &'static [(TicketAuthor, &'static str)]);
+
 /// A fixed seed: the same subjects every run.
 const SEED: u64 = 0x5EED_0017_0000_0003;
 
@@ -118,7 +121,7 @@ impl Service {
             return Ok(0);
         }
         let t = now();
-        let threads: [(&str, TicketStatus, TicketPriority, &[(TicketAuthor, &str)]); 3] = [
+        let threads: [DemoThread; 3] = [
             (
                 "The brochure proofs have the old phone number",
                 TicketStatus::Open,

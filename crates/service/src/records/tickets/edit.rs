@@ -55,10 +55,9 @@ pub(crate) fn checked_text(field: &str, raw: &str, max: usize, errs: &mut FieldE
     } else if text.chars().count() > max {
         errs.add(field, format!("Use at most {max} characters."));
         None
-    } else if field == "subject" && !roster_core::is_plain_text(text) {
-        errs.add(field, roster_core::NOT_PLAIN_TEXT);
-        None
-    } else if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    } else if (field == "subject" && !roster_core::is_plain_text(text))
+        || text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         errs.add(field, roster_core::NOT_PLAIN_TEXT);
         None
     } else {

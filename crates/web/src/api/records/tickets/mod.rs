@@ -5,12 +5,12 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 
+mod items;
 mod messages;
-mod tickets;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(tickets::list, tickets::create))
-        .routes(routes!(tickets::get, tickets::update, tickets::delete))
+        .routes(routes!(items::list, items::create))
+        .routes(routes!(items::get, items::update, items::delete))
         .routes(routes!(messages::list, messages::create))
 }
