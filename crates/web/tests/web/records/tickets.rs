@@ -296,6 +296,13 @@ async fn r_tkt_1_console_list_new_ticket_reply_and_changes() {
         assert!(!page.html.contains("Delete ticket"), "an employee does not delete");
         let list = app.page(&format!("/accounts/{a}/tickets?status=closed"), &cookie).await;
         assert!(list.html.contains("closed: 1"), "{}", list.html);
+        // The contact page links to the contact's tickets.
+        let owner_cookie = app.console_sign_in(&owner.email).await;
+        let page = app.page(&format!("/accounts/{a}/contacts/{grace}"), &owner_cookie).await;
+        let link = format!("/accounts/{a}/tickets?contact_id={grace}");
+        assert!(page.html.contains(&link), "{}", page.html);
+        let list = app.page(&link, &owner_cookie).await;
+        assert!(list.html.contains("#1</td>") && list.html.contains("One contact"), "{}", list.html);
         // A customer has no nav entry and does not reach the ticket.
         let theirs = app.console_sign_in(&cust.email).await;
         let ticket_path = location.split('?').next().unwrap().to_owned();

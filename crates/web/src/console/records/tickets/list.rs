@@ -25,6 +25,8 @@ pub struct ListQuery {
     status: String,
     assigned_to: String,
     priority: String,
+    /// The contact page's "Tickets" link: this contact's tickets.
+    contact_id: String,
     sort: String,
     order: String,
     cursor: String,
@@ -38,11 +40,11 @@ impl ListQuery {
             status: some(&self.status),
             assigned_to: some(&self.assigned_to),
             priority: some(&self.priority),
+            contact_id: some(&self.contact_id),
             sort: some(&self.sort),
             order: some(&self.order),
             cursor: some(&self.cursor),
             limit: Some(50),
-            ..TicketListParams::default()
         }
     }
 
@@ -52,6 +54,7 @@ impl ListQuery {
             ("status", status),
             ("assigned_to", self.assigned_to.as_str()),
             ("priority", self.priority.as_str()),
+            ("contact_id", self.contact_id.as_str()),
             ("sort", self.sort.as_str()),
             ("order", self.order.as_str()),
             ("cursor", cursor),
