@@ -199,6 +199,16 @@ string_catalogue! {
 }
 
 string_catalogue! {
+    /// Where a support ticket stands (R-TKT-1): a member's reply makes it `answered`, a message
+    /// from the contact's side `open` again.
+    TicketStatus ("ticket status") {
+        Open = "open",
+        Answered = "answered",
+        Closed = "closed",
+    }
+}
+
+string_catalogue! {
     /// Where a job stands: `due` (waiting for its time), `running` (claimed, with a lease),
     /// `done` (its effect committed with this mark), `failed` (out of attempts; an operator may
     /// retry it).
@@ -207,6 +217,25 @@ string_catalogue! {
         Running = "running",
         Done = "done",
         Failed = "failed",
+    }
+}
+
+string_catalogue! {
+    /// How urgent a support ticket is (R-TKT-1), least first.
+    TicketPriority ("ticket priority") {
+        Low = "low",
+        Normal = "normal",
+        High = "high",
+        Urgent = "urgent",
+    }
+}
+
+string_catalogue! {
+    /// Who a ticket's opening or message is from (R-TKT-1): a member, or the contact (entered by a
+    /// member on their behalf until the portal lets contacts write).
+    TicketAuthor ("ticket author") {
+        Member = "member",
+        Contact = "contact",
     }
 }
 
@@ -281,6 +310,10 @@ string_catalogue! {
         SessionSwitched = "session.switched",
         TagCreated = "tag.created",
         TagDeleted = "tag.deleted",
+        TicketDeleted = "ticket.deleted",
+        TicketOpened = "ticket.opened",
+        TicketReplied = "ticket.replied",
+        TicketUpdated = "ticket.updated",
         TodoCreated = "todo.created",
         TodoDeleted = "todo.deleted",
         TodoListCreated = "todo_list.created",
@@ -325,6 +358,9 @@ mod tests {
         round_trips(ContactStage::ALL, ContactStage::as_str, ContactStage::parse);
         round_trips(ProjectStatus::ALL, ProjectStatus::as_str, ProjectStatus::parse);
         round_trips(ContactTab::ALL, ContactTab::as_str, ContactTab::parse);
+        round_trips(TicketStatus::ALL, TicketStatus::as_str, TicketStatus::parse);
+        round_trips(TicketPriority::ALL, TicketPriority::as_str, TicketPriority::parse);
+        round_trips(TicketAuthor::ALL, TicketAuthor::as_str, TicketAuthor::parse);
         assert_eq!(
             MembershipStatus::parse("Active"),
             Err(UnknownValue { catalogue: "membership status", value: "Active".into() }),

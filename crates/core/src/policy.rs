@@ -82,6 +82,11 @@ pub enum Action {
     /// Work with one's own to-do lists, calendars and events (R-TODO-1, R-CAL-1): any active
     /// member; reaching others' is the scope's `*.view_all`.
     UseOwnWork(Uuid),
+    /// Open a support ticket (R-TKT-1, `tickets.view_open`); replying and changing one needs
+    /// only the ticket in the caller's scope (`scope::TICKETS`).
+    OpenTickets(Uuid),
+    /// Delete a support ticket (R-TKT-1): an admin's act, `account.settings` (decision 0098).
+    DeleteTickets(Uuid),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +132,8 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::SaveFilters(a) => (a, Some(Permission::FiltersSave), false),
         Action::ManageProjects(a) => (a, Some(Permission::ProjectsManage), false),
         Action::UseOwnWork(a) => (a, None, false),
+        Action::OpenTickets(a) => (a, Some(Permission::TicketsViewOpen), false),
+        Action::DeleteTickets(a) => (a, Some(Permission::AccountSettings), false),
     };
     let member =
         actor.membership.as_ref().filter(|m| m.account_id == account_id && m.status == MembershipStatus::Active);

@@ -67,6 +67,9 @@ pub const TODOS: ScopeRule = ScopeRule { all: Permission::TodosViewAll, own: Non
 /// R-CAL-1: `calendars.view_all`, or your own calendars.
 pub const CALENDARS: ScopeRule = ScopeRule { all: Permission::CalendarsViewAll, own: None };
 
+/// R-TKT-1: `tickets.view_open`, or the tickets assigned to you (decision 0098).
+pub const TICKETS: ScopeRule = ScopeRule { all: Permission::TicketsViewOpen, own: None };
+
 /// Why records are reached without a person's scope: the whole list (decision 0045).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InternalUse {
@@ -77,6 +80,8 @@ pub enum InternalUse {
     LeaveTransfer,
     /// R-MAIL-5: the daily reminder job reading one member's day.
     DailyReminders,
+    /// R-TKT-1: the contact a ticket reply is emailed to, whoever may see the contact.
+    TicketMail,
     /// `roster demo`: filling the demo account.
     Demo,
 }
@@ -152,7 +157,7 @@ mod tests {
     fn r_con_1_without_view_all_a_member_reaches_their_own_records() {
         let a = Uuid::from_u128(1);
         let plain = member(a, &[], MembershipStatus::Active);
-        for rule in [CONTACTS, PROJECTS, TODOS, CALENDARS] {
+        for rule in [CONTACTS, PROJECTS, TODOS, CALENDARS, TICKETS] {
             assert_eq!(scope(&plain, a, rule).map(|s| s.reach()), Ok(Reach::Own(Uuid::from_u128(7))));
             let all = member(a, &[rule.all], MembershipStatus::Active);
             assert_eq!(scope(&all, a, rule).map(|s| s.reach()), Ok(Reach::All));

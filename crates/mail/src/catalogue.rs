@@ -38,6 +38,9 @@ pub enum TemplateName {
     /// The morning summary of a member who opted in (R-MAIL-5): due to-dos, the day's events,
     /// contacts to follow up.
     DailyReminder,
+    /// A member's reply to a contact's support ticket (R-TKT-1): the subject carries the ticket
+    /// number; no secret in it.
+    TicketReply,
 }
 
 /// A token a template may use, such as `user.first_name`, with what it holds.
@@ -205,6 +208,16 @@ const REGISTRATION_ATTEMPT: &[Token] = &[
     token("reset_link", "Link to ask for a password reset"),
 ];
 
+const TICKET_REPLY: &[Token] = &[
+    token("contact.first_name", "First name of the contact"),
+    token("contact.last_name", "Last name of the contact"),
+    ACCOUNT_NAME,
+    token("sender.name", "Full name of the member who replied"),
+    token("ticket.number", "The ticket's number in the account (12 for #12)"),
+    token("ticket.subject", "The ticket's subject"),
+    token("message", "The reply"),
+];
+
 /// Builds the built-in source of a template from its three files. The bodies extend the
 /// layouts `base.html` and `base.txt` (`templates/base.*`, decision 0053).
 macro_rules! builtin {
@@ -219,7 +232,7 @@ macro_rules! builtin {
 
 impl TemplateName {
     /// Every built-in template.
-    pub const ALL: [TemplateName; 11] = [
+    pub const ALL: [TemplateName; 12] = [
         TemplateName::Welcome,
         TemplateName::Invitation,
         TemplateName::PasswordReset,
@@ -231,6 +244,7 @@ impl TemplateName {
         TemplateName::RegistrationAttempt,
         TemplateName::AccessRestored,
         TemplateName::DailyReminder,
+        TemplateName::TicketReply,
     ];
 
     /// The stable string id (`password_reset`, `portal_link`…).
@@ -247,6 +261,7 @@ impl TemplateName {
             TemplateName::RegistrationAttempt => "registration_attempt",
             TemplateName::AccessRestored => "access_restored",
             TemplateName::DailyReminder => "daily_reminder",
+            TemplateName::TicketReply => "ticket_reply",
         }
     }
 
@@ -264,6 +279,7 @@ impl TemplateName {
             TemplateName::RegistrationAttempt => REGISTRATION_ATTEMPT,
             TemplateName::AccessRestored => ACCESS_RESTORED,
             TemplateName::DailyReminder => DAILY_REMINDER,
+            TemplateName::TicketReply => TICKET_REPLY,
         }
     }
 
@@ -295,7 +311,8 @@ impl TemplateName {
             | TemplateName::PortalLink
             | TemplateName::InvitationRequest
             | TemplateName::AccessRestored
-            | TemplateName::DailyReminder => Route::Account,
+            | TemplateName::DailyReminder
+            | TemplateName::TicketReply => Route::Account,
         }
     }
 
@@ -313,6 +330,7 @@ impl TemplateName {
             TemplateName::RegistrationAttempt => builtin!("registration_attempt"),
             TemplateName::AccessRestored => builtin!("access_restored"),
             TemplateName::DailyReminder => builtin!("daily_reminder"),
+            TemplateName::TicketReply => builtin!("ticket_reply"),
         }
     }
 }

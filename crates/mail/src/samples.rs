@@ -80,6 +80,13 @@ impl TemplateName {
                 "events": ["09:30–10:00 Stand-up", "All day: Trade fair"],
                 "follow_ups": ["Grace Hopper (Navy Labs)"],
             }),
+            TemplateName::TicketReply => json!({
+                "contact": { "first_name": "Grace", "last_name": "Hopper" },
+                "account": account,
+                "sender": { "name": "Ada Lovelace" },
+                "ticket": { "number": 12, "subject": "The engine skips a card" },
+                "message": "Thank you, Grace. We found the worn gear and a new one goes out today.\n\nAda",
+            }),
             TemplateName::PortalLink => json!({
                 "contact": { "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.org" },
                 "account": account,

@@ -52,6 +52,7 @@ snapshot_tests! {
     r_mail_4_snapshot_registration_attempt => TemplateName::RegistrationAttempt,
     r_arc_2_snapshot_access_restored => TemplateName::AccessRestored,
     r_mail_5_snapshot_daily_reminder => TemplateName::DailyReminder,
+    r_tkt_1_snapshot_ticket_reply => TemplateName::TicketReply,
 }
 
 #[test]

@@ -91,6 +91,7 @@ pub struct DemoRecords {
     pub projects: u32,
     pub todos: u32,
     pub events: u32,
+    pub tickets: u32,
 }
 
 impl Service {
@@ -214,12 +215,15 @@ impl Service {
             });
         }
         made.events = count(tx.insert_events_bulk(&scope, &events).await?);
+        let clients: Vec<Uuid> = contacts.iter().map(|c| c.id).collect();
+        made.tickets = self.demo_few_tickets(tx.as_mut(), &scope, people[STANDARD], &clients).await?;
 
         for (action, n) in [
             (AuditAction::ContactsImported, made.contacts),
             (AuditAction::ProjectCreated, made.projects),
             (AuditAction::TodoCreated, made.todos),
             (AuditAction::EventCreated, made.events),
+            (AuditAction::TicketOpened, made.tickets),
         ] {
             tx.insert_audit(&demo_audit(&scope, action, n, t)).await?;
         }

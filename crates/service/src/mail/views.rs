@@ -175,6 +175,7 @@ pub fn template_title(name: TemplateName) -> &'static str {
         TemplateName::RegistrationAttempt => "Someone tried to register with your address",
         TemplateName::AccessRestored => "Access restored: set a new password",
         TemplateName::DailyReminder => "Daily reminder",
+        TemplateName::TicketReply => "Reply to a support ticket",
     }
 }
 

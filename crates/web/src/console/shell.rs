@@ -80,6 +80,17 @@ impl Can {
             .is_some_and(|a| roster_core::scope(a, self.account_id, roster_core::scope::CONTACTS).is_ok())
     }
 
+    /// Clients › Tickets in the header: `tickets.view_open` (R-TKT-1); a member without it still
+    /// opens the tickets assigned to them from the page's address.
+    pub fn view_tickets(&self) -> bool {
+        self.may(Action::OpenTickets(self.account_id))
+    }
+
+    /// Delete a ticket: an admin's act (`account.settings`, decision 0098).
+    pub fn delete_tickets(&self) -> bool {
+        self.may(Action::DeleteTickets(self.account_id))
+    }
+
     /// Make and change projects (`projects.manage`, R-PRJ-1).
     pub fn manage_projects(&self) -> bool {
         self.may(Action::ManageProjects(self.account_id))
@@ -261,7 +272,10 @@ pub fn areas(can: &Can, account: Option<Uuid>, operator: bool, path: &str) -> Ve
             link(path, "Calendars", at("/calendars"), can.use_own_work(), false),
         ];
         out.push(NavArea { label: "Work", links: work.into_iter().flatten().collect() });
-        let clients = [link(path, "Contacts", at("/contacts"), can.view_contacts(), false)];
+        let clients = [
+            link(path, "Contacts", at("/contacts"), can.view_contacts(), false),
+            link(path, "Tickets", at("/tickets"), can.view_tickets(), false),
+        ];
         out.push(NavArea { label: "Clients", links: clients.into_iter().flatten().collect() });
         out.push(NavArea { label: "Team", links: team.into_iter().flatten().collect() });
         out.push(NavArea { label: "Settings", links: settings.into_iter().flatten().collect() });
@@ -297,6 +311,7 @@ pub fn crumbs(can: &Can, id: Uuid, name: &str, path: &str) -> Vec<Crumb> {
         ["team", _, ..] | ["log-in-as", ..] | ["transfer"] if can.view_team() => Some(("Members", "/team")),
         ["roles", _, ..] if can.view_roles() => Some(("Roles", "/roles")),
         ["contacts", _, ..] if can.view_contacts() => Some(("Contacts", "/contacts")),
+        ["tickets", _, ..] => Some(("Tickets", "/tickets")),
         ["events", _, ..] if can.use_own_work() => Some(("Calendar", "/calendar")),
         ["emails", _, ..] if can.view_outbox() => Some(("Outbox", "/emails")),
         ["email-templates", _, ..] if can.change_settings() => Some(("Email templates", "/email-templates")),

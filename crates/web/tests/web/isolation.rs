@@ -110,6 +110,14 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("get", "/api/v1/accounts/{account_id}/events/{event_id}", None),
         ("patch", "/api/v1/accounts/{account_id}/events/{event_id}", Some(json!({ "title": "Renamed" }))),
         ("delete", "/api/v1/accounts/{account_id}/events/{event_id}", None),
+        // Support tickets (R-TKT-1).
+        ("get", "/api/v1/accounts/{account_id}/tickets", None),
+        ("post", "/api/v1/accounts/{account_id}/tickets", Some(json!({ "subject": "Intruder" }))),
+        ("get", "/api/v1/accounts/{account_id}/tickets/{ticket_id}", None),
+        ("patch", "/api/v1/accounts/{account_id}/tickets/{ticket_id}", Some(json!({ "status": "closed" }))),
+        ("delete", "/api/v1/accounts/{account_id}/tickets/{ticket_id}", None),
+        ("get", "/api/v1/accounts/{account_id}/tickets/{ticket_id}/messages", None),
+        ("post", "/api/v1/accounts/{account_id}/tickets/{ticket_id}/messages", Some(json!({ "body": "Intruder" }))),
     ]
 }
 
@@ -119,6 +127,7 @@ struct Records {
     tag: uuid::Uuid,
     list: uuid::Uuid,
     todo: uuid::Uuid,
+    ticket: uuid::Uuid,
 }
 
 async fn work_records(tx: &mut dyn roster_store::Tx, account_id: uuid::Uuid, member: uuid::Uuid) -> Records {
@@ -163,7 +172,22 @@ async fn work_records(tx: &mut dyn roster_store::Tx, account_id: uuid::Uuid, mem
         updated_at: at,
     };
     assert_eq!(tx.insert_todo(&all, &todo).await.unwrap(), 1);
-    Records { project: project.id, tag: tag.id, list: list.id, todo: todo.id }
+    let ticket = roster_store::TicketRow {
+        id: uuid::Uuid::now_v7(),
+        account_id,
+        number: tx.next_ticket_number(&all).await.unwrap(),
+        subject: "Victim ticket".to_owned(),
+        contact_id: None,
+        status: roster_core::TicketStatus::Open,
+        priority: roster_core::TicketPriority::Normal,
+        assigned_to: Some(member),
+        opened_by: roster_core::TicketAuthor::Member,
+        created_by: member,
+        created_at: at,
+        updated_at: at,
+    };
+    tx.insert_ticket(&all, &ticket).await.unwrap();
+    Records { project: project.id, tag: tag.id, list: list.id, todo: todo.id, ticket: ticket.id }
 }
 
 /// A calendar and an event of `owner`'s in the victim account (R-CAL-1): their ids.
@@ -329,6 +353,7 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
                 .replace("{tag_id}", &records.tag.to_string())
                 .replace("{list_id}", &records.list.to_string())
                 .replace("{todo_id}", &records.todo.to_string())
+                .replace("{ticket_id}", &records.ticket.to_string())
                 .replace("{calendar_id}", &calendar.to_string())
                 .replace("{event_id}", &event.to_string())
         };
@@ -356,6 +381,9 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
         assert_eq!(tx.todo(&all, records.todo).await.unwrap().unwrap().title, "Victim task");
         assert!(tx.tag(&all, records.tag).await.unwrap().is_some());
         assert_eq!(tx.todo_list(&all, records.list).await.unwrap().unwrap().name, "Victim list");
+        let ticket = tx.ticket(&all, records.ticket).await.unwrap().unwrap();
+        assert_eq!((ticket.subject.as_str(), ticket.status), ("Victim ticket", roster_core::TicketStatus::Open));
+        assert!(tx.ticket_messages(&all, records.ticket, 10).await.unwrap().is_empty(), "no message added");
     })
     .await;
 }

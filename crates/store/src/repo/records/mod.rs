@@ -9,6 +9,7 @@ mod projects;
 mod reminders;
 mod seed;
 mod tags;
+mod tickets;
 mod todos;
 
 pub use calendars::*;
@@ -18,4 +19,5 @@ pub use projects::*;
 pub use reminders::*;
 pub use seed::*;
 pub use tags::*;
+pub use tickets::*;
 pub use todos::*;

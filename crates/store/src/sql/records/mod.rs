@@ -11,6 +11,7 @@ mod projects;
 mod reminders;
 mod seed;
 mod tags;
+mod tickets;
 mod todos;
 
 /// `(account_id, reaches_all, me)` for `$1, $2, $3`: `me` is the nil id when the scope reaches

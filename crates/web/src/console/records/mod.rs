@@ -7,8 +7,14 @@ mod calendars;
 mod contacts;
 mod pickers;
 mod projects;
+mod tickets;
 mod todos;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(contacts::routes()).merge(projects::routes()).merge(todos::routes()).merge(calendars::routes())
+    Router::new()
+        .merge(contacts::routes())
+        .merge(projects::routes())
+        .merge(todos::routes())
+        .merge(calendars::routes())
+        .merge(tickets::routes())
 }

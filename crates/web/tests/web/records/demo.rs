@@ -31,7 +31,7 @@ async fn the_demo_makes_projects_todos_and_events_once_and_its_flags_add_more() 
     each_backend(|app| async move {
         app.service.demo().await.unwrap();
         let made = app.service.demo_fill_records().await.unwrap();
-        assert_eq!(made, DemoRecords { contacts: 6, projects: 6, todos: 12, events: 13 });
+        assert_eq!(made, DemoRecords { contacts: 6, projects: 6, todos: 12, events: 13, tickets: 3 });
         assert_eq!(app.service.demo_fill_records().await.unwrap(), DemoRecords::default(), "a second run adds nothing");
 
         let demo = app.service.account_id_by_slug("demo").await.unwrap();
@@ -70,6 +70,22 @@ async fn the_demo_makes_projects_todos_and_events_once_and_its_flags_add_more() 
         assert_eq!(app.service.demo_fill_events(None, 600, &|_| {}).await.unwrap(), 600);
         let year = events_between(&*store, &scope, now - Duration::days(200), now + Duration::days(200)).await;
         assert_eq!(year, 613);
+
+        // R-TKT-1: three tickets with threads, then `--tickets` numbered after them.
+        let mut r = store.read().await.unwrap();
+        let few = r.list_tickets(&scope, &roster_store::TicketQuery::default(), 10).await.unwrap();
+        assert_eq!(few.iter().map(|t| t.number).collect::<Vec<_>>(), vec![1, 2, 3]);
+        for t in &few {
+            assert!(!r.ticket_messages(&scope, t.id, 10).await.unwrap().is_empty(), "#{} has a thread", t.number);
+        }
+        drop(r);
+        assert_eq!(app.service.demo_fill_tickets(None, 250, &|_| {}).await.unwrap(), 250);
+        let mut r = store.read().await.unwrap();
+        let all = roster_store::TicketFilter::default();
+        assert_eq!(r.count_tickets(&scope, &all, 1000).await.unwrap(), 253);
+        let desc = roster_store::TicketQuery { descending: true, ..Default::default() };
+        let newest = r.list_tickets(&scope, &desc, 1).await.unwrap();
+        assert_eq!(newest[0].number, 253, "numbers go on without a gap");
     })
     .await;
 }

@@ -207,6 +207,9 @@ impl MemberRecordsRepo for SqlTx {
                 args![a, from, to],
             )
             .await?;
+        // R-TKT-1: the heir answers the leaver's tickets (not counted in `MovedRecords`).
+        self.exec("UPDATE tickets SET assigned_to = $3 WHERE account_id = $1 AND assigned_to = $2", args![a, from, to])
+            .await?;
         self.exec("DELETE FROM saved_filters WHERE account_id = $1 AND user_id = $2", args![a, from]).await?;
         Ok(MovedRecords { contacts, projects, project_memberships, todo_lists, todos, calendars })
     }
