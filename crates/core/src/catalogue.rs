@@ -190,6 +190,14 @@ string_catalogue! {
 }
 
 string_catalogue! {
+    /// How a time entry was made (R-TIME-1): by a timer's start and stop, or typed in.
+    TimeSource ("time entry source") {
+        Timer = "timer",
+        Manual = "manual",
+    }
+}
+
+string_catalogue! {
     /// Everything the audit log records (R-AUD-1), one line each. A new audited use case adds
     /// its action here (and to API.md's list) in the same change.
     AuditAction ("audit action") {
@@ -259,6 +267,12 @@ string_catalogue! {
         SessionSwitched = "session.switched",
         TagCreated = "tag.created",
         TagDeleted = "tag.deleted",
+        TimeEntryCreated = "time_entry.created",
+        TimeEntryDeleted = "time_entry.deleted",
+        TimeEntryUpdated = "time_entry.updated",
+        TimerStarted = "timer.started",
+        TimerStopped = "timer.stopped",
+        TimerSwitched = "timer.switched",
         TodoCreated = "todo.created",
         TodoDeleted = "todo.deleted",
         TodoListCreated = "todo_list.created",
@@ -303,6 +317,7 @@ mod tests {
         round_trips(ContactStage::ALL, ContactStage::as_str, ContactStage::parse);
         round_trips(ProjectStatus::ALL, ProjectStatus::as_str, ProjectStatus::parse);
         round_trips(ContactTab::ALL, ContactTab::as_str, ContactTab::parse);
+        round_trips(TimeSource::ALL, TimeSource::as_str, TimeSource::parse);
         assert_eq!(
             MembershipStatus::parse("Active"),
             Err(UnknownValue { catalogue: "membership status", value: "Active".into() }),

@@ -53,6 +53,13 @@ pub use records::projects::list::{PROJECT_COUNT_CAP, ProjectListParams};
 pub use records::projects::tags::NewTag;
 pub use records::projects::view::{ProjectPage, ProjectView, TagView};
 pub use records::reminders::{REMINDER_HOUR, REMINDER_TICK, ReminderRun};
+pub use records::time::entries::{NewTimeEntry, TimeEntryParams, TimeEntryPatch};
+pub use records::time::report::{GROUPS as TIME_GROUPS, REPORT_MAX_DAYS, TimeReportParams, hours, report_csv};
+pub use records::time::timer::StartTimer;
+pub use records::time::view::{
+    CurrentTimer, TimeEntryPage, TimeEntryView, TimeReport, TimeReportRow, TimeWeekTotal, TimerStarted,
+};
+pub use records::time::{NOTE_MAX as TIME_NOTE_MAX, week_of};
 pub use records::todos::lists::{NewTodoList, TodoListParams, TodoListPatch};
 pub use records::todos::tasks::{NewTodo, TodoParams, TodoPatch};
 pub use records::todos::view::{TodoListPage, TodoListView, TodoPage, TodoView};

@@ -113,6 +113,7 @@ pub trait Tx:
     + ProjectRepo
     + TagRepo
     + TodoRepo
+    + TimeRepo
     + CalendarRepo
     + MemberRecordsRepo
     + RecordSeedRepo

@@ -6,4 +6,5 @@ pub mod contacts;
 pub mod membership;
 pub mod projects;
 pub mod reminders;
+pub mod time;
 pub mod todos;

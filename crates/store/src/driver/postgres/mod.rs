@@ -108,6 +108,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20, "invitation_projects", include_str!("../../../migrations/postgres/0020_invitation_projects.sql")),
     (21, "records_indexes", include_str!("../../../migrations/postgres/0021_records_indexes.sql")),
     (22, "contact_links", include_str!("../../../migrations/postgres/0022_contact_links.sql")),
+    (25, "time", include_str!("../../../migrations/postgres/0025_time.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \

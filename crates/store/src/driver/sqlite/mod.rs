@@ -126,6 +126,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20, "invitation_projects", include_str!("../../../migrations/sqlite/0020_invitation_projects.sql")),
     (21, "records_indexes", include_str!("../../../migrations/sqlite/0021_records_indexes.sql")),
     (22, "contact_links", include_str!("../../../migrations/sqlite/0022_contact_links.sql")),
+    (25, "time", include_str!("../../../migrations/sqlite/0025_time.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \

@@ -9,6 +9,7 @@ mod projects;
 mod reminders;
 mod seed;
 mod tags;
+mod time;
 mod todos;
 
 pub use calendars::*;
@@ -18,4 +19,5 @@ pub use projects::*;
 pub use reminders::*;
 pub use seed::*;
 pub use tags::*;
+pub use time::*;
 pub use todos::*;
