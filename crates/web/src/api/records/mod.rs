@@ -6,6 +6,7 @@ use crate::AppState;
 mod calendars;
 mod contacts;
 mod projects;
+mod time;
 mod todos;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -14,4 +15,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(projects::routes())
         .merge(todos::routes())
         .merge(calendars::routes())
+        .merge(time::routes())
 }
