@@ -110,6 +110,21 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("get", "/api/v1/accounts/{account_id}/events/{event_id}", None),
         ("patch", "/api/v1/accounts/{account_id}/events/{event_id}", Some(json!({ "title": "Renamed" }))),
         ("delete", "/api/v1/accounts/{account_id}/events/{event_id}", None),
+        // Time tracking (R-TIME-1).
+        ("get", "/api/v1/accounts/{account_id}/timers/current", None),
+        ("post", "/api/v1/accounts/{account_id}/timers/start", Some(json!({ "note": "Intruder" }))),
+        ("post", "/api/v1/accounts/{account_id}/timers/stop", None),
+        ("get", "/api/v1/accounts/{account_id}/time-entries", None),
+        (
+            "post",
+            "/api/v1/accounts/{account_id}/time-entries",
+            Some(json!({ "started_at": "2030-01-01T09:00:00Z", "minutes": 30 })),
+        ),
+        ("get", "/api/v1/accounts/{account_id}/time-entries/{entry_id}", None),
+        ("patch", "/api/v1/accounts/{account_id}/time-entries/{entry_id}", Some(json!({ "note": "Taken" }))),
+        ("delete", "/api/v1/accounts/{account_id}/time-entries/{entry_id}", None),
+        ("get", "/api/v1/accounts/{account_id}/time-report", None),
+        ("get", "/api/v1/accounts/{account_id}/time-report.csv", None),
     ]
 }
 
@@ -199,6 +214,30 @@ async fn victim_calendar(
     };
     assert!(tx.insert_event(&scope, &event).await.unwrap());
     (calendar.id, event.id)
+}
+
+/// A running timer of `member`'s in the victim account (R-TIME-1): its id.
+async fn victim_timer(tx: &mut dyn roster_store::Tx, account: uuid::Uuid, member: uuid::Uuid) -> uuid::Uuid {
+    let scope = roster_core::scope::internal(account, roster_core::InternalUse::Demo);
+    let t = time::OffsetDateTime::now_utc();
+    let entry = roster_store::TimeEntryRow {
+        id: uuid::Uuid::now_v7(),
+        account_id: account,
+        user_id: member,
+        project_id: None,
+        contact_id: None,
+        note: "Victim time".to_owned(),
+        source: roster_core::TimeSource::Timer,
+        started_at: t,
+        ended_at: None,
+        seconds: None,
+        week: roster_service::week_of(t),
+        created_by: member,
+        created_at: t,
+        updated_at: t,
+    };
+    tx.insert_time_entry(&scope, &entry).await.unwrap();
+    entry.id
 }
 
 /// Public routes under an account, answered the same for every account (not a membership
@@ -298,6 +337,7 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
         let records = work_records(tx.as_mut(), victim, member.id).await;
         let (contact_id, filter_id) = victim_contact_and_filter(tx.as_mut(), victim, member.id).await;
         let (calendar, event) = victim_calendar(tx.as_mut(), victim, member.id).await;
+        let entry = victim_timer(tx.as_mut(), victim, member.id).await;
         tx.commit().await.unwrap();
 
         let doc = app.get_json("/api/v1/openapi.json", None).await.body;
@@ -331,6 +371,7 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
                 .replace("{todo_id}", &records.todo.to_string())
                 .replace("{calendar_id}", &calendar.to_string())
                 .replace("{event_id}", &event.to_string())
+                .replace("{entry_id}", &entry.to_string())
         };
         for (method, path, body) in table {
             assert!(documented.iter().any(|(m, p)| m == method && p == path), "{method} {path} is not documented");
@@ -356,6 +397,8 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
         assert_eq!(tx.todo(&all, records.todo).await.unwrap().unwrap().title, "Victim task");
         assert!(tx.tag(&all, records.tag).await.unwrap().is_some());
         assert_eq!(tx.todo_list(&all, records.list).await.unwrap().unwrap().name, "Victim list");
+        let kept = tx.time_entry(&all, entry).await.unwrap().unwrap();
+        assert_eq!((kept.note.as_str(), kept.ended_at), ("Victim time", None), "the timer runs, untouched");
     })
     .await;
 }

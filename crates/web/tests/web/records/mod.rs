@@ -7,4 +7,5 @@ mod demo;
 mod membership;
 mod projects;
 mod reminders;
+mod time;
 mod todos;
