@@ -5,4 +5,5 @@ mod contacts;
 mod membership;
 mod projects;
 mod seed;
+mod time;
 mod todos;
