@@ -7,8 +7,10 @@ mod calendars;
 mod contacts;
 mod pickers;
 mod projects;
+mod time;
 mod todos;
 
 pub fn routes() -> Router<AppState> {
     Router::new().merge(contacts::routes()).merge(projects::routes()).merge(todos::routes()).merge(calendars::routes())
+        .merge(time::routes())
 }
