@@ -8,4 +8,5 @@ mod membership;
 mod projects;
 mod reminders;
 mod time;
+mod time_console;
 mod todos;
