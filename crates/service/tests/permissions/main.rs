@@ -7,5 +7,6 @@ mod records_calendars;
 mod records_contact_tabs;
 mod records_contacts;
 mod records_projects;
+mod records_time;
 mod records_todos;
 mod team;
