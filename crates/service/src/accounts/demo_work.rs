@@ -91,6 +91,8 @@ pub struct DemoRecords {
     pub projects: u32,
     pub todos: u32,
     pub events: u32,
+    /// Time entries, the running timer included (R-TIME-1).
+    pub time_entries: u32,
 }
 
 impl Service {
@@ -214,12 +216,17 @@ impl Service {
             });
         }
         made.events = count(tx.insert_events_bulk(&scope, &events).await?);
+        let project_ids: Vec<Uuid> = projects.iter().map(|p| p.id).collect();
+        made.time_entries =
+            super::demo_time::demo_time(tx.as_mut(), &scope, &[people[SALES], people[STANDARD], people[ADMIN]], &project_ids, monday)
+                .await?;
 
         for (action, n) in [
             (AuditAction::ContactsImported, made.contacts),
             (AuditAction::ProjectCreated, made.projects),
             (AuditAction::TodoCreated, made.todos),
             (AuditAction::EventCreated, made.events),
+            (AuditAction::TimeEntryCreated, made.time_entries),
         ] {
             tx.insert_audit(&demo_audit(&scope, action, n, t)).await?;
         }

@@ -74,6 +74,9 @@ pub trait TimeRepo {
     async fn update_time_entry(&mut self, scope: &Scope, row: &TimeEntryRow) -> Result<u64>;
     /// Deletes an entry in the scope: rows deleted.
     async fn delete_time_entry(&mut self, scope: &Scope, id: Uuid) -> Result<u64>;
+    /// Generated stopped entries (`roster demo --time-entries`), many per statement on
+    /// PostgreSQL: rows inserted.
+    async fn insert_time_entries_bulk(&mut self, scope: &Scope, rows: &[TimeEntryRow]) -> Result<u64>;
     /// Stopped time in the scope matching `filter`, summed by member, project and week.
     async fn time_totals(&mut self, scope: &Scope, filter: &TimeFilter) -> Result<Vec<TimeTotalRow>>;
 }

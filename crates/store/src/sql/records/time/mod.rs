@@ -208,6 +208,13 @@ impl crate::TimeRepo for SqlTx {
         Ok(self.all_dyn(&sql, true, args![a, all, me, p, id], |r| get::<Uuid>(r, "id")).await?.len() as u64)
     }
 
+    async fn insert_time_entries_bulk(&mut self, scope: &Scope, rows: &[TimeEntryRow]) -> Result<u64> {
+        if rows.iter().any(|r| r.account_id != scope.account_id()) {
+            return Err(StoreError::Database("time entries are added in their scope's account".into()));
+        }
+        self.bulk_insert_time_entries(scope.account_id(), rows).await
+    }
+
     async fn time_totals(&mut self, scope: &Scope, filter: &TimeFilter) -> Result<Vec<TimeTotalRow>> {
         let (a, all, me, p) = time_args(scope);
         let sql = format!(
