@@ -21,7 +21,14 @@ const NOTES: &[&str] = &["Design", "Client call", "Revisions", "Research", "Copy
 const SEED: u64 = 0x5EED_0025_0000_0001;
 
 /// A stopped entry of `user` from `start`, `minutes` long.
-fn stopped(account_id: Uuid, user: Uuid, project: Option<Uuid>, start: OffsetDateTime, minutes: i64, note: &str) -> TimeEntryRow {
+fn stopped(
+    account_id: Uuid,
+    user: Uuid,
+    project: Option<Uuid>,
+    start: OffsetDateTime,
+    minutes: i64,
+    note: &str,
+) -> TimeEntryRow {
     let end = start + Duration::minutes(minutes);
     TimeEntryRow {
         id: Uuid::now_v7(),
@@ -57,7 +64,14 @@ pub(crate) async fn demo_time(
         for day in 0..5i64 {
             let project = projects.get((i + day as usize) % projects.len().max(1)).copied();
             let start = last_week + Duration::days(day) + Duration::hours(9 + (i as i64 % 3));
-            rows.push(stopped(a, *who, project, start, 60 + 30 * ((day + i as i64) % 4), NOTES[(i + day as usize) % NOTES.len()]));
+            rows.push(stopped(
+                a,
+                *who,
+                project,
+                start,
+                60 + 30 * ((day + i as i64) % 4),
+                NOTES[(i + day as usize) % NOTES.len()],
+            ));
         }
     }
     let mut made = count(tx.insert_time_entries_bulk(scope, &rows).await?);
@@ -105,7 +119,7 @@ impl Service {
                 day -= Duration::days(i64::from(day.weekday().number_days_from_monday().saturating_sub(4)));
                 let start = day + Duration::minutes((8 * 60 + (rng.next() % 36) * 15) as i64);
                 let minutes = [15, 30, 45, 60, 90, 120, 180, 240][(rng.next() % 8) as usize];
-                let project = (!projects.is_empty() && rng.next() % 5 != 0)
+                let project = (!projects.is_empty() && !rng.next().is_multiple_of(5))
                     .then(|| projects[(rng.next() % projects.len() as u64) as usize]);
                 rows.push(stopped(account_id, who, project, start, minutes, rng.pick(NOTES)));
             }

@@ -217,9 +217,14 @@ impl Service {
         }
         made.events = count(tx.insert_events_bulk(&scope, &events).await?);
         let project_ids: Vec<Uuid> = projects.iter().map(|p| p.id).collect();
-        made.time_entries =
-            super::demo_time::demo_time(tx.as_mut(), &scope, &[people[SALES], people[STANDARD], people[ADMIN]], &project_ids, monday)
-                .await?;
+        made.time_entries = super::demo_time::demo_time(
+            tx.as_mut(),
+            &scope,
+            &[people[SALES], people[STANDARD], people[ADMIN]],
+            &project_ids,
+            monday,
+        )
+        .await?;
 
         for (action, n) in [
             (AuditAction::ContactsImported, made.contacts),

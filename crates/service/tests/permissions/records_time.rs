@@ -107,7 +107,11 @@ async fn r_time_1_roles_see_own_project_or_every_entry_and_change_own_or_every_e
             assert!(matches!(s.time_entry(p, a, foreign).await, Err(ServiceError::NotFound)));
             // The owner made the other account, so is its owner too; nobody else reaches it.
             let stranger = role != BuiltinRole::Owner;
-            assert_eq!(matches!(s.time_entry(p, other, foreign).await, Err(ServiceError::NotFound)), stranger, "{cell}");
+            assert_eq!(
+                matches!(s.time_entry(p, other, foreign).await, Err(ServiceError::NotFound)),
+                stranger,
+                "{cell}"
+            );
 
             let report = s.time_report(p, a, &week).await.unwrap();
             let want = 60 + if admin { 600 } else { 0 } + if projects { 6000 } else { 0 };

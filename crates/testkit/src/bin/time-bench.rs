@@ -94,7 +94,15 @@ async fn main() {
         one.push(t.as_secs_f64() * 1000.0);
     }
     let n = four.len().max(1);
-    row(&format!("report, 4 weeks by member × project × week (≈{} rows over ≈{} entries)", rows / n, entries / n as i64), four, "≤ 50");
+    row(
+        &format!(
+            "report, 4 weeks by member × project × week (≈{} rows over ≈{} entries)",
+            rows / n,
+            entries / n as i64
+        ),
+        four,
+        "≤ 50",
+    );
     row("report, 1 week", one, "≤ 50");
     let started = Instant::now();
     let res = b

@@ -273,10 +273,13 @@ impl Service {
                 errs.add("started_at", "A running timer starts in the past.");
             }
         } else if times_changed && errs.is_empty() {
-            let kept_end = row.ended_at.map(|e| {
-                e.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
-            });
-            let ended = if patch.ended_at.is_none() && patch.minutes.is_some() { None } else { patch.ended_at.clone().or(kept_end) };
+            let kept_end =
+                row.ended_at.map(|e| e.format(&time::format_description::well_known::Rfc3339).unwrap_or_default());
+            let ended = if patch.ended_at.is_none() && patch.minutes.is_some() {
+                None
+            } else {
+                patch.ended_at.clone().or(kept_end)
+            };
             if let Some(end) = check_end(row.started_at, ended.as_deref(), patch.minutes, &mut errs) {
                 row.ended_at = Some(end);
                 row.seconds = Some(seconds_between(row.started_at, end));

@@ -16,6 +16,9 @@ use super::week_of;
 use crate::signin::Principal;
 use crate::{Result, Service, ServiceError, actor, neutralise, now};
 
+/// A report row's key: week (empty when not grouped by it), member, project (nil: none).
+type RowKey = (String, Option<Uuid>, Option<Uuid>);
+
 /// The longest range a report covers (days).
 pub const REPORT_MAX_DAYS: i64 = 366;
 
@@ -59,9 +62,11 @@ impl Service {
     pub async fn time_report(&self, p: &Principal, account_id: Uuid, params: &TimeReportParams) -> Result<TimeReport> {
         let mut errs = FieldErrors::new();
         let today = now().date();
-        let to_day = params.to.as_deref().filter(|s| !s.trim().is_empty()).map_or(Some(today), |raw| {
-            super::entries::check_day("to", raw, &mut errs)
-        });
+        let to_day = params
+            .to
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map_or(Some(today), |raw| super::entries::check_day("to", raw, &mut errs));
         let from_day = match params.from.as_deref().filter(|s| !s.trim().is_empty()) {
             Some(raw) => super::entries::check_day("from", raw, &mut errs),
             None => to_day.map(|t| {
@@ -89,10 +94,13 @@ impl Service {
         let totals = tx.time_totals(&entries, &filter).await?;
 
         let by = |g: &str| group.iter().any(|x| x == g);
-        let mut rows: BTreeMap<(String, Option<Uuid>, Option<Uuid>), (i64, i64)> = BTreeMap::new();
+        let mut rows: BTreeMap<RowKey, (i64, i64)> = BTreeMap::new();
         let mut weeks: BTreeMap<String, i64> = BTreeMap::new();
-        let mut d = Date::parse(&week_of(from_day.midnight().assume_utc()), &time::macros::format_description!("[year]-[month]-[day]"))
-            .unwrap_or(from_day);
+        let mut d = Date::parse(
+            &week_of(from_day.midnight().assume_utc()),
+            &time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .unwrap_or(from_day);
         while d <= to_day {
             weeks.insert(day_string(d), 0);
             d += Duration::weeks(1);
@@ -160,12 +168,7 @@ impl Service {
 
     /// The report as CSV: one line per row (the grouped columns, hours with two decimals,
     /// entries), then a total line; every cell formula-neutralised.
-    pub async fn time_report_csv(
-        &self,
-        p: &Principal,
-        account_id: Uuid,
-        params: &TimeReportParams,
-    ) -> Result<Vec<u8>> {
+    pub async fn time_report_csv(&self, p: &Principal, account_id: Uuid, params: &TimeReportParams) -> Result<Vec<u8>> {
         let report = self.time_report(p, account_id, params).await?;
         Ok(report_csv(&report))
     }

@@ -7,9 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Args, SqlTx, bound, to_db};
-use crate::{
-    AuditRow, MembershipRow, Result, SeedContact, SeedEvent, SeedProject, StoreError, TimeEntryRow, UserRow,
-};
+use crate::{AuditRow, MembershipRow, Result, SeedContact, SeedEvent, SeedProject, StoreError, TimeEntryRow, UserRow};
 
 impl SqlTx {
     /// As `all`, for SQL built at run time (a bounded set of shapes). `persistent: false` sends

@@ -106,8 +106,13 @@ async fn r_time_1_one_running_timer_per_member_by_the_database_and_scoped_reads(
         let got: Vec<(Uuid, Option<Uuid>, &str, i64)> =
             totals.iter().map(|t| (t.user_id, t.project_id, t.week.as_str(), t.seconds)).collect();
         assert_eq!(got, vec![(ann.id, None, "2026-03-02", 5400), (ann.id, Some(project.id), "2026-03-09", 1800)]);
-        let first_week = TimeFilter { to: Some(time::OffsetDateTime::from_unix_timestamp(MONDAY + 86_400 * 7).unwrap()), ..range };
-        assert_eq!(tx.time_totals(&viewer, &first_week).await.unwrap().len(), 0, "the viewer has no stopped project time that week");
+        let first_week =
+            TimeFilter { to: Some(time::OffsetDateTime::from_unix_timestamp(MONDAY + 86_400 * 7).unwrap()), ..range };
+        assert_eq!(
+            tx.time_totals(&viewer, &first_week).await.unwrap().len(),
+            0,
+            "the viewer has no stopped project time that week"
+        );
         // Another account's scope reaches nothing.
         let (other, _) = new_account(&db.store, "Other").await;
         let elsewhere = roster_core::scope::internal(other.id, roster_core::scope::InternalUse::Demo);

@@ -11,6 +11,10 @@ mod time;
 mod todos;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(contacts::routes()).merge(projects::routes()).merge(todos::routes()).merge(calendars::routes())
+    Router::new()
+        .merge(contacts::routes())
+        .merge(projects::routes())
+        .merge(todos::routes())
+        .merge(calendars::routes())
         .merge(time::routes())
 }

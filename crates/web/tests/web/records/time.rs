@@ -20,7 +20,8 @@ async fn project_with(app: &TestApp, owner: &TestUser, members: &[Uuid]) -> Uuid
 
 async fn manual(app: &TestApp, who: &TestUser, start: &str, minutes: i64, project: Option<Uuid>) -> Uuid {
     let body = json!({ "started_at": start, "minutes": minutes, "project_id": project, "note": "work" });
-    let made = app.post_json(&format!("/api/v1/accounts/{}/time-entries", who.account()), Some(who.bearer()), &body).await;
+    let made =
+        app.post_json(&format!("/api/v1/accounts/{}/time-entries", who.account()), Some(who.bearer()), &body).await;
     made.assert_status(201);
     made.id()
 }
@@ -139,11 +140,16 @@ async fn r_time_1_manual_entries_are_checked_and_name_the_field() {
         ] {
             let answer = app.post_json(&path, Some(ann.bearer()), &body).await;
             answer.assert_status(422);
-            let fields: Vec<&str> = answer["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+            let fields: Vec<&str> =
+                answer["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
             assert!(fields.contains(&field), "{body} → {answer}");
         }
         let ok = app
-            .post_json(&path, Some(ann.bearer()), &json!({ "started_at": "2026-03-02T09:00:00+02:00", "ended_at": "2026-03-02T10:30:00+02:00" }))
+            .post_json(
+                &path,
+                Some(ann.bearer()),
+                &json!({ "started_at": "2026-03-02T09:00:00+02:00", "ended_at": "2026-03-02T10:30:00+02:00" }),
+            )
             .await;
         ok.assert_status(201);
         assert_eq!(ok["seconds"], 5400);
@@ -198,14 +204,25 @@ async fn r_time_1_entries_are_seen_by_author_project_viewers_and_admins_and_chan
             assert_eq!(status, 200);
             assert_eq!(text.lines().count(), 1 + usize::from(sees_project) + usize::from(sees_private) + 1, "{text}");
             let patch = app
-                .send(Method::PATCH, &format!("{base}/time-entries/{on_project}"), who.bearer(), Some(json!({ "note": "seen" })))
+                .send(
+                    Method::PATCH,
+                    &format!("{base}/time-entries/{on_project}"),
+                    who.bearer(),
+                    Some(json!({ "note": "seen" })),
+                )
                 .await;
             assert_eq!(patch.status, if edits { 200 } else { 404 }, "{} patch {patch}", who.email);
         }
         // Deletion: not by a project viewer, yes by an admin.
-        app.send(Method::DELETE, &format!("{base}/time-entries/{on_project}"), sam.bearer(), None).await.assert_status(404);
-        app.send(Method::DELETE, &format!("{base}/time-entries/{on_project}"), ada.bearer(), None).await.assert_status(204);
-        app.send(Method::DELETE, &format!("{base}/time-entries/{private}"), ann.bearer(), None).await.assert_status(204);
+        app.send(Method::DELETE, &format!("{base}/time-entries/{on_project}"), sam.bearer(), None)
+            .await
+            .assert_status(404);
+        app.send(Method::DELETE, &format!("{base}/time-entries/{on_project}"), ada.bearer(), None)
+            .await
+            .assert_status(204);
+        app.send(Method::DELETE, &format!("{base}/time-entries/{private}"), ann.bearer(), None)
+            .await
+            .assert_status(204);
         let left = app.get_json(&format!("{base}/time-entries"), Some(owner.bearer())).await;
         assert!(left.items().is_empty(), "{left}");
         // Another account's member: 404 on every route.
@@ -252,8 +269,9 @@ async fn r_time_1_report_totals_by_member_project_and_week_with_a_neutralised_cs
             vec![("2026-02-23".to_owned(), 0), ("2026-03-02".to_owned(), 14400), ("2026-03-09".to_owned(), 3600)]
         );
         assert_eq!(r["rows"].as_array().unwrap().len(), 4, "{r}");
-        let by_project =
-            app.get_json(&format!("{base}/time-report?from=2026-03-01&to=2026-03-15&group=project"), Some(owner.bearer())).await;
+        let by_project = app
+            .get_json(&format!("{base}/time-report?from=2026-03-01&to=2026-03-15&group=project"), Some(owner.bearer()))
+            .await;
         let rows: Vec<(Value, i64)> = by_project["rows"]
             .as_array()
             .unwrap()
@@ -262,15 +280,24 @@ async fn r_time_1_report_totals_by_member_project_and_week_with_a_neutralised_cs
             .collect();
         assert!(rows.contains(&(json!("Garden"), 16200)) && rows.contains(&(json!("(no project)"), 1800)), "{rows:?}");
         let by_member = app
-            .get_json(&format!("{base}/time-report?from=2026-03-01&to=2026-03-15&group=member&member={}", sam.id), Some(owner.bearer()))
+            .get_json(
+                &format!("{base}/time-report?from=2026-03-01&to=2026-03-15&group=member&member={}", sam.id),
+                Some(owner.bearer()),
+            )
             .await;
         assert_eq!(by_member["total_seconds"], 7200);
         // CSV: header, rows, total; a formula-looking project name is neutralised.
-        app.send(Method::PATCH, &format!("{base}/projects/{project}"), owner.bearer(), Some(json!({ "name": "=SUM(A1)" })))
-            .await
-            .assert_status(200);
+        app.send(
+            Method::PATCH,
+            &format!("{base}/projects/{project}"),
+            owner.bearer(),
+            Some(json!({ "name": "=SUM(A1)" })),
+        )
+        .await
+        .assert_status(200);
         let (status, text) =
-            csv(&app, &format!("{base}/time-report.csv?from=2026-03-01&to=2026-03-15&group=project"), owner.bearer()).await;
+            csv(&app, &format!("{base}/time-report.csv?from=2026-03-01&to=2026-03-15&group=project"), owner.bearer())
+                .await;
         assert_eq!(status, 200);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "project_id,project,hours,entries");

@@ -82,14 +82,27 @@ async fn r_time_1_console_timer_entries_and_report() {
             &app,
             &format!("/accounts/{a}/time"),
             &cookie,
-            &[("csrf", &csrf), ("day", "2026-03-02"), ("start", "09:00"), ("end", "11:30"), ("project_id", &pid), ("note", "<b>Beds</b>")],
+            &[
+                ("csrf", &csrf),
+                ("day", "2026-03-02"),
+                ("start", "09:00"),
+                ("end", "11:30"),
+                ("project_id", &pid),
+                ("note", "<b>Beds</b>"),
+            ],
         )
         .await;
         assert_eq!(status, 303);
         let page = app.page(&format!("/accounts/{a}/time"), &cookie).await;
-        assert!(page.html.contains("2.50") && page.html.contains("Beds") && !page.html.contains("<b>Beds"), "{}", page.html);
+        assert!(
+            page.html.contains("2.50") && page.html.contains("Beds") && !page.html.contains("<b>Beds"),
+            "{}",
+            page.html
+        );
         // Edit: an hour more.
-        let list = app.get_json(&format!("/api/v1/accounts/{a}/time-entries?from=2026-03-02&to=2026-03-02"), Some(owner.bearer())).await;
+        let list = app
+            .get_json(&format!("/api/v1/accounts/{a}/time-entries?from=2026-03-02&to=2026-03-02"), Some(owner.bearer()))
+            .await;
         let entry = list.items()[0]["id"].as_str().unwrap().to_owned();
         let edit = app.page(&format!("/accounts/{a}/time/{entry}/edit"), &cookie).await;
         edit.assert_status(200);
@@ -98,14 +111,27 @@ async fn r_time_1_console_timer_entries_and_report() {
             &app,
             &format!("/accounts/{a}/time/{entry}/edit"),
             &cookie,
-            &[("csrf", &csrf), ("day", "2026-03-02"), ("start", "09:00"), ("end", "12:30"), ("project_id", &pid), ("note", "Beds")],
+            &[
+                ("csrf", &csrf),
+                ("day", "2026-03-02"),
+                ("start", "09:00"),
+                ("end", "12:30"),
+                ("project_id", &pid),
+                ("note", "Beds"),
+            ],
         )
         .await;
         assert_eq!(status, 303);
         // The report: table, total and chart.
-        let report = app.page(&format!("/accounts/{a}/time/report?from=2026-03-01&to=2026-03-15&group=project,week"), &cookie).await;
+        let report = app
+            .page(&format!("/accounts/{a}/time/report?from=2026-03-01&to=2026-03-15&group=project,week"), &cookie)
+            .await;
         report.assert_status(200);
-        assert!(report.html.contains("<svg class=\"chart\"") && report.html.contains("Week of 03-02: 3.50 hours"), "{}", report.html);
+        assert!(
+            report.html.contains("<svg class=\"chart\"") && report.html.contains("Week of 03-02: 3.50 hours"),
+            "{}",
+            report.html
+        );
         assert!(report.html.contains("<td>Garden</td>"));
         let bad = app.page(&format!("/accounts/{a}/time/report?from=2026-03-20&to=2026-03-01"), &cookie).await;
         bad.assert_status(422);
@@ -124,7 +150,9 @@ async fn r_time_1_console_timer_entries_and_report() {
         let (status, _, _) =
             post_form(&app, &format!("/accounts/{a}/time/{entry}/delete"), &cookie, &[("csrf", &csrf)]).await;
         assert_eq!(status, 303);
-        app.get_json(&format!("/api/v1/accounts/{a}/time-entries/{entry}"), Some(owner.bearer())).await.assert_status(404);
+        app.get_json(&format!("/api/v1/accounts/{a}/time-entries/{entry}"), Some(owner.bearer()))
+            .await
+            .assert_status(404);
         // A customer (no time.track) has no header timer form.
         let customer = app.member_with(&owner, "customer").await;
         let theirs = app.console_sign_in(&customer.email).await;

@@ -100,9 +100,8 @@ impl crate::TimeRepo for SqlTx {
 
     async fn running_timer(&mut self, scope: &Scope, user_id: Uuid) -> Result<Option<TimeEntryRow>> {
         let (a, all, me, p) = time_args(scope);
-        let sql = format!(
-            "SELECT {COLS} FROM time_entries e WHERE {IN_SCOPE} AND e.user_id = $5 AND e.ended_at IS NULL"
-        );
+        let sql =
+            format!("SELECT {COLS} FROM time_entries e WHERE {IN_SCOPE} AND e.user_id = $5 AND e.ended_at IS NULL");
         Ok(self.all_dyn(&sql, true, args![a, all, me, p, user_id], entry_from_row).await?.into_iter().next())
     }
 
@@ -111,7 +110,7 @@ impl crate::TimeRepo for SqlTx {
             return Ok(None);
         };
         let end = at.max(running.started_at);
-        let seconds = i64::try_from((end - running.started_at).whole_seconds()).unwrap_or(0);
+        let seconds = (end - running.started_at).whole_seconds();
         let n = self
             .exec(
                 "UPDATE time_entries SET ended_at = $3, seconds = $4, updated_at = $5 \

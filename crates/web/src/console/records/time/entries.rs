@@ -74,10 +74,13 @@ pub struct EntryForm {
     pub(super) note: String,
 }
 
+/// `(started_at, ended_at, minutes, project)` as the service reads them.
+type Parts = (String, Option<String>, Option<i64>, Option<Uuid>);
+
 impl EntryForm {
     /// `(started_at, ended_at, minutes, project)` for the service; a value that is not a number
     /// or an id is a field error.
-    fn parts(&self, zone: &str) -> Result<(String, Option<String>, Option<i64>, Option<Uuid>), FieldErrors> {
+    fn parts(&self, zone: &str) -> Result<Parts, FieldErrors> {
         let mut errs = FieldErrors::new();
         let started = local_instant(&self.day, &self.start, zone);
         let ended = Some(self.end.trim()).filter(|e| !e.is_empty()).map(|e| local_instant(&self.day, e, zone));
@@ -176,14 +179,8 @@ pub async fn create(
         Ok(p) => p,
         Err(errors) => return refused(errors, form).await,
     };
-    let input = NewTimeEntry {
-        project_id,
-        contact_id: None,
-        note: Some(form.note.clone()),
-        started_at,
-        ended_at,
-        minutes,
-    };
+    let input =
+        NewTimeEntry { project_id, contact_id: None, note: Some(form.note.clone()), started_at, ended_at, minutes };
     match state.service.create_time_entry(&user.0, account_id, &input, &meta).await {
         Ok(_) => Ok(Redirect::to(&format!("/accounts/{account_id}/time")).into_response()),
         Err(ServiceError::Invalid(errors)) => refused(errors, form).await,
