@@ -218,6 +218,7 @@ pub struct DemoSizes {
     pub projects: u32,
     pub events: u32,
     pub tickets: u32,
+    pub time_entries: u32,
 }
 
 pub async fn demo(config: Config, sizes: DemoSizes, account: Option<String>) -> Result<(), Failure> {
@@ -227,7 +228,7 @@ pub async fn demo(config: Config, sizes: DemoSizes, account: Option<String>) -> 
         let started = std::time::Instant::now();
         let added = add_demo_members(&service, Some(&slug), sizes.users).await?;
         let secs = started.elapsed().as_secs_f64();
-        if added > 0 || sizes.contacts + sizes.projects + sizes.events + sizes.tickets == 0 {
+        if added > 0 || sizes.contacts + sizes.projects + sizes.events + sizes.tickets + sizes.time_entries == 0 {
             println!(
                 "Added {added} generated members to the account {slug} in {secs:.1} s ({:.0} rows/s).",
                 f64::from(added) / secs.max(1e-9)
@@ -264,8 +265,8 @@ pub async fn demo(config: Config, sizes: DemoSizes, account: Option<String>) -> 
     }
     if records != DemoRecords::default() {
         println!(
-            "The demo account has {} client contacts, {} projects, {} to-dos, {} events and {} tickets to try.",
-            records.contacts, records.projects, records.todos, records.events, records.tickets
+            "The demo account has {} client contacts, {} projects, {} to-dos, {} events, {} tickets and {} time entries (one timer running) to try.",
+            records.contacts, records.projects, records.todos, records.events, records.tickets, records.time_entries
         );
     }
     if added > 0 {
@@ -307,6 +308,16 @@ async fn add_demo_records(service: &Service, slug: Option<&str>, sizes: DemoSize
             .map_err(runtime)?;
         bar.finish_and_clear();
         say_rate(added, "tickets", slug, started);
+    }
+    if sizes.time_entries > 0 {
+        let started = std::time::Instant::now();
+        let bar = progress_bar(u64::from(sizes.time_entries), "time entries");
+        let added = service
+            .demo_fill_time_entries(slug, sizes.time_entries, &|n| bar.set_position(u64::from(n)))
+            .await
+            .map_err(runtime)?;
+        bar.finish_and_clear();
+        say_rate(added, "time entries", slug, started);
     }
     Ok(())
 }

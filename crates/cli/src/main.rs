@@ -65,6 +65,10 @@ enum Command {
         /// account's members), 10,000 per transaction.
         #[arg(long, default_value_t = 0)]
         tickets: u32,
+        /// Also add this many generated stopped time entries (two years of weekdays round the
+        /// account's members, four in five on a project), 10,000 per transaction.
+        #[arg(long, default_value_t = 0)]
+        time_entries: u32,
         /// Fill this account instead of the demo account (made, with a generated owner, when no
         /// account has this slug).
         #[arg(long, value_name = "SLUG")]
@@ -119,8 +123,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve => commands::serve(config).await,
             Command::Migrate => commands::migrate(config).await,
-            Command::Demo { users, contacts, projects, events, tickets, account } => {
-                let sizes = commands::DemoSizes { users, contacts, projects, events, tickets };
+            Command::Demo { users, contacts, projects, events, tickets, time_entries, account } => {
+                let sizes = commands::DemoSizes { users, contacts, projects, events, tickets, time_entries };
                 commands::demo(config, sizes, account).await
             }
             Command::Users(c) => users::run(config, c).await,

@@ -240,6 +240,14 @@ string_catalogue! {
 }
 
 string_catalogue! {
+    /// How a time entry was made (R-TIME-1): by a timer's start and stop, or typed in.
+    TimeSource ("time entry source") {
+        Timer = "timer",
+        Manual = "manual",
+    }
+}
+
+string_catalogue! {
     /// Everything the audit log records (R-AUD-1), one line each. A new audited use case adds
     /// its action here (and to API.md's list) in the same change.
     AuditAction ("audit action") {
@@ -314,6 +322,12 @@ string_catalogue! {
         TicketOpened = "ticket.opened",
         TicketReplied = "ticket.replied",
         TicketUpdated = "ticket.updated",
+        TimeEntryCreated = "time_entry.created",
+        TimeEntryDeleted = "time_entry.deleted",
+        TimeEntryUpdated = "time_entry.updated",
+        TimerStarted = "timer.started",
+        TimerStopped = "timer.stopped",
+        TimerSwitched = "timer.switched",
         TodoCreated = "todo.created",
         TodoDeleted = "todo.deleted",
         TodoListCreated = "todo_list.created",
@@ -361,6 +375,7 @@ mod tests {
         round_trips(TicketStatus::ALL, TicketStatus::as_str, TicketStatus::parse);
         round_trips(TicketPriority::ALL, TicketPriority::as_str, TicketPriority::parse);
         round_trips(TicketAuthor::ALL, TicketAuthor::as_str, TicketAuthor::parse);
+        round_trips(TimeSource::ALL, TimeSource::as_str, TimeSource::parse);
         assert_eq!(
             MembershipStatus::parse("Active"),
             Err(UnknownValue { catalogue: "membership status", value: "Active".into() }),

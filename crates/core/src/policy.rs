@@ -87,6 +87,8 @@ pub enum Action {
     OpenTickets(Uuid),
     /// Delete a support ticket (R-TKT-1): an admin's act, `account.settings` (decision 0098).
     DeleteTickets(Uuid),
+    /// Start and stop one's own timer and add one's own time entries (R-TIME-1, `time.track`).
+    TrackTime(Uuid),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +136,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::UseOwnWork(a) => (a, None, false),
         Action::OpenTickets(a) => (a, Some(Permission::TicketsViewOpen), false),
         Action::DeleteTickets(a) => (a, Some(Permission::AccountSettings), false),
+        Action::TrackTime(a) => (a, Some(Permission::TimeTrack), false),
     };
     let member =
         actor.membership.as_ref().filter(|m| m.account_id == account_id && m.status == MembershipStatus::Active);

@@ -18,6 +18,7 @@
 //! ```
 use uuid::Uuid;
 
+use crate::catalogue::RoleKind;
 use crate::permission::Permission;
 use crate::policy::{Actor, Denied, MembershipStatus};
 
@@ -28,6 +29,10 @@ pub enum Reach {
     All,
     /// The records this user owns or is assigned (the record kind names the columns).
     Own(Uuid),
+    /// This user's own records and every record linked to a project (R-TIME-1: a
+    /// `projects.view_all` holder sees the time entries on the projects they see, i.e. all of
+    /// them). Only [`time_scope`] makes it; other kinds never see it.
+    OwnAndProjects(Uuid),
 }
 
 /// Which records of one account a query may touch, as the policy decided it.
@@ -69,6 +74,34 @@ pub const CALENDARS: ScopeRule = ScopeRule { all: Permission::CalendarsViewAll, 
 
 /// R-TKT-1: `tickets.view_open`, or the tickets assigned to you (decision 0098).
 pub const TICKETS: ScopeRule = ScopeRule { all: Permission::TicketsViewOpen, own: None };
+/// What a time-entry scope is for (R-TIME-1): reading, or changing and deleting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUse {
+    /// Lists, entries, the report and its CSV.
+    View,
+    /// Edits and deletions: the author, or an admin.
+    Edit,
+}
+
+/// R-TIME-1: time entries are visible to their author, to `projects.view_all` holders for the
+/// projects they see, and to admins (the owner or a member whose role is `admin`); changed by
+/// their author or an admin. `role` is the actor's stored role in `account_id`. Starting and
+/// stopping one's own timer also needs `time.track` (the use case's `authorize`).
+pub fn time_scope(actor: &Actor, account_id: Uuid, role: RoleKind, why: TimeUse) -> Result<Scope, Denied> {
+    let member =
+        actor.membership.as_ref().filter(|m| m.account_id == account_id && m.status == MembershipStatus::Active);
+    let Some(m) = member else {
+        return Err(Denied::NotFound);
+    };
+    let reach = if m.is_owner || role == RoleKind::Admin {
+        Reach::All
+    } else if why == TimeUse::View && m.effective().contains(Permission::ProjectsViewAll) {
+        Reach::OwnAndProjects(actor.user_id)
+    } else {
+        Reach::Own(actor.user_id)
+    };
+    Ok(Scope { account_id, reach })
+}
 
 /// Why records are reached without a person's scope: the whole list (decision 0045).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +184,22 @@ mod tests {
         assert_eq!(scope(&disabled, a, RULE), Err(Denied::NotFound));
         let operator = Actor { user_id: Uuid::from_u128(9), is_operator: true, membership: None };
         assert_eq!(scope(&operator, a, RULE), Err(Denied::NotFound));
+    }
+
+    #[test]
+    fn r_time_1_entries_reach_the_author_project_viewers_and_admins() {
+        let a = Uuid::from_u128(1);
+        let me = Uuid::from_u128(7);
+        let plain = member(a, &[Permission::TimeTrack], MembershipStatus::Active);
+        let view = |actor: &Actor, role, why| time_scope(actor, a, role, why).map(|s| s.reach());
+        assert_eq!(view(&plain, RoleKind::Employee, TimeUse::View), Ok(Reach::Own(me)));
+        let projects = member(a, &[Permission::ProjectsViewAll], MembershipStatus::Active);
+        assert_eq!(view(&projects, RoleKind::Standard, TimeUse::View), Ok(Reach::OwnAndProjects(me)));
+        assert_eq!(view(&projects, RoleKind::Standard, TimeUse::Edit), Ok(Reach::Own(me)));
+        assert_eq!(view(&plain, RoleKind::Admin, TimeUse::Edit), Ok(Reach::All));
+        let disabled = member(a, &[], MembershipStatus::Disabled);
+        assert_eq!(view(&disabled, RoleKind::Admin, TimeUse::View), Err(Denied::NotFound));
+        assert_eq!(time_scope(&plain, Uuid::from_u128(2), RoleKind::Admin, TimeUse::View), Err(Denied::NotFound));
     }
 
     #[test]

@@ -59,6 +59,13 @@ pub use records::tickets::edit::{NewTicket, TicketPatch};
 pub use records::tickets::list::{TICKET_COUNT_CAP, TicketListParams};
 pub use records::tickets::messages::{NO_CONTACT, NO_CONTACT_EMAIL, NewTicketMessage};
 pub use records::tickets::view::{TicketMessagePage, TicketMessageView, TicketPage, TicketReplyView, TicketView};
+pub use records::time::entries::{NewTimeEntry, TimeEntryParams, TimeEntryPatch};
+pub use records::time::report::{GROUPS as TIME_GROUPS, REPORT_MAX_DAYS, TimeReportParams, hours, report_csv};
+pub use records::time::timer::StartTimer;
+pub use records::time::view::{
+    CurrentTimer, TimeEntryPage, TimeEntryView, TimeReport, TimeReportRow, TimeWeekTotal, TimerStarted,
+};
+pub use records::time::{NOTE_MAX as TIME_NOTE_MAX, week_of};
 pub use records::todos::lists::{NewTodoList, TodoListParams, TodoListPatch};
 pub use records::todos::tasks::{NewTodo, TodoParams, TodoPatch};
 pub use records::todos::view::{TodoListPage, TodoListView, TodoPage, TodoView};

@@ -48,6 +48,9 @@ fn classify(msg: &str, names: &str, unique: bool, foreign_key: bool) -> Option<S
             "username"
         } else if names.contains("slug") {
             "slug"
+        } else if names.contains("time_entries") {
+            // R-TIME-1: `time_entries_one_running`, one running timer per member.
+            "timer"
         } else if names.contains("memberships") {
             "membership"
         } else {

@@ -123,6 +123,7 @@ pub trait Tx:
     + TagRepo
     + TodoRepo
     + TicketRepo
+    + TimeRepo
     + CalendarRepo
     + MemberRecordsRepo
     + RecordSeedRepo

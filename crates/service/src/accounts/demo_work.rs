@@ -92,6 +92,8 @@ pub struct DemoRecords {
     pub todos: u32,
     pub events: u32,
     pub tickets: u32,
+    /// Time entries, the running timer included (R-TIME-1).
+    pub time_entries: u32,
 }
 
 impl Service {
@@ -217,6 +219,15 @@ impl Service {
         made.events = count(tx.insert_events_bulk(&scope, &events).await?);
         let clients: Vec<Uuid> = contacts.iter().map(|c| c.id).collect();
         made.tickets = self.demo_few_tickets(tx.as_mut(), &scope, people[STANDARD], &clients).await?;
+        let project_ids: Vec<Uuid> = projects.iter().map(|p| p.id).collect();
+        made.time_entries = super::demo_time::demo_time(
+            tx.as_mut(),
+            &scope,
+            &[people[SALES], people[STANDARD], people[ADMIN]],
+            &project_ids,
+            monday,
+        )
+        .await?;
 
         for (action, n) in [
             (AuditAction::ContactsImported, made.contacts),
@@ -224,6 +235,7 @@ impl Service {
             (AuditAction::TodoCreated, made.todos),
             (AuditAction::EventCreated, made.events),
             (AuditAction::TicketOpened, made.tickets),
+            (AuditAction::TimeEntryCreated, made.time_entries),
         ] {
             tx.insert_audit(&demo_audit(&scope, action, n, t)).await?;
         }

@@ -5,6 +5,7 @@ pub(crate) mod demo_bulk;
 pub(crate) mod demo_fill;
 pub(crate) mod demo_records;
 pub(crate) mod demo_tickets;
+pub(crate) mod demo_time;
 pub(crate) mod demo_work;
 mod lanes;
 pub(crate) mod settings;

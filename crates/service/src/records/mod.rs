@@ -7,4 +7,5 @@ pub mod membership;
 pub mod projects;
 pub mod reminders;
 pub mod tickets;
+pub mod time;
 pub mod todos;

@@ -8,5 +8,6 @@ mod records_contact_tabs;
 mod records_contacts;
 mod records_projects;
 mod records_tickets;
+mod records_time;
 mod records_todos;
 mod team;

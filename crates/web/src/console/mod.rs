@@ -94,6 +94,13 @@ impl Nav {
         shell::areas(self.can_here().unwrap_or(&none), account, self.operator, &self.path)
     }
 
+    /// The account whose timer the header's start and stop act on: shown with `time.track`
+    /// (R-TIME-1), not while acting as someone else.
+    pub fn timer_account(&self) -> Option<Uuid> {
+        let can = self.can_here()?;
+        (can.track_time() && self.acting_as.is_none()).then(|| self.account.as_ref().map(|a| a.id)).flatten()
+    }
+
     /// The way back to the page's parents (the account's home, the area's list).
     pub fn crumbs(&self) -> Vec<shell::Crumb> {
         match (&self.account, self.can_here()) {

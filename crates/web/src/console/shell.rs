@@ -101,6 +101,11 @@ impl Can {
         self.may(Action::UseOwnWork(self.account_id))
     }
 
+    /// Start and stop one's own timer, add one's own time (`time.track`, R-TIME-1).
+    pub fn track_time(&self) -> bool {
+        self.may(Action::TrackTime(self.account_id))
+    }
+
     /// Team › Members (`users.view`; the operator reads).
     pub fn view_team(&self) -> bool {
         self.may(Action::ViewTeam(self.account_id))
@@ -270,6 +275,9 @@ pub fn areas(can: &Can, account: Option<Uuid>, operator: bool, path: &str) -> Ve
             link(path, "Calendar", at("/calendar"), can.use_own_work(), true),
             link(path, "Compare calendars", at("/calendar/compare"), can.use_own_work(), false),
             link(path, "Calendars", at("/calendars"), can.use_own_work(), false),
+            // The time page lists one's own entries; the report what the scope shows.
+            link(path, "Time", at("/time"), can.use_own_work(), true),
+            link(path, "Time report", at("/time/report"), can.use_own_work(), false),
         ];
         out.push(NavArea { label: "Work", links: work.into_iter().flatten().collect() });
         let clients = [

@@ -79,6 +79,8 @@ fn every_service_error() -> Vec<Box<dyn Fn() -> ServiceError>> {
         C::DefaultRecord,
         // R-CON-2: a second saved filter of the same name.
         C::FilterNameTaken,
+        // R-TIME-1: a second start while a timer runs.
+        C::TimerRunning,
     ];
     for code in conflicts {
         all.push(Box::new(move || ServiceError::Conflict { code, message: "Not now.".into() }));

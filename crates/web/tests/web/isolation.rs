@@ -118,6 +118,21 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("delete", "/api/v1/accounts/{account_id}/tickets/{ticket_id}", None),
         ("get", "/api/v1/accounts/{account_id}/tickets/{ticket_id}/messages", None),
         ("post", "/api/v1/accounts/{account_id}/tickets/{ticket_id}/messages", Some(json!({ "body": "Intruder" }))),
+        // Time tracking (R-TIME-1).
+        ("get", "/api/v1/accounts/{account_id}/timers/current", None),
+        ("post", "/api/v1/accounts/{account_id}/timers/start", Some(json!({ "note": "Intruder" }))),
+        ("post", "/api/v1/accounts/{account_id}/timers/stop", None),
+        ("get", "/api/v1/accounts/{account_id}/time-entries", None),
+        (
+            "post",
+            "/api/v1/accounts/{account_id}/time-entries",
+            Some(json!({ "started_at": "2030-01-01T09:00:00Z", "minutes": 30 })),
+        ),
+        ("get", "/api/v1/accounts/{account_id}/time-entries/{entry_id}", None),
+        ("patch", "/api/v1/accounts/{account_id}/time-entries/{entry_id}", Some(json!({ "note": "Taken" }))),
+        ("delete", "/api/v1/accounts/{account_id}/time-entries/{entry_id}", None),
+        ("get", "/api/v1/accounts/{account_id}/time-report", None),
+        ("get", "/api/v1/accounts/{account_id}/time-report.csv", None),
     ]
 }
 
@@ -225,6 +240,30 @@ async fn victim_calendar(
     (calendar.id, event.id)
 }
 
+/// A running timer of `member`'s in the victim account (R-TIME-1): its id.
+async fn victim_timer(tx: &mut dyn roster_store::Tx, account: uuid::Uuid, member: uuid::Uuid) -> uuid::Uuid {
+    let scope = roster_core::scope::internal(account, roster_core::InternalUse::Demo);
+    let t = time::OffsetDateTime::now_utc();
+    let entry = roster_store::TimeEntryRow {
+        id: uuid::Uuid::now_v7(),
+        account_id: account,
+        user_id: member,
+        project_id: None,
+        contact_id: None,
+        note: "Victim time".to_owned(),
+        source: roster_core::TimeSource::Timer,
+        started_at: t,
+        ended_at: None,
+        seconds: None,
+        week: roster_service::week_of(t),
+        created_by: member,
+        created_at: t,
+        updated_at: t,
+    };
+    tx.insert_time_entry(&scope, &entry).await.unwrap();
+    entry.id
+}
+
 /// Public routes under an account, answered the same for every account (not a membership
 /// matter): public sign-up answers 403 `signup_closed` for a closed or unknown account.
 const PUBLIC: &[(&str, &str)] = &[("post", "/api/v1/accounts/{account_id}/signup")];
@@ -322,6 +361,7 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
         let records = work_records(tx.as_mut(), victim, member.id).await;
         let (contact_id, filter_id) = victim_contact_and_filter(tx.as_mut(), victim, member.id).await;
         let (calendar, event) = victim_calendar(tx.as_mut(), victim, member.id).await;
+        let entry = victim_timer(tx.as_mut(), victim, member.id).await;
         tx.commit().await.unwrap();
 
         let doc = app.get_json("/api/v1/openapi.json", None).await.body;
@@ -356,6 +396,7 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
                 .replace("{ticket_id}", &records.ticket.to_string())
                 .replace("{calendar_id}", &calendar.to_string())
                 .replace("{event_id}", &event.to_string())
+                .replace("{entry_id}", &entry.to_string())
         };
         for (method, path, body) in table {
             assert!(documented.iter().any(|(m, p)| m == method && p == path), "{method} {path} is not documented");
@@ -384,6 +425,8 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
         let ticket = tx.ticket(&all, records.ticket).await.unwrap().unwrap();
         assert_eq!((ticket.subject.as_str(), ticket.status), ("Victim ticket", roster_core::TicketStatus::Open));
         assert!(tx.ticket_messages(&all, records.ticket, 10).await.unwrap().is_empty(), "no message added");
+        let kept = tx.time_entry(&all, entry).await.unwrap().unwrap();
+        assert_eq!((kept.note.as_str(), kept.ended_at), ("Victim time", None), "the timer runs, untouched");
     })
     .await;
 }

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Args, SqlTx, bound, to_db};
-use crate::{AuditRow, MembershipRow, Result, SeedContact, SeedEvent, SeedProject, StoreError, UserRow};
+use crate::{AuditRow, MembershipRow, Result, SeedContact, SeedEvent, SeedProject, StoreError, TimeEntryRow, UserRow};
 
 impl SqlTx {
     /// As `all`, for SQL built at run time (a bounded set of shapes). `persistent: false` sends
@@ -149,6 +149,40 @@ impl SqlTx {
              FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::bool[], \
              $8::uuid[], $9::uuid[], $10::uuid[], $11::timestamptz[]) \
              AS t(id, calendar_id, title, starts_at, ends_at, all_day, contact_id, project_id, created_by, created_at)",
+            a,
+        )
+        .await
+    }
+
+    /// Generated time entries: one `INSERT … SELECT FROM UNNEST(arrays)` for the batch.
+    pub(super) async fn bulk_insert_time_entries(&mut self, account_id: Uuid, rows: &[TimeEntryRow]) -> Result<u64> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut a = sqlx::postgres::PgArguments::default();
+        let ids = |f: &dyn Fn(&TimeEntryRow) -> Option<Uuid>| rows.iter().map(f).collect::<Vec<_>>();
+        add(&mut a, account_id)?;
+        add(&mut a, rows.iter().map(|r| r.id).collect::<Vec<Uuid>>())?;
+        add(&mut a, rows.iter().map(|r| r.user_id).collect::<Vec<Uuid>>())?;
+        add(&mut a, ids(&|r| r.project_id))?;
+        add(&mut a, ids(&|r| r.contact_id))?;
+        add(&mut a, rows.iter().map(|r| r.note.clone()).collect::<Vec<String>>())?;
+        add(&mut a, rows.iter().map(|r| r.source.as_str().to_owned()).collect::<Vec<String>>())?;
+        add(&mut a, rows.iter().map(|r| to_db(r.started_at)).collect::<Vec<OffsetDateTime>>())?;
+        add(&mut a, rows.iter().map(|r| r.ended_at.map(to_db)).collect::<Vec<Option<OffsetDateTime>>>())?;
+        add(&mut a, rows.iter().map(|r| r.seconds).collect::<Vec<Option<i64>>>())?;
+        add(&mut a, rows.iter().map(|r| r.week.clone()).collect::<Vec<String>>())?;
+        add(&mut a, rows.iter().map(|r| r.created_by).collect::<Vec<Uuid>>())?;
+        add(&mut a, rows.iter().map(|r| to_db(r.created_at)).collect::<Vec<OffsetDateTime>>())?;
+        self.exec_arrays(
+            "INSERT INTO time_entries (id, account_id, user_id, project_id, contact_id, note, source, started_at, \
+             ended_at, seconds, week, created_by, created_at, updated_at) \
+             SELECT t.id, $1, t.user_id, t.project_id, t.contact_id, t.note, t.source, t.started_at, t.ended_at, \
+             t.seconds, t.week, t.created_by, t.created_at, t.created_at \
+             FROM UNNEST($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], \
+             $8::timestamptz[], $9::timestamptz[], $10::int8[], $11::text[], $12::uuid[], $13::timestamptz[]) \
+             AS t(id, user_id, project_id, contact_id, note, source, started_at, ended_at, seconds, week, \
+             created_by, created_at)",
             a,
         )
         .await

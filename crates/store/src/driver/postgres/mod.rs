@@ -115,6 +115,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (22, "contact_links", include_str!("../../../migrations/postgres/0022_contact_links.sql")),
     (23, "contacts_walk_index", include_str!("../../../migrations/postgres/0023_contacts_walk_index.sql")),
     (24, "jobs", include_str!("../../../migrations/postgres/0024_jobs.sql")),
+    (25, "time", include_str!("../../../migrations/postgres/0025_time.sql")),
     (26, "tickets", include_str!("../../../migrations/postgres/0026_tickets.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \

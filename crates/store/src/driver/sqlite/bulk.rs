@@ -7,7 +7,9 @@ use rusqlite::{OptionalExtension, ToSql};
 use uuid::Uuid;
 
 use super::{Args, DbRow, SqlRow, SqlTx, bind, column_names, to_db};
-use crate::{AuditRepo, AuditRow, MembershipRow, Result, SeedContact, SeedEvent, SeedProject, StoreError, UserRow};
+use crate::{
+    AuditRepo, AuditRow, MembershipRow, Result, SeedContact, SeedEvent, SeedProject, StoreError, TimeEntryRow, UserRow,
+};
 
 /// From this many memberships in one call, the FTS5 rows are written per batch, not per row.
 const FTS_SET_MIN: usize = 500;
@@ -154,6 +156,38 @@ impl SqlTx {
                 &r.project_id,
                 &r.created_by,
                 &to_db(r.created_at),
+            ];
+            for (i, v) in values.into_iter().enumerate() {
+                stmt.raw_bind_parameter(i + 1, v)?;
+            }
+            stmt.raw_execute()?;
+        }
+        Ok(rows.len() as u64)
+    }
+
+    /// Generated time entries, one cached single-row `INSERT` each.
+    pub(super) async fn bulk_insert_time_entries(&mut self, account_id: Uuid, rows: &[TimeEntryRow]) -> Result<u64> {
+        let c = self.c()?;
+        let mut stmt = c.prepare_cached(
+            "INSERT INTO time_entries (id, account_id, user_id, project_id, contact_id, note, source, started_at, \
+             ended_at, seconds, week, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?14)",
+        )?;
+        for r in rows {
+            let values: [&dyn ToSql; 14] = [
+                &r.id,
+                &account_id,
+                &r.user_id,
+                &r.project_id,
+                &r.contact_id,
+                &r.note,
+                &r.source.as_str(),
+                &to_db(r.started_at),
+                &r.ended_at.map(to_db),
+                &r.seconds,
+                &r.week,
+                &r.created_by,
+                &to_db(r.created_at),
+                &to_db(r.updated_at),
             ];
             for (i, v) in values.into_iter().enumerate() {
                 stmt.raw_bind_parameter(i + 1, v)?;

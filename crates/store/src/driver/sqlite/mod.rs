@@ -133,6 +133,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (22, "contact_links", include_str!("../../../migrations/sqlite/0022_contact_links.sql")),
     (23, "contacts_walk_index", include_str!("../../../migrations/sqlite/0023_contacts_walk_index.sql")),
     (24, "jobs", include_str!("../../../migrations/sqlite/0024_jobs.sql")),
+    (25, "time", include_str!("../../../migrations/sqlite/0025_time.sql")),
     (26, "tickets", include_str!("../../../migrations/sqlite/0026_tickets.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \

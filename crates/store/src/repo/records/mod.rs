@@ -10,6 +10,7 @@ mod reminders;
 mod seed;
 mod tags;
 mod tickets;
+mod time;
 mod todos;
 
 pub use calendars::*;
@@ -20,4 +21,5 @@ pub use reminders::*;
 pub use seed::*;
 pub use tags::*;
 pub use tickets::*;
+pub use time::*;
 pub use todos::*;

@@ -12,6 +12,7 @@ mod reminders;
 mod seed;
 mod tags;
 mod tickets;
+mod time;
 mod todos;
 
 /// `(account_id, reaches_all, me)` for `$1, $2, $3`: `me` is the nil id when the scope reaches
@@ -20,6 +21,7 @@ mod todos;
 pub(crate) fn scope_args(scope: &Scope) -> (Uuid, bool, Uuid) {
     match scope.reach() {
         Reach::All => (scope.account_id(), true, Uuid::nil()),
-        Reach::Own(me) => (scope.account_id(), false, me),
+        // Only time entries know the project clause; anywhere else it is the narrower "own".
+        Reach::Own(me) | Reach::OwnAndProjects(me) => (scope.account_id(), false, me),
     }
 }

@@ -6,4 +6,5 @@ mod membership;
 mod projects;
 mod seed;
 mod tickets;
+mod time;
 mod todos;

@@ -7,6 +7,7 @@ mod calendars;
 mod contacts;
 mod projects;
 mod tickets;
+mod time;
 mod todos;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -16,4 +17,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(todos::routes())
         .merge(calendars::routes())
         .merge(tickets::routes())
+        .merge(time::routes())
 }

@@ -8,6 +8,7 @@ mod contacts;
 mod pickers;
 mod projects;
 mod tickets;
+mod time;
 mod todos;
 
 pub fn routes() -> Router<AppState> {
@@ -17,4 +18,5 @@ pub fn routes() -> Router<AppState> {
         .merge(todos::routes())
         .merge(calendars::routes())
         .merge(tickets::routes())
+        .merge(time::routes())
 }

@@ -8,4 +8,6 @@ mod membership;
 mod projects;
 mod reminders;
 mod tickets;
+mod time;
+mod time_console;
 mod todos;

@@ -61,7 +61,7 @@ fn find_of(scope: &Scope, search: &ContactSearch) -> Find {
 fn conditions(scope: &Scope, f: &ContactFilter, find: Find, with_search: bool) -> String {
     let mut w = String::from(match scope.reach() {
         Reach::All => "c.account_id = $1 AND ($2 OR c.assigned_to = $3)",
-        Reach::Own(_) => "c.account_id = $1 AND c.assigned_to = $3 AND NOT $2",
+        Reach::Own(_) | Reach::OwnAndProjects(_) => "c.account_id = $1 AND c.assigned_to = $3 AND NOT $2",
     });
     if f.kind.is_some() {
         w.push_str(" AND c.kind = $4");

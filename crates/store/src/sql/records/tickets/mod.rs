@@ -19,7 +19,7 @@ const MESSAGE_COLS: &str = "m.id, m.account_id, m.ticket_id, m.author, m.user_id
 fn in_scope(scope: &Scope) -> &'static str {
     match scope.reach() {
         Reach::All => "t.account_id = $1 AND ($2 OR t.assigned_to = $3)",
-        Reach::Own(_) => "t.account_id = $1 AND t.assigned_to = $3 AND NOT $2",
+        Reach::Own(_) | Reach::OwnAndProjects(_) => "t.account_id = $1 AND t.assigned_to = $3 AND NOT $2",
     }
 }
 
@@ -79,7 +79,7 @@ impl crate::TicketRepo for SqlTx {
     async fn insert_ticket(&mut self, scope: &Scope, row: &TicketRow) -> Result<()> {
         let own_ok = match scope.reach() {
             Reach::All => true,
-            Reach::Own(me) => row.assigned_to == Some(me),
+            Reach::Own(me) | Reach::OwnAndProjects(me) => row.assigned_to == Some(me),
         };
         if row.account_id != scope.account_id() || !own_ok {
             return Err(StoreError::Database("a ticket is added in its scope".into()));
