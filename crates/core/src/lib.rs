@@ -17,7 +17,7 @@ pub mod zone;
 pub use catalogue::MembershipStatus;
 pub use catalogue::{
     AuditAction, ContactKind, ContactStage, ContactTab, InvitationStatus, InvitePolicy, JobKind, JobState,
-    ProjectStatus, RoleKind, UnknownValue,
+    ProjectStatus, RoleKind, RunRole, StepAfter, StepApproval, StepKind, UnknownValue,
 };
 pub use fields::{FieldError, FieldErrors};
 pub use password_policy::new_password;

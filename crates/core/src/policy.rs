@@ -82,6 +82,8 @@ pub enum Action {
     /// Work with one's own to-do lists, calendars and events (R-TODO-1, R-CAL-1): any active
     /// member; reaching others' is the scope's `*.view_all`.
     UseOwnWork(Uuid),
+    /// Create, edit and delete workflow templates (R-WF-1, `workflows.edit`).
+    EditWorkflowTemplates(Uuid),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +129,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::SaveFilters(a) => (a, Some(Permission::FiltersSave), false),
         Action::ManageProjects(a) => (a, Some(Permission::ProjectsManage), false),
         Action::UseOwnWork(a) => (a, None, false),
+        Action::EditWorkflowTemplates(a) => (a, Some(Permission::WorkflowsEdit), false),
     };
     let member =
         actor.membership.as_ref().filter(|m| m.account_id == account_id && m.status == MembershipStatus::Active);

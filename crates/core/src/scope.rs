@@ -67,6 +67,18 @@ pub const TODOS: ScopeRule = ScopeRule { all: Permission::TodosViewAll, own: Non
 /// R-CAL-1: `calendars.view_all`, or your own calendars.
 pub const CALENDARS: ScopeRule = ScopeRule { all: Permission::CalendarsViewAll, own: None };
 
+/// R-WF-1: workflow templates are the account's shared playbook: every active member reads them
+/// all (they start runs), so the scope of [`workflow_templates`] always reaches every template of
+/// the account; changing one is `Action::EditWorkflowTemplates` on top.
+pub fn workflow_templates(actor: &Actor, account_id: Uuid) -> Result<Scope, Denied> {
+    let member =
+        actor.membership.as_ref().filter(|m| m.account_id == account_id && m.status == MembershipStatus::Active);
+    match member {
+        Some(_) => Ok(Scope { account_id, reach: Reach::All }),
+        None => Err(Denied::NotFound),
+    }
+}
+
 /// Why records are reached without a person's scope: the whole list (decision 0045).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InternalUse {

@@ -122,6 +122,7 @@ pub trait Tx:
     + ProjectRepo
     + TagRepo
     + TodoRepo
+    + WorkflowTemplateRepo
     + CalendarRepo
     + MemberRecordsRepo
     + RecordSeedRepo

@@ -115,6 +115,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (22, "contact_links", include_str!("../../../migrations/postgres/0022_contact_links.sql")),
     (23, "contacts_walk_index", include_str!("../../../migrations/postgres/0023_contacts_walk_index.sql")),
     (24, "jobs", include_str!("../../../migrations/postgres/0024_jobs.sql")),
+    (27, "workflow_templates", include_str!("../../../migrations/postgres/0027_workflow_templates.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \

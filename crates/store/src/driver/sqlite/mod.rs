@@ -133,6 +133,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (22, "contact_links", include_str!("../../../migrations/sqlite/0022_contact_links.sql")),
     (23, "contacts_walk_index", include_str!("../../../migrations/sqlite/0023_contacts_walk_index.sql")),
     (24, "jobs", include_str!("../../../migrations/sqlite/0024_jobs.sql")),
+    (27, "workflow_templates", include_str!("../../../migrations/sqlite/0027_workflow_templates.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \

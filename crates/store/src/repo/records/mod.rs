@@ -10,6 +10,7 @@ mod reminders;
 mod seed;
 mod tags;
 mod todos;
+mod workflows;
 
 pub use calendars::*;
 pub use contacts::*;
@@ -19,3 +20,4 @@ pub use reminders::*;
 pub use seed::*;
 pub use tags::*;
 pub use todos::*;
+pub use workflows::*;
