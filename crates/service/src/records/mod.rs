@@ -7,3 +7,4 @@ pub mod membership;
 pub mod projects;
 pub mod reminders;
 pub mod todos;
+pub mod workflows;
