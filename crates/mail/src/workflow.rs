@@ -30,11 +30,8 @@ pub fn validate_workflow_text(text: &str) -> Result<(), String> {
         let at = Location::of_error(text, &e).map(|l| format!(" (line {}, column {})", l.line, l.column));
         format!("This does not parse{}: {}", at.unwrap_or_default(), message(&e))
     })?;
-    let mut unknown: Vec<String> = compiled
-        .undeclared_variables(true)
-        .into_iter()
-        .filter(|u| !globals.contains(u) && !is_known(u))
-        .collect();
+    let mut unknown: Vec<String> =
+        compiled.undeclared_variables(true).into_iter().filter(|u| !globals.contains(u) && !is_known(u)).collect();
     unknown.sort();
     if let Some(token) = unknown.first() {
         return Err(format!("Unknown token `{token}`; use {}.", WORKFLOW_TOKENS.join(", ")));

@@ -84,7 +84,8 @@ pub(crate) async fn check_steps(
     let mut out = Vec::with_capacity(input.len());
     for (i, s) in input.iter().enumerate() {
         let f = |name: &str| format!("steps[{i}].{name}");
-        let kind = StepKind::parse(s.kind.trim()).map_err(|_| errs.add(&f("kind"), "Choose todo, email or event.")).ok();
+        let kind =
+            StepKind::parse(s.kind.trim()).map_err(|_| errs.add(&f("kind"), "Choose todo, email or event.")).ok();
         let after = match s.after.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
             None => Some(StepAfter::Previous),
             Some(a) => StepAfter::parse(a).map_err(|_| errs.add(&f("after"), "Choose start or previous.")).ok(),
@@ -115,7 +116,9 @@ pub(crate) async fn check_steps(
             Some(StepKind::Email) => {
                 approval = match s.approval.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
                     None => Some(StepApproval::Manual),
-                    Some(a) => StepApproval::parse(a).map_err(|_| errs.add(&f("approval"), "Choose auto or manual.")).ok(),
+                    Some(a) => {
+                        StepApproval::parse(a).map_err(|_| errs.add(&f("approval"), "Choose auto or manual.")).ok()
+                    }
                 };
                 subject = text(errs, &f("subject"), s.subject.as_deref(), "a subject");
                 body = text(errs, &f("body"), s.body.as_deref(), "a body");

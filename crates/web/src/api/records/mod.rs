@@ -7,6 +7,7 @@ mod calendars;
 mod contacts;
 mod projects;
 mod todos;
+mod workflows;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -14,4 +15,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(projects::routes())
         .merge(todos::routes())
         .merge(calendars::routes())
+        .merge(workflows::routes())
 }

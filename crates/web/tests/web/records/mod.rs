@@ -8,3 +8,4 @@ mod membership;
 mod projects;
 mod reminders;
 mod todos;
+mod workflows;
