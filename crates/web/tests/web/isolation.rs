@@ -110,6 +110,16 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("get", "/api/v1/accounts/{account_id}/events/{event_id}", None),
         ("patch", "/api/v1/accounts/{account_id}/events/{event_id}", Some(json!({ "title": "Renamed" }))),
         ("delete", "/api/v1/accounts/{account_id}/events/{event_id}", None),
+        // Workflow templates (R-WF-1).
+        ("get", "/api/v1/accounts/{account_id}/workflow-templates", None),
+        (
+            "post",
+            "/api/v1/accounts/{account_id}/workflow-templates",
+            Some(json!({ "name": "Intruder", "steps": [{ "kind": "todo", "assignee": "project_owner", "title": "x" }] })),
+        ),
+        ("get", "/api/v1/accounts/{account_id}/workflow-templates/{template_id}", None),
+        ("patch", "/api/v1/accounts/{account_id}/workflow-templates/{template_id}", Some(json!({ "name": "Taken" }))),
+        ("delete", "/api/v1/accounts/{account_id}/workflow-templates/{template_id}", None),
     ]
 }
 
@@ -119,6 +129,7 @@ struct Records {
     tag: uuid::Uuid,
     list: uuid::Uuid,
     todo: uuid::Uuid,
+    template: uuid::Uuid,
 }
 
 async fn work_records(tx: &mut dyn roster_store::Tx, account_id: uuid::Uuid, member: uuid::Uuid) -> Records {
@@ -163,7 +174,18 @@ async fn work_records(tx: &mut dyn roster_store::Tx, account_id: uuid::Uuid, mem
         updated_at: at,
     };
     assert_eq!(tx.insert_todo(&all, &todo).await.unwrap(), 1);
-    Records { project: project.id, tag: tag.id, list: list.id, todo: todo.id }
+    let template = roster_store::WorkflowTemplateRow {
+        id: uuid::Uuid::now_v7(),
+        account_id,
+        name: "Victim template".to_owned(),
+        steps: "[]".to_owned(),
+        version: 1,
+        created_by: member,
+        created_at: at,
+        updated_at: at,
+    };
+    tx.insert_workflow_template(&all, &template).await.unwrap();
+    Records { project: project.id, tag: tag.id, list: list.id, todo: todo.id, template: template.id }
 }
 
 /// A calendar and an event of `owner`'s in the victim account (R-CAL-1): their ids.
@@ -329,6 +351,7 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
                 .replace("{tag_id}", &records.tag.to_string())
                 .replace("{list_id}", &records.list.to_string())
                 .replace("{todo_id}", &records.todo.to_string())
+                .replace("{template_id}", &records.template.to_string())
                 .replace("{calendar_id}", &calendar.to_string())
                 .replace("{event_id}", &event.to_string())
         };
@@ -356,6 +379,7 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
         assert_eq!(tx.todo(&all, records.todo).await.unwrap().unwrap().title, "Victim task");
         assert!(tx.tag(&all, records.tag).await.unwrap().is_some());
         assert_eq!(tx.todo_list(&all, records.list).await.unwrap().unwrap().name, "Victim list");
+        assert_eq!(tx.workflow_template(&all, records.template).await.unwrap().unwrap().name, "Victim template");
     })
     .await;
 }
