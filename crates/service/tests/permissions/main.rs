@@ -8,4 +8,5 @@ mod records_contact_tabs;
 mod records_contacts;
 mod records_projects;
 mod records_todos;
+mod records_workflows;
 mod team;

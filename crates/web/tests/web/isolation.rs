@@ -115,7 +115,9 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
         (
             "post",
             "/api/v1/accounts/{account_id}/workflow-templates",
-            Some(json!({ "name": "Intruder", "steps": [{ "kind": "todo", "assignee": "project_owner", "title": "x" }] })),
+            Some(
+                json!({ "name": "Intruder", "steps": [{ "kind": "todo", "assignee": "project_owner", "title": "x" }] }),
+            ),
         ),
         ("get", "/api/v1/accounts/{account_id}/workflow-templates/{template_id}", None),
         ("patch", "/api/v1/accounts/{account_id}/workflow-templates/{template_id}", Some(json!({ "name": "Taken" }))),

@@ -6,3 +6,4 @@ mod membership;
 mod projects;
 mod seed;
 mod todos;
+mod workflows;
