@@ -8,7 +8,13 @@ mod contacts;
 mod pickers;
 mod projects;
 mod todos;
+mod workflows;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(contacts::routes()).merge(projects::routes()).merge(todos::routes()).merge(calendars::routes())
+    Router::new()
+        .merge(contacts::routes())
+        .merge(projects::routes())
+        .merge(todos::routes())
+        .merge(calendars::routes())
+        .merge(workflows::routes())
 }

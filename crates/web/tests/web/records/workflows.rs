@@ -143,3 +143,81 @@ async fn r_wf_1_a_wrong_step_is_422_naming_the_nested_field() {
     })
     .await;
 }
+
+async fn post_form(
+    app: &roster_testkit::app::TestApp,
+    path: &str,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
+    let res = app.client.post(app.at(path)).header("cookie", cookie).form(form).send().await.unwrap();
+    let status = res.status().as_u16();
+    let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
+    (status, location, res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn r_wf_1_console_adds_steps_without_js_shows_errors_next_to_fields_edits_and_deletes() {
+    each_backend(|app| async move {
+        let owner = app.owner("Studio").await;
+        let a = owner.account();
+        let cookie = app.console_sign_in(&owner.email).await;
+        let list = app.page(&format!("/accounts/{a}/workflows"), &cookie).await;
+        list.assert_status(200);
+        assert!(list.html.contains("New template") && list.html.contains("Workflows"), "{}", list.html);
+        let new = app.page(&format!("/accounts/{a}/workflows/new"), &cookie).await;
+        new.assert_status(200);
+        let csrf = roster_testkit::app::csrf_of(&new.html);
+        let path = format!("/accounts/{a}/workflows/new");
+        // "Add a step" re-renders with one more fieldset, keeping what was typed.
+        let first = [
+            ("csrf", csrf.as_str()),
+            ("name", "Onboarding"),
+            ("steps[0].kind", "todo"),
+            ("steps[0].title", "Welcome call"),
+            ("steps[0].assignee", "project_owner"),
+            ("action", "add_step"),
+        ];
+        let (status, _, html) = post_form(&app, &path, &cookie, &first).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("steps[1].kind") && html.contains("Welcome call"), "{html}");
+        // A bad token in step 2's body: 422, the error next to that field.
+        let mut bad = first.to_vec();
+        bad.pop();
+        bad.extend([
+            ("steps[1].kind", "email"),
+            ("steps[1].title", "Hello"),
+            ("steps[1].assignee", "contact_assignee"),
+            ("steps[1].subject", "Hi {{ contact.first_name }}"),
+            ("steps[1].body", "{{ contact.nope }}"),
+            ("action", "save"),
+        ]);
+        let (status, _, html) = post_form(&app, &path, &cookie, &bad).await;
+        assert_eq!(status, 422);
+        assert!(html.contains(r#"id="steps[1].body-error""#), "{html}");
+        let mut good = bad.clone();
+        for f in good.iter_mut() {
+            if f.0 == "steps[1].body" {
+                f.1 = "Dear {{ contact.first_name }}";
+            }
+        }
+        let (status, shown, _) = post_form(&app, &path, &cookie, &good).await;
+        assert_eq!(status, 303);
+        let page = app.page(&shown, &cookie).await;
+        page.assert_status(200);
+        assert!(page.html.contains("Welcome call") && page.html.contains("upon approval"), "{}", page.html);
+        // Edit raises the version; delete goes through its confirmation page.
+        let edit = app.page(&format!("{shown}/edit"), &cookie).await;
+        edit.assert_status(200);
+        let mut renamed = good.clone();
+        renamed[1].1 = "Onboarding v2";
+        assert_eq!(post_form(&app, &format!("{shown}/edit"), &cookie, &renamed).await.0, 303);
+        assert!(app.page(&shown, &cookie).await.html.contains("Version 2"));
+        let confirm = app.page(&format!("{shown}/delete"), &cookie).await;
+        confirm.assert_status(200);
+        assert!(confirm.html.contains("cannot be undone"));
+        assert_eq!(post_form(&app, &format!("{shown}/delete"), &cookie, &[("csrf", &csrf)]).await.0, 303);
+        app.page(&shown, &cookie).await.assert_status(404);
+    })
+    .await;
+}
