@@ -263,8 +263,8 @@ pub async fn demo(config: Config, sizes: DemoSizes, account: Option<String>) -> 
     }
     if records != DemoRecords::default() {
         println!(
-            "The demo account has {} client contacts, {} projects, {} to-dos and {} events to try.",
-            records.contacts, records.projects, records.todos, records.events
+            "The demo account has {} client contacts, {} projects, {} to-dos, {} events and {} workflow templates to try.",
+            records.contacts, records.projects, records.todos, records.events, records.workflow_templates
         );
     }
     if added > 0 {
