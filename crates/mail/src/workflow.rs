@@ -64,8 +64,8 @@ mod tests {
     fn r_wf_1_known_tokens_pass_unknown_ones_and_bad_syntax_fail() {
         assert!(validate_workflow_text("Hello {{ contact.first_name }} from {{ member.first_name }}").is_ok());
         assert!(validate_workflow_text("{{ contact.first_name | upper }}").is_ok());
-        let e = validate_workflow_text("Hi {{ contact.frist_name }}").unwrap_err();
-        assert!(e.contains("contact.frist_name"), "{e}");
+        let e = validate_workflow_text("Hi {{ contact.frist_name }}");
+        assert!(e.as_ref().is_err_and(|e| e.contains("contact.frist_name")), "{e:?}");
         assert!(validate_workflow_text("{% if %}").is_err());
         assert!(validate_workflow_text("{{ secret }}").is_err());
     }

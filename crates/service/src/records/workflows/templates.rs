@@ -132,15 +132,15 @@ impl Service {
         let scope = scope::workflow_templates(&actor, account_id)?;
         let mut row = tx.workflow_template(&scope, template_id).await?.ok_or(ServiceError::NotFound)?;
         let mut errs = FieldErrors::new();
-        if let Some(n) = &patch.name {
-            if let Some(n) = checked_name("name", n, &mut errs) {
-                row.name = n;
-            }
+        if let Some(n) = &patch.name
+            && let Some(n) = checked_name("name", n, &mut errs)
+        {
+            row.name = n;
         }
-        if let Some(s) = &patch.steps {
-            if let Some(steps) = check_steps(tx.as_mut(), &scope, s, &mut errs).await? {
-                row.steps = steps_json(&steps)?;
-            }
+        if let Some(s) = &patch.steps
+            && let Some(steps) = check_steps(tx.as_mut(), &scope, s, &mut errs).await?
+        {
+            row.steps = steps_json(&steps)?;
         }
         if !errs.is_empty() {
             return Err(ServiceError::Invalid(errs));

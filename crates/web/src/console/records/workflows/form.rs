@@ -124,7 +124,7 @@ fn parse(pairs: &[(String, String)]) -> Posted {
         let Some(rest) = k.strip_prefix("steps[") else { continue };
         let Some((i, field)) = rest.split_once("].") else { continue };
         let Ok(i) = i.parse::<usize>() else { continue };
-        if i >= MAX_STEPS + 1 {
+        if i > MAX_STEPS {
             continue;
         }
         while steps.len() <= i {
