@@ -103,7 +103,10 @@ fn migrate_demo_twice_and_operator_create() {
     for role in ["owner", "admin", "standard", "salesperson", "customer"] {
         assert!(out.lines().any(|l| l.trim_start().starts_with(role) && l.contains("password")), "{role} in {out}");
     }
-    assert!(out.contains("6 client contacts, 6 projects, 12 to-dos and 13 events"), "every record kind: {out}");
+    assert!(
+        out.contains("6 client contacts, 6 projects, 12 to-dos, 13 events and 2 workflow templates"),
+        "every record kind: {out}"
+    );
     let second = roster(&dir, &["demo"], &[], None);
     assert!(second.status.success());
     let out2 = String::from_utf8_lossy(&second.stdout);
