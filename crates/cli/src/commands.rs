@@ -265,8 +265,14 @@ pub async fn demo(config: Config, sizes: DemoSizes, account: Option<String>) -> 
     }
     if records != DemoRecords::default() {
         println!(
-            "The demo account has {} client contacts, {} projects, {} to-dos, {} events, {} tickets and {} time entries (one timer running) to try.",
-            records.contacts, records.projects, records.todos, records.events, records.tickets, records.time_entries
+            "The demo account has {} client contacts, {} projects, {} to-dos, {} events, {} tickets, {} time entries (one timer running) and {} workflow templates to try.",
+            records.contacts,
+            records.projects,
+            records.todos,
+            records.events,
+            records.tickets,
+            records.time_entries,
+            records.workflow_templates
         );
     }
     if added > 0 {

@@ -338,6 +338,44 @@ string_catalogue! {
         UserPasswordChanged = "user.password_changed",
         UserProfileUpdated = "user.profile_updated",
         UserRegistered = "user.registered",
+        WorkflowTemplateCreated = "workflow_template.created",
+        WorkflowTemplateDeleted = "workflow_template.deleted",
+        WorkflowTemplateUpdated = "workflow_template.updated",
+    }
+}
+
+string_catalogue! {
+    /// What one step of a workflow template does (R-WF-1): a task on the assignee's default
+    /// list, an email to the run's contact, or an event on the assignee's default calendar.
+    StepKind ("step kind") {
+        Todo = "todo",
+        Email = "email",
+        Event = "event",
+    }
+}
+
+string_catalogue! {
+    /// Whether an email step goes out by itself or waits for someone to approve it (seed 004).
+    StepApproval ("step approval") {
+        Auto = "auto",
+        Manual = "manual",
+    }
+}
+
+string_catalogue! {
+    /// What a step's delay counts from: the run's start, or the previous step's due time.
+    StepAfter ("step after") {
+        Start = "start",
+        Previous = "previous",
+    }
+}
+
+string_catalogue! {
+    /// A step's assignee named by the run rather than by person: the run's project owner or
+    /// its contact's assigned member, resolved when the run starts.
+    RunRole ("run role") {
+        ProjectOwner = "project_owner",
+        ContactAssignee = "contact_assignee",
     }
 }
 
@@ -376,6 +414,10 @@ mod tests {
         round_trips(TicketPriority::ALL, TicketPriority::as_str, TicketPriority::parse);
         round_trips(TicketAuthor::ALL, TicketAuthor::as_str, TicketAuthor::parse);
         round_trips(TimeSource::ALL, TimeSource::as_str, TimeSource::parse);
+        round_trips(StepKind::ALL, StepKind::as_str, StepKind::parse);
+        round_trips(StepApproval::ALL, StepApproval::as_str, StepApproval::parse);
+        round_trips(StepAfter::ALL, StepAfter::as_str, StepAfter::parse);
+        round_trips(RunRole::ALL, RunRole::as_str, RunRole::parse);
         assert_eq!(
             MembershipStatus::parse("Active"),
             Err(UnknownValue { catalogue: "membership status", value: "Active".into() }),

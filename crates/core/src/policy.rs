@@ -89,6 +89,8 @@ pub enum Action {
     DeleteTickets(Uuid),
     /// Start and stop one's own timer and add one's own time entries (R-TIME-1, `time.track`).
     TrackTime(Uuid),
+    /// Create, edit and delete workflow templates (R-WF-1, `workflows.edit`).
+    EditWorkflowTemplates(Uuid),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +139,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::OpenTickets(a) => (a, Some(Permission::TicketsViewOpen), false),
         Action::DeleteTickets(a) => (a, Some(Permission::AccountSettings), false),
         Action::TrackTime(a) => (a, Some(Permission::TimeTrack), false),
+        Action::EditWorkflowTemplates(a) => (a, Some(Permission::WorkflowsEdit), false),
     };
     let member =
         actor.membership.as_ref().filter(|m| m.account_id == account_id && m.status == MembershipStatus::Active);

@@ -103,6 +103,18 @@ pub fn time_scope(actor: &Actor, account_id: Uuid, role: RoleKind, why: TimeUse)
     Ok(Scope { account_id, reach })
 }
 
+/// R-WF-1: workflow templates are the account's shared playbook: every active member reads them
+/// all (they start runs), so the scope of [`workflow_templates`] always reaches every template of
+/// the account; changing one is `Action::EditWorkflowTemplates` on top.
+pub fn workflow_templates(actor: &Actor, account_id: Uuid) -> Result<Scope, Denied> {
+    let member =
+        actor.membership.as_ref().filter(|m| m.account_id == account_id && m.status == MembershipStatus::Active);
+    match member {
+        Some(_) => Ok(Scope { account_id, reach: Reach::All }),
+        None => Err(Denied::NotFound),
+    }
+}
+
 /// Why records are reached without a person's scope: the whole list (decision 0045).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InternalUse {

@@ -29,6 +29,7 @@ mod source;
 mod target;
 mod transport;
 mod validate;
+mod workflow;
 
 pub use catalogue::{Route, Secret, TemplateName, Token, UnknownTemplate};
 pub use egress::{EgressError, SMTP_PORTS, check_port, is_public, resolve_public};
@@ -40,3 +41,4 @@ pub use source::{Part, TemplateSource};
 pub use target::{Security, SmtpTarget};
 pub use transport::{Mailer, SendError};
 pub use validate::{MAX_SOURCE_BYTES, TemplateError, validate};
+pub use workflow::{WORKFLOW_TOKENS, validate_workflow_text};

@@ -124,6 +124,7 @@ pub trait Tx:
     + TodoRepo
     + TicketRepo
     + TimeRepo
+    + WorkflowTemplateRepo
     + CalendarRepo
     + MemberRecordsRepo
     + RecordSeedRepo

@@ -94,6 +94,7 @@ pub struct DemoRecords {
     pub tickets: u32,
     /// Time entries, the running timer included (R-TIME-1).
     pub time_entries: u32,
+    pub workflow_templates: u32,
 }
 
 impl Service {
@@ -228,6 +229,7 @@ impl Service {
             monday,
         )
         .await?;
+        made.workflow_templates = demo_workflows(tx.as_mut(), &scope, people[OWNER], t).await?;
 
         for (action, n) in [
             (AuditAction::ContactsImported, made.contacts),
@@ -236,12 +238,87 @@ impl Service {
             (AuditAction::EventCreated, made.events),
             (AuditAction::TicketOpened, made.tickets),
             (AuditAction::TimeEntryCreated, made.time_entries),
+            (AuditAction::WorkflowTemplateCreated, made.workflow_templates),
         ] {
             tx.insert_audit(&demo_audit(&scope, action, n, t)).await?;
         }
         tx.commit().await?;
         Ok(made)
     }
+}
+
+/// Two believable templates (R-WF-1): steps written as the API takes them, stored as it does.
+async fn demo_workflows(tx: &mut dyn Tx, scope: &Scope, owner: Uuid, at: OffsetDateTime) -> Result<u32> {
+    use crate::records::workflows::view::StepSpec;
+    use roster_core::{StepAfter, StepApproval, StepKind};
+    let step = |kind, after_days, at_time: &str, assignee: &str, title: &str| StepSpec {
+        kind,
+        after: StepAfter::Start,
+        after_days,
+        at_time: at_time.to_owned(),
+        assignee: assignee.to_owned(),
+        title: title.to_owned(),
+        approval: None,
+        subject: None,
+        body: None,
+        duration_minutes: None,
+    };
+    let email = |after_days, approval, title: &str, subject: &str, body: &str| StepSpec {
+        approval: Some(approval),
+        subject: Some(subject.to_owned()),
+        body: Some(body.to_owned()),
+        ..step(StepKind::Email, after_days, "10:00", "contact_assignee", title)
+    };
+    let event = |after_days, title: &str, minutes| StepSpec {
+        duration_minutes: Some(minutes),
+        ..step(StepKind::Event, after_days, "14:00", "project_owner", title)
+    };
+    let templates = [
+        (
+            "New client onboarding",
+            vec![
+                step(StepKind::Todo, 0, "09:00", "contact_assignee", "Welcome call"),
+                email(
+                    1,
+                    StepApproval::Manual,
+                    "Welcome email",
+                    "Welcome aboard, {{ contact.first_name }}",
+                    "Hello {{ contact.first_name }},\n\nthank you for choosing us. I will be your contact: \
+                     write to me any time.\n\n{{ member.first_name }}",
+                ),
+                event(3, "Kickoff meeting", 60),
+            ],
+        ),
+        (
+            "Proposal follow-up",
+            vec![
+                email(
+                    2,
+                    StepApproval::Auto,
+                    "Proposal reminder",
+                    "Your proposal from {{ account.name }}",
+                    "Hi {{ contact.first_name }}, did you have a chance to read our proposal?\n\n{{ member.first_name }}",
+                ),
+                step(StepKind::Todo, 5, "11:00", "contact_assignee", "Call about the proposal"),
+            ],
+        ),
+    ];
+    let mut made = 0;
+    for (name, steps) in templates {
+        let row = roster_store::WorkflowTemplateRow {
+            id: Uuid::now_v7(),
+            account_id: scope.account_id(),
+            name: name.to_owned(),
+            steps: crate::records::workflows::templates::steps_json(&steps)?,
+            version: 1,
+            created_by: owner,
+            created_at: at,
+            updated_at: at,
+        };
+        tx.insert_workflow_template(scope, &row).await?;
+        made += 1;
+    }
+    Ok(made)
 }
 
 pub(crate) fn count(n: impl TryInto<u32>) -> u32 {

@@ -9,3 +9,4 @@ pub mod reminders;
 pub mod tickets;
 pub mod time;
 pub mod todos;
+pub mod workflows;

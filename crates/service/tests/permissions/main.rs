@@ -10,4 +10,5 @@ mod records_projects;
 mod records_tickets;
 mod records_time;
 mod records_todos;
+mod records_workflows;
 mod team;

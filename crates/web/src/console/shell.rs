@@ -96,6 +96,11 @@ impl Can {
         self.may(Action::ManageProjects(self.account_id))
     }
 
+    /// Create, edit and delete workflow templates (`workflows.edit`, R-WF-1).
+    pub fn edit_workflows(&self) -> bool {
+        self.may(Action::EditWorkflowTemplates(self.account_id))
+    }
+
     /// Open the account's work pages (projects, to-dos, calendar): any active member (R-TODO-1, R-CAL-1).
     pub fn use_own_work(&self) -> bool {
         self.may(Action::UseOwnWork(self.account_id))
@@ -278,6 +283,7 @@ pub fn areas(can: &Can, account: Option<Uuid>, operator: bool, path: &str) -> Ve
             // The time page lists one's own entries; the report what the scope shows.
             link(path, "Time", at("/time"), can.use_own_work(), true),
             link(path, "Time report", at("/time/report"), can.use_own_work(), false),
+            link(path, "Workflows", at("/workflows"), can.use_own_work(), false),
         ];
         out.push(NavArea { label: "Work", links: work.into_iter().flatten().collect() });
         let clients = [

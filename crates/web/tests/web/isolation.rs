@@ -133,6 +133,18 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("delete", "/api/v1/accounts/{account_id}/time-entries/{entry_id}", None),
         ("get", "/api/v1/accounts/{account_id}/time-report", None),
         ("get", "/api/v1/accounts/{account_id}/time-report.csv", None),
+        // Workflow templates (R-WF-1).
+        ("get", "/api/v1/accounts/{account_id}/workflow-templates", None),
+        (
+            "post",
+            "/api/v1/accounts/{account_id}/workflow-templates",
+            Some(
+                json!({ "name": "Intruder", "steps": [{ "kind": "todo", "assignee": "project_owner", "title": "x" }] }),
+            ),
+        ),
+        ("get", "/api/v1/accounts/{account_id}/workflow-templates/{template_id}", None),
+        ("patch", "/api/v1/accounts/{account_id}/workflow-templates/{template_id}", Some(json!({ "name": "Taken" }))),
+        ("delete", "/api/v1/accounts/{account_id}/workflow-templates/{template_id}", None),
     ]
 }
 
@@ -143,6 +155,7 @@ struct Records {
     list: uuid::Uuid,
     todo: uuid::Uuid,
     ticket: uuid::Uuid,
+    template: uuid::Uuid,
 }
 
 async fn work_records(tx: &mut dyn roster_store::Tx, account_id: uuid::Uuid, member: uuid::Uuid) -> Records {
@@ -201,8 +214,19 @@ async fn work_records(tx: &mut dyn roster_store::Tx, account_id: uuid::Uuid, mem
         created_at: at,
         updated_at: at,
     };
+    let template = roster_store::WorkflowTemplateRow {
+        id: uuid::Uuid::now_v7(),
+        account_id,
+        name: "Victim template".to_owned(),
+        steps: "[]".to_owned(),
+        version: 1,
+        created_by: member,
+        created_at: at,
+        updated_at: at,
+    };
     tx.insert_ticket(&all, &ticket).await.unwrap();
-    Records { project: project.id, tag: tag.id, list: list.id, todo: todo.id, ticket: ticket.id }
+    tx.insert_workflow_template(&all, &template).await.unwrap();
+    Records { project: project.id, tag: tag.id, list: list.id, todo: todo.id, ticket: ticket.id, template: template.id }
 }
 
 /// A calendar and an event of `owner`'s in the victim account (R-CAL-1): their ids.
@@ -394,6 +418,7 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
                 .replace("{list_id}", &records.list.to_string())
                 .replace("{todo_id}", &records.todo.to_string())
                 .replace("{ticket_id}", &records.ticket.to_string())
+                .replace("{template_id}", &records.template.to_string())
                 .replace("{calendar_id}", &calendar.to_string())
                 .replace("{event_id}", &event.to_string())
                 .replace("{entry_id}", &entry.to_string())
@@ -427,6 +452,7 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
         assert!(tx.ticket_messages(&all, records.ticket, 10).await.unwrap().is_empty(), "no message added");
         let kept = tx.time_entry(&all, entry).await.unwrap().unwrap();
         assert_eq!((kept.note.as_str(), kept.ended_at), ("Victim time", None), "the timer runs, untouched");
+        assert_eq!(tx.workflow_template(&all, records.template).await.unwrap().unwrap().name, "Victim template");
     })
     .await;
 }

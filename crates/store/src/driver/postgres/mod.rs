@@ -117,6 +117,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (24, "jobs", include_str!("../../../migrations/postgres/0024_jobs.sql")),
     (25, "time", include_str!("../../../migrations/postgres/0025_time.sql")),
     (26, "tickets", include_str!("../../../migrations/postgres/0026_tickets.sql")),
+    (27, "workflow_templates", include_str!("../../../migrations/postgres/0027_workflow_templates.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \

@@ -12,6 +12,7 @@ mod tags;
 mod tickets;
 mod time;
 mod todos;
+mod workflows;
 
 pub use calendars::*;
 pub use contacts::*;
@@ -23,3 +24,4 @@ pub use tags::*;
 pub use tickets::*;
 pub use time::*;
 pub use todos::*;
+pub use workflows::*;

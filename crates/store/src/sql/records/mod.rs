@@ -14,6 +14,7 @@ mod tags;
 mod tickets;
 mod time;
 mod todos;
+mod workflows;
 
 /// `(account_id, reaches_all, me)` for `$1, $2, $3`: `me` is the nil id when the scope reaches
 /// every record (it then matches nothing, and `$2` is true).

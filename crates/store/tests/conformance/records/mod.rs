@@ -8,3 +8,4 @@ mod seed;
 mod tickets;
 mod time;
 mod todos;
+mod workflows;

@@ -127,7 +127,12 @@ async fn r_prj_1_projects_of_a_member_of_thousands_page_like_those_of_a_member_o
                 for (p, _) in &page {
                     let n: usize = p.name[8..].parse().unwrap();
                     assert!(members.contains(&(p.id, who)), "{} lists {who}", p.name);
-                    assert_eq!(tags.iter().filter(|(t, _)| *t == p.id).count(), usize::from(n.is_multiple_of(3)), "{}", p.name);
+                    assert_eq!(
+                        tags.iter().filter(|(t, _)| *t == p.id).count(),
+                        usize::from(n.is_multiple_of(3)),
+                        "{}",
+                        p.name
+                    );
                 }
                 names.extend(page.iter().map(|(p, _)| p.name.clone()));
                 match page.last() {

@@ -9,6 +9,7 @@ mod projects;
 mod tickets;
 mod time;
 mod todos;
+mod workflows;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -18,4 +19,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(calendars::routes())
         .merge(tickets::routes())
         .merge(time::routes())
+        .merge(workflows::routes())
 }

@@ -10,6 +10,7 @@ mod projects;
 mod tickets;
 mod time;
 mod todos;
+mod workflows;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -19,4 +20,5 @@ pub fn routes() -> Router<AppState> {
         .merge(calendars::routes())
         .merge(tickets::routes())
         .merge(time::routes())
+        .merge(workflows::routes())
 }

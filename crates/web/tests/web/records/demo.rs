@@ -31,7 +31,18 @@ async fn the_demo_makes_projects_todos_and_events_once_and_its_flags_add_more() 
     each_backend(|app| async move {
         app.service.demo().await.unwrap();
         let made = app.service.demo_fill_records().await.unwrap();
-        assert_eq!(made, DemoRecords { contacts: 6, projects: 6, todos: 12, events: 13, tickets: 3, time_entries: 16 });
+        assert_eq!(
+            made,
+            DemoRecords {
+                contacts: 6,
+                projects: 6,
+                todos: 12,
+                events: 13,
+                tickets: 3,
+                time_entries: 16,
+                workflow_templates: 2
+            }
+        );
         assert_eq!(app.service.demo_fill_records().await.unwrap(), DemoRecords::default(), "a second run adds nothing");
 
         let demo = app.service.account_id_by_slug("demo").await.unwrap();

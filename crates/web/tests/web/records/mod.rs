@@ -11,3 +11,4 @@ mod tickets;
 mod time;
 mod time_console;
 mod todos;
+mod workflows;
