@@ -195,6 +195,9 @@ string_catalogue! {
     JobKind ("job kind") {
         /// One pass of the daily reminders (R-MAIL-5), enqueued once per minute.
         RemindersSweep = "reminders.sweep",
+        /// One step of a workflow run (R-WF-1): its effect and the next step's job commit with
+        /// the done mark.
+        WorkflowStep = "workflow.step",
     }
 }
 
@@ -338,6 +341,12 @@ string_catalogue! {
         UserPasswordChanged = "user.password_changed",
         UserProfileUpdated = "user.profile_updated",
         UserRegistered = "user.registered",
+        WorkflowRunCancelled = "workflow_run.cancelled",
+        WorkflowRunPaused = "workflow_run.paused",
+        WorkflowRunResumed = "workflow_run.resumed",
+        WorkflowRunStarted = "workflow_run.started",
+        WorkflowStepApproved = "workflow_step.approved",
+        WorkflowStepSkipped = "workflow_step.skipped",
         WorkflowTemplateCreated = "workflow_template.created",
         WorkflowTemplateDeleted = "workflow_template.deleted",
         WorkflowTemplateUpdated = "workflow_template.updated",
@@ -376,6 +385,38 @@ string_catalogue! {
     RunRole ("run role") {
         ProjectOwner = "project_owner",
         ContactAssignee = "contact_assignee",
+    }
+}
+
+string_catalogue! {
+    /// Where a workflow run stands (R-WF-1): `active` (its steps run when due), `paused` (none
+    /// runs until resumed), `cancelled` (its open steps were cancelled), `done` (every step ended).
+    RunState ("run state") {
+        Active = "active",
+        Paused = "paused",
+        Cancelled = "cancelled",
+        Done = "done",
+    }
+}
+
+string_catalogue! {
+    /// Where one step of a run stands (R-WF-1): `scheduled` (due at its time), `waiting` (an email
+    /// waiting for approval), then one of the ends: `done`, `skipped` (an email someone chose not
+    /// to send), `failed` (with the reason), `cancelled` (its run was).
+    RunStepState ("run step state") {
+        Scheduled = "scheduled",
+        Waiting = "waiting",
+        Done = "done",
+        Skipped = "skipped",
+        Failed = "failed",
+        Cancelled = "cancelled",
+    }
+}
+
+impl RunStepState {
+    /// Whether the step is over (nothing more happens to it).
+    pub fn ended(self) -> bool {
+        !matches!(self, RunStepState::Scheduled | RunStepState::Waiting)
     }
 }
 
@@ -418,6 +459,8 @@ mod tests {
         round_trips(StepApproval::ALL, StepApproval::as_str, StepApproval::parse);
         round_trips(StepAfter::ALL, StepAfter::as_str, StepAfter::parse);
         round_trips(RunRole::ALL, RunRole::as_str, RunRole::parse);
+        round_trips(RunState::ALL, RunState::as_str, RunState::parse);
+        round_trips(RunStepState::ALL, RunStepState::as_str, RunStepState::parse);
         assert_eq!(
             MembershipStatus::parse("Active"),
             Err(UnknownValue { catalogue: "membership status", value: "Active".into() }),

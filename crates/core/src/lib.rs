@@ -17,7 +17,7 @@ pub mod zone;
 pub use catalogue::MembershipStatus;
 pub use catalogue::{
     AuditAction, ContactKind, ContactStage, ContactTab, InvitationStatus, InvitePolicy, JobKind, JobState,
-    ProjectStatus, RoleKind, RunRole, StepAfter, StepApproval, StepKind, TicketAuthor, TicketPriority, TicketStatus,
+    ProjectStatus, RoleKind, RunRole, RunState, RunStepState, StepAfter, StepApproval, StepKind, TicketAuthor, TicketPriority, TicketStatus,
     TimeSource, UnknownValue,
 };
 pub use fields::{FieldError, FieldErrors};
@@ -26,6 +26,6 @@ pub use permission::{Permission, PermissionSet};
 pub use policy::{Action, Actor, Denied, MembershipFacts, authorize};
 pub use problem::{ProblemCode, ProblemLevel};
 pub use role::BuiltinRole;
-pub use scope::{InternalUse, Reach, Scope, ScopeRule, TimeUse, scope, time_scope};
+pub use scope::{InternalUse, Reach, RunScope, Scope, ScopeRule, TimeUse, scope, time_scope};
 pub use types::{AccountName, Email, Login, NOT_PLAIN_TEXT, Password, PersonName, Slug, is_plain_text};
 pub use zone::TimeZoneName;

@@ -137,6 +137,7 @@ problems! {
     TagNameTaken = "tag_name_taken", 409, Some("R-PRJ-1"), Service, "The account already has a tag with this name.";
     FilterNameTaken = "filter_name_taken", 409, Some("R-CON-2"), Service, "You already have a saved filter with this name.";
     TimerRunning = "timer_running", 409, Some("R-TIME-1"), Service, "A timer of yours is already running (the detail names it): stop it, or start with `switch`.";
+    RunState = "run_state", 409, Some("R-WF-1"), Service, "The workflow run's state does not allow this (pause an active run, resume a paused one, cancel an open one).";
     DefaultRecord = "default_record", 409, Some("R-JOIN-1"), Service, "A member's default calendar or to-do list cannot be deleted (rename it instead).";
 }
 

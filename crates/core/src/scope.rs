@@ -127,6 +127,9 @@ pub enum InternalUse {
     DailyReminders,
     /// R-TKT-1: the contact a ticket reply is emailed to, whoever may see the contact.
     TicketMail,
+    /// R-WF-1: the job runner running a workflow step: the run's contact or project, the
+    /// assignee's default list and calendar, the to-do, event or email it makes.
+    WorkflowStep,
     /// `roster demo`: filling the demo account.
     Demo,
 }
@@ -156,6 +159,44 @@ pub fn scope(actor: &Actor, account_id: Uuid, rule: ScopeRule) -> Result<Scope, 
         }
     };
     Ok(Scope { account_id, reach })
+}
+
+/// R-WF-1: the scope of workflow runs. A run belongs to its contact or project, so it is reached
+/// through them: the caller's scope over contacts and over projects (decision 0100).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunScope {
+    contacts: Scope,
+    projects: Scope,
+}
+
+impl RunScope {
+    pub fn account_id(&self) -> Uuid {
+        self.contacts.account_id
+    }
+    /// Which contacts' runs it reaches.
+    pub fn contacts(&self) -> &Scope {
+        &self.contacts
+    }
+    /// Which projects' runs it reaches.
+    pub fn projects(&self) -> &Scope {
+        &self.projects
+    }
+}
+
+/// The runs `actor` reaches in `account_id`: those of the contacts and projects they see.
+pub fn workflow_runs(actor: &Actor, account_id: Uuid) -> Result<RunScope, Denied> {
+    Ok(RunScope { contacts: scope(actor, account_id, CONTACTS)?, projects: scope(actor, account_id, PROJECTS)? })
+}
+
+/// Every run of the account, for one of the reasons [`InternalUse`] names.
+pub fn internal_runs(account_id: Uuid, why: InternalUse) -> RunScope {
+    RunScope { contacts: internal(account_id, why), projects: internal(account_id, why) }
+}
+
+/// R-WF-1: whose waiting emails `actor` may read, edit, approve and skip (the approval queue):
+/// every one of the account's with `workflows.edit`, otherwise those assigned to them.
+pub fn approvals(actor: &Actor, account_id: Uuid) -> Result<Scope, Denied> {
+    scope(actor, account_id, ScopeRule { all: Permission::WorkflowsEdit, own: None })
 }
 
 #[cfg(test)]

@@ -41,6 +41,10 @@ pub enum TemplateName {
     /// A member's reply to a contact's support ticket (R-TKT-1): the subject carries the ticket
     /// number; no secret in it.
     TicketReply,
+    /// An email step of a workflow run (R-WF-1): subject and body written in the workflow
+    /// template with the contact's tokens, rendered when the step is due (and maybe edited by
+    /// whoever approved it); no secret in it.
+    WorkflowEmail,
 }
 
 /// A token a template may use, such as `user.first_name`, with what it holds.
@@ -218,6 +222,13 @@ const TICKET_REPLY: &[Token] = &[
     token("message", "The reply"),
 ];
 
+const WORKFLOW_EMAIL: &[Token] = &[
+    ACCOUNT_NAME,
+    token("email.subject", "The step's subject, rendered for the contact (and maybe edited on approval)"),
+    token("email.body", "The step's body, rendered for the contact (and maybe edited on approval)"),
+    token("sender.name", "Full name of the member the step is assigned to"),
+];
+
 /// Builds the built-in source of a template from its three files. The bodies extend the
 /// layouts `base.html` and `base.txt` (`templates/base.*`, decision 0053).
 macro_rules! builtin {
@@ -232,7 +243,7 @@ macro_rules! builtin {
 
 impl TemplateName {
     /// Every built-in template.
-    pub const ALL: [TemplateName; 12] = [
+    pub const ALL: [TemplateName; 13] = [
         TemplateName::Welcome,
         TemplateName::Invitation,
         TemplateName::PasswordReset,
@@ -245,6 +256,7 @@ impl TemplateName {
         TemplateName::AccessRestored,
         TemplateName::DailyReminder,
         TemplateName::TicketReply,
+        TemplateName::WorkflowEmail,
     ];
 
     /// The stable string id (`password_reset`, `portal_link`…).
@@ -262,6 +274,7 @@ impl TemplateName {
             TemplateName::AccessRestored => "access_restored",
             TemplateName::DailyReminder => "daily_reminder",
             TemplateName::TicketReply => "ticket_reply",
+            TemplateName::WorkflowEmail => "workflow_email",
         }
     }
 
@@ -280,6 +293,7 @@ impl TemplateName {
             TemplateName::AccessRestored => ACCESS_RESTORED,
             TemplateName::DailyReminder => DAILY_REMINDER,
             TemplateName::TicketReply => TICKET_REPLY,
+            TemplateName::WorkflowEmail => WORKFLOW_EMAIL,
         }
     }
 
@@ -312,7 +326,8 @@ impl TemplateName {
             | TemplateName::InvitationRequest
             | TemplateName::AccessRestored
             | TemplateName::DailyReminder
-            | TemplateName::TicketReply => Route::Account,
+            | TemplateName::TicketReply
+            | TemplateName::WorkflowEmail => Route::Account,
         }
     }
 
@@ -331,6 +346,7 @@ impl TemplateName {
             TemplateName::AccessRestored => builtin!("access_restored"),
             TemplateName::DailyReminder => builtin!("daily_reminder"),
             TemplateName::TicketReply => builtin!("ticket_reply"),
+            TemplateName::WorkflowEmail => builtin!("workflow_email"),
         }
     }
 }

@@ -41,4 +41,4 @@ pub use source::{Part, TemplateSource};
 pub use target::{Security, SmtpTarget};
 pub use transport::{Mailer, SendError};
 pub use validate::{MAX_SOURCE_BYTES, TemplateError, validate};
-pub use workflow::{WORKFLOW_TOKENS, validate_workflow_text};
+pub use workflow::{WORKFLOW_TOKENS, render_workflow_text, validate_workflow_text};

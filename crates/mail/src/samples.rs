@@ -80,6 +80,14 @@ impl TemplateName {
                 "events": ["09:30–10:00 Stand-up", "All day: Trade fair"],
                 "follow_ups": ["Grace Hopper (Navy Labs)"],
             }),
+            TemplateName::WorkflowEmail => json!({
+                "account": account,
+                "sender": { "name": "Ada Lovelace" },
+                "email": {
+                    "subject": "Welcome aboard, Grace",
+                    "body": "Hello Grace,\n\nThank you for choosing us. I will call you on Monday to plan the kickoff.\n\nAda",
+                },
+            }),
             TemplateName::TicketReply => json!({
                 "contact": { "first_name": "Grace", "last_name": "Hopper" },
                 "account": account,

@@ -48,6 +48,22 @@ pub fn validate_workflow_text(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Renders one part of a workflow email for a run's contact, member and account (`context`
+/// holds `contact`, `member`, `account`), in the same sandbox; the error is one sentence for
+/// the step's reason.
+pub fn render_workflow_text(text: &str, context: &serde_json::Value) -> Result<String, String> {
+    let limits = Limits::default();
+    let env = environment(limits.fuel).map_err(|e| message(&e))?;
+    let compiled = env
+        .template_from_named_str("workflow.txt", text)
+        .map_err(|e| format!("The text does not parse: {}", message(&e)))?;
+    let out = compiled.render(to_value(context)).map_err(|e| format!("The text does not render: {}", message(&e)))?;
+    if out.len() > limits.max_part_bytes {
+        return Err("The text renders too long.".to_owned());
+    }
+    Ok(out)
+}
+
 fn is_known(used: &str) -> bool {
     WORKFLOW_TOKENS.iter().any(|t| {
         *t == used

@@ -53,6 +53,7 @@ snapshot_tests! {
     r_arc_2_snapshot_access_restored => TemplateName::AccessRestored,
     r_mail_5_snapshot_daily_reminder => TemplateName::DailyReminder,
     r_tkt_1_snapshot_ticket_reply => TemplateName::TicketReply,
+    r_wf_1_snapshot_workflow_email => TemplateName::WorkflowEmail,
 }
 
 #[test]

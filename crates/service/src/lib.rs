@@ -69,9 +69,13 @@ pub use records::time::{NOTE_MAX as TIME_NOTE_MAX, week_of};
 pub use records::todos::lists::{NewTodoList, TodoListParams, TodoListPatch};
 pub use records::todos::tasks::{NewTodo, TodoParams, TodoPatch};
 pub use records::todos::view::{TodoListPage, TodoListView, TodoPage, TodoView};
+pub use records::workflows::approvals::{APPROVAL_COUNT_CAP, ApprovalParams, ApproveStep, Decision};
+pub use records::workflows::runs::{NewWorkflowRun, RunChange, WorkflowRunParams};
 pub use records::workflows::steps::{MAX_STEPS, StepInput};
 pub use records::workflows::templates::{NewWorkflowTemplate, WorkflowTemplateParams, WorkflowTemplatePatch};
-pub use records::workflows::view::{StepSpec, WorkflowTemplatePage, WorkflowTemplateView};
+pub use records::workflows::view::{
+    ApprovalPage, RunStepView, StepSpec, WorkflowRunPage, WorkflowRunView, WorkflowTemplatePage, WorkflowTemplateView,
+};
 pub use signin::known_device::LIFETIME_SECS as KNOWN_DEVICE_LIFETIME_SECS;
 pub use signin::password::Hasher;
 pub use signin::register::{

@@ -125,6 +125,7 @@ pub trait Tx:
     + TicketRepo
     + TimeRepo
     + WorkflowTemplateRepo
+    + WorkflowRunRepo
     + CalendarRepo
     + MemberRecordsRepo
     + RecordSeedRepo

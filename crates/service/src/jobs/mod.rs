@@ -68,6 +68,7 @@ pub enum Handler {
 pub fn handler(kind: JobKind) -> Handler {
     match kind {
         JobKind::RemindersSweep => Handler::Idempotent,
+        JobKind::WorkflowStep => Handler::InTx,
     }
 }
 
@@ -78,8 +79,10 @@ pub fn sweep_key(at: OffsetDateTime) -> String {
 
 impl Service {
     /// Runs an [`Handler::InTx`] job's effect in `tx`, the unit of work that marks it done.
-    async fn handle_in_tx(&self, _tx: &mut dyn Tx, job: &JobRow, _now: OffsetDateTime) -> Result<()> {
+    async fn handle_in_tx(&self, tx: &mut dyn Tx, job: &JobRow, now: OffsetDateTime) -> Result<()> {
         match job.kind {
+            // R-WF-1: the step's effect, its state and the next step's job.
+            JobKind::WorkflowStep => self.run_workflow_step(tx, job, now).await,
             JobKind::RemindersSweep => Err(crate::ServiceError::Internal(format!(
                 "{} runs in its own units of work, not the runner's",
                 job.kind
@@ -92,6 +95,10 @@ impl Service {
         match job.kind {
             // R-MAIL-5: one pass; each member's day is claimed in `reminder_claims` with its email.
             JobKind::RemindersSweep => self.run_daily_reminders(now).await.map(|_| ()),
+            JobKind::WorkflowStep => Err(crate::ServiceError::Internal(format!(
+                "{} runs in the runner's unit of work",
+                job.kind
+            ))),
         }
     }
 }

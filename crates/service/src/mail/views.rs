@@ -176,6 +176,7 @@ pub fn template_title(name: TemplateName) -> &'static str {
         TemplateName::AccessRestored => "Access restored: set a new password",
         TemplateName::DailyReminder => "Daily reminder",
         TemplateName::TicketReply => "Reply to a support ticket",
+        TemplateName::WorkflowEmail => "Workflow email to a contact",
     }
 }
 

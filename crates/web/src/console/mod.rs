@@ -51,6 +51,9 @@ async fn stylesheet() -> impl IntoResponse {
 pub struct NavAccount {
     pub id: Uuid,
     pub name: String,
+    /// Emails waiting for the viewer's approval (R-WF-1), counted up to
+    /// `roster_service::APPROVAL_COUNT_CAP`, for the header.
+    pub approvals: i64,
 }
 
 /// What the layout shows: who is signed in, the current account and its switcher, the areas

@@ -31,7 +31,12 @@ pub(crate) async fn place_in(state: &AppState, p: &Principal, account_id: uuid::
         None => None,
     };
     let can = Can::new(p, &account, mine.as_ref());
-    Some((NavAccount { id: account.id, name: account.name }, can))
+    // Only a member has a queue; a failure here costs the header its count, not the page.
+    let approvals = match mine {
+        Some(_) => state.service.approval_count(p, account_id).await.unwrap_or(0),
+        None => 0,
+    };
+    Some((NavAccount { id: account.id, name: account.name, approvals }, can))
 }
 
 impl FromRequestParts<AppState> for ConsoleUser {

@@ -284,6 +284,8 @@ pub fn areas(can: &Can, account: Option<Uuid>, operator: bool, path: &str) -> Ve
             link(path, "Time", at("/time"), can.use_own_work(), true),
             link(path, "Time report", at("/time/report"), can.use_own_work(), false),
             link(path, "Workflows", at("/workflows"), can.use_own_work(), false),
+            link(path, "Runs", at("/workflow-runs"), can.use_own_work(), false),
+            link(path, "Approvals", at("/approvals"), can.use_own_work(), false),
         ];
         out.push(NavArea { label: "Work", links: work.into_iter().flatten().collect() });
         let clients = [

@@ -136,6 +136,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (25, "time", include_str!("../../../migrations/sqlite/0025_time.sql")),
     (26, "tickets", include_str!("../../../migrations/sqlite/0026_tickets.sql")),
     (27, "workflow_templates", include_str!("../../../migrations/sqlite/0027_workflow_templates.sql")),
+    (28, "workflow_runs", include_str!("../../../migrations/sqlite/0028_workflow_runs.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \

@@ -2,7 +2,9 @@
 //! an event lasts at most `EVENT_SPAN_MAX_DAYS`, so those overlapping `[from, to)` start in
 //! `[from - span, to)`; the events of a day or less start in `[from - 1 day, to)`
 //! (`events_by_calendar` for one calendar, `events_by_account` otherwise), the longer ones are
-//! read from their own partial indexes (`events_long_*`, migration 0021).
+//! read from their own partial indexes (`events_long_*`, migration 0021). A member who reaches
+//! only their own calendars has each of them read by its own index and the pages merged
+//! (decision 0100): walking the account's index would fetch everyone's events to keep theirs.
 use roster_core::Scope;
 use time::Duration;
 use uuid::Uuid;
@@ -103,10 +105,49 @@ pub(super) async fn list(tx: &mut SqlTx, scope: &Scope, q: &EventQuery, limit: i
     let (s_at, s_id) = (to_db(short_after.0), short_after.1);
     let (l_at, l_id) = (to_db(long_after.0), long_after.1);
     let (to, from, split_at) = (to_db(q.to), to_db(q.from), to_db(split.0));
-    let who = q.calendar_id.unwrap_or(account);
-    let sql = if q.calendar_id.is_some() { &*OF_CALENDAR } else { &*OF_SCOPE };
-    tx.all_dyn(sql, true, args![account, all, me, who, s_at, s_id, to, from, limit, l_at, l_id, split_at], from_row)
-        .await
+    macro_rules! run {
+        ($sql:expr, $who:expr) => {
+            tx.all_dyn(
+                $sql,
+                true,
+                args![account, all, me, $who, s_at, s_id, to, from, limit, l_at, l_id, split_at],
+                from_row,
+            )
+            .await
+        };
+    }
+    if let Some(calendar) = q.calendar_id {
+        return run!(&OF_CALENDAR, calendar);
+    }
+    if all {
+        return run!(&OF_SCOPE, account);
+    }
+    let mine = own_calendars(tx, account, me).await?;
+    if mine.len() > OWN_CALENDARS_MERGED {
+        return run!(&OF_SCOPE, account);
+    }
+    let mut rows = Vec::new();
+    for calendar in mine {
+        rows.extend(run!(&OF_CALENDAR, calendar)?);
+    }
+    rows.sort_by_key(|e| (e.starts_at, e.id));
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(rows)
+}
+
+/// Up to this many own calendars are read one by one; a member with more (rare: calendars are
+/// per person or per room) has the account's index walked instead.
+const OWN_CALENDARS_MERGED: usize = 16;
+
+/// The calendars `me` owns in `account`, at most one more than [`OWN_CALENDARS_MERGED`].
+async fn own_calendars(tx: &mut SqlTx, account: Uuid, me: Uuid) -> Result<Vec<Uuid>> {
+    let cap = i64::try_from(OWN_CALENDARS_MERGED + 1).unwrap_or(i64::MAX);
+    tx.all(
+        "SELECT id FROM calendars WHERE account_id = $1 AND owner_id = $2 ORDER BY id LIMIT $3",
+        args![account, me, cap],
+        |r| uuid(r, "id"),
+    )
+    .await
 }
 
 pub(super) async fn one(tx: &mut SqlTx, scope: &Scope, id: Uuid) -> Result<Option<EventRow>> {

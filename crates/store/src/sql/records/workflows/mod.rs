@@ -1,12 +1,15 @@
-//! Workflow templates (R-WF-1): the SQL. A template is in a scope when it is the scope's
+//! Workflow templates (R-WF-1): the SQL; runs and their steps in `runs.rs`. A template is in a scope when it is the scope's
 //! account's (the scope of templates always reaches the whole account, `$2` is true).
-use roster_core::Scope;
+use roster_core::{RunScope, RunState, RunStepState, Scope};
+use time::OffsetDateTime;
 use uuid::Uuid;
+
+mod runs;
 
 use super::super::driver::{SqlTx, get, to_db};
 use super::super::{DbRow, time, uuid};
 use super::scope_args;
-use crate::{Result, StoreError, WorkflowTemplateRow};
+use crate::{Result, RunQuery, StoreError, WorkflowRunRow, WorkflowRunStepRow, WorkflowTemplateRow};
 
 const COLS: &str = "w.id, w.account_id, w.name, w.steps, w.version, w.created_by, w.created_at, w.updated_at";
 
@@ -94,5 +97,77 @@ impl crate::WorkflowTemplateRepo for SqlTx {
             )
             .await?;
         Ok(ids.len() as u64)
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::WorkflowRunRepo for SqlTx {
+    async fn insert_workflow_run(
+        &mut self,
+        scope: &RunScope,
+        run: &WorkflowRunRow,
+        steps: &[WorkflowRunStepRow],
+    ) -> Result<()> {
+        runs::insert(self, scope, run, steps).await
+    }
+
+    async fn workflow_run(&mut self, scope: &RunScope, id: Uuid) -> Result<Option<WorkflowRunRow>> {
+        runs::one(self, scope, id).await
+    }
+
+    async fn workflow_runs(
+        &mut self,
+        scope: &RunScope,
+        q: &RunQuery,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<WorkflowRunRow>> {
+        runs::list(self, scope, q, after, limit).await
+    }
+
+    async fn workflow_run_steps(&mut self, scope: &RunScope, run_id: Uuid) -> Result<Vec<WorkflowRunStepRow>> {
+        runs::steps(self, scope, run_id).await
+    }
+
+    async fn workflow_run_step(&mut self, scope: &RunScope, step_id: Uuid) -> Result<Option<WorkflowRunStepRow>> {
+        runs::step(self, scope, step_id).await
+    }
+
+    async fn set_workflow_run_state(&mut self, scope: &RunScope, run: &WorkflowRunRow, from: RunState) -> Result<u64> {
+        runs::set_state(self, scope, run, from).await
+    }
+
+    async fn update_workflow_run_step(
+        &mut self,
+        scope: &RunScope,
+        step: &WorkflowRunStepRow,
+        from: RunStepState,
+    ) -> Result<u64> {
+        runs::update_step(self, scope, step, from).await
+    }
+
+    async fn cancel_open_run_steps(&mut self, scope: &RunScope, run_id: Uuid, at: OffsetDateTime) -> Result<u64> {
+        runs::cancel_open(self, scope, run_id, at).await
+    }
+
+    async fn finish_run_if_ended(&mut self, scope: &RunScope, run_id: Uuid, at: OffsetDateTime) -> Result<u64> {
+        runs::finish_if_ended(self, scope, run_id, at).await
+    }
+
+    async fn waiting_run_steps(
+        &mut self,
+        scope: &Scope,
+        after: Option<(OffsetDateTime, Uuid)>,
+        limit: i64,
+    ) -> Result<Vec<WorkflowRunStepRow>> {
+        runs::waiting(self, scope, after, limit).await
+    }
+
+    async fn count_waiting_run_steps(&mut self, scope: &Scope, cap: i64) -> Result<i64> {
+        runs::count_waiting(self, scope, cap).await
+    }
+
+    async fn waiting_run_step(&mut self, scope: &Scope, step_id: Uuid) -> Result<Option<WorkflowRunStepRow>> {
+        runs::waiting_one(self, scope, step_id).await
     }
 }

@@ -41,6 +41,9 @@ pub struct ShowPage {
     /// Projects: `projects.manage`; to-dos and events: the viewer's own work.
     may_add_project: bool,
     may_use_work: bool,
+    /// The contact's workflow runs, and the templates one may start on it (R-WF-1).
+    runs: Vec<roster_service::WorkflowRunView>,
+    templates: Vec<roster_service::WorkflowTemplateView>,
 }
 
 /// When an event happens, as the viewer reads it: all-day events by their dates, timed ones in
@@ -122,7 +125,10 @@ pub async fn show(
         }
         _ => {}
     }
+    let (runs, templates) = super::super::workflows::of_record(&state, &user, account_id, Some(contact_id), None).await?;
     let page = ShowPage {
+        runs,
+        templates,
         may_add_project: nav.can.manage_projects(),
         may_use_work: nav.can.use_own_work(),
         projects,

@@ -69,6 +69,9 @@ pub struct ProjectPage {
     contacts: Vec<Choice>,
     /// The client contact's name as the viewer may see it (`None`: none, or out of reach).
     contact_name: Option<String>,
+    /// The project's workflow runs, and the templates one may start on it (R-WF-1).
+    runs: Vec<roster_service::WorkflowRunView>,
+    templates: Vec<roster_service::WorkflowTemplateView>,
 }
 
 fn statuses() -> Vec<&'static str> {
@@ -108,7 +111,13 @@ async fn page(
         Some(c) => state.service.get_contact(&user.0, account_id, c).await.ok().map(|c| c.display_name()),
         None => None,
     };
+    let (runs, templates) = match project_id {
+        Some(id) => super::super::workflows::of_record(state, user, account_id, None, Some(id)).await?,
+        None => (Vec::new(), Vec::new()),
+    };
     Ok(ProjectPage {
+        runs,
+        templates,
         nav,
         account_id,
         project,

@@ -1,0 +1,265 @@
+//! Running one step of a workflow run (R-WF-1): the `workflow.step` job's handler. It runs in
+//! the job runner's unit of work, with the job's done mark (decision 0096), so a step's effect
+//! (the to-do, event or email), its new state and the next step's job commit together: exactly
+//! once, whatever the number of runners or crashes.
+//!
+//! What a person could fix (no assignee, an assignee who left, no default list, a contact
+//! without an address, an email that fails to render) fails the step with the reason and the
+//! run goes on; only the store failing fails the job (rolled back, retried with backoff).
+use roster_core::{MembershipStatus, RunState, RunStepState, StepApproval, StepKind, scope};
+use roster_mail::TemplateName;
+use roster_store::{ContactRow, EventRow, JobRow, TodoRow, Tx, WorkflowRunRow, WorkflowRunStepRow};
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::runs::{StepJob, enqueue_step, runner_scope};
+use super::view::StepSpec;
+use crate::mail::{Mail, Sender};
+use crate::{Result, Service, ServiceError};
+
+/// What a step came to.
+pub(crate) enum Outcome {
+    Done { result_id: Option<Uuid>, subject: Option<String>, body: Option<String> },
+    Waiting { subject: String, body: String },
+    Failed(String),
+}
+
+/// The most characters of an email step's subject and body, rendered or edited.
+pub const SUBJECT_MAX: usize = 200;
+pub const BODY_MAX: usize = 20_000;
+
+impl Service {
+    /// The `workflow.step` job: runs the step if its run is active and in the job's epoch and
+    /// the step is still scheduled (otherwise nothing: paused, cancelled, or already run).
+    pub(crate) async fn run_workflow_step(&self, tx: &mut dyn Tx, job: &JobRow, now: OffsetDateTime) -> Result<()> {
+        let sj: StepJob = serde_json::from_str(&job.payload)
+            .map_err(|e| ServiceError::Internal(format!("workflow step job {} has an unreadable payload: {e}", job.id)))?;
+        let Some(account_id) = job.account_id else {
+            return Err(ServiceError::Internal(format!("workflow step job {} names no account", job.id)));
+        };
+        let runs = runner_scope(account_id);
+        let Some(run) = tx.workflow_run(&runs, sj.run_id).await? else { return Ok(()) };
+        if run.epoch != sj.epoch || run.state != RunState::Active {
+            return Ok(());
+        }
+        let steps = tx.workflow_run_steps(&runs, run.id).await?;
+        let Some(i) = steps.iter().position(|s| s.id == sj.step_id) else { return Ok(()) };
+        if steps[i].state != RunStepState::Scheduled {
+            return Ok(());
+        }
+        let mut step = steps[i].clone();
+        let outcome = self.step_effect(tx, &run, &step, now).await?;
+        match outcome {
+            Outcome::Done { result_id, subject, body } => {
+                step.state = RunStepState::Done;
+                step.result_id = result_id;
+                step.subject = subject;
+                step.body = body;
+            }
+            Outcome::Waiting { subject, body } => {
+                step.state = RunStepState::Waiting;
+                step.subject = Some(subject);
+                step.body = Some(body);
+            }
+            Outcome::Failed(reason) => {
+                step.state = RunStepState::Failed;
+                step.reason = Some(reason);
+            }
+        }
+        step.updated_at = now;
+        tx.update_workflow_run_step(&runs, &step, RunStepState::Scheduled).await?;
+        match steps.get(i + 1) {
+            Some(next) => enqueue_step(tx, &run, next, now).await?,
+            None => {
+                tx.finish_run_if_ended(&runs, run.id, now).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The step's effect, written in `tx`; an `Err` is the store failing.
+    async fn step_effect(
+        &self,
+        tx: &mut dyn Tx,
+        run: &WorkflowRunRow,
+        step: &WorkflowRunStepRow,
+        now: OffsetDateTime,
+    ) -> Result<Outcome> {
+        let spec: StepSpec = serde_json::from_str(&step.spec)
+            .map_err(|e| ServiceError::Internal(format!("workflow step {} has an unreadable spec: {e}", step.id)))?;
+        let Some(assignee) = step.assignee_id else {
+            return Ok(Outcome::Failed(format!(
+                "Nobody to give it to: the run's {} named no member when the run started.",
+                spec.assignee.replace('_', " ")
+            )));
+        };
+        let active = tx
+            .membership(run.account_id, assignee)
+            .await?
+            .is_some_and(|m| m.status == MembershipStatus::Active);
+        let Some(user) = tx.user_by_id(assignee).await?.filter(|_| active) else {
+            return Ok(Outcome::Failed("The assignee is no longer an active member of the account.".to_owned()));
+        };
+        let all = scope::internal(run.account_id, scope::InternalUse::WorkflowStep);
+        match step.kind {
+            StepKind::Todo => {
+                let list = tx.member_defaults(&all, assignee).await?.default_list;
+                let Some(list_id) = list else {
+                    return Ok(Outcome::Failed("The assignee has no default to-do list.".to_owned()));
+                };
+                let (local, _) = roster_core::zone::in_zone(step.due_at, &user.time_zone);
+                let todo = TodoRow {
+                    id: Uuid::now_v7(),
+                    account_id: run.account_id,
+                    list_id,
+                    title: step.title.clone(),
+                    due_on: Some(local.date().to_string()),
+                    done: false,
+                    done_at: None,
+                    project_id: run.project_id,
+                    contact_id: run.contact_id,
+                    assignee_id: Some(assignee),
+                    created_by: run.started_by,
+                    created_at: now,
+                    updated_at: now,
+                };
+                if tx.insert_todo(&all, &todo).await? == 0 {
+                    return Ok(Outcome::Failed("The assignee's default to-do list is gone.".to_owned()));
+                }
+                Ok(Outcome::Done { result_id: Some(todo.id), subject: None, body: None })
+            }
+            StepKind::Event => {
+                let calendar = tx.member_defaults(&all, assignee).await?.default_calendar;
+                let Some(calendar_id) = calendar else {
+                    return Ok(Outcome::Failed("The assignee has no default calendar.".to_owned()));
+                };
+                let minutes = spec.duration_minutes.unwrap_or(30);
+                let event = EventRow {
+                    id: Uuid::now_v7(),
+                    account_id: run.account_id,
+                    calendar_id,
+                    title: step.title.clone(),
+                    starts_at: step.due_at,
+                    ends_at: step.due_at + Duration::minutes(minutes),
+                    all_day: false,
+                    contact_id: run.contact_id,
+                    project_id: run.project_id,
+                    created_by: run.started_by,
+                    created_at: now,
+                    updated_at: now,
+                };
+                if !tx.insert_event(&all, &event).await? {
+                    return Ok(Outcome::Failed("The assignee's default calendar is gone.".to_owned()));
+                }
+                Ok(Outcome::Done { result_id: Some(event.id), subject: None, body: None })
+            }
+            StepKind::Email => {
+                let contact = match run_contact(tx, run).await? {
+                    Ok(c) => c,
+                    Err(reason) => return Ok(Outcome::Failed(reason)),
+                };
+                let account = tx.account_by_id(run.account_id).await?.ok_or(ServiceError::NotFound)?;
+                let context = json!({
+                    "contact": {
+                        "first_name": contact.first_name,
+                        "last_name": contact.last_name,
+                        "email": contact.email,
+                        "company": contact.company,
+                    },
+                    "member": { "first_name": user.first_name, "last_name": user.last_name, "email": user.email },
+                    "account": { "name": account.name },
+                });
+                let render = |text: Option<&String>| roster_mail::render_workflow_text(text.map_or("", |t| t), &context);
+                let (subject, body) = match (render(spec.subject.as_ref()), render(spec.body.as_ref())) {
+                    (Ok(s), Ok(b)) => (one_line(&s), b),
+                    (Err(e), _) => return Ok(Outcome::Failed(format!("The subject: {e}"))),
+                    (_, Err(e)) => return Ok(Outcome::Failed(format!("The body: {e}"))),
+                };
+                if let Err(reason) = check_email(&subject, &body) {
+                    return Ok(Outcome::Failed(reason));
+                }
+                if spec.approval != Some(StepApproval::Auto) {
+                    return Ok(Outcome::Waiting { subject, body });
+                }
+                match self.send_step_email(tx, run, &contact, &user, &subject, &body).await? {
+                    Ok(id) => Ok(Outcome::Done { result_id: Some(id), subject: Some(subject), body: Some(body) }),
+                    Err(reason) => Ok(Outcome::Failed(reason)),
+                }
+            }
+        }
+    }
+
+    /// Puts a step's email in the outbox, from the assignee (their name, their Reply-To):
+    /// `Ok(Err(reason))` when the account may not send (its owner's address unproved); a full
+    /// hourly quota is the store's kind of failure (the job is retried later).
+    pub(crate) async fn send_step_email(
+        &self,
+        tx: &mut dyn Tx,
+        run: &WorkflowRunRow,
+        contact: &ContactRow,
+        from: &roster_store::UserRow,
+        subject: &str,
+        body: &str,
+    ) -> Result<std::result::Result<Uuid, String>> {
+        let Some(to) = contact.email.clone() else {
+            return Ok(Err("The contact has no email address.".to_owned()));
+        };
+        let account = tx.account_by_id(run.account_id).await?.ok_or(ServiceError::NotFound)?;
+        let name = format!("{} {}", from.first_name, from.last_name).trim().to_owned();
+        let mail = Mail {
+            account: Some(&account),
+            template: TemplateName::WorkflowEmail,
+            to: &to,
+            context: json!({
+                "account": { "name": account.name },
+                "sender": { "name": name },
+                "email": { "subject": subject, "body": body },
+            }),
+            sender: Sender::User { name: &name, email: &from.email },
+            bcc: None,
+        };
+        match self.enqueue_email(tx, mail).await {
+            Ok(row) => Ok(Ok(row.id)),
+            Err(ServiceError::Conflict { message, .. }) => Ok(Err(message)),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The contact a run emails: its own, or its project's client contact.
+pub(crate) async fn run_contact(
+    tx: &mut dyn Tx,
+    run: &WorkflowRunRow,
+) -> Result<std::result::Result<ContactRow, String>> {
+    let all = scope::internal(run.account_id, scope::InternalUse::WorkflowStep);
+    let id = match (run.contact_id, run.project_id) {
+        (Some(c), _) => Some(c),
+        (None, Some(p)) => tx.project(&all, p).await?.and_then(|p| p.contact_id),
+        (None, None) => None,
+    };
+    let Some(id) = id else {
+        return Ok(Err("The run's project has no client contact to email.".to_owned()));
+    };
+    match tx.contact(&all, id).await? {
+        None => Ok(Err("The run's contact is gone.".to_owned())),
+        Some(c) if c.email.is_none() => Ok(Err("The contact has no email address.".to_owned())),
+        Some(c) => Ok(Ok(c)),
+    }
+}
+
+/// A subject is one line.
+pub(crate) fn one_line(s: &str) -> String {
+    s.split(['\r', '\n']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// An email's subject (1–200 characters, one line) and body (1–20,000 characters).
+pub(crate) fn check_email(subject: &str, body: &str) -> std::result::Result<(), String> {
+    if subject.is_empty() || subject.chars().count() > SUBJECT_MAX {
+        return Err(format!("The subject must be 1 to {SUBJECT_MAX} characters."));
+    }
+    if body.trim().is_empty() || body.chars().count() > BODY_MAX {
+        return Err(format!("The body must be 1 to {BODY_MAX} characters."));
+    }
+    Ok(())
+}
