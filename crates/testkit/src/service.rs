@@ -115,6 +115,22 @@ impl TestService {
         ServiceUser { id, email: email.into(), password: PASSWORD.into(), account, principal }
     }
 
+    /// Marks `user_id`'s address proved (R-AUTH-8), as following an emailed link would: an
+    /// account sends email only once its owner's address is proved.
+    pub async fn prove_address(&self, user_id: Uuid) {
+        let mut tx = self.db.store.begin().await.expect("begin");
+        tx.mark_email_verified(user_id, time::OffsetDateTime::now_utc()).await.expect("mark verified");
+        tx.commit().await.expect("commit");
+    }
+
+    /// A member with `role` of a second account `name` that `owner` creates (so `owner` is an
+    /// admin there too): someone of another account, for isolation checks.
+    pub async fn other_account(&self, owner: &ServiceUser, name: &str, role: &str) -> ServiceUser {
+        let account = self.service.create_account(&owner.principal, name, &Meta::default()).await.expect("account").id;
+        let there = self.sign_in(owner.id, &owner.email, account).await;
+        self.member_with(&there, role).await
+    }
+
     /// Signs `login` in with the test password (a bearer session) and authenticates the token.
     pub async fn principal(&self, login: &str, account: Option<Uuid>) -> Principal {
         let signed_in = self

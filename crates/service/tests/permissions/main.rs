@@ -10,5 +10,6 @@ mod records_projects;
 mod records_tickets;
 mod records_time;
 mod records_todos;
+mod records_workflow_runs;
 mod records_workflows;
 mod team;

@@ -221,7 +221,7 @@ impl Service {
         };
         match self.enqueue_email(tx, mail).await {
             Ok(row) => Ok(Ok(row.id)),
-            Err(ServiceError::Conflict { message, .. }) => Ok(Err(message)),
+            Err(ServiceError::Rule { message, .. } | ServiceError::Conflict { message, .. }) => Ok(Err(message)),
             Err(e) => Err(e),
         }
     }
