@@ -219,6 +219,7 @@ pub struct DemoSizes {
     pub events: u32,
     pub tickets: u32,
     pub time_entries: u32,
+    pub workflow_runs: u32,
 }
 
 pub async fn demo(config: Config, sizes: DemoSizes, account: Option<String>) -> Result<(), Failure> {
@@ -228,7 +229,7 @@ pub async fn demo(config: Config, sizes: DemoSizes, account: Option<String>) -> 
         let started = std::time::Instant::now();
         let added = add_demo_members(&service, Some(&slug), sizes.users).await?;
         let secs = started.elapsed().as_secs_f64();
-        if added > 0 || sizes.contacts + sizes.projects + sizes.events + sizes.tickets + sizes.time_entries == 0 {
+        if added > 0 || sizes.contacts + sizes.projects + sizes.events + sizes.tickets + sizes.time_entries + sizes.workflow_runs == 0 {
             println!(
                 "Added {added} generated members to the account {slug} in {secs:.1} s ({:.0} rows/s).",
                 f64::from(added) / secs.max(1e-9)
@@ -304,6 +305,16 @@ async fn add_demo_records(service: &Service, slug: Option<&str>, sizes: DemoSize
             service.demo_fill_events(slug, sizes.events, &|n| bar.set_position(u64::from(n))).await.map_err(runtime)?;
         bar.finish_and_clear();
         say_rate(added, "events", slug, started);
+    }
+    if sizes.workflow_runs > 0 {
+        let started = std::time::Instant::now();
+        let bar = progress_bar(u64::from(sizes.workflow_runs), "workflow runs");
+        let added = service
+            .demo_fill_workflow_runs(slug, sizes.workflow_runs, &|n| bar.set_position(u64::from(n)))
+            .await
+            .map_err(runtime)?;
+        bar.finish_and_clear();
+        say_rate(added, "workflow runs", slug, started);
     }
     if sizes.tickets > 0 {
         let started = std::time::Instant::now();

@@ -69,6 +69,10 @@ enum Command {
         /// account's members, four in five on a project), 10,000 per transaction.
         #[arg(long, default_value_t = 0)]
         time_entries: u32,
+        /// Also start this many runs of a 10-step workflow template (to-dos and events, every
+        /// step due at once) on one demo client, for `roster serve`'s job runners to do.
+        #[arg(long, default_value_t = 0)]
+        workflow_runs: u32,
         /// Fill this account instead of the demo account (made, with a generated owner, when no
         /// account has this slug).
         #[arg(long, value_name = "SLUG")]
@@ -123,8 +127,9 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve => commands::serve(config).await,
             Command::Migrate => commands::migrate(config).await,
-            Command::Demo { users, contacts, projects, events, tickets, time_entries, account } => {
-                let sizes = commands::DemoSizes { users, contacts, projects, events, tickets, time_entries };
+            Command::Demo { users, contacts, projects, events, tickets, time_entries, workflow_runs, account } => {
+                let sizes =
+                    commands::DemoSizes { users, contacts, projects, events, tickets, time_entries, workflow_runs };
                 commands::demo(config, sizes, account).await
             }
             Command::Users(c) => users::run(config, c).await,

@@ -4,6 +4,7 @@ pub(crate) mod demo;
 pub(crate) mod demo_bulk;
 pub(crate) mod demo_fill;
 pub(crate) mod demo_records;
+pub(crate) mod demo_runs;
 pub(crate) mod demo_tickets;
 pub(crate) mod demo_time;
 pub(crate) mod demo_work;

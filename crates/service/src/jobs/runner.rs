@@ -1,6 +1,8 @@
 //! The runner: claims due jobs with a lease, runs each through its handler, records the
 //! outcome. One runs in every `roster serve` (any number of replicas), as
 //! `Identity::Internal(Internal::JobRunner)`.
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use roster_core::JobKind;
 use roster_store::JobRow;
 use serde_json::json;
@@ -22,6 +24,9 @@ pub struct RunnerOptions {
     pub poll: std::time::Duration,
     /// Done jobs are kept this long (their dedupe keys with them), then purged.
     pub keep_done: Duration,
+    /// Claimed jobs run at once, each in its own unit of work (PostgreSQL commits them
+    /// together; SQLite's one writer takes them in turn).
+    pub concurrency: usize,
 }
 
 impl Default for RunnerOptions {
@@ -31,6 +36,7 @@ impl Default for RunnerOptions {
             lease: Duration::minutes(5),
             poll: std::time::Duration::from_secs(1),
             keep_done: Duration::days(7),
+            concurrency: 8,
         }
     }
 }
@@ -61,11 +67,21 @@ impl Service {
         let jobs = tx.claim_jobs(runner, now, now + opts.lease, opts.batch).await?;
         tx.commit().await?;
         let mut pass = JobPass { claimed: jobs.len(), ..JobPass::default() };
-        for job in &jobs {
-            match self.run_job(runner, job, now).await? {
+        // Up to `concurrency` at once, each in its own unit of work (no closure: the future
+        // stays `Send` for `tokio::spawn`).
+        let mut queue = jobs.iter();
+        let mut running = FuturesUnordered::new();
+        for job in queue.by_ref().take(opts.concurrency.max(1)) {
+            running.push(self.run_job(runner, job, now));
+        }
+        while let Some(outcome) = running.next().await {
+            match outcome? {
                 Outcome::Done => pass.done += 1,
                 Outcome::Failed => pass.failed += 1,
                 Outcome::Lost => pass.lost += 1,
+            }
+            if let Some(job) = queue.next() {
+                running.push(self.run_job(runner, job, now));
             }
         }
         Ok(pass)

@@ -81,6 +81,8 @@ fn every_service_error() -> Vec<Box<dyn Fn() -> ServiceError>> {
         C::FilterNameTaken,
         // R-TIME-1: a second start while a timer runs.
         C::TimerRunning,
+        // R-WF-1: pausing a paused run, resuming a cancelled one…
+        C::RunState,
     ];
     for code in conflicts {
         all.push(Box::new(move || ServiceError::Conflict { code, message: "Not now.".into() }));

@@ -145,6 +145,24 @@ fn table() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("get", "/api/v1/accounts/{account_id}/workflow-templates/{template_id}", None),
         ("patch", "/api/v1/accounts/{account_id}/workflow-templates/{template_id}", Some(json!({ "name": "Taken" }))),
         ("delete", "/api/v1/accounts/{account_id}/workflow-templates/{template_id}", None),
+        // Workflow runs and the approval queue (R-WF-1).
+        ("get", "/api/v1/accounts/{account_id}/workflow-runs", None),
+        (
+            "post",
+            "/api/v1/accounts/{account_id}/workflow-runs",
+            Some(json!({ "template_id": "{template_id}", "project_id": "{project_id}" })),
+        ),
+        ("get", "/api/v1/accounts/{account_id}/workflow-runs/{run_id}", None),
+        ("post", "/api/v1/accounts/{account_id}/workflow-runs/{run_id}/pause", None),
+        ("post", "/api/v1/accounts/{account_id}/workflow-runs/{run_id}/resume", None),
+        ("post", "/api/v1/accounts/{account_id}/workflow-runs/{run_id}/cancel", None),
+        ("get", "/api/v1/accounts/{account_id}/approvals", None),
+        (
+            "post",
+            "/api/v1/accounts/{account_id}/approvals/{step_id}/approve",
+            Some(json!({ "subject": "Hijacked", "body": "Sent by someone else" })),
+        ),
+        ("post", "/api/v1/accounts/{account_id}/approvals/{step_id}/skip", None),
     ]
 }
 
@@ -156,6 +174,9 @@ struct Records {
     todo: uuid::Uuid,
     ticket: uuid::Uuid,
     template: uuid::Uuid,
+    /// An active run of the project whose one email step waits for approval.
+    run: uuid::Uuid,
+    step: uuid::Uuid,
 }
 
 async fn work_records(tx: &mut dyn roster_store::Tx, account_id: uuid::Uuid, member: uuid::Uuid) -> Records {
@@ -226,7 +247,50 @@ async fn work_records(tx: &mut dyn roster_store::Tx, account_id: uuid::Uuid, mem
     };
     tx.insert_ticket(&all, &ticket).await.unwrap();
     tx.insert_workflow_template(&all, &template).await.unwrap();
-    Records { project: project.id, tag: tag.id, list: list.id, todo: todo.id, ticket: ticket.id, template: template.id }
+    let run = roster_store::WorkflowRunRow {
+        id: uuid::Uuid::now_v7(),
+        account_id,
+        template_id: Some(template.id),
+        template_name: "Victim template".to_owned(),
+        template_version: 1,
+        contact_id: None,
+        project_id: Some(project.id),
+        state: roster_core::RunState::Active,
+        epoch: 0,
+        started_by: member,
+        started_at: at,
+        updated_at: at,
+    };
+    let step = roster_store::WorkflowRunStepRow {
+        id: uuid::Uuid::now_v7(),
+        run_id: run.id,
+        account_id,
+        position: 0,
+        kind: roster_core::StepKind::Email,
+        title: "Victim email".to_owned(),
+        spec: "{}".to_owned(),
+        assignee_id: Some(member),
+        due_at: at,
+        state: roster_core::RunStepState::Waiting,
+        reason: None,
+        subject: Some("Victim subject".to_owned()),
+        body: Some("Victim body".to_owned()),
+        result_id: None,
+        decided_by: None,
+        updated_at: at,
+    };
+    let runs = roster_core::scope::internal_runs(account_id, roster_core::scope::InternalUse::Demo);
+    tx.insert_workflow_run(&runs, &run, std::slice::from_ref(&step)).await.unwrap();
+    Records {
+        project: project.id,
+        tag: tag.id,
+        list: list.id,
+        todo: todo.id,
+        ticket: ticket.id,
+        template: template.id,
+        run: run.id,
+        step: step.id,
+    }
 }
 
 /// A calendar and an event of `owner`'s in the victim account (R-CAL-1): their ids.
@@ -422,6 +486,8 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
                 .replace("{calendar_id}", &calendar.to_string())
                 .replace("{event_id}", &event.to_string())
                 .replace("{entry_id}", &entry.to_string())
+                .replace("{run_id}", &records.run.to_string())
+                .replace("{step_id}", &records.step.to_string())
         };
         for (method, path, body) in table {
             assert!(documented.iter().any(|(m, p)| m == method && p == path), "{method} {path} is not documented");
@@ -453,6 +519,13 @@ async fn r_perm_3_every_account_route_answers_404_to_another_accounts_admin() {
         let kept = tx.time_entry(&all, entry).await.unwrap().unwrap();
         assert_eq!((kept.note.as_str(), kept.ended_at), ("Victim time", None), "the timer runs, untouched");
         assert_eq!(tx.workflow_template(&all, records.template).await.unwrap().unwrap().name, "Victim template");
+        let runs = roster_core::scope::internal_runs(victim, roster_core::scope::InternalUse::Demo);
+        let run = tx.workflow_run(&runs, records.run).await.unwrap().unwrap();
+        assert_eq!((run.state, run.epoch), (roster_core::RunState::Active, 0), "the run untouched");
+        let steps = tx.workflow_run_steps(&runs, records.run).await.unwrap();
+        assert_eq!(steps[0].state, roster_core::RunStepState::Waiting, "the email neither sent nor skipped");
+        assert_eq!(steps[0].subject.as_deref(), Some("Victim subject"));
+        assert_eq!(tx.workflow_runs(&runs, &Default::default(), None, 10).await.unwrap().len(), 1, "no run started");
     })
     .await;
 }
@@ -502,6 +575,8 @@ async fn r_perm_3_a_token_made_in_a_answers_404_on_every_route_of_b() {
                 .replace("{role_id}", &role.id.to_string())
                 .replace("{contact_id}", &uuid::Uuid::now_v7().to_string())
                 .replace("{filter_id}", &uuid::Uuid::now_v7().to_string())
+                .replace("{template_id}", &uuid::Uuid::now_v7().to_string())
+                .replace("{project_id}", &uuid::Uuid::now_v7().to_string())
                 .replace("{name}", "welcome")
         };
         for (method, path, body) in table() {

@@ -168,3 +168,56 @@ async fn r_cal_1_a_range_finds_events_overlapping_it_in_start_order_by_pages() {
     })
     .await;
 }
+
+/// Decision 0101: an own scope reads each of the member's calendars by its own index and merges
+/// the pages: the same events, in the same order and the same page cuts, as the account-wide
+/// walk of a `view_all` scope restricted to that member; past 16 calendars the walk is used.
+#[tokio::test]
+async fn r_cal_1_an_own_scope_over_several_calendars_merges_them_in_start_order_and_pages_alike() {
+    for_each_backend(|db| async move {
+        let (account, owner) = new_account(&db.store, "Merged").await;
+        let mia = new_member(&db.store, account.id, "standard", "active").await;
+        let mine = scope_of(account.id, mia.id, false);
+        let theirs = scope_of(account.id, owner.id, false);
+        let t0 = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        for calendars in [3_usize, 20] {
+            let mut tx = db.store.begin().await.unwrap();
+            let mut cals = Vec::new();
+            for i in 0..calendars {
+                let c = calendar(account.id, mia.id, &format!("Mia {calendars}/{i}"), false);
+                assert!(tx.insert_calendar(&mine, &c).await.unwrap());
+                cals.push(c);
+            }
+            let o_cal = calendar(account.id, owner.id, &format!("Olivia {calendars}"), false);
+            assert!(tx.insert_calendar(&theirs, &o_cal).await.unwrap());
+            // Interleaved starts across the calendars, a long one starting before the range,
+            // and the owner's events in between (never Mia's).
+            let base = t0 + Duration::days(i64::try_from(calendars).unwrap() * 10);
+            for k in 0..30_i64 {
+                let cal = &cals[usize::try_from(k).unwrap() % calendars];
+                assert!(tx.insert_event(&mine, &event(cal, &format!("m{calendars}-{k:02}"), base + Duration::minutes(k * 7), 30)).await.unwrap());
+                assert!(tx.insert_event(&theirs, &event(&o_cal, &format!("o{k}"), base + Duration::minutes(k * 7 + 3), 30)).await.unwrap());
+            }
+            assert!(tx.insert_event(&mine, &event(&cals[1], &format!("m{calendars}-long"), base - Duration::days(2), 3 * 24 * 60)).await.unwrap());
+            tx.commit().await.unwrap();
+
+            let mut r = db.store.read().await.unwrap();
+            let mut q = range(base - Duration::hours(1), base + Duration::days(1), None);
+            let mut seen: Vec<String> = Vec::new();
+            loop {
+                let page = r.events(&mine, &q, 7).await.unwrap();
+                assert!(page.windows(2).all(|w| (w[0].starts_at, w[0].id) < (w[1].starts_at, w[1].id)), "start order");
+                assert!(page.iter().all(|e| e.title.starts_with('m')), "only Mia's");
+                seen.extend(page.iter().map(|e| e.title.clone()));
+                match page.last() {
+                    Some(last) if page.len() == 7 => q.after = Some((last.starts_at, last.id)),
+                    _ => break,
+                }
+            }
+            let mut want: Vec<String> = (0..30).map(|k| format!("m{calendars}-{k:02}")).collect();
+            want.insert(0, format!("m{calendars}-long"));
+            assert_eq!(seen, want, "{calendars} calendars: every event once, in order, across pages");
+        }
+    })
+    .await;
+}

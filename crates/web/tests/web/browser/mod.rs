@@ -15,6 +15,7 @@ mod records;
 mod shell;
 mod team;
 mod team_admin;
+mod workflows;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -207,6 +208,11 @@ pub(crate) struct Browser {
 
 impl Browser {
     pub(crate) async fn open(driver: &ChromeDriver) -> Self {
+        // Each browser its own profile: two Chromiums on one profile directory, the second exits.
+        static OPENED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let profile = driver.profile.join(format!("browser-{n}"));
+        std::fs::create_dir_all(&profile).unwrap();
         let caps = json!({
             "browserName": "chrome",
             "pageLoadStrategy": "normal",
@@ -223,7 +229,7 @@ impl Browser {
                     "--disable-component-update",
                     "--disable-sync",
                     "--disable-dev-shm-usage",
-                    format!("--user-data-dir={}", driver.profile.display()),
+                    format!("--user-data-dir={}", profile.display()),
                 ],
             },
         });

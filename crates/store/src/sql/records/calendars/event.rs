@@ -4,7 +4,7 @@
 //! (`events_by_calendar` for one calendar, `events_by_account` otherwise), the longer ones are
 //! read from their own partial indexes (`events_long_*`, migration 0021). A member who reaches
 //! only their own calendars has each of them read by its own index and the pages merged
-//! (decision 0100): walking the account's index would fetch everyone's events to keep theirs.
+//! (decision 0101): walking the account's index would fetch everyone's events to keep theirs.
 use roster_core::Scope;
 use time::Duration;
 use uuid::Uuid;
