@@ -266,14 +266,15 @@ pub async fn demo(config: Config, sizes: DemoSizes, account: Option<String>) -> 
     }
     if records != DemoRecords::default() {
         println!(
-            "The demo account has {} client contacts, {} projects, {} to-dos, {} events, {} tickets, {} time entries (one timer running) and {} workflow templates to try.",
+            "The demo account has {} client contacts, {} projects, {} to-dos, {} events, {} tickets, {} time entries (one timer running), {} workflow templates and {} runs of them to try.",
             records.contacts,
             records.projects,
             records.todos,
             records.events,
             records.tickets,
             records.time_entries,
-            records.workflow_templates
+            records.workflow_templates,
+            records.workflow_runs
         );
     }
     if added > 0 {

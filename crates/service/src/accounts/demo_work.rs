@@ -95,6 +95,9 @@ pub struct DemoRecords {
     /// Time entries, the running timer included (R-TIME-1).
     pub time_entries: u32,
     pub workflow_templates: u32,
+    /// Runs started on the demo's clients: one two days ago (its email waits for approval once
+    /// the runner has run), one now.
+    pub workflow_runs: u32,
 }
 
 impl Service {
@@ -229,7 +232,9 @@ impl Service {
             monday,
         )
         .await?;
-        made.workflow_templates = demo_workflows(tx.as_mut(), &scope, people[OWNER], t).await?;
+        let client_ids: Vec<Uuid> = contacts.iter().map(|c| c.id).collect();
+        (made.workflow_templates, made.workflow_runs) =
+            demo_workflows(tx.as_mut(), &scope, people[OWNER], &client_ids, t).await?;
 
         for (action, n) in [
             (AuditAction::ContactsImported, made.contacts),
@@ -239,6 +244,7 @@ impl Service {
             (AuditAction::TicketOpened, made.tickets),
             (AuditAction::TimeEntryCreated, made.time_entries),
             (AuditAction::WorkflowTemplateCreated, made.workflow_templates),
+            (AuditAction::WorkflowRunStarted, made.workflow_runs),
         ] {
             tx.insert_audit(&demo_audit(&scope, action, n, t)).await?;
         }
@@ -247,8 +253,15 @@ impl Service {
     }
 }
 
-/// Two believable templates (R-WF-1): steps written as the API takes them, stored as it does.
-async fn demo_workflows(tx: &mut dyn Tx, scope: &Scope, owner: Uuid, at: OffsetDateTime) -> Result<u32> {
+/// Two believable templates (R-WF-1): steps written as the API takes them, stored as it does;
+/// the first started on the first client two days ago, the second on the second client now.
+async fn demo_workflows(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    owner: Uuid,
+    clients: &[Uuid],
+    at: OffsetDateTime,
+) -> Result<(u32, u32)> {
     use crate::records::workflows::view::StepSpec;
     use roster_core::{StepAfter, StepApproval, StepKind};
     let step = |kind, after_days, at_time: &str, assignee: &str, title: &str| StepSpec {
@@ -271,7 +284,7 @@ async fn demo_workflows(tx: &mut dyn Tx, scope: &Scope, owner: Uuid, at: OffsetD
     };
     let event = |after_days, title: &str, minutes| StepSpec {
         duration_minutes: Some(minutes),
-        ..step(StepKind::Event, after_days, "14:00", "project_owner", title)
+        ..step(StepKind::Event, after_days, "14:00", "contact_assignee", title)
     };
     let templates = [
         (
@@ -303,8 +316,9 @@ async fn demo_workflows(tx: &mut dyn Tx, scope: &Scope, owner: Uuid, at: OffsetD
             ],
         ),
     ];
-    let mut made = 0;
-    for (name, steps) in templates {
+    let (mut made, mut runs) = (0, 0);
+    let run_scope = roster_core::scope::internal_runs(scope.account_id(), roster_core::scope::InternalUse::Demo);
+    for (i, (name, steps)) in templates.into_iter().enumerate() {
         let row = roster_store::WorkflowTemplateRow {
             id: Uuid::now_v7(),
             account_id: scope.account_id(),
@@ -317,8 +331,18 @@ async fn demo_workflows(tx: &mut dyn Tx, scope: &Scope, owner: Uuid, at: OffsetD
         };
         tx.insert_workflow_template(scope, &row).await?;
         made += 1;
+        let contact = match clients.get(i) {
+            Some(c) => tx.contact(scope, *c).await?,
+            None => None,
+        };
+        if let Some(contact) = contact {
+            let started = if i == 0 { at - time::Duration::days(2) } else { at };
+            crate::records::workflows::runs::begin_run(tx, &run_scope, &row, Some(&contact), None, owner, started)
+                .await?;
+            runs += 1;
+        }
     }
-    Ok(made)
+    Ok((made, runs))
 }
 
 pub(crate) fn count(n: impl TryInto<u32>) -> u32 {

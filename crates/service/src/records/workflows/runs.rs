@@ -132,76 +132,7 @@ impl Service {
         let (Some(template), true) = (template, errs.is_empty()) else {
             return Err(ServiceError::Invalid(errs));
         };
-        let specs: Vec<StepSpec> = serde_json::from_str(&template.steps)
-            .map_err(|e| ServiceError::Internal(format!("workflow template {} has unreadable steps: {e}", template.id)))?;
-        // The project's client contact stands in for a project run's "contact assignee".
-        let contact_assignee = match (&contact, &project) {
-            (Some(c), _) => c.assigned_to,
-            (None, Some(pr)) => match pr.contact_id {
-                Some(cid) => {
-                    let all = scope::internal(account_id, scope::InternalUse::WorkflowStep);
-                    tx.contact(&all, cid).await?.and_then(|c| c.assigned_to)
-                }
-                None => None,
-            },
-            (None, None) => None,
-        };
-        let project_owner = project.as_ref().map(|pr| pr.owner_id);
-        let mut resolved = Vec::with_capacity(specs.len());
-        for spec in specs {
-            let who = match RunRole::parse(&spec.assignee) {
-                Ok(RunRole::ContactAssignee) => contact_assignee,
-                Ok(RunRole::ProjectOwner) => project_owner,
-                Err(_) => Uuid::parse_str(&spec.assignee).ok(),
-            };
-            let zone = match who {
-                Some(u) => tx.user_by_id(u).await?.map(|u| u.time_zone).unwrap_or_default(),
-                None => String::new(),
-            };
-            resolved.push((spec, zone, who));
-        }
-        let at = now();
-        let pairs: Vec<(StepSpec, String)> = resolved.iter().map(|(s, z, _)| (s.clone(), z.clone())).collect();
-        let dues = due_times(&pairs, at);
-        let run = WorkflowRunRow {
-            id: Uuid::now_v7(),
-            account_id,
-            template_id: Some(template.id),
-            template_name: template.name.clone(),
-            template_version: template.version,
-            contact_id: contact.as_ref().map(|c| c.id),
-            project_id: project.as_ref().map(|pr| pr.id),
-            state: RunState::Active,
-            epoch: 0,
-            started_by: p.user.id,
-            started_at: at,
-            updated_at: at,
-        };
-        let mut steps = Vec::with_capacity(resolved.len());
-        for (i, ((spec, _, who), due)) in resolved.into_iter().zip(dues).enumerate() {
-            steps.push(WorkflowRunStepRow {
-                id: Uuid::now_v7(),
-                run_id: run.id,
-                account_id,
-                position: i32::try_from(i).unwrap_or(i32::MAX),
-                kind: spec.kind,
-                title: spec.title.clone(),
-                spec: serde_json::to_string(&spec).map_err(|e| ServiceError::Internal(e.to_string()))?,
-                assignee_id: who,
-                due_at: due,
-                state: RunStepState::Scheduled,
-                reason: None,
-                subject: None,
-                body: None,
-                result_id: None,
-                decided_by: None,
-                updated_at: at,
-            });
-        }
-        tx.insert_workflow_run(&runs, &run, &steps).await?;
-        if let Some(first) = steps.first() {
-            enqueue_step(tx.as_mut(), &run, first, at).await?;
-        }
+        let (run, steps) = begin_run(tx.as_mut(), &runs, &template, contact.as_ref(), project.as_ref(), p.user.id, now()).await?;
         let mut a = audit(AuditAction::WorkflowRunStarted, p.who(), Some(account_id), ("workflow_run", run.id.to_string()), meta);
         a.details = p.who().details(Some(json!({
             "template_id": template.id,
@@ -328,6 +259,91 @@ impl Service {
         tx.commit().await?;
         Ok(WorkflowRunView::new(run, steps))
     }
+}
+
+/// Starts `template` on `contact` or `project` as `started_by` at `at`, in `tx`: copies the
+/// steps, resolves each run role (the project's client contact stands in for a project run's
+/// "contact assignee"), fixes the due times, writes the run and enqueues its first step. The
+/// caller has checked the template and the contact or project are in reach.
+pub(crate) async fn begin_run(
+    tx: &mut dyn Tx,
+    runs: &RunScope,
+    template: &roster_store::WorkflowTemplateRow,
+    contact: Option<&roster_store::ContactRow>,
+    project: Option<&roster_store::ProjectRow>,
+    started_by: Uuid,
+    at: OffsetDateTime,
+) -> Result<(WorkflowRunRow, Vec<WorkflowRunStepRow>)> {
+    let account_id = runs.account_id();
+    let specs: Vec<StepSpec> = serde_json::from_str(&template.steps)
+        .map_err(|e| ServiceError::Internal(format!("workflow template {} has unreadable steps: {e}", template.id)))?;
+    let contact_assignee = match (contact, project) {
+        (Some(c), _) => c.assigned_to,
+        (None, Some(pr)) => match pr.contact_id {
+            Some(cid) => {
+                let all = scope::internal(account_id, scope::InternalUse::WorkflowStep);
+                tx.contact(&all, cid).await?.and_then(|c| c.assigned_to)
+            }
+            None => None,
+        },
+        (None, None) => None,
+    };
+    let project_owner = project.map(|pr| pr.owner_id);
+    let mut resolved = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let who = match RunRole::parse(&spec.assignee) {
+            Ok(RunRole::ContactAssignee) => contact_assignee,
+            Ok(RunRole::ProjectOwner) => project_owner,
+            Err(_) => Uuid::parse_str(&spec.assignee).ok(),
+        };
+        let zone = match who {
+            Some(u) => tx.user_by_id(u).await?.map(|u| u.time_zone).unwrap_or_default(),
+            None => String::new(),
+        };
+        resolved.push((spec, zone, who));
+    }
+    let pairs: Vec<(StepSpec, String)> = resolved.iter().map(|(s, z, _)| (s.clone(), z.clone())).collect();
+    let dues = due_times(&pairs, at);
+    let run = WorkflowRunRow {
+        id: Uuid::now_v7(),
+        account_id,
+        template_id: Some(template.id),
+        template_name: template.name.clone(),
+        template_version: template.version,
+        contact_id: contact.map(|c| c.id),
+        project_id: project.map(|pr| pr.id),
+        state: RunState::Active,
+        epoch: 0,
+        started_by,
+        started_at: at,
+        updated_at: at,
+    };
+    let mut steps = Vec::with_capacity(resolved.len());
+    for (i, ((spec, _, who), due)) in resolved.into_iter().zip(dues).enumerate() {
+        steps.push(WorkflowRunStepRow {
+            id: Uuid::now_v7(),
+            run_id: run.id,
+            account_id,
+            position: i32::try_from(i).unwrap_or(i32::MAX),
+            kind: spec.kind,
+            title: spec.title.clone(),
+            spec: serde_json::to_string(&spec).map_err(|e| ServiceError::Internal(e.to_string()))?,
+            assignee_id: who,
+            due_at: due,
+            state: RunStepState::Scheduled,
+            reason: None,
+            subject: None,
+            body: None,
+            result_id: None,
+            decided_by: None,
+            updated_at: at,
+        });
+    }
+    tx.insert_workflow_run(runs, &run, &steps).await?;
+    if let Some(first) = steps.first() {
+        enqueue_step(tx, &run, first, at.max(crate::now())).await?;
+    }
+    Ok((run, steps))
 }
 
 /// The run scope of the job runner.

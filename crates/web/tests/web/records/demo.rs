@@ -40,7 +40,8 @@ async fn the_demo_makes_projects_todos_and_events_once_and_its_flags_add_more() 
                 events: 13,
                 tickets: 3,
                 time_entries: 16,
-                workflow_templates: 2
+                workflow_templates: 2,
+                workflow_runs: 2
             }
         );
         assert_eq!(app.service.demo_fill_records().await.unwrap(), DemoRecords::default(), "a second run adds nothing");
