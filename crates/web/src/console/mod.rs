@@ -54,6 +54,9 @@ pub struct NavAccount {
     /// Emails waiting for the viewer's approval (R-WF-1), counted up to
     /// `roster_service::APPROVAL_COUNT_CAP`, for the header.
     pub approvals: i64,
+    /// The viewer's running timer's note (R-TIME-1), when one runs: the header offers "Stop"
+    /// then, "Start" otherwise.
+    pub timer: Option<String>,
 }
 
 /// What the layout shows: who is signed in, the current account and its switcher, the areas
@@ -102,6 +105,12 @@ impl Nav {
     pub fn timer_account(&self) -> Option<Uuid> {
         let can = self.can_here()?;
         (can.track_time() && self.acting_as.is_none()).then(|| self.account.as_ref().map(|a| a.id)).flatten()
+    }
+
+    /// The note of the viewer's running timer in the header's account, when one runs.
+    pub fn running_timer(&self) -> Option<&str> {
+        self.timer_account()?;
+        self.account.as_ref()?.timer.as_deref()
     }
 
     /// The way back to the page's parents (the account's home, the area's list).

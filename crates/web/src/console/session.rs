@@ -32,11 +32,18 @@ pub(crate) async fn place_in(state: &AppState, p: &Principal, account_id: uuid::
     };
     let can = Can::new(p, &account, mine.as_ref());
     // Only a member has a queue; a failure here costs the header its count, not the page.
-    let approvals = match mine {
-        Some(_) => state.service.approval_count(p, account_id).await.unwrap_or(0),
-        None => 0,
+    let (approvals, timer) = match mine {
+        Some(_) => {
+            let approvals = state.service.approval_count(p, account_id).await.unwrap_or(0);
+            let timer = match can.track_time() {
+                true => state.service.current_timer(p, account_id).await.ok().and_then(|c| c.timer).map(|t| t.note),
+                false => None,
+            };
+            (approvals, timer)
+        }
+        None => (0, None),
     };
-    Some((NavAccount { id: account.id, name: account.name, approvals }, can))
+    Some((NavAccount { id: account.id, name: account.name, approvals, timer }, can))
 }
 
 impl FromRequestParts<AppState> for ConsoleUser {

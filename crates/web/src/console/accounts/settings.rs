@@ -33,8 +33,8 @@ pub struct SettingsPage {
 
 fn page(state: &AppState, user: &ConsoleUser, a: &AccountView, errors: FieldErrors, saved: bool) -> SettingsPage {
     let mut nav = user.nav();
-    let approvals = nav.account.as_ref().map_or(0, |n| n.approvals);
-    nav.account = Some(NavAccount { id: a.id, name: a.name.clone(), approvals });
+    let (approvals, timer) = nav.account.as_ref().map_or((0, None), |n| (n.approvals, n.timer.clone()));
+    nav.account = Some(NavAccount { id: a.id, name: a.name.clone(), approvals, timer });
     SettingsPage {
         nav,
         account_id: a.id.to_string(),

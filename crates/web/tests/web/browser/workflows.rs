@@ -157,6 +157,8 @@ async fn r_wf_1_r_time_1_r_tkt_1_browser_template_run_approval_timers_and_a_tick
         }
         assert!(running.to_string().contains(if who == "owner" { "Planning" } else { "Calls" }), "{who}: {running}");
     }
+    admin.expect_text("header .timer-running", "Timer running: Planning").await;
+    seller.expect_text("header .timer-running", "Timer running: Calls").await;
 
     // A ticket opened for Grace and answered: the reply reaches her.
     admin.goto(&app.at(&format!("/accounts/{account}/tickets/new"))).await;

@@ -54,8 +54,12 @@ async fn r_time_1_console_timer_entries_and_report() {
         let page = app.page(&format!("/accounts/{a}/time"), &cookie).await;
         page.assert_status(200);
         assert!(page.html.contains("Your timer runs since") && page.html.contains(": Calls."), "{}", page.html);
+        // The header offers Stop while it runs, Start once it stopped.
+        assert!(page.html.contains("Timer running: Calls") && !page.html.contains("header-timer-note"));
         let (status, _, _) = post_form(&app, &format!("/accounts/{a}/time/stop"), &cookie, &[("csrf", &csrf)]).await;
         assert_eq!(status, 303);
+        let page = app.page(&format!("/accounts/{a}/time"), &cookie).await;
+        assert!(page.html.contains("header-timer-note") && !page.html.contains("Timer running"));
         let (status, _, html) = post_form(&app, &format!("/accounts/{a}/time/stop"), &cookie, &[("csrf", &csrf)]).await;
         assert_eq!(status, 404);
         assert!(html.contains("No timer of yours is running."));
