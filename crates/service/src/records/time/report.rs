@@ -119,11 +119,22 @@ impl Service {
             e.1 += r.entries;
         }
 
-        // Names: the members' logins, the projects the caller sees (others read "(a project)").
+        // Names: the members' logins, the projects the caller sees (others read "(a project)"),
+        // each project's in one statement for all of them.
         let mut members: HashMap<Uuid, String> = HashMap::new();
-        let mut projects: HashMap<Uuid, String> = HashMap::new();
         let project_scope = scope(&actor, account_id, scope::PROJECTS)?;
-        for (_, member, project) in rows.keys() {
+        let mut ids: Vec<Uuid> = rows.keys().filter_map(|(_, _, p)| *p).filter(|p| !p.is_nil()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut projects: HashMap<Uuid, String> = HashMap::new();
+        for chunk in ids.chunks(1000) {
+            projects.extend(tx.project_names(&project_scope, chunk).await?);
+        }
+        for id in ids {
+            projects.entry(id).or_insert_with(|| "(a project)".to_owned());
+        }
+        projects.insert(Uuid::nil(), "(no project)".to_owned());
+        for (_, member, _) in rows.keys() {
             if let Some(u) = member
                 && !members.contains_key(u)
             {
@@ -132,16 +143,6 @@ impl Service {
                     None => "(a former member)".to_owned(),
                 };
                 members.insert(*u, name);
-            }
-            if let Some(pid) = project
-                && !projects.contains_key(pid)
-            {
-                let name = if pid.is_nil() {
-                    "(no project)".to_owned()
-                } else {
-                    tx.project(&project_scope, *pid).await?.map_or_else(|| "(a project)".to_owned(), |p| p.name)
-                };
-                projects.insert(*pid, name);
             }
         }
         let rows = rows

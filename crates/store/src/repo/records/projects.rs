@@ -95,6 +95,8 @@ pub trait ProjectRepo {
     async fn page_project_members(&mut self, scope: &Scope, ids: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>>;
     /// `(project, tag)` for the projects `ids` in the scope, by project then tag name.
     async fn page_project_tags(&mut self, scope: &Scope, ids: &[Uuid]) -> Result<Vec<(Uuid, TagRow)>>;
+    /// The names of the projects `ids` that are in the scope, in one statement.
+    async fn project_names(&mut self, scope: &Scope, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>>;
     /// The members' user ids of a project in the scope (empty when it is not).
     async fn project_members(&mut self, scope: &Scope, project_id: Uuid) -> Result<Vec<Uuid>>;
     /// Replaces the members of a project in the scope; false when it is not in the scope.

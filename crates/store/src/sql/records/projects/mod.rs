@@ -70,6 +70,13 @@ impl crate::ProjectRepo for super::super::driver::SqlTx {
     ) -> Result<Vec<(uuid::Uuid, crate::TagRow)>> {
         self.page_tags(scope, ids).await
     }
+    async fn project_names(
+        &mut self,
+        scope: &roster_core::Scope,
+        ids: &[uuid::Uuid],
+    ) -> Result<Vec<(uuid::Uuid, String)>> {
+        self.names_of(scope, ids).await
+    }
     async fn project_members(&mut self, scope: &roster_core::Scope, project_id: uuid::Uuid) -> Result<Vec<uuid::Uuid>> {
         self.member_ids_of(scope, project_id).await
     }
