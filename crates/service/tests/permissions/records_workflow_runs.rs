@@ -305,3 +305,33 @@ async fn r_wf_1_two_runners_on_one_database_run_each_step_once() {
     })
     .await;
 }
+
+/// A template saved before a token check existed (or written around it) whose text fails to
+/// render when the step is due: the step fails with the reason, nothing is sent, the run goes on.
+#[tokio::test]
+async fn r_wf_1_an_email_that_fails_to_render_at_send_time_fails_its_step_and_sends_nothing() {
+    TestService::each_backend(|t| async move {
+        let owner = t.owner("Render").await;
+        t.prove_address(owner.id).await;
+        let me = owner.id.to_string();
+        let good = template(&t, &owner, "Good", vec![email("Hello", &me, "auto"), todo("After", &me)]).await;
+        // The same steps with a body that no longer renders, written straight to the store.
+        let scope = roster_core::scope::internal(owner.account, roster_core::scope::InternalUse::Demo);
+        let mut tx = t.db.store.begin().await.unwrap();
+        let mut row = tx.workflow_template(&scope, good).await.unwrap().unwrap();
+        row.steps = row.steps.replace("{{ member.first_name }}", "{{ member.first_name | no_such_filter }}");
+        assert!(row.steps.contains("no_such_filter"));
+        assert_eq!(tx.update_workflow_template(&scope, &row).await.unwrap(), 1);
+        tx.commit().await.unwrap();
+        let c = contact(&t, &owner, "Grace", Some("grace@example.org"), Some(owner.id)).await;
+        let run = start(&t, &owner, good, c).await;
+        assert_eq!(run_due(&t.service, 1).await, 2);
+        let view = t.service.workflow_run(&owner.principal, owner.account, run).await.unwrap();
+        assert_eq!(view.steps[0].state, RunStepState::Failed);
+        assert!(view.steps[0].reason.as_deref().unwrap_or("").starts_with("The body"), "{:?}", view.steps[0].reason);
+        assert_eq!(view.steps[1].state, RunStepState::Done, "the run goes on");
+        let emails = t.service.account_emails(&owner.principal, owner.account, None, Some(50)).await.unwrap();
+        assert!(emails.items.iter().all(|e| e.template != "workflow_email"), "nothing sent");
+    })
+    .await;
+}

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::runs::runner_scope;
-use super::step_job::{check_email, one_line, run_contact};
+use super::step_job::{StepSender, check_email, one_line, run_contact};
 use super::view::{ApprovalPage, RunStepView};
 use crate::accounts::page_limit;
 use crate::signin::{Principal, audit};
@@ -121,6 +121,7 @@ impl Service {
                 }
                 let from = tx.user_by_id(step.assignee_id.unwrap_or(p.user.id)).await?;
                 let from = from.unwrap_or_else(|| p.user.clone());
+                let from = StepSender { first_name: &from.first_name, last_name: &from.last_name, email: &from.email };
                 let outcome = match run_contact(tx.as_mut(), &run).await? {
                     Err(reason) => Err(reason),
                     Ok(contact) => self.send_step_email(tx.as_mut(), &run, &contact, &from, &subject, &body).await?,

@@ -43,12 +43,13 @@ impl Service {
         if run.epoch != sj.epoch || run.state != RunState::Active {
             return Ok(());
         }
-        let steps = tx.workflow_run_steps(&runs, run.id).await?;
-        let Some(i) = steps.iter().position(|s| s.id == sj.step_id) else { return Ok(()) };
-        if steps[i].state != RunStepState::Scheduled {
+        // The step and the one after it, not every step of the run.
+        let pair = tx.run_step_and_next(&runs, run.id, sj.step_id).await?;
+        let (Some(current), next) = (pair.first(), pair.get(1)) else { return Ok(()) };
+        if current.id != sj.step_id || current.state != RunStepState::Scheduled {
             return Ok(());
         }
-        let mut step = steps[i].clone();
+        let mut step = current.clone();
         let outcome = self.step_effect(tx, &run, &step, now).await?;
         match outcome {
             Outcome::Done { result_id, subject, body } => {
@@ -69,7 +70,7 @@ impl Service {
         }
         step.updated_at = now;
         tx.update_workflow_run_step(&runs, &step, RunStepState::Scheduled).await?;
-        match steps.get(i + 1) {
+        match next {
             Some(next) => enqueue_step(tx, &run, next, now).await?,
             None => {
                 tx.finish_run_if_ended(&runs, run.id, now).await?;
@@ -94,18 +95,15 @@ impl Service {
                 spec.assignee.replace('_', " ")
             )));
         };
-        let active = tx
-            .membership(run.account_id, assignee)
-            .await?
-            .is_some_and(|m| m.status == MembershipStatus::Active);
-        let Some(user) = tx.user_by_id(assignee).await?.filter(|_| active) else {
+        let all = scope::internal(run.account_id, scope::InternalUse::WorkflowStep);
+        // One read: the membership's status, the person, their default list and calendar.
+        let Some(user) = tx.assignee_facts(&all, assignee).await?.filter(|a| a.status == MembershipStatus::Active)
+        else {
             return Ok(Outcome::Failed("The assignee is no longer an active member of the account.".to_owned()));
         };
-        let all = scope::internal(run.account_id, scope::InternalUse::WorkflowStep);
         match step.kind {
             StepKind::Todo => {
-                let list = tx.member_defaults(&all, assignee).await?.default_list;
-                let Some(list_id) = list else {
+                let Some(list_id) = user.default_list else {
                     return Ok(Outcome::Failed("The assignee has no default to-do list.".to_owned()));
                 };
                 let (local, _) = roster_core::zone::in_zone(step.due_at, &user.time_zone);
@@ -130,8 +128,7 @@ impl Service {
                 Ok(Outcome::Done { result_id: Some(todo.id), subject: None, body: None })
             }
             StepKind::Event => {
-                let calendar = tx.member_defaults(&all, assignee).await?.default_calendar;
-                let Some(calendar_id) = calendar else {
+                let Some(calendar_id) = user.default_calendar else {
                     return Ok(Outcome::Failed("The assignee has no default calendar.".to_owned()));
                 };
                 let minutes = spec.duration_minutes.unwrap_or(30);
@@ -182,7 +179,8 @@ impl Service {
                 if spec.approval != Some(StepApproval::Auto) {
                     return Ok(Outcome::Waiting { subject, body });
                 }
-                match self.send_step_email(tx, run, &contact, &user, &subject, &body).await? {
+                let from = StepSender { first_name: &user.first_name, last_name: &user.last_name, email: &user.email };
+                match self.send_step_email(tx, run, &contact, &from, &subject, &body).await? {
                     Ok(id) => Ok(Outcome::Done { result_id: Some(id), subject: Some(subject), body: Some(body) }),
                     Err(reason) => Ok(Outcome::Failed(reason)),
                 }
@@ -198,7 +196,7 @@ impl Service {
         tx: &mut dyn Tx,
         run: &WorkflowRunRow,
         contact: &ContactRow,
-        from: &roster_store::UserRow,
+        from: &StepSender<'_>,
         subject: &str,
         body: &str,
     ) -> Result<std::result::Result<Uuid, String>> {
@@ -216,7 +214,7 @@ impl Service {
                 "sender": { "name": name },
                 "email": { "subject": subject, "body": body },
             }),
-            sender: Sender::User { name: &name, email: &from.email },
+            sender: Sender::User { name: &name, email: from.email },
             bcc: None,
         };
         match self.enqueue_email(tx, mail).await {
@@ -225,6 +223,13 @@ impl Service {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Who a step's email is from: the assignee (their name in From, their address in Reply-To).
+pub(crate) struct StepSender<'a> {
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub email: &'a str,
 }
 
 /// The contact a run emails: its own, or its project's client contact.

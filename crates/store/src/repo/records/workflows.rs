@@ -1,7 +1,7 @@
 //! Workflow templates (R-WF-1). The scope always reaches the whole account (every active member
 //! reads the templates, `roster_core::scope::workflow_templates`); it still names the account.
 use async_trait::async_trait;
-use roster_core::{RunScope, RunState, RunStepState, Scope, StepKind};
+use roster_core::{MembershipStatus, RunScope, RunState, RunStepState, Scope, StepKind};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -88,6 +88,19 @@ pub struct WorkflowRunStepRow {
     pub updated_at: OffsetDateTime,
 }
 
+/// What running a step needs to know of its assignee, read at once: their membership's status
+/// in the account, their name, address and time zone, their default list and calendar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssigneeFacts {
+    pub status: MembershipStatus,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub time_zone: String,
+    pub default_list: Option<Uuid>,
+    pub default_calendar: Option<Uuid>,
+}
+
 /// Which runs a list shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunQuery {
@@ -115,6 +128,16 @@ pub trait WorkflowRunRepo {
     ) -> Result<Vec<WorkflowRunRow>>;
     /// A run's steps in order (empty when the run is not in the scope).
     async fn workflow_run_steps(&mut self, scope: &RunScope, run_id: Uuid) -> Result<Vec<WorkflowRunStepRow>>;
+    /// The step `step_id` of the run and the one after it (at most two rows, in order), if the
+    /// run is in the scope: what the step's job reads instead of every step.
+    async fn run_step_and_next(
+        &mut self,
+        scope: &RunScope,
+        run_id: Uuid,
+        step_id: Uuid,
+    ) -> Result<Vec<WorkflowRunStepRow>>;
+    /// The assignee's facts in the scope's account (`None`: not a member of it).
+    async fn assignee_facts(&mut self, scope: &Scope, user_id: Uuid) -> Result<Option<AssigneeFacts>>;
     /// One step, if its run is in the scope.
     async fn workflow_run_step(&mut self, scope: &RunScope, step_id: Uuid) -> Result<Option<WorkflowRunStepRow>>;
     /// Sets a run's state (and epoch, updated_at) if it is `from`: rows changed.

@@ -1,14 +1,14 @@
 //! Workflow runs and their steps (R-WF-1, decision 0100): the SQL. A run is in a [`RunScope`]
 //! when it is the scope's account's and its contact (or project) is in the scope's contacts
 //! (or projects): `$1` the account, `$2` all contacts, `$3` all projects, `$4` the member.
-use roster_core::{Reach, RunScope, RunState, RunStepState, Scope, StepKind};
+use roster_core::{MembershipStatus, Reach, RunScope, RunState, RunStepState, Scope, StepKind};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::super::super::driver::{SqlTx, get, to_db};
 use super::super::super::{DbRow, catalogued, time, uuid};
 use super::super::scope_args;
-use crate::{Result, RunQuery, StoreError, WorkflowRunRow, WorkflowRunStepRow};
+use crate::{AssigneeFacts, Result, RunQuery, StoreError, WorkflowRunRow, WorkflowRunStepRow};
 
 const RUN_COLS: &str = "r.id, r.account_id, r.template_id, r.template_name, r.template_version, r.contact_id, \
      r.project_id, r.state, r.epoch, r.started_by, r.started_at, r.updated_at";
@@ -187,6 +187,42 @@ pub(super) async fn steps(tx: &mut SqlTx, scope: &RunScope, run_id: Uuid) -> Res
          WHERE s.run_id = $5 AND {IN_SCOPE} ORDER BY s.position"
     );
     tx.all_dyn(&sql, true, args![a, ca, pa, me, run_id], step_from_row).await
+}
+
+pub(super) async fn step_and_next(
+    tx: &mut SqlTx,
+    scope: &RunScope,
+    run_id: Uuid,
+    step_id: Uuid,
+) -> Result<Vec<WorkflowRunStepRow>> {
+    let (a, ca, pa, me) = run_args(scope);
+    let sql = format!(
+        "SELECT {STEP_COLS} FROM workflow_run_steps s JOIN workflow_runs r ON r.id = s.run_id \
+         WHERE s.run_id = $5 AND {IN_SCOPE} AND s.position >= \
+         (SELECT c.position FROM workflow_run_steps c WHERE c.id = $6 AND c.run_id = $5) \
+         ORDER BY s.position LIMIT 2"
+    );
+    tx.all_dyn(&sql, true, args![a, ca, pa, me, run_id, step_id], step_from_row).await
+}
+
+const ASSIGNEE_FACTS: &str = "SELECT m.status, u.first_name, u.last_name, u.email, u.time_zone, \
+     (SELECT l.id FROM todo_lists l WHERE l.account_id = $1 AND l.owner_id = $2 AND l.is_default) AS list_id, \
+     (SELECT c.id FROM calendars c WHERE c.account_id = $1 AND c.owner_id = $2 AND c.is_default) AS calendar_id \
+     FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = $1 AND m.user_id = $2";
+
+pub(super) async fn assignee_facts(tx: &mut SqlTx, scope: &Scope, user_id: Uuid) -> Result<Option<AssigneeFacts>> {
+    tx.opt(ASSIGNEE_FACTS, args![scope.account_id(), user_id], |r| {
+        Ok(AssigneeFacts {
+            status: catalogued(r, "status", MembershipStatus::parse)?,
+            first_name: get(r, "first_name")?,
+            last_name: get(r, "last_name")?,
+            email: get(r, "email")?,
+            time_zone: get(r, "time_zone")?,
+            default_list: get(r, "list_id")?,
+            default_calendar: get(r, "calendar_id")?,
+        })
+    })
+    .await
 }
 
 pub(super) async fn step(tx: &mut SqlTx, scope: &RunScope, step_id: Uuid) -> Result<Option<WorkflowRunStepRow>> {
