@@ -69,6 +69,6 @@ RUNS_DONE=$(q "SELECT count(*) FROM workflow_runs WHERE template_name LIKE 'Benc
 printf '\nRoster workflow runner benchmark (%s; %s runs × 10 steps, all due at once; two replicas, cores 0 and 1)\n' "$BACKEND" "$RUNS"
 printf '| figure | value |\n| --- | --- |\n'
 printf '| steps | %s |\n| every step ended after (s, from the replicas starting) | %s |\n| steps/s | %s |\n' "$STEPS" "$SECS" "$RATE"
-printf '| steps done / failed | %s / %s |\n| workflow.step jobs done | %s |\n' "$DONE" "$FAILED" "$JOBS"
+printf '| steps done / failed | %s / %s |\n| workflow.step jobs done (a job runs its step and those after it already due) | %s |\n' "$DONE" "$FAILED" "$JOBS"
 printf '| to-dos made / events made (expected %s each) | %s / %s |\n' "$((STEPS / 2))" "$TODOS" "$EVENTS"
 printf '| steps sharing one effect (duplicates) | %s |\n| runs done | %s |\n' "$DUPS" "$RUNS_DONE"

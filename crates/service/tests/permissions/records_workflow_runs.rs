@@ -12,8 +12,15 @@ use roster_testkit::service::{ServiceUser, TestService};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+/// A to-do step at 00:00, so a day-0 one is due at once whatever the hour the test runs.
 fn todo(title: &str, assignee: &str) -> StepInput {
-    StepInput { kind: "todo".into(), assignee: assignee.into(), title: title.into(), ..Default::default() }
+    StepInput {
+        kind: "todo".into(),
+        assignee: assignee.into(),
+        title: title.into(),
+        at_time: Some("00:00".into()),
+        ..Default::default()
+    }
 }
 
 fn email(title: &str, assignee: &str, approval: &str) -> StepInput {
@@ -99,7 +106,7 @@ async fn r_wf_1_a_run_makes_the_todo_waits_for_approval_then_sends_and_makes_the
         let patch = WorkflowTemplatePatch { name: Some("Onboarding v2".into()), steps: None };
         s.update_workflow_template(&owner.principal, owner.account, tid, &patch, &Meta::default()).await.unwrap();
 
-        assert_eq!(run_due(s, 2).await, 3, "three steps, each once");
+        assert_eq!(run_due(s, 2).await, 1, "one job runs the three steps, all due (decision 0100)");
         assert_eq!(run_due(s, 2).await, 0, "nothing runs twice");
         let view = s.workflow_run(&sales.principal, owner.account, run).await.unwrap();
         assert_eq!((view.template_name.as_str(), view.template_version), ("Onboarding", 1), "the copy it started with");
@@ -147,6 +154,37 @@ async fn r_wf_1_a_run_makes_the_todo_waits_for_approval_then_sends_and_makes_the
         let view = s.workflow_run(&sales.principal, owner.account, run).await.unwrap();
         assert_eq!(view.state, RunState::Done, "every step ended");
         assert_eq!(s.approval_count(&sales.principal, owner.account).await.unwrap(), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn r_wf_1_steps_due_later_are_jobs_of_their_own_due_ones_run_together_in_order() {
+    TestService::each_backend(|t| async move {
+        let owner = t.owner("Later").await;
+        let me = owner.id.to_string();
+        let mut day2 = todo("Day two", &me);
+        day2.after_days = Some(2);
+        let mut day2b = todo("Day two, later", &me);
+        day2b.at_time = Some("23:59".into());
+        let mut day5 = todo("Day five", &me);
+        day5.after = Some("start".into());
+        day5.after_days = Some(5);
+        let tid = template(&t, &owner, "Spread", vec![todo("Now", &me), day2, day2b, day5]).await;
+        let c = contact(&t, &owner, "Spread", None, Some(owner.id)).await;
+        let run = start(&t, &owner, tid, c).await;
+        let states = |v: &roster_service::WorkflowRunView| v.steps.iter().map(|x| x.state).collect::<Vec<_>>();
+        let (p, a) = (&owner.principal, owner.account);
+        assert_eq!(run_due(&t.service, 0).await, 1);
+        use RunStepState::{Done, Scheduled};
+        assert_eq!(states(&t.service.workflow_run(p, a, run).await.unwrap()), [Done, Scheduled, Scheduled, Scheduled]);
+        assert_eq!(run_due(&t.service, 3).await, 1, "day two's two steps in one job");
+        assert_eq!(states(&t.service.workflow_run(p, a, run).await.unwrap()), [Done, Done, Done, Scheduled]);
+        assert_eq!(run_due(&t.service, 6).await, 1);
+        let view = t.service.workflow_run(p, a, run).await.unwrap();
+        assert_eq!((states(&view), view.state), (vec![Done, Done, Done, Done], RunState::Done));
+        let todos = t.service.contact_todos(p, a, c).await.unwrap();
+        assert_eq!(todos.len(), 4, "each step's to-do once");
     })
     .await;
 }
@@ -261,7 +299,7 @@ async fn r_wf_1_a_step_that_cannot_run_fails_with_its_reason_and_the_run_goes_on
         let mute = contact(&t, &owner, "Mute", None, Some(owner.id)).await;
         let run = start(&t, &owner, tid, mute).await;
         s.change_member_status(&owner.principal, owner.account, leaver.id, roster_service::Lifecycle::Disable, &meta).await.unwrap();
-        assert_eq!(run_due(s, 1).await, 4);
+        assert_eq!(run_due(s, 1).await, 1, "one job, four steps");
         let view = s.workflow_run(&owner.principal, owner.account, run).await.unwrap();
         let got: Vec<(RunStepState, bool)> = view.steps.iter().map(|x| (x.state, x.reason.is_some())).collect();
         assert_eq!(
@@ -299,7 +337,7 @@ async fn r_wf_1_two_runners_on_one_database_run_each_step_once() {
             roster_service::SessionPolicy::default(),
         );
         let (a, b) = tokio::join!(run_due(&t.service, 1), run_due(&second, 1));
-        assert_eq!(a + b, runs * 3, "every step's job done once between the two");
+        assert_eq!(a + b, runs, "every run's job done once between the two (its three steps were due)");
         let todos = t.service.contact_todos(&owner.principal, owner.account, c).await.unwrap();
         assert_eq!(todos.len(), runs * 3, "every step's to-do made once");
     })
@@ -325,7 +363,7 @@ async fn r_wf_1_an_email_that_fails_to_render_at_send_time_fails_its_step_and_se
         tx.commit().await.unwrap();
         let c = contact(&t, &owner, "Grace", Some("grace@example.org"), Some(owner.id)).await;
         let run = start(&t, &owner, good, c).await;
-        assert_eq!(run_due(&t.service, 1).await, 2);
+        assert_eq!(run_due(&t.service, 1).await, 1);
         let view = t.service.workflow_run(&owner.principal, owner.account, run).await.unwrap();
         assert_eq!(view.steps[0].state, RunStepState::Failed);
         assert!(view.steps[0].reason.as_deref().unwrap_or("").starts_with("The body"), "{:?}", view.steps[0].reason);

@@ -1,14 +1,18 @@
 //! Running one step of a workflow run (R-WF-1): the `workflow.step` job's handler. It runs in
 //! the job runner's unit of work, with the job's done mark (decision 0096), so a step's effect
 //! (the to-do, event or email), its new state and the next step's job commit together: exactly
-//! once, whatever the number of runners or crashes.
+//! once, whatever the number of runners or crashes. Steps after it that are already due run in
+//! the same unit of work, in order (a run started late, or a template of same-day steps), so
+//! one job does them all and enqueues the first step still to come (decision 0100).
 //!
 //! What a person could fix (no assignee, an assignee who left, no default list, a contact
 //! without an address, an email that fails to render) fails the step with the reason and the
 //! run goes on; only the store failing fails the job (rolled back, retried with backoff).
 use roster_core::{MembershipStatus, RunState, RunStepState, StepApproval, StepKind, scope};
 use roster_mail::TemplateName;
-use roster_store::{ContactRow, EventRow, JobRow, TodoRow, Tx, WorkflowRunRow, WorkflowRunStepRow};
+use std::collections::HashMap;
+
+use roster_store::{AssigneeFacts, ContactRow, EventRow, JobRow, TodoRow, Tx, WorkflowRunRow, WorkflowRunStepRow};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -28,6 +32,8 @@ pub(crate) enum Outcome {
 /// The most characters of an email step's subject and body, rendered or edited.
 pub const SUBJECT_MAX: usize = 200;
 pub const BODY_MAX: usize = 20_000;
+/// The most steps one job runs (the first and those already due after it).
+const CHAIN_MAX: usize = 64;
 
 impl Service {
     /// The `workflow.step` job: runs the step if its run is active and in the job's epoch and
@@ -43,40 +49,49 @@ impl Service {
         if run.epoch != sj.epoch || run.state != RunState::Active {
             return Ok(());
         }
-        // The step and the one after it, not every step of the run.
-        let pair = tx.run_step_and_next(&runs, run.id, sj.step_id).await?;
-        let (Some(current), next) = (pair.first(), pair.get(1)) else { return Ok(()) };
-        if current.id != sj.step_id || current.state != RunStepState::Scheduled {
+        let steps = tx.workflow_run_steps(&runs, run.id).await?;
+        let Some(mut i) = steps.iter().position(|s| s.id == sj.step_id) else { return Ok(()) };
+        if steps[i].state != RunStepState::Scheduled {
             return Ok(());
         }
-        let mut step = current.clone();
-        let outcome = self.step_effect(tx, &run, &step, now).await?;
-        match outcome {
-            Outcome::Done { result_id, subject, body } => {
-                step.state = RunStepState::Done;
-                step.result_id = result_id;
-                step.subject = subject;
-                step.body = body;
+        // Each assignee's facts read once per job, however many of their steps it runs.
+        let mut facts: HashMap<Uuid, Option<AssigneeFacts>> = HashMap::new();
+        let mut ran = 0;
+        loop {
+            let mut step = steps[i].clone();
+            match self.step_effect(tx, &run, &step, &mut facts, now).await? {
+                Outcome::Done { result_id, subject, body } => {
+                    step.state = RunStepState::Done;
+                    step.result_id = result_id;
+                    step.subject = subject;
+                    step.body = body;
+                }
+                Outcome::Waiting { subject, body } => {
+                    step.state = RunStepState::Waiting;
+                    step.subject = Some(subject);
+                    step.body = Some(body);
+                }
+                Outcome::Failed(reason) => {
+                    step.state = RunStepState::Failed;
+                    step.reason = Some(reason);
+                }
             }
-            Outcome::Waiting { subject, body } => {
-                step.state = RunStepState::Waiting;
-                step.subject = Some(subject);
-                step.body = Some(body);
-            }
-            Outcome::Failed(reason) => {
-                step.state = RunStepState::Failed;
-                step.reason = Some(reason);
+            step.updated_at = now;
+            tx.update_workflow_run_step(&runs, &step, RunStepState::Scheduled).await?;
+            ran += 1;
+            match steps.get(i + 1) {
+                // Due already: run it now, in this unit of work (same run, same epoch, in order).
+                Some(next) if next.due_at <= now && next.state == RunStepState::Scheduled && ran < CHAIN_MAX => i += 1,
+                Some(next) => {
+                    enqueue_step(tx, &run, next, now).await?;
+                    return Ok(());
+                }
+                None => {
+                    tx.finish_run_if_ended(&runs, run.id, now).await?;
+                    return Ok(());
+                }
             }
         }
-        step.updated_at = now;
-        tx.update_workflow_run_step(&runs, &step, RunStepState::Scheduled).await?;
-        match next {
-            Some(next) => enqueue_step(tx, &run, next, now).await?,
-            None => {
-                tx.finish_run_if_ended(&runs, run.id, now).await?;
-            }
-        }
-        Ok(())
     }
 
     /// The step's effect, written in `tx`; an `Err` is the store failing.
@@ -85,6 +100,7 @@ impl Service {
         tx: &mut dyn Tx,
         run: &WorkflowRunRow,
         step: &WorkflowRunStepRow,
+        facts: &mut HashMap<Uuid, Option<AssigneeFacts>>,
         now: OffsetDateTime,
     ) -> Result<Outcome> {
         let spec: StepSpec = serde_json::from_str(&step.spec)
@@ -97,8 +113,15 @@ impl Service {
         };
         let all = scope::internal(run.account_id, scope::InternalUse::WorkflowStep);
         // One read: the membership's status, the person, their default list and calendar.
-        let Some(user) = tx.assignee_facts(&all, assignee).await?.filter(|a| a.status == MembershipStatus::Active)
-        else {
+        let known = match facts.get(&assignee) {
+            Some(f) => f.clone(),
+            None => {
+                let f = tx.assignee_facts(&all, assignee).await?;
+                facts.insert(assignee, f.clone());
+                f
+            }
+        };
+        let Some(user) = known.filter(|a| a.status == MembershipStatus::Active) else {
             return Ok(Outcome::Failed("The assignee is no longer an active member of the account.".to_owned()));
         };
         match step.kind {

@@ -128,14 +128,6 @@ pub trait WorkflowRunRepo {
     ) -> Result<Vec<WorkflowRunRow>>;
     /// A run's steps in order (empty when the run is not in the scope).
     async fn workflow_run_steps(&mut self, scope: &RunScope, run_id: Uuid) -> Result<Vec<WorkflowRunStepRow>>;
-    /// The step `step_id` of the run and the one after it (at most two rows, in order), if the
-    /// run is in the scope: what the step's job reads instead of every step.
-    async fn run_step_and_next(
-        &mut self,
-        scope: &RunScope,
-        run_id: Uuid,
-        step_id: Uuid,
-    ) -> Result<Vec<WorkflowRunStepRow>>;
     /// The assignee's facts in the scope's account (`None`: not a member of it).
     async fn assignee_facts(&mut self, scope: &Scope, user_id: Uuid) -> Result<Option<AssigneeFacts>>;
     /// One step, if its run is in the scope.

@@ -103,7 +103,7 @@ async fn r_wf_1_r_time_1_r_tkt_1_browser_template_run_approval_timers_and_a_tick
     admin.click_button("section.workflows-of-record", "Start").await;
     admin.expect_text("main .notice", "The run started").await;
     let run_path = admin.expect_path_matching("the run's page", |p| p.contains("/workflow-runs/")).await;
-    assert_eq!(run_jobs(&app, 3).await, 3, "three steps, each once");
+    assert_eq!(run_jobs(&app, 3).await, 1, "one job runs the three steps, all due by then");
     assert_eq!(run_jobs(&app, 3).await, 0, "none twice");
     admin.goto(&app.at(&run_path)).await;
     let states = admin.texts("table.run-steps .step-state").await;

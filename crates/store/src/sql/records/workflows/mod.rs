@@ -129,15 +129,6 @@ impl crate::WorkflowRunRepo for SqlTx {
         runs::steps(self, scope, run_id).await
     }
 
-    async fn run_step_and_next(
-        &mut self,
-        scope: &RunScope,
-        run_id: Uuid,
-        step_id: Uuid,
-    ) -> Result<Vec<WorkflowRunStepRow>> {
-        runs::step_and_next(self, scope, run_id, step_id).await
-    }
-
     async fn assignee_facts(&mut self, scope: &Scope, user_id: Uuid) -> Result<Option<crate::AssigneeFacts>> {
         runs::assignee_facts(self, scope, user_id).await
     }

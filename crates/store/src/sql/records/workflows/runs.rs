@@ -189,22 +189,6 @@ pub(super) async fn steps(tx: &mut SqlTx, scope: &RunScope, run_id: Uuid) -> Res
     tx.all_dyn(&sql, true, args![a, ca, pa, me, run_id], step_from_row).await
 }
 
-pub(super) async fn step_and_next(
-    tx: &mut SqlTx,
-    scope: &RunScope,
-    run_id: Uuid,
-    step_id: Uuid,
-) -> Result<Vec<WorkflowRunStepRow>> {
-    let (a, ca, pa, me) = run_args(scope);
-    let sql = format!(
-        "SELECT {STEP_COLS} FROM workflow_run_steps s JOIN workflow_runs r ON r.id = s.run_id \
-         WHERE s.run_id = $5 AND {IN_SCOPE} AND s.position >= \
-         (SELECT c.position FROM workflow_run_steps c WHERE c.id = $6 AND c.run_id = $5) \
-         ORDER BY s.position LIMIT 2"
-    );
-    tx.all_dyn(&sql, true, args![a, ca, pa, me, run_id, step_id], step_from_row).await
-}
-
 const ASSIGNEE_FACTS: &str = "SELECT m.status, u.first_name, u.last_name, u.email, u.time_zone, \
      (SELECT l.id FROM todo_lists l WHERE l.account_id = $1 AND l.owner_id = $2 AND l.is_default) AS list_id, \
      (SELECT c.id FROM calendars c WHERE c.account_id = $1 AND c.owner_id = $2 AND c.is_default) AS calendar_id \
