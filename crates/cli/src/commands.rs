@@ -229,7 +229,10 @@ pub async fn demo(config: Config, sizes: DemoSizes, account: Option<String>) -> 
         let started = std::time::Instant::now();
         let added = add_demo_members(&service, Some(&slug), sizes.users).await?;
         let secs = started.elapsed().as_secs_f64();
-        if added > 0 || sizes.contacts + sizes.projects + sizes.events + sizes.tickets + sizes.time_entries + sizes.workflow_runs == 0 {
+        if added > 0
+            || sizes.contacts + sizes.projects + sizes.events + sizes.tickets + sizes.time_entries + sizes.workflow_runs
+                == 0
+        {
             println!(
                 "Added {added} generated members to the account {slug} in {secs:.1} s ({:.0} rows/s).",
                 f64::from(added) / secs.max(1e-9)

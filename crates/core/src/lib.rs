@@ -17,8 +17,8 @@ pub mod zone;
 pub use catalogue::MembershipStatus;
 pub use catalogue::{
     AuditAction, ContactKind, ContactStage, ContactTab, InvitationStatus, InvitePolicy, JobKind, JobState,
-    ProjectStatus, RoleKind, RunRole, RunState, RunStepState, StepAfter, StepApproval, StepKind, TicketAuthor, TicketPriority, TicketStatus,
-    TimeSource, UnknownValue,
+    ProjectStatus, RoleKind, RunRole, RunState, RunStepState, StepAfter, StepApproval, StepKind, TicketAuthor,
+    TicketPriority, TicketStatus, TimeSource, UnknownValue,
 };
 pub use fields::{FieldError, FieldErrors};
 pub use password_policy::new_password;

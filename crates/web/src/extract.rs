@@ -47,9 +47,10 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for ApiJsonOr
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let has_type = req.headers().contains_key(header::CONTENT_TYPE);
         let (parts, body) = req.into_parts();
-        let bytes = axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state)
-            .await
-            .map_err(|e| ApiError::new(roster_core::ProblemCode::BodyTooLarge, format!("The body could not be read: {e}")))?;
+        let bytes =
+            axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state).await.map_err(|e| {
+                ApiError::new(roster_core::ProblemCode::BodyTooLarge, format!("The body could not be read: {e}"))
+            })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(ApiJsonOrEmpty(T::default()));
         }

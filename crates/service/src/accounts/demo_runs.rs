@@ -73,8 +73,10 @@ impl Service {
             tx.insert_workflow_template(&scope, &template).await?;
             tx.commit().await?;
         }
-        let spec_json: Vec<String> =
-            specs.iter().map(|s| serde_json::to_string(s).map_err(|e| ServiceError::Internal(e.to_string()))).collect::<Result<_>>()?;
+        let spec_json: Vec<String> = specs
+            .iter()
+            .map(|s| serde_json::to_string(s).map_err(|e| ServiceError::Internal(e.to_string())))
+            .collect::<Result<_>>()?;
         let mut made = 0u32;
         while made < n {
             let batch = RUN_BATCH.min(n - made);

@@ -95,10 +95,9 @@ impl Service {
         match job.kind {
             // R-MAIL-5: one pass; each member's day is claimed in `reminder_claims` with its email.
             JobKind::RemindersSweep => self.run_daily_reminders(now).await.map(|_| ()),
-            JobKind::WorkflowStep => Err(crate::ServiceError::Internal(format!(
-                "{} runs in the runner's unit of work",
-                job.kind
-            ))),
+            JobKind::WorkflowStep => {
+                Err(crate::ServiceError::Internal(format!("{} runs in the runner's unit of work", job.kind)))
+            }
         }
     }
 }

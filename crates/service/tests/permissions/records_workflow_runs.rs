@@ -132,13 +132,16 @@ async fn r_wf_1_a_run_makes_the_todo_waits_for_approval_then_sends_and_makes_the
         assert_eq!(s.approvals(&owner.principal, owner.account, &q).await.unwrap().items.len(), 1);
         assert!(s.approvals(&other.principal, owner.account, &q).await.unwrap().items.is_empty());
         assert_eq!(s.approval_count(&sales.principal, owner.account).await.unwrap(), 1);
-        let skip = s.decide_approval(&other.principal, owner.account, waiting.id, &Decision::Skip, &Meta::default()).await;
+        let skip =
+            s.decide_approval(&other.principal, owner.account, waiting.id, &Decision::Skip, &Meta::default()).await;
         assert!(matches!(skip, Err(ServiceError::NotFound)), "another member's email is not theirs to skip");
 
         // Approving with an edit sends the edited email through the outbox.
         let edit = ApproveStep { subject: Some("Welcome aboard, Grace".into()), body: None };
         let bad = ApproveStep { subject: Some(String::new()), body: None };
-        let refused = s.decide_approval(&sales.principal, owner.account, waiting.id, &Decision::Approve(bad), &Meta::default()).await;
+        let refused = s
+            .decide_approval(&sales.principal, owner.account, waiting.id, &Decision::Approve(bad), &Meta::default())
+            .await;
         assert!(matches!(refused, Err(ServiceError::Invalid(ref e)) if e.0[0].field == "subject"), "{refused:?}");
         let done = s
             .decide_approval(&sales.principal, owner.account, waiting.id, &Decision::Approve(edit), &Meta::default())
@@ -149,7 +152,8 @@ async fn r_wf_1_a_run_makes_the_todo_waits_for_approval_then_sends_and_makes_the
         let sent: Vec<_> = emails.items.iter().filter(|e| e.template == "workflow_email").collect();
         assert_eq!(sent.len(), 1);
         assert_eq!((sent[0].to.as_str(), sent[0].subject.as_str()), ("grace@example.org", "Welcome aboard, Grace"));
-        let again = s.decide_approval(&sales.principal, owner.account, waiting.id, &Decision::Skip, &Meta::default()).await;
+        let again =
+            s.decide_approval(&sales.principal, owner.account, waiting.id, &Decision::Skip, &Meta::default()).await;
         assert!(matches!(again, Err(ServiceError::NotFound)), "decided once");
         let view = s.workflow_run(&sales.principal, owner.account, run).await.unwrap();
         assert_eq!(view.state, RunState::Done, "every step ended");
@@ -253,9 +257,13 @@ async fn r_wf_1_runs_are_seen_through_their_contact_and_another_account_gets_404
         let input = NewWorkflowRun { template_id: tid, contact_id: Some(nobodys), project_id: None };
         let refused = s.start_workflow_run(&sales.principal, owner.account, &input, &meta).await;
         assert!(matches!(refused, Err(ServiceError::Invalid(ref e)) if e.0[0].field == "contact_id"), "{refused:?}");
-        let listed = s.list_workflow_runs(&sales.principal, owner.account, &WorkflowRunParams::default()).await.unwrap();
+        let listed =
+            s.list_workflow_runs(&sales.principal, owner.account, &WorkflowRunParams::default()).await.unwrap();
         assert_eq!(listed.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![run]);
-        assert!(matches!(s.workflow_run(&sales.principal, owner.account, owners_run).await, Err(ServiceError::NotFound)));
+        assert!(matches!(
+            s.workflow_run(&sales.principal, owner.account, owners_run).await,
+            Err(ServiceError::NotFound)
+        ));
         let pause = s.change_workflow_run(&sales.principal, owner.account, owners_run, RunChange::Pause, &meta).await;
         assert!(matches!(pause, Err(ServiceError::NotFound)));
         // The owner sees both; an employee without the contact sees neither.
@@ -266,7 +274,7 @@ async fn r_wf_1_runs_are_seen_through_their_contact_and_another_account_gets_404
         // Another account's admin: not found, whatever the id; nor can they start on our contact.
         let other = t.other_account(&owner, "Elsewhere", "admin").await;
         assert!(matches!(s.workflow_run(&other.principal, other.account, run).await, Err(ServiceError::NotFound)));
-        assert!(matches!(s.workflow_run(&other.principal, owner.account, run).await, Err(_)));
+        assert!(matches!(s.workflow_run(&other.principal, owner.account, run).await, Err(ServiceError::NotFound)));
         let foreign_tid = template(&t, &other, "Theirs", vec![todo("Call", "contact_assignee")]).await;
         let input = NewWorkflowRun { template_id: foreign_tid, contact_id: Some(theirs), project_id: None };
         let cross = s.start_workflow_run(&other.principal, other.account, &input, &meta).await;
@@ -298,7 +306,9 @@ async fn r_wf_1_a_step_that_cannot_run_fails_with_its_reason_and_the_run_goes_on
         .await;
         let mute = contact(&t, &owner, "Mute", None, Some(owner.id)).await;
         let run = start(&t, &owner, tid, mute).await;
-        s.change_member_status(&owner.principal, owner.account, leaver.id, roster_service::Lifecycle::Disable, &meta).await.unwrap();
+        s.change_member_status(&owner.principal, owner.account, leaver.id, roster_service::Lifecycle::Disable, &meta)
+            .await
+            .unwrap();
         assert_eq!(run_due(s, 1).await, 1, "one job, four steps");
         let view = s.workflow_run(&owner.principal, owner.account, run).await.unwrap();
         let got: Vec<(RunStepState, bool)> = view.steps.iter().map(|x| (x.state, x.reason.is_some())).collect();

@@ -107,7 +107,8 @@ impl Service {
                 (AuditAction::WorkflowStepSkipped, json!({ "run_id": run.id }))
             }
             Decision::Approve(edit) => {
-                let subject = edit.subject.as_deref().map(one_line).or_else(|| step.subject.clone()).unwrap_or_default();
+                let subject =
+                    edit.subject.as_deref().map(one_line).or_else(|| step.subject.clone()).unwrap_or_default();
                 let body = edit.body.clone().or_else(|| step.body.clone()).unwrap_or_default();
                 let edited = edit.subject.is_some() || edit.body.is_some();
                 if let Err(reason) = check_email(&subject, &body) {

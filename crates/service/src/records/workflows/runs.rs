@@ -132,8 +132,15 @@ impl Service {
         let (Some(template), true) = (template, errs.is_empty()) else {
             return Err(ServiceError::Invalid(errs));
         };
-        let (run, steps) = begin_run(tx.as_mut(), &runs, &template, contact.as_ref(), project.as_ref(), p.user.id, now()).await?;
-        let mut a = audit(AuditAction::WorkflowRunStarted, p.who(), Some(account_id), ("workflow_run", run.id.to_string()), meta);
+        let (run, steps) =
+            begin_run(tx.as_mut(), &runs, &template, contact.as_ref(), project.as_ref(), p.user.id, now()).await?;
+        let mut a = audit(
+            AuditAction::WorkflowRunStarted,
+            p.who(),
+            Some(account_id),
+            ("workflow_run", run.id.to_string()),
+            meta,
+        );
         a.details = p.who().details(Some(json!({
             "template_id": template.id,
             "template_version": template.version,
@@ -179,7 +186,10 @@ impl Service {
         } else {
             None
         };
-        Ok(WorkflowRunPage { items: rows.into_iter().map(|r| WorkflowRunView::new(r, Vec::new())).collect(), next_cursor })
+        Ok(WorkflowRunPage {
+            items: rows.into_iter().map(|r| WorkflowRunView::new(r, Vec::new())).collect(),
+            next_cursor,
+        })
     }
 
     /// One run with its steps, if the caller sees its contact or project.
@@ -217,11 +227,15 @@ impl Service {
             _ => {
                 return Err(ServiceError::Conflict {
                     code: ProblemCode::RunState,
-                    message: format!("This run is {}: it cannot be {}.", from, match change {
-                        RunChange::Pause => "paused",
-                        RunChange::Resume => "resumed",
-                        RunChange::Cancel => "cancelled",
-                    }),
+                    message: format!(
+                        "This run is {}: it cannot be {}.",
+                        from,
+                        match change {
+                            RunChange::Pause => "paused",
+                            RunChange::Resume => "resumed",
+                            RunChange::Cancel => "cancelled",
+                        }
+                    ),
                 });
             }
         };
@@ -354,7 +368,7 @@ pub(crate) fn runner_scope(account_id: Uuid) -> RunScope {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use roster_core::{StepKind, StepAfter};
+    use roster_core::{StepAfter, StepKind};
 
     fn spec(after: StepAfter, days: i64, at: &str) -> StepSpec {
         StepSpec {

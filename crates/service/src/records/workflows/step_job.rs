@@ -39,8 +39,9 @@ impl Service {
     /// The `workflow.step` job: runs the step if its run is active and in the job's epoch and
     /// the step is still scheduled (otherwise nothing: paused, cancelled, or already run).
     pub(crate) async fn run_workflow_step(&self, tx: &mut dyn Tx, job: &JobRow, now: OffsetDateTime) -> Result<()> {
-        let sj: StepJob = serde_json::from_str(&job.payload)
-            .map_err(|e| ServiceError::Internal(format!("workflow step job {} has an unreadable payload: {e}", job.id)))?;
+        let sj: StepJob = serde_json::from_str(&job.payload).map_err(|e| {
+            ServiceError::Internal(format!("workflow step job {} has an unreadable payload: {e}", job.id))
+        })?;
         let Some(account_id) = job.account_id else {
             return Err(ServiceError::Internal(format!("workflow step job {} names no account", job.id)));
         };
@@ -190,7 +191,8 @@ impl Service {
                     "member": { "first_name": user.first_name, "last_name": user.last_name, "email": user.email },
                     "account": { "name": account.name },
                 });
-                let render = |text: Option<&String>| roster_mail::render_workflow_text(text.map_or("", |t| t), &context);
+                let render =
+                    |text: Option<&String>| roster_mail::render_workflow_text(text.map_or("", |t| t), &context);
                 let (subject, body) = match (render(spec.subject.as_ref()), render(spec.body.as_ref())) {
                     (Ok(s), Ok(b)) => (one_line(&s), b),
                     (Err(e), _) => return Ok(Outcome::Failed(format!("The subject: {e}"))),

@@ -114,8 +114,12 @@ pub struct RunQuery {
 #[async_trait]
 pub trait WorkflowRunRepo {
     /// Adds a run and its steps (the service checked its contact or project is in the scope).
-    async fn insert_workflow_run(&mut self, scope: &RunScope, run: &WorkflowRunRow, steps: &[WorkflowRunStepRow])
-    -> Result<()>;
+    async fn insert_workflow_run(
+        &mut self,
+        scope: &RunScope,
+        run: &WorkflowRunRow,
+        steps: &[WorkflowRunStepRow],
+    ) -> Result<()>;
     /// The run, if it is in the scope.
     async fn workflow_run(&mut self, scope: &RunScope, id: Uuid) -> Result<Option<WorkflowRunRow>>;
     /// The runs in the scope matching `q`, newest first, after the run `after`, at most `limit`.
@@ -133,12 +137,7 @@ pub trait WorkflowRunRepo {
     /// One step, if its run is in the scope.
     async fn workflow_run_step(&mut self, scope: &RunScope, step_id: Uuid) -> Result<Option<WorkflowRunStepRow>>;
     /// Sets a run's state (and epoch, updated_at) if it is `from`: rows changed.
-    async fn set_workflow_run_state(
-        &mut self,
-        scope: &RunScope,
-        run: &WorkflowRunRow,
-        from: RunState,
-    ) -> Result<u64>;
+    async fn set_workflow_run_state(&mut self, scope: &RunScope, run: &WorkflowRunRow, from: RunState) -> Result<u64>;
     /// Writes a step's state, reason, subject, body, result and decider if its state is `from`
     /// and its run is in the scope: rows changed.
     async fn update_workflow_run_step(

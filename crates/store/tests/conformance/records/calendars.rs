@@ -195,10 +195,28 @@ async fn r_cal_1_an_own_scope_over_several_calendars_merges_them_in_start_order_
             let base = t0 + Duration::days(i64::try_from(calendars).unwrap() * 10);
             for k in 0..30_i64 {
                 let cal = &cals[usize::try_from(k).unwrap() % calendars];
-                assert!(tx.insert_event(&mine, &event(cal, &format!("m{calendars}-{k:02}"), base + Duration::minutes(k * 7), 30)).await.unwrap());
-                assert!(tx.insert_event(&theirs, &event(&o_cal, &format!("o{k}"), base + Duration::minutes(k * 7 + 3), 30)).await.unwrap());
+                assert!(
+                    tx.insert_event(
+                        &mine,
+                        &event(cal, &format!("m{calendars}-{k:02}"), base + Duration::minutes(k * 7), 30)
+                    )
+                    .await
+                    .unwrap()
+                );
+                assert!(
+                    tx.insert_event(&theirs, &event(&o_cal, &format!("o{k}"), base + Duration::minutes(k * 7 + 3), 30))
+                        .await
+                        .unwrap()
+                );
             }
-            assert!(tx.insert_event(&mine, &event(&cals[1], &format!("m{calendars}-long"), base - Duration::days(2), 3 * 24 * 60)).await.unwrap());
+            assert!(
+                tx.insert_event(
+                    &mine,
+                    &event(&cals[1], &format!("m{calendars}-long"), base - Duration::days(2), 3 * 24 * 60)
+                )
+                .await
+                .unwrap()
+            );
             tx.commit().await.unwrap();
 
             let mut r = db.store.read().await.unwrap();

@@ -46,7 +46,8 @@ async fn run_jobs(app: &TestApp, days: i64) -> usize {
 
 #[tokio::test]
 async fn r_wf_1_r_time_1_r_tkt_1_browser_template_run_approval_timers_and_a_ticket() {
-    let Some(chromedriver) = browser_or_skip("r_wf_1_r_time_1_r_tkt_1_browser_template_run_approval_timers_and_a_ticket")
+    let Some(chromedriver) =
+        browser_or_skip("r_wf_1_r_time_1_r_tkt_1_browser_template_run_approval_timers_and_a_ticket")
     else {
         return;
     };

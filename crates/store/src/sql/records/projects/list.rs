@@ -189,8 +189,10 @@ impl SqlTx {
 
     /// The names of the projects `ids` in the scope (those out of it are left out).
     pub(super) async fn names_of(&mut self, scope: &Scope, ids: &[uuid::Uuid]) -> Result<Vec<(uuid::Uuid, String)>> {
-        let sql =
-            format!("SELECT p.id, p.name FROM projects p WHERE p.id {} AND {IN_SCOPE}", IN_JSON_UUIDS.replace("$J", "$4"));
+        let sql = format!(
+            "SELECT p.id, p.name FROM projects p WHERE p.id {} AND {IN_SCOPE}",
+            IN_JSON_UUIDS.replace("$J", "$4")
+        );
         let (a, all, me) = scope_args(scope);
         let list = ids_json(ids);
         self.all_dyn(&sql, true, args![a, all, me, list], |r| Ok((get(r, "id")?, get(r, "name")?))).await

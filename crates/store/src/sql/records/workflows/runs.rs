@@ -78,7 +78,8 @@ pub(super) async fn insert(
     run: &WorkflowRunRow,
     steps: &[WorkflowRunStepRow],
 ) -> Result<()> {
-    if run.account_id != scope.account_id() || steps.iter().any(|s| s.account_id != run.account_id || s.run_id != run.id)
+    if run.account_id != scope.account_id()
+        || steps.iter().any(|s| s.account_id != run.account_id || s.run_id != run.id)
     {
         return Err(StoreError::Database("a workflow run and its steps are added in the scope's account".into()));
     }

@@ -125,7 +125,8 @@ pub async fn show(
         }
         _ => {}
     }
-    let (runs, templates) = super::super::workflows::of_record(&state, &user, account_id, Some(contact_id), None).await?;
+    let (runs, templates) =
+        super::super::workflows::of_record(&state, &user, account_id, Some(contact_id), None).await?;
     let page = ShowPage {
         runs,
         templates,

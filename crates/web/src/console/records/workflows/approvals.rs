@@ -60,8 +60,7 @@ async fn page(
     error: Option<(Uuid, String, String, String)>,
 ) -> Result<ApprovalsPage, crate::console::PageError> {
     let nav = account_nav(state, user, account_id).await?;
-    let params =
-        ApprovalParams { cursor: Some(cursor.to_owned()).filter(|c| !c.is_empty()), limit: Some(20) };
+    let params = ApprovalParams { cursor: Some(cursor.to_owned()).filter(|c| !c.is_empty()), limit: Some(20) };
     let page = state.service.approvals(&user.0, account_id, &params).await.map_err(fail(user))?;
     Ok(ApprovalsPage { nav, account_id, items: page.items, next_cursor: page.next_cursor, notice, error })
 }

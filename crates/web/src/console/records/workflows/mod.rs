@@ -38,11 +38,13 @@ pub(crate) async fn of_record(
     account_id: uuid::Uuid,
     contact_id: Option<uuid::Uuid>,
     project_id: Option<uuid::Uuid>,
-) -> Result<(Vec<roster_service::WorkflowRunView>, Vec<roster_service::WorkflowTemplateView>), crate::console::PageError> {
+) -> Result<(Vec<roster_service::WorkflowRunView>, Vec<roster_service::WorkflowTemplateView>), crate::console::PageError>
+{
     use crate::console::common::fail;
     let params = roster_service::WorkflowRunParams { contact_id, project_id, limit: Some(20), ..Default::default() };
     let runs = state.service.list_workflow_runs(&user.0, account_id, &params).await.map_err(fail(user))?.items;
     let params = roster_service::WorkflowTemplateParams { limit: Some(200), ..Default::default() };
-    let templates = state.service.list_workflow_templates(&user.0, account_id, &params).await.map_err(fail(user))?.items;
+    let templates =
+        state.service.list_workflow_templates(&user.0, account_id, &params).await.map_err(fail(user))?.items;
     Ok((runs, templates))
 }
