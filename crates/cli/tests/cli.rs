@@ -104,7 +104,7 @@ fn migrate_demo_twice_and_operator_create() {
         assert!(out.lines().any(|l| l.trim_start().starts_with(role) && l.contains("password")), "{role} in {out}");
     }
     assert!(
-        out.contains("6 client contacts, 6 projects, 12 to-dos, 13 events, 3 tickets, 16 time entries (one timer running) and 2 workflow templates"),
+        out.contains("6 client contacts, 6 projects, 12 to-dos, 13 events, 3 tickets, 16 time entries (one timer running), 2 workflow templates and 2 runs of them"),
         "every record kind: {out}"
     );
     let second = roster(&dir, &["demo"], &[], None);
