@@ -134,8 +134,6 @@ pub trait WorkflowRunRepo {
     async fn workflow_run_steps(&mut self, scope: &RunScope, run_id: Uuid) -> Result<Vec<WorkflowRunStepRow>>;
     /// The assignee's facts in the scope's account (`None`: not a member of it).
     async fn assignee_facts(&mut self, scope: &Scope, user_id: Uuid) -> Result<Option<AssigneeFacts>>;
-    /// One step, if its run is in the scope.
-    async fn workflow_run_step(&mut self, scope: &RunScope, step_id: Uuid) -> Result<Option<WorkflowRunStepRow>>;
     /// Sets a run's state (and epoch, updated_at) if it is `from`: rows changed.
     async fn set_workflow_run_state(&mut self, scope: &RunScope, run: &WorkflowRunRow, from: RunState) -> Result<u64>;
     /// Writes a step's state, reason, subject, body, result and decider if its state is `from`

@@ -133,10 +133,6 @@ impl crate::WorkflowRunRepo for SqlTx {
         runs::assignee_facts(self, scope, user_id).await
     }
 
-    async fn workflow_run_step(&mut self, scope: &RunScope, step_id: Uuid) -> Result<Option<WorkflowRunStepRow>> {
-        runs::step(self, scope, step_id).await
-    }
-
     async fn set_workflow_run_state(&mut self, scope: &RunScope, run: &WorkflowRunRow, from: RunState) -> Result<u64> {
         runs::set_state(self, scope, run, from).await
     }

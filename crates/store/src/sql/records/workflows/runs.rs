@@ -210,15 +210,6 @@ pub(super) async fn assignee_facts(tx: &mut SqlTx, scope: &Scope, user_id: Uuid)
     .await
 }
 
-pub(super) async fn step(tx: &mut SqlTx, scope: &RunScope, step_id: Uuid) -> Result<Option<WorkflowRunStepRow>> {
-    let (a, ca, pa, me) = run_args(scope);
-    let sql = format!(
-        "SELECT {STEP_COLS} FROM workflow_run_steps s JOIN workflow_runs r ON r.id = s.run_id \
-         WHERE s.id = $5 AND {IN_SCOPE}"
-    );
-    Ok(tx.all_dyn(&sql, true, args![a, ca, pa, me, step_id], step_from_row).await?.into_iter().next())
-}
-
 pub(super) async fn set_state(tx: &mut SqlTx, scope: &RunScope, run: &WorkflowRunRow, from: RunState) -> Result<u64> {
     let (a, ca, pa, me) = run_args(scope);
     let sql = format!(
