@@ -25,7 +25,7 @@
 //! | `WALK_ARMS_BARE`, `WALK_ROWS_BY_NAME` | the shape and budget of the search walk | bare arms, 10,000 | ordered arms, 30,000 |
 //! | `IN_JSON_TEXTS` | "is one of" a JSON array of text at `$J` | `json_each` | `jsonb_array_elements_text` |
 //! | `IN_JSON_UUIDS` | "is one of" a JSON array of ids at `$J` | `json_each`, `unhex` | `jsonb_array_elements_text`, `::uuid` |
-//! | `CONTACT_WALK` | contacts a text search walks before the trigram index | 8,000 | 50,000 (index-only) |
+//! | `CONTACT_WALK` | contacts a text search walks before the trigram index | 50,000 (index-only) | 50,000 (index-only) |
 //! | `LONG_EVENT` | "the event lasts more than a day", as the partial indexes say it | microseconds | `interval` |
 //! | `MEMBERS_OF_USERS_FROM` | memberships of a JSON list of user ids | `json_each` + `unhex` | `CROSS JOIN LATERAL` |
 //!
