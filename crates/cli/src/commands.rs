@@ -138,7 +138,17 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
         "connection limits"
     );
     let state = AppState::new(service, web);
-    let served = roster_web::serve(listener, state, shutdown_signal()).await;
+    // On SIGTERM: `/readyz` answers 503 for the drain period while requests are still served,
+    // then the listener closes and requests in flight finish (decision 0103).
+    let draining = state.draining.clone();
+    let drain = config.shutdown_drain;
+    let shutdown = async move {
+        shutdown_signal().await;
+        draining.store(true, std::sync::atomic::Ordering::Release);
+        tracing::info!(drain_seconds = drain.as_secs_f64(), "shutting down: /readyz answers 503 while draining");
+        tokio::time::sleep(drain).await;
+    };
+    let served = roster_web::serve(listener, state, shutdown).await;
     let _ = stop_worker.send(());
     let _ = delivery.await;
     let _ = stop_jobs.send(());

@@ -40,6 +40,7 @@ struct FileConfig {
     max_connections: Option<usize>,
     smtp_allow_private: Option<bool>,
     account_mail_per_hour: Option<u32>,
+    shutdown_drain: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +64,9 @@ pub struct Config {
     pub smtp_allow_private: bool,
     /// `ROSTER_ACCOUNT_MAIL_PER_HOUR` (default 500): emails per account per hour (R-MAIL-7).
     pub account_mail_per_hour: u32,
+    /// `ROSTER_SHUTDOWN_DRAIN` (seconds, default 5): on SIGTERM `/readyz` answers 503 this long
+    /// while requests are still served, so a load balancer stops sending before the port closes.
+    pub shutdown_drain: std::time::Duration,
 }
 
 /// Where values come from, so tests can load without touching the process environment.
@@ -157,6 +161,18 @@ impl Config {
             None => file.max_connections.filter(|n| *n > 0).unwrap_or(4096),
         };
 
+        let drain_text = env("ROSTER_SHUTDOWN_DRAIN");
+        let shutdown_drain = match drain_text.as_deref().map(parse_seconds).or(file.shutdown_drain.map(Some)) {
+            Some(Some(s)) if (0.0..=300.0).contains(&s) => std::time::Duration::from_secs_f64(s),
+            Some(_) => {
+                return Err(bad(
+                    "ROSTER_SHUTDOWN_DRAIN",
+                    format!("{:?} is not a number of seconds from 0 to 300, like 5", drain_text.unwrap_or_default()),
+                ));
+            }
+            None => std::time::Duration::from_secs(5),
+        };
+
         Ok(Config {
             database_url,
             data_dir,
@@ -171,6 +187,7 @@ impl Config {
             max_connections,
             smtp_allow_private,
             account_mail_per_hour,
+            shutdown_drain,
         })
     }
 
@@ -191,6 +208,12 @@ impl Config {
     pub fn uses_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
+}
+
+/// `5`, `2.5` or `5s`.
+fn parse_seconds(v: &str) -> Option<f64> {
+    let v = v.trim();
+    v.strip_suffix('s').unwrap_or(v).trim().parse::<f64>().ok().filter(|s| s.is_finite())
 }
 
 fn parse_bool(v: &str) -> Option<bool> {

@@ -79,6 +79,7 @@ problems! {
     Duplicate = "duplicate", 409, None, Service, "The value is already in use.";
     Gone = "gone", 410, None, Service, "An expired or used link.";
     Unavailable = "unavailable", 503, None, Service, "The database is not answering; try again.";
+    StorageUnavailable = "storage_unavailable", 503, None, Service, "The database cannot write (disk full or I/O error); try again later.";
     Internal = "internal", 500, None, Service, "Something went wrong on the server's side.";
     // Sign-in, registration, links
     InvalidCredentials = "invalid_credentials", 401, Some("R-AUTH-7"), Service, "The login or password is wrong (the same answer for an unknown login).";
@@ -161,6 +162,6 @@ mod tests {
             assert!((400..600).contains(&c.status()), "{c} answers {}", c.status());
             assert!(c.rule().is_none_or(|r| r.starts_with("R-")), "{c}");
         }
-        assert!(ProblemCode::parse("storage_unavailable").is_err());
+        assert!(ProblemCode::parse("disk_on_fire").is_err());
     }
 }

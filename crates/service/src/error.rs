@@ -49,6 +49,9 @@ pub enum ServiceError {
     Limited { code: ProblemCode, rule: Option<&'static str>, message: String, retry_after: Option<std::time::Duration> },
     #[error("the service is unavailable: {0}")]
     Unavailable(String),
+    /// The database cannot write (disk full, I/O error): 503 `storage_unavailable`.
+    #[error("storage is failing: {0}")]
+    StorageUnavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -70,6 +73,7 @@ impl ServiceError {
             | ServiceError::Refused { code, .. }
             | ServiceError::Limited { code, .. } => *code,
             ServiceError::Unavailable(_) => ProblemCode::Unavailable,
+            ServiceError::StorageUnavailable(_) => ProblemCode::StorageUnavailable,
             ServiceError::Internal(_) => ProblemCode::Internal,
         }
     }
@@ -125,6 +129,7 @@ impl From<StoreError> for ServiceError {
                 },
             },
             StoreError::Unavailable(m) => ServiceError::Unavailable(m),
+            StoreError::Storage(m) => ServiceError::StorageUnavailable(m),
             other => ServiceError::Internal(other.to_string()),
         }
     }

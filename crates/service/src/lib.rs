@@ -189,6 +189,11 @@ impl Service {
         self.store.ready().await
     }
 
+    /// `/readyz` with the reason when not ready.
+    pub async fn readiness(&self) -> roster_store::Readiness {
+        self.store.readiness().await
+    }
+
     /// `/metrics`: the connection pool's gauges.
     pub fn pool_stats(&self) -> roster_store::PoolStats {
         self.store.pool_stats()

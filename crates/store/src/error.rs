@@ -13,6 +13,10 @@ pub enum StoreError {
     Config(String),
     #[error("cannot reach the database: {0}")]
     Unavailable(String),
+    /// The database file cannot be written: the disk is full or it answered an I/O error
+    /// (SQLite). Reads may still work; `/readyz` reports it until a write succeeds again.
+    #[error("storage is failing: {0}")]
+    Storage(String),
     #[error("database error: {0}")]
     Database(String),
     /// A stored value that is not in its catalogue (`roster_core::catalogue`): refused, never
@@ -67,15 +71,26 @@ fn classify(msg: &str, names: &str, unique: bool, foreign_key: bool) -> Option<S
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
+            // The connection is gone (PostgreSQL restarted or shut down): 503, not 500.
+            sqlx::Error::Database(db)
+                if db
+                    .code()
+                    .is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")) =>
+            {
+                StoreError::Unavailable(e.to_string())
+            }
             sqlx::Error::Database(db) => {
                 let msg = db.message();
                 let names = format!("{msg} {}", db.constraint().unwrap_or_default());
                 classify(msg, &names, db.is_unique_violation(), db.is_foreign_key_violation())
                     .unwrap_or_else(|| StoreError::Database(e.to_string()))
             }
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-                StoreError::Unavailable(e.to_string())
-            }
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::Io(_)
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
             _ => StoreError::Database(e.to_string()),
         }
     }
@@ -94,6 +109,7 @@ impl From<rusqlite::Error> for StoreError {
                     return known;
                 }
                 match err.code {
+                    ffi::ErrorCode::DiskFull | ffi::ErrorCode::SystemIoFailure => StoreError::Storage(e.to_string()),
                     ffi::ErrorCode::DatabaseBusy | ffi::ErrorCode::DatabaseLocked => {
                         StoreError::Unavailable(e.to_string())
                     }

@@ -31,11 +31,13 @@ macro_rules! job_cols {
 
 mod driver;
 mod error;
+mod health;
 pub mod model;
 mod repo;
 pub use driver::{postgres, sqlite};
 
 pub use error::StoreError;
+pub use health::Readiness;
 pub use model::*;
 pub use repo::*;
 
@@ -94,8 +96,12 @@ pub trait Store: Send + Sync + 'static {
     /// SQLite's planner prefers an index that serves the `ORDER BY` over a selective one: an
     /// exact email walked a million contacts (decision 0092).
     async fn refresh_statistics(&self) -> Result<()>;
-    /// True when the database answers and every migration is applied (`/readyz`).
-    async fn ready(&self) -> bool;
+    /// Whether the database answers, every migration is applied and it can write (`/readyz`).
+    async fn readiness(&self) -> Readiness;
+    /// True when [`Store::readiness`] is [`Readiness::Ready`].
+    async fn ready(&self) -> bool {
+        self.readiness().await == Readiness::Ready
+    }
     fn pool_stats(&self) -> PoolStats;
     async fn close(&self);
 }

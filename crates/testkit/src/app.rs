@@ -70,6 +70,7 @@ pub fn test_delivery() -> DeliveryOptions {
     DeliveryOptions {
         concurrency: 8,
         lease: Duration::from_secs(30),
+        send_deadline: Duration::from_secs(20),
         idle_poll: Duration::from_millis(50),
         smtp_timeout: Duration::from_secs(5),
         backoff: [Duration::from_millis(200); 5],

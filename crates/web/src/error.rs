@@ -116,6 +116,10 @@ impl From<ServiceError> for ApiError {
                 tracing::error!(error = %m, "database unavailable");
                 "The database is not answering; try again.".to_owned()
             }
+            ServiceError::StorageUnavailable(m) => {
+                tracing::error!(error = %m, "storage failing");
+                "The database cannot write right now (disk full or I/O error); try again later.".to_owned()
+            }
             ServiceError::Internal(m) => {
                 tracing::error!(error = %m, "internal error");
                 "Something went wrong on our side.".to_owned()

@@ -17,6 +17,7 @@ mod console;
 pub mod error;
 mod extract;
 pub mod metrics;
+mod nul_guard;
 mod ops;
 pub mod proxies;
 mod router;
@@ -75,11 +76,19 @@ pub struct AppState {
     pub service: Service,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Set when shutdown begins: `/readyz` answers 503 while requests are still served
+    /// (`ROSTER_SHUTDOWN_DRAIN`).
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
     pub fn new(service: Service, config: WebConfig) -> Self {
-        Self { service, config: Arc::new(config), metrics: Arc::new(metrics::Metrics::default()) }
+        Self {
+            service,
+            config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::default()),
+            draining: Arc::default(),
+        }
     }
 }
 
@@ -124,7 +133,15 @@ pub async fn serve(
             },
         };
         let _ = stream.set_nodelay(true);
-        tokio::spawn(connection(stream, peer, app.clone(), config.clone(), stop_rx.clone(), permit));
+        tokio::spawn(connection(stream, peer, app.clone(), config.clone(), stop_rx.clone(), permit, true));
+    }
+    // Connections the kernel already accepted for us (its backlog) are served one request each,
+    // not reset when the listener closes.
+    let (_keep_open, backlog_stop) = tokio::sync::watch::channel(false);
+    while let Ok(Ok((stream, peer))) = tokio::time::timeout(Duration::from_millis(20), listener.accept()).await {
+        let Ok(permit) = slots.clone().try_acquire_owned() else { break };
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(connection(stream, peer, app.clone(), config.clone(), backlog_stop.clone(), permit, false));
     }
     drop(listener);
     let _ = stop_tx.send(true);
@@ -145,6 +162,7 @@ async fn connection(
     config: Arc<WebConfig>,
     mut stop: tokio::sync::watch::Receiver<bool>,
     _slot: tokio::sync::OwnedSemaphorePermit,
+    keep_alive: bool,
 ) {
     use hyper_util::rt::{TokioIo, TokioTimer};
     let body_idle = config.body_idle_timeout;
@@ -155,7 +173,7 @@ async fn connection(
     });
     let svc = hyper_util::service::TowerToHyperService::new(svc);
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(config.header_read_timeout).keep_alive(true);
+    builder.timer(TokioTimer::new()).header_read_timeout(config.header_read_timeout).keep_alive(keep_alive);
     let conn = builder.serve_connection(TokioIo::new(stream), svc);
     let mut conn = std::pin::pin!(conn);
     tokio::select! {

@@ -12,16 +12,29 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// 200 when the database answers and migrations are applied, else 503.
+/// 200 when the database answers, migrations are applied, it can write and the server is not
+/// shutting down; else 503 saying which (`not_ready`, or `storage_unavailable` for a disk that
+/// is full or failing). Answers within about a second while the database is down.
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses(
     (status = 200, description = "Ready"),
-    (status = 503, description = "Not ready", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 503, description = "Not ready: the detail says why", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
-    if state.service.ready().await {
-        Ok("ready")
-    } else {
-        Err(ApiError::new(roster_core::ProblemCode::NotReady, "The database is not answering or not migrated."))
+    use roster_core::ProblemCode;
+    use roster_store::Readiness;
+    if state.draining.load(std::sync::atomic::Ordering::Acquire) {
+        return Err(ApiError::new(ProblemCode::NotReady, "Shutting down: finishing the requests in flight."));
+    }
+    match state.service.readiness().await {
+        Readiness::Ready => Ok("ready"),
+        Readiness::Unreachable(_) => Err(ApiError::new(ProblemCode::NotReady, "The database is not answering.")),
+        Readiness::NotMigrated => {
+            Err(ApiError::new(ProblemCode::NotReady, "The database's migrations are not applied (run roster migrate)."))
+        }
+        Readiness::Storage(_) => Err(ApiError::new(
+            ProblemCode::StorageUnavailable,
+            "The database cannot write: its disk is full or failing. Reads still work.",
+        )),
     }
 }
 

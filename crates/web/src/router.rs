@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(1024 * 1024))
+        .layer(middleware::from_fn(crate::nul_guard::refuse_nul))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::new(roster_core::ProblemCode::Internal, "Something went wrong on our side.").into_response()
         }))

@@ -34,8 +34,12 @@ pub const BACKOFF: [Duration; 5] = [
 pub struct DeliveryOptions {
     /// Emails sent at once (and claimed per round).
     pub concurrency: usize,
-    /// How long a claim holds; longer than the slowest send can take.
+    /// How long a claim holds: [`DeliveryOptions::send_deadline`] plus room to record the
+    /// outcome. A replica killed mid-send leaves its claimed emails to the others after this.
     pub lease: Duration,
+    /// The most one send may take, every SMTP command included; a slower one is a transient
+    /// failure (retried later), so no send outlives its lease.
+    pub send_deadline: Duration,
     /// How often to look for due mail when nothing wakes the worker.
     pub idle_poll: Duration,
     /// Per SMTP command.
@@ -48,7 +52,8 @@ impl Default for DeliveryOptions {
     fn default() -> Self {
         Self {
             concurrency: 16,
-            lease: Duration::from_secs(5 * 60),
+            lease: Duration::from_secs(90),
+            send_deadline: Duration::from_secs(60),
             idle_poll: Duration::from_secs(2),
             smtp_timeout: Duration::from_secs(30),
             backoff: BACKOFF,
@@ -159,9 +164,14 @@ impl DeliveryWorker {
             (Ok(Some((mailer, addr))), Ok((subject, text, html))) => {
                 // The address of the server that delivers it, whatever it was when queued.
                 let from = roster_mail::with_address(&row.from_addr, &addr).unwrap_or_else(|_| row.from_addr.clone());
-                mailer
-                    .send(&Outgoing { from: &from, subject: &subject, text: &text, html: &html, ..outgoing(&row) })
-                    .await
+                let message = Outgoing { from: &from, subject: &subject, text: &text, html: &html, ..outgoing(&row) };
+                match tokio::time::timeout(self.opts.send_deadline, mailer.send(&message)).await {
+                    Ok(sent) => sent,
+                    Err(_) => Err(SendError::Transient(format!(
+                        "the send took longer than {} s",
+                        self.opts.send_deadline.as_secs()
+                    ))),
+                }
             }
             (Ok(None), _) => Err(SendError::Transient("no outgoing server is set".to_owned())),
             (Err(e), _) => Err(SendError::Transient(e.to_string())),

@@ -180,6 +180,10 @@ type RoleCache = HashMap<String, std::result::Result<Rights, String>>;
 fn cell(raw: Option<&[u8]>, col: Col) -> std::result::Result<Option<String>, String> {
     let Some(raw) = raw else { return Ok(None) };
     let text = std::str::from_utf8(raw).map_err(|_| "This cell is not valid UTF-8 text.".to_owned())?;
+    // No NUL enters as text (decision 0103): PostgreSQL cannot store it.
+    if text.contains('\0') {
+        return Err("This cell holds the NUL character (U+0000), which Roster does not store.".to_owned());
+    }
     let text = text.trim_matches(|c: char| c == ' ');
     // Marked as text by a leading ', as exports write it: taken as text, without the '.
     if let Some(rest) = text.strip_prefix('\'')

@@ -260,3 +260,86 @@ async fn r_perm_2_an_invite_policy_outside_the_catalogue_is_refused_by_the_datab
     })
     .await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// failures (issue 18, decision 0103)
+
+/// PostgreSQL restarted (every connection of the pool ended by the server): reads and units of
+/// work go on without an error, and a statement inside a transaction whose connection is gone is
+/// `Unavailable` (503), never a database error (500).
+#[tokio::test]
+async fn postgres_lost_connections_are_replaced_not_answered_500() {
+    if !backends().await.contains(&Backend::Postgres) {
+        eprintln!("-- PostgreSQL unavailable: skipped");
+        return;
+    }
+    let db = fresh_db(Backend::Postgres).await;
+    let u = new_user(&db.store, "Still", "Here").await;
+    // Several connections in the pool.
+    let reads: Vec<_> = (0..4).map(|_| db.store.read()).collect();
+    let mut held = Vec::new();
+    for r in reads {
+        held.push(r.await.unwrap());
+    }
+    drop(held);
+    let terminate = || async {
+        let admin: sqlx::PgPool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .execute(&admin)
+        .await
+        .unwrap();
+        admin.close().await;
+    };
+    terminate().await;
+    for _ in 0..6 {
+        let got = db.store.read().await.unwrap().user_by_id(u.id).await;
+        assert_eq!(got.unwrap().map(|x| x.id), Some(u.id), "a read after the restart");
+    }
+    terminate().await;
+    let v = new_user(&db.store, "After", "Restart").await;
+    assert!(db.store.read().await.unwrap().user_by_id(v.id).await.unwrap().is_some());
+    // Inside a transaction: never sent again; 503, not 500.
+    let mut tx = db.store.begin().await.unwrap();
+    terminate().await;
+    match tx.user_by_id(u.id).await {
+        Err(StoreError::Unavailable(_)) => {}
+        other => panic!("a statement on a lost connection inside a transaction: {other:?}"),
+    }
+    drop(tx);
+    assert!(db.store.ready().await);
+}
+
+/// SQLite on a full disk (simulated with `max_page_count`): a write is `StoreError::Storage`
+/// (503 `storage_unavailable`), reads go on, readiness says so, and a committed write clears it.
+#[tokio::test]
+async fn sqlite_full_disk_is_storage_unavailable_and_readiness_reports_it() {
+    let db = fresh_db(Backend::Sqlite).await;
+    let u = new_user(&db.store, "Before", "Full").await;
+    let full = Arc::new(roster_store::sqlite::SqliteStore::open(&db.url).await.unwrap());
+    let store: Arc<dyn Store> = full.clone();
+    assert_eq!(store.readiness().await, roster_store::Readiness::Ready);
+    full.simulate_full_disk(true).await.unwrap();
+    let mut refused = None;
+    for _ in 0..5_000 {
+        let mut tx = store.begin().await.unwrap();
+        if let Err(e) = tx.insert_user(&bare_user("Fill", "Up")).await {
+            refused = Some(e);
+            break;
+        }
+        if let Err(e) = tx.commit().await {
+            refused = Some(e);
+            break;
+        }
+    }
+    assert!(matches!(refused, Some(StoreError::Storage(_))), "a write on a full disk: {refused:?}");
+    assert!(matches!(store.readiness().await, roster_store::Readiness::Storage(_)));
+    assert_eq!(db.store.readiness().await, roster_store::Readiness::Ready, "each store keeps its own mark");
+    assert!(store.read().await.unwrap().user_by_id(u.id).await.unwrap().is_some(), "reads go on");
+    // Space again: the next committed write clears the mark.
+    full.simulate_full_disk(false).await.unwrap();
+    insert_user(&store, &bare_user("Room", "Again")).await;
+    assert_eq!(store.readiness().await, roster_store::Readiness::Ready);
+}

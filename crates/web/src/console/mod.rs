@@ -219,6 +219,14 @@ impl From<ServiceError> for PageError {
             ServiceError::Unavailable(_) => {
                 ("Try again shortly", "The database is not answering right now.".to_owned())
             }
+            ServiceError::StorageUnavailable(m) => {
+                tracing::error!(error = %m, "storage failing");
+                (
+                    "Try again later",
+                    "The database cannot save anything right now (its disk is full or failing). Nothing was changed."
+                        .to_owned(),
+                )
+            }
             ServiceError::Internal(m) => {
                 tracing::error!(error = %m, "internal error");
                 ("Something went wrong", "Something went wrong on our side.".to_owned())

@@ -28,6 +28,7 @@ fn variant(e: &ServiceError) -> &'static str {
         ServiceError::Refused { .. } => "Refused",
         ServiceError::Limited { .. } => "Limited",
         ServiceError::Unavailable(_) => "Unavailable",
+        ServiceError::StorageUnavailable(_) => "StorageUnavailable",
         ServiceError::Internal(_) => "Internal",
     }
 }
@@ -51,6 +52,7 @@ fn every_service_error() -> Vec<Box<dyn Fn() -> ServiceError>> {
         Box::new(|| ServiceError::Forbidden(Permission::UsersManage)),
         Box::new(|| ServiceError::Escalation(Permission::AccountSettings)),
         Box::new(|| ServiceError::Unavailable("pool closed".into())),
+        Box::new(|| ServiceError::StorageUnavailable("database or disk is full".into())),
         Box::new(|| ServiceError::Internal("boom".into())),
     ];
     let conflicts = [
@@ -162,6 +164,7 @@ fn one_error_mapping_api_and_console_agree_on_every_service_error() {
         "Refused",
         "Limited",
         "Unavailable",
+        "StorageUnavailable",
         "Internal",
     ];
     assert_eq!(variants, expected.into_iter().collect(), "every ServiceError variant is walked");

@@ -14,6 +14,7 @@ mod isolation;
 mod jobs;
 mod mail;
 mod me;
+mod nul_text;
 mod records;
 mod signin;
 mod team;

@@ -46,6 +46,11 @@ pub struct ContactImportReport {
 
 fn cell(errors: &mut FieldErrors, name: &str, raw: &[u8]) -> String {
     match std::str::from_utf8(raw) {
+        // No NUL enters as text (decision 0103): PostgreSQL cannot store it.
+        Ok(s) if s.contains('\0') => {
+            errors.add(name, "This cell holds the NUL character (U+0000), which Roster does not store.");
+            String::new()
+        }
         Ok(s) => s.trim().to_owned(),
         Err(_) => {
             errors.add(name, "This cell is not valid UTF-8 text.");

@@ -20,10 +20,17 @@ impl SqlTx {
         args: Args,
         f: impl Fn(&PgRow) -> Result<T> + Send,
     ) -> Result<Vec<T>> {
-        let rows = sqlx::query_with(AssertSqlSafe(sql.to_owned()), bound(args)?)
+        let args = bound(args)?;
+        let rows = match sqlx::query_with(AssertSqlSafe(sql.to_owned()), args.clone())
             .persistent(persistent)
             .fetch_all(self.c())
-            .await?;
+            .await
+        {
+            Err(e) if self.reconnected(&e).await => {
+                sqlx::query_with(AssertSqlSafe(sql.to_owned()), args).persistent(persistent).fetch_all(self.c()).await?
+            }
+            other => other?,
+        };
         rows.iter().map(f).collect()
     }
 

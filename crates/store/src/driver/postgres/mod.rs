@@ -8,7 +8,7 @@ use sqlx::postgres::{PgArguments, PgPoolOptions, PgRow};
 use sqlx::{Pool, Postgres, Row};
 use time::OffsetDateTime;
 
-use crate::{Backend, PoolStats, Result, Store, StoreError, Tx};
+use crate::{Backend, PoolStats, Readiness, Result, Store, StoreError, Tx};
 
 // ---- What this driver supplies to `sql/` (the list and the other driver: `driver/mod.rs`) ----
 
@@ -154,7 +154,42 @@ fn bound(args: Args) -> Result<PgArguments> {
 
 enum Conn {
     Tx(sqlx::Transaction<'static, Postgres>),
-    Plain(PoolConnection<Postgres>),
+    /// A read outside a transaction, with its pool: a statement that finds its connection
+    /// dropped (PostgreSQL restarted) is sent once more on a live one.
+    Plain(PoolConnection<Postgres>, Pool<Postgres>),
+}
+
+/// How long a request waits for a connection before it answers 503: while PostgreSQL is down,
+/// the pool's connection attempts fail until then (issue 18: fail fast, at most 1 s).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Whether `e` says the connection itself is gone (the server restarted or was shut down, the
+/// socket closed) rather than the statement being refused: such a statement may be sent again on
+/// another connection, and a client is answered 503, not 500.
+pub(crate) fn connection_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+        // 08: connection exception; 57P01-03: admin or crash shutdown, cannot connect now.
+        sqlx::Error::Database(db) => {
+            db.code().is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03"))
+        }
+        _ => false,
+    }
+}
+
+/// A live connection of `pool`: idle ones that no longer answer a ping are dropped on the way
+/// (after a restart every idle connection is dead), then a new one is opened.
+async fn live_connection(pool: &Pool<Postgres>) -> Result<PoolConnection<Postgres>> {
+    use sqlx::Connection;
+    for _ in 0..=pool.size() {
+        let mut conn = pool.acquire().await?;
+        if conn.ping().await.is_ok() {
+            return Ok(conn);
+        }
+        // Out of the pool's count; dropped without a goodbye on a dead socket.
+        drop(conn.detach());
+    }
+    Err(StoreError::Unavailable("no connection to the database answers".into()))
 }
 
 /// A unit of work on PostgreSQL: a transaction, or a plain pooled connection for reads.
@@ -166,7 +201,27 @@ impl SqlTx {
     fn c(&mut self) -> &mut sqlx::PgConnection {
         match &mut self.conn {
             Conn::Tx(t) => t,
-            Conn::Plain(p) => p,
+            Conn::Plain(p, _) => p,
+        }
+    }
+
+    /// After `e` on a plain read: whether the statement may be sent again, on the live
+    /// connection that now replaces the lost one. Inside a transaction never: what it did is gone.
+    pub(super) async fn reconnected(&mut self, e: &sqlx::Error) -> bool {
+        let Conn::Plain(_, pool) = &self.conn else { return false };
+        if !connection_lost(e) {
+            return false;
+        }
+        let pool = pool.clone();
+        match live_connection(&pool).await {
+            Ok(fresh) => {
+                if let Conn::Plain(lost, _) = std::mem::replace(&mut self.conn, Conn::Plain(fresh, pool)) {
+                    drop(lost.detach());
+                }
+                tracing::warn!(error = %e, "a read found its connection lost; sent again on a live one");
+                true
+            }
+            Err(_) => false,
         }
     }
 
@@ -176,7 +231,11 @@ impl SqlTx {
         args: Args,
         f: impl Fn(&PgRow) -> Result<T> + Send,
     ) -> Result<Option<T>> {
-        let row = sqlx::query_with(sql, bound(args)?).fetch_optional(self.c()).await?;
+        let args = bound(args)?;
+        let row = match sqlx::query_with(sql, args.clone()).fetch_optional(self.c()).await {
+            Err(e) if self.reconnected(&e).await => sqlx::query_with(sql, args).fetch_optional(self.c()).await?,
+            other => other?,
+        };
         row.as_ref().map(f).transpose()
     }
 
@@ -186,7 +245,11 @@ impl SqlTx {
         args: Args,
         f: impl Fn(&PgRow) -> Result<T> + Send,
     ) -> Result<Vec<T>> {
-        let rows = sqlx::query_with(sql, bound(args)?).fetch_all(self.c()).await?;
+        let args = bound(args)?;
+        let rows = match sqlx::query_with(sql, args.clone()).fetch_all(self.c()).await {
+            Err(e) if self.reconnected(&e).await => sqlx::query_with(sql, args).fetch_all(self.c()).await?,
+            other => other?,
+        };
         rows.iter().map(f).collect()
     }
 
@@ -224,7 +287,7 @@ impl PgStore {
             .test_before_acquire(false)
             .max_connections(16)
             .min_connections(1)
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await
             .map_err(|e| match e {
@@ -242,13 +305,21 @@ impl Store for PgStore {
     }
 
     async fn begin(&self) -> Result<Box<dyn Tx>> {
-        let tx = self.pool.begin().await?;
+        // A `BEGIN` that finds its connection lost did nothing: begun again on a live one.
+        let tx = match self.pool.begin().await {
+            Err(e) if connection_lost(&e) => {
+                tracing::warn!(error = %e, "a unit of work found its connection lost; begun on a live one");
+                let conn = live_connection(&self.pool).await?;
+                sqlx::Transaction::begin(conn, None).await?
+            }
+            other => other?,
+        };
         Ok(Box::new(SqlTx { conn: Conn::Tx(tx) }))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
         let conn = self.pool.acquire().await?;
-        Ok(Box::new(SqlTx { conn: Conn::Plain(conn) }))
+        Ok(Box::new(SqlTx { conn: Conn::Plain(conn, self.pool.clone()) }))
     }
 
     /// Forward-only, in one transaction under an advisory lock: replicas starting together apply
@@ -288,11 +359,24 @@ impl Store for PgStore {
         Ok(())
     }
 
-    async fn ready(&self) -> bool {
+    async fn readiness(&self) -> Readiness {
         let latest = MIGRATIONS.iter().map(|m| m.0).max().unwrap_or(0);
+        // On a live connection: an idle one the server ended is not the database being down.
+        let mut conn = match live_connection(&self.pool).await {
+            Ok(c) => c,
+            Err(e) => return Readiness::Unreachable(e.to_string()),
+        };
         let found: std::result::Result<Option<i64>, sqlx::Error> =
-            sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations").fetch_one(&self.pool).await;
-        matches!(found, Ok(Some(v)) if v >= latest)
+            sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations").fetch_one(&mut *conn).await;
+        match found {
+            Ok(Some(v)) if v >= latest => Readiness::Ready,
+            Ok(_) => Readiness::NotMigrated,
+            Err(e) if connection_lost(&e) || matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) => {
+                Readiness::Unreachable(e.to_string())
+            }
+            // No `schema_migrations` yet.
+            Err(_) => Readiness::NotMigrated,
+        }
     }
 
     fn pool_stats(&self) -> PoolStats {

@@ -206,6 +206,16 @@ impl SqlTx {
         args: Args<'_>,
         f: impl Fn(&DbRow<'_>) -> Result<T> + Send,
     ) -> Result<Vec<T>> {
+        let r = self.all_dyn_raw(sql, args, f).await;
+        self.noted(r)
+    }
+
+    async fn all_dyn_raw<T>(
+        &mut self,
+        sql: &str,
+        args: Args<'_>,
+        f: impl Fn(&DbRow<'_>) -> Result<T> + Send,
+    ) -> Result<Vec<T>> {
         let mut stmt = self.c()?.prepare_cached(sql)?;
         bind(&mut stmt, args)?;
         let names = column_names(&stmt);

@@ -15,7 +15,7 @@ use rusqlite::{Connection, OpenFlags, ToSql};
 use time::OffsetDateTime;
 use tokio::sync::OwnedMutexGuard;
 
-use crate::{Backend, PoolStats, Result, Store, StoreError, Tx};
+use crate::{Backend, PoolStats, Readiness, Result, Store, StoreError, Tx};
 
 // ---- What this driver supplies to `sql/` (the list and the other driver: `driver/mod.rs`) ----
 
@@ -194,6 +194,8 @@ struct Shared {
     readers: Mutex<Vec<Connection>>,
     opened: AtomicU32,
     closed: AtomicBool,
+    /// Whether the file can be written (`/readyz`, decision 0103).
+    health: crate::health::StorageHealth,
 }
 
 impl Shared {
@@ -234,6 +236,7 @@ enum Conn {
     Write {
         guard: Option<OwnedMutexGuard<Connection>>,
         open: bool,
+        shared: Arc<Shared>,
     },
 }
 
@@ -252,7 +255,42 @@ impl SqlTx {
         }
     }
 
+    /// Notes a refused write (disk full, I/O error) for `/readyz`.
+    fn noted<T>(&self, r: Result<T>) -> Result<T> {
+        if let Err(StoreError::Storage(_)) = &r {
+            match &self.conn {
+                Conn::Read { shared, .. } | Conn::Write { shared, .. } => shared.health.failed(),
+            }
+        }
+        r
+    }
+
     async fn opt<T>(
+        &mut self,
+        sql: &'static str,
+        args: Args<'_>,
+        f: impl Fn(&DbRow<'_>) -> Result<T> + Send,
+    ) -> Result<Option<T>> {
+        let r = self.opt_raw(sql, args, f).await;
+        self.noted(r)
+    }
+
+    async fn all<T>(
+        &mut self,
+        sql: &'static str,
+        args: Args<'_>,
+        f: impl Fn(&DbRow<'_>) -> Result<T> + Send,
+    ) -> Result<Vec<T>> {
+        let r = self.all_raw(sql, args, f).await;
+        self.noted(r)
+    }
+
+    async fn exec(&mut self, sql: &'static str, args: Args<'_>) -> Result<u64> {
+        let r = self.exec_raw(sql, args).await;
+        self.noted(r)
+    }
+
+    async fn opt_raw<T>(
         &mut self,
         sql: &'static str,
         args: Args<'_>,
@@ -268,7 +306,7 @@ impl SqlTx {
         }
     }
 
-    async fn all<T>(
+    async fn all_raw<T>(
         &mut self,
         sql: &'static str,
         args: Args<'_>,
@@ -285,7 +323,7 @@ impl SqlTx {
         Ok(out)
     }
 
-    async fn exec(&mut self, sql: &'static str, args: Args<'_>) -> Result<u64> {
+    async fn exec_raw(&mut self, sql: &'static str, args: Args<'_>) -> Result<u64> {
         let mut stmt = self.c()?.prepare_cached(sql)?;
         bind(&mut stmt, args)?;
         Ok(stmt.raw_execute()? as u64)
@@ -319,7 +357,7 @@ impl Drop for SqlTx {
                     shared.give_back(c);
                 }
             }
-            Conn::Write { guard: Some(guard), open: open @ true } => {
+            Conn::Write { guard: Some(guard), open: open @ true, .. } => {
                 if let Err(e) = guard.execute_batch("ROLLBACK") {
                     tracing::warn!(error = %e, "rollback failed");
                 }
@@ -335,17 +373,24 @@ impl Tx for SqlTx {
     /// `COMMIT` waits for the disk (`synchronous=FULL`): it runs on a blocking thread, not on
     /// the request threads.
     async fn commit(mut self: Box<Self>) -> Result<()> {
-        if let Conn::Write { guard, open } = &mut self.conn
+        if let Conn::Write { guard, open, shared } = &mut self.conn
             && let Some(g) = guard.take()
         {
             *open = false;
+            let shared = shared.clone();
             // A refused COMMIT (a deferred foreign key) leaves the transaction open: end it.
             return blocking(move || {
                 g.execute_batch("COMMIT").inspect_err(|_| {
                     let _ = g.execute_batch("ROLLBACK");
                 })
             })
-            .await;
+            .await
+            .inspect(|()| shared.health.ok())
+            .inspect_err(|e| {
+                if matches!(e, StoreError::Storage(_)) {
+                    shared.health.failed();
+                }
+            });
         }
         Ok(())
     }
@@ -395,10 +440,23 @@ impl SqliteStore {
             readers: Mutex::new(Vec::new()),
             opened: AtomicU32::new(0),
             closed: AtomicBool::new(false),
+            health: crate::health::StorageHealth::default(),
         });
         let first = shared.take_reader()?;
         shared.give_back(first);
         Ok(Self { shared, writer: Arc::new(tokio::sync::Mutex::new(writer)) })
+    }
+
+    /// Tests: caps the file at its current size (`PRAGMA max_page_count`) on the writer, so a
+    /// write that needs a new page fails as on a full disk (`SQLITE_FULL`); `false` lifts it.
+    #[doc(hidden)]
+    pub async fn simulate_full_disk(&self, full: bool) -> Result<()> {
+        let w = self.writer().await?;
+        blocking(move || {
+            let pages: i64 = if full { w.query_row("PRAGMA page_count", [], |r| r.get(0))? } else { 4_294_967_294 };
+            w.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
+        })
+        .await
     }
 
     async fn writer(&self) -> Result<OwnedMutexGuard<Connection>> {
@@ -419,6 +477,7 @@ impl Store for SqliteStore {
     /// deadlocks with another writer (another process, such as `roster demo`).
     async fn begin(&self) -> Result<Box<dyn Tx>> {
         let guard = self.writer().await?;
+        let shared = self.shared.clone();
         // Another process may hold the write lock: wait for it (busy timeout) off the request
         // threads. The closure answers the `SqlTx` itself, so if the caller is cancelled while it
         // waits (a client hung up), the unit is dropped there and rolls back, instead of handing
@@ -429,7 +488,7 @@ impl Store for SqliteStore {
                 guard.execute_batch("ROLLBACK")?;
             }
             guard.execute_batch("BEGIN IMMEDIATE")?;
-            Ok(SqlTx { conn: Conn::Write { guard: Some(guard), open: true } })
+            Ok(SqlTx { conn: Conn::Write { guard: Some(guard), open: true, shared } })
         })
         .await?;
         Ok(Box::new(tx))
@@ -471,13 +530,44 @@ impl Store for SqliteStore {
         optimize(&*self.writer().await?)
     }
 
-    async fn ready(&self) -> bool {
+    async fn readiness(&self) -> Readiness {
         let latest = MIGRATIONS.iter().map(|m| m.0).max().unwrap_or(0);
-        let Ok(conn) = self.shared.take_reader() else { return false };
+        let conn = match self.shared.take_reader() {
+            Ok(c) => c,
+            Err(e) => return Readiness::Unreachable(e.to_string()),
+        };
         let found: rusqlite::Result<Option<i64>> =
             conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get(0));
         self.shared.give_back(conn);
-        matches!(found, Ok(Some(v)) if v >= latest)
+        if !matches!(found, Ok(Some(v)) if v >= latest) {
+            return Readiness::NotMigrated;
+        }
+        match self.shared.health.failing() {
+            None => Readiness::Ready,
+            Some(true) => Readiness::Storage("a write was refused: the disk is full or failing".into()),
+            // Long enough ago: one write of our own says whether it still is.
+            Some(false) => {
+                let probe = match self.writer().await {
+                    Ok(w) => blocking(move || {
+                        w.execute(
+                            "UPDATE schema_migrations SET version = version \
+                             WHERE version = (SELECT MAX(version) FROM schema_migrations)",
+                            [],
+                        )
+                    })
+                    .await
+                    .map(|_| ()),
+                    Err(e) => Err(e),
+                };
+                match probe {
+                    Ok(()) => {
+                        self.shared.health.ok();
+                        Readiness::Ready
+                    }
+                    Err(e) => Readiness::Storage(e.to_string()),
+                }
+            }
+        }
     }
 
     fn pool_stats(&self) -> PoolStats {

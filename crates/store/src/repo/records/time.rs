@@ -77,6 +77,7 @@ pub trait TimeRepo {
     /// Generated stopped entries (`roster demo --time-entries`), many per statement on
     /// PostgreSQL: rows inserted.
     async fn insert_time_entries_bulk(&mut self, scope: &Scope, rows: &[TimeEntryRow]) -> Result<u64>;
-    /// Stopped time in the scope matching `filter`, summed by member, project and week.
+    /// Stopped time in the scope matching `filter`, summed by member, project and week, in no
+    /// particular order (the report orders its own rows).
     async fn time_totals(&mut self, scope: &Scope, filter: &TimeFilter) -> Result<Vec<TimeTotalRow>>;
 }

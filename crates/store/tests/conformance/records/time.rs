@@ -103,8 +103,9 @@ async fn r_time_1_one_running_timer_per_member_by_the_database_and_scoped_reads(
             ..TimeFilter::default()
         };
         let totals = tx.time_totals(&all, &range).await.unwrap();
-        let got: Vec<(Uuid, Option<Uuid>, &str, i64)> =
+        let mut got: Vec<(Uuid, Option<Uuid>, &str, i64)> =
             totals.iter().map(|t| (t.user_id, t.project_id, t.week.as_str(), t.seconds)).collect();
+        got.sort_by(|a, b| a.2.cmp(b.2));
         assert_eq!(got, vec![(ann.id, None, "2026-03-02", 5400), (ann.id, Some(project.id), "2026-03-09", 1800)]);
         let first_week =
             TimeFilter { to: Some(time::OffsetDateTime::from_unix_timestamp(MONDAY + 86_400 * 7).unwrap()), ..range };
