@@ -149,7 +149,7 @@ fn http_get(addr: &str, path: &str) -> Option<String> {
 }
 
 #[test]
-fn serve_prints_the_setup_link_answers_readyz_and_stops_on_sigterm() {
+fn serve_prints_the_setup_link_answers_readyz_and_drains_on_sigterm() {
     let dir = scratch();
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let addr = format!("127.0.0.1:{port}");
@@ -159,6 +159,7 @@ fn serve_prints_the_setup_link_answers_readyz_and_stops_on_sigterm() {
         .env("ROSTER_LISTEN", &addr)
         .env_remove("ROSTER_DATABASE_URL")
         .env_remove("ROSTER_DATA_DIR")
+        .env("ROSTER_SHUTDOWN_DRAIN", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -175,6 +176,13 @@ fn serve_prints_the_setup_link_answers_readyz_and_stops_on_sigterm() {
     assert!(ready, "/readyz never answered 200");
     let term = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
     assert!(term.success());
+    // The drain (decision 0103): /readyz says 503 while requests are still served.
+    let draining = (0..50).any(|_| {
+        std::thread::sleep(Duration::from_millis(10));
+        http_get(&addr, "/readyz").is_some_and(|r| r.starts_with("HTTP/1.1 503") && r.contains("Shutting down"))
+    });
+    assert!(draining, "/readyz answers 503 during the drain");
+    assert!(http_get(&addr, "/healthz").is_some_and(|r| r.starts_with("HTTP/1.1 200")), "still serving");
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
     let mut out = String::new();

@@ -1,0 +1,249 @@
+//! Roster tried from outside, as an operator runs it (issue 18): real `roster serve` processes
+//! killed with SIGKILL while clients write, and two replicas on one PostgreSQL. Both run in CI.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use roster_store::Backend;
+use roster_testkit::{backends, fresh_empty_db};
+use serde_json::{Value, json};
+
+/// One secret key for every process of a test: replicas must open each other's sealed values.
+const SECRET: &str = "4f1c2b7e9a0d3c5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e";
+
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("roster-outside-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// `roster ARGS` with a clean `ROSTER_*` environment plus `vars`.
+fn command(args: &[&str], vars: &[(&str, String)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_roster"));
+    cmd.args(args);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("ROSTER_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("ROSTER_LOG", "warn").env("ROSTER_SECRET_KEY", SECRET);
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// The demo owner's password, from `roster demo`'s table.
+fn demo(vars: &[(&str, String)]) -> String {
+    let out = command(&["demo"], vars).stdout(Stdio::piped()).stderr(Stdio::piped()).output().unwrap();
+    assert!(out.status.success(), "demo: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.lines()
+        .find(|l| l.split_whitespace().next() == Some("owner"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .unwrap_or_else(|| panic!("no owner line: {text}"))
+        .to_owned()
+}
+
+/// A `roster serve` on its own port.
+struct Server {
+    child: Child,
+    base: String,
+    vars: Vec<(&'static str, String)>,
+}
+
+impl Server {
+    async fn start(vars: &[(&'static str, String)]) -> Server {
+        let port = free_port();
+        let mut vars = vars.to_vec();
+        vars.push(("ROSTER_LISTEN", format!("127.0.0.1:{port}")));
+        vars.push(("ROSTER_SHUTDOWN_DRAIN", "0".to_owned()));
+        let child = spawn(&vars);
+        let s = Server { child, base: format!("http://127.0.0.1:{port}"), vars };
+        s.wait_ready().await;
+        s
+    }
+
+    async fn wait_ready(&self) {
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(60) {
+            if let Ok(r) = client.get(format!("{}/readyz", self.base)).send().await
+                && r.status() == 200
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("{} never became ready", self.base);
+    }
+
+    /// SIGKILL, then the same server again on the same port.
+    async fn kill_and_restart(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        self.child = spawn(&self.vars);
+        self.wait_ready().await;
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(vars: &[(&str, String)]) -> Child {
+    command(&["serve"], vars).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
+}
+
+async fn token(client: &reqwest::Client, server: &Server, password: &str) -> (u16, Value) {
+    let res = client
+        .post(server.url("/api/v1/auth/token"))
+        .json(&json!({ "login": "owner@demo.roster.example", "password": password }))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Every write a client saw acknowledged (201) is there after repeated SIGKILLs of the server,
+/// on both backends; SQLite's file passes `integrity_check`, and every account still has
+/// exactly one owner (R-OWN-1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_while_writing_loses_nothing_acknowledged() {
+    const KILLS: usize = 10;
+    for backend in backends().await {
+        eprintln!("-- kill -9 on {backend:?}");
+        let db = fresh_empty_db(backend).await;
+        let dir = scratch();
+        let vars =
+            vec![("ROSTER_DATA_DIR", dir.to_string_lossy().into_owned()), ("ROSTER_DATABASE_URL", db.url.clone())];
+        let password = demo(&vars);
+        let mut server = Server::start(&vars).await;
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+        let (_, t) = token(&client, &server, &password).await;
+        let bearer = t["access_token"].as_str().unwrap().to_owned();
+        let account = t["account_id"].as_str().unwrap().to_owned();
+        let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut writers = Vec::new();
+        for w in 0..4 {
+            let (client, bearer, acked, stop) = (client.clone(), bearer.clone(), acked.clone(), stop.clone());
+            let url = server.url(&format!("/api/v1/accounts/{account}/contacts"));
+            writers.push(tokio::spawn(async move {
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    n += 1;
+                    let body =
+                        json!({ "first_name": format!("Kill{w}"), "last_name": format!("N{n}"), "type": "client" });
+                    match client.post(&url).bearer_auth(&bearer).json(&body).send().await {
+                        Ok(r) if r.status() == 201 => {
+                            if let Ok(v) = r.json::<Value>().await
+                                && let Some(id) = v["id"].as_str()
+                            {
+                                acked.lock().unwrap().push(id.to_owned());
+                            }
+                        }
+                        // Refused while the server is down or restarting: not acknowledged.
+                        _ => tokio::time::sleep(Duration::from_millis(10)).await,
+                    }
+                }
+            }));
+        }
+        for k in 0..KILLS {
+            tokio::time::sleep(Duration::from_millis(150 + (k as u64 * 37) % 200)).await;
+            server.kill_and_restart().await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for w in writers {
+            w.await.unwrap();
+        }
+        let acked = acked.lock().unwrap().clone();
+        assert!(acked.len() > KILLS * 4, "the writers wrote between kills: {}", acked.len());
+        for id in &acked {
+            let r = client
+                .get(server.url(&format!("/api/v1/accounts/{account}/contacts/{id}")))
+                .bearer_auth(&bearer)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "acknowledged contact {id} after {KILLS} kills");
+        }
+        drop(server);
+        let one_owner = "SELECT count(*) FROM accounts a WHERE (SELECT count(*) FROM memberships m \
+                         WHERE m.account_id = a.id AND m.role = 'owner') <> 1";
+        match backend {
+            Backend::Sqlite => {
+                let path = db.url.trim_start_matches("sqlite://").split('?').next().unwrap().to_owned();
+                let conn = rusqlite::Connection::open(&path).unwrap();
+                let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+                assert_eq!(check, "ok");
+                let bad: i64 = conn.query_row(one_owner, [], |r| r.get(0)).unwrap();
+                assert_eq!(bad, 0, "accounts without exactly one owner");
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+                let bad: i64 = sqlx::query_scalar(one_owner).fetch_one(&pool).await.unwrap();
+                assert_eq!(bad, 0, "accounts without exactly one owner");
+                pool.close().await;
+            }
+        }
+        eprintln!("-- {backend:?}: {} acknowledged writes, all present after {KILLS} kills", acked.len());
+        std::fs::remove_dir_all(dir).ok();
+    }
+}
+
+/// Two `roster serve` replicas on one PostgreSQL: a sign-in on one is a reader on the other, a
+/// sign-out on one is refused by the other at once, and failed sign-ins count together.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_replicas_share_sessions_revocation_and_throttle() {
+    if !backends().await.contains(&Backend::Postgres) {
+        eprintln!("-- PostgreSQL unavailable: skipped");
+        return;
+    }
+    let db = fresh_empty_db(Backend::Postgres).await;
+    let dir = scratch();
+    let vars = vec![("ROSTER_DATA_DIR", dir.to_string_lossy().into_owned()), ("ROSTER_DATABASE_URL", db.url.clone())];
+    let password = demo(&vars);
+    let (a, b) = tokio::join!(Server::start(&vars), Server::start(&vars));
+    let client = reqwest::Client::new();
+
+    let (status, t) = token(&client, &a, &password).await;
+    assert_eq!(status, 200, "{t}");
+    let bearer = t["access_token"].as_str().unwrap().to_owned();
+    let me = client.get(b.url("/api/v1/me")).bearer_auth(&bearer).send().await.unwrap();
+    assert_eq!(me.status(), 200, "signed in on A, read on B");
+
+    let out = client.post(a.url("/api/v1/auth/logout")).bearer_auth(&bearer).send().await.unwrap();
+    assert_eq!(out.status(), 204);
+    let me = client.get(b.url("/api/v1/me")).bearer_auth(&bearer).send().await.unwrap();
+    assert_eq!(me.status(), 401, "signed out on A: refused by B at once");
+
+    // R-AUTH-7: 5 failures per login and address block it, whichever replica counted them.
+    for i in 0..5 {
+        let server = if i % 2 == 0 { &a } else { &b };
+        let (status, _) = token(&client, server, "not-the-password").await;
+        assert_eq!(status, 401, "failure {i}");
+    }
+    let (status, body) = token(&client, &b, &password).await;
+    assert_eq!(status, 429, "the sixth attempt is throttled on either replica: {body}");
+    let (status, _) = token(&client, &a, &password).await;
+    assert_eq!(status, 429);
+    drop((a, b));
+    std::fs::remove_dir_all(dir).ok();
+}
