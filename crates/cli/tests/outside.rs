@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use roster_store::Backend;
+use roster_store::{Backend, UserRepo};
 use roster_testkit::{backends, fresh_empty_db};
 use serde_json::{Value, json};
 
@@ -244,6 +244,151 @@ async fn two_replicas_share_sessions_revocation_and_throttle() {
     assert_eq!(status, 429, "the sixth attempt is throttled on either replica: {body}");
     let (status, _) = token(&client, &a, &password).await;
     assert_eq!(status, 429);
+    drop((a, b));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// Two replicas on one PostgreSQL with work queued at once: 1,000 emails (invitations) through
+/// a real SMTP exchange and 1,000 due jobs (workflow runs of a one-step template), each done
+/// exactly once: every email arrives once (distinct `Message-ID`s, one per address) and every
+/// run made exactly one to-do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_replicas_send_each_email_and_run_each_job_once() {
+    const N: usize = 1_000;
+    if !backends().await.contains(&Backend::Postgres) {
+        eprintln!("-- PostgreSQL unavailable: skipped");
+        return;
+    }
+    let sink = roster_testkit::smtp::SmtpSink::start().await;
+    let db = fresh_empty_db(Backend::Postgres).await;
+    let dir = scratch();
+    let vars = vec![
+        ("ROSTER_DATA_DIR", dir.to_string_lossy().into_owned()),
+        ("ROSTER_DATABASE_URL", db.url.clone()),
+        ("ROSTER_SMTP_URL", sink.url()),
+        ("ROSTER_MAIL_FROM", "Roster <roster@example.test>".to_owned()),
+        ("ROSTER_ACCOUNT_MAIL_PER_HOUR", "100000".to_owned()),
+    ];
+    let password = demo(&vars);
+    let (a, b) = tokio::join!(Server::start(&vars), Server::start(&vars));
+    let client = reqwest::Client::new();
+    let (_, t) = token(&client, &a, &password).await;
+    let bearer = t["access_token"].as_str().unwrap().to_owned();
+    let account = t["account_id"].as_str().unwrap().to_owned();
+    let me: Value = client.get(a.url("/api/v1/me")).bearer_auth(&bearer).send().await.unwrap().json().await.unwrap();
+    let owner_id = me["user"]["id"].as_str().unwrap().to_owned();
+    let api = |s: &Server, path: &str| s.url(&format!("/api/v1/accounts/{account}{path}"));
+    // R-AUTH-8: an account sends email once its owner has proved their address.
+    let mut tx = db.store.begin().await.unwrap();
+    tx.mark_email_verified(owner_id.parse().unwrap(), time::OffsetDateTime::now_utc()).await.unwrap();
+    tx.commit().await.unwrap();
+    sink.forget();
+
+    // The work, queued through both replicas at once.
+    let template: Value = client
+        .post(api(&a, "/workflow-templates"))
+        .bearer_auth(&bearer)
+        .json(&json!({ "name": "Once", "steps": [
+            { "kind": "todo", "after_days": 0, "at_time": "00:00", "assignee": owner_id, "title": "Exactly once" }
+        ] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let template_id = template["id"].as_str().unwrap().to_owned();
+    let contact: Value = client
+        .post(api(&a, "/contacts"))
+        .bearer_auth(&bearer)
+        .json(&json!({ "first_name": "Runner", "type": "client" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let contact_id = contact["id"].as_str().unwrap().to_owned();
+    let mut tasks = Vec::new();
+    for i in 0..N {
+        let (client, bearer) = (client.clone(), bearer.clone());
+        let server = if i % 2 == 0 { &a } else { &b };
+        let invite = api(server, "/invitations");
+        let run = api(server, "/workflow-runs");
+        let (template_id, contact_id) = (template_id.clone(), contact_id.clone());
+        tasks.push(tokio::spawn(async move {
+            let r = client
+                .post(invite)
+                .bearer_auth(&bearer)
+                .json(&json!({ "email": format!("guest{i}@example.test"), "role": "employee" }))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            assert_eq!(status, 201, "invitation {i}: {}", r.text().await.unwrap_or_default());
+            let r = client
+                .post(run)
+                .bearer_auth(&bearer)
+                .json(&json!({ "template_id": template_id, "contact_id": contact_id }))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            assert_eq!(status, 201, "run {i}: {}", r.text().await.unwrap_or_default());
+        }));
+        if tasks.len() >= 16 {
+            for t in tasks.drain(..) {
+                t.await.unwrap();
+            }
+        }
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+
+    let received = sink.wait_for(N, Duration::from_secs(120)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let received = if sink.count() > received.len() { sink.received() } else { received };
+    let mut to: Vec<String> = received.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    let before = to.len();
+    to.dedup();
+    assert_eq!((before, to.len()), (N, N), "each invitation sent exactly once");
+    let mut ids: Vec<String> = received.iter().filter_map(|m| m.header("Message-ID")).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), N, "distinct Message-IDs");
+
+    // Every run's step done, each once: one to-do per run.
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let started = Instant::now();
+    loop {
+        let done: i64 = sqlx::query_scalar("SELECT count(*) FROM workflow_run_steps WHERE state = 'done'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        if done >= N as i64 || started.elapsed() > Duration::from_secs(120) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let runs: i64 = sqlx::query_scalar("SELECT count(*) FROM workflow_runs WHERE template_id = $1::uuid")
+        .bind(&template_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let todos: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM todos WHERE title = 'Exactly once'").fetch_one(&pool).await.unwrap();
+    let done: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM workflow_run_steps s JOIN workflow_runs r ON r.id = s.run_id \
+         WHERE r.template_id = $1::uuid AND s.state = 'done'",
+    )
+    .bind(&template_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((runs, done, todos), (N as i64, N as i64, N as i64), "runs, steps done, to-dos");
+    pool.close().await;
     drop((a, b));
     std::fs::remove_dir_all(dir).ok();
 }
