@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use roster_store::{Backend, UserRepo};
+use roster_store::Backend;
 use roster_testkit::{backends, fresh_empty_db};
 use serde_json::{Value, json};
 
