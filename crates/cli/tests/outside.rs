@@ -392,3 +392,110 @@ async fn two_replicas_send_each_email_and_run_each_job_once() {
     drop((a, b));
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// A TCP relay to PostgreSQL that can be cut (every connection closed, new ones refused) and
+/// restored: PostgreSQL going down and coming back, as `roster serve` sees it.
+struct Relay {
+    port: u16,
+    up: Arc<std::sync::atomic::AtomicBool>,
+    cut: tokio::sync::broadcast::Sender<()>,
+}
+
+impl Relay {
+    async fn start(upstream: String) -> Relay {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let (cut, _) = tokio::sync::broadcast::channel::<()>(4);
+        let (flag, tx) = (up.clone(), cut.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !flag.load(std::sync::atomic::Ordering::Acquire) {
+                    drop(inbound);
+                    continue;
+                }
+                let upstream = upstream.clone();
+                let mut stop = tx.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&upstream).await else { return };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = stop.recv() => {}
+                    }
+                });
+            }
+        });
+        Relay { port, up, cut }
+    }
+
+    fn set_up(&self, up: bool) {
+        self.up.store(up, std::sync::atomic::Ordering::Release);
+        if !up {
+            let _ = self.cut.send(());
+        }
+    }
+}
+
+/// PostgreSQL down: every request, `/readyz` included, answers 503 within about a second (not
+/// after 5 s), `/readyz` says the database is not answering; back up, reads and writes work at
+/// once, the first read on each pooled connection included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_down_answers_503_fast_and_recovers() {
+    if !backends().await.contains(&Backend::Postgres) {
+        eprintln!("-- PostgreSQL unavailable: skipped");
+        return;
+    }
+    let db = fresh_empty_db(Backend::Postgres).await;
+    let dir = scratch();
+    let mut url = url::Url::parse(&db.url).unwrap();
+    let upstream = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
+    let relay = Relay::start(upstream).await;
+    url.set_port(Some(relay.port)).unwrap();
+    let vars = vec![("ROSTER_DATA_DIR", dir.to_string_lossy().into_owned()), ("ROSTER_DATABASE_URL", url.to_string())];
+    let password = demo(&vars);
+    let server = Server::start(&vars).await;
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let (_, t) = token(&client, &server, &password).await;
+    let bearer = t["access_token"].as_str().unwrap().to_owned();
+    let account = t["account_id"].as_str().unwrap().to_owned();
+    let contacts = server.url(&format!("/api/v1/accounts/{account}/contacts"));
+    // Several pooled connections.
+    let warm: Vec<_> = (0..6).map(|_| client.get(&contacts).bearer_auth(&bearer).send()).collect();
+    for w in warm {
+        assert_eq!(w.await.unwrap().status(), 200);
+    }
+
+    relay.set_up(false);
+    for path in ["/readyz", "/api/v1/me"] {
+        let started = Instant::now();
+        let r = client.get(server.url(path)).bearer_auth(&bearer).send().await.unwrap();
+        let took = started.elapsed();
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        assert_eq!(status, 503, "{path} while the database is down: {body}");
+        assert!(took < Duration::from_millis(2500), "{path} answered in {took:?}");
+        if path == "/readyz" {
+            assert!(body["detail"].as_str().unwrap_or_default().contains("not answering"), "{body}");
+        } else {
+            assert_eq!(body["code"], "unavailable", "{body}");
+        }
+    }
+
+    relay.set_up(true);
+    for _ in 0..8 {
+        let r = client.get(&contacts).bearer_auth(&bearer).send().await.unwrap();
+        assert_eq!(r.status(), 200, "a read once the database is back");
+    }
+    let r = client
+        .post(&contacts)
+        .bearer_auth(&bearer)
+        .json(&json!({ "first_name": "Back", "type": "client" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "a write once the database is back");
+    let r = client.get(server.url("/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    drop(server);
+    std::fs::remove_dir_all(dir).ok();
+}

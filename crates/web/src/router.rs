@@ -61,11 +61,75 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// The OpenAPI 3.1 document, generated from the handlers' annotations.
+/// The OpenAPI 3.1 document, generated from the handlers' annotations, with the answers every
+/// operation of its kind can give added ([`GenericAnswers`]).
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = documented().1;
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    GenericAnswers.modify(&mut doc);
     doc
+}
+
+/// The statuses the layers and extractors answer whatever the handler (issue 18, "OpenAPI
+/// truth"): 401 on bearer routes (`Auth`), 400/413/415/422 on JSON bodies (`ApiJson`, the body
+/// limit), 422 on query values (`ApiQuery`, `nul_guard`), 404 where the path names ids, and 503
+/// everywhere the database is asked. A handler's own words for a status are kept.
+struct GenericAnswers;
+
+impl Modify for GenericAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem = |what: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(what)
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for op in ops.into_iter().flatten() {
+                let mut add = |status: &str, what: &str| {
+                    op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(what));
+                };
+                if matches!(path.as_str(), "/healthz" | "/metrics") {
+                    continue;
+                }
+                add("503", "The database is not answering, or cannot write (`unavailable`, `storage_unavailable`)");
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    add("401", "No valid bearer token (`unauthenticated`)");
+                }
+                if path.contains('{') {
+                    add("404", "Not found, or not yours to see (`not_found`)");
+                }
+                let json_body = op
+                    .request_body
+                    .as_ref()
+                    .is_some_and(|b| matches!(b, RefOr::T(b) if b.content.contains_key("application/json")));
+                if json_body {
+                    add("400", "The body is not JSON (`malformed_json`)");
+                    add("413", "The body is larger than 1 MiB (`body_too_large`)");
+                    add("415", "The body is not sent as application/json (`unsupported_media_type`)");
+                    add("422", "Some fields are invalid; `errors` names them (`invalid_fields`)");
+                } else if op.request_body.is_some() {
+                    add("413", "The body is larger than 1 MiB (`body_too_large`)");
+                }
+                let query = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query));
+                if query {
+                    add("422", "A query value is invalid; `errors` names it (`invalid_fields`)");
+                }
+            }
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {

@@ -15,6 +15,7 @@ mod jobs;
 mod mail;
 mod me;
 mod nul_text;
+mod openapi_truth;
 mod records;
 mod signin;
 mod team;

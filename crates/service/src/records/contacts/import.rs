@@ -225,3 +225,44 @@ impl Service {
         Ok(report)
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! Property-based fuzz of the CSV reader (issue 18): any bytes give rows that are inputs or
+    //! per-field refusals, never a panic; a NUL in a cell is refused on its row.
+    #![allow(clippy::unwrap_used)]
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn rows_of(bytes: &[u8]) {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(bytes);
+        let header: Vec<String> = match reader.byte_headers() {
+            Ok(h) => h.iter().map(|h| String::from_utf8_lossy(h).trim().to_lowercase()).collect(),
+            Err(_) => return,
+        };
+        let mut rec = csv::ByteRecord::new();
+        while let Ok(true) = reader.read_byte_record(&mut rec) {
+            let _ = row_input(&header, &rec);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes_are_rows_or_refusals(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let mut csv = b"first_name,last_name,emails,phones,stage,type,tags,company,assigned_to,follow_up_on\n".to_vec();
+            csv.extend_from_slice(&bytes);
+            rows_of(&csv);
+        }
+
+        #[test]
+        fn cells_with_a_nul_are_refused(before in "[a-z]{0,5}", after in "[a-z]{0,5}") {
+            let header = vec!["first_name".to_owned(), "company".to_owned()];
+            let rec = csv::ByteRecord::from(vec!["Ann".to_owned(), format!("{before}\u{0}{after}")]);
+            let refused = row_input(&header, &rec).unwrap_err();
+            prop_assert_eq!(refused.0[0].field.as_str(), "company");
+        }
+    }
+}

@@ -219,3 +219,39 @@ impl Service {
         tx.contact(&scope, contact_id).await?.map(ContactView::from).ok_or(ServiceError::NotFound)
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! Property-based fuzz of the cursor parser (issue 18): any text is a key or a 422 naming
+    //! `cursor`, never a panic; a cursor this server gave out reads back to its key.
+    #![allow(clippy::unwrap_used)]
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const SORTS: [ContactSort; 4] = [ContactSort::Name, ContactSort::Company, ContactSort::Created, ContactSort::Stage];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_cursor_is_a_key_or_a_422(c in prop_oneof![any::<String>(), "[0-9a-fA-F]{0,200}"], which in 0..4usize) {
+            match decode_cursor(&c, SORTS[which]) {
+                Ok(_) => {}
+                Err(ServiceError::Invalid(e)) => prop_assert_eq!(e.0[0].field.as_str(), "cursor"),
+                Err(other) => prop_assert!(false, "not a typed refusal: {other:?}"),
+            }
+        }
+
+        #[test]
+        fn a_given_cursor_reads_back(text in any::<String>(), name in any::<String>(), micros in -10_000_000_000_000_000i64..10_000_000_000_000_000i64, which in 0..4usize) {
+            prop_assume!(!text.contains('\u{1f}') && !name.contains('\u{1f}'));
+            let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000).unwrap();
+            let key = ContactKey { text, name, at, id: Uuid::now_v7() };
+            let c = encode_cursor(SORTS[which], &key);
+            prop_assume!(c.len() <= 4096);
+            let back = decode_cursor(&c, SORTS[which]).unwrap();
+            prop_assert_eq!((back.text, back.name, back.at, back.id), (key.text, key.name, key.at, key.id));
+        }
+    }
+}
