@@ -96,6 +96,13 @@ pub trait Store: Send + Sync + 'static {
     /// SQLite's planner prefers an index that serves the `ORDER BY` over a selective one: an
     /// exact email walked a million contacts (decision 0092).
     async fn refresh_statistics(&self) -> Result<()>;
+    /// A large generated load of contacts (`roster demo --contacts`) begins (`true`) or ends
+    /// (`false`). SQLite drops the contact list indexes whose rows arrive in random order and
+    /// builds them again at the end, in one sorted pass each (decision 0102); `migrate` builds
+    /// any that an interrupted load left missing. PostgreSQL: nothing.
+    async fn contacts_bulk_load(&self, _starting: bool) -> Result<()> {
+        Ok(())
+    }
     /// Whether the database answers, every migration is applied and it can write (`/readyz`).
     async fn readiness(&self) -> Readiness;
     /// True when [`Store::readiness`] is [`Readiness::Ready`].

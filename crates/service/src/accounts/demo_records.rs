@@ -19,6 +19,10 @@ use crate::{Result, Service, now};
 /// How many contacts the demo salesperson is assigned (the "salesperson with 1,000").
 pub const SALES_ASSIGNED: u32 = 1_000;
 
+/// From this many generated contacts, SQLite builds the contact list indexes after the load
+/// instead of row by row (decision 0102).
+const BULK_INDEX_AFTER: u32 = 100_000;
+
 const KINDS: &[(ContactKind, u64)] = &[(ContactKind::Client, 55), (ContactKind::Lead, 35), (ContactKind::Vendor, 10)];
 
 /// When the `i`-th of `n` generated contacts was added: spread over the three years before `t`,
@@ -38,8 +42,32 @@ impl Service {
         let account_id = self.demo_account(slug).await?;
         let (sales, others) = self.demo_assignees(account_id, slug).await?;
         let scope = internal(account_id, InternalUse::Demo);
-        let mut rng = Rng(seed());
         let batch = self.store.backend().bulk_batch_rows().max(1);
+        // A large load builds the contact list indexes once at the end (decision 0102).
+        let deferred = n >= BULK_INDEX_AFTER;
+        if deferred {
+            self.store.contacts_bulk_load(true).await?;
+        }
+        let loaded = self.demo_contacts_in_batches(scope, n, batch, sales, &others, progress).await;
+        if deferred {
+            self.store.contacts_bulk_load(false).await?;
+        }
+        let added = loaded?;
+        // The lists' plans depend on the planner knowing the tables' new sizes.
+        self.store.refresh_statistics().await?;
+        Ok(added)
+    }
+
+    async fn demo_contacts_in_batches(
+        &self,
+        scope: Scope,
+        n: u32,
+        batch: u32,
+        sales: Option<Uuid>,
+        others: &[Uuid],
+        progress: &(dyn Fn(u32) + Sync),
+    ) -> Result<u32> {
+        let mut rng = Rng(seed());
         let mut lanes = Lanes::new(self.store.backend(), progress);
         let mut sent = 0u32;
         let t = now();
@@ -80,10 +108,7 @@ impl Service {
             sent += count;
             lanes.push(self.demo_contact_batch(scope, rows)).await?;
         }
-        let added = lanes.finish().await?;
-        // The lists' plans depend on the planner knowing the tables' new sizes.
-        self.store.refresh_statistics().await?;
-        Ok(added)
+        lanes.finish().await
     }
 
     /// The demo salesperson (in the demo account) and who else gets contacts.

@@ -343,3 +343,34 @@ async fn sqlite_full_disk_is_storage_unavailable_and_readiness_reports_it() {
     insert_user(&store, &bare_user("Room", "Again")).await;
     assert_eq!(store.readiness().await, roster_store::Readiness::Ready);
 }
+
+/// A large generated load on SQLite builds the contact list indexes after the rows (decision
+/// 0102): dropped when it starts, the same indexes (same columns) when it ends, and `migrate`
+/// builds them again if a load was interrupted.
+#[tokio::test]
+async fn sqlite_bulk_load_builds_the_contact_list_indexes_after_and_migrate_restores_them() {
+    let db = fresh_db(Backend::Sqlite).await;
+    let path = db.url.trim_start_matches("sqlite://").split('?').next().unwrap().to_owned();
+    let indexes = || {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let mut s = c
+            .prepare(
+                "SELECT m.name || ': ' || (SELECT group_concat(i.name, ',') FROM pragma_index_info(m.name) i) \
+                 FROM sqlite_master m WHERE m.type = 'index' AND m.tbl_name = 'contacts' ORDER BY m.name",
+            )
+            .unwrap();
+        s.query_map([], |r| r.get::<_, String>(0)).unwrap().map(|r| r.unwrap()).collect::<Vec<_>>()
+    };
+    let before = indexes();
+    assert!(
+        before.iter().any(|i| i.starts_with("contacts_by_name: account_id,sort_name,id,sort_company")),
+        "{before:?}"
+    );
+    db.store.contacts_bulk_load(true).await.unwrap();
+    assert!(!indexes().iter().any(|i| i.starts_with("contacts_by_name:")), "dropped for the load");
+    db.store.contacts_bulk_load(false).await.unwrap();
+    assert_eq!(indexes(), before);
+    db.store.contacts_bulk_load(true).await.unwrap();
+    db.store.migrate().await.unwrap();
+    assert_eq!(indexes(), before, "migrate after an interrupted load");
+}

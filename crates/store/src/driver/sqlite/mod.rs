@@ -166,6 +166,28 @@ const CLAIM_JOBS_SQL: &str = concat!(
 /// row can be locked by another unit of work.
 const PURGE_THROTTLE_SQL: &str = "DELETE FROM sign_in_throttle WHERE throttle_key IN (SELECT throttle_key \
      FROM sign_in_throttle WHERE window_start < $1 AND (blocked_until IS NULL OR blocked_until < $2) LIMIT 100)";
+/// The contact list indexes a random-order bulk load maintains at great cost (name, company,
+/// stage, assignee's name and stage): dropped for a large `roster demo` load and built again after
+/// it (decision 0102); each definition is the latest migration's.
+const CONTACT_LIST_INDEXES: [(&str, &str); 5] = [
+    (
+        "contacts_by_name",
+        "contacts (account_id, sort_name, id, sort_company, email, hidden_from_client_list, assigned_to)",
+    ),
+    ("contacts_by_company", "contacts (account_id, sort_company, sort_name, id)"),
+    ("contacts_by_stage", "contacts (account_id, stage, sort_name, id)"),
+    ("contacts_assigned_name", "contacts (account_id, assigned_to, sort_name, id)"),
+    ("contacts_assigned_stage", "contacts (account_id, assigned_to, stage, sort_name, id)"),
+];
+
+/// Builds the contact list indexes that are missing (after a bulk load, or one interrupted).
+fn build_contact_list_indexes(conn: &Connection) -> rusqlite::Result<()> {
+    for (name, on) in CONTACT_LIST_INDEXES {
+        conn.execute_batch(&format!("CREATE INDEX IF NOT EXISTS {name} ON {on}"))?;
+    }
+    Ok(())
+}
+
 /// Idle read connections kept open; more are opened under load and closed when returned.
 const IDLE_READERS: usize = 8;
 
@@ -523,7 +545,24 @@ impl Store for SqliteStore {
             )?;
         }
         tx.commit()?;
+        // Contacts' list indexes left out by an interrupted bulk load are built again.
+        build_contact_list_indexes(&guard)?;
         optimize(&guard)
+    }
+
+    async fn contacts_bulk_load(&self, starting: bool) -> Result<()> {
+        let w = self.writer().await?;
+        blocking(move || {
+            if starting {
+                for (name, _) in CONTACT_LIST_INDEXES {
+                    w.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
+                }
+                Ok(())
+            } else {
+                build_contact_list_indexes(&w)
+            }
+        })
+        .await
     }
 
     async fn refresh_statistics(&self) -> Result<()> {
