@@ -40,6 +40,15 @@ fn command(args: &[&str], vars: &[(&str, String)]) -> Command {
     cmd
 }
 
+/// Whether the replica tests can run (PostgreSQL reachable; required under `CI=true`).
+async fn postgres_reachable() -> bool {
+    let up = backends().await.contains(&Backend::Postgres);
+    if !up {
+        eprintln!("-- PostgreSQL unavailable: skipped");
+    }
+    up
+}
+
 /// The demo owner's password, from `roster demo`'s table.
 fn demo(vars: &[(&str, String)]) -> String {
     let out = command(&["demo"], vars).stdout(Stdio::piped()).stderr(Stdio::piped()).output().unwrap();
@@ -212,8 +221,7 @@ async fn kill_9_while_writing_loses_nothing_acknowledged() {
 /// sign-out on one is refused by the other at once, and failed sign-ins count together.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_share_sessions_revocation_and_throttle() {
-    if !backends().await.contains(&Backend::Postgres) {
-        eprintln!("-- PostgreSQL unavailable: skipped");
+    if !postgres_reachable().await {
         return;
     }
     let db = fresh_empty_db(Backend::Postgres).await;
@@ -255,8 +263,7 @@ async fn two_replicas_share_sessions_revocation_and_throttle() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_send_each_email_and_run_each_job_once() {
     const N: usize = 1_000;
-    if !backends().await.contains(&Backend::Postgres) {
-        eprintln!("-- PostgreSQL unavailable: skipped");
+    if !postgres_reachable().await {
         return;
     }
     let sink = roster_testkit::smtp::SmtpSink::start().await;
@@ -441,8 +448,7 @@ impl Relay {
 /// once, the first read on each pooled connection included.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_down_answers_503_fast_and_recovers() {
-    if !backends().await.contains(&Backend::Postgres) {
-        eprintln!("-- PostgreSQL unavailable: skipped");
+    if !postgres_reachable().await {
         return;
     }
     let db = fresh_empty_db(Backend::Postgres).await;

@@ -68,29 +68,33 @@ fn classify(msg: &str, names: &str, unique: bool, foreign_key: bool) -> Option<S
     None
 }
 
+/// Whether `e` says the connection itself is gone (PostgreSQL restarted or shut down, the socket
+/// closed) rather than the statement being refused: 503, not 500, and a plain read may be sent
+/// again on another connection (decision 0103).
+pub(crate) fn connection_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+        // 08: connection exception; 57P01-03: admin or crash shutdown, cannot connect now.
+        sqlx::Error::Database(db) => {
+            db.code().is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03"))
+        }
+        _ => false,
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
+        if connection_lost(&e) {
+            return StoreError::Unavailable(e.to_string());
+        }
         match &e {
-            // The connection is gone (PostgreSQL restarted or shut down): 503, not 500.
-            sqlx::Error::Database(db)
-                if db
-                    .code()
-                    .is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")) =>
-            {
-                StoreError::Unavailable(e.to_string())
-            }
             sqlx::Error::Database(db) => {
                 let msg = db.message();
                 let names = format!("{msg} {}", db.constraint().unwrap_or_default());
                 classify(msg, &names, db.is_unique_violation(), db.is_foreign_key_violation())
                     .unwrap_or_else(|| StoreError::Database(e.to_string()))
             }
-            sqlx::Error::PoolTimedOut
-            | sqlx::Error::Io(_)
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Protocol(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => StoreError::Unavailable(e.to_string()),
             _ => StoreError::Database(e.to_string()),
         }
     }

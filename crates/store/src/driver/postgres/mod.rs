@@ -8,6 +8,7 @@ use sqlx::postgres::{PgArguments, PgPoolOptions, PgRow};
 use sqlx::{Pool, Postgres, Row};
 use time::OffsetDateTime;
 
+use crate::error::connection_lost;
 use crate::{Backend, PoolStats, Readiness, Result, Store, StoreError, Tx};
 
 // ---- What this driver supplies to `sql/` (the list and the other driver: `driver/mod.rs`) ----
@@ -162,20 +163,6 @@ enum Conn {
 /// How long a request waits for a connection before it answers 503: while PostgreSQL is down,
 /// the pool's connection attempts fail until then (issue 18: fail fast, at most 1 s).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
-
-/// Whether `e` says the connection itself is gone (the server restarted or was shut down, the
-/// socket closed) rather than the statement being refused: such a statement may be sent again on
-/// another connection, and a client is answered 503, not 500.
-pub(crate) fn connection_lost(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
-        // 08: connection exception; 57P01-03: admin or crash shutdown, cannot connect now.
-        sqlx::Error::Database(db) => {
-            db.code().is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03"))
-        }
-        _ => false,
-    }
-}
 
 /// A live connection of `pool`: idle ones that no longer answer a ping are dropped on the way
 /// (after a restart every idle connection is dead), then a new one is opened.
