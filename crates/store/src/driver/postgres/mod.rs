@@ -121,6 +121,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (27, "workflow_templates", include_str!("../../../migrations/postgres/0027_workflow_templates.sql")),
     (28, "workflow_runs", include_str!("../../../migrations/postgres/0028_workflow_runs.sql")),
     (29, "contacts_walk_index", include_str!("../../../migrations/postgres/0029_contacts_walk_index.sql")),
+    (30, "time_week_totals", include_str!("../../../migrations/postgres/0030_time_week_totals.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT table_name::text AS t, column_name::text AS c, (is_nullable = 'NO') AS nn \
      FROM information_schema.columns \

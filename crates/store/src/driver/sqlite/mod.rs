@@ -138,6 +138,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (27, "workflow_templates", include_str!("../../../migrations/sqlite/0027_workflow_templates.sql")),
     (28, "workflow_runs", include_str!("../../../migrations/sqlite/0028_workflow_runs.sql")),
     (29, "contacts_walk_index", include_str!("../../../migrations/sqlite/0029_contacts_walk_index.sql")),
+    (30, "time_week_totals", include_str!("../../../migrations/sqlite/0030_time_week_totals.sql")),
 ];
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \

@@ -4,7 +4,7 @@
 //! the rows without `ended_at`; the report sums `seconds` by member, project and week over the
 //! `(account_id, started_at)` range of the covering index `time_entries_report`.
 use roster_core::{Reach, Scope, TimeSource};
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::super::driver::{SqlTx, get, to_db};
@@ -61,6 +61,25 @@ fn filter_sql(f: &TimeFilter) -> String {
         w.push_str(" AND e.started_at < $8");
     }
     w
+}
+
+/// The entries' side of the report: sums by member, project and week.
+const ENTRY_TOTALS: &str = "SELECT e.user_id, e.project_id, e.week, CAST(SUM(e.seconds) AS BIGINT) AS total, \
+     CAST(COUNT(*) AS BIGINT) AS n FROM time_entries e";
+const ENTRY_GROUPS: &str = "GROUP BY e.user_id, e.project_id, e.week";
+
+/// The whole ISO weeks (UTC) inside the filter's range, as the first one's Monday and the
+/// Monday after the last one; `None` without both ends or without a whole week between them.
+fn whole_weeks(f: &TimeFilter) -> Option<(OffsetDateTime, OffsetDateTime)> {
+    let (from, to) = (f.from?, f.to?);
+    let mut first = from.date().midnight().assume_utc();
+    if first < from {
+        first += Duration::days(1);
+    }
+    first += Duration::days(i64::from((7 - first.weekday().number_days_from_monday()) % 7));
+    let end_day = to.date().midnight().assume_utc();
+    let end = end_day - Duration::days(i64::from(end_day.weekday().number_days_from_monday()));
+    (first < end).then_some((first, end))
 }
 
 fn epoch_or(t: Option<OffsetDateTime>) -> OffsetDateTime {
@@ -216,39 +235,59 @@ impl crate::TimeRepo for SqlTx {
 
     async fn time_totals(&mut self, scope: &Scope, filter: &TimeFilter) -> Result<Vec<TimeTotalRow>> {
         let (a, all, me, p) = time_args(scope);
-        let sql = format!(
-            "SELECT e.user_id, e.project_id, e.week, CAST(SUM(e.seconds) AS BIGINT) AS total, \
-             CAST(COUNT(*) AS BIGINT) AS n FROM time_entries e \
-             WHERE {IN_SCOPE} AND e.seconds IS NOT NULL{} \
-             GROUP BY e.user_id, e.project_id, e.week",
-            filter_sql(filter)
-        );
+        let (member, project) = (filter.member.unwrap_or_default(), filter.project.unwrap_or_default());
+        let row = |r: &DbRow<'_>| {
+            Ok(TimeTotalRow {
+                user_id: uuid(r, "user_id")?,
+                project_id: get(r, "project_id")?,
+                week: get(r, "week")?,
+                seconds: get(r, "total")?,
+                entries: get(r, "n")?,
+            })
+        };
         // Planned with its values (not persistent): PostgreSQL's generic plan guessed a few
         // thousand rows for any range and sorted ~38,000 on disk for a 4-week report (88 ms);
-        // with the range known it hashes them in memory (26 ms, decision 0102).
-        self.all_dyn(
-            &sql,
-            false,
-            args![
-                a,
-                all,
-                me,
-                p,
-                filter.member.unwrap_or_default(),
-                filter.project.unwrap_or_default(),
-                to_db(epoch_or(filter.from)),
-                to_db(epoch_or(filter.to))
-            ],
-            |r| {
-                Ok(TimeTotalRow {
-                    user_id: uuid(r, "user_id")?,
-                    project_id: get(r, "project_id")?,
-                    week: get(r, "week")?,
-                    seconds: get(r, "total")?,
-                    entries: get(r, "n")?,
-                })
-            },
-        )
-        .await
+        // with the range known it hashes them in memory (decision 0102).
+        let Some((first, end)) = whole_weeks(filter) else {
+            let sql = format!(
+                "{ENTRY_TOTALS} WHERE {IN_SCOPE} AND e.seconds IS NOT NULL{} {ENTRY_GROUPS}",
+                filter_sql(filter)
+            );
+            let args = args![a, all, me, p, member, project, to_db(epoch_or(filter.from)), to_db(epoch_or(filter.to))];
+            return self.all_dyn(&sql, false, args, row).await;
+        };
+        // Whole weeks from the rollup kept by triggers (migration 0030), the partial weeks at
+        // either edge from the entries: a 4-week report reads ~4 weeks × members × projects
+        // rollup rows and at most 12 days of entries (decision 0104).
+        let keys = match (filter.member.is_some(), filter.project.is_some()) {
+            (true, true) => " AND e.user_id = $5 AND e.project_id = $6",
+            (true, false) => " AND e.user_id = $5",
+            (false, true) => " AND e.project_id = $6",
+            (false, false) => "",
+        };
+        let sql = format!(
+            "SELECT e.user_id, e.project_id, e.week, e.seconds AS total, e.entries AS n FROM time_week_totals e \
+             WHERE {IN_SCOPE}{keys} AND e.entries > 0 AND e.week >= $9 AND e.week < $10 \
+             UNION ALL {ENTRY_TOTALS} WHERE {IN_SCOPE}{keys} AND e.seconds IS NOT NULL \
+             AND e.started_at >= $7 AND e.started_at < $11 {ENTRY_GROUPS} \
+             UNION ALL {ENTRY_TOTALS} WHERE {IN_SCOPE}{keys} AND e.seconds IS NOT NULL \
+             AND e.started_at >= $12 AND e.started_at < $8 {ENTRY_GROUPS}"
+        );
+        let monday = |t: OffsetDateTime| t.date().to_string();
+        let args = args![
+            a,
+            all,
+            me,
+            p,
+            member,
+            project,
+            to_db(epoch_or(filter.from)),
+            to_db(epoch_or(filter.to)),
+            monday(first),
+            monday(end),
+            to_db(first),
+            to_db(end)
+        ];
+        self.all_dyn(&sql, false, args, row).await
     }
 }
