@@ -124,12 +124,12 @@ async fn r_time_1_one_running_timer_per_member_by_the_database_and_scoped_reads(
 }
 
 /// Which entries a scope reaches, as the test states it.
-type Reaches = dyn Fn(&TimeEntryRow) -> bool;
+type Reaches<'a> = dyn Fn(&TimeEntryRow) -> bool + 'a;
 
 /// The report's sums recomputed from the entries themselves, as the scope reaches them.
 fn expected_totals(
     entries: &[TimeEntryRow],
-    reach: &Reaches,
+    reach: &Reaches<'_>,
     f: &TimeFilter,
 ) -> Vec<(Uuid, Option<Uuid>, String, i64, i64)> {
     let mut sums: std::collections::BTreeMap<(Uuid, Option<Uuid>, String), (i64, i64)> = Default::default();
@@ -223,7 +223,7 @@ async fn r_time_1_the_report_from_the_weekly_rollup_equals_the_entries_after_eve
             |d: i64, h: i64| Some(time::OffsetDateTime::from_unix_timestamp(MONDAY + 86_400 * d + 3600 * h).unwrap());
         let anns = time_scope(account.id, ann.id, &[Permission::TimeTrack]);
         let viewer = time_scope(account.id, bob.id, &[Permission::TimeTrack, Permission::ProjectsViewAll]);
-        let scopes: [(&Scope, &Reaches); 3] = [
+        let scopes: [(&Scope, &Reaches<'_>); 3] = [
             (&all, &|_| true),
             (&anns, &|e| e.user_id == ann.id),
             (&viewer, &|e| e.user_id == bob.id || e.project_id.is_some()),
