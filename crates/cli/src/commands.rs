@@ -117,6 +117,7 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
             }
         }
     });
+    let give_back = tokio::spawn(crate::memory::give_back_freed());
     println!("Roster is listening on {}", config.public_url);
     if let Some(secret) = service.issue_setup_token().await.map_err(runtime)? {
         println!("This installation has no operator yet. Open this one-time link to set it up:");
@@ -154,6 +155,7 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
     let _ = stop_jobs.send(());
     let _ = jobs.await;
     statistics.abort();
+    give_back.abort();
     served.map_err(|e| Failure::Runtime(e.to_string()))?;
     store.close().await;
     tracing::info!("stopped");

@@ -8,12 +8,15 @@ use clap::{Parser, Subcommand};
 
 mod commands;
 mod config;
+mod memory;
 mod users;
 
 use config::{Config, ConfigError, Sources};
 
 /// mimalloc: the server allocates many small, short-lived values per request (rows, strings,
-/// JSON); glibc's allocator spent a quarter of the CPU of the users list on them.
+/// JSON); glibc's allocator spent a quarter of the CPU of the users list on them. Built without
+/// transparent huge pages (`no_thp`): with them each segment a request touched was 2 MiB
+/// resident, 18 of the 37 MiB an idle server held (decision 0106).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
