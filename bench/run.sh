@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks the foundation slice: GET /api/v1/accounts/{id}/users with 50 members and a bearer
-# token, the idle RSS after start and the cold start (process start -> /readyz 200).
+# Benchmarks the foundation slice: GET /api/v1/accounts/{id}/users with 50 members and GET
+# /api/v1/me, each with a bearer token; on PostgreSQL also the statements and PostgreSQL CPU
+# per request; the idle RSS after start and the cold start (process start -> /readyz 200).
 # The server is pinned to core 0, the load tool (wrk) to core 1. Prints a table; asserts nothing.
 #   BACKEND=sqlite|postgres  DURATION=10s  CONNECTIONS=32  bash bench/run.sh
 set -euo pipefail
@@ -51,17 +52,45 @@ done = function(summary, latency, requests)
     summary.requests))
 end
 LUA
-# Warm up, then measure.
-taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d2s -H "authorization: Bearer $TOKEN" "$URL" >/dev/null
-read -r _ rps p50 p95 p99 max errors total < <(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" \
-  -H "authorization: Bearer $TOKEN" -s "$WORK/report.lua" "$URL" | grep '^RESULT')
+# PostgreSQL's side (BACKEND=postgres): statements run (each statement outside a transaction
+# commits one; a transaction commits once) and CPU time of every postgres process, in ticks.
+pg_counters() {
+  [ "$BACKEND" = postgres ] || { echo "0 0"; return; }
+  local x ticks=0
+  x=$(psql -qtA "$ROSTER_DATABASE_URL" -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()")
+  for p in $(pgrep -x postgres); do
+    ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$x $ticks"
+}
+HZ=$(getconf CLK_TCK)
+# One route: warm up, then measure; prints a RESULT line plus PostgreSQL's per-request figures.
+measure() {
+  taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d2s -H "authorization: Bearer $TOKEN" "$1" >/dev/null
+  read -r x0 t0 < <(pg_counters)
+  local out
+  out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -H "authorization: Bearer $TOKEN" -s "$WORK/report.lua" "$1" | grep '^RESULT')
+  read -r x1 t1 < <(pg_counters)
+  local total
+  total=$(echo "$out" | awk '{print $8}')
+  echo "$out $(echo "($x1 - $x0) / $total" | bc -l) $(echo "($t1 - $t0) * 1000000 / $HZ / $total" | bc -l)"
+}
+read -r _ rps p50 p95 p99 max errors total stmts pgcpu < <(measure "$URL")
+read -r _ me_rps me_p50 me_p95 me_p99 me_max me_errors me_total me_stmts me_pgcpu < <(measure "http://127.0.0.1:$PORT/api/v1/me")
 busy_rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")
 
 printf '\nRoster foundation benchmark (%s, %s members listed, %s connections, %s, server on core 0, wrk on core 1)\n' "$BACKEND" "$count" "$CONNECTIONS" "$DURATION"
 printf '| figure | value | target |\n|---|---|---|\n'
-printf '| GET users req/s | %s | >= 5000 (SQLite) |\n' "$rps"
-printf '| latency p50 / p95 / p99 / max (ms) | %s / %s / %s / %s | p95 <= 10 |\n' "$p50" "$p95" "$p99" "$max"
+printf '| GET users req/s | %s | >= 8000 (SQLite), >= 4000 (PostgreSQL) |\n' "$rps"
+printf '| latency p50 / p95 / p99 / max (ms) | %s / %s / %s / %s | p95 <= 6 |\n' "$p50" "$p95" "$p99" "$max"
 printf '| errors / requests | %s / %s | 0 |\n' "$errors" "$total"
-printf '| idle RSS after start (MB) | %.1f | <= 25 |\n' "$(echo "$idle_rss_kb / 1024" | bc -l)"
-printf '| RSS after load (MB) | %.1f | |\n' "$(echo "$busy_rss_kb / 1024" | bc -l)"
+printf '| GET /me (bearer) req/s | %s | >= 12000 (PostgreSQL) |\n' "$me_rps"
+printf '| /me latency p50 / p95 / p99 / max (ms) | %s / %s / %s / %s | |\n' "$me_p50" "$me_p95" "$me_p99" "$me_max"
+printf '| /me errors / requests | %s / %s | 0 |\n' "$me_errors" "$me_total"
+if [ "$BACKEND" = postgres ]; then
+  printf '| users: statements / PostgreSQL CPU (µs) per request | %.2f / %.0f | |\n' "$stmts" "$pgcpu"
+  printf '| /me: statements / PostgreSQL CPU (µs) per request | %.2f / %.0f | |\n' "$me_stmts" "$me_pgcpu"
+fi
+printf '| idle RSS after start (MB) | %.1f | <= 20 |\n' "$(echo "$idle_rss_kb / 1024" | bc -l)"
+printf '| RSS after load (MB) | %.1f | <= 64 |\n' "$(echo "$busy_rss_kb / 1024" | bc -l)"
 printf '| cold start to /readyz 200 (ms) | %s | <= 1000 |\n' "$cold_ms"

@@ -23,6 +23,7 @@
 //! | `FTS5` | how member text is searched | FTS5 trigram table | trigram GIN index |
 //! | `POSITION_FN` | position of a needle in a text | `instr` | `strpos` |
 //! | `WALK_ARMS_BARE`, `WALK_ROWS_BY_NAME` | the shape and budget of the search walk | bare arms, 10,000 | ordered arms, 30,000 |
+//! | `PAGE_ARMS_NARROW` | whether a page without search cuts on its keys and reads the rows after | yes | no |
 //! | `IN_JSON_TEXTS` | "is one of" a JSON array of text at `$J` | `json_each` | `jsonb_array_elements_text` |
 //! | `IN_JSON_UUIDS` | "is one of" a JSON array of ids at `$J` | `json_each`, `unhex` | `jsonb_array_elements_text`, `::uuid` |
 //! | `CONTACT_WALK` | contacts a text search walks before the trigram index | 50,000 (index-only) | 50,000 (index-only) |

@@ -44,6 +44,9 @@ const POSITION_FN: &str = "strpos";
 /// are each ordered and cut (a MergeAppend; bare arms it appends and sorts whole), and reads an
 /// ordered subquery under a matching `ORDER BY` without sorting.
 const WALK_ARMS_BARE: bool = false;
+/// A page without search reads whole rows in its arms: PostgreSQL merges them in index order
+/// without sorting, so reading the rows again after would only add lookups.
+const PAGE_ARMS_NARROW: bool = false;
 /// Rows of the name order a text search walks before it asks the trigram index (about three
 /// million a second from the covering index here).
 const WALK_ROWS_BY_NAME: i64 = if cfg!(feature = "small-search-walk") { 40 } else { 30_000 };

@@ -46,6 +46,10 @@ const POSITION_FN: &str = "instr";
 /// in the order it yields, so the arms are bare and the level that tests each row has no
 /// `ORDER BY` (one would make it read the whole budget first).
 const WALK_ARMS_BARE: bool = true;
+/// A page without search is cut on its keys alone, from the covering list indexes, and its
+/// rows read after: SQLite sorted the arms' whole rows (permissions and all) in temporary
+/// b-trees, a third of the users list's time (decision 0106).
+const PAGE_ARMS_NARROW: bool = true;
 /// Rows of the name order a text search walks before it asks the trigram index (about a
 /// million a second from the covering index here).
 const WALK_ROWS_BY_NAME: i64 = if cfg!(feature = "small-search-walk") { 40 } else { 10_000 };

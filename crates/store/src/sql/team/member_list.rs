@@ -22,7 +22,8 @@ use uuid::Uuid;
 
 use super::super::accounts::account_repo::{membership_from_row, person_from_row};
 use super::super::driver::{
-    FTS5, IN_JSON_TEXTS, MEMBERS_OF_USERS_FROM, POSITION_FN, SqlTx, WALK_ARMS_BARE, WALK_ROWS_BY_NAME, get, to_db,
+    FTS5, IN_JSON_TEXTS, MEMBERS_OF_USERS_FROM, PAGE_ARMS_NARROW, POSITION_FN, SqlTx, WALK_ARMS_BARE,
+    WALK_ROWS_BY_NAME, get, to_db,
 };
 use super::super::signin::users::user_from_row;
 use super::super::{DbRow, time, uuid};
@@ -180,7 +181,9 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
             // the user id alone, PostgreSQL took `users_pkey` for it.
             let mut branch_exprs = vec!["m.account_id", "m.status"];
             branch_exprs.extend(exprs.iter().copied());
-            let picked = if walking { &walk_cols } else { &branch_cols };
+            // A page without search on SQLite is cut on keys too, its rows read after.
+            let narrow = walking || (shape == Shape::All && PAGE_ARMS_NARROW);
+            let picked = if narrow { &walk_cols } else { &branch_cols };
             let bare = |status: &str| {
                 format!("SELECT {picked} FROM memberships m WHERE m.account_id = $1 AND m.status = {status}{common}")
             };
@@ -190,7 +193,7 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
             let merged = if let [only] = status_params {
                 branch(only)
             } else {
-                let arms: Vec<String> = if walking && WALK_ARMS_BARE {
+                let arms: Vec<String> = if narrow && WALK_ARMS_BARE {
                     status_params.iter().map(|s| bare(s)).collect()
                 } else {
                     status_params
@@ -210,6 +213,11 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
                     if WALK_ARMS_BARE { String::new() } else { format!(" ORDER BY {}", order_by(&cols, q.descending)) };
                 format!(
                     "SELECT {branch_cols} FROM (SELECT * FROM ({merged}) m WHERE {contains}{reorder} LIMIT $11) w \
+                     JOIN memberships m ON m.account_id = w.account_id AND m.user_id = w.user_id"
+                )
+            } else if narrow {
+                format!(
+                    "SELECT {branch_cols} FROM ({merged}) w \
                      JOIN memberships m ON m.account_id = w.account_id AND m.user_id = w.user_id"
                 )
             } else {
