@@ -261,6 +261,13 @@ async fn r_time_1_the_report_from_the_weekly_rollup_equals_the_entries_after_eve
                 }
             }
         }
+        // Another account's scope reaches none of this account's weeks or edge days.
+        let (other, _) = new_account(&db.store, "Elsewhere").await;
+        let elsewhere = roster_core::scope::internal(other.id, roster_core::scope::InternalUse::Demo);
+        for (fd, fh, td, th) in ranges {
+            let f = TimeFilter { from: day(fd, fh), to: day(td, th), ..TimeFilter::default() };
+            assert!(tx.time_totals(&elsewhere, &f).await.unwrap().is_empty(), "another account, {fd}..{td}");
+        }
     })
     .await;
 }
