@@ -10,7 +10,7 @@ use roster_store::{MembershipRow, Tx, UserRow};
 use uuid::Uuid;
 
 use crate::Result;
-use crate::signin::Principal;
+use crate::signin::{Fetched, Principal};
 use crate::views::effective_permissions;
 
 /// Why the installation acts with nobody signed in. The whole list: a new background job or
@@ -105,9 +105,23 @@ pub(crate) async fn for_principal(
     // stranger). Every use case resolves its actor here, so no route can forget.
     if p.is_confined() {
         let here = account_id.filter(|a| Some(*a) == p.account_id);
-        let (mut actor, membership) = load(tx, &p.user, here).await?;
+        let (mut actor, membership) = load_for(tx, p, here).await?;
         actor.is_operator = false;
         return Ok((actor, membership));
+    }
+    load_for(tx, p, account_id).await
+}
+
+/// [`load`], taking the membership read with the session (`Prefetch::Membership`) when the unit
+/// only reads: a unit that writes reads it again inside its transaction, so what it checks is
+/// what it changes (decision 0107).
+async fn load_for(tx: &mut dyn Tx, p: &Principal, account_id: Option<Uuid>) -> Result<(Actor, Option<MembershipRow>)> {
+    if let (false, Some(a), Fetched::Membership(read_for, membership)) = (tx.writes(), account_id, &p.fetched)
+        && a == *read_for
+    {
+        let actor =
+            Actor { user_id: p.user.id, is_operator: p.user.is_operator, membership: membership.as_ref().map(facts) };
+        return Ok((actor, membership.clone()));
     }
     load(tx, &p.user, account_id).await
 }

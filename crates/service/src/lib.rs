@@ -86,7 +86,7 @@ pub use signin::secret;
 pub use signin::signup::{SignedUp, SignupTarget};
 pub use signin::throttle::{ThrottleLimit, ThrottlePolicy, retry_after_secs, too_many_attempts};
 pub use signin::token::{hash_token, new_secret};
-pub use signin::{NewPerson, Principal, SessionKind, SignedIn};
+pub use signin::{NewPerson, Prefetch, Principal, SessionKind, SignedIn};
 pub use team::add::{AddOutcome, AddedMember, InvitationSent, NO_SIGN_IN_WARNING, NewMember, WELCOME_LINK_LIFETIME};
 pub use team::delete::DeletedMember;
 pub use team::edit::{LANDING_PAGES, MemberPatch, PreferencesPatch};

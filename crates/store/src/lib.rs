@@ -147,6 +147,8 @@ pub trait Tx:
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<()>;
+    /// True for a unit that writes ([`Store::begin`]), false for a read ([`Store::read`]).
+    fn writes(&self) -> bool;
 }
 
 /// What an admin may change of a member's login (all of it at once).

@@ -6,8 +6,9 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use roster_core::FieldError;
-use roster_service::{Meta, Principal, SessionKind};
+use roster_service::{Meta, Prefetch, Principal, SessionKind};
 use serde::de::DeserializeOwned;
+use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -178,6 +179,22 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// What a read of this route will need of the caller's memberships, fetched with the session in
+/// one statement: `GET /api/v1/me` all of them, a read under `/api/v1/accounts/{id}/` the one in
+/// that account. Writes fetch nothing (they read the membership inside their transaction).
+pub(crate) fn prefetch(parts: &Parts) -> Prefetch {
+    if !is_safe(&parts.method) {
+        return Prefetch::Nothing;
+    }
+    let path = parts.uri.path();
+    if path == "/api/v1/me" {
+        return Prefetch::Memberships;
+    }
+    path.strip_prefix("/api/v1/accounts/")
+        .and_then(|rest| Uuid::try_parse(rest.split('/').next().unwrap_or_default()).ok())
+        .map_or(Prefetch::Nothing, Prefetch::Membership)
+}
+
 /// The signed-in caller of an API request: a bearer token, or the console's session cookie
 /// with the CSRF header on unsafe methods.
 pub struct Auth(pub Principal);
@@ -186,8 +203,9 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let want = prefetch(parts);
         if let Some(token) = bearer(parts) {
-            let p = state.service.authenticate(token).await?;
+            let p = state.service.authenticate_for(token, want).await?;
             if p.kind() != SessionKind::Api {
                 return Err(roster_service::ServiceError::Unauthenticated.into());
             }
@@ -196,7 +214,7 @@ impl FromRequestParts<AppState> for Auth {
         let Some(token) = cookie(parts, state.config.session_cookie()) else {
             return Err(roster_service::ServiceError::Unauthenticated.into());
         };
-        let p = state.service.authenticate(token).await?;
+        let p = state.service.authenticate_for(token, want).await?;
         if p.kind() != SessionKind::Console {
             return Err(roster_service::ServiceError::Unauthenticated.into());
         }
@@ -210,5 +228,33 @@ impl FromRequestParts<AppState> for Auth {
             }
         }
         Ok(Auth(p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Prefetch, prefetch};
+    use axum::http::{Method, Request};
+    use uuid::Uuid;
+
+    fn wants(method: Method, uri: &str) -> Prefetch {
+        let (parts, ()) = Request::builder().method(method).uri(uri).body(()).unwrap_or_default().into_parts();
+        prefetch(&parts)
+    }
+
+    #[test]
+    fn a_read_of_an_account_route_fetches_that_membership_and_me_fetches_all() {
+        let a = Uuid::now_v7();
+        assert_eq!(wants(Method::GET, &format!("/api/v1/accounts/{a}/users")), Prefetch::Membership(a));
+        assert_eq!(wants(Method::GET, &format!("/api/v1/accounts/{a}/users?limit=5")), Prefetch::Membership(a));
+        assert_eq!(wants(Method::GET, &format!("/api/v1/accounts/{a}")), Prefetch::Membership(a));
+        assert_eq!(wants(Method::HEAD, &format!("/api/v1/accounts/{a}/contacts")), Prefetch::Membership(a));
+        assert_eq!(wants(Method::GET, "/api/v1/me"), Prefetch::Memberships);
+        // Writes read in their own transaction; anything else fetches nothing.
+        assert_eq!(wants(Method::POST, &format!("/api/v1/accounts/{a}/users")), Prefetch::Nothing);
+        assert_eq!(wants(Method::PATCH, "/api/v1/me"), Prefetch::Nothing);
+        assert_eq!(wants(Method::GET, "/api/v1/me/sessions"), Prefetch::Nothing);
+        assert_eq!(wants(Method::GET, "/api/v1/accounts/not-an-id/users"), Prefetch::Nothing);
+        assert_eq!(wants(Method::GET, "/api/v1/accounts"), Prefetch::Nothing);
     }
 }

@@ -231,6 +231,7 @@ impl Service {
             api_token_id: Some(token.id),
             // A token is made outside "log in as" (refused while impersonating).
             impersonator: None,
+            fetched: crate::signin::Fetched::Nothing,
         })
     }
 }

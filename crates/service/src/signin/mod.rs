@@ -10,7 +10,7 @@ pub(crate) mod throttle;
 pub(crate) mod token;
 
 use roster_core::{Email, FieldErrors, Login, Password, PersonName};
-use roster_store::{AuditRow, MembershipRow, SessionRow, Tx, UserRow};
+use roster_store::{AccountRow, AuditRow, MembershipRow, SessionRow, Tx, UserRow};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -58,6 +58,34 @@ pub struct Principal {
     /// Set during "log in as" (R-IMP-1, `impersonate.rs`): the person acting as `user`. Every
     /// audit row of the request names them too ([`Principal::who`]).
     pub(crate) impersonator: Option<Uuid>,
+    /// What the authenticating statement read besides the session ([`Prefetch`]), for this
+    /// request's reads only (decision 0107).
+    pub(crate) fetched: Fetched,
+}
+
+/// What a request will need of its caller's memberships, read in the same statement as its
+/// session ([`Service::authenticate_for`]): one round trip instead of two. Only the request's
+/// read units use it (`actor::for_principal`, [`Service::me`]); a unit that writes reads the
+/// membership again inside its own transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prefetch {
+    /// The session and its user only.
+    Nothing,
+    /// Also the caller's membership in this account (a route under `/accounts/{id}`).
+    Membership(Uuid),
+    /// Also every membership of the caller with its account (`GET /me`).
+    Memberships,
+}
+
+/// What [`Prefetch`] found, read at authentication.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Fetched {
+    #[default]
+    Nothing,
+    /// The caller's membership in the account, if any.
+    Membership(Uuid, Option<MembershipRow>),
+    /// Every membership of the caller, by account name.
+    Memberships(Vec<(AccountRow, MembershipRow)>),
 }
 
 /// Read-only views for the web layer. A `Principal` is made only in this crate, by
@@ -496,14 +524,32 @@ impl Service {
     /// Resolves a session secret (cookie or bearer) to its principal; slides console sessions.
     /// Nothing is cached: a revoked session is dead on every replica at once.
     pub async fn authenticate(&self, secret: &str) -> Result<Principal> {
+        self.authenticate_for(secret, Prefetch::Nothing).await
+    }
+
+    /// [`Service::authenticate`], reading what the request will need of the caller's memberships
+    /// in the same statement ([`Prefetch`]).
+    pub async fn authenticate_for(&self, secret: &str, want: Prefetch) -> Result<Principal> {
         // Personal API tokens (api_tokens.rs): their own table and checks.
         if secret.starts_with(crate::me::tokens::PREFIX) {
             return self.authenticate_api_token(secret).await;
         }
         // Personal API tokens end
         let t = now();
-        let found = self.store.read().await?.session_by_hash(&hash_token(secret), t).await?;
-        let Some((session, user)) = found else {
+        let hash = hash_token(secret);
+        let found = {
+            let mut tx = self.store.read().await?;
+            match want {
+                Prefetch::Nothing => tx.session_by_hash(&hash, t).await?.map(|(s, u)| (s, u, Fetched::Nothing)),
+                Prefetch::Membership(a) => {
+                    tx.session_with_membership(&hash, t, a).await?.map(|(s, u, m)| (s, u, Fetched::Membership(a, m)))
+                }
+                Prefetch::Memberships => {
+                    tx.session_with_memberships(&hash, t).await?.map(|(s, u, all)| (s, u, Fetched::Memberships(all)))
+                }
+            }
+        };
+        let Some((session, user, fetched)) = found else {
             return Err(ServiceError::Unauthenticated);
         };
         let kind = SessionKind::parse(&session.kind)?;
@@ -527,6 +573,7 @@ impl Service {
             kind,
             api_token_id: None,
             impersonator: session.impersonator_id,
+            fetched,
         })
     }
 
@@ -558,10 +605,15 @@ impl Service {
     }
 
     pub async fn me(&self, p: &Principal) -> Result<MeView> {
-        let mut tx = self.store.read().await?;
-        let memberships = tx
-            .memberships_of_user(p.user.id)
-            .await?
+        let read;
+        let all = match &p.fetched {
+            Fetched::Memberships(all) => all,
+            _ => {
+                read = self.store.read().await?.memberships_of_user(p.user.id).await?;
+                &read
+            }
+        };
+        let memberships = all
             .iter()
             // R-IMP-1: "log in as" shows only the account it was started in; a personal API token
             // only the account it was made in.

@@ -3,6 +3,7 @@
 //! under `CI=true`), PostgreSQL. One file per capability; the work records add theirs.
 #![allow(clippy::unwrap_used)]
 
+mod prefetch;
 mod records_calendars;
 mod records_contact_tabs;
 mod records_contacts;

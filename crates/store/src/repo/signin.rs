@@ -47,6 +47,21 @@ pub trait SessionRepo {
         token_hash: &[u8],
         now: OffsetDateTime,
     ) -> Result<Option<(SessionRow, UserRow)>>;
+    /// [`SessionRepo::session_by_hash`] with, in the same statement, the user's membership in
+    /// `account_id` (none if they have none there).
+    async fn session_with_membership(
+        &mut self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+        account_id: Uuid,
+    ) -> Result<Option<(SessionRow, UserRow, Option<MembershipRow>)>>;
+    /// [`SessionRepo::session_by_hash`] with, in the same statement, every membership of the user
+    /// with its account, by account name (as [`crate::AccountRepo::memberships_of_user`]).
+    async fn session_with_memberships(
+        &mut self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Option<(SessionRow, UserRow, Vec<(AccountRow, MembershipRow)>)>>;
     async fn touch_session(&mut self, id: Uuid, now: OffsetDateTime, idle_expires_at: OffsetDateTime) -> Result<()>;
     async fn delete_session(&mut self, id: Uuid) -> Result<bool>;
     /// Moves a session to another account (the account chooser, `POST /auth/switch`).

@@ -31,14 +31,21 @@ macro_rules! account_cols {
     };
 }
 
-/// Membership columns; needs `a` (the account) joined to derive `m_is_owner`.
-macro_rules! member_cols {
+/// Membership columns but `m_is_owner`, which the caller derives.
+macro_rules! member_cols_but_owner {
     () => {
         "m.account_id AS m_account_id, m.user_id AS m_user_id, m.role AS m_role, \
          m.custom_role_id AS m_custom_role_id, m.permissions AS m_permissions, m.status AS m_status, \
          m.landing_page AS m_landing_page, m.contact_tab AS m_contact_tab, m.show_calendar AS m_show_calendar, \
          m.daily_reminders AS m_daily_reminders, m.last_sign_in_at AS m_last_sign_in_at, \
-         m.created_at AS m_created_at, (a.owner_id = m.user_id) AS m_is_owner"
+         m.created_at AS m_created_at"
+    };
+}
+
+/// Membership columns; needs `a` (the account) joined to derive `m_is_owner`.
+macro_rules! member_cols {
+    () => {
+        concat!(member_cols_but_owner!(), ", (a.owner_id = m.user_id) AS m_is_owner")
     };
 }
 

@@ -30,6 +30,62 @@ async fn sessions_insert_and_find_by_hash_with_their_user() {
     .await;
 }
 
+/// Decision 0107: the statement that finds a session may read the caller's membership(s) too;
+/// what it reads is what the separate reads give, and nothing of another account.
+#[tokio::test]
+async fn sessions_found_with_their_memberships_read_what_the_separate_reads_give() {
+    for_each_backend(|db: TestDb| async move {
+        let (a, owner) = new_account(&db.store, "Prefetch A").await;
+        let (b, _) = new_account(&db.store, "Prefetch B").await;
+        let (c, _) = new_account(&db.store, "Prefetch C").await;
+        // The owner of A is also a disabled member of B; nothing in C.
+        let mut m = MembershipRow::new(b.id, owner.id, roster_core::RoleKind::Standard, now());
+        m.status = roster_core::MembershipStatus::Disabled;
+        let mut tx = db.store.begin().await.unwrap();
+        tx.insert_membership(&m).await.unwrap();
+        tx.commit().await.unwrap();
+        let lonely = new_user(&db.store, "Lonely", "User").await;
+        let t = now();
+        let s = session_row(owner.id, Some(a.id), t);
+        let lone = session_row(lonely.id, None, t);
+        let mut tx = db.store.begin().await.unwrap();
+        tx.insert_session(&s).await.unwrap();
+        tx.insert_session(&lone).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut r = db.store.read().await.unwrap();
+        for account in [a.id, b.id, c.id, Uuid::now_v7()] {
+            let separate = r.membership(account, owner.id).await.unwrap();
+            let found = r.session_with_membership(&s.token_hash, t, account).await.unwrap();
+            assert_eq!(found, Some((s.clone(), owner.clone(), separate)), "account {account}");
+        }
+        assert_eq!(
+            r.session_with_membership(&s.token_hash, t, a.id).await.unwrap().unwrap().2.map(|m| m.is_owner),
+            Some(true)
+        );
+        assert_eq!(
+            r.session_with_membership(&lone.token_hash, t, a.id).await.unwrap(),
+            Some((lone.clone(), lonely.clone(), None))
+        );
+
+        let all = r.memberships_of_user(owner.id).await.unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(r.session_with_memberships(&s.token_hash, t).await.unwrap(), Some((s.clone(), owner.clone(), all)));
+        assert_eq!(
+            r.session_with_memberships(&lone.token_hash, t).await.unwrap(),
+            Some((lone.clone(), lonely.clone(), vec![]))
+        );
+
+        // Unknown or expired: nothing, memberships or not.
+        assert_eq!(r.session_with_membership(b"no such token hash", t, a.id).await.unwrap(), None);
+        assert_eq!(r.session_with_memberships(b"no such token hash", t).await.unwrap(), None);
+        let late = s.expires_at + Duration::seconds(1);
+        assert_eq!(r.session_with_membership(&s.token_hash, late, a.id).await.unwrap(), None);
+        assert_eq!(r.session_with_memberships(&s.token_hash, late).await.unwrap(), None);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn sessions_expire_absolutely_and_when_idle() {
     for_each_backend(|db: TestDb| async move {

@@ -251,6 +251,10 @@ impl SqlTx {
 
 #[async_trait]
 impl Tx for SqlTx {
+    fn writes(&self) -> bool {
+        matches!(self.conn, Conn::Tx(_))
+    }
+
     async fn commit(self: Box<Self>) -> Result<()> {
         if let Conn::Tx(t) = self.conn {
             t.commit().await?;

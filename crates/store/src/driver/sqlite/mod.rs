@@ -397,6 +397,10 @@ impl Drop for SqlTx {
 
 #[async_trait]
 impl Tx for SqlTx {
+    fn writes(&self) -> bool {
+        matches!(self.conn, Conn::Write { .. })
+    }
+
     /// `COMMIT` waits for the disk (`synchronous=FULL`): it runs on a blocking thread, not on
     /// the request threads.
     async fn commit(mut self: Box<Self>) -> Result<()> {

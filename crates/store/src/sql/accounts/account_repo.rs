@@ -7,7 +7,7 @@ use super::super::driver::{SqlTx, get, to_db};
 use super::super::{DbRow, catalogued, opt_time, time, uuid};
 use crate::{AccountCursor, AccountRepo, AccountRow, MemberPerson, MembershipRow, Result};
 
-fn account_from_row(r: &DbRow<'_>) -> Result<AccountRow> {
+pub(crate) fn account_from_row(r: &DbRow<'_>) -> Result<AccountRow> {
     Ok(AccountRow {
         id: uuid(r, "a_id")?,
         name: get(r, "a_name")?,

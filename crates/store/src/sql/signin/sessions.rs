@@ -2,10 +2,11 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::super::accounts::account_repo::{account_from_row, membership_from_row};
 use super::super::driver::{SqlTx, get, to_db};
 use super::super::signin::users::user_from_row;
 use super::super::{time, uuid};
-use crate::{Result, SessionRepo, SessionRow, UserRow};
+use crate::{AccountRow, MembershipRow, Result, SessionRepo, SessionRow, UserRow};
 
 const SESSION_BY_HASH: &str = concat!(
     "SELECT s.id, s.token_hash, s.user_id, s.account_id, s.kind, s.csrf_token, s.user_agent, s.ip, \
@@ -14,6 +15,45 @@ const SESSION_BY_HASH: &str = concat!(
     " FROM sessions s JOIN users u ON u.id = s.user_id \
      WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2"
 );
+
+/// The session, its user and the user's membership in one account (`$3`), in one statement: a
+/// request on an account's route authenticates and finds its caller's rights in one round trip.
+const SESSION_WITH_MEMBERSHIP: &str = concat!(
+    "SELECT s.id, s.token_hash, s.user_id, s.account_id, s.kind, s.csrf_token, s.user_agent, s.ip, \
+     s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at, s.impersonator_id, s.impersonation_reason, ",
+    user_cols!(),
+    ", ",
+    member_cols!(),
+    " FROM sessions s JOIN users u ON u.id = s.user_id \
+     LEFT JOIN memberships m ON m.account_id = $3 AND m.user_id = s.user_id \
+     LEFT JOIN accounts a ON a.id = m.account_id \
+     WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2"
+);
+
+/// The session, its user and every membership of the user with its account (`GET /me`), in one
+/// statement: a row a membership, or one row with no membership.
+const SESSION_WITH_MEMBERSHIPS: &str = concat!(
+    "SELECT s.id, s.token_hash, s.user_id, s.account_id, s.kind, s.csrf_token, s.user_agent, s.ip, \
+     s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at, s.impersonator_id, s.impersonation_reason, ",
+    user_cols!(),
+    ", ",
+    account_cols!(),
+    ", ",
+    member_cols!(),
+    " FROM sessions s JOIN users u ON u.id = s.user_id \
+     LEFT JOIN memberships m ON m.user_id = s.user_id \
+     LEFT JOIN accounts a ON a.id = m.account_id \
+     WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2 \
+     ORDER BY a.name, a.id"
+);
+
+/// The membership columns of a row whose membership was left-joined: `None` when there was none.
+fn joined_membership(r: &super::super::DbRow<'_>) -> Result<Option<MembershipRow>> {
+    match get::<Option<Uuid>>(r, "m_account_id")? {
+        Some(_) => membership_from_row(r).map(Some),
+        None => Ok(None),
+    }
+}
 
 fn session_from_row(r: &super::super::DbRow<'_>) -> Result<SessionRow> {
     Ok(SessionRow {
@@ -87,6 +127,36 @@ impl SessionRepo for SqlTx {
             Ok((session, user_from_row(r)?))
         })
         .await
+    }
+
+    async fn session_with_membership(
+        &mut self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+        account_id: Uuid,
+    ) -> Result<Option<(SessionRow, UserRow, Option<MembershipRow>)>> {
+        self.opt(SESSION_WITH_MEMBERSHIP, args![token_hash, to_db(now), account_id], |r| {
+            Ok((session_from_row(r)?, user_from_row(r)?, joined_membership(r)?))
+        })
+        .await
+    }
+
+    async fn session_with_memberships(
+        &mut self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Option<(SessionRow, UserRow, Vec<(AccountRow, MembershipRow)>)>> {
+        let rows = self
+            .all(SESSION_WITH_MEMBERSHIPS, args![token_hash, to_db(now)], |r| {
+                let membership = joined_membership(r)?;
+                let account = membership.as_ref().map(|_| account_from_row(r)).transpose()?;
+                Ok((session_from_row(r)?, user_from_row(r)?, account.zip(membership)))
+            })
+            .await?;
+        let mut rows = rows.into_iter();
+        let Some((session, user, first)) = rows.next() else { return Ok(None) };
+        let memberships = first.into_iter().chain(rows.filter_map(|(_, _, m)| m)).collect();
+        Ok(Some((session, user, memberships)))
     }
 
     async fn touch_session(&mut self, id: Uuid, now: OffsetDateTime, idle_expires_at: OffsetDateTime) -> Result<()> {

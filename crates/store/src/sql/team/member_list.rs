@@ -42,7 +42,12 @@ fn walk_rows(sort: MemberSort) -> i64 {
 const SELECT: &str = "SELECT u.id AS u_id, u.email AS u_email, u.username AS u_username, \
      u.first_name AS u_first_name, u.last_name AS u_last_name, u.phone AS u_phone, u.company AS u_company, ";
 const KEYS: &str = ", m.sort_name AS k_name, m.sort_email AS k_email, m.sort_company AS k_company, ";
-const JOIN: &str = " m JOIN users u ON u.id = m.user_id JOIN accounts a ON a.id = m.account_id";
+/// The page's rows joined to their users. The account is read once, for its owner (an
+/// uncorrelated subquery, see [`OWNER`]), not joined to each row: a fifth fewer buffer reads
+/// and 15 % less PostgreSQL time a page (decision 0107).
+const JOIN: &str = " m JOIN users u ON u.id = m.user_id";
+/// `m_is_owner` from one read of the account.
+const OWNER: &str = ", (m.user_id = (SELECT owner_id FROM accounts WHERE id = $1)) AS m_is_owner";
 /// The last-sign-in sort key, a computed column (migration 0011): never signed in sorts as the
 /// epoch.
 const SIGN_IN_KEY: &str = "m.sort_sign_in";
@@ -226,8 +231,8 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
         }
     };
     format!(
-        "{SELECT}{}{KEYS}m.k_sign_in AS k_sign_in FROM ({rows}){JOIN} ORDER BY {}",
-        member_cols!(),
+        "{SELECT}{}{OWNER}{KEYS}m.k_sign_in AS k_sign_in FROM ({rows}){JOIN} ORDER BY {}",
+        member_cols_but_owner!(),
         order_by(&cols, q.descending)
     )
 }
