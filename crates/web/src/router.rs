@@ -1,13 +1,12 @@
 //! The whole router: operations, API (with its OpenAPI document) and console, and the layers
 //! every request passes through.
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router, middleware};
+use axum::{Router, middleware};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -64,7 +63,11 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The OpenAPI 3.1 document, generated from the handlers' annotations, with the answers every
 /// operation of its kind can give added ([`GenericAnswers`]).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = documented().1;
+    finished(documented().1)
+}
+
+/// The document as served: the version, and the statuses every route can answer.
+fn finished(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     GenericAnswers.modify(&mut doc);
     doc
@@ -133,11 +136,16 @@ impl Modify for GenericAnswers {
 }
 
 pub fn router(state: AppState) -> Router {
-    let (documented, _) = documented();
-    let doc = Arc::new(openapi());
+    let (documented, doc) = documented();
+    // Served as the bytes written once at start: the document's tree (a few MiB of small
+    // strings and maps) is not kept for the server's life (decision 0107).
+    let doc = axum::body::Bytes::from(serde_json::to_vec(&finished(doc)).unwrap_or_default());
     let request_id = HeaderName::from_static("x-request-id");
     documented
-        .route("/api/v1/openapi.json", get(move || std::future::ready(Json(doc.as_ref().clone()))))
+        .route(
+            "/api/v1/openapi.json",
+            get(move || std::future::ready(([(axum::http::header::CONTENT_TYPE, "application/json")], doc.clone()))),
+        )
         .merge(console::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .fallback(not_found)
