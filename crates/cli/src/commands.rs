@@ -16,7 +16,13 @@ use crate::config::{Config, bad};
 fn init_logs(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "info".into());
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if std::io::stderr().is_terminal() { builder.try_init() } else { builder.json().try_init() };
+    // JSON lines carry the request's span once ("span"), not again as a list of one ("spans"):
+    // a request's line is 40 % shorter (decision 0107).
+    let _ = if std::io::stderr().is_terminal() {
+        builder.try_init()
+    } else {
+        builder.json().with_span_list(false).try_init()
+    };
 }
 
 /// Opens and migrates the database; unreachable or unusable databases are the user's to fix.
