@@ -39,7 +39,9 @@ unpin_postgres() {
   [ "${#PG_AFFINITY[@]}" -gt 0 ] && for p in $(pgrep -x postgres); do taskset -p 3 "$p" >/dev/null 2>&1 || true; done
   return 0
 }
-trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; unpin_postgres; rm -rf "$WORK"' EXIT
+# The server drains for ROSTER_SHUTDOWN_DRAIN after SIGTERM: wait for it, so that a next run
+# finds the port free.
+trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; unpin_postgres; rm -rf "$WORK"' EXIT
 
 export ROSTER_DATA_DIR="$WORK/data" ROSTER_LISTEN="127.0.0.1:$PORT" ROSTER_LOG="${ROSTER_LOG:-info}"
 if [ "$BACKEND" = postgres ]; then
@@ -62,7 +64,10 @@ pin_postgres
 start=$(date +%s%N)
 taskset -c 0 "$BIN" serve > "$WORK/out.txt" 2> "$WORK/server.log" &
 PID=$!
-until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.005; done
+until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do
+  kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+  sleep 0.005
+done
 cold_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 sleep 1
 idle_rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")
