@@ -8,43 +8,56 @@ use super::super::signin::users::user_from_row;
 use super::super::{time, uuid};
 use crate::{AccountRow, MembershipRow, Result, SessionRepo, SessionRow, UserRow};
 
-const SESSION_BY_HASH: &str = concat!(
-    "SELECT s.id, s.token_hash, s.user_id, s.account_id, s.kind, s.csrf_token, s.user_agent, s.ip, \
-     s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at, s.impersonator_id, s.impersonation_reason, ",
-    user_cols!(),
-    " FROM sessions s JOIN users u ON u.id = s.user_id \
-     WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2"
-);
+/// A session's columns (`s`), named as `session_from_row` reads them.
+macro_rules! session_cols {
+    () => {
+        "s.id, s.token_hash, s.user_id, s.account_id, s.kind, s.csrf_token, s.user_agent, s.ip, \
+         s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at, s.impersonator_id, s.impersonation_reason"
+    };
+}
+
+/// A live session (`$1` its token's hash, `$2` now) with its user: the `FROM` and `WHERE` of
+/// every lookup here, around the joins a lookup adds.
+macro_rules! live_session {
+    ($joins:literal) => {
+        concat!(
+            " FROM sessions s JOIN users u ON u.id = s.user_id",
+            $joins,
+            " WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2"
+        )
+    };
+}
+
+const SESSION_BY_HASH: &str = concat!("SELECT ", session_cols!(), ", ", user_cols!(), live_session!(""));
 
 /// The session, its user and the user's membership in one account (`$3`), in one statement: a
 /// request on an account's route authenticates and finds its caller's rights in one round trip.
 const SESSION_WITH_MEMBERSHIP: &str = concat!(
-    "SELECT s.id, s.token_hash, s.user_id, s.account_id, s.kind, s.csrf_token, s.user_agent, s.ip, \
-     s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at, s.impersonator_id, s.impersonation_reason, ",
+    "SELECT ",
+    session_cols!(),
+    ", ",
     user_cols!(),
     ", ",
     member_cols!(),
-    " FROM sessions s JOIN users u ON u.id = s.user_id \
-     LEFT JOIN memberships m ON m.account_id = $3 AND m.user_id = s.user_id \
-     LEFT JOIN accounts a ON a.id = m.account_id \
-     WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2"
+    live_session!(
+        " LEFT JOIN memberships m ON m.account_id = $3 AND m.user_id = s.user_id \
+         LEFT JOIN accounts a ON a.id = m.account_id"
+    )
 );
 
 /// The session, its user and every membership of the user with its account (`GET /me`), in one
 /// statement: a row a membership, or one row with no membership.
 const SESSION_WITH_MEMBERSHIPS: &str = concat!(
-    "SELECT s.id, s.token_hash, s.user_id, s.account_id, s.kind, s.csrf_token, s.user_agent, s.ip, \
-     s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at, s.impersonator_id, s.impersonation_reason, ",
+    "SELECT ",
+    session_cols!(),
+    ", ",
     user_cols!(),
     ", ",
     account_cols!(),
     ", ",
     member_cols!(),
-    " FROM sessions s JOIN users u ON u.id = s.user_id \
-     LEFT JOIN memberships m ON m.user_id = s.user_id \
-     LEFT JOIN accounts a ON a.id = m.account_id \
-     WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2 \
-     ORDER BY a.name, a.id"
+    live_session!(" LEFT JOIN memberships m ON m.user_id = s.user_id LEFT JOIN accounts a ON a.id = m.account_id"),
+    " ORDER BY a.name, a.id"
 );
 
 /// The membership columns of a row whose membership was left-joined: `None` when there was none.
