@@ -47,6 +47,11 @@ const WALK_ARMS_BARE: bool = false;
 /// A page without search reads whole rows in its arms: PostgreSQL merges them in index order
 /// without sorting, so reading the rows again after would only add lookups.
 const PAGE_ARMS_NARROW: bool = false;
+/// A page is sorted by PostgreSQL: its text sorts in the database's collation, which a byte
+/// comparison here would not match.
+const PAGE_SORTED_HERE: bool = false;
+/// PostgreSQL rows have no stable row id: a cut row is read again by its key.
+const ROW_ID: Option<&str> = None;
 /// Rows of the name order a text search walks before it asks the trigram index (about three
 /// million a second from the covering index here).
 const WALK_ROWS_BY_NAME: i64 = if cfg!(feature = "small-search-walk") { 40 } else { 30_000 };

@@ -22,11 +22,11 @@ use uuid::Uuid;
 
 use super::super::accounts::account_repo::{membership_from_row, person_from_row};
 use super::super::driver::{
-    FTS5, IN_JSON_TEXTS, MEMBERS_OF_USERS_FROM, PAGE_ARMS_NARROW, POSITION_FN, SqlTx, WALK_ARMS_BARE,
-    WALK_ROWS_BY_NAME, get, to_db,
+    FTS5, IN_JSON_TEXTS, MEMBERS_OF_USERS_FROM, PAGE_ARMS_NARROW, PAGE_SORTED_HERE, POSITION_FN, ROW_ID, SqlTx,
+    WALK_ARMS_BARE, WALK_ROWS_BY_NAME, get, to_db,
 };
 use super::super::signin::users::user_from_row;
-use super::super::{DbRow, time, uuid};
+use super::super::{DbRow, time};
 use crate::{
     AuditRow, MemberKey, MemberListRepo, MemberQuery, MemberRow, MemberSearch, MemberSort, MembershipRow, Result,
     StoreError, UserRow,
@@ -139,6 +139,9 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
     // `memberships_list_name`, so the walk reads no table row. The page's rows are read after.
     let walk_cols = {
         let mut c = vec!["m.account_id".to_owned(), "m.user_id".to_owned()];
+        if let Some(id) = ROW_ID {
+            c.push(format!("m.{id} AS rid"));
+        }
         for col in ["sort_name", "sort_email", "sort_company"] {
             c.push(format!("m.{col}"));
         }
@@ -210,6 +213,12 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
                 let names: Vec<&str> = keys.iter().map(|k| k.col).collect();
                 format!("{} ORDER BY {} LIMIT {cut}", arms.join(" UNION ALL "), order_by(&names, q.descending))
             };
+            // The cut rows are read again by their row id where the table has one (a single
+            // b-tree seek), else by their key.
+            let again = match ROW_ID {
+                Some(id) => format!("m.{id} = w.rid"),
+                None => "m.account_id = w.account_id AND m.user_id = w.user_id".to_owned(),
+            };
             if shape == Shape::WalkProbe {
                 return format!("SELECT count(*) AS n FROM ({merged}) m");
             }
@@ -218,36 +227,55 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
                     if WALK_ARMS_BARE { String::new() } else { format!(" ORDER BY {}", order_by(&cols, q.descending)) };
                 format!(
                     "SELECT {branch_cols} FROM (SELECT * FROM ({merged}) m WHERE {contains}{reorder} LIMIT $11) w \
-                     JOIN memberships m ON m.account_id = w.account_id AND m.user_id = w.user_id"
+                     JOIN memberships m ON {again}"
                 )
             } else if narrow {
-                format!(
-                    "SELECT {branch_cols} FROM ({merged}) w \
-                     JOIN memberships m ON m.account_id = w.account_id AND m.user_id = w.user_id"
-                )
+                format!("SELECT {branch_cols} FROM ({merged}) w JOIN memberships m ON {again}")
             } else {
                 merged
             }
         }
     };
-    format!(
-        "{SELECT}{}{OWNER}{KEYS}m.k_sign_in AS k_sign_in FROM ({rows}){JOIN} ORDER BY {}",
-        member_cols_but_owner!(),
-        order_by(&cols, q.descending)
-    )
+    let order = if PAGE_SORTED_HERE { String::new() } else { format!(" ORDER BY {}", order_by(&cols, q.descending)) };
+    format!("{SELECT}{}{OWNER}{KEYS}m.k_sign_in AS k_sign_in FROM ({rows}){JOIN}{order}", member_cols_but_owner!())
 }
 
-fn key_from_row(sort: MemberSort, r: &DbRow<'_>) -> Result<MemberKey> {
-    let user_id = uuid(r, "m_user_id")?;
-    let at = time(r, if sort == MemberSort::Created { "m_created_at" } else { "k_sign_in" })?;
-    let (text, name) = match sort {
-        MemberSort::Name => (get(r, "k_name")?, String::new()),
-        MemberSort::Email => (get(r, "k_email")?, String::new()),
-        MemberSort::Company => (get(r, "k_company")?, get(r, "k_name")?),
-        MemberSort::Role => (get(r, "m_role")?, get(r, "k_name")?),
-        MemberSort::LastSignIn | MemberSort::Created => (String::new(), String::new()),
+/// Sorts a page's rows by their keys in `q`'s order, as the statement's `ORDER BY` would have
+/// (see [`PAGE_SORTED_HERE`]): every key is compared as SQLite compares it (text as bytes,
+/// ids as their 16 bytes, times as microseconds), the user id last.
+fn sort_page(rows: &mut [(MemberRow, MemberKey)], q: &MemberQuery) {
+    use std::cmp::Ordering;
+    let by = |a: &MemberKey, b: &MemberKey| -> Ordering {
+        let first = match q.sort {
+            MemberSort::Name | MemberSort::Email => a.text.cmp(&b.text),
+            MemberSort::Company | MemberSort::Role => a.text.cmp(&b.text).then_with(|| a.name.cmp(&b.name)),
+            MemberSort::LastSignIn | MemberSort::Created => a.at.cmp(&b.at),
+        };
+        first.then_with(|| a.user_id.cmp(&b.user_id))
     };
-    Ok(MemberKey { text, name, at, user_id })
+    if q.descending {
+        rows.sort_by(|(_, a), (_, b)| by(b, a));
+    } else {
+        rows.sort_by(|(_, a), (_, b)| by(a, b));
+    }
+}
+
+/// A row's position in `sort`, from its decoded membership and the key columns the sort needs,
+/// read in their order in the row (a column read out of order is looked up by name).
+fn key_from_row(sort: MemberSort, r: &DbRow<'_>, m: &MembershipRow) -> Result<MemberKey> {
+    let epoch = time::OffsetDateTime::UNIX_EPOCH;
+    let (text, name, at) = match sort {
+        MemberSort::Name => (get(r, "k_name")?, String::new(), epoch),
+        MemberSort::Email => (get(r, "k_email")?, String::new(), epoch),
+        MemberSort::Company => {
+            let name = get(r, "k_name")?;
+            (get(r, "k_company")?, name, epoch)
+        }
+        MemberSort::Role => (m.role.as_str().to_owned(), get(r, "k_name")?, epoch),
+        MemberSort::LastSignIn => (String::new(), String::new(), time(r, "k_sign_in")?),
+        MemberSort::Created => (String::new(), String::new(), m.created_at),
+    };
+    Ok(MemberKey { text, name, at, user_id: m.user_id })
 }
 
 /// An FTS5 phrase: the text between double quotes, quotes doubled.
@@ -271,7 +299,12 @@ fn like_pattern(text: &str) -> String {
 
 /// A page row: the member and their position in `sort`.
 fn page_row(sort: MemberSort) -> impl Fn(&DbRow<'_>) -> Result<(MemberRow, MemberKey)> + Send {
-    move |r| Ok((MemberRow { user: person_from_row(r)?, membership: membership_from_row(r)? }, key_from_row(sort, r)?))
+    move |r| {
+        let user = person_from_row(r)?;
+        let membership = membership_from_row(r)?;
+        let key = key_from_row(sort, r, &membership)?;
+        Ok((MemberRow { user, membership }, key))
+    }
 }
 
 /// The statements that count a list (R-LIST-1): the page's own conditions (account, statuses,
@@ -406,7 +439,11 @@ impl SqlTx {
         value: String,
         limit: i64,
     ) -> Result<Vec<(MemberRow, MemberKey)>> {
-        self.member_rows(account_id, q, shape, value, limit, page_row(q.sort)).await
+        let mut rows = self.member_rows(account_id, q, shape, value, limit, page_row(q.sort)).await?;
+        if PAGE_SORTED_HERE {
+            sort_page(&mut rows, q);
+        }
+        Ok(rows)
     }
 
     /// The rows of one statement of `shape`, its values bound in their fixed places.
