@@ -113,15 +113,15 @@ impl From<ServiceError> for ApiError {
                 errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ")
             }
             ServiceError::Unavailable(m) => {
-                tracing::error!(error = %m, "database unavailable");
+                tracing::error!(error = %m, request_id = %crate::access_log::current_request_id(), "database unavailable");
                 "The database is not answering; try again.".to_owned()
             }
             ServiceError::StorageUnavailable(m) => {
-                tracing::error!(error = %m, "storage failing");
+                tracing::error!(error = %m, request_id = %crate::access_log::current_request_id(), "storage failing");
                 "The database cannot write right now (disk full or I/O error); try again later.".to_owned()
             }
             ServiceError::Internal(m) => {
-                tracing::error!(error = %m, "internal error");
+                tracing::error!(error = %m, request_id = %crate::access_log::current_request_id(), "internal error");
                 "Something went wrong on our side.".to_owned()
             }
         };

@@ -12,6 +12,7 @@ use axum::Router;
 use roster_service::Service;
 use tokio::net::TcpListener;
 
+mod access_log;
 mod api;
 mod console;
 pub mod error;

@@ -220,7 +220,7 @@ impl From<ServiceError> for PageError {
                 ("Try again shortly", "The database is not answering right now.".to_owned())
             }
             ServiceError::StorageUnavailable(m) => {
-                tracing::error!(error = %m, "storage failing");
+                tracing::error!(error = %m, request_id = %crate::access_log::current_request_id(), "storage failing");
                 (
                     "Try again later",
                     "The database cannot save anything right now (its disk is full or failing). Nothing was changed."
@@ -228,7 +228,7 @@ impl From<ServiceError> for PageError {
                 )
             }
             ServiceError::Internal(m) => {
-                tracing::error!(error = %m, "internal error");
+                tracing::error!(error = %m, request_id = %crate::access_log::current_request_id(), "internal error");
                 ("Something went wrong", "Something went wrong on our side.".to_owned())
             }
         };
