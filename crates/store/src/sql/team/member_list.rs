@@ -243,7 +243,7 @@ fn page_sql(q: &MemberQuery, shape: Shape, status_params: &[&str]) -> String {
 /// Sorts a page's rows by their keys in `q`'s order, as the statement's `ORDER BY` would have
 /// (see [`PAGE_SORTED_HERE`]): every key is compared as SQLite compares it (text as bytes,
 /// ids as their 16 bytes, times as microseconds), the user id last.
-fn sort_page(rows: &mut [(MemberRow, MemberKey)], q: &MemberQuery) {
+fn sort_page<T>(rows: &mut [(T, MemberKey)], q: &MemberQuery) {
     use std::cmp::Ordering;
     let by = |a: &MemberKey, b: &MemberKey| -> Ordering {
         let first = match q.sort {
@@ -572,5 +572,41 @@ impl MemberListRepo for SqlTx {
 
     async fn insert_audit_bulk(&mut self, rows: &[AuditRow]) -> Result<()> {
         self.bulk_insert_audit(rows).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(text: &str, name: &str, at: i64, id: u128) -> ((), MemberKey) {
+        let at = time::OffsetDateTime::from_unix_timestamp(at).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        ((), MemberKey { text: text.to_owned(), name: name.to_owned(), at, user_id: Uuid::from_u128(id) })
+    }
+
+    fn order(sort: MemberSort, descending: bool, mut rows: Vec<((), MemberKey)>) -> Vec<u128> {
+        let q = MemberQuery { sort, descending, ..MemberQuery::default() };
+        sort_page(&mut rows, &q);
+        rows.iter().map(|(_, k)| k.user_id.as_u128()).collect()
+    }
+
+    /// R-LIST-1: a page sorted here is in the order its statement's `ORDER BY` gives: each key
+    /// compared as SQLite compares it (text as bytes, so "Z" before "a" and "é" after "z"),
+    /// the user id last, every key reversed when descending.
+    #[test]
+    fn r_list_1_a_page_sorted_here_is_in_the_statements_order() {
+        let rows =
+            || vec![key("b", "", 0, 3), key("a", "", 0, 9), key("é", "", 0, 1), key("Z", "", 0, 5), key("a", "", 0, 2)];
+        assert_eq!(order(MemberSort::Name, false, rows()), [5, 2, 9, 3, 1]);
+        assert_eq!(order(MemberSort::Email, true, rows()), [1, 3, 9, 2, 5]);
+
+        let two =
+            || vec![key("acme", "zoe", 0, 1), key("acme", "ann", 0, 2), key("", "bob", 0, 3), key("acme", "ann", 0, 0)];
+        assert_eq!(order(MemberSort::Company, false, two()), [3, 0, 2, 1]);
+        assert_eq!(order(MemberSort::Role, true, two()), [1, 2, 0, 3]);
+
+        let times = || vec![key("", "", 50, 1), key("", "", 10, 2), key("", "", 50, 0)];
+        assert_eq!(order(MemberSort::LastSignIn, false, times()), [2, 0, 1]);
+        assert_eq!(order(MemberSort::Created, true, times()), [1, 0, 2]);
     }
 }
