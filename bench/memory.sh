@@ -4,7 +4,7 @@
 # needs 19 MiB a hash) and every 10 s for a minute after, split into anonymous memory (the
 # heap: what the server holds) and file pages (its own code, shared and reclaimable). The
 # server is pinned to core 0, wrk to core 1. Prints a table; asserts nothing.
-#   BACKEND=sqlite|postgres  LOAD=20s  bash bench/memory.sh
+#   BACKEND=sqlite|postgres  LOAD=20s  [BIN=path]  bash bench/memory.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BACKEND="${BACKEND:-sqlite}"
@@ -13,8 +13,11 @@ PORT="${PORT:-18084}"
 PG_ADMIN="${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres}"
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -q -p roster-cli
-BIN="$PWD/target/release/roster"
+# BIN=path measures that build instead (a before/after pair).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release -q -p roster-cli
+  BIN="$PWD/target/release/roster"
+fi
 WORK="$(mktemp -d)"
 trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 export ROSTER_DATA_DIR="$WORK/data" ROSTER_LISTEN="127.0.0.1:$PORT" ROSTER_LOG="${ROSTER_LOG:-info}"

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod commands;
 mod config;
+mod log_buffer;
 mod memory;
 mod users;
 
@@ -141,6 +142,7 @@ fn main() -> ExitCode {
             }
         }
     });
+    log_buffer::flush();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => report(f),

@@ -88,6 +88,15 @@ impl PermissionSet {
         Self(self.0 & !(1u64 << p as u8))
     }
 
+    /// The set as its bits (permission `p` is bit `p as u8`): a key for caches, never stored.
+    pub fn bits(self) -> u64 {
+        self.0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
     pub fn contains(self, p: Permission) -> bool {
         self.0 & (1u64 << p as u8) != 0
     }

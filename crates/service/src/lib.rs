@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod mail;
 mod me;
 mod operator;
+mod permission_ids;
 mod records;
 mod rights;
 mod signin;
@@ -45,6 +46,7 @@ pub use mail::{Mail, MailConfig, MailPolicy, Sender};
 pub use me::profile::SessionView;
 pub use me::tokens::{ApiTokenView, NewApiToken};
 pub use operator::LoginPage;
+pub use permission_ids::PermissionIds;
 pub use records::calendars::{
     CalendarList, CalendarPatch, CalendarView, CompareColumn, CompareWeek, EventInput, EventList, EventListParams,
     EventView, NewCalendar,

@@ -2,6 +2,8 @@
 use roster_core::{BuiltinRole, InvitePolicy, MembershipStatus, Permission, PermissionSet, RoleKind};
 use roster_store::{AccountRow, MemberRow, MembershipRow, UserRow};
 use serde::Serialize;
+
+use crate::permission_ids::PermissionIds;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -106,8 +108,9 @@ pub struct MemberView {
     pub role: RoleKind,
     /// The account's custom role the member holds, if any (see `GET …/roles`).
     pub custom_role_id: Option<Uuid>,
-    /// Effective permission ids.
-    pub permissions: Vec<&'static str>,
+    /// Effective permission ids, in catalogue order.
+    #[schema(value_type = Vec<String>)]
+    pub permissions: PermissionIds,
     pub status: MembershipStatus,
     pub is_owner: bool,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -121,7 +124,7 @@ impl From<MemberRow> for MemberView {
     fn from(r: MemberRow) -> Self {
         let (u, m) = (r.user, r.membership);
         Self {
-            permissions: effective_permissions(&m).iter().map(|p| p.id()).collect(),
+            permissions: PermissionIds(effective_permissions(&m)),
             user_id: u.id,
             email: u.email,
             username: u.username,

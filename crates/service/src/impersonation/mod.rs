@@ -53,8 +53,7 @@ pub struct ImpersonationRights {
 impl ImpersonationRights {
     /// True when the caller may act as this member (the same rules the use case applies).
     pub fn may(&self, m: &MemberView) -> bool {
-        let held =
-            m.permissions.iter().filter_map(|id| Permission::parse(id)).fold(PermissionSet::EMPTY, |s, p| s.with(p));
+        let held = m.permissions.set();
         m.user_id != self.actor_id
             && !m.is_owner
             && m.status == roster_core::MembershipStatus::Active

@@ -2,7 +2,7 @@
 //! the header's grouped navigation and breadcrumbs built from it. Every link and button a page
 //! offers for an action is decided by one [`Can`] method, which asks `roster_core::authorize`
 //! the same question the service will ask; the service still checks every request (R-PERM-3).
-use roster_core::{Action, Actor, MembershipFacts, MembershipStatus, Permission, PermissionSet, authorize};
+use roster_core::{Action, Actor, MembershipFacts, MembershipStatus, PermissionSet, authorize};
 use roster_service::{AccountView, MemberView, Principal};
 use uuid::Uuid;
 
@@ -27,7 +27,7 @@ fn status_of(m: &MemberView) -> Option<MembershipStatus> {
 
 /// A member's effective permissions.
 fn held_by(m: &MemberView) -> PermissionSet {
-    m.permissions.iter().filter_map(|id| Permission::parse(id)).fold(PermissionSet::EMPTY, PermissionSet::with)
+    m.permissions.set()
 }
 
 impl Can {

@@ -112,7 +112,7 @@ async fn invitations_page(
     let is_owner = account.owner_id == me;
     let owner_only = account.invite_policy != roster_core::InvitePolicy::Permission && !is_owner;
     let holds_invite = match state.service.member(&user.0, account_id, me).await {
-        Ok(m) => m.is_owner || m.permissions.contains(&Permission::UsersInvite.id()),
+        Ok(m) => m.is_owner || m.permissions.contains(Permission::UsersInvite),
         Err(_) => false,
     };
     Ok(InvitationsPage {

@@ -95,7 +95,7 @@ async fn page(
     let m = state.service.member(&user.0, account_id, user_id).await.map_err(fail(user))?;
     let me = user.0.user().id;
     let mine = state.service.member(&user.0, account_id, me).await.ok();
-    let held = |p: Permission| mine.as_ref().is_some_and(|v| v.is_owner || v.permissions.contains(&p.id()));
+    let held = |p: Permission| mine.as_ref().is_some_and(|v| v.is_owner || v.permissions.contains(p));
     let manages = held(Permission::UsersManage);
     let mut roles = Vec::new();
     if let Ok(list) = state.service.roles(&user.0, account_id).await {
@@ -107,7 +107,7 @@ async fn page(
         None => m.role.as_str().to_owned(),
     };
     roles.push((CHOOSE.to_owned(), "Choose permissions below".to_owned()));
-    let own: Vec<String> = m.permissions.iter().map(|p| (*p).to_owned()).collect();
+    let own: Vec<String> = m.permissions.ids().into_iter().map(str::to_owned).collect();
     let mut heirs = Picker::default();
     if manages && !m.is_owner && user_id != me {
         let more = |c: &str| {

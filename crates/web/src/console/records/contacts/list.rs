@@ -104,7 +104,7 @@ pub(crate) fn stages() -> Vec<&'static str> {
 /// What the viewer holds here, by permission id.
 pub(crate) async fn holds(state: &AppState, user: &ConsoleUser, account_id: Uuid, p: roster_core::Permission) -> bool {
     let me = user.0.user().id;
-    state.service.member(&user.0, account_id, me).await.is_ok_and(|m| m.is_owner || m.permissions.contains(&p.id()))
+    state.service.member(&user.0, account_id, me).await.is_ok_and(|m| m.is_owner || m.permissions.contains(p))
 }
 
 /// `GET /accounts/{id}/contacts`
