@@ -19,7 +19,9 @@ if [ -z "${BIN:-}" ]; then
   BIN="$PWD/target/release/roster"
 fi
 WORK="$(mktemp -d)"
-trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+# The server drains for ROSTER_SHUTDOWN_DRAIN after SIGTERM: wait for it, so that a next run
+# finds the port free.
+trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 export ROSTER_DATA_DIR="$WORK/data" ROSTER_LISTEN="127.0.0.1:$PORT" ROSTER_LOG="${ROSTER_LOG:-info}"
 if [ "$BACKEND" = postgres ]; then
   psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS roster_memory_bench WITH (FORCE)" -c "CREATE DATABASE roster_memory_bench"
@@ -30,7 +32,10 @@ OWNER_PW="$(awk '$1 == "owner" {print $4}' "$WORK/demo.txt")"
 
 taskset -c 0 "$BIN" serve > "$WORK/out.txt" 2> "$WORK/server.log" &
 PID=$!
-until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.05; done
+until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do
+  kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+  sleep 0.05
+done
 sleep 2
 
 # rss, anonymous and file-backed resident memory, MiB.
