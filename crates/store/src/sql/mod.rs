@@ -9,7 +9,7 @@ use uuid::Uuid;
 /// The backend this copy is compiled for; everything backend-specific comes through this name.
 use super as driver;
 use crate::Result;
-use driver::{DbRow, DbTime, from_db, get};
+use driver::{DbRow, DbTime, from_db, get, with_text};
 
 /// Column lists as literals, aliased by table (`u_*`, `m_*`, `a_*`), so queries can `concat!`
 /// them and joins can read several tables' columns side by side.
@@ -75,8 +75,7 @@ fn catalogued<T>(
     col: &str,
     parse: fn(&str) -> std::result::Result<T, roster_core::UnknownValue>,
 ) -> Result<T> {
-    let text: String = get(row, col)?;
-    parse(&text).map_err(|e| crate::StoreError::Unknown(format!("{col}: {e}")))
+    with_text(row, col, parse)?.map_err(|e| crate::StoreError::Unknown(format!("{col}: {e}")))
 }
 
 fn uuid(row: &DbRow<'_>, col: &str) -> Result<Uuid> {

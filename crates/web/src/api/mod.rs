@@ -71,17 +71,3 @@ pub struct CreateAccountRequest {
 }
 
 pub(crate) const CREATED: StatusCode = StatusCode::CREATED;
-
-/// JSON written into a buffer sized up front: a 50-member page is ~30 KiB, and growing a
-/// 128-byte buffer to that copies it nine times.
-pub(crate) struct SizedJson<T>(pub T, pub usize);
-
-impl<T: Serialize> axum::response::IntoResponse for SizedJson<T> {
-    fn into_response(self) -> axum::response::Response {
-        let mut body = Vec::with_capacity(self.1);
-        match serde_json::to_writer(&mut body, &self.0) {
-            Ok(()) => ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response(),
-            Err(e) => ApiError::from(roster_service::ServiceError::Internal(e.to_string())).into_response(),
-        }
-    }
-}

@@ -102,6 +102,11 @@ where
     Ok(r.try_get(col)?)
 }
 
+/// A text column read in place, without a `String` of its own.
+fn with_text<T>(r: &PgRow, col: &str, f: impl FnOnce(&str) -> T) -> Result<T> {
+    Ok(f(r.try_get::<&str, _>(col)?))
+}
+
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../../../migrations/postgres/0001_foundation.sql")),
     (2, "outbox", include_str!("../../../migrations/postgres/0002_outbox.sql")),

@@ -87,7 +87,7 @@ type DbRow<'a> = SqlRow<'a>;
 /// name in SQLite itself (`sqlite3_column_name` per call) took a quarter of a list's time.
 struct SqlRow<'a> {
     row: &'a rusqlite::Row<'a>,
-    names: &'a [String],
+    names: &'a ColumnNames,
     /// Decoders read columns mostly in order: try the one after the last first.
     next: std::cell::Cell<usize>,
 }
@@ -97,10 +97,8 @@ impl SqlRow<'_> {
         let hint = self.next.get();
         let i = match self.names.get(hint) {
             Some(n) if n == col => hint,
-            _ => self
-                .names
-                .iter()
-                .position(|n| n == col)
+            _ => (0..self.names.len())
+                .find(|&i| self.names.get(i) == Some(col))
                 .ok_or_else(|| StoreError::Database(format!("no column {col} in the result")))?,
         };
         self.next.set(i + 1);
@@ -122,6 +120,12 @@ fn from_db(v: DbTime) -> OffsetDateTime {
 /// One column of a row, decoded.
 fn get<T: rusqlite::types::FromSql>(r: &SqlRow<'_>, col: &str) -> Result<T> {
     Ok(r.row.get(r.index(col)?)?)
+}
+
+/// A text column read in place, without a `String` of its own.
+fn with_text<T>(r: &SqlRow<'_>, col: &str, f: impl FnOnce(&str) -> T) -> Result<T> {
+    let value = r.row.get_ref(r.index(col)?)?;
+    Ok(f(value.as_str().map_err(|e| StoreError::Database(format!("{col}: {e}")))?))
 }
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -366,8 +370,33 @@ impl SqlTx {
     }
 }
 
-fn column_names(stmt: &rusqlite::Statement<'_>) -> Vec<String> {
-    stmt.column_names().into_iter().map(str::to_owned).collect()
+/// A statement's column names in one string (two allocations a statement, not one a column).
+struct ColumnNames {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl ColumnNames {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
+        self.text.get(start..end)
+    }
+}
+
+fn column_names(stmt: &rusqlite::Statement<'_>) -> ColumnNames {
+    let names = stmt.column_names();
+    let mut text = String::with_capacity(names.iter().map(|n| n.len()).sum());
+    let mut ends = Vec::with_capacity(names.len());
+    for n in names {
+        text.push_str(n);
+        ends.push(text.len());
+    }
+    ColumnNames { text, ends }
 }
 
 /// Binds `$N` to `args[N-1]`. SQLite numbers parameters by first appearance, so `$3` written

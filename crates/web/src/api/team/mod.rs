@@ -12,6 +12,7 @@ pub(crate) mod members;
 pub(crate) mod passwords;
 pub(crate) mod roles;
 pub(crate) mod users;
+mod users_json;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -3,7 +3,7 @@ use axum::extract::{Path, State};
 use roster_service::MemberPage;
 
 use crate::AppState;
-use crate::api::{SizedJson, path_id};
+use crate::api::path_id;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiQuery, Auth};
 
@@ -22,9 +22,11 @@ pub async fn users(
     Auth(p): Auth,
     Path(account_id): Path<String>,
     ApiQuery(q): ApiQuery<super::import_export::MemberListQuery>,
-) -> ApiResult<SizedJson<MemberPage>> {
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     let account_id = path_id(&account_id)?;
-    let page = state.service.search_members(&p, account_id, &q.into()).await?;
-    let size = 256 + page.items.len() * 768;
-    Ok(SizedJson(page, size))
+    let page: MemberPage = state.service.search_members(&p, account_id, &q.into()).await?;
+    let body = super::users_json::member_page(&page, 256 + page.items.len() * 768)
+        .map_err(roster_service::ServiceError::Internal)?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
 }
