@@ -2,11 +2,11 @@
 use roster_core::{BuiltinRole, InvitePolicy, MembershipStatus, Permission, PermissionSet, RoleKind};
 use roster_store::{AccountRow, MemberRow, MembershipRow, UserRow};
 use serde::Serialize;
-
-use crate::permission_ids::PermissionIds;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+use crate::permission_ids::PermissionIds;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserView {

@@ -4,8 +4,6 @@
 //! A page of 50 is 29 KB: 17 keys and a dozen strings per member. serde_json escapes each key
 //! and value byte by byte; here keys are constant bytes and a value is copied whole when it has
 //! nothing to escape (checked over its bytes at once), which is almost always (decision 0109).
-use std::io::Write;
-
 use roster_service::{MemberPage, MemberView};
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
@@ -123,7 +121,6 @@ pub(crate) fn member_page(page: &MemberPage, capacity: usize) -> Result<Out, Str
     out.extend_from_slice(b"],\"next_cursor\":");
     opt_text(&mut out, page.next_cursor.as_deref())?;
     out.push(b'}');
-    out.flush().map_err(|e| e.to_string())?;
     Ok(out)
 }
 
