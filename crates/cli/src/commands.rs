@@ -90,8 +90,10 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
         ))
     })?;
     let store = open_store(&config).await?;
-    let service =
-        service(store.clone())?.with_mail(mail_config(&config)?).with_open_registration(config.open_registration);
+    let service = service(store.clone())?
+        .with_mail(mail_config(&config)?)
+        .with_open_registration(config.open_registration)
+        .with_page_cache(config.page_cache_mib << 20);
     tracing::info!(
         database = if config.uses_sqlite() { "sqlite" } else { "postgres" },
         mail_from = ?config.mail_from,

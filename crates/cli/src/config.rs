@@ -41,6 +41,7 @@ struct FileConfig {
     smtp_allow_private: Option<bool>,
     account_mail_per_hour: Option<u32>,
     shutdown_drain: Option<f64>,
+    page_cache_mib: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +68,9 @@ pub struct Config {
     /// `ROSTER_SHUTDOWN_DRAIN` (seconds, default 5): on SIGTERM `/readyz` answers 503 this long
     /// while requests are still served, so a load balancer stops sending before the port closes.
     pub shutdown_drain: std::time::Duration,
+    /// `ROSTER_PAGE_CACHE_MIB` (default 8, 0 for none): memory for team pages kept with the
+    /// database version they were read at (decision 0110; SQLite only).
+    pub page_cache_mib: usize,
 }
 
 /// Where values come from, so tests can load without touching the process environment.
@@ -83,7 +87,7 @@ fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, ConfigError> {
     };
     toml::from_str(&text).map_err(|e| {
         let msg = e.message().to_owned();
-        bad(&path.display().to_string(), format!("{msg}; known keys are database_url, data_dir, listen, public_url, smtp_url, mail_from, secret_key, open_registration, log, trusted_proxies, max_connections, smtp_allow_private, account_mail_per_hour"))
+        bad(&path.display().to_string(), format!("{msg}; known keys are database_url, data_dir, listen, public_url, smtp_url, mail_from, secret_key, open_registration, log, trusted_proxies, max_connections, smtp_allow_private, account_mail_per_hour, shutdown_drain, page_cache_mib"))
     })
 }
 
@@ -173,6 +177,15 @@ impl Config {
             None => std::time::Duration::from_secs(5),
         };
 
+        let page_cache_mib = match env("ROSTER_PAGE_CACHE_MIB") {
+            Some(v) => v.trim().parse::<usize>().ok().filter(|n| *n <= 4096).ok_or_else(|| {
+                bad("ROSTER_PAGE_CACHE_MIB", format!("{v:?} is not a number of MiB from 0 to 4096, like 8"))
+            })?,
+            None => {
+                file.page_cache_mib.filter(|n| *n <= 4096).unwrap_or(roster_service::DEFAULT_PAGE_CACHE_BYTES >> 20)
+            }
+        };
+
         Ok(Config {
             database_url,
             data_dir,
@@ -188,6 +201,7 @@ impl Config {
             smtp_allow_private,
             account_mail_per_hour,
             shutdown_drain,
+            page_cache_mib,
         })
     }
 
@@ -281,6 +295,9 @@ mod tests {
         let c = load(&[("ROSTER_SMTP_ALLOW_PRIVATE", "true"), ("ROSTER_ACCOUNT_MAIL_PER_HOUR", "50")], None).unwrap();
         assert!(c.smtp_allow_private);
         assert_eq!(c.account_mail_per_hour, 50);
+        assert_eq!(c.page_cache_mib, 8);
+        assert_eq!(load(&[("ROSTER_PAGE_CACHE_MIB", "0")], None).unwrap().page_cache_mib, 0);
+        assert_eq!(load(&[("ROSTER_PAGE_CACHE_MIB", "lots")], None).unwrap_err().setting, "ROSTER_PAGE_CACHE_MIB");
         assert_eq!(
             load(&[("ROSTER_SMTP_ALLOW_PRIVATE", "maybe")], None).unwrap_err().setting,
             "ROSTER_SMTP_ALLOW_PRIVATE"

@@ -98,6 +98,7 @@ pub use team::list::{
     CSV_COLUMNS, EXPORT_CHUNK, MEMBER_COUNT_CAP, MemberExport, MemberListParams, MemberTotal, csv_header, csv_rows,
     neutralise,
 };
+pub use team::page_cache::KeptPage;
 pub use team::password::LoginAdmin;
 pub use team::roles::{NewRole, RoleList, RolePatch, RoleView};
 pub use views::*;
@@ -137,6 +138,9 @@ impl Default for SessionPolicy {
 }
 
 /// The use cases, over one store. Cheap to clone.
+/// How much memory team pages may keep by default (`ROSTER_PAGE_CACHE_MIB`, decision 0110).
+pub const DEFAULT_PAGE_CACHE_BYTES: usize = 8 << 20;
+
 #[derive(Clone)]
 pub struct Service {
     store: Arc<dyn Store>,
@@ -147,6 +151,8 @@ pub struct Service {
     throttle: ThrottlePolicy,
     /// `ROSTER_OPEN_REGISTRATION`: anyone may register and get an account (R-AUTH-3).
     open_registration: bool,
+    /// Team pages kept with the version they were read at (decision 0110).
+    pages: Arc<team::page_cache::PageCache>,
 }
 
 impl Service {
@@ -166,7 +172,15 @@ impl Service {
             mail: Arc::new(mail::MailState { config, wakeup: Default::default() }),
             throttle: ThrottlePolicy::default(),
             open_registration: false,
+            pages: Arc::new(team::page_cache::PageCache::new(DEFAULT_PAGE_CACHE_BYTES)),
         }
+    }
+
+    /// The same service keeping at most about `bytes` of team pages (0: none); see
+    /// [`DEFAULT_PAGE_CACHE_BYTES`].
+    pub fn with_page_cache(mut self, bytes: usize) -> Self {
+        self.pages = Arc::new(team::page_cache::PageCache::new(bytes));
+        self
     }
 
     /// The same service with open registration on or off (off by default).

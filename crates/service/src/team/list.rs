@@ -11,6 +11,7 @@ use crate::accounts::page_limit;
 use crate::actor::Identity;
 use crate::signin::Principal;
 use crate::signin::token::hex;
+use crate::team::page_cache::{KeptPage, PageKey};
 use crate::views::{MemberPage, MemberView};
 use crate::{Result, Service, ServiceError, actor};
 
@@ -132,16 +133,22 @@ impl Service {
         p: &Principal,
         account_id: Uuid,
         params: &MemberListParams,
-    ) -> Result<MemberPage> {
+    ) -> Result<Arc<KeptPage>> {
         let limit = page_limit(params.limit)?;
-        let q = params.query()?;
+        let key = PageKey { account_id, limit, query: params.query()? };
         let mut tx = self.store.read().await?;
         let (actor, membership) = actor::for_principal(tx.as_mut(), p, Some(account_id)).await?;
         authorize(&actor, Action::ViewTeam(account_id))?;
         if membership.is_none() && tx.account_by_id(account_id).await?.is_none() {
             return Err(ServiceError::NotFound);
         }
-        let mut rows = tx.search_members(account_id, &q, limit + 1).await?;
+        // Asked only after the rights, in the same snapshot as the page would be read.
+        let version = if self.pages.enabled() { tx.team_version(account_id).await? } else { None };
+        if let Some(page) = version.and_then(|v| self.pages.get(&key, v)) {
+            return Ok(page);
+        }
+        let q = &key.query;
+        let mut rows = tx.search_members(account_id, q, limit + 1).await?;
         let keep = usize::try_from(limit).unwrap_or(usize::MAX);
         let next_cursor = if rows.len() > keep {
             rows.truncate(keep);
@@ -149,7 +156,12 @@ impl Service {
         } else {
             None
         };
-        Ok(MemberPage { items: rows.into_iter().map(|(r, _)| MemberView::from(r)).collect(), next_cursor })
+        let items = rows.into_iter().map(|(r, _)| MemberView::from(r)).collect();
+        let page = Arc::new(KeptPage::new(MemberPage { items, next_cursor }));
+        if let Some(v) = version {
+            self.pages.put(key, v, page.clone());
+        }
+        Ok(page)
     }
 
     /// How many members match `params` in all (R-LIST-1; cursor and limit play no part), up to

@@ -7,5 +7,6 @@ pub(crate) mod edit;
 pub(crate) mod import;
 pub(crate) mod lifecycle;
 pub(crate) mod list;
+pub(crate) mod page_cache;
 pub(crate) mod password;
 pub(crate) mod roles;

@@ -14,3 +14,4 @@ mod records_todos;
 mod records_workflow_runs;
 mod records_workflows;
 mod team;
+mod team_page_cache;

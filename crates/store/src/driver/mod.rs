@@ -28,6 +28,7 @@
 //! | `IN_JSON_UUIDS` | "is one of" a JSON array of ids at `$J` | `json_each`, `unhex` | `jsonb_array_elements_text`, `::uuid` |
 //! | `CONTACT_WALK` | contacts a text search walks before the trigram index | 50,000 (index-only) | 50,000 (index-only) |
 //! | `LONG_EVENT` | "the event lasts more than a day", as the partial indexes say it | microseconds | `interval` |
+//! | `TEAM_VERSION_SQL` | the account's team version, for the team page cache | `team_versions`, kept by triggers | none: nothing is cached |
 //! | `MEMBERS_OF_USERS_FROM` | memberships of a JSON list of user ids | `json_each` + `unhex` | `CROSS JOIN LATERAL` |
 //!
 //! Upserts are written once in `sql/` (`INSERT … ON CONFLICT … DO UPDATE`, which both accept),

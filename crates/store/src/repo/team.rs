@@ -52,6 +52,11 @@ pub trait MemberListRepo {
     /// "more than `cap`". The same conditions as [`Self::search_members`], so the count never
     /// disagrees with the pages (R-LIST-1).
     async fn count_members(&mut self, account_id: Uuid, q: &MemberQuery, cap: i64) -> Result<i64>;
+    /// A number that changes in the same transaction as every write to what a page of the
+    /// account's members shows (memberships, their users' listed columns, the owner), read in
+    /// this unit of work's snapshot; `None` where the backend keeps none (PostgreSQL), and then
+    /// no page may be reused (decision 0110).
+    async fn team_version(&mut self, account_id: Uuid) -> Result<Option<i64>>;
     /// Inserts new users, then memberships (of new or existing users), with multi-row
     /// statements. Memberships take their sort and search copies from the users' rows.
     async fn insert_members_bulk(&mut self, users: &[UserRow], memberships: &[MembershipRow]) -> Result<()>;

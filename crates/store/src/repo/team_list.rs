@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// What the team list is ordered by. Every order ends with the user id, so it is total.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum MemberSort {
     /// `sort_name` (lower-cased "first last").
     #[default]
@@ -51,7 +51,7 @@ impl MemberSort {
 }
 
 /// What `q` asks for.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum MemberSearch {
     #[default]
     All,
@@ -64,7 +64,7 @@ pub enum MemberSearch {
 /// The position of a row in its order; a page starts after it. Which fields count depends on the
 /// sort: `text` is the first key (name, email, company or role), `name` the second (company and
 /// role sorts), `at` the sign-in key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MemberKey {
     pub text: String,
     pub name: String,
@@ -73,7 +73,7 @@ pub struct MemberKey {
 }
 
 /// One page request of the team list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MemberQuery {
     pub search: MemberSearch,
     /// Only members with this role.

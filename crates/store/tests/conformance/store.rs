@@ -164,7 +164,7 @@ async fn a_unit_of_work_abandoned_while_it_begins_leaves_the_writer_usable() {
 
 /// Runs one statement on the test database behind the store's back (as an older or newer
 /// version, or a hand edit, might have written it).
-async fn raw_exec(db: &TestDb, sql: &str) {
+pub(crate) async fn raw_exec(db: &TestDb, sql: &str) {
     match db.backend {
         Backend::Sqlite => {
             let path = db.url.strip_prefix("sqlite://").unwrap().to_owned();

@@ -1,4 +1,5 @@
 //! The members list: keyset pages by sort name, archived members left out (R-LIST-1).
+use super::store::raw_exec;
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -172,6 +173,62 @@ async fn r_list_1_count_equals_the_matching_members_capped_and_own_account_only(
         let all = query(MemberSearch::Text("zyxcorp".into()), None, members.clone());
         assert_eq!(tx.count_members(other.id, &all, 1000).await.unwrap(), 25);
         assert_eq!(tx.count_members(other.id, &cases[0].1, 1000).await.unwrap(), 26);
+    })
+    .await;
+}
+
+/// Decision 0110: on SQLite the team version changes in the transaction of every write to what
+/// a team page shows, whoever writes it (here statements behind the store's back, as another
+/// program on the file would), and not with writes a page does not show; PostgreSQL keeps none.
+#[tokio::test]
+async fn r_list_1_the_team_version_changes_with_every_write_a_page_shows() {
+    for_each_backend(|db: TestDb| async move {
+        let (account, owner) = new_account(&db.store, "Versions").await;
+        let sam = new_member(&db.store, account.id, "standard", "active").await;
+        let version = || async {
+            let mut tx = db.store.read().await.unwrap();
+            tx.team_version(account.id).await.unwrap()
+        };
+        if db.backend == Backend::Postgres {
+            assert_eq!(version().await, None, "PostgreSQL keeps no team version: nothing is cached");
+            return;
+        }
+        let (a, s, o) = (account.id.simple(), sam.id.simple(), owner.id.simple());
+        let user = |set: &str| format!("UPDATE users SET {set} WHERE id = x'{s}'");
+        let member = |set: &str| format!("UPDATE memberships SET {set} WHERE account_id = x'{a}' AND user_id = x'{s}'");
+        let shown = [
+            user(&format!("email = 'renamed-{s}@example.test'")),
+            user("username = 'sam_v'"),
+            user("first_name = 'Samantha'"),
+            user("last_name = 'Versioned'"),
+            user("phone = '+1 555 0123'"),
+            user("company = 'Versions Ltd'"),
+            member("role = 'admin'"),
+            member("permissions = '[\"users.view\"]'"),
+            member("status = 'disabled'"),
+            member("landing_page = 'calendar'"),
+            member("last_sign_in_at = 1"),
+            format!("UPDATE accounts SET owner_id = x'{s}' WHERE id = x'{a}'"),
+            format!("UPDATE accounts SET owner_id = x'{o}' WHERE id = x'{a}'"),
+            format!("DELETE FROM memberships WHERE account_id = x'{a}' AND user_id = x'{s}'"),
+        ];
+        for sql in shown {
+            // The new owner must be an active member.
+            if sql.contains(&format!("owner_id = x'{s}'")) {
+                raw_exec(&db, &member("status = 'active'")).await;
+            }
+            let before = version().await;
+            raw_exec(&db, &sql).await;
+            assert_ne!(version().await, before, "{sql}: the version must change");
+        }
+        let before = version().await;
+        raw_exec(&db, &format!("UPDATE users SET password_hash = NULL, time_zone = 'UTC' WHERE id = x'{o}'")).await;
+        assert_eq!(version().await, before, "the password and time zone are not on the page");
+        let other = new_account(&db.store, "Versions elsewhere").await.0;
+        let elsewhere =
+            format!("UPDATE memberships SET landing_page = 'calendar' WHERE account_id = x'{}'", other.id.simple());
+        raw_exec(&db, &elsewhere).await;
+        assert_eq!(version().await, before, "another account's write leaves this version alone");
     })
     .await;
 }

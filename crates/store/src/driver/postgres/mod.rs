@@ -52,6 +52,10 @@ const PAGE_ARMS_NARROW: bool = false;
 const PAGE_SORTED_HERE: bool = false;
 /// PostgreSQL rows have no stable row id: a cut row is read again by its key.
 const ROW_ID: Option<&str> = None;
+/// No team version here: kept by triggers, one row per account would serialise concurrent
+/// writers of an account across replicas (and could deadlock them), so team pages are never
+/// cached on PostgreSQL (decision 0110).
+const TEAM_VERSION_SQL: Option<&str> = None;
 /// Rows of the name order a text search walks before it asks the trigram index (about three
 /// million a second from the covering index here).
 const WALK_ROWS_BY_NAME: i64 = if cfg!(feature = "small-search-walk") { 40 } else { 30_000 };

@@ -59,6 +59,11 @@ const PAGE_SORTED_HERE: bool = true;
 /// from a covering index is read again by it in one seek, not through the key's own index and
 /// then the table (decision 0108).
 const ROW_ID: Option<&str> = Some("rowid");
+/// The account's team version (migration 0031, decision 0110): triggers change it in every
+/// transaction that changes what a team page shows; SQLite has one writer, so that costs no
+/// contention. An account without a row reads 0.
+const TEAM_VERSION_SQL: Option<&str> =
+    Some("SELECT coalesce((SELECT version FROM team_versions WHERE account_id = $1), 0) AS v");
 /// Rows of the name order a text search walks before it asks the trigram index (about a
 /// million a second from the covering index here).
 const WALK_ROWS_BY_NAME: i64 = if cfg!(feature = "small-search-walk") { 40 } else { 10_000 };
@@ -156,11 +161,13 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (28, "workflow_runs", include_str!("../../../migrations/sqlite/0028_workflow_runs.sql")),
     (29, "contacts_walk_index", include_str!("../../../migrations/sqlite/0029_contacts_walk_index.sql")),
     (30, "time_week_totals", include_str!("../../../migrations/sqlite/0030_time_week_totals.sql")),
+    (31, "team_versions", include_str!("../../../migrations/sqlite/0031_team_versions.sql")),
 ];
+/// `team_versions` is SQLite's alone (see [`TEAM_VERSION_SQL`]).
 const SCHEMA_SHAPE_SQL: &str = "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS nn \
      FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \
      JOIN pragma_table_list l ON l.name = m.name AND l.schema = 'main' AND l.type = 'table' \
-     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'schema_migrations' \
+     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT IN ('schema_migrations', 'team_versions') \
      ORDER BY 1, 2";
 /// Claims due emails for one worker: SQLite has one writer, so a plain UPDATE … RETURNING
 /// cannot hand a row to two workers.

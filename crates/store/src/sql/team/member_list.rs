@@ -23,7 +23,7 @@ use uuid::Uuid;
 use super::super::accounts::account_repo::{membership_from_row, person_from_row};
 use super::super::driver::{
     FTS5, IN_JSON_TEXTS, MEMBERS_OF_USERS_FROM, PAGE_ARMS_NARROW, PAGE_SORTED_HERE, POSITION_FN, ROW_ID, SqlTx,
-    WALK_ARMS_BARE, WALK_ROWS_BY_NAME, get, to_db,
+    TEAM_VERSION_SQL, WALK_ARMS_BARE, WALK_ROWS_BY_NAME, get, to_db,
 };
 use super::super::signin::users::user_from_row;
 use super::super::{DbRow, time};
@@ -39,6 +39,8 @@ fn walk_rows(sort: MemberSort) -> i64 {
     if sort == MemberSort::Name || cfg!(feature = "small-search-walk") { WALK_ROWS_BY_NAME } else { 5_000 }
 }
 
+/// The users' columns a page shows: SQLite's `team_version_user_update` trigger (migration
+/// 0031) names the same ones, so a new one here belongs there too.
 const SELECT: &str = "SELECT u.id AS u_id, u.email AS u_email, u.username AS u_username, \
      u.first_name AS u_first_name, u.last_name AS u_last_name, u.phone AS u_phone, u.company AS u_company, ";
 const KEYS: &str = ", m.sort_name AS k_name, m.sort_email AS k_email, m.sort_company AS k_company, ";
@@ -539,6 +541,13 @@ impl MemberListRepo for SqlTx {
             }
         };
         Ok(n.min(cap.saturating_add(1)))
+    }
+
+    async fn team_version(&mut self, account_id: Uuid) -> Result<Option<i64>> {
+        match TEAM_VERSION_SQL {
+            Some(sql) => Ok(self.opt(sql, args![account_id], |r| get::<i64>(r, "v")).await?),
+            None => Ok(None),
+        }
     }
 
     async fn insert_members_bulk(&mut self, users: &[UserRow], memberships: &[MembershipRow]) -> Result<()> {

@@ -25,8 +25,10 @@ pub async fn users(
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
     let account_id = path_id(&account_id)?;
-    let page: MemberPage = state.service.search_members(&p, account_id, &q.into()).await?;
-    let body = super::users_json::member_page(&page, 256 + page.items.len() * 768)
+    let page = state.service.search_members(&p, account_id, &q.into()).await?;
+    // A kept page (decision 0110) is written once.
+    let body = page
+        .json(|page| super::users_json::member_page(page, 256 + page.items.len() * 768))
         .map_err(roster_service::ServiceError::Internal)?;
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -81,7 +81,7 @@ pub(crate) async fn members(
     }
     let mut out: Vec<Choice> = page
         .items
-        .into_iter()
+        .iter()
         .map(|m| (m.user_id, format!("{} {} ({})", m.first_name, m.last_name, m.email).trim().to_owned()))
         .collect();
     if let Some(id) = current

@@ -19,8 +19,8 @@ type PageResult = Result<Response, PageError>;
 pub struct TeamPage {
     nav: Nav,
     account: AccountView,
-    members: Vec<MemberView>,
-    next_cursor: Option<String>,
+    /// The members and the next page's cursor (shared with the page cache, decision 0110).
+    page: std::sync::Arc<roster_service::KeptPage>,
     /// How many members match the tab, filters and search in all (capped, decision 0075).
     total: roster_service::MemberTotal,
     /// Search, filters and sort, kept in the URL (R-LIST-1).
@@ -91,15 +91,5 @@ pub async fn team(
     }
     let custom_roles = custom_roles(&state, &user, account_id).await;
     let filters = crate::console::team::filters::TeamFilters { account_id, query: q };
-    Ok(TeamPage {
-        nav,
-        account,
-        members: page.items,
-        next_cursor: page.next_cursor,
-        total,
-        filters,
-        custom_roles,
-        notice,
-    }
-    .into_response())
+    Ok(TeamPage { nav, account, page, total, filters, custom_roles, notice }.into_response())
 }

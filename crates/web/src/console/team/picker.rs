@@ -45,7 +45,7 @@ impl Picker {
         let page = state.service.search_members(&user.0, account_id, &params).await?;
         let items = page
             .items
-            .into_iter()
+            .iter()
             .filter(|m| !skip.contains(&m.user_id))
             .map(|m| (m.user_id, format!("{} {} ({})", m.first_name, m.last_name, m.email)))
             .collect();
