@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks the foundation slice: GET /api/v1/accounts/{id}/users with 50 members and GET
 # /api/v1/me, each with a bearer token; on PostgreSQL also the statements and PostgreSQL CPU
-# per request; the idle RSS after start and the cold start (process start -> /readyz 200).
+# per request; the idle RSS after start and the cold start (process start -> /readyz 200); on
+# SQLite the users list again from a server without the team page cache (decision 0110).
 # The server is pinned to core 0, the load tool (wrk) to core 1. Prints a table; asserts nothing.
 #   BACKEND=sqlite|postgres  DURATION=10s  CONNECTIONS=32  [BIN=path]  bash bench/run.sh
 set -euo pipefail
@@ -44,6 +45,8 @@ unpin_postgres() {
 trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; unpin_postgres; rm -rf "$WORK"' EXIT
 
 export ROSTER_DATA_DIR="$WORK/data" ROSTER_LISTEN="127.0.0.1:$PORT" ROSTER_LOG="${ROSTER_LOG:-info}"
+# The server is stopped and started again here: no drain.
+export ROSTER_SHUTDOWN_DRAIN="${ROSTER_SHUTDOWN_DRAIN:-0}"
 if [ "$BACKEND" = postgres ]; then
   psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS roster_bench WITH (FORCE)" -c "CREATE DATABASE roster_bench"
   export ROSTER_DATABASE_URL="${PG_ADMIN%/*}/roster_bench"
@@ -113,6 +116,20 @@ measure() {
 read -r _ rps p50 p95 p99 max errors total stmts pgcpu < <(measure "$URL")
 read -r _ me_rps me_p50 me_p95 me_p99 me_max me_errors me_total me_stmts me_pgcpu < <(measure "http://127.0.0.1:$PORT/api/v1/me")
 busy_rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")
+# The users list again from a server that keeps no team pages (decision 0110): what every
+# request costs when the page is not kept (PostgreSQL keeps none anyway).
+nocache=""
+if [ "$BACKEND" = sqlite ] && [ "${ROSTER_PAGE_CACHE_MIB:-8}" != 0 ]; then
+  kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
+  ROSTER_PAGE_CACHE_MIB=0 taskset -c 0 "$BIN" serve >> "$WORK/out.txt" 2>> "$WORK/server.log" &
+  PID=$!
+  until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do
+    kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+    sleep 0.005
+  done
+  read -r _ nc_rps _ nc_p95 _ _ nc_errors nc_total _ _ < <(measure "$URL")
+  nocache="$nc_rps / $nc_p95 / $nc_errors of $nc_total"
+fi
 
 printf '\nRoster foundation benchmark (%s, %s members listed, %s connections, %s, server on core 0, wrk on core 1)\n' "$BACKEND" "$count" "$CONNECTIONS" "$DURATION"
 if [ "$BACKEND" = postgres ]; then
@@ -123,6 +140,7 @@ printf '| figure | value | target |\n|---|---|---|\n'
 printf '| GET users req/s | %s | >= 8000 (SQLite), >= 4000 (PostgreSQL) |\n' "$rps"
 printf '| latency p50 / p95 / p99 / max (ms) | %s / %s / %s / %s | p95 <= 6 |\n' "$p50" "$p95" "$p99" "$max"
 printf '| errors / requests | %s / %s | 0 |\n' "$errors" "$total"
+[ -n "$nocache" ] && printf '| GET users without the page cache: req/s / p95 (ms) / errors | %s | |\n' "$nocache"
 printf '| GET /me (bearer) req/s | %s | >= 12000 (PostgreSQL) |\n' "$me_rps"
 printf '| /me latency p50 / p95 / p99 / max (ms) | %s / %s / %s / %s | |\n' "$me_p50" "$me_p95" "$me_p99" "$me_max"
 printf '| /me errors / requests | %s / %s | 0 |\n' "$me_errors" "$me_total"

@@ -221,6 +221,22 @@ async fn r_list_1_the_team_version_changes_with_every_write_a_page_shows() {
             raw_exec(&db, &sql).await;
             assert_ne!(version().await, before, "{sql}: the version must change");
         }
+        // A bulk load (its per-row triggers set aside for the batch) bumps the version once,
+        // and the triggers are back after it.
+        let users: Vec<UserRow> = (0..600).map(|i| bare_user("Bulk", &format!("Member {i}"))).collect();
+        let members: Vec<MembershipRow> = users
+            .iter()
+            .map(|u| MembershipRow::new(account.id, u.id, roster_core::RoleKind::Standard, now()))
+            .collect();
+        let before = version().await;
+        let mut tx = db.store.begin().await.unwrap();
+        tx.insert_members_bulk(&users, &members).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_ne!(version().await, before, "a bulk load must change the version");
+        let before = version().await;
+        new_member(&db.store, account.id, "standard", "active").await;
+        assert_ne!(version().await, before, "the insert trigger is back after a bulk load");
+
         let before = version().await;
         raw_exec(&db, &format!("UPDATE users SET password_hash = NULL, time_zone = 'UTC' WHERE id = x'{o}'")).await;
         assert_eq!(version().await, before, "the password and time zone are not on the page");

@@ -271,6 +271,10 @@ impl SqlTx {
              (SELECT email FROM users WHERE id = ?2), (SELECT lower(COALESCE(company, '')) FROM users WHERE id = ?2))";
         let c = self.c()?;
         let aside = set_aside_trigger(c, ms.len(), "memberships", "member_search_insert")?;
+        // The team version's per-row trigger too: with any trigger left, every row's INSERT
+        // writes two tables and SQLite journals each page it touches for the statement (+22 %
+        // for 20,000 members, decision 0110). The batch bumps each of its accounts once below.
+        let versions_aside = set_aside_trigger(c, ms.len(), "memberships", "team_version_member_insert")?;
         let mut stmt = c.prepare_cached(&format!("{COLS}{ROW}"))?;
         for m in ms {
             let values: [&dyn ToSql; 12] = [
@@ -301,6 +305,20 @@ impl SqlTx {
                  SELECT rowid, sort_name, sort_email, sort_company FROM memberships WHERE rowid >= ?1",
                 [first_new],
             )?;
+            c.execute_batch(&sql)?;
+        }
+        if let Some((sql, _)) = versions_aside {
+            let mut accounts: Vec<Uuid> = ms.iter().map(|m| m.account_id).collect();
+            accounts.sort_unstable();
+            accounts.dedup();
+            let mut bump = c.prepare_cached(
+                "INSERT INTO team_versions (account_id, version) VALUES (?1, 1) \
+                 ON CONFLICT (account_id) DO UPDATE SET version = version + 1",
+            )?;
+            for account in accounts {
+                bump.execute([account])?;
+            }
+            drop(bump);
             c.execute_batch(&sql)?;
         }
         Ok(())
