@@ -204,7 +204,7 @@ mod tests {
                 writes += 1;
                 serde_json::to_vec(p)
             });
-            assert_eq!(&json.unwrap()[..], br#"{"items":[],"next_cursor":"a"}"#);
+            assert_eq!(&json.expect("written")[..], br#"{"items":[],"next_cursor":"a"}"#);
         }
         assert_eq!(writes, 1);
     }
