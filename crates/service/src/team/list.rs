@@ -142,7 +142,8 @@ impl Service {
         if membership.is_none() && tx.account_by_id(account_id).await?.is_none() {
             return Err(ServiceError::NotFound);
         }
-        // Asked only after the rights, in the same snapshot as the page would be read.
+        // Asked only after the rights, and before the page is read: a page is never older than
+        // the version it is kept with (see `page_cache`).
         let version = if self.pages.enabled() { tx.team_version(account_id).await? } else { None };
         if let Some(page) = version.and_then(|v| self.pages.get(&key, v)) {
             return Ok(page);

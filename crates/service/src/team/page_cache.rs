@@ -5,9 +5,11 @@
 //! Why this is exact: the version is a row the database changes, by triggers, in the same
 //! transaction as every write to what a page shows (memberships, their users' listed columns,
 //! the account's owner), whoever writes (this server, the CLI, another process on the file).
-//! Both reads are in one snapshot, so a page read at version `v` is what every snapshot with
-//! version `v` holds. Rights are checked before the cache is asked, on every request; the key
-//! holds the account, so one account's page never answers another's request.
+//! The version is read before the page (SQLite reads each statement in its own snapshot), so a
+//! page kept with `v` shows `v`'s rows or later ones. A later request that reads `v` again read
+//! it after the page was kept, so no change came in between: the page is what the query would
+//! give it. Rights are checked before the cache is asked, on every request; the key holds the
+//! account, so one account's page never answers another's request.
 //!
 //! Only a backend that keeps versions (SQLite) caches: PostgreSQL answers `None`.
 use std::collections::{HashMap, VecDeque};

@@ -133,3 +133,45 @@ async fn r_list_1_a_kept_team_page_reaches_no_one_the_list_would_refuse() {
     })
     .await;
 }
+
+/// While one task renames a member again and again, lists read at the same time never show a
+/// name older than the last rename committed before the list was asked for (the version is read
+/// before the page: decision 0110).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_list_1_a_kept_team_page_is_never_older_than_a_write_committed_before_the_request() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    TestService::each_backend(|t| async move {
+        let owner = t.owner("Kept races").await;
+        let sam = t.member_with(&owner, "employee").await;
+        let committed = Arc::new(AtomicUsize::new(0));
+        let renames = 60;
+        let writer = {
+            let (service, owner, committed) = (t.service.clone(), owner.clone(), committed.clone());
+            tokio::spawn(async move {
+                for i in 1..=renames {
+                    let patch = MemberPatch { company: Some(format!("v{i:04}")), ..MemberPatch::default() };
+                    service
+                        .update_member(&owner.principal, owner.account, sam.id, &patch, &Meta::default())
+                        .await
+                        .unwrap();
+                    committed.store(i, Ordering::SeqCst);
+                }
+            })
+        };
+        let list = MemberListParams::default();
+        let mut lists = 0;
+        while committed.load(Ordering::SeqCst) < renames {
+            let before = committed.load(Ordering::SeqCst);
+            let page = t.service.search_members(&owner.principal, owner.account, &list).await.unwrap();
+            let item = page.items.iter().find(|m| m.user_id == sam.id).unwrap();
+            let seen: usize =
+                item.company.as_deref().and_then(|c| c.strip_prefix('v')).map_or(0, |n| n.parse().unwrap());
+            assert!(seen >= before, "a page showed rename {seen} after rename {before} was committed");
+            lists += 1;
+        }
+        writer.await.unwrap();
+        assert!(lists > 0);
+    })
+    .await;
+}

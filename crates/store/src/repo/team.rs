@@ -53,8 +53,8 @@ pub trait MemberListRepo {
     /// disagrees with the pages (R-LIST-1).
     async fn count_members(&mut self, account_id: Uuid, q: &MemberQuery, cap: i64) -> Result<i64>;
     /// A number that changes in the same transaction as every write to what a page of the
-    /// account's members shows (memberships, their users' listed columns, the owner), read in
-    /// this unit of work's snapshot; `None` where the backend keeps none (PostgreSQL), and then
+    /// account's members shows (memberships, their users' listed columns, the owner), as
+    /// committed now; `None` where the backend keeps none (PostgreSQL), and then
     /// no page may be reused (decision 0110).
     async fn team_version(&mut self, account_id: Uuid) -> Result<Option<i64>>;
     /// Inserts new users, then memberships (of new or existing users), with multi-row
