@@ -93,7 +93,8 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
     let service = service(store.clone())?
         .with_mail(mail_config(&config)?)
         .with_open_registration(config.open_registration)
-        .with_page_cache(config.page_cache_mib << 20);
+        .with_page_cache(config.page_cache_mib << 20)
+        .with_shared_reads(config.shared_reads);
     tracing::info!(
         database = if config.uses_sqlite() { "sqlite" } else { "postgres" },
         mail_from = ?config.mail_from,

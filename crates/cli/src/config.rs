@@ -42,6 +42,7 @@ struct FileConfig {
     account_mail_per_hour: Option<u32>,
     shutdown_drain: Option<f64>,
     page_cache_mib: Option<usize>,
+    shared_reads: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +72,9 @@ pub struct Config {
     /// `ROSTER_PAGE_CACHE_MIB` (default 8, 0 for none): memory for team pages kept with the
     /// database version they were read at (decision 0110; SQLite only).
     pub page_cache_mib: usize,
+    /// `ROSTER_SHARED_READS` (default true): on PostgreSQL, requests asking at the same time
+    /// share session lookups and team page reads, each begun after all of them asked (decision 0111).
+    pub shared_reads: bool,
 }
 
 /// Where values come from, so tests can load without touching the process environment.
@@ -87,7 +91,7 @@ fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, ConfigError> {
     };
     toml::from_str(&text).map_err(|e| {
         let msg = e.message().to_owned();
-        bad(&path.display().to_string(), format!("{msg}; known keys are database_url, data_dir, listen, public_url, smtp_url, mail_from, secret_key, open_registration, log, trusted_proxies, max_connections, smtp_allow_private, account_mail_per_hour, shutdown_drain, page_cache_mib"))
+        bad(&path.display().to_string(), format!("{msg}; known keys are database_url, data_dir, listen, public_url, smtp_url, mail_from, secret_key, open_registration, log, trusted_proxies, max_connections, smtp_allow_private, account_mail_per_hour, shutdown_drain, page_cache_mib, shared_reads"))
     })
 }
 
@@ -186,6 +190,11 @@ impl Config {
             }
         };
 
+        let shared_reads = match env("ROSTER_SHARED_READS") {
+            Some(v) => parse_bool(&v).ok_or_else(|| bad("ROSTER_SHARED_READS", format!("{v:?} is not true or false")))?,
+            None => file.shared_reads.unwrap_or(true),
+        };
+
         Ok(Config {
             database_url,
             data_dir,
@@ -202,6 +211,7 @@ impl Config {
             account_mail_per_hour,
             shutdown_drain,
             page_cache_mib,
+            shared_reads,
         })
     }
 
@@ -297,6 +307,9 @@ mod tests {
         assert_eq!(c.account_mail_per_hour, 50);
         assert_eq!(c.page_cache_mib, 8);
         assert_eq!(load(&[("ROSTER_PAGE_CACHE_MIB", "0")], None).unwrap().page_cache_mib, 0);
+        assert!(c.shared_reads);
+        assert!(!load(&[("ROSTER_SHARED_READS", "false")], None).unwrap().shared_reads);
+        assert!(load(&[("ROSTER_SHARED_READS", "sometimes")], None).is_err());
         assert_eq!(load(&[("ROSTER_PAGE_CACHE_MIB", "lots")], None).unwrap_err().setting, "ROSTER_PAGE_CACHE_MIB");
         assert_eq!(
             load(&[("ROSTER_SMTP_ALLOW_PRIVATE", "maybe")], None).unwrap_err().setting,

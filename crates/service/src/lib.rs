@@ -20,6 +20,7 @@ mod operator;
 mod permission_ids;
 mod records;
 mod rights;
+mod shared_reads;
 mod signin;
 mod team;
 mod views;
@@ -98,6 +99,7 @@ pub use team::list::{
     CSV_COLUMNS, EXPORT_CHUNK, MEMBER_COUNT_CAP, MemberExport, MemberListParams, MemberTotal, csv_header, csv_rows,
     neutralise,
 };
+pub use shared_reads::SharedReadCounts;
 pub use team::page_cache::KeptPage;
 pub use team::password::LoginAdmin;
 pub use team::roles::{NewRole, RoleList, RolePatch, RoleView};
@@ -153,6 +155,14 @@ pub struct Service {
     open_registration: bool,
     /// Team pages kept with the version they were read at (decision 0110).
     pages: Arc<team::page_cache::PageCache>,
+    /// Reads shared by requests asking at the same time (PostgreSQL; decision 0111).
+    shared: Option<Arc<SharedLanes>>,
+}
+
+/// The lanes of reads that requests asking at the same time share ([`Service::with_shared_reads`]).
+struct SharedLanes {
+    sessions: signin::shared_lookup::SharedLookups,
+    pages: team::list::SharedPages,
 }
 
 impl Service {
@@ -173,7 +183,34 @@ impl Service {
             throttle: ThrottlePolicy::default(),
             open_registration: false,
             pages: Arc::new(team::page_cache::PageCache::new(DEFAULT_PAGE_CACHE_BYTES)),
+            shared: None,
         }
+        .with_shared_reads(true)
+    }
+
+    /// The same service with shared reads on or off (on by default; only on PostgreSQL, where a
+    /// read is a round trip, do they take effect): the session lookups, and the reads of one team
+    /// page, of requests that ask while the same read runs are made once for all of them by a
+    /// statement begun after they asked (decision 0111, `shared_reads.rs`).
+    pub fn with_shared_reads(mut self, on: bool) -> Self {
+        self.shared = (on && self.store.backend() == roster_store::Backend::Postgres).then(|| {
+            Arc::new(SharedLanes {
+                sessions: signin::shared_lookup::shared_lookups(),
+                pages: team::list::shared_pages(),
+            })
+        });
+        self
+    }
+
+    /// Whether requests asking at the same time share reads ([`Service::with_shared_reads`]).
+    pub fn shares_reads(&self) -> bool {
+        self.shared.is_some()
+    }
+
+    /// Asks and reads so far of the shared session lookups and team page reads, in that order
+    /// (`/metrics`); `None` when reads are not shared.
+    pub fn shared_read_counts(&self) -> Option<[(&'static str, SharedReadCounts); 2]> {
+        self.shared.as_ref().map(|s| [("session", s.sessions.counts()), ("team_page", s.pages.counts())])
     }
 
     /// The same service keeping at most about `bytes` of team pages (0: none); see

@@ -308,3 +308,19 @@ pub struct PendingRegistrationRow {
     pub expires_at: OffsetDateTime,
     pub used_at: Option<OffsetDateTime>,
 }
+
+/// Which memberships a batched session lookup reads with each session
+/// ([`crate::SessionRepo::sessions_by_hashes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionMemberships<'a> {
+    /// None.
+    None,
+    /// The user's memberships in these accounts (a request on an account's route).
+    In(&'a [Uuid]),
+    /// Every membership of the user (`GET /me`).
+    All,
+}
+
+/// A live session found by [`crate::SessionRepo::sessions_by_hashes`], with its user and the
+/// memberships asked for, each with its account, by account name.
+pub type FoundSession = (SessionRow, UserRow, Vec<(AccountRow, MembershipRow)>);

@@ -42,6 +42,20 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiEr
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let mut body = state.metrics.render(state.service.pool_stats());
+    if let Some(lanes) = state.service.shared_read_counts() {
+        body.push_str(
+            "# HELP roster_shared_read_asks_total Reads asked for by requests, on lanes shared by requests asking at the same time (decision 0111).\n# TYPE roster_shared_read_asks_total counter\n",
+        );
+        for (lane, c) in lanes {
+            body.push_str(&format!("roster_shared_read_asks_total{{lane=\"{lane}\"}} {}\n", c.asks));
+        }
+        body.push_str(
+            "# HELP roster_shared_reads_total Statements that answered those asks.\n# TYPE roster_shared_reads_total counter\n",
+        );
+        for (lane, c) in lanes {
+            body.push_str(&format!("roster_shared_reads_total{{lane=\"{lane}\"}} {}\n", c.reads));
+        }
+    }
     if let Ok(counts) = state.service.outbox_counts().await {
         body.push_str("# HELP roster_emails Emails in the outbox by status.\n# TYPE roster_emails gauge\n");
         for (status, n) in counts {

@@ -5,6 +5,7 @@ pub(crate) mod password;
 pub(crate) mod register;
 pub(crate) mod reset;
 pub mod secret;
+pub(crate) mod shared_lookup;
 pub(crate) mod signup;
 pub(crate) mod throttle;
 pub(crate) mod token;
@@ -522,7 +523,9 @@ impl Service {
     }
 
     /// Resolves a session secret (cookie or bearer) to its principal; slides console sessions.
-    /// Nothing is cached: a revoked session is dead on every replica at once.
+    /// Nothing is cached: a revoked session is dead on every replica at once. On PostgreSQL the
+    /// lookup may be shared with requests authenticating at the same time, always by a statement
+    /// begun after this request asked (`shared_lookup.rs`, decision 0111).
     pub async fn authenticate(&self, secret: &str) -> Result<Principal> {
         self.authenticate_for(secret, Prefetch::Nothing).await
     }
@@ -537,7 +540,9 @@ impl Service {
         // Personal API tokens end
         let t = now();
         let hash = hash_token(secret);
-        let found = {
+        let found = if let Some(shared) = &self.shared {
+            self.shared_session_lookup(&shared.sessions, hash, want).await?
+        } else {
             let mut tx = self.store.read().await?;
             match want {
                 Prefetch::Nothing => tx.session_by_hash(&hash, t).await?.map(|(s, u)| (s, u, Fetched::Nothing)),

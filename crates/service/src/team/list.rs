@@ -2,7 +2,7 @@
 //! filter by role and status, sort by name, email, company, role or last sign-in, keyset pages.
 use roster_core::{Action, Email, authorize};
 use roster_core::{MembershipStatus, RoleKind};
-use roster_store::{MemberKey, MemberQuery, MemberRow, MemberSearch, MemberSort, Store};
+use roster_store::{MemberKey, MemberQuery, MemberRow, MemberSearch, MemberSort, Store, Tx};
 use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -11,6 +11,7 @@ use crate::accounts::page_limit;
 use crate::actor::Identity;
 use crate::signin::Principal;
 use crate::signin::token::hex;
+use crate::shared_reads::SharedReads;
 use crate::team::page_cache::{KeptPage, PageKey};
 use crate::views::{MemberPage, MemberView};
 use crate::{Result, Service, ServiceError, actor};
@@ -99,6 +100,31 @@ impl MemberListParams {
     }
 }
 
+/// Reads of one team page shared by the requests asking for it at the same time (decision 0111).
+pub(crate) type SharedPages = SharedReads<PageKey, (), Arc<KeptPage>>;
+
+/// The most requests one shared page read answers.
+const MAX_PAGE_ASKS: usize = 1024;
+
+pub(crate) fn shared_pages() -> SharedPages {
+    SharedReads::new(MAX_PAGE_ASKS)
+}
+
+/// The page `key` asks for, read now.
+async fn read_page(tx: &mut dyn Tx, key: &PageKey) -> Result<Arc<KeptPage>> {
+    let q = &key.query;
+    let mut rows = tx.search_members(key.account_id, q, key.limit + 1).await?;
+    let keep = usize::try_from(key.limit).unwrap_or(usize::MAX);
+    let next_cursor = if rows.len() > keep {
+        rows.truncate(keep);
+        rows.last().map(|(_, k)| encode_cursor(q.sort, k))
+    } else {
+        None
+    };
+    let items = rows.into_iter().map(|(r, _)| MemberView::from(r)).collect();
+    Ok(Arc::new(KeptPage::new(MemberPage { items, next_cursor })))
+}
+
 /// `sort ␟ text ␟ name ␟ sign-in µs ␟ user id`, hex-encoded: opaque to clients, and a cursor of
 /// one sort is refused by another.
 pub(crate) fn encode_cursor(sort: MemberSort, k: &MemberKey) -> String {
@@ -148,17 +174,23 @@ impl Service {
         if let Some(page) = version.and_then(|v| self.pages.get(&key, v)) {
             return Ok(page);
         }
-        let q = &key.query;
-        let mut rows = tx.search_members(account_id, q, limit + 1).await?;
-        let keep = usize::try_from(limit).unwrap_or(usize::MAX);
-        let next_cursor = if rows.len() > keep {
-            rows.truncate(keep);
-            rows.last().map(|(_, k)| encode_cursor(q.sort, k))
-        } else {
-            None
-        };
-        let items = rows.into_iter().map(|(r, _)| MemberView::from(r)).collect();
-        let page = Arc::new(KeptPage::new(MemberPage { items, next_cursor }));
+        if version.is_none()
+            && let Some(shared) = &self.shared
+        {
+            // PostgreSQL: one read for the requests asking for this page while one runs, begun
+            // after they all asked (decision 0111). The connection goes back while waiting.
+            drop(tx);
+            let key = &key;
+            return shared
+                .pages
+                .read(key, (), |asks| async move {
+                    let mut tx = self.store.read().await?;
+                    let page = read_page(tx.as_mut(), key).await?;
+                    Ok(vec![page; asks.len()])
+                })
+                .await;
+        }
+        let page = read_page(tx.as_mut(), &key).await?;
         if let Some(v) = version {
             self.pages.put(key, v, page.clone());
         }

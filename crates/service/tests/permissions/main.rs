@@ -13,5 +13,6 @@ mod records_time;
 mod records_todos;
 mod records_workflow_runs;
 mod records_workflows;
+mod shared_reads;
 mod team;
 mod team_page_cache;

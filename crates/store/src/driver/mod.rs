@@ -26,6 +26,7 @@
 //! | `PAGE_ARMS_NARROW` | whether a page without search cuts on its keys and reads the rows after | yes | no |
 //! | `IN_JSON_TEXTS` | "is one of" a JSON array of text at `$J` | `json_each` | `jsonb_array_elements_text` |
 //! | `IN_JSON_UUIDS` | "is one of" a JSON array of ids at `$J` | `json_each`, `unhex` | `jsonb_array_elements_text`, `::uuid` |
+//! | `IN_JSON_HEX` | "is one of" a JSON array of hex-encoded bytes (token hashes) at `$J` | `json_each`, `unhex` | `jsonb_array_elements_text`, `decode` |
 //! | `CONTACT_WALK` | contacts a text search walks before the trigram index | 50,000 (index-only) | 50,000 (index-only) |
 //! | `LONG_EVENT` | "the event lasts more than a day", as the partial indexes say it | microseconds | `interval` |
 //! | `TEAM_VERSION_SQL` | the account's team version, for the team page cache | `team_versions`, kept by triggers | none: nothing is cached |

@@ -62,6 +62,17 @@ pub trait SessionRepo {
         token_hash: &[u8],
         now: OffsetDateTime,
     ) -> Result<Option<(SessionRow, UserRow, Vec<(AccountRow, MembershipRow)>)>>;
+    /// Several live sessions in one statement (a shared read, decision 0111): for each token hash
+    /// of `token_hashes` whose session is live at `now`, the session, its user and the user's
+    /// memberships that `memberships` asks for, each with its account, by account name (as
+    /// [`crate::AccountRepo::memberships_of_user`]). Hashes with no live session are left out;
+    /// sessions come in no particular order.
+    async fn sessions_by_hashes(
+        &mut self,
+        token_hashes: &[Vec<u8>],
+        now: OffsetDateTime,
+        memberships: SessionMemberships<'_>,
+    ) -> Result<Vec<FoundSession>>;
     async fn touch_session(&mut self, id: Uuid, now: OffsetDateTime, idle_expires_at: OffsetDateTime) -> Result<()>;
     async fn delete_session(&mut self, id: Uuid) -> Result<bool>;
     /// Moves a session to another account (the account chooser, `POST /auth/switch`).

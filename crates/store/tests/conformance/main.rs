@@ -8,7 +8,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use roster_store::{
-    AccountCursor, AccountRow, AuditRow, Backend, EmailRow, MemberPerson, MembershipRow, SessionRow, SmtpSettingsRow,
+    AccountCursor, AccountRow, AuditRow, Backend, EmailRow, FoundSession, MemberPerson, MembershipRow, SessionMemberships,
+    SessionRow, SmtpSettingsRow,
     Store, StoreError, TemplateRow, UserRow,
 };
 use roster_testkit::{TestDb, backends, for_each_backend, fresh_db, fresh_empty_db};

@@ -86,6 +86,88 @@ async fn sessions_found_with_their_memberships_read_what_the_separate_reads_give
     .await;
 }
 
+/// Decision 0111: one statement finds many sessions (a shared read); for each token it reads
+/// what the single lookup reads, and nothing for unknown, expired or repeated ones.
+#[tokio::test]
+async fn sessions_found_many_at_once_read_what_each_lookup_gives() {
+    for_each_backend(|db: TestDb| async move {
+        let (a, owner) = new_account(&db.store, "Batch A").await;
+        let (b, other) = new_account(&db.store, "Batch B").await;
+        let (c, _) = new_account(&db.store, "Batch C").await;
+        let mut m = MembershipRow::new(b.id, owner.id, roster_core::RoleKind::Standard, now());
+        m.status = roster_core::MembershipStatus::Disabled;
+        let mut tx = db.store.begin().await.unwrap();
+        tx.insert_membership(&m).await.unwrap();
+        tx.commit().await.unwrap();
+        let lonely = new_user(&db.store, "Lonely", "Batch").await;
+        let t = now();
+        let s1 = session_row(owner.id, Some(a.id), t);
+        let s2 = session_row(owner.id, Some(b.id), t);
+        let s3 = session_row(other.id, Some(b.id), t);
+        let s4 = session_row(lonely.id, None, t);
+        let gone = SessionRow { expires_at: t - Duration::seconds(1), ..session_row(other.id, None, t - Duration::hours(1)) };
+        let mut tx = db.store.begin().await.unwrap();
+        for s in [&s1, &s2, &s3, &s4, &gone] {
+            tx.insert_session(s).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let hashes: Vec<Vec<u8>> = [&s1, &s2, &s3, &s4, &gone]
+            .iter()
+            .map(|s| s.token_hash.clone())
+            .chain([b"no such token hash".to_vec()])
+            .collect();
+
+        let mut r = db.store.read().await.unwrap();
+        let by_id = |mut found: Vec<FoundSession>| {
+            found.sort_by_key(|f| f.0.id);
+            found
+        };
+        let mut expected: Vec<FoundSession> = Vec::new();
+        for s in [&s1, &s2, &s3, &s4] {
+            let (session, user) = r.session_by_hash(&s.token_hash, t).await.unwrap().unwrap();
+            expected.push((session, user, Vec::new()));
+        }
+        let expected = by_id(expected);
+
+        let none = by_id(r.sessions_by_hashes(&hashes, t, SessionMemberships::None).await.unwrap());
+        assert_eq!(none, expected, "sessions and users, none expired or unknown");
+
+        let mut all_expected = expected.clone();
+        for f in &mut all_expected {
+            f.2 = r.memberships_of_user(f.1.id).await.unwrap();
+        }
+        let all = by_id(r.sessions_by_hashes(&hashes, t, SessionMemberships::All).await.unwrap());
+        assert_eq!(all, all_expected, "every membership, by account name");
+        assert_eq!(all.iter().find(|f| f.0.id == s1.id).unwrap().2.len(), 2);
+
+        // Only the accounts asked about; C and an unknown account add nothing.
+        let asked = [a.id, c.id, Uuid::now_v7()];
+        let some = by_id(r.sessions_by_hashes(&hashes, t, SessionMemberships::In(&asked)).await.unwrap());
+        let mut some_expected = expected.clone();
+        for f in &mut some_expected {
+            if let Some(m) = r.membership(a.id, f.1.id).await.unwrap() {
+                let account = r.account_by_id(a.id).await.unwrap().unwrap();
+                f.2 = vec![(account, m)];
+            }
+        }
+        assert_eq!(some, some_expected);
+        assert!(some.iter().find(|f| f.0.id == s1.id).unwrap().2[0].1.is_owner);
+        assert_eq!(
+            some.iter().find(|f| f.0.id == s3.id).unwrap().2,
+            vec![],
+            "another account's member has no membership in A"
+        );
+
+        // Each hash once, whatever is asked twice; nothing for none.
+        let twice = [s1.token_hash.clone(), s1.token_hash.clone()];
+        assert_eq!(r.sessions_by_hashes(&twice, t, SessionMemberships::All).await.unwrap().len(), 1);
+        assert_eq!(r.sessions_by_hashes(&[], t, SessionMemberships::All).await.unwrap(), vec![]);
+        let late = s1.expires_at + Duration::seconds(1);
+        assert_eq!(r.sessions_by_hashes(&hashes, late, SessionMemberships::None).await.unwrap(), vec![]);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn sessions_expire_absolutely_and_when_idle() {
     for_each_backend(|db: TestDb| async move {

@@ -72,6 +72,9 @@ const USER_OF_AUDIT_TARGET: &str = "CASE WHEN e.target_id ~ \
 const IN_JSON_TEXTS: &str = "= ANY(ARRAY(SELECT jsonb_array_elements_text($J::jsonb)))";
 /// "Is one of" a JSON array of ids (text) bound at `$J`, one index probe per id.
 const IN_JSON_UUIDS: &str = "= ANY(ARRAY(SELECT jsonb_array_elements_text($J::jsonb)::uuid))";
+/// "Is one of" a JSON array of hex-encoded byte strings (token hashes) bound at `$J`, one index
+/// probe per element.
+const IN_JSON_HEX: &str = "= ANY(ARRAY(SELECT decode(jsonb_array_elements_text($J::jsonb), 'hex')))";
 /// The memberships in account `$1` of the users whose ids are the JSON array `$2`, with the
 /// account (`m`, `a`). One primary-key probe per id, whatever the statistics say: with
 /// `user_id = ANY(…)`, an account filled since the last ANALYZE (estimated at one row) was

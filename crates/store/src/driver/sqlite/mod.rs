@@ -77,6 +77,8 @@ const USER_OF_AUDIT_TARGET: &str = "unhex(replace(e.target_id, '-', ''))";
 const IN_JSON_TEXTS: &str = "IN (SELECT value FROM json_each($J))";
 /// "Is one of" a JSON array of ids (text) bound at `$J`: ids are 16-byte blobs here.
 const IN_JSON_UUIDS: &str = "IN (SELECT unhex(replace(value, '-', '')) FROM json_each($J))";
+/// "Is one of" a JSON array of hex-encoded byte strings (token hashes) bound at `$J`.
+const IN_JSON_HEX: &str = "IN (SELECT unhex(value) FROM json_each($J))";
 /// The memberships in account `$1` of the users whose ids are the JSON array `$2`, with the
 /// account (`m`, `a`).
 const MEMBERS_OF_USERS_FROM: &str = "memberships m JOIN accounts a ON a.id = m.account_id \

@@ -3,10 +3,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::super::accounts::account_repo::{account_from_row, membership_from_row};
-use super::super::driver::{SqlTx, get, to_db};
+use std::sync::LazyLock;
+
+use super::super::driver::{IN_JSON_HEX, IN_JSON_UUIDS, SqlTx, get, to_db};
 use super::super::signin::users::user_from_row;
 use super::super::{time, uuid};
-use crate::{AccountRow, MembershipRow, Result, SessionRepo, SessionRow, UserRow};
+use crate::{AccountRow, FoundSession, MembershipRow, Result, SessionMemberships, SessionRepo, SessionRow, UserRow};
 
 /// A session's columns (`s`), named as `session_from_row` reads them.
 macro_rules! session_cols {
@@ -60,12 +62,86 @@ const SESSION_WITH_MEMBERSHIPS: &str = concat!(
     " ORDER BY a.name, a.id"
 );
 
+/// Live sessions by the JSON array of their token hashes (hex) at `$1`, `$2` now, with their
+/// users: [`SESSION_BY_HASH`] for many tokens at once (decision 0111).
+static SESSIONS_BY_HASHES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        concat!(
+            "SELECT ",
+            session_cols!(),
+            ", ",
+            user_cols!(),
+            " FROM sessions s JOIN users u ON u.id = s.user_id",
+            " WHERE s.token_hash {} AND s.expires_at > $2 AND s.idle_expires_at > $2"
+        ),
+        IN_JSON_HEX.replace("$J", "$1")
+    )
+});
+
+/// [`SESSIONS_BY_HASHES`] with each user's memberships (`{}`: none, or those in the JSON array of
+/// account ids at `$3`) and their accounts: a row a membership, or one row with none; by
+/// session, then account name.
+fn sessions_with_memberships_sql(in_accounts: &str) -> String {
+    format!(
+        concat!(
+            "SELECT ",
+            session_cols!(),
+            ", ",
+            user_cols!(),
+            ", ",
+            account_cols!(),
+            ", ",
+            member_cols!(),
+            " FROM sessions s JOIN users u ON u.id = s.user_id",
+            " LEFT JOIN memberships m ON m.user_id = s.user_id{}",
+            " LEFT JOIN accounts a ON a.id = m.account_id",
+            " WHERE s.token_hash {} AND s.expires_at > $2 AND s.idle_expires_at > $2",
+            " ORDER BY s.id, a.name, a.id"
+        ),
+        in_accounts,
+        IN_JSON_HEX.replace("$J", "$1")
+    )
+}
+
+static SESSIONS_WITH_ALL_MEMBERSHIPS: LazyLock<String> = LazyLock::new(|| sessions_with_memberships_sql(""));
+static SESSIONS_WITH_MEMBERSHIPS_IN: LazyLock<String> =
+    LazyLock::new(|| sessions_with_memberships_sql(&format!(" AND m.account_id {}", IN_JSON_UUIDS.replace("$J", "$3"))));
+
+/// A JSON array of the hashes, hex-encoded.
+fn hashes_json(hashes: &[Vec<u8>]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(2 + hashes.iter().map(|h| h.len() * 2 + 3).sum::<usize>());
+    out.push('[');
+    for (i, h) in hashes.iter().enumerate() {
+        out.push_str(if i == 0 { "\"" } else { ",\"" });
+        for b in h {
+            let _ = write!(out, "{b:02x}");
+        }
+        out.push('"');
+    }
+    out.push(']');
+    out
+}
+
+fn ids_json(ids: &[Uuid]) -> String {
+    let list: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
+    format!("[{}]", list.join(","))
+}
+
 /// The membership columns of a row whose membership was left-joined: `None` when there was none.
 fn joined_membership(r: &super::super::DbRow<'_>) -> Result<Option<MembershipRow>> {
     match get::<Option<Uuid>>(r, "m_account_id")? {
         Some(_) => membership_from_row(r).map(Some),
         None => Ok(None),
     }
+}
+
+/// A row of a batched lookup with memberships: the session, its user and the membership with
+/// its account, if the row has one.
+fn found_row(r: &super::super::DbRow<'_>) -> Result<(SessionRow, UserRow, Option<(AccountRow, MembershipRow)>)> {
+    let membership = joined_membership(r)?;
+    let account = membership.as_ref().map(|_| account_from_row(r)).transpose()?;
+    Ok((session_from_row(r)?, user_from_row(r)?, account.zip(membership)))
 }
 
 fn session_from_row(r: &super::super::DbRow<'_>) -> Result<SessionRow> {
@@ -170,6 +246,43 @@ impl SessionRepo for SqlTx {
         let Some((session, user, first)) = rows.next() else { return Ok(None) };
         let memberships = first.into_iter().chain(rows.filter_map(|(_, _, m)| m)).collect();
         Ok(Some((session, user, memberships)))
+    }
+
+    async fn sessions_by_hashes(
+        &mut self,
+        token_hashes: &[Vec<u8>],
+        now: OffsetDateTime,
+        memberships: SessionMemberships<'_>,
+    ) -> Result<Vec<FoundSession>> {
+        if token_hashes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let hashes = hashes_json(token_hashes);
+        let rows = match memberships {
+            SessionMemberships::None => {
+                return self
+                    .all(SESSIONS_BY_HASHES.as_str(), args![hashes, to_db(now)], |r| {
+                        Ok((session_from_row(r)?, user_from_row(r)?, Vec::new()))
+                    })
+                    .await;
+            }
+            SessionMemberships::All => {
+                self.all(SESSIONS_WITH_ALL_MEMBERSHIPS.as_str(), args![hashes, to_db(now)], found_row).await?
+            }
+            SessionMemberships::In(accounts) => {
+                self.all(SESSIONS_WITH_MEMBERSHIPS_IN.as_str(), args![hashes, to_db(now), ids_json(accounts)], found_row)
+                    .await?
+            }
+        };
+        // Rows come by session: one per membership, or one with none.
+        let mut found: Vec<FoundSession> = Vec::new();
+        for (session, user, membership) in rows {
+            match found.last_mut() {
+                Some((last, _, list)) if last.id == session.id => list.extend(membership),
+                _ => found.push((session, user, membership.into_iter().collect())),
+            }
+        }
+        Ok(found)
     }
 
     async fn touch_session(&mut self, id: Uuid, now: OffsetDateTime, idle_expires_at: OffsetDateTime) -> Result<()> {
