@@ -2,7 +2,9 @@
 # Benchmarks the foundation slice: GET /api/v1/accounts/{id}/users with 50 members and GET
 # /api/v1/me, each with a bearer token; on PostgreSQL also the statements and PostgreSQL CPU
 # per request; the idle RSS after start and the cold start (process start -> /readyz 200); on
-# SQLite the users list again from a server without the team page cache (decision 0110).
+# SQLite the users list again from a server without the team page cache (decision 0110); on
+# PostgreSQL both routes again with one token per connection (32 callers, not one), and from a
+# server that shares no reads (ROSTER_SHARED_READS=false, decision 0111).
 # The server is pinned to core 0, the load tool (wrk) to core 1. Prints a table; asserts nothing.
 #   BACKEND=sqlite|postgres  DURATION=10s  CONNECTIONS=32  [BIN=path]  bash bench/run.sh
 set -euo pipefail
@@ -102,12 +104,28 @@ pg_counters() {
   echo "$x $ticks"
 }
 HZ=$(getconf CLK_TCK)
+# Requests that take turns among the tokens in $TOKENS (one a line), with the report above.
+{
+  cat <<'LUA'
+local tokens = {}
+for line in io.lines(os.getenv("TOKENS")) do tokens[#tokens + 1] = line end
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", nil, { ["authorization"] = "Bearer " .. tokens[(n % #tokens) + 1] })
+end
+LUA
+  cat "$WORK/report.lua"
+} > "$WORK/tokens.lua"
 # One route: warm up, then measure; prints a RESULT line plus PostgreSQL's per-request figures.
+# With a second argument "tokens", the requests take turns among the tokens in $WORK/tokens.txt.
 measure() {
-  taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d2s -H "authorization: Bearer $TOKEN" "$1" >/dev/null
+  local auth=(-H "authorization: Bearer $TOKEN") script="$WORK/report.lua"
+  if [ "${2:-}" = tokens ]; then auth=(); script="$WORK/tokens.lua"; fi
+  TOKENS="$WORK/tokens.txt" taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d2s "${auth[@]}" -s "$script" "$1" >/dev/null
   read -r x0 t0 < <(pg_counters)
   local out
-  out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -H "authorization: Bearer $TOKEN" -s "$WORK/report.lua" "$1" | grep '^RESULT')
+  out=$(TOKENS="$WORK/tokens.txt" taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" "${auth[@]}" -s "$script" "$1" | grep '^RESULT')
   read -r x1 t1 < <(pg_counters)
   local total
   total=$(echo "$out" | awk '{print $8}')
@@ -116,6 +134,27 @@ measure() {
 read -r _ rps p50 p95 p99 max errors total stmts pgcpu < <(measure "$URL")
 read -r _ me_rps me_p50 me_p95 me_p99 me_max me_errors me_total me_stmts me_pgcpu < <(measure "http://127.0.0.1:$PORT/api/v1/me")
 busy_rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")
+# PostgreSQL: one token per connection (as many callers as connections), then a server that
+# shares no reads (decision 0111).
+if [ "$BACKEND" = postgres ]; then
+  for _ in $(seq "$CONNECTIONS"); do
+    curl -sf "http://127.0.0.1:$PORT/api/v1/auth/token" -H 'content-type: application/json' \
+      -d "{\"login\":\"owner@demo.roster.example\",\"password\":\"$OWNER_PW\"}" \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+  done > "$WORK/tokens.txt"
+  read -r _ mt_rps _ mt_p95 _ _ mt_errors mt_total mt_stmts mt_pgcpu < <(measure "$URL" tokens)
+  read -r _ mtme_rps _ mtme_p95 _ _ mtme_errors mtme_total mtme_stmts mtme_pgcpu < <(measure "http://127.0.0.1:$PORT/api/v1/me" tokens)
+  kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
+  ROSTER_SHARED_READS=false taskset -c 0 "$BIN" serve >> "$WORK/out.txt" 2>> "$WORK/server.log" &
+  PID=$!
+  until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do
+    kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+    sleep 0.005
+  done
+  pin_postgres
+  read -r _ ns_rps _ ns_p95 _ _ ns_errors ns_total ns_stmts ns_pgcpu < <(measure "$URL")
+  read -r _ nsme_rps _ nsme_p95 _ _ nsme_errors nsme_total nsme_stmts nsme_pgcpu < <(measure "http://127.0.0.1:$PORT/api/v1/me")
+fi
 # The users list again from a server that keeps no team pages (decision 0110): what every
 # request costs when the page is not kept (PostgreSQL keeps none anyway).
 nocache=""
@@ -147,6 +186,14 @@ printf '| /me errors / requests | %s / %s | 0 |\n' "$me_errors" "$me_total"
 if [ "$BACKEND" = postgres ]; then
   printf '| users: statements / PostgreSQL CPU (µs) per request | %.2f / %.0f | |\n' "$stmts" "$pgcpu"
   printf '| /me: statements / PostgreSQL CPU (µs) per request | %.2f / %.0f | |\n' "$me_stmts" "$me_pgcpu"
+  printf '| %s tokens taking turns: users req/s / p95 (ms) / errors / statements / PG CPU (µs) a request | %s / %s / %s of %s / %.2f / %.0f | |\n' \
+    "$CONNECTIONS" "$mt_rps" "$mt_p95" "$mt_errors" "$mt_total" "$mt_stmts" "$mt_pgcpu"
+  printf '| %s tokens taking turns: /me req/s / p95 (ms) / errors / statements / PG CPU (µs) a request | %s / %s / %s of %s / %.2f / %.0f | |\n' \
+    "$CONNECTIONS" "$mtme_rps" "$mtme_p95" "$mtme_errors" "$mtme_total" "$mtme_stmts" "$mtme_pgcpu"
+  printf '| no shared reads: users req/s / p95 (ms) / errors / statements / PG CPU (µs) a request | %s / %s / %s of %s / %.2f / %.0f | |\n' \
+    "$ns_rps" "$ns_p95" "$ns_errors" "$ns_total" "$ns_stmts" "$ns_pgcpu"
+  printf '| no shared reads: /me req/s / p95 (ms) / errors / statements / PG CPU (µs) a request | %s / %s / %s of %s / %.2f / %.0f | |\n' \
+    "$nsme_rps" "$nsme_p95" "$nsme_errors" "$nsme_total" "$nsme_stmts" "$nsme_pgcpu"
 fi
 printf '| idle RSS after start (MB) | %.1f | <= 20 |\n' "$(echo "$idle_rss_kb / 1024" | bc -l)"
 printf '| RSS after load (MB) | %.1f | <= 64 |\n' "$(echo "$busy_rss_kb / 1024" | bc -l)"

@@ -38,6 +38,8 @@ fn hammer(
                         );
                     }
                     n += 1;
+                    // SQLite's reads never wait: let the timers and the other tasks run.
+                    tokio::task::yield_now().await;
                 }
                 n
             })
@@ -147,6 +149,7 @@ async fn r_list_1_a_shared_page_read_never_shows_a_change_older_than_the_request
                             .map_or(0, |n| n.parse().unwrap());
                         assert!(seen >= before, "a page showed rename {seen} after rename {before} was committed");
                         n += 1;
+                        tokio::task::yield_now().await;
                     }
                     n
                 })
