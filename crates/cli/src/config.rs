@@ -191,7 +191,9 @@ impl Config {
         };
 
         let shared_reads = match env("ROSTER_SHARED_READS") {
-            Some(v) => parse_bool(&v).ok_or_else(|| bad("ROSTER_SHARED_READS", format!("{v:?} is not true or false")))?,
+            Some(v) => {
+                parse_bool(&v).ok_or_else(|| bad("ROSTER_SHARED_READS", format!("{v:?} is not true or false")))?
+            }
             None => file.shared_reads.unwrap_or(true),
         };
 

@@ -79,6 +79,7 @@ pub use records::workflows::templates::{NewWorkflowTemplate, WorkflowTemplatePar
 pub use records::workflows::view::{
     ApprovalPage, RunStepView, StepSpec, WorkflowRunPage, WorkflowRunView, WorkflowTemplatePage, WorkflowTemplateView,
 };
+pub use shared_reads::SharedReadCounts;
 pub use signin::known_device::LIFETIME_SECS as KNOWN_DEVICE_LIFETIME_SECS;
 pub use signin::password::Hasher;
 pub use signin::register::{
@@ -99,7 +100,6 @@ pub use team::list::{
     CSV_COLUMNS, EXPORT_CHUNK, MEMBER_COUNT_CAP, MemberExport, MemberListParams, MemberTotal, csv_header, csv_rows,
     neutralise,
 };
-pub use shared_reads::SharedReadCounts;
 pub use team::page_cache::KeptPage;
 pub use team::password::LoginAdmin;
 pub use team::roles::{NewRole, RoleList, RolePatch, RoleView};

@@ -244,7 +244,12 @@ mod tests {
     type Reads = SharedReads<u8, u64, (u64, u64)>;
 
     /// Answers each ask `(ask, when the read began)` after `pause`.
-    async fn timed_read(clock: &AtomicU64, reads: &AtomicUsize, asks: Vec<u64>, pause: Duration) -> Result<Vec<(u64, u64)>> {
+    async fn timed_read(
+        clock: &AtomicU64,
+        reads: &AtomicUsize,
+        asks: Vec<u64>,
+        pause: Duration,
+    ) -> Result<Vec<(u64, u64)>> {
         reads.fetch_add(1, Ordering::SeqCst);
         let began = clock.fetch_add(1, Ordering::SeqCst);
         tokio::time::sleep(pause).await;

@@ -37,7 +37,12 @@ pub(crate) fn shared_lookups() -> SharedLookups {
 impl Service {
     /// The live session behind `hash`, with what `want` asks, read in a lookup shared with the
     /// requests authenticating at the same time.
-    pub(super) async fn shared_session_lookup(&self, lookups: &SharedLookups, hash: Vec<u8>, want: Prefetch) -> Result<Found> {
+    pub(super) async fn shared_session_lookup(
+        &self,
+        lookups: &SharedLookups,
+        hash: Vec<u8>,
+        want: Prefetch,
+    ) -> Result<Found> {
         let (lane, account) = match want {
             Prefetch::Nothing => (Lane::Nothing, None),
             Prefetch::Membership(a) => (Lane::Membership, Some(a)),

@@ -9,9 +9,9 @@ use uuid::Uuid;
 
 use crate::accounts::page_limit;
 use crate::actor::Identity;
+use crate::shared_reads::SharedReads;
 use crate::signin::Principal;
 use crate::signin::token::hex;
-use crate::shared_reads::SharedReads;
 use crate::team::page_cache::{KeptPage, PageKey};
 use crate::views::{MemberPage, MemberView};
 use crate::{Result, Service, ServiceError, actor};

@@ -76,7 +76,8 @@ async fn r_dis_1_a_session_ended_is_refused_by_every_later_request_while_lookups
         let before = t.service.shared_read_counts();
 
         // Signing out (the session's own request ends it).
-        let signed = t.service.sign_in(&sam.email, &sam.password, Some(owner.account), SessionKind::Api, &meta).await.unwrap();
+        let signed =
+            t.service.sign_in(&sam.email, &sam.password, Some(owner.account), SessionKind::Api, &meta).await.unwrap();
         let me = t.service.authenticate(&signed.token).await.unwrap();
         let n = run_until_refused(&t, &signed.token, Prefetch::Memberships, async {
             t.service.sign_out(&me, &meta).await.unwrap();
@@ -86,7 +87,8 @@ async fn r_dis_1_a_session_ended_is_refused_by_every_later_request_while_lookups
 
         // Disabling the member ends their sessions in the account (R-DIS-1), read with the
         // membership as an account's routes do.
-        let signed = t.service.sign_in(&sam.email, &sam.password, Some(owner.account), SessionKind::Api, &meta).await.unwrap();
+        let signed =
+            t.service.sign_in(&sam.email, &sam.password, Some(owner.account), SessionKind::Api, &meta).await.unwrap();
         run_until_refused(&t, &signed.token, Prefetch::Membership(owner.account), async {
             t.service
                 .change_member_status(&owner.principal, owner.account, sam.id, Lifecycle::Disable, &meta)
@@ -142,11 +144,8 @@ async fn r_list_1_a_shared_page_read_never_shows_a_change_older_than_the_request
                         let before = committed.load(Ordering::SeqCst);
                         let page = service.search_members(&owner.principal, owner.account, &list).await.unwrap();
                         let item = page.items.iter().find(|m| m.user_id == sam.id).unwrap();
-                        let seen: usize = item
-                            .company
-                            .as_deref()
-                            .and_then(|c| c.strip_prefix('v'))
-                            .map_or(0, |n| n.parse().unwrap());
+                        let seen: usize =
+                            item.company.as_deref().and_then(|c| c.strip_prefix('v')).map_or(0, |n| n.parse().unwrap());
                         assert!(seen >= before, "a page showed rename {seen} after rename {before} was committed");
                         n += 1;
                         tokio::task::yield_now().await;

@@ -8,9 +8,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use roster_store::{
-    AccountCursor, AccountRow, AuditRow, Backend, EmailRow, FoundSession, MemberPerson, MembershipRow, SessionMemberships,
-    SessionRow, SmtpSettingsRow,
-    Store, StoreError, TemplateRow, UserRow,
+    AccountCursor, AccountRow, AuditRow, Backend, EmailRow, FoundSession, MemberPerson, MembershipRow,
+    SessionMemberships, SessionRow, SmtpSettingsRow, Store, StoreError, TemplateRow, UserRow,
 };
 use roster_testkit::{TestDb, backends, for_each_backend, fresh_db, fresh_empty_db};
 use time::{Duration, OffsetDateTime};

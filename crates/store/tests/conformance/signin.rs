@@ -105,7 +105,8 @@ async fn sessions_found_many_at_once_read_what_each_lookup_gives() {
         let s2 = session_row(owner.id, Some(b.id), t);
         let s3 = session_row(other.id, Some(b.id), t);
         let s4 = session_row(lonely.id, None, t);
-        let gone = SessionRow { expires_at: t - Duration::seconds(1), ..session_row(other.id, None, t - Duration::hours(1)) };
+        let gone =
+            SessionRow { expires_at: t - Duration::seconds(1), ..session_row(other.id, None, t - Duration::hours(1)) };
         let mut tx = db.store.begin().await.unwrap();
         for s in [&s1, &s2, &s3, &s4, &gone] {
             tx.insert_session(s).await.unwrap();

@@ -104,8 +104,9 @@ fn sessions_with_memberships_sql(in_accounts: &str) -> String {
 }
 
 static SESSIONS_WITH_ALL_MEMBERSHIPS: LazyLock<String> = LazyLock::new(|| sessions_with_memberships_sql(""));
-static SESSIONS_WITH_MEMBERSHIPS_IN: LazyLock<String> =
-    LazyLock::new(|| sessions_with_memberships_sql(&format!(" AND m.account_id {}", IN_JSON_UUIDS.replace("$J", "$3"))));
+static SESSIONS_WITH_MEMBERSHIPS_IN: LazyLock<String> = LazyLock::new(|| {
+    sessions_with_memberships_sql(&format!(" AND m.account_id {}", IN_JSON_UUIDS.replace("$J", "$3")))
+});
 
 /// A JSON array of the hashes, hex-encoded.
 fn hashes_json(hashes: &[Vec<u8>]) -> String {
@@ -136,9 +137,11 @@ fn joined_membership(r: &super::super::DbRow<'_>) -> Result<Option<MembershipRow
     }
 }
 
+type FoundRow = (SessionRow, UserRow, Option<(AccountRow, MembershipRow)>);
+
 /// A row of a batched lookup with memberships: the session, its user and the membership with
 /// its account, if the row has one.
-fn found_row(r: &super::super::DbRow<'_>) -> Result<(SessionRow, UserRow, Option<(AccountRow, MembershipRow)>)> {
+fn found_row(r: &super::super::DbRow<'_>) -> Result<FoundRow> {
     let membership = joined_membership(r)?;
     let account = membership.as_ref().map(|_| account_from_row(r)).transpose()?;
     Ok((session_from_row(r)?, user_from_row(r)?, account.zip(membership)))
@@ -270,8 +273,12 @@ impl SessionRepo for SqlTx {
                 self.all(SESSIONS_WITH_ALL_MEMBERSHIPS.as_str(), args![hashes, to_db(now)], found_row).await?
             }
             SessionMemberships::In(accounts) => {
-                self.all(SESSIONS_WITH_MEMBERSHIPS_IN.as_str(), args![hashes, to_db(now), ids_json(accounts)], found_row)
-                    .await?
+                self.all(
+                    SESSIONS_WITH_MEMBERSHIPS_IN.as_str(),
+                    args![hashes, to_db(now), ids_json(accounts)],
+                    found_row,
+                )
+                .await?
             }
         };
         // Rows come by session: one per membership, or one with none.
