@@ -162,6 +162,7 @@ pub struct Service {
 /// The lanes of reads that requests asking at the same time share ([`Service::with_shared_reads`]).
 struct SharedLanes {
     sessions: signin::shared_lookup::SharedLookups,
+    api_tokens: me::tokens::SharedTokenLookups,
     pages: team::list::SharedPages,
 }
 
@@ -196,6 +197,7 @@ impl Service {
         self.shared = (on && self.store.backend() == roster_store::Backend::Postgres).then(|| {
             Arc::new(SharedLanes {
                 sessions: signin::shared_lookup::shared_lookups(),
+                api_tokens: me::tokens::shared_token_lookups(),
                 pages: team::list::shared_pages(),
             })
         });
@@ -207,10 +209,13 @@ impl Service {
         self.shared.is_some()
     }
 
-    /// Asks and reads so far of the shared session lookups and team page reads, in that order
+    /// Asks and reads so far of the shared session lookups, personal API token lookups and team
+    /// page reads, in that order
     /// (`/metrics`); `None` when reads are not shared.
-    pub fn shared_read_counts(&self) -> Option<[(&'static str, SharedReadCounts); 2]> {
-        self.shared.as_ref().map(|s| [("session", s.sessions.counts()), ("team_page", s.pages.counts())])
+    pub fn shared_read_counts(&self) -> Option<[(&'static str, SharedReadCounts); 3]> {
+        self.shared.as_ref().map(|s| {
+            [("session", s.sessions.counts()), ("api_token", s.api_tokens.counts()), ("team_page", s.pages.counts())]
+        })
     }
 
     /// The same service keeping at most about `bytes` of team pages (0: none); see

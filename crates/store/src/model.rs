@@ -324,3 +324,7 @@ pub enum SessionMemberships<'a> {
 /// A live session found by [`crate::SessionRepo::sessions_by_hashes`], with its user and the
 /// memberships asked for, each with its account, by account name.
 pub type FoundSession = (SessionRow, UserRow, Vec<(AccountRow, MembershipRow)>);
+
+/// A live personal API token found by its hash, with its user and the status of the user's
+/// membership in the token's account (`None` without one).
+pub type FoundApiToken = (ApiTokenRow, UserRow, Option<MembershipStatus>);

@@ -4,7 +4,7 @@
 //! owner's membership in its account is active: checked at every use, nothing cached, so
 //! disabling, archiving or deleting the membership ends it at once (R-DIS-1).
 use roster_core::{Action, authorize};
-use roster_store::ApiTokenRow;
+use roster_store::{ApiTokenRow, FoundApiToken};
 use serde::Serialize;
 use time::{OffsetDateTime, UtcOffset};
 use utoipa::ToSchema;
@@ -205,7 +205,12 @@ impl Service {
     /// token's id, which matches no session, and `api_token_id` says it is a token.
     pub(crate) async fn authenticate_api_token(&self, secret: &str) -> Result<Principal> {
         let t = now();
-        let found = self.store.read().await?.api_token_by_hash(&hash_token(secret), t).await?;
+        let hash = hash_token(secret);
+        let found = match &self.shared {
+            // Shared with the token lookups asked meanwhile, begun after this one (decision 0111).
+            Some(shared) => shared.api_tokens.read(&(), hash, |asks| self.lookup_api_tokens(asks)).await?,
+            None => self.store.read().await?.api_token_by_hash(&hash, t).await?,
+        };
         let Some((token, user, status)) = found else {
             return Err(ServiceError::Unauthenticated);
         };
@@ -233,6 +238,28 @@ impl Service {
             impersonator: None,
             fetched: crate::signin::Fetched::Nothing,
         })
+    }
+}
+
+/// Personal API token lookups shared by requests asking at the same time (decision 0111).
+pub(crate) type SharedTokenLookups = crate::shared_reads::SharedReads<(), Vec<u8>, Option<FoundApiToken>>;
+
+/// The most tokens one shared lookup reads.
+const MAX_TOKENS_A_LOOKUP: usize = 64;
+
+pub(crate) fn shared_token_lookups() -> SharedTokenLookups {
+    crate::shared_reads::SharedReads::new(MAX_TOKENS_A_LOOKUP)
+}
+
+impl Service {
+    /// One statement for the token hashes `asks`: each ask's live token, if any.
+    async fn lookup_api_tokens(&self, asks: Vec<Vec<u8>>) -> Result<Vec<Option<FoundApiToken>>> {
+        let t = now();
+        let mut hashes = asks.clone();
+        hashes.sort_unstable();
+        hashes.dedup();
+        let found = self.store.read().await?.api_tokens_by_hashes(&hashes, t).await?;
+        Ok(asks.iter().map(|h| found.iter().find(|f| f.0.token_hash == *h).cloned()).collect())
     }
 }
 

@@ -17,6 +17,13 @@ pub trait ApiTokenRepo {
         token_hash: &[u8],
         now: OffsetDateTime,
     ) -> Result<Option<(ApiTokenRow, UserRow, Option<roster_core::MembershipStatus>)>>;
+    /// [`ApiTokenRepo::api_token_by_hash`] for many hashes in one statement (a shared read,
+    /// decision 0111): the live tokens among them, in no particular order.
+    async fn api_tokens_by_hashes(
+        &mut self,
+        token_hashes: &[Vec<u8>],
+        now: OffsetDateTime,
+    ) -> Result<Vec<FoundApiToken>>;
     /// The person's tokens in the account that are not revoked (expired ones too), newest first.
     async fn api_tokens_of(&mut self, account_id: Uuid, user_id: Uuid) -> Result<Vec<ApiTokenRow>>;
     /// Revokes one of the person's tokens in the account; false when they have no such

@@ -86,6 +86,41 @@ async fn api_token_by_hash_finds_only_unrevoked_unexpired_tokens() {
     .await;
 }
 
+/// Decision 0111: many token hashes in one statement read what each single lookup reads.
+#[tokio::test]
+async fn api_tokens_found_many_at_once_read_what_each_lookup_gives() {
+    for_each_backend(|db| async move {
+        let (account, owner) = new_account(&db.store, "Many tokens").await;
+        let member = new_member(&db.store, account.id, "employee", "disabled").await;
+        let t = now();
+        let mine = api_token_row(account.id, owner.id, "mine", t);
+        let theirs = api_token_row(account.id, member.id, "theirs", t);
+        let mut expired = api_token_row(account.id, owner.id, "old", t - Duration::days(2));
+        expired.expires_at = Some(t - Duration::seconds(1));
+        let mut revoked = api_token_row(account.id, owner.id, "revoked", t);
+        revoked.revoked_at = Some(t);
+        for row in [&mine, &theirs, &expired, &revoked] {
+            insert_api_token(&db.store, row).await;
+        }
+        let mut r = db.store.read().await.unwrap();
+        let hashes: Vec<Vec<u8>> = [&mine, &theirs, &expired, &revoked, &mine]
+            .iter()
+            .map(|x| x.token_hash.clone())
+            .chain([b"unknown".to_vec()])
+            .collect();
+        let mut found = r.api_tokens_by_hashes(&hashes, t).await.unwrap();
+        found.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        let mut expected = Vec::new();
+        for x in [&mine, &theirs] {
+            expected.push(r.api_token_by_hash(&x.token_hash, t).await.unwrap().unwrap());
+        }
+        assert_eq!(found, expected, "live tokens only, each once, with the membership's status");
+        assert_eq!(found[1].2, Some(roster_core::MembershipStatus::Disabled));
+        assert_eq!(r.api_tokens_by_hashes(&[], t).await.unwrap(), vec![]);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn r_dis_1_api_token_shows_its_membership_status_and_dies_with_the_membership() {
     for_each_backend(|db| async move {

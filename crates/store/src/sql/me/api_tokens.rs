@@ -1,13 +1,16 @@
 //! Personal API tokens. Authentication reads the token, its user and the membership's status in
 //! one query; the service decides (an inactive membership refuses the token).
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::super::driver::{SqlTx, get, to_db};
+use super::super::driver::{IN_JSON_HEX, SqlTx, get, to_db};
+use super::super::signin::sessions::hashes_json;
 use super::super::signin::users::user_from_row;
 use super::super::{DbRow, opt_time, time, uuid};
-use crate::{ApiTokenRepo, ApiTokenRow, Result, UserRow};
+use crate::{ApiTokenRepo, ApiTokenRow, FoundApiToken, Result, UserRow};
 
 macro_rules! token_cols {
     () => {
@@ -25,6 +28,32 @@ const TOKEN_BY_HASH: &str = concat!(
      LEFT JOIN memberships m ON m.account_id = t.account_id AND m.user_id = t.user_id \
      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)"
 );
+
+/// [`TOKEN_BY_HASH`] for the JSON array of token hashes (hex) at `$1` (decision 0111).
+static TOKENS_BY_HASHES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        concat!(
+            "SELECT ",
+            token_cols!(),
+            ", ",
+            user_cols!(),
+            ", m.status AS m_status FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             LEFT JOIN memberships m ON m.account_id = t.account_id AND m.user_id = t.user_id \
+             WHERE t.token_hash {} AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)"
+        ),
+        IN_JSON_HEX.replace("$J", "$1")
+    )
+});
+
+/// A token row with its user and membership status.
+fn found_token(r: &DbRow<'_>) -> Result<FoundApiToken> {
+    let status: Option<String> = get(r, "m_status")?;
+    let status = status
+        .map(|s| roster_core::MembershipStatus::parse(&s))
+        .transpose()
+        .map_err(|e| crate::StoreError::Unknown(format!("m_status: {e}")))?;
+    Ok((token_from_row(r)?, user_from_row(r)?, status))
+}
 
 const TOKENS_OF: &str = concat!(
     "SELECT ",
@@ -76,15 +105,18 @@ impl ApiTokenRepo for SqlTx {
         token_hash: &[u8],
         now: OffsetDateTime,
     ) -> Result<Option<(ApiTokenRow, UserRow, Option<roster_core::MembershipStatus>)>> {
-        self.opt(TOKEN_BY_HASH, args![token_hash, to_db(now)], |r| {
-            let status: Option<String> = get(r, "m_status")?;
-            let status = status
-                .map(|s| roster_core::MembershipStatus::parse(&s))
-                .transpose()
-                .map_err(|e| crate::StoreError::Unknown(format!("m_status: {e}")))?;
-            Ok((token_from_row(r)?, user_from_row(r)?, status))
-        })
-        .await
+        self.opt(TOKEN_BY_HASH, args![token_hash, to_db(now)], found_token).await
+    }
+
+    async fn api_tokens_by_hashes(
+        &mut self,
+        token_hashes: &[Vec<u8>],
+        now: OffsetDateTime,
+    ) -> Result<Vec<FoundApiToken>> {
+        if token_hashes.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.all(TOKENS_BY_HASHES.as_str(), args![hashes_json(token_hashes), to_db(now)], found_token).await
     }
 
     async fn api_tokens_of(&mut self, account_id: Uuid, user_id: Uuid) -> Result<Vec<ApiTokenRow>> {

@@ -108,8 +108,8 @@ static SESSIONS_WITH_MEMBERSHIPS_IN: LazyLock<String> = LazyLock::new(|| {
     sessions_with_memberships_sql(&format!(" AND m.account_id {}", IN_JSON_UUIDS.replace("$J", "$3")))
 });
 
-/// A JSON array of the hashes, hex-encoded.
-fn hashes_json(hashes: &[Vec<u8>]) -> String {
+/// A JSON array of the hashes, hex-encoded (for `IN_JSON_HEX`).
+pub(crate) fn hashes_json(hashes: &[Vec<u8>]) -> String {
     use std::fmt::Write;
     let mut out = String::with_capacity(2 + hashes.iter().map(|h| h.len() * 2 + 3).sum::<usize>());
     out.push('[');
