@@ -3,8 +3,9 @@
 # /api/v1/me, each with a bearer token; on PostgreSQL also the statements and PostgreSQL CPU
 # per request; the idle RSS after start and the cold start (process start -> /readyz 200); on
 # SQLite the users list again from a server without the team page cache (decision 0110); on
-# PostgreSQL both routes again with one token per connection (32 callers, not one), and from a
-# server that shares no reads (ROSTER_SHARED_READS=false, decision 0111).
+# PostgreSQL both routes again with one token per connection (32 callers, not one), the list
+# with a personal API token, and these from a server that shares no reads
+# (ROSTER_SHARED_READS=false, decision 0111).
 # The server is pinned to core 0, the load tool (wrk) to core 1. Prints a table; asserts nothing.
 #   BACKEND=sqlite|postgres  DURATION=10s  CONNECTIONS=32  [BIN=path]  bash bench/run.sh
 set -euo pipefail
@@ -144,6 +145,10 @@ if [ "$BACKEND" = postgres ]; then
   done > "$WORK/tokens.txt"
   read -r _ mt_rps _ mt_p95 _ _ mt_errors mt_total mt_stmts mt_pgcpu < <(measure "$URL" tokens)
   read -r _ mtme_rps _ mtme_p95 _ _ mtme_errors mtme_total mtme_stmts mtme_pgcpu < <(measure "http://127.0.0.1:$PORT/api/v1/me" tokens)
+  # A personal API token (what an integration uses; its own table and lookup).
+  PERSONAL=$(curl -sf "http://127.0.0.1:$PORT/api/v1/tokens" -H "authorization: Bearer $TOKEN" \
+    -H 'content-type: application/json' -d '{"name":"bench"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  read -r _ pt_rps _ pt_p95 _ _ pt_errors pt_total pt_stmts pt_pgcpu < <(TOKEN="$PERSONAL" measure "$URL")
   kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
   ROSTER_SHARED_READS=false taskset -c 0 "$BIN" serve >> "$WORK/out.txt" 2>> "$WORK/server.log" &
   PID=$!
@@ -154,6 +159,7 @@ if [ "$BACKEND" = postgres ]; then
   pin_postgres
   read -r _ ns_rps _ ns_p95 _ _ ns_errors ns_total ns_stmts ns_pgcpu < <(measure "$URL")
   read -r _ nsme_rps _ nsme_p95 _ _ nsme_errors nsme_total nsme_stmts nsme_pgcpu < <(measure "http://127.0.0.1:$PORT/api/v1/me")
+  read -r _ nspt_rps _ nspt_p95 _ _ nspt_errors nspt_total nspt_stmts nspt_pgcpu < <(TOKEN="$PERSONAL" measure "$URL")
 fi
 # The users list again from a server that keeps no team pages (decision 0110): what every
 # request costs when the page is not kept (PostgreSQL keeps none anyway).
@@ -190,6 +196,10 @@ if [ "$BACKEND" = postgres ]; then
     "$CONNECTIONS" "$mt_rps" "$mt_p95" "$mt_errors" "$mt_total" "$mt_stmts" "$mt_pgcpu"
   printf '| %s tokens taking turns: /me req/s / p95 (ms) / errors / statements / PG CPU (µs) a request | %s / %s / %s of %s / %.2f / %.0f | |\n' \
     "$CONNECTIONS" "$mtme_rps" "$mtme_p95" "$mtme_errors" "$mtme_total" "$mtme_stmts" "$mtme_pgcpu"
+  printf '| personal API token: users req/s / p95 (ms) / errors / statements / PG CPU (µs) a request | %s / %s / %s of %s / %.2f / %.0f | |\n' \
+    "$pt_rps" "$pt_p95" "$pt_errors" "$pt_total" "$pt_stmts" "$pt_pgcpu"
+  printf '| no shared reads, personal API token: users req/s / p95 (ms) / errors / statements / PG CPU (µs) a request | %s / %s / %s of %s / %.2f / %.0f | |\n' \
+    "$nspt_rps" "$nspt_p95" "$nspt_errors" "$nspt_total" "$nspt_stmts" "$nspt_pgcpu"
   printf '| no shared reads: users req/s / p95 (ms) / errors / statements / PG CPU (µs) a request | %s / %s / %s of %s / %.2f / %.0f | |\n' \
     "$ns_rps" "$ns_p95" "$ns_errors" "$ns_total" "$ns_stmts" "$ns_pgcpu"
   printf '| no shared reads: /me req/s / p95 (ms) / errors / statements / PG CPU (µs) a request | %s / %s / %s of %s / %.2f / %.0f | |\n' \

@@ -325,6 +325,6 @@ pub enum SessionMemberships<'a> {
 /// memberships asked for, each with its account, by account name.
 pub type FoundSession = (SessionRow, UserRow, Vec<(AccountRow, MembershipRow)>);
 
-/// A live personal API token found by its hash, with its user and the status of the user's
-/// membership in the token's account (`None` without one).
-pub type FoundApiToken = (ApiTokenRow, UserRow, Option<MembershipStatus>);
+/// A live personal API token found by its hash, with its user and the user's membership in the
+/// token's account (`None` without one).
+pub type FoundApiToken = (ApiTokenRow, UserRow, Option<MembershipRow>);

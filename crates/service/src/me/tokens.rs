@@ -211,11 +211,11 @@ impl Service {
             Some(shared) => shared.api_tokens.read(&(), hash, |asks| self.lookup_api_tokens(asks)).await?,
             None => self.store.read().await?.api_token_by_hash(&hash, t).await?,
         };
-        let Some((token, user, status)) = found else {
+        let Some((token, user, membership)) = found else {
             return Err(ServiceError::Unauthenticated);
         };
         // R-DIS-1: the token acts as a member; a membership that is not active ends it.
-        if status != Some(roster_core::MembershipStatus::Active) {
+        if membership.as_ref().map(|m| m.status) != Some(roster_core::MembershipStatus::Active) {
             return Err(ServiceError::Unauthenticated);
         }
         if token.last_used_at.is_none_or(|used| t - used >= TOUCH_EVERY) {
@@ -236,7 +236,9 @@ impl Service {
             api_token_id: Some(token.id),
             // A token is made outside "log in as" (refused while impersonating).
             impersonator: None,
-            fetched: crate::signin::Fetched::Nothing,
+            // The token's only account: its membership read with the token serves this
+            // request's reads there, as a session's does (decision 0107).
+            fetched: crate::signin::Fetched::Membership(token.account_id, membership),
         })
     }
 }

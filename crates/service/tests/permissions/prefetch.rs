@@ -75,3 +75,40 @@ async fn r_perm_a_write_checks_the_membership_inside_its_own_transaction() {
     })
     .await;
 }
+
+/// A personal API token reads its member's membership with the token (decision 0111): reads in
+/// the token's account use that copy, a write reads the membership again in its transaction,
+/// and another account stays out of reach.
+#[tokio::test]
+async fn r_perm_a_personal_token_s_membership_copy_serves_only_reads_of_its_account() {
+    TestService::each_backend(|t| async move {
+        let owner = t.owner("Token prefetch").await;
+        let admin = t.member_with(&owner, "admin").await;
+        let elsewhere = t.other_account(&owner, "Token elsewhere", "customer").await;
+        let signed_in = prefetched(&t, &admin, Prefetch::Nothing).await;
+        let made = t.service.create_api_token(&signed_in, "script", None, &Meta::default()).await.unwrap();
+        let stale = t.service.authenticate_for(&made.token, Prefetch::Membership(owner.account)).await.unwrap();
+        let list = MemberListParams::default();
+        assert!(t.service.search_members(&stale, owner.account, &list).await.is_ok());
+        let there = t.service.search_members(&stale, elsewhere.account, &list).await;
+        assert!(matches!(there, Err(ServiceError::NotFound)), "{there:?}");
+
+        // Demoted after the token was read: reads may still use the copy of this request, but a
+        // write checks the membership of now.
+        let patch = MemberPatch { role: Some("standard".into()), ..MemberPatch::default() };
+        t.service.update_member(&owner.principal, owner.account, admin.id, &patch, &Meta::default()).await.unwrap();
+        let input = NewMember {
+            email: "token-late@example.test".into(),
+            first_name: "Token".into(),
+            last_name: "Late".into(),
+            ..NewMember::default()
+        };
+        let added = t.service.add_member(&stale, owner.account, &input, &Meta::default()).await;
+        assert!(matches!(added, Err(ServiceError::Forbidden(_))), "{added:?}");
+        // The next request reads the new role.
+        let fresh = t.service.authenticate(&made.token).await.unwrap();
+        let added = t.service.add_member(&fresh, owner.account, &input, &Meta::default()).await;
+        assert!(matches!(added, Err(ServiceError::Forbidden(_))), "{added:?}");
+    })
+    .await;
+}

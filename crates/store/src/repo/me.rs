@@ -11,12 +11,8 @@ use crate::*;
 pub trait ApiTokenRepo {
     async fn insert_api_token(&mut self, t: &ApiTokenRow) -> Result<()>;
     /// The live token (not revoked, not expired at `now`) for a hash, with its user and the
-    /// status of the user's membership in the token's account (`None` without one). One query.
-    async fn api_token_by_hash(
-        &mut self,
-        token_hash: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Option<(ApiTokenRow, UserRow, Option<roster_core::MembershipStatus>)>>;
+    /// user's membership in the token's account (`None` without one). One query.
+    async fn api_token_by_hash(&mut self, token_hash: &[u8], now: OffsetDateTime) -> Result<Option<FoundApiToken>>;
     /// [`ApiTokenRepo::api_token_by_hash`] for many hashes in one statement (a shared read,
     /// decision 0111): the live tokens among them, in no particular order.
     async fn api_tokens_by_hashes(

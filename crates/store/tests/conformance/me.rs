@@ -42,8 +42,11 @@ async fn api_tokens_round_trip_newest_first_per_person_and_account() {
         let mut r = db.store.read().await.unwrap();
         assert_eq!(r.api_tokens_of(account.id, member.id).await.unwrap(), vec![second.clone(), first.clone()]);
         assert_eq!(r.api_tokens_of(other_account.id, member.id).await.unwrap(), vec![]);
-        let (found, user, status) = r.api_token_by_hash(&first.token_hash, now()).await.unwrap().unwrap();
-        assert_eq!((found, user.id, status), (first.clone(), member.id, Some(roster_core::MembershipStatus::Active)));
+        let (found, user, membership) = r.api_token_by_hash(&first.token_hash, now()).await.unwrap().unwrap();
+        assert_eq!(
+            (found, user.id, membership.map(|m| m.status)),
+            (first.clone(), member.id, Some(roster_core::MembershipStatus::Active))
+        );
         drop(r);
 
         let mut tx = db.store.begin().await.unwrap();
@@ -115,7 +118,13 @@ async fn api_tokens_found_many_at_once_read_what_each_lookup_gives() {
             expected.push(r.api_token_by_hash(&x.token_hash, t).await.unwrap().unwrap());
         }
         assert_eq!(found, expected, "live tokens only, each once, with the membership's status");
-        assert_eq!(found[1].2, Some(roster_core::MembershipStatus::Disabled));
+        assert_eq!(found[1].2.as_ref().map(|m| m.status), Some(roster_core::MembershipStatus::Disabled));
+        assert_eq!(
+            found[0].2,
+            r.membership(account.id, owner.id).await.unwrap(),
+            "the owner's membership, as read alone"
+        );
+        assert!(found[0].2.as_ref().unwrap().is_owner);
         assert_eq!(r.api_tokens_by_hashes(&[], t).await.unwrap(), vec![]);
     })
     .await;
@@ -132,7 +141,11 @@ async fn r_dis_1_api_token_shows_its_membership_status_and_dies_with_the_members
         tx.set_membership_status(account.id, member.id, roster_core::MembershipStatus::Disabled).await.unwrap();
         tx.commit().await.unwrap();
         let found = db.store.read().await.unwrap().api_token_by_hash(&token.token_hash, now()).await.unwrap();
-        assert_eq!(found.map(|f| f.2), Some(Some(roster_core::MembershipStatus::Disabled)), "the service refuses it");
+        assert_eq!(
+            found.map(|f| f.2.map(|m| m.status)),
+            Some(Some(roster_core::MembershipStatus::Disabled)),
+            "the service refuses it"
+        );
         let mut tx = db.store.begin().await.unwrap();
         assert!(tx.delete_membership(account.id, member.id).await.unwrap());
         tx.commit().await.unwrap();

@@ -1,5 +1,5 @@
-//! Personal API tokens. Authentication reads the token, its user and the membership's status in
-//! one query; the service decides (an inactive membership refuses the token).
+//! Personal API tokens. Authentication reads the token, its user and the membership in one
+//! query; the service decides (an inactive membership refuses the token).
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
@@ -7,10 +7,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::super::driver::{IN_JSON_HEX, SqlTx, get, to_db};
-use super::super::signin::sessions::hashes_json;
+use super::super::signin::sessions::{hashes_json, joined_membership};
 use super::super::signin::users::user_from_row;
 use super::super::{DbRow, opt_time, time, uuid};
-use crate::{ApiTokenRepo, ApiTokenRow, FoundApiToken, Result, UserRow};
+use crate::{ApiTokenRepo, ApiTokenRow, FoundApiToken, Result};
 
 macro_rules! token_cols {
     () => {
@@ -19,40 +19,33 @@ macro_rules! token_cols {
     };
 }
 
-const TOKEN_BY_HASH: &str = concat!(
-    "SELECT ",
-    token_cols!(),
-    ", ",
-    user_cols!(),
-    ", m.status AS m_status FROM api_tokens t JOIN users u ON u.id = t.user_id \
-     LEFT JOIN memberships m ON m.account_id = t.account_id AND m.user_id = t.user_id \
-     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)"
-);
-
-/// [`TOKEN_BY_HASH`] for the JSON array of token hashes (hex) at `$1` (decision 0111).
-static TOKENS_BY_HASHES: LazyLock<String> = LazyLock::new(|| {
-    format!(
+/// A live token's columns with its user and membership (`$2` now); `{}` is the token's condition.
+macro_rules! token_with_member {
+    () => {
         concat!(
             "SELECT ",
             token_cols!(),
             ", ",
             user_cols!(),
-            ", m.status AS m_status FROM api_tokens t JOIN users u ON u.id = t.user_id \
+            ", ",
+            member_cols!(),
+            " FROM api_tokens t JOIN users u ON u.id = t.user_id \
              LEFT JOIN memberships m ON m.account_id = t.account_id AND m.user_id = t.user_id \
+             LEFT JOIN accounts a ON a.id = m.account_id \
              WHERE t.token_hash {} AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)"
-        ),
-        IN_JSON_HEX.replace("$J", "$1")
-    )
-});
+        )
+    };
+}
 
-/// A token row with its user and membership status.
+static TOKEN_BY_HASH: LazyLock<String> = LazyLock::new(|| format!(token_with_member!(), "= $1"));
+
+/// [`TOKEN_BY_HASH`] for the JSON array of token hashes (hex) at `$1` (decision 0111).
+static TOKENS_BY_HASHES: LazyLock<String> =
+    LazyLock::new(|| format!(token_with_member!(), IN_JSON_HEX.replace("$J", "$1")));
+
+/// A token row with its user and membership.
 fn found_token(r: &DbRow<'_>) -> Result<FoundApiToken> {
-    let status: Option<String> = get(r, "m_status")?;
-    let status = status
-        .map(|s| roster_core::MembershipStatus::parse(&s))
-        .transpose()
-        .map_err(|e| crate::StoreError::Unknown(format!("m_status: {e}")))?;
-    Ok((token_from_row(r)?, user_from_row(r)?, status))
+    Ok((token_from_row(r)?, user_from_row(r)?, joined_membership(r)?))
 }
 
 const TOKENS_OF: &str = concat!(
@@ -100,12 +93,8 @@ impl ApiTokenRepo for SqlTx {
         Ok(())
     }
 
-    async fn api_token_by_hash(
-        &mut self,
-        token_hash: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Option<(ApiTokenRow, UserRow, Option<roster_core::MembershipStatus>)>> {
-        self.opt(TOKEN_BY_HASH, args![token_hash, to_db(now)], found_token).await
+    async fn api_token_by_hash(&mut self, token_hash: &[u8], now: OffsetDateTime) -> Result<Option<FoundApiToken>> {
+        self.opt(TOKEN_BY_HASH.as_str(), args![token_hash, to_db(now)], found_token).await
     }
 
     async fn api_tokens_by_hashes(

@@ -130,7 +130,7 @@ fn ids_json(ids: &[Uuid]) -> String {
 }
 
 /// The membership columns of a row whose membership was left-joined: `None` when there was none.
-fn joined_membership(r: &super::super::DbRow<'_>) -> Result<Option<MembershipRow>> {
+pub(crate) fn joined_membership(r: &super::super::DbRow<'_>) -> Result<Option<MembershipRow>> {
     match get::<Option<Uuid>>(r, "m_account_id")? {
         Some(_) => membership_from_row(r).map(Some),
         None => Ok(None),
