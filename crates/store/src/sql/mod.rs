@@ -78,6 +78,12 @@ fn catalogued<T>(
     with_text(row, col, parse)?.map_err(|e| crate::StoreError::Unknown(format!("{col}: {e}")))
 }
 
+/// A JSON array of the ids (for `IN_JSON_UUIDS`).
+fn ids_json(ids: &[Uuid]) -> String {
+    let list: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
+    format!("[{}]", list.join(","))
+}
+
 fn uuid(row: &DbRow<'_>, col: &str) -> Result<Uuid> {
     get::<Uuid>(row, col)
 }

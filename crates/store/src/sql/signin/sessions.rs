@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use super::super::driver::{IN_JSON_HEX, IN_JSON_UUIDS, SqlTx, get, to_db};
 use super::super::signin::users::user_from_row;
-use super::super::{time, uuid};
+use super::super::{ids_json, time, uuid};
 use crate::{AccountRow, FoundSession, MembershipRow, Result, SessionMemberships, SessionRepo, SessionRow, UserRow};
 
 /// A session's columns (`s`), named as `session_from_row` reads them.
@@ -122,11 +122,6 @@ pub(crate) fn hashes_json(hashes: &[Vec<u8>]) -> String {
     }
     out.push(']');
     out
-}
-
-fn ids_json(ids: &[Uuid]) -> String {
-    let list: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
-    format!("[{}]", list.join(","))
 }
 
 /// The membership columns of a row whose membership was left-joined: `None` when there was none.

@@ -7,6 +7,7 @@
 use roster_core::Scope;
 
 use super::super::super::driver::{IN_JSON_UUIDS, POSITION_FN, SqlTx, get, to_db};
+use super::super::super::ids_json;
 use super::super::scope_args;
 use super::{COLS, IN_SCOPE, project_from_row};
 use crate::{ProjectKey, ProjectQuery, ProjectRow, ProjectSort, Result};
@@ -204,10 +205,4 @@ impl SqlTx {
         let n = self.project_list_rows(scope, q, &sql, cap.max(0).saturating_add(1), |r| get::<i64>(r, "n")).await?;
         Ok(n.first().copied().unwrap_or(0))
     }
-}
-
-/// Ids as a JSON array of text, for [`IN_JSON_UUIDS`].
-fn ids_json(ids: &[uuid::Uuid]) -> String {
-    let list: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
-    format!("[{}]", list.join(","))
 }
