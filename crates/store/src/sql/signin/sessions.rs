@@ -18,15 +18,31 @@ macro_rules! session_cols {
     };
 }
 
-/// A live session (`$1` its token's hash, `$2` now) with its user: the `FROM` and `WHERE` of
-/// every lookup here, around the joins a lookup adds.
-macro_rules! live_session {
-    ($joins:literal) => {
+/// Live sessions whose token hash meets `$hash` (`$2` now) with their users: the `FROM` and
+/// `WHERE` of every lookup here, around the joins a lookup adds.
+macro_rules! live_sessions {
+    ($joins:expr, $hash:expr) => {
         concat!(
             " FROM sessions s JOIN users u ON u.id = s.user_id",
             $joins,
-            " WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2"
+            " WHERE s.token_hash ",
+            $hash,
+            " AND s.expires_at > $2 AND s.idle_expires_at > $2"
         )
+    };
+}
+
+/// [`live_sessions`] for one token hash, `$1`.
+macro_rules! live_session {
+    ($joins:expr) => {
+        live_sessions!($joins, "= $1")
+    };
+}
+
+/// The joins of a lookup that reads every membership of the user with its account.
+macro_rules! all_memberships {
+    () => {
+        " LEFT JOIN memberships m ON m.user_id = s.user_id LEFT JOIN accounts a ON a.id = m.account_id"
     };
 }
 
@@ -58,30 +74,19 @@ const SESSION_WITH_MEMBERSHIPS: &str = concat!(
     account_cols!(),
     ", ",
     member_cols!(),
-    live_session!(" LEFT JOIN memberships m ON m.user_id = s.user_id LEFT JOIN accounts a ON a.id = m.account_id"),
+    live_session!(all_memberships!()),
     " ORDER BY a.name, a.id"
 );
 
 /// Live sessions by the JSON array of their token hashes (hex) at `$1`, `$2` now, with their
 /// users: [`SESSION_BY_HASH`] for many tokens at once (decision 0111).
 static SESSIONS_BY_HASHES: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        concat!(
-            "SELECT ",
-            session_cols!(),
-            ", ",
-            user_cols!(),
-            " FROM sessions s JOIN users u ON u.id = s.user_id",
-            " WHERE s.token_hash {} AND s.expires_at > $2 AND s.idle_expires_at > $2"
-        ),
-        IN_JSON_HEX.replace("$J", "$1")
-    )
+    format!(concat!("SELECT ", session_cols!(), ", ", user_cols!(), live_sessions!("", "{}")), in_hashes())
 });
 
-/// [`SESSIONS_BY_HASHES`] with each user's memberships (`{}`: none, or those in the JSON array of
-/// account ids at `$3`) and their accounts: a row a membership, or one row with none; by
-/// session, then account name.
-fn sessions_with_memberships_sql(in_accounts: &str) -> String {
+/// [`SESSION_WITH_MEMBERSHIPS`] for many tokens at once: a row a membership, or one row with
+/// none; by session, then account name.
+static SESSIONS_WITH_ALL_MEMBERSHIPS: LazyLock<String> = LazyLock::new(|| {
     format!(
         concat!(
             "SELECT ",
@@ -92,21 +97,41 @@ fn sessions_with_memberships_sql(in_accounts: &str) -> String {
             account_cols!(),
             ", ",
             member_cols!(),
-            " FROM sessions s JOIN users u ON u.id = s.user_id",
-            " LEFT JOIN memberships m ON m.user_id = s.user_id{}",
-            " LEFT JOIN accounts a ON a.id = m.account_id",
-            " WHERE s.token_hash {} AND s.expires_at > $2 AND s.idle_expires_at > $2",
+            live_sessions!(all_memberships!(), "{}"),
             " ORDER BY s.id, a.name, a.id"
         ),
-        in_accounts,
-        IN_JSON_HEX.replace("$J", "$1")
+        in_hashes()
     )
-}
-
-static SESSIONS_WITH_ALL_MEMBERSHIPS: LazyLock<String> = LazyLock::new(|| sessions_with_memberships_sql(""));
-static SESSIONS_WITH_MEMBERSHIPS_IN: LazyLock<String> = LazyLock::new(|| {
-    sessions_with_memberships_sql(&format!(" AND m.account_id {}", IN_JSON_UUIDS.replace("$J", "$3")))
 });
+
+/// The same, with only the memberships in the accounts of the JSON array of ids at `$3`.
+static SESSIONS_WITH_MEMBERSHIPS_IN: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        concat!(
+            "SELECT ",
+            session_cols!(),
+            ", ",
+            user_cols!(),
+            ", ",
+            account_cols!(),
+            ", ",
+            member_cols!(),
+            live_sessions!(
+                " LEFT JOIN memberships m ON m.user_id = s.user_id AND m.account_id {} \
+                 LEFT JOIN accounts a ON a.id = m.account_id",
+                "{}"
+            ),
+            " ORDER BY s.id, a.name, a.id"
+        ),
+        IN_JSON_UUIDS.replace("$J", "$3"),
+        in_hashes()
+    )
+});
+
+/// "Is one of the token hashes at `$1`".
+fn in_hashes() -> String {
+    IN_JSON_HEX.replace("$J", "$1")
+}
 
 /// A JSON array of the hashes, hex-encoded (for `IN_JSON_HEX`).
 pub(crate) fn hashes_json(hashes: &[Vec<u8>]) -> String {
